@@ -1,0 +1,43 @@
+namespace Pipelines.Onnx;
+
+/// <summary>A model file that cannot be read as ONNX, or a model that breaks the format's rules.</summary>
+public sealed class OnnxFormatException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public OnnxFormatException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception with its cause.</summary>
+    public OnnxFormatException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public OnnxFormatException()
+    {
+    }
+}
+
+/// <summary>A graph that is well-formed protobuf but invalid as a computation (dangling input, shape mismatch, …).</summary>
+public sealed class OnnxGraphException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public OnnxGraphException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception with its cause.</summary>
+    public OnnxGraphException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public OnnxGraphException()
+    {
+    }
+}
