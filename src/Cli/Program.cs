@@ -8,7 +8,10 @@ namespace Pipelines.Cli;
 public static class Program
 {
     /// <summary>Runs the command line; exit code 0 ok, 1 failed, 2 bad usage.</summary>
-    public static int Main(string[] args)
+    public static int Main(string[] args) => CommandRunner.Invoke(BuildRoot(), args);
+
+    /// <summary>The command tree.</summary>
+    internal static RootCommand BuildRoot()
     {
         var root = new RootCommand("Pipelines: stable LoRA initializers, SPE graph encodings and persistent-homology features for ML.NET, trained through ONNX Runtime and exported as quantized ONNX.");
         root.Options.Add(GlobalOptions.Json);
@@ -18,6 +21,6 @@ public static class Program
         root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
 
-        return CommandRunner.Invoke(root, args);
+        return root;
     }
 }
