@@ -1,0 +1,117 @@
+using Pipelines.Onnx;
+using Pipelines.Onnx.Runtime;
+using Pipelines.Transforms.LowRank;
+
+namespace Pipelines.Trainers.TextClassification;
+
+/// <summary>
+/// Builds the classifier to train for a <see cref="FineTuneMethod"/>: adapters from the low-rank initializers on the
+/// chosen targets (LoRA-GA from gradients), the pooled linear head, and the list of trainable initializers.
+/// </summary>
+public static class FineTuneModels
+{
+    /// <summary>Prepares the classifier.</summary>
+    /// <param name="encoder">The encoder (not modified).</param>
+    /// <param name="options">The options.</param>
+    /// <param name="calibration">Labelled batches for LoRA-GA and EVA (ignored by the other methods).</param>
+    /// <param name="settings">Session settings for calibration runs.</param>
+    public static OnnxModel Prepare(OnnxModel encoder, FineTuneOptions options, IReadOnlyList<LabeledBatch> calibration, SessionSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(encoder);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(calibration);
+        ClassifierHeadOptions head = HeadOptions(options);
+        if (options.Method == FineTuneMethod.Full)
+        {
+            return ClassifierGraph.AddHead(encoder, head);
+        }
+
+        if (options.Method == FineTuneMethod.LoraGa)
+        {
+            IReadOnlyDictionary<string, Pipelines.Numerics.LinearAlgebra.Matrix> gradients =
+                LoraGaInitializer.AverageGradients(encoder, head, options, calibration, settings);
+            AdaptedModel lora = LowRankInitializer.Initialize(encoder, ToLowRankOptions(options, LowRankMethod.Lora));
+            OnnxModel classifier = ClassifierGraph.AddHead(lora.Model, head);
+            LoraGaInitializer.Apply(classifier, gradients, options.LoraGaGamma, (ulong)options.Seed);
+            return classifier;
+        }
+
+        LowRankOptions lowRank = ToLowRankOptions(options, Map(options.Method));
+        if (options.Method == FineTuneMethod.Eva)
+        {
+            lowRank = lowRank with { Eva = new EvaOptions { Batches = calibration.Select(ToCalibration).ToArray() } };
+        }
+
+        return ClassifierGraph.AddHead(LowRankInitializer.Initialize(encoder, lowRank).Model, head);
+    }
+
+    /// <summary>Names of the initializers trained for <paramref name="method"/>, head last.</summary>
+    public static IReadOnlyList<string> Trainables(OnnxModel classifier, FineTuneMethod method)
+    {
+        ArgumentNullException.ThrowIfNull(classifier);
+        List<string> names;
+        if (method == FineTuneMethod.Full)
+        {
+            // Every float tensor of the encoder with more than one element (weights, biases, LayerNorm, embeddings);
+            // scalars are graph constants (ε, 1/√d), not parameters.
+            names = classifier.Graph.Initializers
+                .Where(t => t.ElementType == TensorElementType.Float && t.ElementCount > 1 && !IsHead(t.Name))
+                .Select(t => t.Name).ToList();
+        }
+        else
+        {
+            names = AdapterGraphEntry.Read(classifier).SelectMany(e => new[] { e.LoraA, e.LoraB }).ToList();
+            if (names.Count == 0)
+            {
+                throw new InvalidOperationException("The classifier has no adapters; was it prepared for an adapter method?");
+            }
+        }
+
+        names.Add(ClassifierGraph.HeadWeight);
+        names.Add(ClassifierGraph.HeadBias);
+        return names;
+    }
+
+    /// <summary>True for the head's initializers.</summary>
+    public static bool IsHead(string name) => name is ClassifierGraph.HeadWeight or ClassifierGraph.HeadBias;
+
+    /// <summary>The head options implied by <paramref name="options"/>.</summary>
+    public static ClassifierHeadOptions HeadOptions(FineTuneOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new ClassifierHeadOptions { ClassCount = options.ClassCount, Pooling = options.Pooling, Seed = options.Seed };
+    }
+
+    /// <summary>The low-rank initializer options implied by <paramref name="options"/>.</summary>
+    public static LowRankOptions ToLowRankOptions(FineTuneOptions options, LowRankMethod method)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new LowRankOptions
+        {
+            Method = method,
+            Rank = options.Rank,
+            Alpha = options.EffectiveAlpha,
+            Targets = options.Targets,
+            Seed = (ulong)options.Seed,
+        };
+    }
+
+    private static LowRankMethod Map(FineTuneMethod method) => method switch
+    {
+        FineTuneMethod.Lora => LowRankMethod.Lora,
+        FineTuneMethod.Pissa => LowRankMethod.Pissa,
+        FineTuneMethod.MiLora => LowRankMethod.MiLora,
+        FineTuneMethod.OLora => LowRankMethod.OLora,
+        FineTuneMethod.Eva => LowRankMethod.Eva,
+        _ => throw new ArgumentOutOfRangeException(nameof(method), method, "Not a low-rank initializer method."),
+    };
+
+    private static CalibrationBatch ToCalibration(LabeledBatch batch)
+    {
+        var c = new CalibrationBatch { MaskInput = "attention_mask" };
+        c.Int64Inputs["input_ids"] = (batch.Tokens.InputIds, batch.Tokens.Shape);
+        c.Int64Inputs["attention_mask"] = (batch.Tokens.AttentionMask, batch.Tokens.Shape);
+        c.Int64Inputs["token_type_ids"] = (batch.Tokens.TokenTypeIds, batch.Tokens.Shape);
+        return c;
+    }
+}

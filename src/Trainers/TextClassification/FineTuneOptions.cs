@@ -1,0 +1,120 @@
+using Pipelines.Onnx.Runtime;
+using Pipelines.Transforms.LowRank;
+
+namespace Pipelines.Trainers.TextClassification;
+
+/// <summary>Options of adapter (or full) fine-tuning of a text encoder with a pooled linear classification head.</summary>
+public sealed record FineTuneOptions
+{
+    /// <summary>The method.</summary>
+    public FineTuneMethod Method { get; init; } = FineTuneMethod.Pissa;
+
+    /// <summary>Adapter rank r.</summary>
+    public int Rank { get; init; } = 8;
+
+    /// <summary>Adapter α (s = α/r); null means α = r (s = 1, as the PiSSA paper).</summary>
+    public float? Alpha { get; init; }
+
+    /// <summary>Which linear weights get adapters.</summary>
+    public TargetSelector Targets { get; init; } = TargetSelector.AllLinear;
+
+    /// <summary>Peak learning rate of the adapters (or of every weight for <see cref="FineTuneMethod.Full"/>).</summary>
+    public float LearningRate { get; init; } = 2e-4f;
+
+    /// <summary>Peak learning rate of the classification head; null uses <see cref="LearningRate"/>.</summary>
+    public float? HeadLearningRate { get; init; }
+
+    /// <summary>AdamW decoupled weight decay (applied to matrices, not to vectors).</summary>
+    public float WeightDecay { get; init; }
+
+    /// <summary>AdamW β1.</summary>
+    public float Beta1 { get; init; } = 0.9f;
+
+    /// <summary>AdamW β2.</summary>
+    public float Beta2 { get; init; } = 0.999f;
+
+    /// <summary>AdamW ε.</summary>
+    public float Epsilon { get; init; } = 1e-8f;
+
+    /// <summary>The schedule.</summary>
+    public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Linear;
+
+    /// <summary>Fraction of the steps used for linear warm-up.</summary>
+    public float WarmupRatio { get; init; }
+
+    /// <summary>Passes over the training set.</summary>
+    public int Epochs { get; init; } = 1;
+
+    /// <summary>Stop after this many optimizer steps (also sets the schedule's length); null runs all epochs.</summary>
+    public int? MaxSteps { get; init; }
+
+    /// <summary>Sentences per step.</summary>
+    public int BatchSize { get; init; } = 32;
+
+    /// <summary>Maximum tokens per sentence, special tokens included.</summary>
+    public int MaxLength { get; init; } = 64;
+
+    /// <summary>Seed of head init, adapter init, shuffling and calibration sampling.</summary>
+    public int Seed { get; init; }
+
+    /// <summary>The pooling.</summary>
+    public PoolingMode Pooling { get; init; } = PoolingMode.Mean;
+
+    /// <summary>Number of classes.</summary>
+    public int ClassCount { get; init; } = 2;
+
+    /// <summary>Per-class loss weights (length <see cref="ClassCount"/>), or null for unweighted cross-entropy.</summary>
+    public IReadOnlyList<float>? ClassWeights { get; init; }
+
+    /// <summary>Calibration batches for LoRA-GA gradient averaging and EVA activation statistics.</summary>
+    public int CalibrationBatches { get; init; } = 8;
+
+    /// <summary>LoRA-GA's γ of the <c>stable</c> scale m^{1/4}/√γ.</summary>
+    public float LoraGaGamma { get; init; } = 16;
+
+    /// <summary>Folder for resumable checkpoints (initial model + state); null disables checkpoints.</summary>
+    public string? CheckpointDirectory { get; init; }
+
+    /// <summary>Write a checkpoint every this many steps (and at the end).</summary>
+    public int CheckpointEvery { get; init; } = 50;
+
+    /// <summary>The execution device of the training and evaluation sessions.</summary>
+    public ExecutionDevice Device { get; init; } = ExecutionDevice.Cpu;
+
+    /// <summary>ORT intra-op threads (0 = ORT default).</summary>
+    public int IntraOpThreads { get; init; }
+
+    /// <summary>The adapter α actually used.</summary>
+    public float EffectiveAlpha => Alpha ?? Rank;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid option.</summary>
+    public void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(Rank, 1, nameof(Rank));
+        ArgumentOutOfRangeException.ThrowIfLessThan(Epochs, 1, nameof(Epochs));
+        ArgumentOutOfRangeException.ThrowIfLessThan(BatchSize, 1, nameof(BatchSize));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxLength, 3, nameof(MaxLength));
+        ArgumentOutOfRangeException.ThrowIfLessThan(ClassCount, 2, nameof(ClassCount));
+        ArgumentOutOfRangeException.ThrowIfLessThan(CalibrationBatches, 1, nameof(CalibrationBatches));
+        ArgumentOutOfRangeException.ThrowIfLessThan(CheckpointEvery, 1, nameof(CheckpointEvery));
+        if (MaxSteps is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxSteps), MaxSteps, "MaxSteps must be at least 1.");
+        }
+
+        if (!(LearningRate > 0) || HeadLearningRate is <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "Learning rates must be positive.");
+        }
+
+        if (WarmupRatio is < 0 or >= 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(WarmupRatio), WarmupRatio, "WarmupRatio must be in [0, 1).");
+        }
+
+        if (ClassWeights is not null && (ClassWeights.Count != ClassCount || ClassWeights.Any(w => !(w >= 0))))
+        {
+            throw new ArgumentException($"ClassWeights needs {ClassCount} non-negative values, got [{string.Join(", ", ClassWeights)}].", nameof(ClassWeights));
+        }
+    }
+}

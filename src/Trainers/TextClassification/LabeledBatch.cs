@@ -1,0 +1,15 @@
+namespace Pipelines.Trainers.TextClassification;
+
+/// <summary>An encoded batch with its class indices <c>[Batch]</c>.</summary>
+/// <param name="Tokens">The token tensors.</param>
+/// <param name="Labels">Class index per row.</param>
+public sealed record LabeledBatch(EncodedBatch Tokens, long[] Labels)
+{
+    /// <summary>Encodes <paramref name="rows"/> with <paramref name="tokenizer"/>.</summary>
+    public static LabeledBatch Encode(TextEncoderTokenizer tokenizer, IReadOnlyList<LabeledSentence> rows)
+    {
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        ArgumentNullException.ThrowIfNull(rows);
+        return new LabeledBatch(tokenizer.EncodeBatch(rows.Select(r => r.Text).ToArray()), rows.Select(r => (long)r.Label).ToArray());
+    }
+}

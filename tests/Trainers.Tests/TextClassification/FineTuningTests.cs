@@ -1,0 +1,103 @@
+using Pipelines.Trainers.TextClassification;
+using Xunit;
+
+namespace Pipelines.Trainers.Tests.TextClassification;
+
+public sealed class FineTuningTests
+{
+    private static FineTuneOptions Options(FineTuneMethod method) => new()
+    {
+        Method = method,
+        Rank = 2,
+        LearningRate = method is FineTuneMethod.Full or FineTuneMethod.LoraGa ? 2e-2f : 5e-2f,
+        HeadLearningRate = 5e-2f,
+        BatchSize = 16,
+        MaxLength = 8,
+        MaxSteps = 40,
+        Schedule = LearningRateSchedule.Constant,
+        CalibrationBatches = 2,
+        Seed = 11,
+    };
+
+    [Theory]
+    [InlineData(FineTuneMethod.Lora)]
+    [InlineData(FineTuneMethod.Pissa)]
+    [InlineData(FineTuneMethod.OLora)]
+    [InlineData(FineTuneMethod.MiLora)]
+    [InlineData(FineTuneMethod.LoraGa)]
+    [InlineData(FineTuneMethod.Full)]
+    public void TinyEncoderLearnsToSeparateSentiment(FineTuneMethod method)
+    {
+        using var task = new TinyTextTask();
+        IReadOnlyList<LabeledSentence> train = TinyTextTask.Sentences(96, seed: 1);
+        IReadOnlyList<LabeledSentence> valid = TinyTextTask.Sentences(48, seed: 2);
+        FineTuneResult result = TextClassifierFineTuning.Train(task.Encoder, task.Tokenizer, train, valid, Options(method));
+
+        Assert.Equal(40, result.Losses.Count);
+        Assert.True(result.Losses.Skip(30).Average() < 0.5 * result.Losses.Take(5).Average(), $"{method}: loss {result.Losses[0]} → {result.Losses[^1]}");
+        Assert.NotNull(result.Validation);
+        Assert.True(result.Validation.Accuracy >= 0.95, $"{method}: validation accuracy {result.Validation.Accuracy}");
+    }
+
+    [Fact]
+    public void SameSeedGivesSameRun()
+    {
+        using var task = new TinyTextTask();
+        IReadOnlyList<LabeledSentence> train = TinyTextTask.Sentences(64, seed: 1);
+        FineTuneOptions options = Options(FineTuneMethod.Pissa) with { MaxSteps = 5 };
+        FineTuneResult a = TextClassifierFineTuning.Train(task.Encoder, task.Tokenizer, train, null, options);
+        FineTuneResult b = TextClassifierFineTuning.Train(task.Encoder, task.Tokenizer, train, null, options);
+        Assert.Equal(a.Losses, b.Losses);
+    }
+
+    [Fact]
+    public void ResumeFromCheckpointEqualsUninterruptedRun()
+    {
+        using var task = new TinyTextTask();
+        using var dir = new Pipelines.Testing.TempDirectory();
+        IReadOnlyList<LabeledSentence> train = TinyTextTask.Sentences(64, seed: 1);
+        FineTuneOptions options = Options(FineTuneMethod.LoraGa) with { MaxSteps = 8, CheckpointEvery = 3, Schedule = LearningRateSchedule.Linear };
+        FineTuneResult full = TextClassifierFineTuning.Train(task.Encoder, task.Tokenizer, train, null, options);
+
+        FineTuneOptions resumable = options with { CheckpointDirectory = dir.Path };
+        using var cts = new CancellationTokenSource();
+        var stopAtThree = new SyncProgress(p =>
+        {
+            if (p.Step == 3)
+            {
+                cts.Cancel();
+            }
+        });
+        Assert.Throws<OperationCanceledException>(() => TextClassifierFineTuning.Train(task.Encoder, task.Tokenizer, train, null, resumable, stopAtThree, cts.Token));
+        Assert.True(FineTuneCheckpoint.Exists(dir.Path));
+
+        FineTuneResult resumed = TextClassifierFineTuning.Train(task.Encoder, task.Tokenizer, train, null, resumable);
+        Assert.Equal(full.Losses, resumed.Losses);
+        foreach (string name in FineTuneModels.Trainables(full.Classifier, FineTuneMethod.LoraGa))
+        {
+            Assert.Equal(full.Classifier.Graph.FindInitializer(name)!.ToArray<float>(), resumed.Classifier.Graph.FindInitializer(name)!.ToArray<float>());
+        }
+    }
+
+    [Fact]
+    public void InvalidLabelIsNamed()
+    {
+        using var task = new TinyTextTask();
+        var ex = Assert.Throws<ArgumentException>(() => TextClassifierFineTuning.Train(
+            task.Encoder, task.Tokenizer, [new LabeledSentence("good", 0), new LabeledSentence("bad", 2)], null, Options(FineTuneMethod.Lora)));
+        Assert.Contains("Row 1 has label 2", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ClassWeightsAreValidated()
+    {
+        FineTuneOptions options = Options(FineTuneMethod.Lora) with { ClassWeights = [1f] };
+        Assert.Throws<ArgumentException>(options.Validate);
+    }
+
+    /// <summary>Progress&lt;T&gt; posts to the thread pool; tests need the callback inline.</summary>
+    private sealed class SyncProgress(Action<TrainingProgress> action) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => action(value);
+    }
+}
