@@ -1,0 +1,205 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Pipelines.Onnx;
+using Pipelines.Trainers.TextClassification;
+
+namespace Pipelines.Benchmarks.FineTuneComparison;
+
+/// <summary>
+/// Same data, steps, seed and learning-rate grid for LoRA, PiSSA, MiLoRA, OLoRA, EVA, LoRA-GA (ranks from --ranks) and
+/// full fine-tuning of all-MiniLM-L6-v2 on SST-2. Writes results.jsonl (one line per finished run, so partial grids
+/// survive), table.md and loss_curves.png under --out.
+/// Usage: FineTuneComparison [--data DIR] [--out DIR] [--steps N] [--batch N] [--max-length N] [--methods a,b]
+///        [--ranks 8,16] [--lrs 2e-4] [--full-lr 2e-5] [--lora-ga-lr 2e-5] [--head-lr 1e-3] [--seed N] [--dev-limit N] [--threads N]
+/// </summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        var a = new Args(args);
+        string data = a.Get("--data", FindShared("data/text/sst2"));
+        string outDir = a.Get("--out", Path.Combine(RepoRoot(), "benchmarks", "results", "finetune"));
+        int steps = a.Int("--steps", 200);
+        int batch = a.Int("--batch", 32);
+        int maxLength = a.Int("--max-length", 64);
+        int seed = a.Int("--seed", 0);
+        int threads = a.Int("--threads", 0);
+        int devLimit = a.Int("--dev-limit", int.MaxValue);
+        float headLr = a.Float("--head-lr", 1e-3f);
+        float fullLr = a.Float("--full-lr", 2e-5f);
+        float? loraGaLr = a.Has("--lora-ga-lr") ? a.Float("--lora-ga-lr", 2e-5f) : null;
+        FineTuneMethod[] methods = a.Get("--methods", "Lora,Pissa,MiLora,OLora,Eva,LoraGa,Full").Split(',').Select(Enum.Parse<FineTuneMethod>).ToArray();
+        int[] ranks = a.Get("--ranks", "8,16").Split(',').Select(int.Parse).ToArray();
+        float[] lrs = a.Get("--lrs", "2e-4").Split(',').Select(s => float.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+        Directory.CreateDirectory(outDir);
+
+        IReadOnlyList<LabeledSentence> train = Sst2Reader.Read(Path.Combine(data, "stsa.binary.train"));
+        IReadOnlyList<LabeledSentence> dev = Sst2Reader.Read(Path.Combine(data, "stsa.binary.dev")).Take(devLimit).ToArray();
+        PretrainedModelFiles files = PretrainedModels.MiniLm();
+        OnnxModel encoder = OnnxModelIO.Load(files.ModelPath);
+        TextEncoderTokenizer tokenizer = TextEncoderTokenizer.FromVocab(files.VocabPath, maxLength);
+        Console.WriteLine($"SST-2: {train.Count} train / {dev.Count} dev; {steps} steps × batch {batch} (= {steps * batch / (double)train.Count:F2} epochs), max length {maxLength}, seed {seed}, {Environment.ProcessorCount} cores");
+
+        string jsonl = Path.Combine(outDir, "results.jsonl");
+        List<RunResult> results = File.Exists(jsonl)
+            ? File.ReadAllLines(jsonl).Where(l => l.Length > 0).Select(l => JsonSerializer.Deserialize<RunResult>(l)!).ToList()
+            : [];
+        foreach (FineTuneMethod method in methods)
+        {
+            IEnumerable<(int Rank, float Lr)> grid = method == FineTuneMethod.Full
+                ? [(0, fullLr)]
+                : ranks.SelectMany(r => (method == FineTuneMethod.LoraGa && loraGaLr is float g ? [g] : lrs).Select(lr => (r, lr)));
+            foreach ((int rank, float lr) in grid)
+            {
+                string name = method == FineTuneMethod.Full ? "Full" : $"{method} r{rank}";
+                string key = $"{name} lr{lr:g3}";
+                if (results.Any(r => r.Key == key))
+                {
+                    Console.WriteLine($"{key}: done before, skipped");
+                    continue;
+                }
+
+                var options = new FineTuneOptions
+                {
+                    Method = method,
+                    Rank = Math.Max(rank, 1),
+                    LearningRate = lr,
+                    HeadLearningRate = headLr,
+                    BatchSize = batch,
+                    MaxLength = maxLength,
+                    MaxSteps = steps,
+                    Schedule = LearningRateSchedule.Linear,
+                    WarmupRatio = 0,
+                    Seed = seed,
+                    IntraOpThreads = threads,
+                    CalibrationBatches = 8,
+                };
+                Console.WriteLine($"{key}: start {DateTime.UtcNow:HH:mm:ss}");
+                var clock = Stopwatch.StartNew();
+                try
+                {
+                    var progress = new InlineProgress(p =>
+                    {
+                        if (p.Step % 10 == 0 || p.Step <= 5)
+                        {
+                            Console.WriteLine($"  {key} step {p.Step}/{p.TotalSteps} loss {p.Loss:F4} acc {p.BatchAccuracy:F2} {p.StepsPerSecond:F2} steps/s");
+                        }
+                    });
+                    FineTuneResult r = TextClassifierFineTuning.Train(encoder, tokenizer, train, dev, options, progress);
+                    var run = new RunResult(key, name, method.ToString(), rank, lr, steps, batch, maxLength, seed, r.Losses.ToArray(),
+                        r.Validation!.Accuracy, r.Validation.MeanLoss, r.TrainableParameters, r.InitializationSeconds, r.TrainingSeconds, clock.Elapsed.TotalSeconds);
+                    results.Add(run);
+                    File.AppendAllText(jsonl, JsonSerializer.Serialize(run) + "\n");
+                    Console.WriteLine($"{key}: dev accuracy {run.DevAccuracy:P2}, init {run.InitSeconds:F1} s, train {run.TrainSeconds:F1} s");
+                }
+                catch (Exception e) when (e is NotSupportedException or InvalidOperationException or ArgumentException)
+                {
+                    Console.WriteLine($"{key}: FAILED {e.GetType().Name}: {e.Message}");
+                }
+
+                Report.Write(outDir, results);
+            }
+        }
+
+        Report.Write(outDir, results);
+        Console.WriteLine(File.ReadAllText(Path.Combine(outDir, "table.md")));
+        return 0;
+    }
+
+    private static string RepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Pipelines.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? Directory.GetCurrentDirectory();
+    }
+
+    private static string FindShared(string relative) => Path.GetFullPath(Path.Combine(RepoRoot(), "..", "shared", relative));
+
+    private sealed class InlineProgress(Action<TrainingProgress> action) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => action(value);
+    }
+
+    private sealed class Args(string[] args)
+    {
+        public bool Has(string name) => Array.IndexOf(args, name) >= 0;
+
+        public string Get(string name, string fallback)
+        {
+            int i = Array.IndexOf(args, name);
+            return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+        }
+
+        public int Int(string name, int fallback) => int.Parse(Get(name, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
+
+        public float Float(string name, float fallback) => float.Parse(Get(name, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
+    }
+}
+
+public sealed record RunResult(
+    string Key, string Name, string Method, int Rank, float LearningRate, int Steps, int Batch, int MaxLength, int Seed,
+    float[] Losses, double DevAccuracy, double DevLoss, long TrainableParameters, double InitSeconds, double TrainSeconds, double WallSeconds);
+
+internal static class Report
+{
+    public static void Write(string outDir, IReadOnlyList<RunResult> results)
+    {
+        if (results.Count == 0)
+        {
+            return;
+        }
+
+        var sb = new StringBuilder();
+        sb.AppendLine("| run | lr | loss@5 | loss@50 | loss@200 | mean loss last 20 | dev acc | init s | train s | trainable params |");
+        sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
+        foreach (RunResult r in results)
+        {
+            sb.AppendLine(CultureInfo.InvariantCulture,
+                $"| {r.Name} | {r.LearningRate:g3} | {At(r, 5)} | {At(r, 50)} | {At(r, 200)} | {r.Losses.TakeLast(20).Average():F4} | {r.DevAccuracy:P2} | {r.InitSeconds:F1} | {r.TrainSeconds:F0} | {r.TrainableParameters:N0} |");
+        }
+
+        File.WriteAllText(Path.Combine(outDir, "table.md"), sb.ToString());
+
+        var plot = new ScottPlot.Plot();
+        foreach (RunResult r in results)
+        {
+            double[] xs = Enumerable.Range(1, r.Losses.Length).Select(i => (double)i).ToArray();
+            double[] ys = Smooth(r.Losses, 5);
+            var line = plot.Add.ScatterLine(xs, ys);
+            line.LegendText = $"{r.Name} (lr {r.LearningRate:g3})";
+            line.LineWidth = 1.5f;
+        }
+
+        plot.Title("all-MiniLM-L6-v2 on SST-2: training loss (5-step moving average)");
+        plot.XLabel("step");
+        plot.YLabel("cross-entropy");
+        plot.ShowLegend();
+        plot.SavePng(Path.Combine(outDir, "loss_curves.png"), 1100, 650);
+    }
+
+    private static string At(RunResult r, int step) => r.Losses.Length >= step ? r.Losses[step - 1].ToString("F4", CultureInfo.InvariantCulture) : "–";
+
+    private static double[] Smooth(float[] values, int window)
+    {
+        double[] result = new double[values.Length];
+        for (int i = 0; i < values.Length; i++)
+        {
+            int from = Math.Max(0, i - window + 1);
+            double sum = 0;
+            for (int j = from; j <= i; j++)
+            {
+                sum += values[j];
+            }
+
+            result[i] = sum / (i - from + 1);
+        }
+
+        return result;
+    }
+}

@@ -1,0 +1,20 @@
+namespace Pipelines.Trainers.TextClassification.MLNet;
+
+/// <summary>Options of <see cref="AdapterFineTuningEstimator"/>: columns, the encoder files and the fine-tuning options.</summary>
+public sealed record AdapterFineTuningOptions
+{
+    /// <summary>The text column (string).</summary>
+    public string TextColumnName { get; init; } = "Text";
+
+    /// <summary>The label column: a key, or an integer/float class index in [0, C), or a Boolean (C = 2).</summary>
+    public string LabelColumnName { get; init; } = "Label";
+
+    /// <summary>The encoder ONNX file (inputs input_ids, attention_mask[, token_type_ids]; output last_hidden_state).</summary>
+    public required string ModelPath { get; init; }
+
+    /// <summary>The encoder's WordPiece <c>vocab.txt</c>.</summary>
+    public required string VocabPath { get; init; }
+
+    /// <summary>Method, rank, α, targets, schedule, epochs, batch size, max length, seed, device, checkpoint folder.</summary>
+    public FineTuneOptions FineTune { get; init; } = new();
+}

@@ -1,0 +1,104 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Pipelines.Onnx;
+using Pipelines.Testing;
+using Pipelines.Trainers.TextClassification;
+using Pipelines.Trainers.TextClassification.MLNet;
+using Xunit;
+
+namespace Pipelines.Trainers.Tests.TextClassification;
+
+public sealed class AdapterFineTuningEstimatorTests
+{
+    [Fact]
+    public void FitPredictsAndSaveLoadGivesIdenticalScores()
+    {
+        using var task = new TinyTextTask();
+        using var dir = new TempDirectory();
+        string modelPath = dir.File("tiny.onnx");
+        OnnxModelIO.Save(task.Encoder, modelPath);
+        var ml = new MLContext(seed: 1);
+        IDataView train = ml.Data.LoadFromEnumerable(TinyTextTask.Sentences(96, seed: 1).Select(r => new Row { Text = r.Text, Label = r.Label }));
+        IDataView test = ml.Data.LoadFromEnumerable(TinyTextTask.Sentences(32, seed: 2).Select(r => new Row { Text = r.Text, Label = r.Label }));
+
+        AdapterFineTuningEstimator estimator = ml.MulticlassClassification.Trainers.AdapterFineTuning(new AdapterFineTuningOptions
+        {
+            ModelPath = modelPath,
+            VocabPath = task.VocabPath,
+            FineTune = new FineTuneOptions
+            {
+                Method = FineTuneMethod.Pissa,
+                Rank = 2,
+                LearningRate = 5e-2f,
+                BatchSize = 16,
+                MaxLength = 8,
+                MaxSteps = 40,
+                Schedule = LearningRateSchedule.Constant,
+                Seed = 11,
+            },
+        });
+        ITransformer model = estimator.Fit(train);
+        Assert.NotNull(estimator.LastResult);
+
+        (float[][] scores, long[] predicted) = Predict(model.Transform(test));
+        int[] labels = ml.Data.CreateEnumerable<Row>(test, reuseRowObject: false).Select(r => r.Label).ToArray();
+        double accuracy = predicted.Zip(labels, (p, y) => p == y ? 1.0 : 0.0).Average();
+        Assert.True(accuracy >= 0.9, $"accuracy {accuracy}");
+
+        string zip = dir.File("model.zip");
+        ml.Model.Save(model, train.Schema, zip);
+        var fresh = new MLContext(seed: 2);
+        ITransformer loaded = fresh.Model.Load(zip, out _);
+        (float[][] reloaded, long[] predictedAgain) = Predict(loaded.Transform(test));
+        Assert.Equal(predicted, predictedAgain);
+        for (int i = 0; i < scores.Length; i++)
+        {
+            Assert.Equal(scores[i], reloaded[i]);
+        }
+    }
+
+    [Fact]
+    public void MissingTextColumnIsNamed()
+    {
+        using var task = new TinyTextTask();
+        var ml = new MLContext();
+        IDataView data = ml.Data.LoadFromEnumerable(new[] { new Row { Text = "good", Label = 1 } });
+        AdapterFineTuningEstimator estimator = ml.MulticlassClassification.Trainers.AdapterFineTuning(new AdapterFineTuningOptions
+        {
+            ModelPath = "unused.onnx",
+            VocabPath = task.VocabPath,
+            TextColumnName = "Sentence",
+        });
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => estimator.Fit(data));
+        Assert.Contains("'Sentence'", ex.Message, StringComparison.Ordinal);
+    }
+
+    private static (float[][] Scores, long[] Predicted) Predict(IDataView scored)
+    {
+        var scores = new List<float[]>();
+        var predicted = new List<long>();
+        DataViewSchema.Column score = scored.Schema[AdapterFineTuningEstimator.ScoreColumn];
+        DataViewSchema.Column label = scored.Schema[AdapterFineTuningEstimator.PredictedLabelColumn];
+        using DataViewRowCursor cursor = scored.GetRowCursor([score, label]);
+        ValueGetter<VBuffer<float>> getScore = cursor.GetGetter<VBuffer<float>>(score);
+        ValueGetter<VBuffer<long>> getLabel = cursor.GetGetter<VBuffer<long>>(label);
+        VBuffer<float> s = default;
+        VBuffer<long> l = default;
+        while (cursor.MoveNext())
+        {
+            getScore(ref s);
+            getLabel(ref l);
+            scores.Add(s.DenseValues().ToArray());
+            predicted.Add(l.DenseValues().Single());
+        }
+
+        return (scores.ToArray(), predicted.ToArray());
+    }
+
+    private sealed class Row
+    {
+        public string Text { get; set; } = "";
+
+        public int Label { get; set; }
+    }
+}
