@@ -166,7 +166,7 @@ internal static class Report
 
         File.WriteAllText(Path.Combine(outDir, "table.md"), sb.ToString());
 
-        var plot = new ScottPlot.Plot();
+        using var plot = new ScottPlot.Plot();
         foreach (RunResult r in results)
         {
             double[] xs = Enumerable.Range(1, r.Losses.Length).Select(i => (double)i).ToArray();

@@ -10,7 +10,7 @@ namespace Pipelines.Trainers.TextClassification;
 /// </summary>
 public static class FineTuneModels
 {
-    /// <summary>Prepares the classifier.</summary>
+    /// <summary>Prepares the classifier. An encoder that already carries adapters is used as it is (head added).</summary>
     /// <param name="encoder">The encoder (not modified).</param>
     /// <param name="options">The options.</param>
     /// <param name="calibration">Labelled batches for LoRA-GA and EVA (ignored by the other methods).</param>
@@ -21,7 +21,8 @@ public static class FineTuneModels
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(calibration);
         ClassifierHeadOptions head = HeadOptions(options);
-        if (options.Method == FineTuneMethod.Full)
+        // A model adapted beforehand (e.g. by `pipelines lora init`) keeps its adapters; only the head is added.
+        if (options.Method == FineTuneMethod.Full || AdapterGraphEntry.Read(encoder).Count > 0)
         {
             return ClassifierGraph.AddHead(encoder, head);
         }
