@@ -21,6 +21,8 @@ public static class Program
         root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
 
+        // Attaches `lora train` to the `lora` group (creating it if absent); keep after every Subcommands.Add line.
+        LoraTrainCommand.Register(root);
         return root;
     }
 }

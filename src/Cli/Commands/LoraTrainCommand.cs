@@ -1,0 +1,227 @@
+using System.CommandLine;
+using System.Globalization;
+using Pipelines.Cli.Infrastructure;
+using Pipelines.Onnx;
+using Pipelines.Onnx.Runtime;
+using Pipelines.Trainers.TextClassification;
+using Spectre.Console;
+
+namespace Pipelines.Cli.Commands;
+
+/// <summary>
+/// <c>pipelines lora train --train t.txt --valid v.txt --method pissa --rank 8 --out dir</c>: fine-tunes a text encoder
+/// (all-MiniLM-L6-v2 by default, or <c>--model</c>: an ONNX file or a folder from <c>lora init</c>) for sentence
+/// classification, with a progress bar, and writes <c>dir/model.onnx</c> (plain ONNX: logits, probabilities, pooled),
+/// <c>dir/loss.png</c>, <c>dir/metrics.json</c> and a resumable <c>dir/checkpoint/</c>.
+/// </summary>
+internal static class LoraTrainCommand
+{
+    private static readonly Dictionary<string, FineTuneMethod> s_methods = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["lora"] = FineTuneMethod.Lora,
+        ["pissa"] = FineTuneMethod.Pissa,
+        ["milora"] = FineTuneMethod.MiLora,
+        ["olora"] = FineTuneMethod.OLora,
+        ["eva"] = FineTuneMethod.Eva,
+        ["lora-ga"] = FineTuneMethod.LoraGa,
+        ["full"] = FineTuneMethod.Full,
+    };
+
+    /// <summary>Adds <c>train</c> under the root's <c>lora</c> group, creating the group when no other command made it.</summary>
+    public static void Register(RootCommand root)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        Command? lora = root.Subcommands.FirstOrDefault(c => c.Name == "lora");
+        if (lora is null)
+        {
+            lora = new Command("lora", "LoRA adapters on ONNX models.");
+            root.Subcommands.Add(lora);
+        }
+
+        lora.Subcommands.Add(Create());
+    }
+
+    /// <summary>The <c>train</c> command.</summary>
+    public static Command Create()
+    {
+        var model = new Option<FileSystemInfo?>("--model") { Description = "Encoder ONNX file, or a folder holding model.onnx (e.g. from `lora init`); default: the bundled all-MiniLM-L6-v2." };
+        var vocab = new Option<FileInfo?>("--vocab") { Description = "WordPiece vocab.txt; default: vocab.txt beside the model, or MiniLM's." };
+        var train = new Option<FileInfo>("--train") { Description = "Training file, one '<label> <sentence>' per line (SST-2 stsa.binary format).", Required = true };
+        var valid = new Option<FileInfo?>("--valid") { Description = "Validation file in the same format." };
+        var method = new Option<string>("--method") { Description = "lora | pissa | milora | olora | eva | lora-ga | full.", DefaultValueFactory = _ => "pissa" };
+        var rank = new Option<int>("--rank") { Description = "Adapter rank r.", DefaultValueFactory = _ => 8 };
+        var alpha = new Option<float?>("--alpha") { Description = "Adapter α (s = α/r); default α = r." };
+        var epochs = new Option<int>("--epochs") { Description = "Passes over the training set.", DefaultValueFactory = _ => 1 };
+        var maxSteps = new Option<int?>("--max-steps") { Description = "Stop after this many steps (overrides --epochs for the schedule)." };
+        var lr = new Option<float?>("--lr") { Description = "Peak learning rate (default 5e-4 for adapters, 5e-5 for full)." };
+        var headLr = new Option<float>("--head-lr") { Description = "Peak learning rate of the classification head.", DefaultValueFactory = _ => 1e-3f };
+        var batch = new Option<int>("--batch-size") { Description = "Sentences per step.", DefaultValueFactory = _ => 32 };
+        var maxLength = new Option<int>("--max-length") { Description = "Maximum tokens per sentence.", DefaultValueFactory = _ => 64 };
+        var schedule = new Option<LearningRateSchedule>("--schedule") { Description = "Constant | Linear | Cosine.", DefaultValueFactory = _ => LearningRateSchedule.Linear };
+        var seed = new Option<int>("--seed") { Description = "Seed of every random choice.", DefaultValueFactory = _ => 0 };
+        var device = new Option<string>("--device") { Description = "cpu | cuda[:N] | auto.", DefaultValueFactory = _ => "cpu" };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Output folder (also holds the resumable checkpoint).", Required = true };
+        var command = new Command("train", "Fine-tune a text encoder for sentence classification with LoRA, PiSSA, MiLoRA, OLoRA, EVA, LoRA-GA adapters or fully; export plain ONNX.")
+        {
+            model, vocab, train, valid, method, rank, alpha, epochs, maxSteps, lr, headLr, batch, maxLength, schedule, seed, device, output,
+        };
+        CommandRunner.SetHandler(command, (parsed, console) =>
+        {
+            string methodText = parsed.GetValue(method)!;
+            if (!s_methods.TryGetValue(methodText, out FineTuneMethod m))
+            {
+                throw new UsageException($"Unknown --method '{methodText}'; expected one of {string.Join(", ", s_methods.Keys)}.");
+            }
+
+            (string modelPath, string vocabPath) = ResolveFiles(parsed.GetValue(model), parsed.GetValue(vocab));
+            FileInfo trainFile = parsed.GetValue(train)!;
+            FileInfo? validFile = parsed.GetValue(valid);
+            DirectoryInfo outDir = parsed.GetValue(output)!;
+            Directory.CreateDirectory(outDir.FullName);
+            var options = new FineTuneOptions
+            {
+                Method = m,
+                Rank = parsed.GetValue(rank),
+                Alpha = parsed.GetValue(alpha),
+                Epochs = parsed.GetValue(epochs),
+                MaxSteps = parsed.GetValue(maxSteps),
+                LearningRate = parsed.GetValue(lr) ?? (m == FineTuneMethod.Full ? 5e-5f : 5e-4f),
+                HeadLearningRate = parsed.GetValue(headLr),
+                BatchSize = parsed.GetValue(batch),
+                MaxLength = parsed.GetValue(maxLength),
+                Schedule = parsed.GetValue(schedule),
+                Seed = parsed.GetValue(seed),
+                Device = ExecutionDevice.Parse(parsed.GetValue(device)!),
+                CheckpointDirectory = Path.Combine(outDir.FullName, "checkpoint"),
+            };
+            try
+            {
+                options.Validate();
+            }
+            catch (ArgumentException e)
+            {
+                throw new UsageException(e.Message);
+            }
+
+            IReadOnlyList<LabeledSentence> trainRows = Sst2Reader.Read(trainFile.FullName);
+            IReadOnlyList<LabeledSentence>? validRows = validFile is null ? null : Sst2Reader.Read(validFile.FullName);
+            OnnxModel encoder = OnnxModelIO.Load(modelPath);
+            TextEncoderTokenizer tokenizer = TextEncoderTokenizer.FromVocab(vocabPath, options.MaxLength);
+            if (FineTuneCheckpoint.Exists(options.CheckpointDirectory))
+            {
+                console.Warn($"resuming from '{options.CheckpointDirectory}'");
+            }
+
+            FineTuneResult result = RunWithProgress(console, encoder, tokenizer, trainRows, validRows, options);
+            string modelOut = Path.Combine(outDir.FullName, "model.onnx");
+            OnnxModelIO.Save(result.Classifier, modelOut);
+            string png = Path.Combine(outDir.FullName, "loss.png");
+            WriteLossCurve(png, result.Losses, $"{m} r{options.Rank}: training loss");
+            var summary = new
+            {
+                Method = m.ToString(),
+                options.Rank,
+                Alpha = options.EffectiveAlpha,
+                options.LearningRate,
+                Steps = result.Losses.Count,
+                FinalLoss = result.Losses.Count > 0 ? result.Losses[^1] : float.NaN,
+                result.TrainableParameters,
+                result.InitializationSeconds,
+                result.TrainingSeconds,
+                Validation = result.Validation,
+                Model = modelOut,
+                LossCurve = png,
+            };
+            AtomicFile.WriteAllText(Path.Combine(outDir.FullName, "metrics.json"), System.Text.Json.JsonSerializer.Serialize(summary, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+            IAnsiConsole c = console.Human;
+            c.MarkupLine($"{m} r{options.Rank}: {result.Losses.Count} steps, final loss {summary.FinalLoss:F4}, {result.TrainableParameters:N0} trainable parameters, train {result.TrainingSeconds:F1} s");
+            if (result.Validation is { } v)
+            {
+                c.MarkupLine($"validation: accuracy [bold]{v.Accuracy:P2}[/], loss {v.MeanLoss:F4}, macro-F1 {v.MacroF1:F4} ({v.Count} rows)");
+            }
+
+            c.MarkupLine($"wrote {Markup.Escape(modelOut)}, {Markup.Escape(png)}");
+            console.WriteJson(summary);
+            return CommandRunner.Ok;
+        });
+        return command;
+    }
+
+    /// <summary>Draws the per-step loss (raw and a 10-step moving average) to a PNG.</summary>
+    internal static void WriteLossCurve(string path, IReadOnlyList<float> losses, string title)
+    {
+        using var plot = new ScottPlot.Plot();
+        double[] xs = Enumerable.Range(1, losses.Count).Select(i => (double)i).ToArray();
+        var raw = plot.Add.ScatterLine(xs, losses.Select(l => (double)l).ToArray());
+        raw.LegendText = "batch loss";
+        raw.LineWidth = 1;
+        double[] smooth = losses.Select((_, i) => losses.Skip(Math.Max(0, i - 9)).Take(Math.Min(10, i + 1)).Average(l => (double)l)).ToArray();
+        var avg = plot.Add.ScatterLine(xs, smooth);
+        avg.LegendText = "10-step mean";
+        avg.LineWidth = 2;
+        plot.Title(title);
+        plot.XLabel("step");
+        plot.YLabel("cross-entropy");
+        plot.ShowLegend();
+        string tmp = path + ".tmp.png";
+        plot.SavePng(tmp, 900, 500);
+        File.Move(tmp, path, overwrite: true);
+    }
+
+    private static FineTuneResult RunWithProgress(
+        CliConsole console, OnnxModel encoder, TextEncoderTokenizer tokenizer, IReadOnlyList<LabeledSentence> train, IReadOnlyList<LabeledSentence>? valid, FineTuneOptions options)
+    {
+        if (console.Json)
+        {
+            return TextClassifierFineTuning.Train(encoder, tokenizer, train, valid, options);
+        }
+
+        FineTuneResult? result = null;
+        console.Human.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .Start(ctx =>
+            {
+                ProgressTask task = ctx.AddTask($"{options.Method} r{options.Rank}: initialising", maxValue: 1);
+                var progress = new InlineProgress(p =>
+                {
+                    task.MaxValue = p.TotalSteps;
+                    task.Value = p.Step;
+                    task.Description = string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"{options.Method} step {p.Step}/{p.TotalSteps} loss {p.Loss:F4} acc {p.BatchAccuracy:P0} {p.StepsPerSecond:F2} steps/s ETA {p.Eta:hh\\:mm\\:ss}");
+                });
+                result = TextClassifierFineTuning.Train(encoder, tokenizer, train, valid, options, progress);
+                task.Description = valid is null ? "done" : "done (validated)";
+            });
+        return result!;
+    }
+
+    private static (string Model, string Vocab) ResolveFiles(FileSystemInfo? model, FileInfo? vocab)
+    {
+        if (model is null)
+        {
+            PretrainedModelFiles files = PretrainedModels.MiniLm();
+            return (files.ModelPath, vocab?.FullName ?? files.VocabPath);
+        }
+
+        string modelPath = model is DirectoryInfo || Directory.Exists(model.FullName) ? Path.Combine(model.FullName, "model.onnx") : model.FullName;
+        if (!File.Exists(modelPath))
+        {
+            throw new UsageException($"Model '{modelPath}' does not exist.");
+        }
+
+        string? vocabPath = vocab?.FullName ?? Path.Combine(Path.GetDirectoryName(modelPath)!, "vocab.txt");
+        if (!File.Exists(vocabPath))
+        {
+            vocabPath = PretrainedModels.MiniLmAvailable ? PretrainedModels.MiniLm().VocabPath
+                : throw new UsageException($"No vocabulary: pass --vocab (looked for '{vocabPath}').");
+        }
+
+        return (modelPath, vocabPath);
+    }
+
+    private sealed class InlineProgress(Action<TrainingProgress> action) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => action(value);
+    }
+}
