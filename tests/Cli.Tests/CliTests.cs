@@ -91,3 +91,49 @@ public class CliTests
         Assert.Equal(0, summary.GetProperty("max_abs_diff").GetDouble());
     }
 }
+
+public class DevicesCommandTests
+{
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = CommandRunner.Invoke(Program.BuildRoot(), args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    [Fact]
+    public void Cpu_Works()
+    {
+        (int code, string output, _) = Run("devices", "--device", "cpu", "--json");
+
+        Assert.Equal(0, code);
+        Assert.Contains("\"device\": \"cpu\"", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Cuda_OnCpuBuild_IsOneLineErrorSayingWhatToDo()
+    {
+        (int code, string output, string err) = Run("devices", "--device", "cuda");
+
+        Assert.Equal(1, code);
+        Assert.Equal("", output);
+        Assert.Contains("OrtGpu=true", err, StringComparison.Ordinal);
+        Assert.Single(err.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public void Auto_FallsBackWithWarning()
+    {
+        (int code, _, string err) = Run("devices", "--device", "auto");
+
+        Assert.Equal(0, code);
+        Assert.StartsWith("warning: CUDA unavailable", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BadDevice_IsUsageError()
+    {
+        Assert.Equal(2, Run("devices", "--device", "tpu").Code);
+    }
+}
