@@ -9,13 +9,13 @@ namespace Pipelines.Trainers;
 /// Runs a <see cref="TrainingGraph"/> on ONNX Runtime. Parameters and optimizer state live in two sets of pinned
 /// buffers; step k reads set k mod 2 and writes set (k+1) mod 2 through two prebuilt IOBindings (binding one buffer as
 /// both input and output is unsafe: ORT may overwrite a parameter before every reader has used it). Batches are written
-/// in place into pinned input buffers. The eval session binds the current parameter set, so it always sees the
+/// in place into pinned input buffers. The eval session (created on first use) binds the current parameter set, so it always sees the
 /// trained values without copies.
 /// </summary>
 public sealed class Trainer : IDisposable
 {
     private readonly OnnxSession _train;
-    private readonly OnnxSession _eval;
+    private OnnxSession? _eval;
     private readonly StateBuffer[][] _state;
     private readonly Dictionary<string, StateBuffer> _batch;
     private readonly StateBuffer _lr;
@@ -59,7 +59,6 @@ public sealed class Trainer : IDisposable
             Batch = new TrainingBatch(_batch);
 
             _train = Track(created, OrtSessions.Create(graph.TrainStep, Options.Session));
-            _eval = Track(created, OrtSessions.Create(graph.Eval, Options.Session));
             _bindings = new OrtIoBinding[2];
             for (int s = 0; s < 2; s++)
             {
@@ -165,6 +164,7 @@ public sealed class Trainer : IDisposable
         where T : unmanaged
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        _eval ??= OrtSessions.Create(Graph.Eval, Options.Session);
         using OrtIoBinding b = _eval.Session.CreateIoBinding();
         for (int i = 0; i < Graph.State.Count; i++)
         {
@@ -296,7 +296,7 @@ public sealed class Trainer : IDisposable
         }
 
         _train.Dispose();
-        _eval.Dispose();
+        _eval?.Dispose();
         foreach (StateBuffer b in _state.SelectMany(s => s).Concat(_batch.Values))
         {
             b.Dispose();
