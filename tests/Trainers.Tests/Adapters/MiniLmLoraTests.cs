@@ -52,14 +52,14 @@ public class MiniLmLoraTests
         lossOnly.Graph.Outputs.RemoveAll(o => o.Name != loss);
         using OnnxSession session = OrtSessions.Create(lossOnly, new SessionSettings { Optimization = GraphOptimization.Basic });
 
-        // 2 sampled entries per adapter tensor (72 tensors)
+        // one sampled entry per adapter tensor (A and B of 36 adapters)
         const double H = 1e-5;
         double worst = 0;
         string worstName = "";
         for (int p = 0; p < values.Length; p++)
         {
             double diff = 0, norm = 0;
-            foreach (int i in new[] { rng.Next(values[p].Length), rng.Next(values[p].Length) })
+            foreach (int i in new[] { rng.Next(values[p].Length) })
             {
                 double keep = values[p][i];
                 values[p][i] = keep + H;
