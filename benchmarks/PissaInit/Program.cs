@@ -9,7 +9,7 @@ using Pipelines.Onnx;
 // libopenblas0-pthread .deb); torch then also runs with LD_LIBRARY_PATH=DIR. Torch on Debian otherwise uses the
 // reference (netlib) BLAS that python3-torch pulls in.
 string? openBlas = null;
-string refDir = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../shared/bench"));
+string refDir = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../../shared/bench"));
 bool quick = false;
 for (int i = 0; i < args.Length; i++)
 {
@@ -44,7 +44,6 @@ foreach (OnnxNode n in model.Graph.Nodes.Where(n => n.OpType == "MatMul"))
 }
 
 Console.WriteLine($"all-MiniLM-L6-v2: {mats.Count} MatMul weights");
-var optimal = new Dictionary<int, double[]>();
 float[][] spectra = mats.Select(JacobiSvd.SingularValues).ToArray();
 var rows = new List<object>();
 foreach (int rank in new[] { 16, 64 })
