@@ -174,20 +174,18 @@ internal static class LoraInitCommand
     internal static void Render(CliConsole console, InitializationReport report, double deviation, double seconds, string dir, bool realSentences)
     {
         IAnsiConsole c = console.Human;
-        var table = new Table().AddColumns("module", "weight", "shape", "rank", "α", "energy", "rel_error", "optimal", "‖·‖₂ bound", "iters");
+        var table = new Table().AddColumns("module", "shape", "rank", "α", "energy", "rel_error", "optimal", "‖·‖₂ bound");
         foreach (LayerReport l in report.Layers)
         {
             table.AddRow(
-                Markup.Escape(l.Module),
-                Markup.Escape(l.Initializer),
+                Markup.Escape(l.Module.Replace("encoder.layer.", "L", StringComparison.Ordinal)),
                 $"{l.Rows}×{l.Cols}",
                 l.Rank.ToString(CultureInfo.InvariantCulture),
                 l.Alpha.ToString("G4", CultureInfo.InvariantCulture),
-                l.CapturedEnergy.ToString("F4", CultureInfo.InvariantCulture),
-                l.RelError.ToString("F5", CultureInfo.InvariantCulture),
-                double.IsNaN(l.OptimalRelError) ? "-" : l.OptimalRelError.ToString("F5", CultureInfo.InvariantCulture),
-                double.IsNaN(l.ErrorBound) ? "-" : l.ErrorBound.ToString("G4", CultureInfo.InvariantCulture),
-                l.PowerIterations.ToString(CultureInfo.InvariantCulture));
+                l.CapturedEnergy.ToString("F3", CultureInfo.InvariantCulture),
+                l.RelError.ToString("F4", CultureInfo.InvariantCulture),
+                double.IsNaN(l.OptimalRelError) ? "-" : l.OptimalRelError.ToString("F4", CultureInfo.InvariantCulture),
+                double.IsNaN(l.ErrorBound) ? "-" : l.ErrorBound.ToString("G4", CultureInfo.InvariantCulture));
         }
 
         c.Write(table);
