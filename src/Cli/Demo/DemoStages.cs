@@ -6,6 +6,7 @@ internal static class DemoStages
     public static IReadOnlyList<IDemoStage> All { get; } =
     [
         new OnnxDemoStage(),
+        new LoraDemoStage(),
         new FineTuneDemoStage(),
     ];
 }

@@ -33,7 +33,4 @@ public sealed record EvaOptions
 
     /// <summary>Scale α with the new rank (α_new = α·r_new/r) so s stays constant (peft <c>adjust_scaling_factors</c>).</summary>
     public bool AdjustScaling { get; init; } = true;
-
-    /// <summary>Divide A's rows by √(explained variance) (peft <c>whiten</c>).</summary>
-    public bool Whiten { get; init; }
 }

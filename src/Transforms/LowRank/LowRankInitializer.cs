@@ -28,7 +28,7 @@ public static class LowRankInitializer
         options.Validate();
         if (options.Method == LowRankMethod.Eva)
         {
-            throw new NotSupportedException("EVA initialisation is not available yet in this build.");
+            return EvaInitializer.Initialize(model, options);
         }
 
         var clock = Stopwatch.StartNew();

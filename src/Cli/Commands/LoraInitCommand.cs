@@ -1,0 +1,196 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Pipelines.Cli.Infrastructure;
+using Pipelines.Onnx;
+using Pipelines.Transforms.LowRank;
+using Spectre.Console;
+
+namespace Pipelines.Cli.Commands;
+
+/// <summary>
+/// <c>pipelines lora init --model m.onnx --method pissa-fast --rank 16 --out dir</c>: initialises adapters, writes
+/// <c>dir/model.onnx</c> (adapted), the adapters and their config, prints the per-layer table and the measured maximum
+/// output deviation of the adapted model versus the original.
+/// </summary>
+internal static class LoraInitCommand
+{
+    private static readonly Dictionary<string, LowRankMethod> s_methods = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["lora"] = LowRankMethod.Lora,
+        ["pissa"] = LowRankMethod.Pissa,
+        ["pissa-fast"] = LowRankMethod.PissaFast,
+        ["milora"] = LowRankMethod.MiLora,
+        ["olora"] = LowRankMethod.OLora,
+        ["eva"] = LowRankMethod.Eva,
+    };
+
+    /// <summary>The <c>lora</c> command group with its <c>init</c> subcommand.</summary>
+    public static Command Create()
+    {
+        var lora = new Command("lora", "LoRA adapters on ONNX models.");
+        lora.Subcommands.Add(CreateInit());
+        return lora;
+    }
+
+    private static Command CreateInit()
+    {
+        var model = new Option<FileInfo>("--model") { Description = "The base ONNX model.", Required = true };
+        var method = new Option<string>("--method") { Description = "lora | pissa | pissa-fast | milora | olora | eva.", DefaultValueFactory = _ => "pissa-fast" };
+        var rank = new Option<int>("--rank") { Description = "Rank r of every adapter.", DefaultValueFactory = _ => LowRankOptions.Defaults.Rank };
+        var alpha = new Option<float?>("--alpha") { Description = "α (scale s = α/r); default α = r." };
+        var niter = new Option<int>("--niter") { Description = "Power iterations of pissa-fast.", DefaultValueFactory = _ => LowRankOptions.Defaults.PowerIterations };
+        var oversample = new Option<int>("--oversample") { Description = "Oversampling p of pissa-fast.", DefaultValueFactory = _ => LowRankOptions.Defaults.Oversampling };
+        var tolerance = new Option<double?>("--tolerance") { Description = "Adaptive pissa-fast: stop power iterations once the residual improves by less than this fraction (at most --niter)." };
+        var targets = new Option<string>("--targets")
+        {
+            Description = "all-linear (default), roles (e.g. q,v,ffn-in), layers:0,1, or regex:<pattern> over module/node/weight names; combine with ';'.",
+            DefaultValueFactory = _ => "all-linear",
+        };
+        var calibration = new Option<FileInfo?>("--calibration") { Description = "EVA: a text file, one calibration sentence per line (needs vocab.txt beside the model)." };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of every random choice.", DefaultValueFactory = _ => 0UL };
+        var baseUntouched = new Option<bool>("--base-untouched") { Description = "Keep W and carry the frozen −s·A₀·B₀ term instead of writing W_res." };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Output folder.", Required = true };
+        var command = new Command("init", "Initialise LoRA adapters (PiSSA family, OLoRA, LoRA, EVA) on an ONNX model and write the adapted model, adapters and config.")
+        {
+            model, method, rank, alpha, niter, oversample, tolerance, targets, calibration, seed, baseUntouched, output,
+        };
+        CommandRunner.SetHandler(command, (parsed, console) =>
+        {
+            FileInfo modelFile = parsed.GetValue(model)!;
+            string methodText = parsed.GetValue(method)!;
+            if (!s_methods.TryGetValue(methodText, out LowRankMethod m))
+            {
+                throw new UsageException($"unknown method '{methodText}'; use {string.Join(", ", s_methods.Keys)}.");
+            }
+
+            var watch = Stopwatch.StartNew();
+            OnnxModel original = OnnxModelIO.Load(modelFile.FullName);
+            string? vocab = Path.Combine(modelFile.DirectoryName ?? ".", "vocab.txt");
+            vocab = File.Exists(vocab) ? vocab : null;
+            EvaOptions? eva = null;
+            if (m == LowRankMethod.Eva)
+            {
+                FileInfo? cal = parsed.GetValue(calibration);
+                if (cal is null || vocab is null)
+                {
+                    throw new UsageException("--method eva needs --calibration <file> (one sentence per line) and vocab.txt beside the model.");
+                }
+
+                string[] lines = File.ReadAllLines(cal.FullName).Where(l => l.Trim().Length > 0).ToArray();
+                eva = new EvaOptions { Batches = lines.Chunk(8).Select(c => SampleInputs.FromSentences(original, vocab, c)).ToList() };
+            }
+
+            var options = new LowRankOptions
+            {
+                Method = m,
+                Rank = parsed.GetValue(rank),
+                Alpha = parsed.GetValue(alpha),
+                PowerIterations = parsed.GetValue(niter),
+                Oversampling = parsed.GetValue(oversample),
+                Tolerance = parsed.GetValue(tolerance),
+                Targets = ParseTargets(parsed.GetValue(targets)!),
+                Seed = parsed.GetValue(seed),
+                BaseUntouched = parsed.GetValue(baseUntouched),
+                Eva = eva,
+            };
+            AdaptedModel adapted = LowRankInitializer.Initialize(original, options);
+            string dir = parsed.GetValue(output)!.FullName;
+            Directory.CreateDirectory(dir);
+            OnnxModelIO.Save(adapted.Model, Path.Combine(dir, "model.onnx"));
+            adapted.Adapters.Save(dir);
+            CalibrationBatch samples = vocab is not null && original.Graph.RuntimeInputs().Any(v => v.Name == "input_ids")
+                ? SampleInputs.FromSentences(original, vocab, SampleInputs.Sentences)
+                : SampleInputs.Synthetic(original, seed: options.Seed);
+            double deviation = OutputDeviation.MaxAbs(original, adapted.Model, samples);
+            double seconds = watch.Elapsed.TotalSeconds;
+            Render(console, adapted.Report, deviation, seconds, dir, vocab is not null);
+            console.WriteJson(ToJson(adapted.Report, deviation, seconds, dir));
+            return CommandRunner.Ok;
+        });
+        return command;
+    }
+
+    /// <summary>Parses <c>--targets</c>: parts separated by ';' are AND-ed.</summary>
+    internal static TargetSelector ParseTargets(string text)
+    {
+        var selector = new TargetSelector();
+        foreach (string raw in text.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (raw.Equals("all-linear", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            if (raw.StartsWith("regex:", StringComparison.OrdinalIgnoreCase))
+            {
+                selector = selector with { NamePattern = raw["regex:".Length..] };
+            }
+            else if (raw.StartsWith("layers:", StringComparison.OrdinalIgnoreCase))
+            {
+                selector = selector with
+                {
+                    Layers = raw["layers:".Length..].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                        .Select(s => int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out int l) ? l : throw new UsageException($"'{s}' in --targets is not a layer index."))
+                        .ToList(),
+                };
+            }
+            else
+            {
+                selector = selector with { Roles = raw.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(WeightRoles.ParseShortName).ToList() };
+            }
+        }
+
+        return selector;
+    }
+
+    internal static object ToJson(InitializationReport report, double deviation, double seconds, string dir) => new
+    {
+        Seconds = seconds,
+        InitSeconds = report.Seconds,
+        Method = report.Method,
+        MaxOutputDeviation = deviation,
+        TrainableParameters = report.TrainableParameters,
+        OutputDirectory = dir,
+        Layers = report.Layers.Select(l => new
+        {
+            Name = l.Module,
+            Weight = l.Initializer,
+            l.Role,
+            l.Layer,
+            l.Rows,
+            l.Cols,
+            l.Rank,
+            l.Alpha,
+            l.CapturedEnergy,
+            l.RelError,
+            OptimalRelError = double.IsNaN(l.OptimalRelError) ? (double?)null : l.OptimalRelError,
+            ErrorBound = double.IsNaN(l.ErrorBound) ? (double?)null : l.ErrorBound,
+            l.PowerIterations,
+            l.Seconds,
+        }),
+    };
+
+    internal static void Render(CliConsole console, InitializationReport report, double deviation, double seconds, string dir, bool realSentences)
+    {
+        IAnsiConsole c = console.Human;
+        var table = new Table().AddColumns("module", "shape", "rank", "α", "energy", "rel_error", "optimal", "‖·‖₂ bound");
+        foreach (LayerReport l in report.Layers)
+        {
+            table.AddRow(
+                Markup.Escape(l.Module.Replace("encoder.layer.", "L", StringComparison.Ordinal)),
+                $"{l.Rows}×{l.Cols}",
+                l.Rank.ToString(CultureInfo.InvariantCulture),
+                l.Alpha.ToString("G4", CultureInfo.InvariantCulture),
+                l.CapturedEnergy.ToString("F3", CultureInfo.InvariantCulture),
+                l.RelError.ToString("F4", CultureInfo.InvariantCulture),
+                double.IsNaN(l.OptimalRelError) ? "-" : l.OptimalRelError.ToString("F4", CultureInfo.InvariantCulture),
+                double.IsNaN(l.ErrorBound) ? "-" : l.ErrorBound.ToString("G4", CultureInfo.InvariantCulture));
+        }
+
+        c.Write(table);
+        c.MarkupLine($"{report.Method}: {report.Layers.Count} adapters, {report.TrainableParameters:N0} trainable parameters, initialisation {report.Seconds:F2} s, total {seconds:F2} s");
+        c.MarkupLine($"max |adapted − original| over all outputs on {(realSentences ? "real sentences" : "synthetic inputs")}: {deviation:G3}");
+        c.MarkupLine($"wrote {Markup.Escape(Path.Combine(dir, "model.onnx"))}, {AdapterSet.WeightsFile}, {AdapterSet.ConfigFile}");
+    }
+}

@@ -1,0 +1,102 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Pipelines.Onnx;
+
+namespace Pipelines.Transforms.LowRank;
+
+/// <summary>
+/// ML.NET estimator that initialises LoRA adapters on an ONNX model (see <see cref="LowRankInitializer"/>) and scores
+/// with the adapted model. <see cref="Fit"/> returns a <see cref="LowRankAdapterTransformer"/> backed by ML.NET's
+/// ONNX transformer over the adapted model's bytes, so <c>mlContext.Model.Save</c> stores the adapted graph and
+/// <c>Load</c> gives back a transformer that scores identically.
+/// </summary>
+/// <remarks>
+/// | Estimator characteristic | |
+/// |---|---|
+/// | Needs data to fit? | No (weight-driven methods); EVA needs calibration batches in its options |
+/// | Input columns | the ONNX inputs, by name |
+/// | Output columns | the ONNX outputs, by name (vectors keep ML.NET's leading batch dimension 1) |
+/// | Exportable to ONNX | it is ONNX |
+/// </remarks>
+public sealed class LowRankAdapterEstimator : IEstimator<LowRankAdapterTransformer>
+{
+    private readonly TransformsCatalog _catalog;
+    private readonly LowRankAdapterOptions _options;
+
+    internal LowRankAdapterEstimator(TransformsCatalog catalog, LowRankAdapterOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Initialization.Validate();
+        if (options.InputColumnNames.Count == 0 || options.OutputColumnNames.Count == 0)
+        {
+            throw new ArgumentException("At least one input and one output column name are needed.", nameof(options));
+        }
+
+        _catalog = catalog;
+        _options = options;
+    }
+
+    /// <summary>Initialises the adapters and wraps the adapted model.</summary>
+    public LowRankAdapterTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        AdaptedModel adapted = LowRankInitializer.Initialize(_options.LoadModel(), _options.Initialization);
+        byte[] bytes = OnnxModelIO.ToBytes(adapted.Model);
+        ITransformer inner = Scorer(bytes).Fit(input);
+        return new LowRankAdapterTransformer(inner, adapted);
+    }
+
+    /// <summary>The output schema: the base model's outputs appended to the input (the adapters do not change them).</summary>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema) =>
+        Scorer(OnnxModelIO.ToBytes(_options.LoadModel())).GetOutputSchema(inputSchema);
+
+    private IEstimator<ITransformer> Scorer(byte[] bytes)
+    {
+        var stream = new MemoryStream(bytes, writable: false);
+        return _options.ShapeDictionary is null
+            ? _catalog.ApplyOnnxModel(_options.OutputColumnNames.ToArray(), _options.InputColumnNames.ToArray(), stream)
+            : _catalog.ApplyOnnxModel(_options.OutputColumnNames.ToArray(), _options.InputColumnNames.ToArray(), stream, _options.ShapeDictionary, gpuDeviceId: null, fallbackToCpu: false);
+    }
+}
+
+/// <summary>
+/// Scores with the adapted ONNX model and exposes the adapter artifacts. Saving stores the inner ONNX transformer
+/// (ML.NET cannot load third-party transformer types), so a loaded model is ML.NET's ONNX transformer with the
+/// adapted graph inside: same outputs, the artifacts stay with this object (save them with <see cref="AdapterSet.Save"/>).
+/// </summary>
+public sealed class LowRankAdapterTransformer : ITransformer
+{
+    internal LowRankAdapterTransformer(ITransformer inner, AdaptedModel adapted)
+    {
+        Inner = inner;
+        Adapted = adapted;
+    }
+
+    /// <summary>ML.NET's ONNX transformer over the adapted model.</summary>
+    public ITransformer Inner { get; }
+
+    /// <summary>The adapted model, adapters and report.</summary>
+    public AdaptedModel Adapted { get; }
+
+    /// <summary>The adapter artifacts.</summary>
+    public AdapterSet Adapters => Adapted.Adapters;
+
+    /// <summary>Per-layer figures of the initialisation.</summary>
+    public InitializationReport Report => Adapted.Report;
+
+    /// <inheritdoc />
+    public bool IsRowToRowMapper => Inner.IsRowToRowMapper;
+
+    /// <inheritdoc />
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => Inner.GetOutputSchema(inputSchema);
+
+    /// <inheritdoc />
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => Inner.GetRowToRowMapper(inputSchema);
+
+    /// <inheritdoc />
+    public IDataView Transform(IDataView input) => Inner.Transform(input);
+
+    /// <inheritdoc />
+    void ICanSaveModel.Save(ModelSaveContext ctx) => Inner.Save(ctx);
+}

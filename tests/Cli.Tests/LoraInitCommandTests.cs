@@ -1,0 +1,54 @@
+using System.Text.Json;
+using Pipelines.Cli.Infrastructure;
+using Pipelines.Testing;
+using Xunit;
+
+namespace Pipelines.Cli.Tests;
+
+public class LoraInitCommandTests
+{
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = CommandRunner.Invoke(Program.BuildRoot(), args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    [Fact]
+    public void LoraInit_PissaFast_Json_WritesArtifacts_AndPreservesOutputs()
+    {
+        using var dir = new TempDirectory();
+        (int code, string output, string err) = Run(
+            "lora", "init", "--model", MiniLm.Files.ModelPath, "--method", "pissa-fast", "--rank", "8", "--targets", "q,v;layers:0", "--out", dir.Path, "--json");
+        Assert.True(code == 0, err);
+        using JsonDocument doc = JsonDocument.Parse(output);
+        JsonElement root = doc.RootElement;
+        Assert.True(root.GetProperty("max_output_deviation").GetDouble() < 1e-4);
+        var layers = root.GetProperty("layers").EnumerateArray().ToList();
+        Assert.Equal(["encoder.layer.0.attention.self.query", "encoder.layer.0.attention.self.value"], layers.Select(l => l.GetProperty("name").GetString()));
+        Assert.All(layers, l => Assert.InRange(l.GetProperty("rel_error").GetDouble(), 0.1, 1.0));
+        Assert.All(layers, l => Assert.Equal(384, l.GetProperty("rows").GetInt32()));
+        Assert.True(File.Exists(dir.File("model.onnx")));
+        Assert.True(File.Exists(dir.File("adapter_model.safetensors")));
+        Assert.Contains("pissa_niter_4", File.ReadAllText(dir.File("adapter_config.json")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LoraInit_UnknownMethod_ExitsTwo()
+    {
+        using var dir = new TempDirectory();
+        (int code, _, string err) = Run("lora", "init", "--model", MiniLm.Files.ModelPath, "--method", "svd", "--out", dir.Path);
+        Assert.Equal(2, code);
+        Assert.Contains("unknown method 'svd'", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LoraInit_RankTooLarge_ExitsOneNamingTheWeight()
+    {
+        using var dir = new TempDirectory();
+        (int code, _, string err) = Run("lora", "init", "--model", MiniLm.Files.ModelPath, "--rank", "999", "--out", dir.Path);
+        Assert.Equal(1, code);
+        Assert.Contains("encoder.layer.0", err, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,71 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Pipelines.Onnx;
+using Pipelines.Transforms.LowRank;
+using Xunit;
+
+namespace Pipelines.Transforms.Tests.LowRank;
+
+public class LowRankAdapterEstimatorTests
+{
+    private sealed class Row
+    {
+        [VectorType(TinyModel.In)]
+        public float[] X { get; set; } = [];
+    }
+
+    private sealed class Scored
+    {
+        [VectorType(TinyModel.Out)]
+        public float[] Y { get; set; } = [];
+    }
+
+    [Fact]
+    public void Fit_ScoresLikeTheBaseModel_AndSurvivesSaveLoad()
+    {
+        var ml = new MLContext(seed: 1);
+        float[] x = TinyModel.Input(6);
+        Row[] rows = Enumerable.Range(0, 6).Select(i => new Row { X = x.AsSpan(i * TinyModel.In, TinyModel.In).ToArray() }).ToArray();
+        IDataView data = ml.Data.LoadFromEnumerable(rows);
+        OnnxModel model = TinyModel.Create();
+        LowRankAdapterEstimator estimator = ml.Transforms.LowRank.InitializeAdapters(new LowRankAdapterOptions
+        {
+            Model = model,
+            InputColumnNames = ["X"],
+            OutputColumnNames = ["Y"],
+            Initialization = new LowRankOptions { Method = LowRankMethod.PissaFast, Rank = 2 },
+        });
+        // SchemaShape.Create(DataViewSchema) is internal in ML.NET 5; tests reach it by reflection.
+        var shape = (SchemaShape)typeof(SchemaShape).GetMethod("Create", System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic)!
+            .Invoke(null, [data.Schema])!;
+        Assert.Contains(estimator.GetOutputSchema(shape), c => c.Name == "Y");
+
+        LowRankAdapterTransformer fitted = estimator.Fit(data);
+        Assert.Equal(2, fitted.Adapters.Adapters.Count);
+        Assert.Equal(2, fitted.Report.Layers.Count);
+        float[] expected = TinyModel.Run(model, x);
+        float[] scored = ml.Data.CreateEnumerable<Scored>(fitted.Transform(data), reuseRowObject: false).SelectMany(s => s.Y).ToArray();
+        Assert.True(TinyModel.MaxAbsDiff(expected, scored) < 1e-5);
+
+        using var stream = new MemoryStream();
+        ml.Model.Save(fitted, data.Schema, stream);
+        stream.Position = 0;
+        var ml2 = new MLContext(seed: 2);
+        ITransformer loaded = ml2.Model.Load(stream, out _);
+        float[] reloaded = ml2.Data.CreateEnumerable<Scored>(loaded.Transform(data), reuseRowObject: false).SelectMany(s => s.Y).ToArray();
+        Assert.Equal(scored, reloaded);
+    }
+
+    [Fact]
+    public void InitializeAdapters_ThrowsForInvalidOptions()
+    {
+        var ml = new MLContext();
+        Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.LowRank.InitializeAdapters(new LowRankAdapterOptions
+        {
+            Model = TinyModel.Create(),
+            InputColumnNames = ["X"],
+            OutputColumnNames = ["Y"],
+            Initialization = new LowRankOptions { Rank = 0 },
+        }));
+    }
+}
