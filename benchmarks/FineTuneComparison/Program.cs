@@ -70,7 +70,7 @@ public static class Program
                     BatchSize = batch,
                     MaxLength = maxLength,
                     MaxSteps = steps,
-                    Schedule = LearningRateSchedule.Linear,
+                    Schedule = FineTuneSchedule.Linear,
                     WarmupRatio = 0,
                     Seed = seed,
                     IntraOpThreads = threads,
@@ -121,9 +121,9 @@ public static class Program
 
     private static string FindShared(string relative) => Path.GetFullPath(Path.Combine(RepoRoot(), "..", "shared", relative));
 
-    private sealed class InlineProgress(Action<TrainingProgress> action) : IProgress<TrainingProgress>
+    private sealed class InlineProgress(Action<FineTuneProgress> action) : IProgress<FineTuneProgress>
     {
-        public void Report(TrainingProgress value) => action(value);
+        public void Report(FineTuneProgress value) => action(value);
     }
 
     private sealed class Args(string[] args)

@@ -57,7 +57,7 @@ internal static class LoraTrainCommand
         var headLr = new Option<float>("--head-lr") { Description = "Peak learning rate of the classification head.", DefaultValueFactory = _ => 1e-3f };
         var batch = new Option<int>("--batch-size") { Description = "Sentences per step.", DefaultValueFactory = _ => 32 };
         var maxLength = new Option<int>("--max-length") { Description = "Maximum tokens per sentence.", DefaultValueFactory = _ => 64 };
-        var schedule = new Option<LearningRateSchedule>("--schedule") { Description = "Constant | Linear | Cosine.", DefaultValueFactory = _ => LearningRateSchedule.Linear };
+        var schedule = new Option<FineTuneSchedule>("--schedule") { Description = "Constant | Linear | Cosine.", DefaultValueFactory = _ => FineTuneSchedule.Linear };
         var seed = new Option<int>("--seed") { Description = "Seed of every random choice.", DefaultValueFactory = _ => 0 };
         var device = new Option<string>("--device") { Description = "cpu | cuda[:N] | auto.", DefaultValueFactory = _ => "cpu" };
         var output = new Option<DirectoryInfo>("--out") { Description = "Output folder (also holds the resumable checkpoint).", Required = true };
@@ -220,8 +220,8 @@ internal static class LoraTrainCommand
         return (modelPath, vocabPath);
     }
 
-    private sealed class InlineProgress(Action<TrainingProgress> action) : IProgress<TrainingProgress>
+    private sealed class InlineProgress(Action<FineTuneProgress> action) : IProgress<FineTuneProgress>
     {
-        public void Report(TrainingProgress value) => action(value);
+        public void Report(FineTuneProgress value) => action(value);
     }
 }

@@ -38,7 +38,7 @@ internal sealed class FineTuneDemoStage : IDemoStage
             BatchSize = 8,
             MaxLength = 16,
             MaxSteps = 24,
-            Schedule = LearningRateSchedule.Linear,
+            Schedule = FineTuneSchedule.Linear,
             Seed = context.Seed,
         };
         TextEncoderTokenizer tokenizer = TextEncoderTokenizer.FromVocab(files.VocabPath, options.MaxLength);

@@ -37,7 +37,7 @@ public sealed record FineTuneOptions
     public float Epsilon { get; init; } = 1e-8f;
 
     /// <summary>The schedule.</summary>
-    public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Linear;
+    public FineTuneSchedule Schedule { get; init; } = FineTuneSchedule.Linear;
 
     /// <summary>Fraction of the steps used for linear warm-up.</summary>
     public float WarmupRatio { get; init; }

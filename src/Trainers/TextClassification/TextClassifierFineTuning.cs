@@ -27,7 +27,7 @@ public static class TextClassifierFineTuning
         IReadOnlyList<LabeledSentence> train,
         IReadOnlyList<LabeledSentence>? valid,
         FineTuneOptions options,
-        IProgress<TrainingProgress>? progress = null,
+        IProgress<FineTuneProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(encoder);
@@ -97,7 +97,7 @@ public static class TextClassifierFineTuning
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 LabeledBatch batch = BatchAt(step);
-                float factor = (float)LearningRateSchedules.Factor(options.Schedule, step, totalSteps, warmup);
+                float factor = (float)FineTuneSchedules.Factor(options.Schedule, step, totalSteps, warmup);
                 float stepLoss = 0, accuracy = 0;
                 int t = step + 1;
                 session.Run(batch, (loss, logits, grads) =>
@@ -125,7 +125,7 @@ public static class TextClassifierFineTuning
                 }
 
                 double rate = (step - firstStep) / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
-                progress?.Report(new TrainingProgress(
+                progress?.Report(new FineTuneProgress(
                     step, totalSteps, (step - 1) / stepsPerEpoch, stepLoss, accuracy, options.LearningRate * factor, rate,
                     TimeSpan.FromSeconds((totalSteps - step) / Math.Max(rate, 1e-9))));
             }

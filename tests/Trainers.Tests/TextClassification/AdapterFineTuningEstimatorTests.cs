@@ -33,7 +33,7 @@ public sealed class AdapterFineTuningEstimatorTests
                 BatchSize = 16,
                 MaxLength = 8,
                 MaxSteps = 40,
-                Schedule = LearningRateSchedule.Constant,
+                Schedule = FineTuneSchedule.Constant,
                 Seed = 11,
             },
         });

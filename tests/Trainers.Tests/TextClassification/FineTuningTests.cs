@@ -14,7 +14,7 @@ public sealed class FineTuningTests
         BatchSize = 16,
         MaxLength = 8,
         MaxSteps = 40,
-        Schedule = LearningRateSchedule.Constant,
+        Schedule = FineTuneSchedule.Constant,
         CalibrationBatches = 2,
         Seed = 11,
     };
@@ -56,7 +56,7 @@ public sealed class FineTuningTests
         using var task = new TinyTextTask();
         using var dir = new Pipelines.Testing.TempDirectory();
         IReadOnlyList<LabeledSentence> train = TinyTextTask.Sentences(64, seed: 1);
-        FineTuneOptions options = Options(FineTuneMethod.LoraGa) with { MaxSteps = 8, CheckpointEvery = 3, Schedule = LearningRateSchedule.Linear };
+        FineTuneOptions options = Options(FineTuneMethod.LoraGa) with { MaxSteps = 8, CheckpointEvery = 3, Schedule = FineTuneSchedule.Linear };
         FineTuneResult full = TextClassifierFineTuning.Train(task.Encoder, task.Tokenizer, train, null, options);
 
         FineTuneOptions resumable = options with { CheckpointDirectory = dir.Path };
@@ -96,8 +96,8 @@ public sealed class FineTuningTests
     }
 
     /// <summary>Progress&lt;T&gt; posts to the thread pool; tests need the callback inline.</summary>
-    private sealed class SyncProgress(Action<TrainingProgress> action) : IProgress<TrainingProgress>
+    private sealed class SyncProgress(Action<FineTuneProgress> action) : IProgress<FineTuneProgress>
     {
-        public void Report(TrainingProgress value) => action(value);
+        public void Report(FineTuneProgress value) => action(value);
     }
 }

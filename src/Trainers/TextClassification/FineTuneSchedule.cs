@@ -1,7 +1,7 @@
 namespace Pipelines.Trainers.TextClassification;
 
 /// <summary>Learning-rate schedules: linear warm-up over the first steps, then the named decay to 0 at the last step.</summary>
-public enum LearningRateSchedule
+public enum FineTuneSchedule
 {
     /// <summary>Warm-up, then constant.</summary>
     Constant,
@@ -13,11 +13,11 @@ public enum LearningRateSchedule
     Cosine,
 }
 
-/// <summary>Evaluates a <see cref="LearningRateSchedule"/>.</summary>
-public static class LearningRateSchedules
+/// <summary>Evaluates a <see cref="FineTuneSchedule"/>.</summary>
+public static class FineTuneSchedules
 {
     /// <summary>The multiplier of the peak rate at 0-based <paramref name="step"/> of <paramref name="totalSteps"/>.</summary>
-    public static double Factor(LearningRateSchedule schedule, int step, int totalSteps, int warmupSteps)
+    public static double Factor(FineTuneSchedule schedule, int step, int totalSteps, int warmupSteps)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(step);
         ArgumentOutOfRangeException.ThrowIfLessThan(totalSteps, 1);
@@ -29,9 +29,9 @@ public static class LearningRateSchedules
         double progress = Math.Clamp((step - warmupSteps) / (double)Math.Max(1, totalSteps - warmupSteps), 0, 1);
         return schedule switch
         {
-            LearningRateSchedule.Constant => 1,
-            LearningRateSchedule.Linear => 1 - progress,
-            LearningRateSchedule.Cosine => 0.5 * (1 + Math.Cos(Math.PI * progress)),
+            FineTuneSchedule.Constant => 1,
+            FineTuneSchedule.Linear => 1 - progress,
+            FineTuneSchedule.Cosine => 0.5 * (1 + Math.Cos(Math.PI * progress)),
             _ => throw new ArgumentOutOfRangeException(nameof(schedule), schedule, "Unknown schedule."),
         };
     }

@@ -9,4 +9,4 @@ namespace Pipelines.Trainers.TextClassification;
 /// <param name="LearningRate">The adapter/encoder learning rate used at this step.</param>
 /// <param name="StepsPerSecond">Throughput since this process started training.</param>
 /// <param name="Eta">Estimated time to the last step.</param>
-public sealed record TrainingProgress(int Step, int TotalSteps, int Epoch, float Loss, float BatchAccuracy, float LearningRate, double StepsPerSecond, TimeSpan Eta);
+public sealed record FineTuneProgress(int Step, int TotalSteps, int Epoch, float Loss, float BatchAccuracy, float LearningRate, double StepsPerSecond, TimeSpan Eta);
