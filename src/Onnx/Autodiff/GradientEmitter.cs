@@ -177,6 +177,12 @@ internal sealed class GradientEmitter
                     return grad;
                 }
 
+                if (axes.Count == lead)
+                {
+                    // only leading broadcast axes: dropping them gives the target shape directly
+                    return ReduceSum(grad, [.. axes], keepDims: false);
+                }
+
                 string reduced = ReduceSum(grad, [.. axes], keepDims: true);
                 return lead == 0 ? reduced : ReshapeLike(reduced, target);
             }

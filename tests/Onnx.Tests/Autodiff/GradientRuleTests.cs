@@ -113,6 +113,7 @@ public class GradientRuleTests
     [InlineData(new long[] { 4 }, new long[] { 4 })]
     [InlineData(new long[] { 2, 1, 3, 4 }, new long[] { 5, 4, 6 })]
     [InlineData(new long[] { 2, 3, 4 }, new long[] { 2, 4, 3 })]
+    [InlineData(new long[] { 3, 4 }, new long[] { 4, 5 })]
     public void MatMul_BatchedAndBroadcast(long[] aShape, long[] bShape)
     {
         var c = new GradCase();

@@ -21,8 +21,31 @@ internal static class MatMulRules
         string g = s.Grad;
         if (ra == 1 && rb == 1)
         {
-            s.SetGrad(0, e.Op("Mul", g, b));
-            s.SetGrad(1, e.Op("Mul", g, a));
+            if (s.Needs(0))
+            {
+                s.SetGrad(0, e.Op("Mul", g, b));
+            }
+
+            if (s.Needs(1))
+            {
+                s.SetGrad(1, e.Op("Mul", g, a));
+            }
+            return;
+        }
+
+        if (ra == 2 && rb == 2)
+        {
+            // plain matrices: Gemm with transpose flags, no materialised transposes
+            if (s.Needs(0))
+            {
+                s.SetGrad(0, e.Op("Gemm", [g, b], OnnxAttribute.Int("transB", 1)));
+            }
+
+            if (s.Needs(1))
+            {
+                s.SetGrad(1, e.Op("Gemm", [a, g], OnnxAttribute.Int("transA", 1)));
+            }
+
             return;
         }
 
