@@ -4,13 +4,15 @@ using Pipelines.Numerics.LinearAlgebra;
 using Pipelines.Onnx;
 
 // PiSSA-fast initialisation time and error: Pipelines (managed randomized SVD) vs torch.svd_lowrank (peft's routine),
-// side by side in one run. Usage: PissaInit [--quick] [--openblas DIR] [--ref-dir DIR]
+// side by side in one run. Usage: PissaInit [--quick] [--threads N] [--skip-netlib] [--openblas DIR] [--ref-dir DIR]
 // --openblas DIR: a folder holding OpenBLAS's libblas.so.3/liblapack.so.3 (e.g. extracted from Debian's
 // libopenblas0-pthread .deb); torch then also runs with LD_LIBRARY_PATH=DIR. Torch on Debian otherwise uses the
 // reference (netlib) BLAS that python3-torch pulls in.
 string? openBlas = null;
 string refDir = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../../shared/bench"));
 bool quick = false;
+bool skipNetlib = false;
+int threads = Environment.ProcessorCount;
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -18,6 +20,8 @@ for (int i = 0; i < args.Length; i++)
         case "--openblas": openBlas = args[++i]; break;
         case "--ref-dir": refDir = args[++i]; break;
         case "--quick": quick = true; break;
+        case "--skip-netlib": skipNetlib = true; break;
+        case "--threads": threads = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
         default: throw new ArgumentException($"Unknown argument '{args[i]}'.");
     }
 }
@@ -25,7 +29,6 @@ for (int i = 0; i < args.Length; i++)
 string python = "/usr/bin/python3";
 string refPissa = Path.Combine(refDir, "ref_pissa.py");
 string refMatrix = Path.Combine(AppContext.BaseDirectory, "ref_matrix.py");
-int threads = Environment.ProcessorCount;
 Console.WriteLine($"CPU threads {threads}, GEMM tile {Gemm.TileColumns} columns (Vector512: {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated})");
 
 PretrainedModelFiles files = PretrainedModels.MiniLm();
@@ -49,7 +52,12 @@ var rows = new List<object>();
 foreach (int rank in new[] { 16, 64 })
 {
     double[] opt = spectra.Select((s, i) => Math.Sqrt(s.Skip(rank).Sum(v => (double)v * v)) / mats[i].FrobeniusNorm()).ToArray();
-    var torch = new List<(string Name, JsonElement Json)> { ("torch (Debian netlib BLAS)", RunPython(python, [refPissa, files.ModelPath, $"{rank}", "4", $"{threads}"], null)) };
+    var torch = new List<(string Name, JsonElement Json)>();
+    if (!skipNetlib)
+    {
+        torch.Add(("torch (Debian netlib BLAS)", RunPython(python, [refPissa, files.ModelPath, $"{rank}", "4", $"{threads}"], null)));
+    }
+
     if (openBlas is not null)
     {
         torch.Add(("torch + OpenBLAS", RunPython(python, [refPissa, files.ModelPath, $"{rank}", "4", $"{threads}"], openBlas)));
@@ -57,7 +65,7 @@ foreach (int rank in new[] { 16, 64 })
 
     foreach ((string label, int p, int q) in new[] { ("ours p=0 niter=4 (torch's settings)", 0, 4), ("ours p=8 niter=2", 8, 2), ("ours p=8 niter=4", 8, 4) })
     {
-        (double seconds, double cold, double meanErr, double meanExcess) = RunOurs(mats, rank, p, q, opt, quick ? 1 : 3);
+        (double seconds, double cold, double meanErr, double meanExcess) = RunOurs(mats, rank, p, q, opt, quick ? 1 : 3, threads);
         Console.WriteLine($"r={rank,-3} {label,-38} {seconds,8:F3} s (first run {cold:F3} s)  mean rel err {meanErr:F5}  mean excess {meanExcess:E2}");
         foreach ((string name, JsonElement j) in torch)
         {
@@ -77,10 +85,12 @@ string raw = Path.Combine(Path.GetTempPath(), $"pissa-bench-{big}.f32");
 File.WriteAllBytes(raw, System.Runtime.InteropServices.MemoryMarshal.AsBytes(w.Data.AsSpan()).ToArray());
 try
 {
-    var peers = new List<(string Name, JsonElement Json)>
+    var peers = new List<(string Name, JsonElement Json)>();
+    if (!skipNetlib)
     {
-        ("torch (Debian netlib BLAS)", RunPython(python, [refMatrix, raw, $"{big}", $"{big}", "64", "4", $"{threads}", "1"], null)),
-    };
+        peers.Add(("torch (Debian netlib BLAS)", RunPython(python, [refMatrix, raw, $"{big}", $"{big}", "64", "4", $"{threads}", "1"], null)));
+    }
+
     if (openBlas is not null)
     {
         peers.Add(("torch + OpenBLAS", RunPython(python, [refMatrix, raw, $"{big}", $"{big}", "64", "4", $"{threads}", "3"], openBlas)));
@@ -88,7 +98,7 @@ try
 
     foreach ((string label, int p, int q) in new[] { ("ours p=0 niter=4", 0, 4), ("ours p=8 niter=4", 8, 4) })
     {
-        (double seconds, double cold, double err, _) = RunOurs([w], 64, p, q, [double.NaN], 3, innerThreads: threads);
+        (double seconds, double cold, double err, _) = RunOurs([w], 64, p, q, [double.NaN], 3, threads, innerThreads: threads);
         Console.WriteLine($"{big}x{big} r=64 {label,-20} {seconds,8:F3} s (first {cold:F3} s)  rel err {err:F6}");
         foreach ((string name, JsonElement j) in peers)
         {
@@ -102,12 +112,12 @@ finally
     File.Delete(raw);
 }
 
-static (double Best, double Cold, double MeanErr, double MeanExcess) RunOurs(List<Matrix> mats, int rank, int p, int niter, double[] opt, int reps, int innerThreads = 1)
+static (double Best, double Cold, double MeanErr, double MeanExcess) RunOurs(List<Matrix> mats, int rank, int p, int niter, double[] opt, int reps, int threads, int innerThreads = 1)
 {
     double best = double.MaxValue;
     double cold = 0;
     double[] errs = new double[mats.Count];
-    int outer = innerThreads > 1 ? 1 : Environment.ProcessorCount;
+    int outer = innerThreads > 1 ? 1 : threads;
     for (int rep = 0; rep < reps; rep++)
     {
         var sw = Stopwatch.StartNew();

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Pipelines.Cli.Infrastructure;
 using Pipelines.Testing;
 using Xunit;
 
@@ -7,13 +6,7 @@ namespace Pipelines.Cli.Tests;
 
 public class LoraInitCommandTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = CommandRunner.Invoke(Program.BuildRoot(), args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => CliHarness.Run(args);
 
     [Fact]
     public void LoraInit_PissaFast_Json_WritesArtifacts_AndPreservesOutputs()

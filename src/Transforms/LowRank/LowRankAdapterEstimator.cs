@@ -13,7 +13,7 @@ namespace Pipelines.Transforms.LowRank;
 /// <remarks>
 /// | Estimator characteristic | |
 /// |---|---|
-/// | Needs data to fit? | No (weight-driven methods); EVA needs calibration batches in its options |
+/// | Needs data to fit? | No (weight-driven methods); EVA reads calibration rows from the fitted data (or its options) |
 /// | Input columns | the ONNX inputs, by name |
 /// | Output columns | the ONNX outputs, by name (vectors keep ML.NET's leading batch dimension 1) |
 /// | Exportable to ONNX | it is ONNX |
@@ -27,7 +27,9 @@ public sealed class LowRankAdapterEstimator : IEstimator<LowRankAdapterTransform
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(options);
-        options.Initialization.Validate();
+        (options.Initialization.Method == LowRankMethod.Eva && options.Initialization.Eva is null
+            ? options.Initialization with { Eva = new EvaOptions { Batches = [] } }
+            : options.Initialization).Validate();
         if (options.InputColumnNames.Count == 0 || options.OutputColumnNames.Count == 0)
         {
             throw new ArgumentException("At least one input and one output column name are needed.", nameof(options));
@@ -41,7 +43,14 @@ public sealed class LowRankAdapterEstimator : IEstimator<LowRankAdapterTransform
     public LowRankAdapterTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        AdaptedModel adapted = LowRankInitializer.Initialize(_options.LoadModel(), _options.Initialization);
+        LowRankOptions init = _options.Initialization;
+        if (init.Method == LowRankMethod.Eva && init.Eva is null)
+        {
+            // EVA calibration rows come from the data being fitted.
+            init = init with { Eva = new EvaOptions { Batches = CalibrationReader.Read(input, _options.InputColumnNames, _options.CalibrationBatchSize) } };
+        }
+
+        AdaptedModel adapted = LowRankInitializer.Initialize(_options.LoadModel(), init);
         byte[] bytes = OnnxModelIO.ToBytes(adapted.Model);
         ITransformer inner = Scorer(bytes).Fit(input);
         return new LowRankAdapterTransformer(inner, adapted);

@@ -20,6 +20,9 @@ public sealed record LowRankAdapterOptions
     /// <summary>Fixed shapes for symbolic ONNX dimensions (ML.NET's <c>shapeDictionary</c>), e.g. a sequence length.</summary>
     public IDictionary<string, int[]>? ShapeDictionary { get; init; }
 
+    /// <summary>Rows per EVA calibration batch when the calibration rows come from the fitted data.</summary>
+    public int CalibrationBatchSize { get; init; } = 8;
+
     /// <summary>The initialisation.</summary>
     public LowRankOptions Initialization { get; init; } = new();
 

@@ -57,6 +57,28 @@ public class LowRankAdapterEstimatorTests
     }
 
     [Fact]
+    public void Fit_Eva_ReadsCalibrationRowsFromTheData()
+    {
+        var ml = new MLContext(seed: 1);
+        float[] x = TinyModel.Input(24, seed: 3);
+        Row[] rows = Enumerable.Range(0, 24).Select(i => new Row { X = x.AsSpan(i * TinyModel.In, TinyModel.In).ToArray() }).ToArray();
+        IDataView data = ml.Data.LoadFromEnumerable(rows);
+        OnnxModel model = TinyModel.Create();
+        LowRankAdapterTransformer fitted = ml.Transforms.LowRank.InitializeAdapters(new LowRankAdapterOptions
+        {
+            Model = model,
+            InputColumnNames = ["X"],
+            OutputColumnNames = ["Y"],
+            CalibrationBatchSize = 8,
+            Initialization = new LowRankOptions { Method = LowRankMethod.Eva, Rank = 2 },
+        }).Fit(data);
+        Assert.Equal(4, fitted.Report.Layers.Sum(l => l.Rank));
+        Assert.All(fitted.Report.Layers, l => Assert.True(l.PowerIterations >= 1, "each target saw calibration batches"));
+        float[] scored = ml.Data.CreateEnumerable<Scored>(fitted.Transform(data), reuseRowObject: false).SelectMany(s => s.Y).ToArray();
+        Assert.True(TinyModel.MaxAbsDiff(TinyModel.Run(model, x), scored) < 1e-5);
+    }
+
+    [Fact]
     public void InitializeAdapters_ThrowsForInvalidOptions()
     {
         var ml = new MLContext();
