@@ -46,6 +46,7 @@ public static class Program
                 $"{c.Name,-28} {oursS,9:F3} {ours,6} {ripS,9:F3} {ripPairs,6} {gS,9:F3} {gPairs,6} {oursS / ripS,12:F2} {oursS / gS,11:F3}"));
         }
 
+        HilbertBench.Run(repeat, !args.Contains("--no-gudhi-hilbert"));
         return 0;
     }
 
