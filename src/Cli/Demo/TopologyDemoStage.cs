@@ -37,9 +37,9 @@ internal sealed class TopologyDemoStage : IDemoStage
         var test = new List<Orbit>();
         foreach (double r in s_rates)
         {
-            for (int k = 0; k < 30; k++)
+            for (int k = 0; k < 50; k++)
             {
-                (k < 20 ? train : test).Add(new Orbit { Points = LinkedTwist(r, 150, rng), Rate = r.ToString("F1", System.Globalization.CultureInfo.InvariantCulture) });
+                (k < 35 ? train : test).Add(new Orbit { Points = LinkedTwist(r, 150, rng), Rate = r.ToString("F1", System.Globalization.CultureInfo.InvariantCulture) });
             }
         }
 
@@ -49,12 +49,12 @@ internal sealed class TopologyDemoStage : IDemoStage
             OutputColumnName = "Features",
             InputColumnName = "Points",
             Input = new PointCloudInput(2),
-            Codensity = CodensityKind.DistanceToMeasure,
-            CodensityParameter = 0.1f,
-            Threshold = 0.15f,
+            Codensity = CodensityKind.GaussianKde,
+            CodensityParameter = 0.05f,
+            Threshold = 0.3f,
             GridResolution = 20,
             OutputResolution = 10,
-            Bandwidth = 0.05f,
+            Bandwidth = 0.1f,
         };
         SignedMeasureTransformer topo = ml.Transforms.Topology.SignedMeasure(options).Fit(ml.Data.LoadFromEnumerable(train));
         // Features are computed lazily: cache them, since the trainer makes several passes.
