@@ -79,7 +79,7 @@ public static class Program
         // Featurize once per fold inside the CV (grids are fitted on each training fold).
         IDataView view = ml.Data.LoadFromEnumerable(rows);
         var featurizeTime = Stopwatch.StartNew();
-        IEstimator<ITransformer> pipeline = topo.Append(Classifier(ml));
+        IEstimator<ITransformer> pipeline = topo.AppendCacheCheckpoint(ml).Append(Classifier(ml));
         var results = ml.MulticlassClassification.CrossValidate(view, pipeline, numberOfFolds: 10, labelColumnName: "Label", seed: 0);
         double[] acc = [.. results.Select(r => r.Metrics.MicroAccuracy)];
         double mean = acc.Average();
@@ -152,7 +152,7 @@ public static class Program
         float thr = Quantile(train.Select(r => DelayEmbedding.Embed(r.Values, 3, 1, 1)), 3, 0.3);
         SignedMeasureOptions options = CloudOptions(input, thr);
         var sw = Stopwatch.StartNew();
-        IEstimator<ITransformer> pipeline = ml.Transforms.Topology.SignedMeasure(options).Append(Classifier(ml));
+        IEstimator<ITransformer> pipeline = ml.Transforms.Topology.SignedMeasure(options).AppendCacheCheckpoint(ml).Append(Classifier(ml));
         ITransformer model = pipeline.Fit(ml.Data.LoadFromEnumerable(train));
         var metrics = ml.MulticlassClassification.Evaluate(model.Transform(ml.Data.LoadFromEnumerable(test)), labelColumnName: "Label");
         return ("official split", options.OutputLength, metrics.MicroAccuracy, 0, sw.Elapsed.TotalSeconds);
