@@ -22,6 +22,7 @@ public static class Program
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(DevicesCommand.Create());
         root.Subcommands.Add(LoraInitCommand.Create());
+        root.Subcommands.Add(TopoCommand.Create());
 
         // Attaches `lora train` to the `lora` group (creating it if absent); keep after every Subcommands.Add line.
         LoraTrainCommand.Register(root);

@@ -8,5 +8,6 @@ internal static class DemoStages
         new OnnxDemoStage(),
         new LoraDemoStage(),
         new FineTuneDemoStage(),
+        new TopologyDemoStage(),
     ];
 }

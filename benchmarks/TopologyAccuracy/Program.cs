@@ -1,0 +1,171 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Pipelines.Numerics.Topology;
+using Pipelines.Transforms.Topology;
+using Pipelines.Transforms.Topology.Data;
+
+namespace Pipelines.Benchmarks.Topology;
+
+/// <summary>
+/// Accuracy of signed-measure features + ML.NET FastTree (one-versus-all): 10-fold CV on TU graphs and the activities
+/// clouds, official train/test split on UCR sets.
+/// usage: dotnet run -c Release --project benchmarks/TopologyAccuracy -- [--data ../shared/data] [--only NAME]
+/// </summary>
+public static class Program
+{
+    private sealed class Row
+    {
+        [VectorType]
+        public float[] Values { get; set; } = [];
+
+        public int Nodes { get; set; }
+
+        public string Class { get; set; } = string.Empty;
+    }
+
+    public static int Main(string[] args)
+    {
+        int i = Array.IndexOf(args, "--data");
+        string data = i >= 0 ? args[i + 1] : "../shared/data";
+        int o = Array.IndexOf(args, "--only");
+        string? only = o >= 0 ? args[o + 1] : null;
+        Console.WriteLine($"{"dataset",-18} {"protocol",-16} {"features",9} {"accuracy",9} {"± sd",6} {"featurize s",12} {"total s",8}");
+        foreach (string tu in new[] { "MUTAG", "COX2", "PROTEINS", "NCI109" })
+        {
+            if (only is null || only == tu)
+            {
+                Run(tu, () => Graphs(Path.Combine(data, "graphs", "tu", tu)));
+            }
+        }
+
+        foreach (string ucr in new[] { "ECG200", "GunPoint", "Coffee", "ItalyPowerDemand", "TwoLeadECG", "Trace" })
+        {
+            if (only is null || only == ucr)
+            {
+                Run(ucr, () => Ucr(Path.Combine(data, "timeseries", "ucr", ucr), ucr));
+            }
+        }
+
+        if (only is null || only == "activities")
+        {
+            Run("activities", () => Activities(Path.Combine(data, "pointclouds", "activities", "activities_p1_left_leg.csv")));
+        }
+
+        return 0;
+    }
+
+    private static void Run(string name, Func<(string Protocol, int Features, double Accuracy, double Sd, double FeaturizeS)> body)
+    {
+        var sw = Stopwatch.StartNew();
+        try
+        {
+            (string protocol, int features, double acc, double sd, double fs) = body();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-18} {protocol,-16} {features,9} {acc,9:F3} {sd,6:F3} {fs,12:F1} {sw.Elapsed.TotalSeconds,8:F1}"));
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or ArgumentException)
+        {
+            Console.WriteLine($"{name,-18} failed: {e.Message}");
+        }
+    }
+
+    private static IEstimator<ITransformer> Classifier(MLContext ml) =>
+        ml.Transforms.Conversion.MapValueToKey("Label", "Class")
+            .Append(ml.MulticlassClassification.Trainers.OneVersusAll(ml.BinaryClassification.Trainers.FastTree(numberOfLeaves: 16, numberOfTrees: 100, minimumExampleCountPerLeaf: 5)));
+
+    private static (string, int, double, double, double) CrossValidate(MLContext ml, List<Row> rows, SignedMeasureEstimator topo)
+    {
+        // Featurize once per fold inside the CV (grids are fitted on each training fold).
+        IDataView view = ml.Data.LoadFromEnumerable(rows);
+        var featurizeTime = Stopwatch.StartNew();
+        IEstimator<ITransformer> pipeline = topo.AppendCacheCheckpoint(ml).Append(Classifier(ml));
+        var results = ml.MulticlassClassification.CrossValidate(view, pipeline, numberOfFolds: 10, labelColumnName: "Label", seed: 0);
+        double[] acc = [.. results.Select(r => r.Metrics.MicroAccuracy)];
+        double mean = acc.Average();
+        double sd = Math.Sqrt(acc.Select(a => (a - mean) * (a - mean)).Average());
+        return ("10-fold CV", topo.GetOutputSchema(SchemaShapes(view)).Count, mean, sd, featurizeTime.Elapsed.TotalSeconds);
+    }
+
+    private static SchemaShape SchemaShapes(IDataView view) => new(view.Schema.Select(c => Shape(c)));
+
+    private static SchemaShape.Column Shape(DataViewSchema.Column c) =>
+        (SchemaShape.Column)typeof(SchemaShape.Column).GetConstructors(System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic).Single(k => k.GetParameters().Length == 5)
+            .Invoke([c.Name, c.Type is VectorDataViewType ? SchemaShape.Column.VectorKind.VariableVector : SchemaShape.Column.VectorKind.Scalar, c.Type is VectorDataViewType v ? v.ItemType : c.Type, false, null]);
+
+    private static (string, int, double, double, double) Graphs(string folder)
+    {
+        var ml = new MLContext(seed: 0);
+        List<Row> rows = [.. TopologyDatasets.ReadTuDataset(folder).Select(g => new Row { Values = g.Edges, Nodes = g.NodeCount, Class = g.Label })];
+        var options = new SignedMeasureOptions
+        {
+            OutputColumnName = "Features",
+            InputColumnName = "Values",
+            Input = new GraphInput("Nodes", GraphVertexFunctionKind.HeatKernelSignature, GraphVertexFunctionKind.FormanRicci, 10f),
+            GridResolution = 30,
+            OutputResolution = 12,
+            Bandwidth = 0.05f,
+        };
+        (string p, int _, double a, double s, double t) = CrossValidate(ml, rows, ml.Transforms.Topology.SignedMeasure(options));
+        return (p, options.OutputLength, a, s, t);
+    }
+
+    private static float Quantile(IEnumerable<float[]> clouds, int dim, double q)
+    {
+        var d = new List<float>();
+        foreach (float[] c in clouds.Take(20))
+        {
+            DistanceMatrix dm = DistanceMatrix.FromPoints(c, dim);
+            for (int a = 1; a < dm.Count; a++)
+            {
+                for (int b = 0; b < a; b++)
+                {
+                    d.Add(dm[a, b]);
+                }
+            }
+        }
+
+        d.Sort();
+        return d[(int)(q * (d.Count - 1))];
+    }
+
+    private static SignedMeasureOptions CloudOptions(TopologyInput input, float threshold) => new()
+    {
+        OutputColumnName = "Features",
+        InputColumnName = "Values",
+        Input = input,
+        Codensity = CodensityKind.DistanceToMeasure,
+        CodensityParameter = 0.1f,
+        Threshold = threshold,
+        GridResolution = 20,
+        OutputResolution = 12,
+        Bandwidth = 0.05f,
+    };
+
+    private static (string, int, double, double, double) Ucr(string folder, string name)
+    {
+        var ml = new MLContext(seed: 0);
+        List<Row> Read(string split) => [.. TopologyDatasets.ReadUcr(Path.Combine(folder, $"{name}_{split}.tsv")).Select(r => new Row { Values = r.Values, Class = r.Label })];
+        List<Row> train = Read("TRAIN");
+        List<Row> test = Read("TEST");
+        var input = new TimeSeriesInput(3, 1, 1);
+        float thr = Quantile(train.Select(r => DelayEmbedding.Embed(r.Values, 3, 1, 1)), 3, 0.3);
+        SignedMeasureOptions options = CloudOptions(input, thr);
+        var sw = Stopwatch.StartNew();
+        IEstimator<ITransformer> pipeline = ml.Transforms.Topology.SignedMeasure(options).AppendCacheCheckpoint(ml).Append(Classifier(ml));
+        ITransformer model = pipeline.Fit(ml.Data.LoadFromEnumerable(train));
+        var metrics = ml.MulticlassClassification.Evaluate(model.Transform(ml.Data.LoadFromEnumerable(test)), labelColumnName: "Label");
+        return ("official split", options.OutputLength, metrics.MicroAccuracy, 0, sw.Elapsed.TotalSeconds);
+    }
+
+    private static (string, int, double, double, double) Activities(string path)
+    {
+        var ml = new MLContext(seed: 0);
+        List<LabelledVector> clouds = TopologyDatasets.ReadPointCloudCsv(path, 125, out int dim);
+        List<Row> rows = [.. clouds.Select(c => new Row { Values = c.Values, Class = c.Label })];
+        float thr = Quantile(clouds.Select(c => c.Values), dim, 0.3);
+        SignedMeasureOptions options = CloudOptions(new PointCloudInput(dim), thr);
+        (string p, int _, double a, double s, double t) = CrossValidate(ml, rows, ml.Transforms.Topology.SignedMeasure(options));
+        return (p, options.OutputLength, a, s, t);
+    }
+}

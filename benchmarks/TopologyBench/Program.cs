@@ -1,0 +1,143 @@
+using System.Diagnostics;
+using System.Globalization;
+using Pipelines.Numerics.Topology;
+
+namespace Pipelines.Benchmarks.Topology;
+
+/// <summary>
+/// Side-by-side Rips persistence timings: Pipelines vs Ripser (binary built beside the project) vs GUDHI (python3-gudhi).
+/// usage: dotnet run -c Release --project benchmarks/TopologyBench -- [--data DIR] [--ripser PATH] [--repeat N]
+/// </summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        string data = Arg(args, "--data") ?? "/work/ripser-build";
+        string ripser = Arg(args, "--ripser") ?? Path.Combine(data, "ripser");
+        int repeat = int.Parse(Arg(args, "--repeat") ?? "5", CultureInfo.InvariantCulture);
+        string gudhiScript = Path.Combine(AppContext.BaseDirectory, "gudhi_rips.py");
+        Console.WriteLine($"TopologyBench  cores={Environment.ProcessorCount}  repeat={repeat} (median)  data={data}");
+        Console.WriteLine($"{"case",-28} {"ours s",9} {"pairs",6} {"Ripser s",9} {"pairs",6} {"GUDHI s",9} {"pairs",6} {"ours/Ripser",12} {"ours/GUDHI",11}");
+        var cases = new (string Name, string File, int MaxDim, float? Threshold, bool Gudhi)[]
+        {
+            ("sphere_3_192 H0+H1", "sphere_3_192.lower_distance_matrix", 1, null, true),
+            ("o3_1024 t1.4 H0+H1", "o3_1024.txt", 1, 1.4f, true),
+            ("sphere_3_192 H0..H2", "sphere_3_192.lower_distance_matrix", 2, null, false),
+            ("o3_1024 t1.4 H0..H2", "o3_1024.txt", 2, 1.4f, true),
+        };
+        foreach (var c in cases)
+        {
+            string path = Path.Combine(data, c.File);
+            if (!File.Exists(path))
+            {
+                Console.WriteLine($"{c.Name,-28} missing {path}");
+                continue;
+            }
+
+            DistanceMatrix dm = Load(path);
+            var options = new RipsOptions { MaxDimension = c.MaxDim, Threshold = c.Threshold, Budget = ComplexBudget.Unlimited };
+            int ours = RipsPersistence.Compute(dm, options).Count;
+            double loadS = Median(repeat, () => Load(path));
+            double oursS = loadS + Median(repeat, () => RipsPersistence.Compute(dm, options));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  (load+distances {loadS:F3} s)"));
+            (double ripS, int ripPairs) = RunRipser(ripser, path, c.MaxDim, c.Threshold, repeat);
+            (double gS, int gPairs) = c.Gudhi ? RunGudhi(gudhiScript, path, c.MaxDim, c.Threshold ?? dm.EnclosingRadius()) : (double.NaN, 0);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{c.Name,-28} {oursS,9:F3} {ours,6} {ripS,9:F3} {ripPairs,6} {gS,9:F3} {gPairs,6} {oursS / ripS,12:F2} {oursS / gS,11:F3}"));
+        }
+
+        HilbertBench.Run(repeat, !args.Contains("--no-gudhi-hilbert"));
+        return 0;
+    }
+
+    private static string? Arg(string[] args, string name)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+
+    private static double Median(int repeat, Action action)
+    {
+        var times = new double[repeat];
+        for (int r = 0; r < repeat; r++)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            action();
+            times[r] = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+        }
+
+        Array.Sort(times);
+        return times[repeat / 2];
+    }
+
+    internal static DistanceMatrix Load(string path)
+    {
+        string[] lines = File.ReadAllLines(path);
+        if (path.EndsWith("lower_distance_matrix", StringComparison.Ordinal))
+        {
+            var values = new List<float>();
+            foreach (string line in lines)
+            {
+                foreach (string t in line.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                {
+                    values.Add(float.Parse(t, CultureInfo.InvariantCulture));
+                }
+            }
+
+            int n = (int)Math.Round((1 + Math.Sqrt(1 + (8.0 * values.Count))) / 2);
+            return DistanceMatrix.FromLowerTriangle(n, values.ToArray());
+        }
+
+        var pts = new List<float>();
+        int dim = 0;
+        foreach (string line in lines)
+        {
+            string[] parts = line.Split([' ', '\t', ','], StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length == 0)
+            {
+                continue;
+            }
+
+            dim = parts.Length;
+            pts.AddRange(parts.Select(p => float.Parse(p, CultureInfo.InvariantCulture)));
+        }
+
+        return DistanceMatrix.FromPoints(pts.ToArray(), dim);
+    }
+
+    private static (double Seconds, int Pairs) RunRipser(string exe, string path, int maxDim, float? threshold, int repeat)
+    {
+        if (!File.Exists(exe))
+        {
+            return (double.NaN, 0);
+        }
+
+        string fmt = path.EndsWith(".txt", StringComparison.Ordinal) ? "--format point-cloud " : string.Empty;
+        string thr = threshold is { } t ? string.Create(CultureInfo.InvariantCulture, $"--threshold {t} ") : string.Empty;
+        int pairs = 0;
+        double s = Median(repeat, () =>
+        {
+            using var p = Process.Start(new ProcessStartInfo(exe, $"{fmt}{thr}--dim {maxDim} {path}") { RedirectStandardOutput = true })!;
+            string output = p.StandardOutput.ReadToEnd();
+            p.WaitForExit();
+            pairs = output.Split('\n').Count(l => l.StartsWith(" [", StringComparison.Ordinal));
+        });
+        return (s, pairs);
+    }
+
+    private static (double Seconds, int Pairs) RunGudhi(string script, string path, int maxDim, float threshold)
+    {
+        try
+        {
+            using var p = Process.Start(new ProcessStartInfo("/usr/bin/python3", $"{script} {path} {maxDim} {threshold.ToString("R", CultureInfo.InvariantCulture)}") { RedirectStandardOutput = true, RedirectStandardError = true })!;
+            string output = p.StandardOutput.ReadToEnd();
+            p.WaitForExit();
+            string[] parts = output.Trim().Split(' ');
+            return (double.Parse(parts[0], CultureInfo.InvariantCulture), int.Parse(parts[1], CultureInfo.InvariantCulture));
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or FormatException or IndexOutOfRangeException)
+        {
+            return (double.NaN, 0);
+        }
+    }
+}

@@ -1,0 +1,98 @@
+namespace Pipelines.Numerics.Topology;
+
+/// <summary>
+/// Pre-flight size estimate of a Vietoris–Rips complex: exact vertex and edge counts, and for k ≥ 2 the upper bound
+/// #k-simplices ≤ Σ_v C(deg v, k) / (k + 1) (each k-simplex is a vertex plus k of its neighbours, counted once per vertex).
+/// </summary>
+/// <param name="Points">Number of points.</param>
+/// <param name="Threshold">Edge-length threshold used.</param>
+/// <param name="MaxDimension">Highest homology degree requested.</param>
+/// <param name="SimplicesPerDimension">Count (k ≤ 1) or upper bound (k ≥ 2) of k-simplices for k = 0..MaxDimension + 1.</param>
+/// <param name="StoredSimplices">Σ over k ≤ MaxDimension (the simplices the reduction stores).</param>
+/// <param name="EstimatedBytes">Distance matrix + neighbour lists + 48 bytes per stored simplex.</param>
+public sealed record RipsComplexEstimate(int Points, float Threshold, int MaxDimension, IReadOnlyList<double> SimplicesPerDimension, double StoredSimplices, double EstimatedBytes)
+{
+    /// <summary>Bytes budgeted per stored simplex (column entry, simplex list entry, pivot map slot).</summary>
+    public const int BytesPerSimplex = 48;
+
+    /// <summary>Computes the estimate in O(n²).</summary>
+    /// <param name="distances">Distance matrix.</param>
+    /// <param name="threshold">Edge-length threshold.</param>
+    /// <param name="maxDimension">Highest homology degree.</param>
+    /// <returns>The estimate.</returns>
+    public static RipsComplexEstimate Compute(DistanceMatrix distances, float threshold, int maxDimension)
+    {
+        ArgumentNullException.ThrowIfNull(distances);
+        int n = distances.Count;
+        var degree = new int[n];
+        long edges = 0;
+        ReadOnlySpan<float> lower = distances.Lower;
+        long at = 0;
+        for (int i = 1; i < n; i++)
+        {
+            for (int j = 0; j < i; j++)
+            {
+                if (lower[(int)at++] <= threshold)
+                {
+                    degree[i]++;
+                    degree[j]++;
+                    edges++;
+                }
+            }
+        }
+
+        var counts = new double[maxDimension + 2];
+        counts[0] = n;
+        if (counts.Length > 1)
+        {
+            counts[1] = edges;
+        }
+
+        for (int k = 2; k < counts.Length; k++)
+        {
+            double s = 0;
+            foreach (int d in degree)
+            {
+                s += Choose(d, k);
+            }
+
+            counts[k] = s / (k + 1);
+        }
+
+        double stored = 0;
+        for (int k = 0; k <= maxDimension; k++)
+        {
+            stored += counts[k];
+        }
+
+        double bytes = (4.0 * n * (n - 1) / 2) + (8.0 * edges) + (BytesPerSimplex * stored);
+        return new RipsComplexEstimate(n, threshold, maxDimension, counts, stored, bytes);
+    }
+
+    /// <summary>Throws <see cref="ComplexBudgetExceededException"/> when the estimate is over <paramref name="budget"/>.</summary>
+    /// <param name="budget">The budget.</param>
+    public void EnsureWithin(ComplexBudget budget)
+    {
+        ArgumentNullException.ThrowIfNull(budget);
+        if (StoredSimplices > budget.MaxSimplices || EstimatedBytes > budget.MaxBytes)
+        {
+            throw new ComplexBudgetExceededException(this, budget);
+        }
+    }
+
+    private static double Choose(int n, int k)
+    {
+        if (k > n)
+        {
+            return 0;
+        }
+
+        double r = 1;
+        for (int i = 0; i < k; i++)
+        {
+            r = r * (n - i) / (i + 1);
+        }
+
+        return r;
+    }
+}

@@ -1,0 +1,39 @@
+namespace Pipelines.Numerics.Topology;
+
+/// <summary>
+/// Vietoris–Rips persistent homology H0..H_d of a point cloud or distance matrix.
+/// </summary>
+/// <remarks>
+/// The Rips filtration assigns each simplex its diameter (largest pairwise distance) and keeps simplices with
+/// diameter ≤ threshold. Computation: union-find for H0; persistent cohomology with implicit coboundaries, clearing,
+/// apparent and emergent pairs for d ≥ 1 (Bauer 2021, "Ripser"). Coefficients in Z/2. Zero-length intervals are
+/// dropped; intervals alive at the threshold are reported with Death = +∞. Before any simplex is built the size of
+/// the complex is estimated (<see cref="RipsComplexEstimate"/>) and refused when over <see cref="RipsOptions.Budget"/>.
+/// </remarks>
+public static class RipsPersistence
+{
+    /// <summary>Computes the diagram of the Rips filtration of row-major points of shape (n, dimension).</summary>
+    /// <param name="points">Coordinates, shape (n, dimension), row-major; NaN/∞ refused.</param>
+    /// <param name="dimension">Ambient dimension.</param>
+    /// <param name="options">Options (null = H0 and H1, enclosing-radius threshold, default budget).</param>
+    /// <returns>The persistence diagram.</returns>
+    /// <exception cref="ArgumentException">Non-finite coordinates or a ragged array.</exception>
+    /// <exception cref="ComplexBudgetExceededException">The pre-flight estimate is over budget.</exception>
+    public static PersistenceDiagram Compute(ReadOnlySpan<float> points, int dimension, RipsOptions? options = null) =>
+        Compute(DistanceMatrix.FromPoints(points, dimension), options);
+
+    /// <summary>Computes the diagram of the Rips filtration of a distance matrix.</summary>
+    /// <param name="distances">Distances.</param>
+    /// <param name="options">Options (null = H0 and H1, enclosing-radius threshold, default budget).</param>
+    /// <returns>The persistence diagram.</returns>
+    /// <exception cref="ComplexBudgetExceededException">The pre-flight estimate is over budget.</exception>
+    public static PersistenceDiagram Compute(DistanceMatrix distances, RipsOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(distances);
+        options ??= new RipsOptions();
+        options.Validate();
+        float threshold = options.Threshold ?? distances.EnclosingRadius();
+        RipsComplexEstimate.Compute(distances, threshold, options.MaxDimension).EnsureWithin(options.Budget);
+        return new PersistenceDiagram(options.MaxDimension, new RipsReducer(distances, threshold, options.MaxDimension).Compute());
+    }
+}

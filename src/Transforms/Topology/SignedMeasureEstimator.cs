@@ -1,0 +1,61 @@
+using Microsoft.ML;
+
+namespace Pipelines.Transforms.Topology;
+
+/// <summary>
+/// Estimator of <see cref="SignedMeasureTransformer"/>: <c>Fit</c> reads up to <see cref="SignedMeasureOptions.MaxFitRows"/>
+/// rows, computes their filtration values and freezes the two grids.
+/// </summary>
+/// <remarks>
+/// Loiseaux, Scoccola, Carrière, Botnan, Oudot, "Stable vectorization of multiparameter persistent homology using
+/// signed barcodes as measures", NeurIPS 2023. Estimator characteristics: needs training (grid fitting) = yes;
+/// input = variable-length vector of Single (+ node count for graphs); output = known-size vector of Single; ONNX
+/// export = no.
+/// </remarks>
+public sealed class SignedMeasureEstimator : IEstimator<SignedMeasureTransformer>
+{
+    private readonly SignedMeasureOptions _options;
+
+    internal SignedMeasureEstimator(SignedMeasureOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
+    }
+
+    private string InputColumn => _options.InputColumnName ?? _options.OutputColumnName;
+
+    /// <inheritdoc/>
+    public SignedMeasureTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var probe = new SignedMeasureFeaturizer(_options, new Numerics.Topology.FiltrationGrid([0f]), new Numerics.Topology.FiltrationGrid([0f]));
+        TopologyDataView.CheckInput(input.Schema, probe);
+        return new SignedMeasureTransformer(SignedMeasureFeaturizer.Fit(_options, ReadRows(input, probe)));
+    }
+
+    private IEnumerable<TopologyRow> ReadRows(IDataView input, ITopologyRowMapper mapper)
+    {
+        var cols = new List<DataViewSchema.Column> { input.Schema[InputColumn] };
+        if (mapper.NodeCountColumnName is { } nc)
+        {
+            cols.Add(input.Schema[nc]);
+        }
+
+        using DataViewRowCursor cursor = input.GetRowCursor(cols);
+        Func<TopologyRow> read = TopologyDataView.RowReader(cursor, mapper);
+        int count = 0;
+        while (count < _options.MaxFitRows && cursor.MoveNext())
+        {
+            count++;
+            yield return read();
+        }
+    }
+
+    /// <inheritdoc/>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        return SchemaShapes.Append(inputSchema, InputColumn, (_options.Input as GraphInput)?.NodeCountColumnName, _options.OutputColumnName);
+    }
+}

@@ -1,0 +1,151 @@
+using Pipelines.Numerics.Topology;
+
+namespace Pipelines.Transforms.Topology;
+
+/// <summary>Fitted state of the signed-measure transformer (options + frozen grids) and the per-row computation.</summary>
+internal sealed class SignedMeasureFeaturizer : ITopologyRowMapper
+{
+    private const int MaxEdgeValuesPerRow = 4096;
+
+    public SignedMeasureFeaturizer(SignedMeasureOptions options, FiltrationGrid grid1, FiltrationGrid grid2)
+    {
+        Options = options;
+        Grid1 = grid1;
+        Grid2 = grid2;
+    }
+
+    public SignedMeasureOptions Options { get; }
+
+    public FiltrationGrid Grid1 { get; }
+
+    public FiltrationGrid Grid2 { get; }
+
+    public string InputColumnName => Options.InputColumnName ?? Options.OutputColumnName;
+
+    public string? NodeCountColumnName => (Options.Input as GraphInput)?.NodeCountColumnName;
+
+    public string OutputColumnName => Options.OutputColumnName;
+
+    public int OutputLength => Options.OutputLength;
+
+    /// <summary>Fits both grids on the filtration values of the training rows.</summary>
+    public static SignedMeasureFeaturizer Fit(SignedMeasureOptions options, IEnumerable<TopologyRow> rows)
+    {
+        var first = new List<float>();
+        var second = new List<float>();
+        foreach (TopologyRow row in rows)
+        {
+            switch (Build(options, row))
+            {
+                case FunctionRipsBifiltration f:
+                    float[] edges = f.EdgeValues();
+                    int stride = Math.Max(1, edges.Length / MaxEdgeValuesPerRow);
+                    for (int k = 0; k < edges.Length; k += stride)
+                    {
+                        first.Add(edges[k]);
+                    }
+
+                    first.Add(0f);
+                    second.AddRange(f.VertexFunction);
+                    break;
+                case GraphBifiltration g:
+                    first.AddRange(g.F1);
+                    second.AddRange(g.F2);
+                    break;
+            }
+        }
+
+        if (first.Count == 0 || second.Count == 0)
+        {
+            throw new InvalidOperationException($"Cannot fit the signed-measure grids on column '{options.InputColumnName ?? options.OutputColumnName}': the training rows contain no points or nodes.");
+        }
+
+        return new SignedMeasureFeaturizer(
+            options,
+            FiltrationGrid.Fit(first.ToArray(), options.GridStrategy, options.GridResolution, options.DropQuantile),
+            FiltrationGrid.Fit(second.ToArray(), options.GridStrategy, options.GridResolution, options.DropQuantile));
+    }
+
+    public void Featurize(TopologyRow row, Span<float> destination)
+    {
+        SignedMeasure[] measures = Build(Options, row) switch
+        {
+            FunctionRipsBifiltration f => Options.Invariant == SignedMeasureInvariant.Hilbert
+                ? f.HilbertSignedMeasures(Grid1, Grid2, Options.MaxDegree, Options.ZeroPad, Options.Budget)
+                : [f.EulerSignedMeasure(Grid1, Grid2, Options.MaxDegree + 1)],
+            GraphBifiltration g => Options.Invariant == SignedMeasureInvariant.Hilbert
+                ? g.HilbertSignedMeasures(Grid1, Grid2, Options.ZeroPad)[..(Options.MaxDegree + 1)]
+                : [g.EulerSignedMeasure(Grid1, Grid2)],
+            _ => throw new InvalidOperationException("Unknown bifiltration."),
+        };
+        MeasureBox box = MeasureBox.Of(Grid1, Grid2);
+        int per = Options.VectorLengthPerMeasure;
+        for (int m = 0; m < measures.Length; m++)
+        {
+            MeasureAtom[] atoms = MeasureAtom.FromGrid(measures[m], Grid1, Grid2);
+            Span<float> slot = destination.Slice(m * per, per);
+            if (Options.Vectorizer == SignedMeasureVectorizer.Convolution)
+            {
+                SignedMeasureConvolution.Compute(atoms, box, Options.OutputResolution, Options.Bandwidth, slot);
+            }
+            else
+            {
+                SlicedWassersteinFeatures.Compute(atoms, box, Options.Directions, Options.Bins, slot);
+            }
+        }
+    }
+
+    private static object Build(SignedMeasureOptions options, TopologyRow row)
+    {
+        switch (options.Input)
+        {
+            case GraphInput gi:
+                SimpleGraph graph = ReadGraph(row);
+                return new GraphBifiltration(
+                    graph,
+                    GraphVertexFunction.Compute(graph, gi.First, gi.HeatTime),
+                    GraphVertexFunction.Compute(graph, gi.Second, gi.HeatTime));
+            case PointCloudInput pc:
+                if (row.Values.Length % pc.PointDimension != 0)
+                {
+                    throw new ArgumentException($"A point cloud of dimension {pc.PointDimension} cannot have {row.Values.Length} coordinates.");
+                }
+
+                return Rips(options, row.Values, pc.PointDimension);
+            case TimeSeriesInput ts:
+                return Rips(options, DelayEmbedding.Embed(row.Values, ts.Dimension, ts.Delay, ts.Skip), ts.Dimension);
+            default:
+                throw new InvalidOperationException("Unknown topology input.");
+        }
+    }
+
+    private static FunctionRipsBifiltration Rips(SignedMeasureOptions options, float[] points, int dim)
+    {
+        DistanceMatrix dm = DistanceMatrix.FromPoints(points, dim);
+        float[] c = Codensity.Compute(dm, dim, options.Codensity, options.CodensityParameter);
+        return new FunctionRipsBifiltration(dm, c, options.Threshold);
+    }
+
+    private static SimpleGraph ReadGraph(TopologyRow row)
+    {
+        if (row.Values.Length % 2 != 0)
+        {
+            throw new ArgumentException($"An edge list needs an even number of values, got {row.Values.Length}.");
+        }
+
+        var edges = new (int, int)[row.Values.Length / 2];
+        for (int k = 0; k < edges.Length; k++)
+        {
+            float u = row.Values[2 * k];
+            float v = row.Values[(2 * k) + 1];
+            if (u != MathF.Round(u) || v != MathF.Round(v))
+            {
+                throw new ArgumentException($"Edge {k} ({u}, {v}) does not hold integer node ids.");
+            }
+
+            edges[k] = ((int)u, (int)v);
+        }
+
+        return new SimpleGraph(row.NodeCount, edges);
+    }
+}

@@ -1,0 +1,37 @@
+using Microsoft.ML;
+
+namespace Pipelines.Transforms.Topology;
+
+/// <summary>Persistent-homology transforms: <c>mlContext.Transforms.Topology.SignedMeasure(…)</c>.</summary>
+public sealed class TopologyTransforms
+{
+    internal TopologyTransforms(TransformsCatalog catalog) => Catalog = catalog;
+
+    /// <summary>Gets the ML.NET transforms catalog this hangs off.</summary>
+    public TransformsCatalog Catalog { get; }
+
+    /// <summary>Signed-measure features (Hilbert or Euler measure of a bifiltration, vectorized) from an options record.</summary>
+    /// <param name="options">Options.</param>
+    /// <returns>The estimator.</returns>
+    public SignedMeasureEstimator SignedMeasure(SignedMeasureOptions options) => new(options);
+
+    /// <summary>Signed-measure features with defaults: Hilbert measure of H0..H1 on a 30×30 regular grid, Gaussian convolution on 16×16.</summary>
+    /// <param name="outputColumnName">Output column (fixed-length vector of Single).</param>
+    /// <param name="input">Point cloud, time series or graph input.</param>
+    /// <param name="inputColumnName">Input column; defaults to <paramref name="outputColumnName"/>.</param>
+    /// <param name="invariant">Hilbert or Euler.</param>
+    /// <param name="vectorizer">Convolution or sliced Wasserstein.</param>
+    /// <returns>The estimator.</returns>
+    public SignedMeasureEstimator SignedMeasure(string outputColumnName, TopologyInput input, string? inputColumnName = null, SignedMeasureInvariant invariant = SignedMeasureInvariant.Hilbert, SignedMeasureVectorizer vectorizer = SignedMeasureVectorizer.Convolution) =>
+        new(new SignedMeasureOptions { OutputColumnName = outputColumnName, InputColumnName = inputColumnName, Input = input, Invariant = invariant, Vectorizer = vectorizer });
+}
+
+/// <summary>Adds <c>Topology</c> to <see cref="TransformsCatalog"/>.</summary>
+public static class TopologyCatalogExtensions
+{
+    extension(TransformsCatalog catalog)
+    {
+        /// <summary>Gets the persistent-homology transforms.</summary>
+        public TopologyTransforms Topology => new(catalog);
+    }
+}

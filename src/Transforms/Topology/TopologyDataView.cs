@@ -1,0 +1,284 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace Pipelines.Transforms.Topology;
+
+/// <summary>
+/// The source view plus one computed column (a fixed-length <c>float</c> vector). Features are computed lazily in
+/// batches of rows, in parallel, by a read-ahead cursor over the input columns (sequential cursors only; shuffled
+/// cursors compute row by row).
+/// </summary>
+internal sealed class TopologyDataView : IDataView
+{
+    private const int BatchSize = 64;
+    private readonly IDataView _source;
+    private readonly ITopologyRowMapper _mapper;
+
+    public TopologyDataView(IDataView source, ITopologyRowMapper mapper)
+    {
+        _source = source;
+        _mapper = mapper;
+        Schema = BuildSchema(source.Schema, mapper);
+    }
+
+    public bool CanShuffle => _source.CanShuffle;
+
+    public DataViewSchema Schema { get; }
+
+    internal static DataViewSchema BuildSchema(DataViewSchema input, ITopologyRowMapper mapper)
+    {
+        CheckInput(input, mapper);
+        var b = new DataViewSchema.Builder();
+        b.AddColumns(input);
+        b.AddColumn(mapper.OutputColumnName, new VectorDataViewType(NumberDataViewType.Single, mapper.OutputLength));
+        return b.ToSchema();
+    }
+
+    internal static void CheckInput(DataViewSchema input, ITopologyRowMapper mapper)
+    {
+        DataViewSchema.Column col = input.GetColumnOrNull(mapper.InputColumnName)
+            ?? throw new ArgumentOutOfRangeException(nameof(input), $"Input column '{mapper.InputColumnName}' not found.");
+        if (col.Type is not VectorDataViewType { ItemType: NumberDataViewType n } || n.RawType != typeof(float))
+        {
+            throw new ArgumentOutOfRangeException(nameof(input), $"Column '{mapper.InputColumnName}': expected a vector of Single, got {col.Type}.");
+        }
+
+        if (mapper.NodeCountColumnName is { } nc)
+        {
+            DataViewSchema.Column c = input.GetColumnOrNull(nc)
+                ?? throw new ArgumentOutOfRangeException(nameof(input), $"Node-count column '{nc}' not found.");
+            if (c.Type.RawType != typeof(float) && c.Type.RawType != typeof(int))
+            {
+                throw new ArgumentOutOfRangeException(nameof(input), $"Column '{nc}': expected Single or Int32, got {c.Type}.");
+            }
+        }
+    }
+
+    public long? GetRowCount() => _source.GetRowCount();
+
+    public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
+    {
+        var needed = columnsNeeded.ToList();
+        int outIndex = Schema.Count - 1;
+        bool wantOut = needed.Any(c => c.Index == outIndex);
+        var sourceCols = needed.Where(c => c.Index < outIndex).Select(c => _source.Schema[c.Index]).ToList();
+        if (wantOut)
+        {
+            sourceCols.AddRange(InputColumns(_source.Schema));
+        }
+
+        // The cursor takes ownership of both source cursors and disposes them.
+#pragma warning disable CA2000
+        DataViewRowCursor input = _source.GetRowCursor(sourceCols.Distinct(), rand);
+        DataViewRowCursor? ahead = wantOut && rand is null ? _source.GetRowCursor(InputColumns(_source.Schema)) : null;
+        return new Cursor(this, input, ahead, wantOut);
+#pragma warning restore CA2000
+    }
+
+    public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null)
+    {
+        // Ownership passes to the caller with the array.
+#pragma warning disable CA2000
+        return [GetRowCursor(columnsNeeded, rand)];
+#pragma warning restore CA2000
+    }
+
+    private IEnumerable<DataViewSchema.Column> InputColumns(DataViewSchema s)
+    {
+        yield return s[_mapper.InputColumnName];
+        if (_mapper.NodeCountColumnName is { } nc)
+        {
+            yield return s[nc];
+        }
+    }
+
+    /// <summary>Reads the mapper's input columns from a row.</summary>
+    internal static Func<TopologyRow> RowReader(DataViewRow row, ITopologyRowMapper mapper)
+    {
+        ValueGetter<VBuffer<float>> values = row.GetGetter<VBuffer<float>>(row.Schema[mapper.InputColumnName]);
+        Func<int> count = () => 0;
+        if (mapper.NodeCountColumnName is { } nc)
+        {
+            DataViewSchema.Column c = row.Schema[nc];
+            if (c.Type.RawType == typeof(int))
+            {
+                ValueGetter<int> g = row.GetGetter<int>(c);
+                count = () =>
+                {
+                    int v = 0;
+                    g(ref v);
+                    return v;
+                };
+            }
+            else
+            {
+                ValueGetter<float> g = row.GetGetter<float>(c);
+                count = () =>
+                {
+                    float v = 0;
+                    g(ref v);
+                    return (int)v;
+                };
+            }
+        }
+
+        return () =>
+        {
+            VBuffer<float> buffer = default;
+            values(ref buffer);
+            return new TopologyRow(buffer.DenseValues().ToArray(), count());
+        };
+    }
+
+    private sealed class Cursor : DataViewRowCursor
+    {
+        private readonly TopologyDataView _parent;
+        private readonly DataViewRowCursor _input;
+        private readonly DataViewRowCursor? _ahead;
+        private readonly Func<TopologyRow>? _readInput;
+        private readonly Func<TopologyRow>? _readAhead;
+        private readonly int _length;
+        private float[][] _batch = [];
+        private long _batchStart = -1;
+        private float[]? _single;
+        private long _singlePosition = -1;
+
+        public Cursor(TopologyDataView parent, DataViewRowCursor input, DataViewRowCursor? ahead, bool wantOut)
+        {
+            _parent = parent;
+            _input = input;
+            _ahead = ahead;
+            _length = parent._mapper.OutputLength;
+            if (wantOut)
+            {
+                _readInput = RowReader(input, parent._mapper);
+                _readAhead = ahead is null ? null : RowReader(ahead, parent._mapper);
+            }
+        }
+
+        public override DataViewSchema Schema => _parent.Schema;
+
+        public override long Position => _input.Position;
+
+        public override long Batch => _input.Batch;
+
+        public override ValueGetter<DataViewRowId> GetIdGetter() => _input.GetIdGetter();
+
+        public override bool IsColumnActive(DataViewSchema.Column column) =>
+            column.Index == _parent.Schema.Count - 1 ? _readInput is not null : _input.IsColumnActive(_input.Schema[column.Index]);
+
+        public override bool MoveNext() => _input.MoveNext();
+
+        public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
+        {
+            if (column.Index < _parent.Schema.Count - 1)
+            {
+                return _input.GetGetter<TValue>(_input.Schema[column.Index]);
+            }
+
+            if (typeof(TValue) != typeof(VBuffer<float>))
+            {
+                throw new InvalidOperationException($"Column '{column.Name}' is a vector of Single; requested {typeof(TValue)}.");
+            }
+
+            ValueGetter<VBuffer<float>> getter = (ref VBuffer<float> value) =>
+            {
+                float[] features = Current();
+                var editor = VBufferEditor.Create(ref value, _length);
+                features.CopyTo(editor.Values);
+                value = editor.Commit();
+            };
+            return (ValueGetter<TValue>)(Delegate)getter;
+        }
+
+        private float[] Current()
+        {
+            long p = _input.Position;
+            if (_readAhead is null || _ahead is null)
+            {
+                if (_singlePosition != p)
+                {
+                    _single = Compute(_readInput!(), p);
+                    _singlePosition = p;
+                }
+
+                return _single!;
+            }
+
+            if (p < _batchStart || p >= _batchStart + _batch.Length)
+            {
+                FillBatch(p);
+            }
+
+            return _batch[p - _batchStart];
+        }
+
+        private void FillBatch(long p)
+        {
+            while (_ahead!.Position < p)
+            {
+                if (!_ahead.MoveNext())
+                {
+                    throw new InvalidOperationException("The read-ahead cursor ended before the main cursor.");
+                }
+            }
+
+            var rows = new List<TopologyRow>(BatchSize);
+            rows.Add(_readAhead!());
+            while (rows.Count < BatchSize && _ahead.MoveNext())
+            {
+                rows.Add(_readAhead());
+            }
+
+            var batch = new float[rows.Count][];
+            long start = p;
+            var errors = new Exception?[rows.Count];
+            Parallel.For(0, rows.Count, i =>
+            {
+                try
+                {
+                    batch[i] = Compute(rows[i], start + i);
+                }
+                catch (InvalidOperationException e)
+                {
+                    errors[i] = e;
+                }
+            });
+
+            // The first failing row in row order, not in completion order.
+            if (errors.FirstOrDefault(e => e is not null) is { } error)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
+            }
+
+            _batch = batch;
+            _batchStart = p;
+        }
+
+        private float[] Compute(TopologyRow row, long position)
+        {
+            var features = new float[_length];
+            try
+            {
+                _parent._mapper.Featurize(row, features);
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+            {
+                throw new InvalidOperationException($"Topology features of column '{_parent._mapper.InputColumnName}', row {position}: {e.Message}", e);
+            }
+
+            return features;
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _input.Dispose();
+                _ahead?.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
+}

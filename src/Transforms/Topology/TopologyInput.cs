@@ -1,0 +1,57 @@
+namespace Pipelines.Transforms.Topology;
+
+/// <summary>How the input column of a topology transformer is read.</summary>
+public abstract record TopologyInput
+{
+    private protected TopologyInput()
+    {
+    }
+
+    /// <summary>Throws when a parameter is out of range.</summary>
+    public abstract void Validate();
+}
+
+/// <summary>
+/// A point cloud per row: a variable-length <c>float</c> vector of n·<see cref="PointDimension"/> coordinates,
+/// row-major (n, PointDimension).
+/// </summary>
+/// <param name="PointDimension">Coordinates per point.</param>
+public sealed record PointCloudInput(int PointDimension) : TopologyInput
+{
+    /// <inheritdoc/>
+    public override void Validate() => ArgumentOutOfRangeException.ThrowIfNegativeOrZero(PointDimension);
+}
+
+/// <summary>A time series per row (variable-length <c>float</c> vector), turned into a point cloud by delay embedding.</summary>
+/// <param name="Dimension">Embedding dimension D.</param>
+/// <param name="Delay">Delay τ.</param>
+/// <param name="Skip">Stride between consecutive points.</param>
+public sealed record TimeSeriesInput(int Dimension = 3, int Delay = 1, int Skip = 1) : TopologyInput
+{
+    /// <inheritdoc/>
+    public override void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Dimension);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Delay);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Skip);
+    }
+}
+
+/// <summary>
+/// A graph per row: the input column holds the edge list as a <c>float</c> vector [u0, v0, u1, v1, …] (0-based node
+/// ids), and <see cref="NodeCountColumnName"/> (<c>float</c> or <c>int</c>) gives the number of nodes, so isolated
+/// nodes count.
+/// </summary>
+/// <param name="NodeCountColumnName">Column with the node count.</param>
+/// <param name="First">First vertex function (edge value = max of its endpoints).</param>
+/// <param name="Second">Second vertex function.</param>
+/// <param name="HeatTime">t of the heat-kernel signature when one of the functions is HKS.</param>
+public sealed record GraphInput(string NodeCountColumnName, Numerics.Topology.GraphVertexFunctionKind First = Numerics.Topology.GraphVertexFunctionKind.HeatKernelSignature, Numerics.Topology.GraphVertexFunctionKind Second = Numerics.Topology.GraphVertexFunctionKind.FormanRicci, float HeatTime = 10f) : TopologyInput
+{
+    /// <inheritdoc/>
+    public override void Validate()
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(NodeCountColumnName);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(HeatTime);
+    }
+}

@@ -1,0 +1,222 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Pipelines.Numerics.Topology;
+using Pipelines.Transforms.Topology;
+using Xunit;
+
+namespace Pipelines.Transforms.Tests.Topology;
+
+public sealed class SignedMeasureTransformerTests
+{
+    private sealed class CloudRow
+    {
+        [VectorType]
+        public float[] Points { get; set; } = [];
+
+        public float Label { get; set; }
+    }
+
+    private sealed class GraphRow
+    {
+        [VectorType]
+        public float[] Edges { get; set; } = [];
+
+        public int Nodes { get; set; }
+    }
+
+    private static List<CloudRow> Clouds(int count, int seed)
+    {
+        var rng = new Random(seed);
+        var rows = new List<CloudRow>();
+        for (int r = 0; r < count; r++)
+        {
+            bool circle = r % 2 == 0;
+            int n = 30 + rng.Next(15);
+            var p = new float[2 * n];
+            for (int i = 0; i < n; i++)
+            {
+                double t = rng.NextDouble() * 2 * Math.PI;
+                double rad = circle ? 1 + (0.05 * rng.NextDouble()) : Math.Sqrt(rng.NextDouble());
+                p[2 * i] = (float)(rad * Math.Cos(t));
+                p[(2 * i) + 1] = (float)(rad * Math.Sin(t));
+            }
+
+            rows.Add(new CloudRow { Points = p, Label = circle ? 1 : 0 });
+        }
+
+        return rows;
+    }
+
+    private static SignedMeasureOptions Options(SignedMeasureVectorizer v = SignedMeasureVectorizer.Convolution, SignedMeasureInvariant inv = SignedMeasureInvariant.Hilbert) => new()
+    {
+        OutputColumnName = "Features",
+        InputColumnName = "Points",
+        Input = new PointCloudInput(2),
+        CodensityParameter = 0.3f,
+        GridResolution = 12,
+        OutputResolution = 6,
+        Directions = 4,
+        Bins = 5,
+        Vectorizer = v,
+        Invariant = inv,
+    };
+
+    private static float[][] Features(IDataView view) =>
+        [.. view.GetColumn<VBuffer<float>>("Features").Select(b => b.DenseValues().ToArray())];
+
+    [Theory]
+    [InlineData(SignedMeasureVectorizer.Convolution, SignedMeasureInvariant.Hilbert, 72)]
+    [InlineData(SignedMeasureVectorizer.SlicedWasserstein, SignedMeasureInvariant.Hilbert, 40)]
+    [InlineData(SignedMeasureVectorizer.Convolution, SignedMeasureInvariant.Euler, 36)]
+    public void FitTransform_GivesFixedLengthFeaturesMatchingTheEstimatorSchema(SignedMeasureVectorizer v, SignedMeasureInvariant inv, int length)
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView data = ml.Data.LoadFromEnumerable(Clouds(20, 3));
+        SignedMeasureEstimator est = ml.Transforms.Topology.SignedMeasure(Options(v, inv));
+        SchemaShape shape = est.GetOutputSchema(SchemaShapes.FromSchema(data.Schema));
+        SchemaShape.Column col = shape.Single(c => c.Name == "Features");
+        Assert.Equal(SchemaShape.Column.VectorKind.Vector, col.Kind);
+        Assert.Equal(NumberDataViewType.Single, col.ItemType);
+        SignedMeasureTransformer t = est.Fit(data);
+        IDataView output = t.Transform(data);
+        Assert.Equal(new VectorDataViewType(NumberDataViewType.Single, length), output.Schema["Features"].Type);
+        float[][] f = Features(output);
+        Assert.Equal(20, f.Length);
+        Assert.All(f, x => Assert.Equal(length, x.Length));
+        Assert.All(f, x => Assert.Contains(x, y => y != 0f));
+
+        // Circles and disks differ.
+        Assert.NotEqual(f[0], f[1]);
+    }
+
+    [Fact]
+    public void SaveLoad_GivesIdenticalFeatures()
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView data = ml.Data.LoadFromEnumerable(Clouds(12, 5));
+        SignedMeasureTransformer t = ml.Transforms.Topology.SignedMeasure(Options(SignedMeasureVectorizer.SlicedWasserstein)).Fit(data);
+        string path = Path.Combine(Path.GetTempPath(), $"topo_{Guid.NewGuid():N}.bin");
+        try
+        {
+            t.Save(path);
+            SignedMeasureTransformer loaded = SignedMeasureTransformer.Load(path);
+            Assert.Equal(t.FirstGrid.Values.ToArray(), loaded.FirstGrid.Values.ToArray());
+            Assert.Equal(t.Options, loaded.Options);
+            Assert.Equal(Features(t.Transform(data)), Features(new MLContext(seed: 9).Data.LoadFromEnumerable(Clouds(12, 5)) is var d2 ? loaded.Transform(d2) : null!));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void Load_RefusesForeignFile()
+    {
+        using var s = new MemoryStream(new byte[64]);
+        Assert.Throws<InvalidDataException>(() => SignedMeasureTransformer.Load(s));
+    }
+
+    [Fact]
+    public void ModelSave_RefusesWithClearMessage()
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView data = ml.Data.LoadFromEnumerable(Clouds(6, 5));
+        SignedMeasureTransformer t = ml.Transforms.Topology.SignedMeasure(Options()).Fit(data);
+        using var s = new MemoryStream();
+        Exception e = Assert.ThrowsAny<Exception>(() => ml.Model.Save(t, data.Schema, s));
+        Assert.Contains("SignedMeasureTransformer.Save", e.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void InvalidInput_FailsInGetOutputSchemaAndFit()
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView data = ml.Data.LoadFromEnumerable(Clouds(4, 5));
+        SignedMeasureEstimator est = ml.Transforms.Topology.SignedMeasure(Options() with { InputColumnName = "Label" });
+        Assert.Throws<ArgumentOutOfRangeException>(() => est.GetOutputSchema(SchemaShapes.FromSchema(data.Schema)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => est.Fit(data));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.Topology.SignedMeasure(Options() with { InputColumnName = "Missing" }).Fit(data));
+    }
+
+    [Fact]
+    public void Transform_RefusesNaNNamingTheRow()
+    {
+        var ml = new MLContext(seed: 1);
+        List<CloudRow> rows = Clouds(6, 5);
+        SignedMeasureTransformer t = ml.Transforms.Topology.SignedMeasure(Options()).Fit(ml.Data.LoadFromEnumerable(rows));
+        rows[4].Points[3] = float.NaN;
+        InvalidOperationException e = Assert.Throws<InvalidOperationException>(() => Features(t.Transform(ml.Data.LoadFromEnumerable(rows))));
+        Assert.Contains("row 4", e.Message, StringComparison.Ordinal);
+        Assert.Contains("NaN", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Transform_BatchedEqualsRowByRowAndIgnoresPointOrder()
+    {
+        var ml = new MLContext(seed: 1);
+        List<CloudRow> rows = Clouds(70, 8);
+        SignedMeasureTransformer t = ml.Transforms.Topology.SignedMeasure(Options()).Fit(ml.Data.LoadFromEnumerable(rows));
+        float[][] batched = Features(t.Transform(ml.Data.LoadFromEnumerable(rows)));
+        for (int r = 0; r < rows.Count; r += 17)
+        {
+            Assert.Equal(batched[r], t.Featurize(rows[r].Points));
+            float[] p = rows[r].Points;
+            int n = p.Length / 2;
+            float[] reversed = [.. Enumerable.Range(0, n).Reverse().SelectMany(i => new[] { p[2 * i], p[(2 * i) + 1] })];
+            float[] other = t.Featurize(reversed);
+            for (int k = 0; k < other.Length; k++)
+            {
+                Assert.Equal(batched[r][k], other[k], 1e-4f);
+            }
+        }
+    }
+
+    [Fact]
+    public void EmptyAndOnePointClouds_GiveFiniteVectors()
+    {
+        var ml = new MLContext(seed: 1);
+        SignedMeasureTransformer t = ml.Transforms.Topology.SignedMeasure(Options()).Fit(ml.Data.LoadFromEnumerable(Clouds(6, 5)));
+        Assert.All(t.Featurize([]), x => Assert.Equal(0f, x));
+        float[] one = t.Featurize([0.1f, 0.2f]);
+        Assert.All(one, x => Assert.True(float.IsFinite(x)));
+    }
+
+    [Fact]
+    public void TimeSeriesAndGraphInputs_Work()
+    {
+        var ml = new MLContext(seed: 1);
+        var series = Enumerable.Range(0, 8).Select(r => new CloudRow { Points = [.. Enumerable.Range(0, 60).Select(i => (float)Math.Sin(i * (0.2 + (0.1 * r))))] }).ToList();
+        SignedMeasureTransformer ts = ml.Transforms.Topology.SignedMeasure(Options() with { Input = new TimeSeriesInput(3, 2, 1) }).Fit(ml.Data.LoadFromEnumerable(series));
+        Assert.All(Features(ts.Transform(ml.Data.LoadFromEnumerable(series))), f => Assert.Equal(72, f.Length));
+
+        // Cycles of different lengths plus a pendant path.
+        var graphs = Enumerable.Range(0, 6).Select(r =>
+        {
+            int n = 5 + r;
+            var e = new List<float>();
+            for (int i = 0; i < n; i++)
+            {
+                e.Add(i);
+                e.Add((i + 1) % n);
+            }
+
+            e.Add(0);
+            e.Add(n);
+            return new GraphRow { Edges = [.. e], Nodes = n + 2 };
+        }).ToList();
+        var options = new SignedMeasureOptions
+        {
+            OutputColumnName = "Features",
+            InputColumnName = "Edges",
+            Input = new GraphInput("Nodes", GraphVertexFunctionKind.HeatKernelSignature, GraphVertexFunctionKind.Degree, 1f),
+            GridResolution = 8,
+            OutputResolution = 5,
+        };
+        SignedMeasureTransformer gt = ml.Transforms.Topology.SignedMeasure(options).Fit(ml.Data.LoadFromEnumerable(graphs));
+        float[][] gf = Features(gt.Transform(ml.Data.LoadFromEnumerable(graphs)));
+        Assert.Equal(6, gf.Length);
+        Assert.All(gf, f => Assert.Equal(50, f.Length));
+        Assert.NotEqual(gf[0], gf[5]);
+    }
+}
