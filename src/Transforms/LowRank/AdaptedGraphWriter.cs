@@ -1,0 +1,118 @@
+using System.Text.Json;
+using Pipelines.Numerics.LinearAlgebra;
+using Pipelines.Onnx;
+
+namespace Pipelines.Transforms.LowRank;
+
+/// <summary>
+/// Rewrites each target <c>y = x·W</c> (MatMul, or Gemm with transA = 0 and alpha = 1) into
+/// <c>y = x·W_res + s·(x·A)·B</c> (minus the frozen <c>s·(x·A₀)·B₀</c> in base-untouched mode), inserting the new nodes
+/// right after the target so the graph stays topologically sorted, and records the layout in the model metadata.
+/// </summary>
+internal static class AdaptedGraphWriter
+{
+    /// <summary>Adds the adapters to <paramref name="model"/> in place.</summary>
+    /// <param name="model">The model (modified).</param>
+    /// <param name="factors">Trainable factors per target.</param>
+    /// <param name="residuals">W_res per module in in×out layout, or empty when the base is kept.</param>
+    /// <param name="frozen">Frozen initial factors per module (base-untouched mode), or empty.</param>
+    public static void Apply(
+        OnnxModel model,
+        IReadOnlyList<AdapterFactors> factors,
+        IReadOnlyDictionary<string, Matrix> residuals,
+        IReadOnlyDictionary<string, AdapterFactors> frozen)
+    {
+        OnnxGraph g = model.Graph;
+        var builder = new GraphBuilder(g);
+        var entries = new List<AdapterGraphEntry>(AdapterGraphEntry.Read(model));
+        Dictionary<string, List<OnnxNode>> consumers = g.ConsumerMap();
+        foreach (AdapterFactors f in factors)
+        {
+            LowRankTarget t = f.Target;
+            string module = t.Module;
+            OnnxNode node = g.Nodes.FirstOrDefault(n => n.Name == t.Weight.Node)
+                ?? throw new InvalidOperationException($"Node '{t.Weight.Node}' of target {module} is not in the graph.");
+            CheckSupported(node, t);
+            string weightName = node.Inputs[1];
+            OnnxTensor weight = g.FindInitializer(weightName)
+                ?? throw new InvalidOperationException($"Weight '{weightName}' of {node.Describe()} is not an initializer.");
+            if (residuals.TryGetValue(module, out Matrix? residual))
+            {
+                float[] stored = t.Weight.Transposed ? residual.Transpose().Data : residual.Data;
+                byte[] raw = System.Runtime.InteropServices.MemoryMarshal.AsBytes(stored.AsSpan()).ToArray();
+                if (consumers.TryGetValue(weightName, out List<OnnxNode>? users) && users.Count > 1)
+                {
+                    weightName = builder.Initializer(new OnnxTensor(module + ".base", TensorElementType.Float, (long[])weight.Dims.Clone(), raw));
+                    node.Inputs[1] = weightName;
+                }
+                else
+                {
+                    weight.ReplaceData(raw);
+                }
+            }
+
+            string x = node.Inputs[0];
+            string y = node.Outputs[0];
+            int position = g.Nodes.IndexOf(node);
+            int before = g.Nodes.Count;
+            string baseOut = builder.UniqueName(module + ".base_out");
+            node.Outputs[0] = baseOut;
+            string a = builder.Initializer(OnnxTensor.FromFloats(module + ".lora_A", f.A.Data, f.A.Rows, f.A.Cols));
+            string b = builder.Initializer(OnnxTensor.FromFloats(module + ".lora_B", f.B.Data, f.B.Rows, f.B.Cols));
+            string s = builder.Initializer(OnnxTensor.FromFloats(module + ".lora_scale", [f.Scale]));
+            string xa = builder.Node("MatMul", [x, a], name: module + ".lora_A.MatMul")[0];
+            string term = builder.Node("MatMul", [xa, b], name: module + ".lora_B.MatMul")[0];
+            string? a0 = null;
+            string? b0 = null;
+            if (frozen.TryGetValue(module, out AdapterFactors? init))
+            {
+                a0 = builder.Initializer(OnnxTensor.FromFloats(module + ".lora_A0", init.A.Data, init.A.Rows, init.A.Cols));
+                b0 = builder.Initializer(OnnxTensor.FromFloats(module + ".lora_B0", init.B.Data, init.B.Rows, init.B.Cols));
+                string xa0 = builder.Node("MatMul", [x, a0], name: module + ".lora_A0.MatMul")[0];
+                string term0 = builder.Node("MatMul", [xa0, b0], name: module + ".lora_B0.MatMul")[0];
+                term = builder.Node("Sub", [term, term0], name: module + ".lora_delta.Sub")[0];
+            }
+
+            string scaled = builder.Node("Mul", [term, s], name: module + ".lora_scale.Mul")[0];
+            var add = new OnnxNode("Add", [baseOut, scaled], [y], builder.UniqueName(module + ".lora.Add"));
+            g.Nodes.Add(add);
+
+            // Move the new nodes from the end to just after the target.
+            List<OnnxNode> added = g.Nodes.GetRange(before, g.Nodes.Count - before);
+            g.Nodes.RemoveRange(before, added.Count);
+            g.Nodes.InsertRange(position + 1, added);
+            entries.Add(new AdapterGraphEntry
+            {
+                Module = module,
+                Node = node.Name,
+                BaseInitializer = weightName,
+                Output = y,
+                BaseOutput = baseOut,
+                LoraA = a,
+                LoraB = b,
+                LoraA0 = a0,
+                LoraB0 = b0,
+                ScaleInitializer = s,
+                AddedNodes = added.Select(n => n.Name).ToList(),
+                Rank = f.Rank,
+                Alpha = t.Alpha,
+            });
+        }
+
+        model.SetMetadata(AdapterGraphEntry.MetadataKey, AdapterGraphEntry.ToJson(entries));
+        model.SetMetadata(AdapterGraphEntry.TrainableKey, JsonSerializer.Serialize(entries.SelectMany(e => new[] { e.LoraA, e.LoraB }).ToList()));
+    }
+
+    private static void CheckSupported(OnnxNode node, LowRankTarget t)
+    {
+        if (t.Weight.InputIndex != 1)
+        {
+            throw new NotSupportedException($"{node.Describe()}: the weight '{t.Weight.Initializer}' is the left operand (W·x); only x·W targets can be adapted.");
+        }
+
+        if (node.OpType == "Gemm" && (node.IntAttribute("transA", 0) != 0 || node.FloatAttribute("alpha", 1f) != 1f))
+        {
+            throw new NotSupportedException($"{node.Describe()}: Gemm with transA = 1 or alpha ≠ 1 cannot be adapted.");
+        }
+    }
+}

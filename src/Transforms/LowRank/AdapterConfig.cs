@@ -1,0 +1,164 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Pipelines.Transforms.LowRank;
+
+/// <summary>
+/// The adapter config in peft's vocabulary (<c>adapter_config.json</c>): <c>r</c>, <c>lora_alpha</c>,
+/// <c>target_modules</c>, <c>init_lora_weights</c>, <c>rank_pattern</c>, <c>alpha_pattern</c>, plus a
+/// <c>pipelines</c> block with the base-model hash and the exact settings used.
+/// </summary>
+public sealed record AdapterConfig
+{
+    private static readonly JsonSerializerOptions s_json = new() { WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+
+    /// <summary>Always <c>LORA</c>.</summary>
+    [JsonPropertyName("peft_type")]
+    public string PeftType { get; init; } = "LORA";
+
+    /// <summary>Default rank r.</summary>
+    [JsonPropertyName("r")]
+    public required int R { get; init; }
+
+    /// <summary>Default α.</summary>
+    [JsonPropertyName("lora_alpha")]
+    public required float LoraAlpha { get; init; }
+
+    /// <summary>The adapted module names.</summary>
+    [JsonPropertyName("target_modules")]
+    public required IReadOnlyList<string> TargetModules { get; init; }
+
+    /// <summary>peft's init tag: <c>true</c> (LoRA), <c>pissa</c>, <c>pissa_niter_K</c>, <c>milora</c>, <c>olora</c>, <c>eva</c>.</summary>
+    [JsonPropertyName("init_lora_weights")]
+    public required JsonElement InitLoraWeights { get; init; }
+
+    /// <summary>Per-module ranks that differ from r.</summary>
+    [JsonPropertyName("rank_pattern")]
+    public IReadOnlyDictionary<string, int> RankPattern { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>Per-module alphas that differ from α.</summary>
+    [JsonPropertyName("alpha_pattern")]
+    public IReadOnlyDictionary<string, float> AlphaPattern { get; init; } = new Dictionary<string, float>();
+
+    /// <summary>Always false here: saved tensors use nn.Linear layout (lora_A r×in, lora_B out×r).</summary>
+    [JsonPropertyName("fan_in_fan_out")]
+    public bool FanInFanOut { get; init; }
+
+    /// <summary>Always <c>none</c>.</summary>
+    [JsonPropertyName("bias")]
+    public string Bias { get; init; } = "none";
+
+    /// <summary>0 (PiSSA requires no dropout at initialisation).</summary>
+    [JsonPropertyName("lora_dropout")]
+    public float LoraDropout { get; init; }
+
+    /// <summary>False: s = α/r.</summary>
+    [JsonPropertyName("use_rslora")]
+    public bool UseRsLora { get; init; }
+
+    /// <summary>Settings and provenance beyond peft's fields.</summary>
+    [JsonPropertyName("pipelines")]
+    public required PipelinesAdapterInfo Pipelines { get; init; }
+
+    /// <summary>The config for an initialisation run.</summary>
+    public static AdapterConfig Create(LowRankOptions options, IReadOnlyList<LowRankTarget> targets, string baseModelSha256)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(targets);
+        int r = options.Rank;
+        float alpha = options.Alpha ?? r;
+        return new AdapterConfig
+        {
+            R = r,
+            LoraAlpha = alpha,
+            TargetModules = targets.Select(t => t.Module).ToList(),
+            InitLoraWeights = InitTag(options),
+            RankPattern = targets.Where(t => t.Rank != r).ToDictionary(t => t.Module, t => t.Rank),
+            AlphaPattern = targets.Where(t => t.Alpha != alpha).ToDictionary(t => t.Module, t => t.Alpha),
+            Pipelines = new PipelinesAdapterInfo
+            {
+                Method = options.Method.ToString(),
+                BaseModelSha256 = baseModelSha256,
+                Seed = options.Seed,
+                BaseUntouched = options.BaseUntouched || options.Method is LowRankMethod.Lora or LowRankMethod.Eva,
+                PowerIterations = options.Method == LowRankMethod.PissaFast ? options.PowerIterations : null,
+                Oversampling = options.Method == LowRankMethod.PissaFast ? options.Oversampling : null,
+            },
+        };
+    }
+
+    /// <summary>peft's <c>init_lora_weights</c> value for the options.</summary>
+    public static JsonElement InitTag(LowRankOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        string json = options.Method switch
+        {
+            LowRankMethod.Lora => "true",
+            LowRankMethod.Pissa => "\"pissa\"",
+            LowRankMethod.PissaFast => $"\"pissa_niter_{options.PowerIterations}\"",
+            LowRankMethod.MiLora => "\"milora\"",
+            LowRankMethod.OLora => "\"olora\"",
+            _ => "\"eva\"",
+        };
+        return JsonDocument.Parse(json).RootElement.Clone();
+    }
+
+    /// <summary>The config as indented JSON.</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, s_json);
+
+    /// <summary>Parses a config.</summary>
+    /// <exception cref="FormatException">Not a valid config; the message says why.</exception>
+    public static AdapterConfig FromJson(string json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<AdapterConfig>(json, s_json) ?? throw new FormatException("The adapter config is empty.");
+        }
+        catch (JsonException e)
+        {
+            throw new FormatException($"Not a valid adapter config: {e.Message}", e);
+        }
+    }
+
+    /// <summary>The rank of <paramref name="module"/>.</summary>
+    public int RankOf(string module) => RankPattern.TryGetValue(module, out int r) ? r : R;
+
+    /// <summary>The alpha of <paramref name="module"/>.</summary>
+    public float AlphaOf(string module) => AlphaPattern.TryGetValue(module, out float a) ? a : LoraAlpha;
+}
+
+/// <summary>Provenance stored in the <c>pipelines</c> block of <see cref="AdapterConfig"/>.</summary>
+public sealed record PipelinesAdapterInfo
+{
+    /// <summary>The <see cref="LowRankMethod"/> name.</summary>
+    [JsonPropertyName("method")]
+    public required string Method { get; init; }
+
+    /// <summary>SHA-256 of the base model's bytes.</summary>
+    [JsonPropertyName("base_model_sha256")]
+    public required string BaseModelSha256 { get; init; }
+
+    /// <summary>The seed.</summary>
+    [JsonPropertyName("seed")]
+    public ulong Seed { get; init; }
+
+    /// <summary>True when the base weights were left as they were (no residual written).</summary>
+    [JsonPropertyName("base_untouched")]
+    public bool BaseUntouched { get; init; }
+
+    /// <summary>Power iterations (PiSSA-fast).</summary>
+    [JsonPropertyName("power_iterations")]
+    public int? PowerIterations { get; init; }
+
+    /// <summary>Oversampling (PiSSA-fast).</summary>
+    [JsonPropertyName("oversampling")]
+    public int? Oversampling { get; init; }
+
+    /// <summary>Set on converted adapters: how they were produced (e.g. <c>pissa_to_lora_rank_2r</c>).</summary>
+    [JsonPropertyName("conversion")]
+    public string? Conversion { get; init; }
+
+    /// <summary>Set on rank-r recompressed adapters: ‖ΔW − ΔW_r‖_F / ‖ΔW‖_F summed over targets in quadrature.</summary>
+    [JsonPropertyName("conversion_rel_error")]
+    public double? ConversionRelError { get; init; }
+}

@@ -1,0 +1,146 @@
+using Pipelines.Numerics.LinearAlgebra;
+
+namespace Pipelines.Transforms.LowRank;
+
+/// <summary>The factors of one target and the diagnostics of computing them.</summary>
+internal sealed record FactorResult(AdapterFactors Factors, double OptimalRelError, double ErrorBound, int PowerIterations);
+
+/// <summary>
+/// Computes A (in×r) and B (r×out) for one weight M (in×out, ONNX layout; nn.Linear's W = Mᵀ) by a weight-driven
+/// method. PiSSA: M = P·Σ·Qᵀ, A = P_r·√(Σ_r/s), B = √(Σ_r/s)·Q_rᵀ so that s·A·B = P_r·Σ_r·Q_rᵀ for any α (peft divides
+/// S by s the same way).
+/// </summary>
+internal static class FactorInitializer
+{
+    public static FactorResult Compute(LowRankTarget target, Matrix m, LowRankOptions options, int innerThreads)
+    {
+        ulong seed = options.Seed ^ StableHash(target.Module);
+        return options.Method switch
+        {
+            LowRankMethod.Lora => Lora(target, seed),
+            LowRankMethod.Pissa => ExactSvd(target, m, minor: false),
+            LowRankMethod.MiLora => ExactSvd(target, m, minor: true),
+            LowRankMethod.PissaFast => Fast(target, m, options, seed, innerThreads),
+            LowRankMethod.OLora => OLora(target, m, options),
+            _ => throw new ArgumentOutOfRangeException(nameof(options), options.Method, "This method is not weight-driven."),
+        };
+    }
+
+    // FNV-1a over the module name: per-target seeds that do not depend on which other targets were selected.
+    public static ulong StableHash(string text)
+    {
+        ulong h = 14695981039346656037UL;
+        foreach (char c in text)
+        {
+            h = (h ^ c) * 1099511628211UL;
+        }
+
+        return h;
+    }
+
+    private static FactorResult Lora(LowRankTarget t, ulong seed)
+    {
+        // peft: kaiming_uniform_(lora_A.weight, a=√5) ⇒ U(−1/√in, 1/√in); lora_B = 0.
+        var a = new Matrix(t.InFeatures, t.Rank);
+        var rng = new GaussianSampler(seed);
+        float bound = 1f / MathF.Sqrt(t.InFeatures);
+        for (int i = 0; i < a.Data.Length; i++)
+        {
+            a.Data[i] = (float)(((2.0 * rng.NextUniform()) - 1.0) * bound);
+        }
+
+        return new FactorResult(new AdapterFactors(t, a, new Matrix(t.Rank, t.OutFeatures), LowRankMethod.Lora), double.NaN, double.NaN, 0);
+    }
+
+    private static FactorResult ExactSvd(LowRankTarget t, Matrix m, bool minor)
+    {
+        SvdResult svd = JacobiSvd.Compute(m);
+        int r = t.Rank;
+        int k = svd.Rank;
+        int start = minor ? k - r : 0;
+        (Matrix a, Matrix b) = Split(svd.Slice(start, r), t.Scale);
+        double norm = m.FrobeniusNorm();
+        double optimal = norm > 0 ? Math.Sqrt(svd.S.Skip(r).Sum(x => (double)x * x)) / norm : 0;
+        double bound = minor ? svd.S[0] : (r < k ? svd.S[r] : 0);
+        LowRankMethod method = minor ? LowRankMethod.MiLora : LowRankMethod.Pissa;
+        return new FactorResult(new AdapterFactors(t, a, b, method), optimal, bound, 0);
+    }
+
+    private static FactorResult Fast(LowRankTarget t, Matrix m, LowRankOptions options, ulong seed, int innerThreads)
+    {
+        RandomizedSvdResult r = RandomizedSvd.Compute(m, new RandomizedSvdOptions
+        {
+            Rank = t.Rank,
+            Oversampling = options.Oversampling,
+            PowerIterations = options.PowerIterations,
+            MaxPowerIterations = Math.Max(1, options.PowerIterations),
+            Tolerance = options.Tolerance,
+            Seed = seed,
+            BoundProbes = options.BoundProbes,
+            MaxThreads = innerThreads,
+        });
+        (Matrix a, Matrix b) = Split(r.Svd, t.Scale);
+        double optimal = double.NaN;
+        if (options.ReportOptimalError)
+        {
+            float[] s = JacobiSvd.SingularValues(m);
+            optimal = r.Norm > 0 ? Math.Sqrt(s.Skip(t.Rank).Sum(x => (double)x * x)) / r.Norm : 0;
+        }
+
+        return new FactorResult(new AdapterFactors(t, a, b, LowRankMethod.PissaFast), optimal, r.SpectralErrorBound, r.PowerIterations);
+    }
+
+    private static FactorResult OLora(LowRankTarget t, Matrix m, LowRankOptions options)
+    {
+        // nn.Linear W = Mᵀ (out×in) = Q·R; peft: lora_B = Q[:, :r], lora_A = R[:r, :] (no division by s).
+        Matrix w = m.Transpose();
+        int outF = w.Rows;
+        int inF = w.Cols;
+        Matrix q;
+        Matrix rFull;
+        if (outF >= inF)
+        {
+            QrFactorization qr = HouseholderQr.Factor(w);
+            q = qr.Q;
+            rFull = qr.R;
+        }
+        else
+        {
+            q = HouseholderQr.Factor(w.Columns(0, outF)).Q;
+            rFull = MatrixOps.Multiply(q, w, transposeA: true);
+        }
+
+        int r = t.Rank;
+        Matrix a = rFull.RowRange(0, r).Transpose();   // in×r
+        Matrix b = q.Columns(0, r).Transpose();        // r×out
+        double optimal = double.NaN;
+        if (options.ReportOptimalError)
+        {
+            float[] s = JacobiSvd.SingularValues(m);
+            double norm = m.FrobeniusNorm();
+            optimal = norm > 0 ? Math.Sqrt(s.Skip(r).Sum(x => (double)x * x)) / norm : 0;
+        }
+
+        return new FactorResult(new AdapterFactors(t, a, b, LowRankMethod.OLora), optimal, double.NaN, 0);
+    }
+
+    // A = U·√(S/s) (in×r), B = √(S/s)·Vᵀ (r×out).
+    private static (Matrix A, Matrix B) Split(SvdResult svd, float scale)
+    {
+        Matrix a = svd.U.Clone();
+        Matrix b = svd.Vt.Clone();
+        for (int j = 0; j < svd.Rank; j++)
+        {
+            float f = MathF.Sqrt(svd.S[j] / scale);
+            for (int i = 0; i < a.Rows; i++)
+            {
+                a[i, j] *= f;
+            }
+
+            Span<float> row = b.Row(j);
+            System.Numerics.Tensors.TensorPrimitives.Multiply(row, f, row);
+        }
+
+        return (a, b);
+    }
+}

@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using Pipelines.Numerics.LinearAlgebra;
+using Pipelines.Onnx;
+
+namespace Pipelines.Transforms.LowRank;
+
+/// <summary>The adapted model, its adapters and what initialisation did.</summary>
+/// <param name="Model">The adapted ONNX model (a new object; the input model is not modified).</param>
+/// <param name="Adapters">The adapter factors (current and initial) and their peft-style config.</param>
+/// <param name="Report">Per-layer figures.</param>
+public sealed record AdaptedModel(OnnxModel Model, AdapterSet Adapters, InitializationReport Report);
+
+/// <summary>
+/// SVD-based LoRA initialisation of an ONNX model (PiSSA, PiSSA-fast, MiLoRA, OLoRA, plain LoRA; EVA from
+/// activations): selects target weights, computes the factors, writes W_res = W − s·A·B (from the
+/// factors actually stored, so the adapted model reproduces the original at initialisation) and the adapter ops.
+/// </summary>
+public static class LowRankInitializer
+{
+    /// <summary>Initialises adapters on a copy of <paramref name="model"/>.</summary>
+    /// <exception cref="ArgumentException">Invalid options, no matching target, or a rank too large for a target.</exception>
+    /// <exception cref="NotSupportedException">A target weight is not float32 or is not in x·W form.</exception>
+    public static AdaptedModel Initialize(OnnxModel model, LowRankOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        if (options.Method == LowRankMethod.Eva)
+        {
+            throw new NotSupportedException("EVA initialisation is not available yet in this build.");
+        }
+
+        var clock = Stopwatch.StartNew();
+        IReadOnlyList<LowRankTarget> targets = LowRankTargets.Resolve(model, options);
+        OnnxModel adapted = model.Clone();
+        string baseHash = Sha256(model);
+        Matrix[] weights = targets.Select(t => ReadWeight(adapted, t)).ToArray();
+
+        int threads = options.MaxThreads <= 0 ? Environment.ProcessorCount : options.MaxThreads;
+        int outer = Math.Min(threads, targets.Count);
+        int inner = outer > 1 ? 1 : threads;
+        var results = new FactorResult[targets.Count];
+        var residuals = new Matrix?[targets.Count];
+        var reports = new LayerReport[targets.Count];
+        bool mutates = options.Method is LowRankMethod.Pissa or LowRankMethod.PissaFast or LowRankMethod.MiLora or LowRankMethod.OLora;
+        Parallel.For(0, targets.Count, new ParallelOptions { MaxDegreeOfParallelism = outer }, i =>
+        {
+            var sw = Stopwatch.StartNew();
+            LowRankTarget t = targets[i];
+            Matrix m = weights[i];
+            FactorResult f = FactorInitializer.Compute(t, m, options, inner);
+            double norm = m.FrobeniusNorm();
+            double relError = 1.0;
+            if (mutates)
+            {
+                // W_res = W − s·A·B from the stored factors.
+                Matrix res = m.Clone();
+                Gemm.Multiply(f.Factors.A.Data, false, f.Factors.B.Data, false, res.Data, t.InFeatures, t.OutFeatures, t.Rank, alpha: -t.Scale, beta: 1f, maxThreads: inner);
+                relError = norm > 0 ? res.FrobeniusNorm() / norm : 0;
+                residuals[i] = options.BaseUntouched ? null : res;
+            }
+
+            double delta = f.Factors.DeltaNorm();
+            results[i] = f;
+            reports[i] = new LayerReport(
+                t.Module, t.Weight.Initializer, t.Weight.Role.ShortName(), t.Weight.Layer, t.InFeatures, t.OutFeatures, t.Rank, t.Alpha,
+                norm > 0 ? delta * delta / (norm * norm) : 0, relError, f.OptimalRelError, f.ErrorBound, f.PowerIterations, sw.Elapsed.TotalSeconds);
+        });
+
+        AdapterFactors[] factors = results.Select(r => r.Factors).ToArray();
+        AdapterFactors[] initial = factors.Select(Copy).ToArray();
+        var residualMap = new Dictionary<string, Matrix>(StringComparer.Ordinal);
+        var frozen = new Dictionary<string, AdapterFactors>(StringComparer.Ordinal);
+        for (int i = 0; i < targets.Count; i++)
+        {
+            if (residuals[i] is { } r)
+            {
+                residualMap[targets[i].Module] = r;
+            }
+            else if (mutates && options.BaseUntouched)
+            {
+                frozen[targets[i].Module] = initial[i];
+            }
+        }
+
+        AdaptedGraphWriter.Apply(adapted, factors, residualMap, frozen);
+        var config = AdapterConfig.Create(options, targets, baseHash);
+        var set = new AdapterSet(factors, initial, config);
+        return new AdaptedModel(adapted, set, new InitializationReport(options.Method, reports, clock.Elapsed.TotalSeconds));
+    }
+
+    /// <summary>SHA-256 (hex) of the model's serialized bytes, recorded in adapter configs as the base-model hash.</summary>
+    public static string Sha256(OnnxModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return Convert.ToHexStringLower(SHA256.HashData(OnnxModelIO.ToBytes(model)));
+    }
+
+    /// <summary>The target's weight as an in×out float matrix (transposed from Gemm transB = 1 storage).</summary>
+    /// <exception cref="NotSupportedException">The weight is not float32.</exception>
+    internal static Matrix ReadWeight(OnnxModel model, LowRankTarget t)
+    {
+        OnnxTensor w = model.Graph.FindInitializer(t.Weight.Initializer)
+            ?? throw new InvalidOperationException($"Initializer '{t.Weight.Initializer}' of {t.Module} is missing.");
+        if (w.ElementType != TensorElementType.Float)
+        {
+            throw new NotSupportedException(
+                $"Weight '{w.Name}' ({t.Module}) is {w.ElementType}; SVD initialisation needs float32 weights. Initialise on the float model, then quantize the residual.");
+        }
+
+        int rows = checked((int)w.Dims[0]);
+        int cols = checked((int)w.Dims[1]);
+        var m = Matrix.FromSpan(rows, cols, w.AsSpan<float>());
+        return t.Weight.Transposed ? m.Transpose() : m;
+    }
+
+    internal static AdapterFactors Copy(AdapterFactors f) => f with { A = f.A.Clone(), B = f.B.Clone() };
+}

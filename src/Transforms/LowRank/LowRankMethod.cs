@@ -1,0 +1,26 @@
+namespace Pipelines.Transforms.LowRank;
+
+/// <summary>How the adapter factors A (in×r) and B (r×out) are initialised for a target weight.</summary>
+public enum LowRankMethod
+{
+    /// <summary>LoRA (Hu et al. 2021): A Kaiming-uniform (bound 1/√in, as peft), B = 0; the base weight is untouched.</summary>
+    Lora,
+
+    /// <summary>PiSSA (Meng et al. 2024): exact SVD, the top-r triplets split as √(σ/s) into A and B; W_res = W − s·A·B.</summary>
+    Pissa,
+
+    /// <summary>PiSSA with a randomized SVD (peft's <c>pissa_niter_K</c>): power iterations, oversampling, a seed.</summary>
+    PissaFast,
+
+    /// <summary>MiLoRA (Wang et al. 2024): exact SVD, the r smallest triplets; W_res = W − s·A·B.</summary>
+    MiLora,
+
+    /// <summary>OLoRA (Büyükakyüz 2024): thin QR of the nn.Linear weight, B = Q[:, :r], A = R[:r, :] (not divided by s).</summary>
+    OLora,
+
+    /// <summary>
+    /// EVA (Paischer et al. 2024): A = top right-singular vectors of the target's input activations over calibration
+    /// batches (incremental SVD), B = 0, ranks redistributed by explained variance; the base weight is untouched.
+    /// </summary>
+    Eva,
+}

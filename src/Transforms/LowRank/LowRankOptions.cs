@@ -1,0 +1,103 @@
+namespace Pipelines.Transforms.LowRank;
+
+/// <summary>
+/// Settings of <see cref="LowRankInitializer"/>: the method, rank r and alpha α (scale s = α/r), the targets, and the
+/// randomized-SVD and EVA knobs. Validated by <see cref="Validate"/> before any work.
+/// </summary>
+public sealed record LowRankOptions
+{
+    /// <summary>Default values.</summary>
+    public static class Defaults
+    {
+        /// <summary>Rank r.</summary>
+        public const int Rank = 16;
+
+        /// <summary>Power iterations (peft's <c>pissa_niter_4</c>).</summary>
+        public const int PowerIterations = 4;
+
+        /// <summary>Oversampling p of the randomized SVD (peft uses 0).</summary>
+        public const int Oversampling = 0;
+    }
+
+    /// <summary>The initialisation method.</summary>
+    public LowRankMethod Method { get; init; } = LowRankMethod.Pissa;
+
+    /// <summary>Rank r of every adapter unless overridden.</summary>
+    public int Rank { get; init; } = Defaults.Rank;
+
+    /// <summary>α; <see langword="null"/> means α = r (s = 1, as the PiSSA paper).</summary>
+    public float? Alpha { get; init; }
+
+    /// <summary>Which weights get adapters.</summary>
+    public TargetSelector Targets { get; init; } = TargetSelector.AllLinear;
+
+    /// <summary>Per-target rank/alpha overrides, matched in order against module names.</summary>
+    public IReadOnlyList<TargetOverride> Overrides { get; init; } = [];
+
+    /// <summary>Power iterations of <see cref="LowRankMethod.PissaFast"/> (the cap in adaptive mode).</summary>
+    public int PowerIterations { get; init; } = Defaults.PowerIterations;
+
+    /// <summary>Oversampling p of <see cref="LowRankMethod.PissaFast"/>.</summary>
+    public int Oversampling { get; init; } = Defaults.Oversampling;
+
+    /// <summary>Adaptive randomized SVD: stop power iterations once the residual improves by less than this fraction.</summary>
+    public double? Tolerance { get; init; }
+
+    /// <summary>Seed of every random choice (Gaussian sketches, Kaiming-uniform A).</summary>
+    public ulong Seed { get; init; }
+
+    /// <summary>
+    /// Keep the base weight W and carry the frozen −s·A₀·B₀ term instead of writing W_res, so several adapters can share
+    /// one base (peft #2184). Always on for <see cref="LowRankMethod.Lora"/> and <see cref="LowRankMethod.Eva"/>, which
+    /// do not change W.
+    /// </summary>
+    public bool BaseUntouched { get; init; }
+
+    /// <summary>Report the optimal rank-r error √(Σ_{i&gt;r}σᵢ²)/‖W‖ for every target (costs an exact SVD for fast methods).</summary>
+    public bool ReportOptimalError { get; init; }
+
+    /// <summary>Probes for the randomized SVD's spectral error bound (0 = none).</summary>
+    public int BoundProbes { get; init; } = 10;
+
+    /// <summary>Threads across targets (0 = one per core).</summary>
+    public int MaxThreads { get; init; }
+
+    /// <summary>EVA calibration settings (required when <see cref="Method"/> is <see cref="LowRankMethod.Eva"/>).</summary>
+    public EvaOptions? Eva { get; init; }
+
+    /// <summary>The scale s = α/r for a target of rank <paramref name="rank"/> and alpha <paramref name="alpha"/>.</summary>
+    public static float Scale(int rank, float alpha) => alpha / rank;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
+    public void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Rank);
+        if (Alpha is { } a && !(a > 0 && float.IsFinite(a)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Alpha), a, "Alpha must be a positive finite number.");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegative(PowerIterations);
+        ArgumentOutOfRangeException.ThrowIfNegative(Oversampling);
+        ArgumentOutOfRangeException.ThrowIfNegative(BoundProbes);
+        ArgumentNullException.ThrowIfNull(Targets);
+        ArgumentNullException.ThrowIfNull(Overrides);
+        foreach (TargetOverride o in Overrides)
+        {
+            if (o.Rank is <= 0)
+            {
+                throw new ArgumentOutOfRangeException(nameof(Overrides), o.Rank, $"Override '{o.Pattern}' has a non-positive rank.");
+            }
+
+            if (o.Alpha is { } oa && !(oa > 0))
+            {
+                throw new ArgumentOutOfRangeException(nameof(Overrides), oa, $"Override '{o.Pattern}' has a non-positive alpha.");
+            }
+        }
+
+        if (Method == LowRankMethod.Eva && Eva is null)
+        {
+            throw new ArgumentException("Method Eva needs EvaOptions with calibration inputs.", nameof(Eva));
+        }
+    }
+}

@@ -1,0 +1,61 @@
+using Pipelines.Numerics.LinearAlgebra;
+using Xunit;
+
+namespace Pipelines.Numerics.Tests.LinearAlgebra;
+
+public class GemmTests
+{
+    [Theory]
+    [InlineData(1, 1, 1, false, false)]
+    [InlineData(7, 5, 3, false, false)]
+    [InlineData(13, 37, 19, true, false)]
+    [InlineData(13, 37, 19, false, true)]
+    [InlineData(29, 70, 300, true, true)]
+    [InlineData(200, 33, 600, false, false)]
+    [InlineData(64, 1100, 40, false, false)]
+    public void Multiply_MatchesNaiveProduct(int m, int n, int k, bool ta, bool tb)
+    {
+        Matrix a = ta ? TestMatrices.Gaussian(k, m, 1) : TestMatrices.Gaussian(m, k, 1);
+        Matrix b = tb ? TestMatrices.Gaussian(n, k, 2) : TestMatrices.Gaussian(k, n, 2);
+        Matrix c0 = TestMatrices.Gaussian(m, n, 3);
+        double[] expected = TestMatrices.Naive(a, ta, b, tb);
+        Matrix c = c0.Clone();
+        Gemm.Multiply(a.Data, ta, b.Data, tb, c.Data, m, n, k, alpha: 0.5f, beta: 2f);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            double want = (0.5 * expected[i]) + (2.0 * c0.Data[i]);
+            Assert.True(Math.Abs(c.Data[i] - want) <= 1e-4 * Math.Sqrt(k) * 4, $"element {i}: {c.Data[i]} vs {want}");
+        }
+    }
+
+    [Fact]
+    public void Multiply_SingleThreadAndParallel_Agree()
+    {
+        Matrix a = TestMatrices.Gaussian(300, 500, 4);
+        Matrix b = TestMatrices.Gaussian(500, 70, 5);
+        var c1 = new Matrix(300, 70);
+        var c2 = new Matrix(300, 70);
+        Gemm.Multiply(a.Data, false, b.Data, false, c1.Data, 300, 70, 500, maxThreads: 1);
+        Gemm.Multiply(a.Data, false, b.Data, false, c2.Data, 300, 70, 500, maxThreads: 4);
+        Assert.Equal(c1.Data, c2.Data);
+    }
+
+    [Fact]
+    public void Multiply_BetaZero_IgnoresNaNInDestination()
+    {
+        Matrix a = TestMatrices.Gaussian(4, 3, 6);
+        Matrix b = TestMatrices.Gaussian(3, 2, 7);
+        float[] c = [float.NaN, float.NaN, float.NaN, float.NaN, float.NaN, float.NaN, float.NaN, float.NaN];
+        Gemm.Multiply(a.Data, false, b.Data, false, c, 4, 2, 3);
+        Assert.DoesNotContain(c, float.IsNaN);
+    }
+
+    [Fact]
+    public void Multiply_ThrowsForShortSpans()
+    {
+        float[] a = new float[5];
+        float[] b = new float[6];
+        float[] c = new float[4];
+        Assert.Throws<ArgumentException>(() => Gemm.Multiply(a, false, b, false, c, 2, 2, 3));
+    }
+}

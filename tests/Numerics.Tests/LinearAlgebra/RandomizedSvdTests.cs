@@ -1,0 +1,73 @@
+using Pipelines.Numerics.LinearAlgebra;
+using Xunit;
+
+namespace Pipelines.Numerics.Tests.LinearAlgebra;
+
+public class RandomizedSvdTests
+{
+    private static double OptimalError(float[] sigma, int r) =>
+        Math.Sqrt(sigma.Skip(r).Sum(s => (double)s * s));
+
+    [Fact]
+    public void Compute_FastDecay_NearOptimalAndWithinBound()
+    {
+        float[] sigma = TestMatrices.Decaying(120, 0.9);
+        Matrix a = TestMatrices.WithSpectrum(300, 200, sigma, 21);
+        RandomizedSvdResult r = RandomizedSvd.Compute(a, new RandomizedSvdOptions { Rank = 10, Oversampling = 8, PowerIterations = 2, Seed = 5, BoundProbes = 10 });
+        Matrix residual = a.Clone();
+        Matrix approx = r.Svd.Reconstruct();
+        for (int i = 0; i < residual.Data.Length; i++)
+        {
+            residual.Data[i] -= approx.Data[i];
+        }
+
+        double frob = residual.FrobeniusNorm();
+        double optimal = OptimalError(sigma, 10);
+        Assert.True(frob <= optimal * 1.01, $"error {frob} vs optimal {optimal}");
+        Assert.True(Math.Abs(frob - r.ResidualEstimate) <= 1e-3 * r.Norm, $"estimate {r.ResidualEstimate} vs actual {frob}");
+        double spectral = JacobiSvd.SingularValues(residual)[0];
+        Assert.True(spectral <= r.SpectralErrorBound, $"spectral error {spectral} exceeds bound {r.SpectralErrorBound}");
+        Assert.True(spectral >= sigma[10] * 0.999, "cannot beat the optimal spectral error σ_{r+1}");
+        Assert.True(MatrixOps.OrthonormalityError(r.Svd.U) < 5e-6);
+        Assert.True(MatrixOps.OrthonormalityError(r.Svd.Vt.Transpose()) < 5e-6);
+    }
+
+    [Fact]
+    public void Compute_SameSeed_SameResult_DifferentSeed_Differs()
+    {
+        Matrix a = TestMatrices.Gaussian(150, 90, 8);
+        var o = new RandomizedSvdOptions { Rank = 6, Oversampling = 0, PowerIterations = 0, Seed = 1 };
+        RandomizedSvdResult x = RandomizedSvd.Compute(a, o);
+        RandomizedSvdResult y = RandomizedSvd.Compute(a, o);
+        RandomizedSvdResult z = RandomizedSvd.Compute(a, o with { Seed = 2 });
+        Assert.Equal(x.Svd.U.Data, y.Svd.U.Data);
+        Assert.Equal(x.Svd.S, y.Svd.S);
+        Assert.NotEqual(x.Svd.S, z.Svd.S);
+    }
+
+    [Fact]
+    public void Compute_MorePowerIterations_ReduceError_OnFlatSpectrum()
+    {
+        Matrix a = TestMatrices.Gaussian(256, 256, 13);
+        float[] exact = JacobiSvd.SingularValues(a);
+        double optimal = OptimalError(exact, 16);
+        double e0 = RandomizedSvd.Compute(a, new RandomizedSvdOptions { Rank = 16, Oversampling = 0, PowerIterations = 0, Seed = 3 }).ResidualEstimate;
+        double e4 = RandomizedSvd.Compute(a, new RandomizedSvdOptions { Rank = 16, Oversampling = 0, PowerIterations = 4, Seed = 3 }).ResidualEstimate;
+        Assert.True(e4 < e0, $"{e4} !< {e0}");
+        Assert.True(e4 >= optimal * 0.9999);
+    }
+
+    [Fact]
+    public void Compute_Adaptive_StopsBeforeTheCap_WhenConverged()
+    {
+        float[] sigma = TestMatrices.Decaying(60, 0.7);
+        Matrix a = TestMatrices.WithSpectrum(120, 100, sigma, 4);
+        RandomizedSvdResult r = RandomizedSvd.Compute(a, new RandomizedSvdOptions { Rank = 8, Tolerance = 1e-3, MaxPowerIterations = 12, Seed = 9 });
+        Assert.InRange(r.PowerIterations, 1, 11);
+        Assert.True(r.ResidualEstimate <= OptimalError(sigma, 8) * 1.01);
+    }
+
+    [Fact]
+    public void Compute_ThrowsForRankAboveMinDimension() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => RandomizedSvd.Compute(new Matrix(5, 4), new RandomizedSvdOptions { Rank = 5 }));
+}
