@@ -103,8 +103,8 @@ static Func<float[], int> TrainHead(string floatPath, TextEncoderInputs text, Li
     }
 
     var ml = new MLContext(seed: 1);
-    IDataView data = ml.Data.LoadFromEnumerable(rows);
-    var head = ml.BinaryClassification.Trainers.SdcaLogisticRegression(maximumNumberOfIterations: 100).Fit(data);
+    IDataView view = ml.Data.LoadFromEnumerable(rows);
+    var head = ml.BinaryClassification.Trainers.SdcaLogisticRegression(maximumNumberOfIterations: 100).Fit(view);
     float[] w = head.Model.SubModel.Weights.ToArray();
     float bias = head.Model.SubModel.Bias;
     return e => w.Zip(e).Sum(p => p.First * p.Second) + bias > 0 ? 1 : 0;
