@@ -57,6 +57,19 @@ var quantizer = new ModelQuantizer();
     ("int8-qdq", new QuantizationOptions { Format = QuantizationFormat.Int8Qdq, Calibration = CalibrationMethod.MinMax }),
     ("int8-qdq-p99.99", new QuantizationOptions { Format = QuantizationFormat.Int8Qdq, Calibration = CalibrationMethod.Percentile, Percentile = 99.99 }),
 ];
+if (args.Contains("--variants"))
+{
+    formats =
+    [
+        ("int4-sym-acc4", new QuantizationOptions { Format = QuantizationFormat.Int4 }),
+        ("int4-sym-acc0", new QuantizationOptions { Format = QuantizationFormat.Int4, AccuracyLevel = 0 }),
+        ("int4-zp-acc0", new QuantizationOptions { Format = QuantizationFormat.Int4, AccuracyLevel = 0, Symmetric = false }),
+        ("int4-sym-acc0-noemb", new QuantizationOptions { Format = QuantizationFormat.Int4, AccuracyLevel = 0, QuantizeEmbeddings = false }),
+        ("int4-zp-acc4", new QuantizationOptions { Format = QuantizationFormat.Int4, Symmetric = false }),
+    ];
+}
+
+bool fast = args.Contains("--fast");
 string? only = args.FirstOrDefault(a => a.StartsWith("--only=", StringComparison.Ordinal))?["--only=".Length..];
 foreach ((string name, QuantizationOptions options) in formats.Where(f => only is null || only.Split(',').Contains(f.Name)))
 {
@@ -68,7 +81,7 @@ foreach ((string name, QuantizationOptions options) in formats.Where(f => only i
     OnnxModelIO.Save(q.Model, path);
     Console.Error.WriteLine($"{name}: {q.QuantizedCount} nodes quantized in {watch.Elapsed.TotalSeconds:F1} s ({ModelQuantizer.FormatName(options)})");
     rows.Add(ExportEvaluator.Evaluate(name, files.ModelPath, path, evaluation, b1, b32,
-        new EvaluationOptions { Classifier = classifier, Labels = dev.Select(d => d.Label).ToList() }));
+        new EvaluationOptions { Classifier = classifier, Labels = dev.Select(d => d.Label).ToList(), LatencyRuns = fast ? 5 : 30, CheckMlNet = !fast }));
     Print(rows[^1]);
 }
 

@@ -19,7 +19,11 @@ public static class BlockQuantizer
     /// that value lands exactly on the code 0 (ORT's symmetric MatMulNBits rule); false: asymmetric over the block's
     /// range widened to include 0, <c>scale = (max − min)/(2^bits − 1)</c>, <c>zp = round(−min/scale)</c>.
     /// </param>
-    public static BlockQuantizedRows Quantize(ReadOnlySpan<float> matrix, int rows, int length, int blockSize, int bits, bool symmetric)
+    /// <param name="clipSearch">
+    /// Also try the range shrunk by the factors in <see cref="ClipRatios"/> and keep, per block, the one with the least squared
+    /// error (clipping a few outliers buys a finer step for the rest).
+    /// </param>
+    public static BlockQuantizedRows Quantize(ReadOnlySpan<float> matrix, int rows, int length, int blockSize, int bits, bool symmetric, bool clipSearch = false)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rows);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(length);
@@ -45,33 +49,19 @@ public static class BlockQuantizer
                 int start = b * blockSize;
                 int count = Math.Min(blockSize, length - start);
                 ReadOnlySpan<float> block = row.Slice(start, count);
-                float scale;
-                int zp;
-                if (symmetric)
+                (float scale, int zp) = Parameters(block, symmetric, qmax, mid, 1f);
+                if (clipSearch)
                 {
-                    float m = 0;
-                    foreach (float v in block)
+                    double best = SquaredError(block, scale, zp, qmax);
+                    foreach (float ratio in ClipRatios)
                     {
-                        if (MathF.Abs(v) > MathF.Abs(m))
+                        (float s, int z) = Parameters(block, symmetric, qmax, mid, ratio);
+                        double e = SquaredError(block, s, z, qmax);
+                        if (e < best)
                         {
-                            m = v;
+                            (best, scale, zp) = (e, s, z);
                         }
                     }
-
-                    scale = m / -mid;
-                    zp = mid;
-                }
-                else
-                {
-                    float min = 0, max = 0;
-                    foreach (float v in block)
-                    {
-                        min = MathF.Min(min, v);
-                        max = MathF.Max(max, v);
-                    }
-
-                    scale = (max - min) / qmax;
-                    zp = scale == 0 ? 0 : Math.Clamp((int)MathF.Round(-min / scale, MidpointRounding.ToEven), 0, qmax);
                 }
 
                 scales[(r * blocks) + b] = scale;
@@ -87,5 +77,52 @@ public static class BlockQuantizer
         }
 
         return new BlockQuantizedRows(rows, length, blockSize, bits, symmetric, values, scales, zeros);
+    }
+
+    /// <summary>Range shrink factors tried by the clip search.</summary>
+    public static IReadOnlyList<float> ClipRatios { get; } = [0.95f, 0.9f, 0.85f, 0.8f, 0.75f, 0.7f];
+
+    private static (float Scale, int ZeroPoint) Parameters(ReadOnlySpan<float> block, bool symmetric, int qmax, int mid, float ratio)
+    {
+        if (symmetric)
+        {
+            float m = 0;
+            foreach (float v in block)
+            {
+                if (MathF.Abs(v) > MathF.Abs(m))
+                {
+                    m = v;
+                }
+            }
+
+            return (m * ratio / -mid, mid);
+        }
+
+        float min = 0, max = 0;
+        foreach (float v in block)
+        {
+            min = MathF.Min(min, v);
+            max = MathF.Max(max, v);
+        }
+
+        min *= ratio;
+        max *= ratio;
+        float scale = (max - min) / qmax;
+        int zp = scale == 0 ? 0 : Math.Clamp((int)MathF.Round(-min / scale, MidpointRounding.ToEven), 0, qmax);
+        return (scale, zp);
+    }
+
+    private static double SquaredError(ReadOnlySpan<float> block, float scale, int zp, int qmax)
+    {
+        float inv = scale == 0 ? 0 : 1f / scale;
+        double e = 0;
+        foreach (float v in block)
+        {
+            int code = Math.Clamp((int)MathF.Round(v * inv, MidpointRounding.ToEven) + zp, 0, qmax);
+            double d = v - ((code - zp) * scale);
+            e += d * d;
+        }
+
+        return e;
     }
 }

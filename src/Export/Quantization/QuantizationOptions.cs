@@ -18,6 +18,12 @@ public sealed record QuantizationOptions
     /// </summary>
     public int AccuracyLevel { get; init; } = 4;
 
+    /// <summary>
+    /// 4-bit formats: per block, also try ranges shrunk by <see cref="BlockQuantizer.ClipRatios"/> and keep the one with the
+    /// least squared error (same stored format, lower error).
+    /// </summary>
+    public bool ClipSearch { get; init; } = true;
+
     /// <summary>int8 formats: one weight scale per output channel instead of one per tensor.</summary>
     public bool PerChannel { get; init; } = true;
 

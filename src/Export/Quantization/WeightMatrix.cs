@@ -26,6 +26,6 @@ public static class WeightMatrix
     /// Quantizes a MatMul weight <c>W[K, N]</c> block-wise along K for each output column n (the rows of the result are the
     /// N columns of W).
     /// </summary>
-    public static BlockQuantizedRows QuantizeColumns(ReadOnlySpan<float> w, int k, int n, int blockSize, int bits, bool symmetric) =>
-        BlockQuantizer.Quantize(Transpose(w, k, n), n, k, blockSize, bits, symmetric);
+    public static BlockQuantizedRows QuantizeColumns(ReadOnlySpan<float> w, int k, int n, int blockSize, int bits, bool symmetric, bool clipSearch = false) =>
+        BlockQuantizer.Quantize(Transpose(w, k, n), n, k, blockSize, bits, symmetric, clipSearch);
 }

@@ -94,4 +94,18 @@ public class PackingTests
         Assert.Equal(0.5f / 127f, scales[1], 7);
         Assert.Equal(new sbyte[] { 64, -127, -127, 64 }, codes);
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void ClipSearch_NeverIncreasesTheBlockError(bool symmetric)
+    {
+        int rows = 8, length = 64;
+        float[] w = QuantTestModels.Random(21, rows * length);
+        w[5] = 4f; // an outlier block
+        float[] plain = BlockQuantizer.Quantize(w, rows, length, 32, 4, symmetric).Dequantize();
+        float[] searched = BlockQuantizer.Quantize(w, rows, length, 32, 4, symmetric, clipSearch: true).Dequantize();
+        double SquaredError(float[] d) => w.Zip(d).Sum(p => Math.Pow(p.First - p.Second, 2));
+        Assert.True(SquaredError(searched) <= SquaredError(plain) + 1e-9);
+    }
 }
