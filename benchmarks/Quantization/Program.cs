@@ -61,11 +61,11 @@ if (args.Contains("--variants"))
 {
     formats =
     [
-        ("int4-sym-acc4", new QuantizationOptions { Format = QuantizationFormat.Int4 }),
-        ("int4-sym-acc0", new QuantizationOptions { Format = QuantizationFormat.Int4, AccuracyLevel = 0 }),
-        ("int4-zp-acc0", new QuantizationOptions { Format = QuantizationFormat.Int4, AccuracyLevel = 0, Symmetric = false }),
-        ("int4-sym-acc0-noemb", new QuantizationOptions { Format = QuantizationFormat.Int4, AccuracyLevel = 0, QuantizeEmbeddings = false }),
-        ("int4-zp-acc4", new QuantizationOptions { Format = QuantizationFormat.Int4, Symmetric = false }),
+        ("int4-sym-clip", new QuantizationOptions { Format = QuantizationFormat.Int4 }),
+        ("int4-zp-clip", new QuantizationOptions { Format = QuantizationFormat.Int4, Symmetric = false }),
+        ("int4-zp-noclip", new QuantizationOptions { Format = QuantizationFormat.Int4, Symmetric = false, ClipSearch = false }),
+        ("int4-zp-clip-b16", new QuantizationOptions { Format = QuantizationFormat.Int4, Symmetric = false, BlockSize = 16 }),
+        ("int4-zp-clip-keepfl", new QuantizationOptions { Format = QuantizationFormat.Int4, Symmetric = false, KeepFirstAndLastLayersFloat = true }),
     ];
 }
 
