@@ -52,6 +52,8 @@ var quantizer = new ModelQuantizer();
 (string Name, QuantizationOptions Options)[] formats =
 [
     ("int4", new QuantizationOptions { Format = QuantizationFormat.Int4, BlockSize = 32 }),
+    ("int4-symmetric", new QuantizationOptions { Format = QuantizationFormat.Int4, BlockSize = 32, Symmetric = true }),
+    ("int4-b16", new QuantizationOptions { Format = QuantizationFormat.Int4, BlockSize = 16 }),
     ("int4-qdq", new QuantizationOptions { Format = QuantizationFormat.Int4Qdq, BlockSize = 32 }),
     ("int8-dynamic", new QuantizationOptions { Format = QuantizationFormat.Int8Dynamic }),
     ("int8-qdq", new QuantizationOptions { Format = QuantizationFormat.Int8Qdq, Calibration = CalibrationMethod.MinMax }),
@@ -61,11 +63,8 @@ if (args.Contains("--variants"))
 {
     formats =
     [
-        ("int4-sym-clip", new QuantizationOptions { Format = QuantizationFormat.Int4 }),
-        ("int4-zp-clip", new QuantizationOptions { Format = QuantizationFormat.Int4, Symmetric = false }),
-        ("int4-zp-noclip", new QuantizationOptions { Format = QuantizationFormat.Int4, Symmetric = false, ClipSearch = false }),
-        ("int4-zp-clip-b16", new QuantizationOptions { Format = QuantizationFormat.Int4, Symmetric = false, BlockSize = 16 }),
-        ("int4-zp-clip-keepfl", new QuantizationOptions { Format = QuantizationFormat.Int4, Symmetric = false, KeepFirstAndLastLayersFloat = true }),
+        ("int4-sym-ls", new QuantizationOptions { Format = QuantizationFormat.Int4 }),
+        ("int4-zp-ls", new QuantizationOptions { Format = QuantizationFormat.Int4, Symmetric = false }),
     ];
 }
 

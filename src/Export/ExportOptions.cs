@@ -25,7 +25,7 @@ public enum ExportFormat
     Int4Qdq,
 }
 
-/// <summary>Options of <see cref="OnnxExporter.Export"/>.</summary>
+/// <summary>Options of <see cref="OnnxExporter"/>.</summary>
 public sealed record ExportOptions
 {
     /// <summary>The output format.</summary>

@@ -65,6 +65,22 @@ public static class OnnxExporter
         }
     }
 
+    /// <summary>
+    /// Exports the ONNX model inside a fitted ML.NET pipeline (a transformer made by <c>ApplyOnnxModel</c>, as this project's
+    /// ONNX-backed estimators return).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The pipeline holds no ONNX model, or more than one.</exception>
+    public static ExportResult Export(Microsoft.ML.MLContext context, Microsoft.ML.ITransformer transformer, Microsoft.ML.DataViewSchema inputSchema, ExportOptions options)
+    {
+        IReadOnlyList<OnnxModel> models = Evaluation.MlNetOnnxModels.Extract(context, transformer, inputSchema);
+        if (models.Count != 1)
+        {
+            throw new InvalidOperationException($"The pipeline holds {models.Count} ONNX models; extract them with MlNetOnnxModels.Extract and export each.");
+        }
+
+        return Export(models[0], options);
+    }
+
     private static ActivationRanges Calibrate(OnnxModel model, ExportOptions options, QuantizationOptions q)
     {
         if (options.Calibration is not { Count: > 0 } batches)

@@ -20,7 +20,7 @@ internal static class ExportCommand
         var model = new Option<FileSystemInfo>("--model") { Description = "The ONNX model, or a folder holding one (an adapted model: adapters are merged).", Required = true };
         var quantize = new Option<string>("--quantize") { Description = "none, fp16, int8-dynamic, int8-qdq, int4 or int4-qdq.", DefaultValueFactory = _ => "int4" };
         var block = new Option<int>("--block") { Description = "4-bit block size (32, 64 or 128).", DefaultValueFactory = _ => 32 };
-        var zeroPoints = new Option<bool>("--zero-points") { Description = "4-bit: store per-block zero points instead of symmetric blocks." };
+        var symmetric = new Option<bool>("--symmetric") { Description = "4-bit: symmetric blocks (implicit zero point 8) instead of stored per-block zero points." };
         var accuracy = new Option<int>("--accuracy-level") { Description = "MatMulNBits accuracy_level (0 unset, 4 = int8 activations, fastest).", DefaultValueFactory = _ => 4 };
         var calibration = new Option<FileInfo?>("--calibration") { Description = "Sample sentences (one per line) for int8-qdq calibration and for the report." };
         var vocab = new Option<FileInfo?>("--vocab") { Description = "WordPiece vocab.txt for text encoders (default: vocab.txt beside the model)." };
@@ -33,7 +33,7 @@ internal static class ExportCommand
         var output = new Option<FileInfo>("--out") { Description = "The ONNX file to write.", Required = true };
         var command = new Command("export", "Merge adapters and export float, fp16, int8 or 4-bit ONNX; report size, latency and fidelity against the float model.")
         {
-            model, quantize, block, zeroPoints, accuracy, calibration, vocab, rank, iterations, keep, noEmbeddings, exclude, noReport, output,
+            model, quantize, block, symmetric, accuracy, calibration, vocab, rank, iterations, keep, noEmbeddings, exclude, noReport, output,
         };
         CommandRunner.SetHandler(command, (parsed, console) =>
         {
@@ -43,7 +43,7 @@ internal static class ExportCommand
             var q = new QuantizationOptions
             {
                 BlockSize = parsed.GetValue(block),
-                Symmetric = !parsed.GetValue(zeroPoints),
+                Symmetric = parsed.GetValue(symmetric),
                 AccuracyLevel = parsed.GetValue(accuracy),
                 KeepFirstAndLastLayersFloat = parsed.GetValue(keep),
                 QuantizeEmbeddings = !parsed.GetValue(noEmbeddings),

@@ -21,7 +21,8 @@ public static class BlockQuantizer
     /// </param>
     /// <param name="clipSearch">
     /// Also try the range shrunk by the factors in <see cref="ClipRatios"/> and keep, per block, the one with the least squared
-    /// error (clipping a few outliers buys a finer step for the rest).
+    /// error (clipping a few outliers buys a finer step for the rest), then refine the scale by least squares with the codes
+    /// fixed (<see cref="RefinementSteps"/> rounds, each kept only if it lowers the error).
     /// </param>
     public static BlockQuantizedRows Quantize(ReadOnlySpan<float> matrix, int rows, int length, int blockSize, int bits, bool symmetric, bool clipSearch = false)
     {
@@ -61,6 +62,19 @@ public static class BlockQuantizer
                         {
                             (best, scale, zp) = (e, s, z);
                         }
+                    }
+
+                    // Lloyd-style refinement: with the codes fixed, the least-squares scale is Σw(q−zp)/Σ(q−zp)²; re-round and repeat.
+                    for (int iteration = 0; iteration < RefinementSteps; iteration++)
+                    {
+                        float refined = LeastSquaresScale(block, scale, zp, qmax);
+                        double e = SquaredError(block, refined, zp, qmax);
+                        if (!(e < best))
+                        {
+                            break;
+                        }
+
+                        (best, scale) = (e, refined);
                     }
                 }
 
@@ -110,6 +124,23 @@ public static class BlockQuantizer
         float scale = (max - min) / qmax;
         int zp = scale == 0 ? 0 : Math.Clamp((int)MathF.Round(-min / scale, MidpointRounding.ToEven), 0, qmax);
         return (scale, zp);
+    }
+
+    /// <summary>Least-squares refinements of the scale after the clip search.</summary>
+    public const int RefinementSteps = 4;
+
+    private static float LeastSquaresScale(ReadOnlySpan<float> block, float scale, int zp, int qmax)
+    {
+        float inv = scale == 0 ? 0 : 1f / scale;
+        double num = 0, den = 0;
+        foreach (float v in block)
+        {
+            int q = Math.Clamp((int)MathF.Round(v * inv, MidpointRounding.ToEven) + zp, 0, qmax) - zp;
+            num += (double)v * q;
+            den += (double)q * q;
+        }
+
+        return den == 0 ? scale : (float)(num / den);
     }
 
     private static double SquaredError(ReadOnlySpan<float> block, float scale, int zp, int qmax)

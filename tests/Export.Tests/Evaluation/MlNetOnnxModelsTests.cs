@@ -1,7 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Pipelines.Export.Evaluation;
-using Pipelines.Export.Quantization;
 using Pipelines.Onnx;
 using Pipelines.Testing;
 
@@ -31,9 +30,9 @@ public class MlNetOnnxModelsTests
         Assert.Equal(mlp.Graph.Nodes.Count, extracted.Graph.Nodes.Count);
         Assert.Equal(mlp.Graph.FindInitializer("W1")!.RawData, extracted.Graph.FindInitializer("W1")!.RawData);
 
-        // Quantize (int8 dynamic: the MLP's K = 4 is below the 4-bit block) and load the artifact in ML.NET.
-        QuantizationResult q = new ModelQuantizer().Quantize(extracted, new QuantizationOptions { Format = QuantizationFormat.Int8Dynamic });
-        Assert.Equal(2, q.QuantizedCount);
+        // Export straight from the fitted pipeline (int8 dynamic: the MLP's K = 4 is below the 4-bit block) and load it in ML.NET.
+        ExportResult q = OnnxExporter.Export(ml, fitted, data.Schema, new ExportOptions { Format = ExportFormat.Int8Dynamic });
+        Assert.Equal(2, q.Decisions.Count(d => d.Quantized));
         string qPath = dir.File("mlp-int8.onnx");
         OnnxModelIO.Save(q.Model, qPath);
         var input = new InputBatch(new Dictionary<string, InputTensor> { ["x"] = new(new[] { 0.1f, -0.2f, 0.3f, 0.4f }, [1, 4]) });

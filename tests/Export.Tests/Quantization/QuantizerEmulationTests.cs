@@ -44,7 +44,7 @@ public class QuantizerEmulationTests
     {
         float[] w = QuantTestModels.Random(11, K * N, 0.5f);
         float[] x = QuantTestModels.Random(12, M * K);
-        var options = new QuantizationOptions { Format = QuantizationFormat.Int4, AccuracyLevel = 4 };
+        var options = new QuantizationOptions { Format = QuantizationFormat.Int4, AccuracyLevel = 4, Symmetric = true };
         OnnxModel q = new ModelQuantizer().Quantize(QuantTestModels.MatMul(w, K, N), options).Model;
         Assert.Equal(4, q.Graph.Nodes.Single(n => n.OpType == "MatMulNBits").IntAttribute("accuracy_level", 0));
         float[] expected = QuantTestModels.Multiply(x, Dequantized(w, 32, true), M, K, N);
