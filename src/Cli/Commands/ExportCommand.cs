@@ -125,6 +125,7 @@ internal static class ExportCommand
                 Cosine = report?.MeanCosine,
                 MinCosine = report?.MinCosine,
                 MlnetMaxAbsDiff = report?.MlNetMaxAbsDiff,
+                MlnetError = report?.MlNetError,
                 QuantizedNodes = result.Decisions.Count(d => d.Quantized),
                 MergedAdapters = result.Merged.Count,
                 Qpissa = result.QPissa is { } r ? new

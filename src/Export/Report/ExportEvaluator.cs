@@ -60,12 +60,21 @@ public static class ExportEvaluator
         }
 
         float? mlnet = null;
+        string? mlnetError = null;
         if (options.CheckMlNet)
         {
             InputBatch first = FirstRow(evaluation[0]);
-            float[] viaMlNet = MlNetLoadCheck.Run(artifactPath, first, options.Output);
-            (float[] viaOrt, _) = first.Run(session.Session, options.Output);
-            mlnet = EmbeddingMath.MaxAbsDiff(viaOrt, viaMlNet, [viaOrt.Length], null);
+            try
+            {
+                float[] viaMlNet = MlNetLoadCheck.Run(artifactPath, first, options.Output);
+                (float[] viaOrt, _) = first.Run(session.Session, options.Output);
+                mlnet = EmbeddingMath.MaxAbsDiff(viaOrt, viaMlNet, [viaOrt.Length], null);
+            }
+            catch (InvalidOperationException e)
+            {
+                // e.g. ML.NET 5.0.1's OnnxTransformer rejects INT4/UINT4 tensors ("Unsupported ONNX scalar type: 21").
+                mlnetError = e.Message;
+            }
         }
 
         return new ExportReport
@@ -85,6 +94,7 @@ public static class ExportEvaluator
             Accuracy = accuracy,
             FloatAccuracy = floatAccuracy,
             MlNetMaxAbsDiff = mlnet,
+            MlNetError = mlnetError,
         };
     }
 

@@ -51,6 +51,9 @@ public sealed record ExportReport
     /// <summary>Max |ML.NET − ORT| on the first example (the artifact was loaded by ML.NET's ApplyOnnxModel); null when skipped.</summary>
     public float? MlNetMaxAbsDiff { get; init; }
 
+    /// <summary>Why ML.NET's ApplyOnnxModel could not load or run the artifact (null when it did or was not asked).</summary>
+    public string? MlNetError { get; init; }
+
     /// <summary>Size relative to the float model.</summary>
     public double SizeRatio => (double)Bytes / FloatBytes;
 
