@@ -9,5 +9,6 @@ internal static class DemoStages
         new LoraDemoStage(),
         new FineTuneDemoStage(),
         new TopologyDemoStage(),
+        new ExportDemoStage(),
     ];
 }

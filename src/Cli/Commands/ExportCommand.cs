@@ -1,0 +1,205 @@
+using System.CommandLine;
+using Pipelines.Cli.Infrastructure;
+using Pipelines.Export;
+using Pipelines.Export.Evaluation;
+using Pipelines.Export.Quantization;
+using Pipelines.Export.Report;
+using Pipelines.Onnx;
+using Spectre.Console;
+
+namespace Pipelines.Cli.Commands;
+
+/// <summary>
+/// <c>pipelines export --model &lt;onnx|dir&gt; --quantize &lt;none|fp16|int8-dynamic|int8-qdq|int4|int4-qdq&gt; --out &lt;onnx&gt;</c>:
+/// merges adapters, quantizes, writes the artifact atomically, loads it back with ORT and ML.NET and reports size, latency and fidelity.
+/// </summary>
+internal static class ExportCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<FileSystemInfo>("--model") { Description = "The ONNX model, or a folder holding one (an adapted model: adapters are merged).", Required = true };
+        var quantize = new Option<string>("--quantize") { Description = "none, fp16, int8-dynamic, int8-qdq, int4 or int4-qdq.", DefaultValueFactory = _ => "int4" };
+        var block = new Option<int>("--block") { Description = "4-bit block size (32, 64 or 128).", DefaultValueFactory = _ => 32 };
+        var symmetric = new Option<bool>("--symmetric") { Description = "4-bit: symmetric blocks (implicit zero point 8) instead of stored per-block zero points." };
+        var accuracy = new Option<int>("--accuracy-level") { Description = "MatMulNBits accuracy_level (0 unset, 4 = int8 activations, fastest).", DefaultValueFactory = _ => 4 };
+        var calibration = new Option<FileInfo?>("--calibration") { Description = "Sample sentences (one per line) for int8-qdq calibration and for the report." };
+        var vocab = new Option<FileInfo?>("--vocab") { Description = "WordPiece vocab.txt for text encoders (default: vocab.txt beside the model)." };
+        var rank = new Option<int?>("--qpissa-rank") { Description = "QPiSSA adapter rank r: quantized residuals plus float rank-r adapters." };
+        var iterations = new Option<int>("--qpissa-iters") { Description = "QPiSSA alternations T.", DefaultValueFactory = _ => 5 };
+        var keep = new Option<bool>("--keep-first-last") { Description = "Keep the first and last transformer layers' weights in float." };
+        var noEmbeddings = new Option<bool>("--no-embeddings") { Description = "Leave embedding tables (Gather) in float." };
+        var exclude = new Option<string[]>("--exclude") { Description = "Node or initializer names left in float (repeatable).", AllowMultipleArgumentsPerToken = true };
+        var noReport = new Option<bool>("--no-report") { Description = "Skip the latency/fidelity report." };
+        var output = new Option<FileInfo>("--out") { Description = "The ONNX file to write.", Required = true };
+        var command = new Command("export", "Merge adapters and export float, fp16, int8 or 4-bit ONNX; report size, latency and fidelity against the float model.")
+        {
+            model, quantize, block, symmetric, accuracy, calibration, vocab, rank, iterations, keep, noEmbeddings, exclude, noReport, output,
+        };
+        CommandRunner.SetHandler(command, (parsed, console) =>
+        {
+            string modelPath = ResolveModel(parsed.GetValue(model)!);
+            ExportFormat format = ParseFormat(parsed.GetValue(quantize)!);
+            var excluded = new HashSet<string>(parsed.GetValue(exclude) ?? [], StringComparer.Ordinal);
+            var q = new QuantizationOptions
+            {
+                BlockSize = parsed.GetValue(block),
+                Symmetric = parsed.GetValue(symmetric),
+                AccuracyLevel = parsed.GetValue(accuracy),
+                KeepFirstAndLastLayersFloat = parsed.GetValue(keep),
+                QuantizeEmbeddings = !parsed.GetValue(noEmbeddings),
+                ExcludedNodes = excluded,
+                ExcludedInitializers = excluded,
+            };
+            try
+            {
+                q.Validate();
+            }
+            catch (ArgumentException e)
+            {
+                throw new UsageException(e.Message);
+            }
+
+            OnnxModel floatModel = OnnxModelIO.Load(modelPath);
+            IReadOnlyList<string> sentences = parsed.GetValue(calibration) is FileInfo f ? SampleInputs.ReadSentences(f.FullName) : SampleInputs.DefaultSentences;
+            string? vocabPath = parsed.GetValue(vocab)?.FullName ?? Beside(modelPath, "vocab.txt");
+            (IReadOnlyList<InputBatch>? samples, string? why) = Samples(floatModel, sentences, vocabPath);
+            if (format == ExportFormat.Int8Qdq && samples is null)
+            {
+                throw new UsageException($"int8-qdq needs calibration inputs: {why}");
+            }
+
+            ExportResult result = OnnxExporter.Export(floatModel, new ExportOptions
+            {
+                Format = format,
+                Quantization = q,
+                Calibration = samples,
+                QPissaRank = parsed.GetValue(rank),
+                QPissaIterations = parsed.GetValue(iterations),
+            });
+            string outPath = parsed.GetValue(output)!.FullName;
+            Directory.CreateDirectory(Path.GetDirectoryName(outPath)!);
+            OnnxModelIO.Save(result.Model, outPath);
+            console.Human.MarkupLine($"wrote [bold]{Markup.Escape(outPath)}[/]: {result.Decisions.Count(d => d.Quantized)} nodes quantized, {result.Merged.Count} adapters merged");
+            if (result.QPissa is { } qp)
+            {
+                console.Human.MarkupLine($"QPiSSA r={parsed.GetValue(rank)} T={parsed.GetValue(iterations)}: mean error reduction nuclear {qp.Layers.Average(l => l.NuclearReduction):P1}, Frobenius {qp.Layers.Average(l => l.FrobeniusReduction):P1} over {qp.Layers.Count} weights");
+            }
+
+            ExportReport? report = null;
+            if (!parsed.GetValue(noReport))
+            {
+                if (samples is null)
+                {
+                    console.Warn($"no report: {why}");
+                }
+                else
+                {
+                    string floatPath = modelPath;
+                    if (result.Merged.Count > 0)
+                    {
+                        // Fidelity is measured against the merged float model (the adapted model's own function).
+                        floatPath = Path.Combine(Path.GetTempPath(), $"pipelines-export-float-{Environment.ProcessId}.onnx");
+                        OnnxModelIO.Save(OnnxExporter.Export(floatModel, new ExportOptions { Format = ExportFormat.None }).Model, floatPath);
+                    }
+
+                    string output0 = floatModel.Graph.Outputs[0].Name;
+                    InputBatch b1 = ExportEvaluator.FirstRow(samples[0]);
+                    report = ExportEvaluator.Evaluate(ModelQuantizer.FormatName(q with { Format = format is ExportFormat.Int4Qdq ? QuantizationFormat.Int4Qdq : q.Format }),
+                        floatPath, outPath, samples, b1, samples.Count > 1 || samples[0].Batch > 1 ? samples[0] : null,
+                        new EvaluationOptions { Output = output0, LatencyRuns = 20 });
+                    Render(console, report);
+                }
+            }
+
+            console.WriteJson(new
+            {
+                Out = outPath,
+                Format = parsed.GetValue(quantize),
+                Bytes = report?.Bytes ?? new FileInfo(outPath).Length,
+                FloatBytes = report?.FloatBytes ?? new FileInfo(modelPath).Length,
+                LatencyMsB1 = report?.LatencyMsB1,
+                FloatLatencyMsB1 = report?.FloatLatencyMsB1,
+                LatencyMsB32 = report?.LatencyMsB32 is double l && !double.IsNaN(l) ? l : (double?)null,
+                FloatLatencyMsB32 = report?.FloatLatencyMsB32 is double fl && !double.IsNaN(fl) ? fl : (double?)null,
+                MaxAbsDiff = report?.MaxAbsDiff,
+                Cosine = report?.MeanCosine,
+                MinCosine = report?.MinCosine,
+                MlnetMaxAbsDiff = report?.MlNetMaxAbsDiff,
+                MlnetError = report?.MlNetError,
+                QuantizedNodes = result.Decisions.Count(d => d.Quantized),
+                MergedAdapters = result.Merged.Count,
+                Qpissa = result.QPissa is { } r ? new
+                {
+                    Weights = r.Layers.Count,
+                    MeanNuclearReduction = r.Layers.Average(l => l.NuclearReduction),
+                    MeanFrobeniusReduction = r.Layers.Average(l => l.FrobeniusReduction),
+                } : null,
+            });
+            return CommandRunner.Ok;
+        });
+        return command;
+    }
+
+    internal static ExportFormat ParseFormat(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "none" or "float" => ExportFormat.None,
+        "fp16" => ExportFormat.Float16,
+        "int8-dynamic" => ExportFormat.Int8Dynamic,
+        "int8-qdq" => ExportFormat.Int8Qdq,
+        "int4" => ExportFormat.Int4,
+        "int4-qdq" => ExportFormat.Int4Qdq,
+        _ => throw new UsageException($"--quantize '{text}' is not one of none, fp16, int8-dynamic, int8-qdq, int4, int4-qdq."),
+    };
+
+    private static string ResolveModel(FileSystemInfo info)
+    {
+        if (info is DirectoryInfo dir || Directory.Exists(info.FullName))
+        {
+            string[] onnx = Directory.GetFiles(info.FullName, "*.onnx");
+            return onnx.Length == 1 ? onnx[0]
+                : File.Exists(Path.Combine(info.FullName, "model.onnx")) ? Path.Combine(info.FullName, "model.onnx")
+                : throw new UsageException($"folder '{info.FullName}' holds {onnx.Length} .onnx files; name the model file or keep one model.onnx there.");
+        }
+
+        return File.Exists(info.FullName) ? info.FullName : throw new UsageException($"model '{info.FullName}' does not exist.");
+    }
+
+    private static string? Beside(string modelPath, string name)
+    {
+        string p = Path.Combine(Path.GetDirectoryName(modelPath)!, name);
+        return File.Exists(p) ? p : null;
+    }
+
+    private static (IReadOnlyList<InputBatch>? Samples, string? Why) Samples(OnnxModel model, IReadOnlyList<string> sentences, string? vocabPath)
+    {
+        if (SampleInputs.IsTextEncoder(model))
+        {
+            return vocabPath is null
+                ? (null, "the model is a text encoder but no vocab.txt was found beside it (pass --vocab).")
+                : (new TextEncoderInputs(vocabPath).Batches(sentences, 16), null);
+        }
+
+        try
+        {
+            return (SampleInputs.RandomFloat(model, 4, 8, seed: 42), null);
+        }
+        catch (NotSupportedException e)
+        {
+            return (null, e.Message);
+        }
+    }
+
+    private static void Render(CliConsole console, ExportReport r)
+    {
+        var t = new Table().AddColumns("", "artifact", "float", "ratio");
+        t.AddRow("size (MiB)", $"{r.Bytes / 1048576.0:F2}", $"{r.FloatBytes / 1048576.0:F2}", $"{r.SizeRatio:F3}");
+        t.AddRow("latency b1 (ms)", $"{r.LatencyMsB1:F2}", $"{r.FloatLatencyMsB1:F2}", $"{r.LatencyRatioB1:F2}");
+        if (!double.IsNaN(r.LatencyMsB32))
+        {
+            t.AddRow("latency batch (ms)", $"{r.LatencyMsB32:F2}", $"{r.FloatLatencyMsB32:F2}", $"{r.LatencyRatioB32:F2}");
+        }
+
+        console.Human.Write(t);
+        console.Human.MarkupLine($"max abs diff {r.MaxAbsDiff:G4}, mean cosine {r.MeanCosine:F5} (min {r.MinCosine:F4}) over {r.Examples} examples; ML.NET ApplyOnnxModel vs ORT {r.MlNetMaxAbsDiff:G3}");
+    }
+}

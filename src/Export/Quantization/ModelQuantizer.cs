@@ -1,0 +1,132 @@
+using Pipelines.Export.Calibration;
+
+namespace Pipelines.Export.Quantization;
+
+/// <summary>
+/// Quantizes a model node by node: each node whose op has a quantizer in the <see cref="QuantizerRegistry"/> (and is not
+/// excluded) is replaced by that quantizer's nodes; float initializers left unused are dropped.
+/// </summary>
+public sealed class ModelQuantizer
+{
+    private readonly QuantizerRegistry? _registry;
+
+    /// <summary>Creates a quantizer using <paramref name="registry"/>, or the format's default registry when null.</summary>
+    public ModelQuantizer(QuantizerRegistry? registry = null)
+    {
+        _registry = registry;
+    }
+
+    /// <summary>Quantizes a copy of <paramref name="model"/>.</summary>
+    /// <param name="model">The float model (not modified).</param>
+    /// <param name="options">The options.</param>
+    /// <param name="ranges">Calibrated activation ranges, required by <see cref="QuantizationFormat.Int8Qdq"/>.</param>
+    public QuantizationResult Quantize(OnnxModel model, QuantizationOptions options, ActivationRanges? ranges = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        if (options.Format == QuantizationFormat.Int8Qdq && ranges is null)
+        {
+            throw new ArgumentException("int8-qdq needs calibrated activation ranges: run Calibrator.Calibrate over sample inputs first.", nameof(ranges));
+        }
+
+        OnnxModel copy = model.Clone();
+        if (options.Format == QuantizationFormat.Int4Qdq)
+        {
+            OpsetUpgrade.To(copy, 21);
+        }
+
+        QuantizerRegistry registry = _registry ?? QuantizerRegistry.ForFormat(options);
+        HashSet<string> keepFloat = FloatNodes(copy, options);
+        var context = new QuantizationContext(copy, options, ranges);
+        var decisions = new List<NodeDecision>();
+        var nodes = new List<OnnxNode>(copy.Graph.Nodes.Count);
+        foreach (OnnxNode node in copy.Graph.Nodes.ToList())
+        {
+            IOperatorQuantizer? quantizer = registry.Find(node);
+            if (quantizer is null)
+            {
+                nodes.Add(node);
+                continue;
+            }
+
+            string? reason = keepFloat.Contains(node.Name) ? "excluded" : quantizer.WhyNot(context, node);
+            if (reason is null && node.Inputs.Any(options.ExcludedInitializers.Contains))
+            {
+                reason = "weight excluded";
+            }
+
+            if (reason is not null)
+            {
+                nodes.Add(node);
+                decisions.Add(new NodeDecision(node.Name, node.OpType, null, reason));
+                continue;
+            }
+
+            nodes.AddRange(quantizer.Quantize(context, node));
+            decisions.Add(new NodeDecision(node.Name, node.OpType, quantizer.GetType().Name, null));
+        }
+
+        copy.Graph.Nodes.Clear();
+        copy.Graph.Nodes.AddRange(nodes);
+        RemoveUnusedInitializers(copy.Graph);
+        if (nodes.Any(n => n.Domain == OnnxModel.MicrosoftDomain))
+        {
+            copy.EnsureOpset(OnnxModel.MicrosoftDomain, 1);
+        }
+
+        copy.SetMetadata("pipelines.quantization", FormatName(options));
+        return new QuantizationResult(copy, decisions);
+    }
+
+    /// <summary>A short description of the options, e.g. <c>int4 block 32 symmetric acc 4</c>.</summary>
+    public static string FormatName(QuantizationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.Format switch
+        {
+            QuantizationFormat.Int8Dynamic => "int8-dynamic" + (options.PerChannel ? " per-channel" : " per-tensor"),
+            QuantizationFormat.Int8Qdq => $"int8-qdq {options.Calibration.ToString().ToLowerInvariant()}",
+            QuantizationFormat.Int4 => $"int4 block {options.BlockSize} {(options.Symmetric ? "symmetric" : "zero-points")} acc {options.AccuracyLevel}",
+            _ => $"int4-qdq block {options.BlockSize} {(options.Symmetric ? "symmetric" : "zero-points")}",
+        };
+    }
+
+    /// <summary>Drops initializers (and their graph-input entries) that no node or output uses.</summary>
+    internal static void RemoveUnusedInitializers(OnnxGraph graph)
+    {
+        var used = new HashSet<string>(graph.Nodes.SelectMany(n => n.Inputs), StringComparer.Ordinal);
+        foreach (OnnxNode n in graph.Nodes)
+        {
+            foreach (OnnxAttribute a in n.Attributes)
+            {
+                if (a.G is OnnxGraph sub)
+                {
+                    used.UnionWith(sub.Nodes.SelectMany(x => x.Inputs));
+                }
+            }
+        }
+
+        used.UnionWith(graph.Outputs.Select(o => o.Name));
+        var removed = new HashSet<string>(graph.Initializers.Where(t => !used.Contains(t.Name)).Select(t => t.Name), StringComparer.Ordinal);
+        graph.Initializers.RemoveAll(t => removed.Contains(t.Name));
+        graph.Inputs.RemoveAll(v => removed.Contains(v.Name));
+    }
+
+    private static HashSet<string> FloatNodes(OnnxModel model, QuantizationOptions options)
+    {
+        var names = new HashSet<string>(options.ExcludedNodes, StringComparer.Ordinal);
+        if (options.KeepFirstAndLastLayersFloat)
+        {
+            IReadOnlyList<LinearWeight> weights = ModelSummary.Create(model).Weights;
+            var layers = weights.Where(w => w.Layer >= 0).Select(w => w.Layer).ToList();
+            if (layers.Count > 0)
+            {
+                int first = layers.Min(), last = layers.Max();
+                names.UnionWith(weights.Where(w => w.Layer == first || w.Layer == last).Select(w => w.Node));
+            }
+        }
+
+        return names;
+    }
+}

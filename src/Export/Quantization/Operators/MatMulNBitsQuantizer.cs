@@ -1,0 +1,49 @@
+namespace Pipelines.Export.Quantization.Operators;
+
+/// <summary>
+/// <c>Y = A·W</c> → <c>com.microsoft::MatMulNBits(A, B, scales[, zero_points])</c>, W quantized to 4 bits block-wise along K
+/// per output column. Layout (verified on ORT 1.31 CPU): <c>B</c> uint8 <c>[N, k_blocks, block/2]</c> (low nibble first),
+/// <c>scales</c> <c>[N·k_blocks]</c>, <c>zero_points</c> uint8 <c>[N·ceil(k_blocks/2)]</c> (absent → 8).
+/// </summary>
+public sealed class MatMulNBitsQuantizer : IOperatorQuantizer
+{
+    /// <inheritdoc />
+    public string OpType => "MatMul";
+
+    /// <inheritdoc />
+    public string? WhyNot(QuantizationContext context, OnnxNode node) => MatMulWeightCheck.WhyNot(context, node, 16);
+
+    /// <inheritdoc />
+    public IReadOnlyList<OnnxNode> Quantize(QuantizationContext context, OnnxNode node)
+    {
+        QuantizationOptions o = context.Options;
+        OnnxTensor w = context.ConstantInput(node, 1)!;
+        int k = (int)w.Dims[0], n = (int)w.Dims[1];
+        BlockQuantizedRows q = WeightMatrix.QuantizeColumns(w.AsSpan<float>(), k, n, o.BlockSize, 4, o.Symmetric, o.ClipSearch);
+        int blocks = q.BlocksPerRow;
+        var inputs = new List<string>
+        {
+            node.Inputs[0],
+            context.AddInitializer(new OnnxTensor(w.Name + "_q4", TensorElementType.UInt8, [n, blocks, o.BlockSize / 2], q.PackCodesPerBlock())),
+            context.AddInitializer(OnnxTensor.FromFloats(w.Name + "_scales", q.Scales, (long)n * blocks)),
+        };
+        if (!o.Symmetric)
+        {
+            inputs.Add(context.AddInitializer(new OnnxTensor(w.Name + "_zp", TensorElementType.UInt8, [n * ((blocks + 1) / 2)], q.PackZeroPointsPerRow())));
+        }
+
+        var attributes = new List<OnnxAttribute>
+        {
+            OnnxAttribute.Int("K", k),
+            OnnxAttribute.Int("N", n),
+            OnnxAttribute.Int("bits", 4),
+            OnnxAttribute.Int("block_size", o.BlockSize),
+        };
+        if (o.AccuracyLevel > 0)
+        {
+            attributes.Add(OnnxAttribute.Int("accuracy_level", o.AccuracyLevel));
+        }
+
+        return [context.Node("MatMulNBits", inputs, node.Outputs, OnnxModel.MicrosoftDomain, [.. attributes])];
+    }
+}

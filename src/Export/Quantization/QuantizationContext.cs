@@ -1,0 +1,67 @@
+using Pipelines.Export.Calibration;
+
+namespace Pipelines.Export.Quantization;
+
+/// <summary>The graph being quantized and what quantizers share: unique names, initializers, options, activation ranges.</summary>
+public sealed class QuantizationContext
+{
+    private readonly GraphBuilder _builder;
+    private readonly Dictionary<string, OnnxTensor> _initializers;
+    private readonly Dictionary<string, string> _sharedValues = new(StringComparer.Ordinal);
+
+    internal QuantizationContext(OnnxModel model, QuantizationOptions options, ActivationRanges? ranges)
+    {
+        Model = model;
+        Options = options;
+        Ranges = ranges;
+        _builder = new GraphBuilder(model.Graph);
+        _initializers = model.Graph.InitializerMap();
+    }
+
+    /// <summary>The model being rewritten.</summary>
+    public OnnxModel Model { get; }
+
+    /// <summary>The options.</summary>
+    public QuantizationOptions Options { get; }
+
+    /// <summary>Calibrated activation ranges (static formats), else <see langword="null"/>.</summary>
+    public ActivationRanges? Ranges { get; }
+
+    /// <summary>The float initializer feeding input <paramref name="index"/> of <paramref name="node"/>, if it is one.</summary>
+    public OnnxTensor? ConstantInput(OnnxNode node, int index) =>
+        index < node.Inputs.Count && _initializers.TryGetValue(node.Inputs[index], out OnnxTensor? t) ? t : null;
+
+    /// <summary>A fresh value or node name starting with <paramref name="prefix"/>.</summary>
+    public string UniqueName(string prefix) => _builder.UniqueName(prefix);
+
+    /// <summary>Adds an initializer under a fresh name based on its own and returns that name.</summary>
+    public string AddInitializer(OnnxTensor tensor)
+    {
+        string name = _builder.Initializer(tensor);
+        _initializers[name] = tensor;
+        return name;
+    }
+
+    /// <summary>Creates a node with a fresh name.</summary>
+    public OnnxNode Node(string opType, IEnumerable<string> inputs, IEnumerable<string> outputs, string domain = "", params OnnxAttribute[] attributes)
+    {
+        var node = new OnnxNode(opType, inputs, outputs, UniqueName(opType + "_q"), domain);
+        node.Attributes.AddRange(attributes);
+        return node;
+    }
+
+    /// <summary>
+    /// Returns a value created once per <paramref name="key"/> (e.g. the quantized form of an activation consumed by several
+    /// MatMuls); <paramref name="create"/> adds the producing nodes to <paramref name="emitted"/> the first time.
+    /// </summary>
+    public string Shared(string key, List<OnnxNode> emitted, Func<List<OnnxNode>, string> create)
+    {
+        if (!_sharedValues.TryGetValue(key, out string? value))
+        {
+            value = create(emitted);
+            _sharedValues[key] = value;
+        }
+
+        return value;
+    }
+}

@@ -1,0 +1,172 @@
+using System.Diagnostics;
+using Microsoft.ML.OnnxRuntime;
+using Pipelines.Export.Evaluation;
+using Pipelines.Onnx.Runtime;
+
+namespace Pipelines.Export.Report;
+
+/// <summary>
+/// Measures an exported artifact against its float model: size on disk, latency at batch 1 and 32 (interleaved runs, same
+/// pinned settings), output fidelity (max abs diff, cosine of pooled embeddings), label agreement and accuracy, and an
+/// ML.NET <c>ApplyOnnxModel</c> load-and-run of the artifact. Both files are loaded back by ORT from disk.
+/// </summary>
+public static class ExportEvaluator
+{
+    /// <summary>Evaluates <paramref name="artifactPath"/> against <paramref name="floatPath"/>.</summary>
+    /// <param name="name">The artifact's description.</param>
+    /// <param name="floatPath">The float model file.</param>
+    /// <param name="artifactPath">The exported model file.</param>
+    /// <param name="evaluation">Examples compared for fidelity (and accuracy).</param>
+    /// <param name="batch1">Input used for batch-1 latency.</param>
+    /// <param name="batch32">Input used for batch-32 latency (null skips it).</param>
+    /// <param name="options">Options.</param>
+    public static ExportReport Evaluate(string name, string floatPath, string artifactPath, IReadOnlyList<InputBatch> evaluation,
+        InputBatch batch1, InputBatch? batch32, EvaluationOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(evaluation);
+        ArgumentNullException.ThrowIfNull(batch1);
+        options ??= new EvaluationOptions();
+        using OnnxSession floatSession = OrtSessions.Create(floatPath, options.Session);
+        using OnnxSession session = OrtSessions.Create(artifactPath, options.Session);
+
+        (double f1, double q1) = Latency(floatSession.Session, session.Session, batch1, options);
+        (double f32, double q32) = batch32 is null ? (double.NaN, double.NaN) : Latency(floatSession.Session, session.Session, batch32, options);
+
+        var floatEmb = new List<float[]>();
+        var quantEmb = new List<float[]>();
+        float maxDiff = 0;
+        foreach (InputBatch b in evaluation)
+        {
+            (float[] fd, long[] shape) = b.Run(floatSession.Session, options.Output);
+            (float[] qd, _) = b.Run(session.Session, options.Output);
+            maxDiff = MathF.Max(maxDiff, EmbeddingMath.MaxAbsDiff(fd, qd, shape, b.AttentionMask));
+            floatEmb.AddRange(EmbeddingMath.Pool(fd, shape, b.AttentionMask));
+            quantEmb.AddRange(EmbeddingMath.Pool(qd, shape, b.AttentionMask));
+        }
+
+        double[] cos = floatEmb.Zip(quantEmb, EmbeddingMath.Cosine).ToArray();
+        double? agreement = null, accuracy = null, floatAccuracy = null;
+        if (options.Classifier is { } classify)
+        {
+            int[] fp = floatEmb.Select(classify).ToArray();
+            int[] qp = quantEmb.Select(classify).ToArray();
+            agreement = fp.Zip(qp).Average(p => p.First == p.Second ? 1.0 : 0.0);
+            if (options.Labels is { } labels)
+            {
+                int n = Math.Min(labels.Count, fp.Length);
+                accuracy = Enumerable.Range(0, n).Average(i => qp[i] == labels[i] ? 1.0 : 0.0);
+                floatAccuracy = Enumerable.Range(0, n).Average(i => fp[i] == labels[i] ? 1.0 : 0.0);
+            }
+        }
+
+        float? mlnet = null;
+        string? mlnetError = null;
+        if (options.CheckMlNet)
+        {
+            InputBatch first = FirstRow(evaluation[0]);
+            try
+            {
+                float[] viaMlNet = MlNetLoadCheck.Run(artifactPath, first, options.Output);
+                (float[] viaOrt, _) = first.Run(session.Session, options.Output);
+                mlnet = EmbeddingMath.MaxAbsDiff(viaOrt, viaMlNet, [viaOrt.Length], null);
+            }
+            catch (InvalidOperationException e)
+            {
+                // e.g. ML.NET 5.0.1's OnnxTransformer rejects INT4/UINT4 tensors ("Unsupported ONNX scalar type: 21").
+                mlnetError = e.Message;
+            }
+        }
+
+        return new ExportReport
+        {
+            Name = name,
+            Bytes = ModelFiles.SizeOnDisk(artifactPath),
+            FloatBytes = ModelFiles.SizeOnDisk(floatPath),
+            LatencyMsB1 = q1,
+            FloatLatencyMsB1 = f1,
+            LatencyMsB32 = q32,
+            FloatLatencyMsB32 = f32,
+            MaxAbsDiff = maxDiff,
+            MeanCosine = cos.Average(),
+            MinCosine = cos.Min(),
+            Examples = cos.Length,
+            LabelAgreement = agreement,
+            Accuracy = accuracy,
+            FloatAccuracy = floatAccuracy,
+            MlNetMaxAbsDiff = mlnet,
+            MlNetError = mlnetError,
+        };
+    }
+
+    /// <summary>The first row of a batch, trimmed to its real tokens when there is an attention mask.</summary>
+    public static InputBatch FirstRow(InputBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        long[]? mask = batch.AttentionMask;
+        int seq = batch.Tensors.Values.First().Shape.Length > 1 ? (int)batch.Tensors.Values.First().Shape[1] : 1;
+        int keep = mask is null ? seq : Math.Max(1, mask.AsSpan(0, seq).Count(1L));
+        var tensors = new Dictionary<string, InputTensor>(StringComparer.Ordinal);
+        foreach ((string name, InputTensor t) in batch.Tensors)
+        {
+            int perRow = (int)(t.Data.Length / t.Shape[0]);
+            bool trim = t.Shape.Length == 2 && mask is not null;
+            int count = trim ? keep : perRow;
+            Array data = t.Data switch
+            {
+                long[] l => l.AsSpan(0, count).ToArray(),
+                int[] i => i.AsSpan(0, count).ToArray(),
+                float[] f => f.AsSpan(0, count).ToArray(),
+                _ => throw new NotSupportedException($"Input '{name}' has an unsupported element type."),
+            };
+            tensors[name] = new InputTensor(data, trim ? [1, keep] : [1, .. t.Shape.Skip(1)]);
+        }
+
+        return new InputBatch(tensors);
+    }
+
+    private static (double Float, double Artifact) Latency(InferenceSession floatSession, InferenceSession session, InputBatch batch, EvaluationOptions options)
+    {
+        var values = batch.Tensors.ToDictionary(kv => kv.Key, kv => kv.Value.ToOrtValue());
+        try
+        {
+            string[] names = [.. values.Keys];
+            OrtValue[] inputs = [.. values.Values];
+            using var runOptions = new RunOptions();
+            double Once(InferenceSession s)
+            {
+                long start = Stopwatch.GetTimestamp();
+                using IDisposableReadOnlyCollection<OrtValue> r = s.Run(runOptions, names, inputs, [options.Output]);
+                return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            }
+
+            for (int i = 0; i < options.WarmupRuns; i++)
+            {
+                Once(floatSession);
+                Once(session);
+            }
+
+            var ft = new List<double>();
+            var qt = new List<double>();
+            for (int i = 0; i < options.LatencyRuns; i++)
+            {
+                ft.Add(Once(floatSession));
+                qt.Add(Once(session));
+            }
+
+            return (Median(ft), Median(qt));
+        }
+        finally
+        {
+            foreach (OrtValue v in values.Values)
+            {
+                v.Dispose();
+            }
+        }
+    }
+
+    private static double Median(List<double> values)
+    {
+        values.Sort();
+        return values[values.Count / 2];
+    }
+}

@@ -1,0 +1,51 @@
+using System.Text.Json;
+using Pipelines.Cli.Infrastructure;
+using Pipelines.Testing;
+using Xunit;
+
+namespace Pipelines.Cli.Tests;
+
+public class ExportCommandTests
+{
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = CommandRunner.Invoke(Program.BuildRoot(), args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    [Fact]
+    public void Export_Int8Dynamic_Json_ReportsSizeLatencyAndFidelity()
+    {
+        using var dir = new TempDirectory();
+        string model = dir.File("mlp.onnx");
+        Pipelines.Onnx.OnnxModelIO.Save(TinyModels.Mlp(2), model);
+        string output = dir.File("mlp-int8.onnx");
+
+        (int code, string json, string err) = Run("export", "--model", model, "--quantize", "int8-dynamic", "--out", output, "--json");
+
+        Assert.True(code == 0, err);
+        Assert.True(File.Exists(output));
+        using JsonDocument doc = JsonDocument.Parse(json);
+        JsonElement r = doc.RootElement;
+        Assert.Equal(new FileInfo(output).Length, r.GetProperty("bytes").GetInt64());
+        Assert.True(r.GetProperty("float_bytes").GetInt64() > 0);
+        Assert.True(r.GetProperty("latency_ms_b1").GetDouble() > 0);
+        Assert.True(r.GetProperty("float_latency_ms_b1").GetDouble() > 0);
+        Assert.InRange(r.GetProperty("cosine").GetDouble(), 0.9, 1.0);
+        Assert.True(r.GetProperty("max_abs_diff").GetDouble() > 0);
+        Assert.Equal(2, r.GetProperty("quantized_nodes").GetInt32());
+    }
+
+    [Fact]
+    public void Export_UnknownFormat_IsBadUsage()
+    {
+        using var dir = new TempDirectory();
+        string model = dir.File("mlp.onnx");
+        Pipelines.Onnx.OnnxModelIO.Save(TinyModels.Mlp(2), model);
+        (int code, _, string err) = Run("export", "--model", model, "--quantize", "int3", "--out", dir.File("x.onnx"));
+        Assert.Equal(CommandRunner.BadUsage, code);
+        Assert.Contains("int3", err, StringComparison.Ordinal);
+    }
+}

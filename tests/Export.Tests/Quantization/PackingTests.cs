@@ -1,0 +1,111 @@
+using Pipelines.Export.Quantization;
+
+namespace Pipelines.Export.Tests.Quantization;
+
+public class PackingTests
+{
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(64)]
+    public void Int4Packing_PackUnpack_RoundTrips(int count)
+    {
+        var rng = new Random(count);
+        byte[] codes = Enumerable.Range(0, count).Select(_ => (byte)rng.Next(16)).ToArray();
+        byte[] packed = Int4Packing.Pack(codes);
+        Assert.Equal((count + 1) / 2, packed.Length);
+        var back = new byte[count];
+        Int4Packing.Unpack(packed, back);
+        Assert.Equal(codes, back);
+        Assert.Equal(codes[0], packed[0] & 0x0F);
+    }
+
+    [Fact]
+    public void Int4Packing_RejectsCodesAbove15()
+    {
+        Assert.Throws<ArgumentException>(() => Int4Packing.Pack(new byte[] { 3, 16 }));
+    }
+
+    [Theory]
+    [InlineData(true, 32)]
+    [InlineData(false, 32)]
+    [InlineData(true, 16)]
+    [InlineData(false, 64)]
+    public void BlockQuantizer_ErrorIsAtMostHalfAStep(bool symmetric, int blockSize)
+    {
+        int rows = 5, length = 80;
+        float[] w = QuantTestModels.Random(3, rows * length, 0.7f);
+        BlockQuantizedRows q = BlockQuantizer.Quantize(w, rows, length, blockSize, 4, symmetric);
+        float[] deq = q.Dequantize();
+        int blocks = q.BlocksPerRow;
+        Assert.Equal((length + blockSize - 1) / blockSize, blocks);
+        for (int r = 0; r < rows; r++)
+        {
+            for (int c = 0; c < length; c++)
+            {
+                float step = MathF.Abs(q.Scales[(r * blocks) + (c / blockSize)]);
+                // Symmetric blocks put the largest magnitude on code 0 (−8 steps); the opposite side ends at +7 steps and clips.
+                float bound = symmetric ? step : step * 0.5f;
+                Assert.InRange(MathF.Abs(deq[(r * length) + c] - w[(r * length) + c]), 0, bound + 1e-6f);
+            }
+        }
+
+        if (symmetric)
+        {
+            Assert.All(q.ZeroPoints, z => Assert.Equal(8, z));
+        }
+    }
+
+    [Fact]
+    public void BlockQuantizer_SymmetricMapsTheLargestMagnitudeExactly()
+    {
+        float[] w = [0.1f, -0.8f, 0.3f, 0.2f];
+        BlockQuantizedRows q = BlockQuantizer.Quantize(w, 1, 4, 4, 4, symmetric: true);
+        Assert.Equal(0, q.Codes[1]);
+        Assert.Equal(-0.8f, q.Dequantize()[1], 6);
+    }
+
+    [Fact]
+    public void PackCodesPerBlock_PadsPartialBlocksWithTheZeroPoint_AndUnpacksToTheCodes()
+    {
+        int rows = 3, length = 40, bs = 32;
+        BlockQuantizedRows q = BlockQuantizer.Quantize(QuantTestModels.Random(9, rows * length), rows, length, bs, 4, symmetric: false);
+        byte[] packed = q.PackCodesPerBlock();
+        Assert.Equal(rows * 2 * bs / 2, packed.Length);
+        var codes = new byte[2 * bs];
+        for (int r = 0; r < rows; r++)
+        {
+            Int4Packing.Unpack(packed.AsSpan(r * bs, bs), codes);
+            Assert.Equal(q.Codes.AsSpan(r * length, length).ToArray(), codes.AsSpan(0, length).ToArray());
+            Assert.All(codes.AsSpan(length).ToArray(), c => Assert.Equal(q.ZeroPoints[(r * 2) + 1], c));
+        }
+
+        byte[] zp = q.PackZeroPointsPerRow();
+        Assert.Equal(rows, zp.Length);
+        Assert.Equal(q.ZeroPoints[0] | (q.ZeroPoints[1] << 4), zp[0]);
+    }
+
+    [Fact]
+    public void Int8Weights_PerChannelScalesFollowColumnMaxima()
+    {
+        float[] w = [1f, -0.5f, -2f, 0.25f];
+        (sbyte[] codes, float[] scales) = Int8Weights.Quantize(w, 2, 2, perChannel: true);
+        Assert.Equal(2f / 127f, scales[0], 7);
+        Assert.Equal(0.5f / 127f, scales[1], 7);
+        Assert.Equal(new sbyte[] { 64, -127, -127, 64 }, codes);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void ClipSearch_NeverIncreasesTheBlockError(bool symmetric)
+    {
+        int rows = 8, length = 64;
+        float[] w = QuantTestModels.Random(21, rows * length);
+        w[5] = 4f; // an outlier block
+        float[] plain = BlockQuantizer.Quantize(w, rows, length, 32, 4, symmetric).Dequantize();
+        float[] searched = BlockQuantizer.Quantize(w, rows, length, 32, 4, symmetric, clipSearch: true).Dequantize();
+        double SquaredError(float[] d) => w.Zip(d).Sum(p => Math.Pow(p.First - p.Second, 2));
+        Assert.True(SquaredError(searched) <= SquaredError(plain) + 1e-9);
+    }
+}
