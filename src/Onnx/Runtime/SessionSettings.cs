@@ -1,0 +1,39 @@
+namespace Pipelines.Onnx.Runtime;
+
+/// <summary>Graph optimisation level of an ONNX Runtime session (pin it when comparing quantized outputs to references).</summary>
+public enum GraphOptimization
+{
+    /// <summary>No graph rewrites.</summary>
+    Disabled,
+    /// <summary>Semantics-preserving rewrites only (constant folding, redundant node removal).</summary>
+    Basic,
+    /// <summary>Basic plus provider-specific fusions.</summary>
+    Extended,
+    /// <summary>Everything, including layout changes and quantization fusions (may change numerics slightly).</summary>
+    All,
+}
+
+/// <summary>How <see cref="OrtSessions"/> creates a session.</summary>
+public sealed record SessionSettings
+{
+    /// <summary>The default: CPU, ORT's default thread counts, all optimisations.</summary>
+    public static SessionSettings Default { get; } = new();
+
+    /// <summary>Where the session runs.</summary>
+    public ExecutionDevice Device { get; init; } = ExecutionDevice.Cpu;
+
+    /// <summary>Threads inside one operator; 0 lets ORT choose (one per core).</summary>
+    public int IntraOpThreads { get; init; }
+
+    /// <summary>Threads across independent operators; 0 lets ORT choose.</summary>
+    public int InterOpThreads { get; init; }
+
+    /// <summary>The graph optimisation level.</summary>
+    public GraphOptimization Optimization { get; init; } = GraphOptimization.All;
+
+    /// <summary>Extra session configuration entries (e.g. <c>session.qdq_matmulnbits_accuracy_level</c>).</summary>
+    public IReadOnlyDictionary<string, string> ConfigEntries { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Writes the optimised graph here when set (for inspection).</summary>
+    public string? OptimizedModelPath { get; init; }
+}

@@ -1,0 +1,93 @@
+using System.Text.Json;
+using Pipelines.Cli.Infrastructure;
+using Pipelines.Testing;
+using Xunit;
+
+namespace Pipelines.Cli.Tests;
+
+public class CliTests
+{
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = CommandRunner.Invoke(Program.BuildRoot(), args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    [Fact]
+    public void Inspect_Json_ListsMiniLmWeightsWithRoles()
+    {
+        (int code, string output, _) = Run("inspect", MiniLm.Files.ModelPath, "--json");
+
+        Assert.Equal(0, code);
+        using JsonDocument doc = JsonDocument.Parse(output);
+        var weights = doc.RootElement.GetProperty("weights").EnumerateArray().ToList();
+        Assert.Equal(36, weights.Count(w => w.GetProperty("op_type").GetString() == "MatMul"));
+        Assert.Equal(6, weights.Count(w => w.GetProperty("role").GetString() == "ffn-in"));
+        Assert.Equal("pooler", weights.Single(w => w.GetProperty("op_type").GetString() == "Gemm").GetProperty("role").GetString());
+        Assert.Equal(650, doc.RootElement.GetProperty("node_count").GetInt32());
+    }
+
+    [Fact]
+    public void Inspect_HumanOutput_HasTheWeightTable()
+    {
+        (int code, string output, _) = Run("inspect", MiniLm.Files.ModelPath);
+
+        Assert.Equal(0, code);
+        Assert.Contains("36 MatMul weights", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Inspect_NotAModel_ExitsOneWithOneLineError()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("bad.onnx");
+        File.WriteAllText(path, "not a model");
+
+        (int code, string output, string err) = Run("inspect", path);
+
+        Assert.Equal(1, code);
+        Assert.Equal("", output);
+        Assert.StartsWith("error: ", err, StringComparison.Ordinal);
+        Assert.Contains("bad.onnx", err, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MissingArgument_ExitsTwo()
+    {
+        (int code, _, string err) = Run("inspect");
+
+        Assert.Equal(2, code);
+        Assert.Contains("--help", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void UnknownCommand_ExitsTwo()
+    {
+        Assert.Equal(2, Run("frobnicate").Code);
+    }
+
+    [Fact]
+    public void Demo_UnknownStage_ExitsTwo()
+    {
+        (int code, _, string err) = Run("demo", "--stage", "nope");
+
+        Assert.Equal(2, code);
+        Assert.Contains("onnx", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Demo_OnnxStage_Succeeds()
+    {
+        using var dir = new TempDirectory();
+        (int code, string output, string err) = Run("demo", "--stage", "onnx", "--out", dir.Path, "--json");
+
+        Assert.True(code == 0, err);
+        using JsonDocument doc = JsonDocument.Parse(output);
+        JsonElement summary = doc.RootElement.GetProperty("stages")[0].GetProperty("summary");
+        Assert.Equal(36, summary.GetProperty("mat_mul_weights").GetInt32());
+        Assert.Equal(0, summary.GetProperty("max_abs_diff").GetDouble());
+    }
+}

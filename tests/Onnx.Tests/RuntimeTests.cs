@@ -1,0 +1,76 @@
+using Pipelines.Onnx.Runtime;
+using Pipelines.Testing;
+using Xunit;
+
+namespace Pipelines.Onnx.Tests;
+
+public class RuntimeTests
+{
+    [Fact]
+    public void Cuda_OnCpuOnlyNatives_ThrowsClearDeviceError()
+    {
+        // Test hosts carry the CPU package; the GPU flavour (-p:OrtGpu=true) on a machine without CUDA 13 gives the other message.
+        var e = Assert.Throws<DeviceUnavailableException>(() =>
+            OrtSessions.Create(TinyModels.Mlp(seed: 1), new SessionSettings { Device = ExecutionDevice.Cuda(0) }));
+
+        Assert.Matches("OrtGpu=true|CUDA 13", e.Message);
+        Assert.Contains("--device cpu", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Auto_FallsBackToCpuWithWarning()
+    {
+        using OnnxSession session = OrtSessions.Create(TinyModels.Mlp(seed: 1), new SessionSettings { Device = ExecutionDevice.Auto() });
+
+        Assert.Equal(ExecutionDevice.Cpu, session.Device);
+        Assert.NotNull(session.Warning);
+        var y = session.RunFloat(new Dictionary<string, (float[], long[])> { ["x"] = (new float[4], [1, 4]) });
+        Assert.Equal([1L, 3L], y["y"].Shape);
+    }
+
+    [Theory]
+    [InlineData("cpu", "cpu")]
+    [InlineData("cuda", "cuda:0")]
+    [InlineData("cuda:2", "cuda:2")]
+    [InlineData("AUTO", "auto:0")]
+    public void Parse_AcceptsCliSpellings(string text, string expected)
+    {
+        Assert.Equal(expected, ExecutionDevice.Parse(text).ToString());
+    }
+
+    [Theory]
+    [InlineData("tpu")]
+    [InlineData("cuda:x")]
+    [InlineData("cpu:1")]
+    public void Parse_RejectsOthers(string text)
+    {
+        Assert.Throws<FormatException>(() => ExecutionDevice.Parse(text));
+    }
+
+    [Fact]
+    public void Create_InvalidGraph_ThrowsGraphErrorNotCrash()
+    {
+        OnnxModel model = TinyModels.Mlp(seed: 1);
+        model.Graph.Nodes[0].OpType = "NoSuchOp";
+
+        Assert.Throws<OnnxGraphException>(() => OrtSessions.Create(model));
+    }
+
+    [Fact]
+    public void PinnedTensor_WritesAreSeenByNextRun()
+    {
+        OnnxModel model = TinyModels.Mlp(seed: 4);
+        using OnnxSession session = OrtSessions.Create(model);
+        using var x = new PinnedTensor<float>(1, 4);
+        var inputs = new Dictionary<string, Microsoft.ML.OnnxRuntime.OrtValue> { ["x"] = x.Value };
+        float[] y0;
+        using (var r = session.RunValues(inputs))
+        {
+            y0 = r[0].GetTensorDataAsSpan<float>().ToArray();
+        }
+
+        x.Span.Fill(1f);
+        using var r1 = session.RunValues(inputs);
+        Assert.NotEqual(y0, r1[0].GetTensorDataAsSpan<float>().ToArray());
+    }
+}

@@ -1,0 +1,78 @@
+using Pipelines.Testing;
+using Xunit;
+
+namespace Pipelines.Onnx.Tests;
+
+public class ShapeInferenceTests
+{
+    [Fact]
+    public void BatchedMatMul_BroadcastsBatchDims()
+    {
+        var b = new GraphBuilder();
+        string a = b.Input("a", TensorElementType.Float, "batch", 1, 5, 4);
+        string w = b.Input("w", TensorElementType.Float, 3, 4, 6);
+        string y = b.Op("MatMul", a, w);
+        b.Output(y);
+
+        var types = ShapeInference.Infer(b.Graph);
+
+        Assert.Equal("Float[batch,3,5,6]", types[y].ToString());
+    }
+
+    [Fact]
+    public void MatMul_InnerMismatch_NamesNodeAndShapes()
+    {
+        var b = new GraphBuilder();
+        string a = b.Input("a", TensorElementType.Float, 2, 4);
+        string w = b.Input("w", TensorElementType.Float, 5, 6);
+        b.Output(b.Op("MatMul", a, w));
+
+        var e = Assert.Throws<OnnxGraphException>(() => ShapeInference.Infer(b.Graph));
+        Assert.Contains("MatMul", e.Message, StringComparison.Ordinal);
+        Assert.Contains("Float[2,4]", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Add_NonBroadcastable_Throws()
+    {
+        var b = new GraphBuilder();
+        string a = b.Input("a", TensorElementType.Float, 2, 4);
+        string c = b.Input("c", TensorElementType.Float, 3);
+        b.Output(b.Op("Add", a, c));
+
+        Assert.Throws<OnnxGraphException>(() => ShapeInference.Infer(b.Graph));
+    }
+
+    [Fact]
+    public void Reshape_WithMinusOne_InfersStaticDim()
+    {
+        var b = new GraphBuilder();
+        string a = b.Input("a", TensorElementType.Float, 2, 3, 4);
+        string y = b.Op("Reshape", a, b.Int64s("shape", 4, -1));
+        b.Output(y);
+
+        Assert.Equal("Float[4,6]", ShapeInference.Infer(b.Graph)[y].ToString());
+    }
+
+    [Fact]
+    public void ReduceAndTranspose_FollowAttributes()
+    {
+        var b = new GraphBuilder();
+        string a = b.Input("a", TensorElementType.Float, "n", 3, 4);
+        string t = b.Op("Transpose", [a], OnnxAttribute.IntList("perm", 2, 0, 1));
+        string r = b.Op("ReduceSum", [t, b.Int64s("axes", 1)], OnnxAttribute.Int("keepdims", 0));
+        b.Output(r);
+
+        var types = ShapeInference.Infer(b.Graph);
+        Assert.Equal("Float[4,n,3]", types[t].ToString());
+        Assert.Equal("Float[4,3]", types[r].ToString());
+    }
+
+    [Fact]
+    public void MiniLm_HiddenStateIsBatchBySequenceBy384()
+    {
+        var types = ShapeInference.Infer(MiniLm.Shared);
+
+        Assert.Equal("Float[batch,sequence,384]", types["last_hidden_state"].ToString());
+    }
+}
