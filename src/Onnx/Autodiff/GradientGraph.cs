@@ -1,0 +1,15 @@
+namespace Pipelines.Onnx.Autodiff;
+
+/// <summary>
+/// A forward graph with its reverse-mode gradient subgraph appended. The trainable initializers became graph inputs
+/// (same names, types and order as requested); the outputs are the loss followed by one gradient per trainable.
+/// </summary>
+/// <param name="Model">The model computing the loss and the gradients.</param>
+/// <param name="Loss">The name of the scalar loss value.</param>
+/// <param name="Trainables">The trainable tensors with their initial values, in the requested order.</param>
+/// <param name="Gradients">Trainable name → name of its gradient value (same shape as the trainable).</param>
+public sealed record GradientGraph(
+    OnnxModel Model,
+    string Loss,
+    IReadOnlyList<OnnxTensor> Trainables,
+    IReadOnlyDictionary<string, string> Gradients);
