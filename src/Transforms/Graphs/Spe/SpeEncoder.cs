@@ -29,20 +29,25 @@ public sealed class SpeEncoder : IDisposable
 
     /// <summary>
     /// Encodes graphs in batches of <paramref name="batchSize"/>; returns each graph's row-major <c>(n, p)</c> encoding.
+    /// Graphs are batched in order of node count (less padding: the ρ tensor is O(B·N²)); results follow input order.
     /// </summary>
     public double[][] Encode(IReadOnlyList<GraphStructure> graphs, IReadOnlyList<Spectrum> spectra, int k, int batchSize = 64)
     {
         ArgumentNullException.ThrowIfNull(graphs);
         ArgumentNullException.ThrowIfNull(spectra);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        int[] order = Enumerable.Range(0, graphs.Count).OrderBy(i => graphs[i].NodeCount).ThenBy(i => i).ToArray();
         var result = new double[graphs.Count][];
         for (int start = 0; start < graphs.Count; start += batchSize)
         {
-            int count = Math.Min(batchSize, graphs.Count - start);
+            int[] idx = order.Skip(start).Take(batchSize).ToArray();
             SpeBatch batch = SpeBatch.Create(
-                graphs.Skip(start).Take(count).ToList(), spectra.Skip(start).Take(count).ToList(), k, Parameters.Options.ColumnScope);
-            double[][] part = Run(batch, out _);
-            Array.Copy(part, 0, result, start, count);
+                idx.Select(i => graphs[i]).ToList(), idx.Select(i => spectra[i]).ToList(), k, Parameters.Options.ColumnScope);
+            double[][] part = RunCore(batch, withSpectralTensor: false, out _);
+            for (int r = 0; r < idx.Length; r++)
+            {
+                result[idx[r]] = part[r];
+            }
         }
 
         return result;
@@ -52,13 +57,20 @@ public sealed class SpeEncoder : IDisposable
     public double[][] Run(SpeBatch batch, out double[] spectralTensor)
     {
         ArgumentNullException.ThrowIfNull(batch);
+        double[][] result = RunCore(batch, withSpectralTensor: true, out double[]? w);
+        spectralTensor = w!;
+        return result;
+    }
+
+    private double[][] RunCore(SpeBatch batch, bool withSpectralTensor, out double[]? spectralTensor)
+    {
         Dictionary<string, OrtValue> inputs = ElementType == TensorElementType.Double ? batch.ToOrtValues<double>() : batch.ToOrtValues<float>();
         try
         {
             using IDisposableReadOnlyCollection<OrtValue> outputs =
-                _session.RunValues(inputs, [SpeTensorNames.Encoding, SpeTensorNames.SpectralTensor]);
+                _session.RunValues(inputs, withSpectralTensor ? [SpeTensorNames.Encoding, SpeTensorNames.SpectralTensor] : [SpeTensorNames.Encoding]);
             double[] pe = Read(outputs[0]);
-            spectralTensor = Read(outputs[1]);
+            spectralTensor = withSpectralTensor ? Read(outputs[1]) : null;
             int p = Parameters.Options.OutputSize;
             int n = batch.MaxNodes;
             var result = new double[batch.BatchSize][];
