@@ -133,7 +133,7 @@ public sealed class GraphBatch
             for (int g = 0; g < b; g++)
             {
                 float target = graphs[g].Target;
-                if (float.IsNaN(target))
+                if (float.IsNaN(target) && (o == 1 || definition.Loss == GraphLoss.CrossEntropy))
                 {
                     throw new ArgumentException($"Graph '{graphs[g].Id}' has no target.", nameof(graphs));
                 }
@@ -147,6 +147,13 @@ public sealed class GraphBatch
                     }
 
                     y[(g * o) + c] = 1;
+                }
+                else if (o > 1)
+                {
+                    float[] many = graphs[g].Targets is { } ts && ts.Length == o
+                        ? ts
+                        : throw new ArgumentException($"Graph '{graphs[g].Id}' needs {o} targets for a {o}-output regression.", nameof(graphs));
+                    Array.Copy(many, 0, y, g * o, o);
                 }
                 else
                 {

@@ -184,7 +184,10 @@ public static class GraphTrainer
             return correct / (double)y.Length;
         }
 
-        return y.Select((v, i) => Math.Abs(v[0] - split.Graphs[i].Target)).Average();
+        int o = model.Definition.Schema.OutputCount;
+        return o == 1
+            ? y.Select((v, i) => Math.Abs(v[0] - split.Graphs[i].Target)).Average()
+            : y.Select((v, i) => Enumerable.Range(0, o).Average(c => Math.Abs(v[c] - split.Graphs[i].Targets![c]))).Average();
     }
 
     private static void Write(float[][] values, string[] names, ParameterStore backbone, SpeParameters? spe)

@@ -19,7 +19,8 @@ public sealed class Graph
         int[]? edgeTypes = null,
         float[]? nodeAttributes = null,
         float target = float.NaN,
-        string? id = null)
+        string? id = null,
+        float[]? targets = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(nodeCount);
         ArgumentNullException.ThrowIfNull(edgeSources);
@@ -60,6 +61,7 @@ public sealed class Graph
         NodeAttributes = nodeAttributes;
         Target = target;
         Id = id;
+        Targets = targets;
     }
 
     /// <summary>Number of nodes <c>n</c>.</summary>
@@ -89,6 +91,9 @@ public sealed class Graph
     /// <summary>Graph-level target (regression value or class index), NaN when absent.</summary>
     public float Target { get; }
 
+    /// <summary>Several regression targets (e.g. cycle counts of several lengths), or <see langword="null"/>.</summary>
+    public float[]? Targets { get; }
+
     /// <summary>An identifier for messages (file and line, SMILES, index), or <see langword="null"/>.</summary>
     public string? Id { get; }
 
@@ -96,7 +101,10 @@ public sealed class Graph
     public GraphStructure ToStructure() => new(NodeCount, EdgeSources, EdgeTargets);
 
     /// <summary>The same graph with another target.</summary>
-    public Graph WithTarget(float target) => new(NodeCount, EdgeSources, EdgeTargets, NodeTypes, EdgeTypes, NodeAttributes, target, Id);
+    public Graph WithTarget(float target) => new(NodeCount, EdgeSources, EdgeTargets, NodeTypes, EdgeTypes, NodeAttributes, target, Id, Targets);
+
+    /// <summary>The same graph with several regression targets.</summary>
+    public Graph WithTargets(float[] targets) => new(NodeCount, EdgeSources, EdgeTargets, NodeTypes, EdgeTypes, NodeAttributes, Target, Id, targets);
 
     /// <summary>The graph with nodes relabelled: node <c>i</c> becomes <c>permutation[i]</c>; edges keep their order.</summary>
     public Graph Permute(ReadOnlySpan<int> permutation)
@@ -135,6 +143,6 @@ public sealed class Graph
             }
         }
 
-        return new Graph(NodeCount, src, dst, types, EdgeTypes is null ? null : (int[])EdgeTypes.Clone(), attrs, Target, Id);
+        return new Graph(NodeCount, src, dst, types, EdgeTypes is null ? null : (int[])EdgeTypes.Clone(), attrs, Target, Id, Targets);
     }
 }
