@@ -6,5 +6,6 @@ internal static class DemoStages
     public static IReadOnlyList<IDemoStage> All { get; } =
     [
         new OnnxDemoStage(),
+        new SpeDemoStage(),
     ];
 }
