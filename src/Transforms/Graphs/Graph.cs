@@ -9,6 +9,8 @@ namespace Pipelines.Transforms.Graphs;
 /// </summary>
 public sealed class Graph
 {
+    static Graph() => MLNet.GraphDataViewType.Register();
+
     /// <summary>Creates a graph and validates every index and length.</summary>
     /// <exception cref="ArgumentException">Lengths disagree or an index is out of range.</exception>
     public Graph(
