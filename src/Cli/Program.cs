@@ -20,6 +20,7 @@ public static class Program
         // One line per command; each lives in its own file under Commands/.
         root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(DevicesCommand.Create());
         root.Subcommands.Add(GraphCommand.Create());
 
         return root;

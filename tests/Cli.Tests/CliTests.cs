@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Pipelines.Cli.Infrastructure;
 using Pipelines.Testing;
 using Xunit;
 
@@ -7,18 +6,10 @@ namespace Pipelines.Cli.Tests;
 
 public class CliTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = CommandRunner.Invoke(Program.BuildRoot(), args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
     [Fact]
     public void Inspect_Json_ListsMiniLmWeightsWithRoles()
     {
-        (int code, string output, _) = Run("inspect", MiniLm.Files.ModelPath, "--json");
+        (int code, string output, _) = CliHarness.Run("inspect", MiniLm.Files.ModelPath, "--json");
 
         Assert.Equal(0, code);
         using JsonDocument doc = JsonDocument.Parse(output);
@@ -32,7 +23,7 @@ public class CliTests
     [Fact]
     public void Inspect_HumanOutput_HasTheWeightTable()
     {
-        (int code, string output, _) = Run("inspect", MiniLm.Files.ModelPath);
+        (int code, string output, _) = CliHarness.Run("inspect", MiniLm.Files.ModelPath);
 
         Assert.Equal(0, code);
         Assert.Contains("36 MatMul weights", output, StringComparison.Ordinal);
@@ -45,7 +36,7 @@ public class CliTests
         string path = dir.File("bad.onnx");
         File.WriteAllText(path, "not a model");
 
-        (int code, string output, string err) = Run("inspect", path);
+        (int code, string output, string err) = CliHarness.Run("inspect", path);
 
         Assert.Equal(1, code);
         Assert.Equal("", output);
@@ -57,7 +48,7 @@ public class CliTests
     [Fact]
     public void MissingArgument_ExitsTwo()
     {
-        (int code, _, string err) = Run("inspect");
+        (int code, _, string err) = CliHarness.Run("inspect");
 
         Assert.Equal(2, code);
         Assert.Contains("--help", err, StringComparison.Ordinal);
@@ -66,13 +57,13 @@ public class CliTests
     [Fact]
     public void UnknownCommand_ExitsTwo()
     {
-        Assert.Equal(2, Run("frobnicate").Code);
+        Assert.Equal(2, CliHarness.Run("frobnicate").Code);
     }
 
     [Fact]
     public void Demo_UnknownStage_ExitsTwo()
     {
-        (int code, _, string err) = Run("demo", "--stage", "nope");
+        (int code, _, string err) = CliHarness.Run("demo", "--stage", "nope");
 
         Assert.Equal(2, code);
         Assert.Contains("onnx", err, StringComparison.Ordinal);
@@ -82,12 +73,50 @@ public class CliTests
     public void Demo_OnnxStage_Succeeds()
     {
         using var dir = new TempDirectory();
-        (int code, string output, string err) = Run("demo", "--stage", "onnx", "--out", dir.Path, "--json");
+        (int code, string output, string err) = CliHarness.Run("demo", "--stage", "onnx", "--out", dir.Path, "--json");
 
         Assert.True(code == 0, err);
         using JsonDocument doc = JsonDocument.Parse(output);
         JsonElement summary = doc.RootElement.GetProperty("stages")[0].GetProperty("summary");
         Assert.Equal(36, summary.GetProperty("mat_mul_weights").GetInt32());
         Assert.Equal(0, summary.GetProperty("max_abs_diff").GetDouble());
+    }
+}
+
+public class DevicesCommandTests
+{
+    [Fact]
+    public void Cpu_Works()
+    {
+        (int code, string output, _) = CliHarness.Run("devices", "--device", "cpu", "--json");
+
+        Assert.Equal(0, code);
+        Assert.Contains("\"device\": \"cpu\"", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Cuda_OnCpuBuild_IsOneLineErrorSayingWhatToDo()
+    {
+        (int code, string output, string err) = CliHarness.Run("devices", "--device", "cuda");
+
+        Assert.Equal(1, code);
+        Assert.Equal("", output);
+        Assert.Contains("OrtGpu=true", err, StringComparison.Ordinal);
+        Assert.Single(err.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public void Auto_FallsBackWithWarning()
+    {
+        (int code, _, string err) = CliHarness.Run("devices", "--device", "auto");
+
+        Assert.Equal(0, code);
+        Assert.StartsWith("warning: CUDA unavailable", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BadDevice_IsUsageError()
+    {
+        Assert.Equal(2, CliHarness.Run("devices", "--device", "tpu").Code);
     }
 }
