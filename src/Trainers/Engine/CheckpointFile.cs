@@ -1,0 +1,147 @@
+using System.Security.Cryptography;
+using System.Text;
+using Pipelines.Onnx;
+
+namespace Pipelines.Trainers;
+
+/// <summary>
+/// Reads and writes training checkpoints, format version 1 (docs/formats/checkpoint.md). All integers little-endian:
+/// <code>
+/// magic     8 bytes  "PLTRCKPT"
+/// version   int32    1
+/// step      int64
+/// seed      int64
+/// nMeta     int32, then nMeta × (key string, value string)     string = int32 byte length + UTF-8
+/// nTensors  int32, then nTensors × (name string, elementType int32 (ONNX code), rank int32, dims rank × int64,
+///                                    byteLength int64, raw little-endian bytes)
+/// sha256    32 bytes over everything before it
+/// </code>
+/// Writes are atomic (temporary file, then rename).
+/// </summary>
+public static class CheckpointFile
+{
+    /// <summary>The version this code writes.</summary>
+    public const int Version = 1;
+
+    private static readonly byte[] s_magic = "PLTRCKPT"u8.ToArray();
+
+    /// <summary>Writes <paramref name="checkpoint"/> to <paramref name="path"/> atomically.</summary>
+    public static void Save(TrainingCheckpoint checkpoint, string path)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        using var body = new MemoryStream();
+        using (var w = new BinaryWriter(body, Encoding.UTF8, leaveOpen: true))
+        {
+            w.Write(s_magic);
+            w.Write(Version);
+            w.Write(checkpoint.Step);
+            w.Write(checkpoint.Seed);
+            w.Write(checkpoint.Metadata.Count);
+            foreach (KeyValuePair<string, string> kv in checkpoint.Metadata.OrderBy(k => k.Key, StringComparer.Ordinal))
+            {
+                WriteString(w, kv.Key);
+                WriteString(w, kv.Value);
+            }
+
+            w.Write(checkpoint.State.Count);
+            foreach (OnnxTensor t in checkpoint.State)
+            {
+                WriteString(w, t.Name);
+                w.Write((int)t.ElementType);
+                w.Write(t.Dims.Length);
+                foreach (long d in t.Dims)
+                {
+                    w.Write(d);
+                }
+
+                w.Write(t.RawData.LongLength);
+                w.Write(t.RawData);
+            }
+        }
+
+        byte[] hash = SHA256.HashData(body.GetBuffer().AsSpan(0, (int)body.Length));
+        AtomicFile.Write(path, s =>
+        {
+            s.Write(body.GetBuffer(), 0, (int)body.Length);
+            s.Write(hash);
+        });
+    }
+
+    /// <summary>Reads a checkpoint.</summary>
+    /// <exception cref="InvalidDataException">Not a checkpoint, an unknown version, truncated or corrupted (hash mismatch).</exception>
+    public static TrainingCheckpoint Load(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        byte[] bytes = File.ReadAllBytes(path);
+        if (bytes.Length < s_magic.Length + 4 + 32 || !bytes.AsSpan(0, s_magic.Length).SequenceEqual(s_magic))
+        {
+            throw new InvalidDataException($"'{path}' is not a training checkpoint (bad magic).");
+        }
+
+        int version = BitConverter.ToInt32(bytes, s_magic.Length);
+        if (version != Version)
+        {
+            throw new InvalidDataException($"Checkpoint '{path}' has format version {version}; this build reads version {Version}.");
+        }
+
+        byte[] expected = SHA256.HashData(bytes.AsSpan(0, bytes.Length - 32));
+        if (!expected.AsSpan().SequenceEqual(bytes.AsSpan(bytes.Length - 32)))
+        {
+            throw new InvalidDataException($"Checkpoint '{path}' is corrupted (SHA-256 mismatch).");
+        }
+
+        try
+        {
+            using var r = new BinaryReader(new MemoryStream(bytes, 0, bytes.Length - 32), Encoding.UTF8);
+            r.ReadBytes(s_magic.Length);
+            r.ReadInt32();
+            long step = r.ReadInt64();
+            long seed = r.ReadInt64();
+            int nMeta = r.ReadInt32();
+            var meta = new Dictionary<string, string>(StringComparer.Ordinal);
+            for (int i = 0; i < nMeta; i++)
+            {
+                string key = ReadString(r);
+                meta[key] = ReadString(r);
+            }
+
+            int nTensors = r.ReadInt32();
+            var tensors = new List<OnnxTensor>(nTensors);
+            for (int i = 0; i < nTensors; i++)
+            {
+                string name = ReadString(r);
+                var type = (TensorElementType)r.ReadInt32();
+                int rank = r.ReadInt32();
+                long[] dims = new long[rank];
+                for (int k = 0; k < rank; k++)
+                {
+                    dims[k] = r.ReadInt64();
+                }
+
+                long length = r.ReadInt64();
+                byte[] raw = r.ReadBytes(checked((int)length));
+                tensors.Add(new OnnxTensor(name, type, dims, raw));
+            }
+
+            return new TrainingCheckpoint(step, seed, tensors, meta);
+        }
+        catch (Exception e) when (e is EndOfStreamException or ArgumentException or OverflowException)
+        {
+            throw new InvalidDataException($"Checkpoint '{path}' is malformed: {e.Message}", e);
+        }
+    }
+
+    private static void WriteString(BinaryWriter w, string s)
+    {
+        byte[] b = Encoding.UTF8.GetBytes(s);
+        w.Write(b.Length);
+        w.Write(b);
+    }
+
+    private static string ReadString(BinaryReader r)
+    {
+        int n = r.ReadInt32();
+        return Encoding.UTF8.GetString(r.ReadBytes(n));
+    }
+}

@@ -1,0 +1,126 @@
+using Pipelines.Onnx;
+
+namespace Pipelines.Trainers;
+
+/// <summary>An optimizer whose update runs inside the train-step graph; its state tensors are graph inputs/outputs.</summary>
+public abstract record Optimizer
+{
+    private protected Optimizer()
+    {
+    }
+
+    /// <summary>Decoupled weight decay λ (0 = none).</summary>
+    public double WeightDecay { get; init; }
+
+    /// <summary>Names of the per-parameter state slots, e.g. <c>m</c>, <c>v</c>.</summary>
+    internal abstract IReadOnlyList<string> Slots { get; }
+
+    /// <summary>Emits the update of one parameter; returns the new parameter and new slot values.</summary>
+    internal abstract (string Parameter, string[] Slots) Update(OptimizerStep step, string[] shared, string parameter, string gradient, string[] slots);
+
+    /// <summary>Per-step scalars shared by all parameters (e.g. bias corrections).</summary>
+    internal virtual string[] Prepare(OptimizerStep step) => [];
+
+    /// <summary>Throws when a hyper-parameter is out of range.</summary>
+    internal abstract void Validate();
+}
+
+/// <summary>
+/// Stochastic gradient descent with momentum μ (PyTorch convention): b ← μ·b + (g + λ·p); p ← p − lr·b.
+/// </summary>
+/// <param name="Momentum">μ in [0, 1).</param>
+public sealed record SgdOptimizer(double Momentum = 0.9) : Optimizer
+{
+    internal override IReadOnlyList<string> Slots => Momentum == 0 ? [] : ["momentum"];
+
+    internal override void Validate()
+    {
+        if (Momentum is < 0 or >= 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Momentum), Momentum, "Momentum must lie in [0, 1).");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegative(WeightDecay);
+    }
+
+    internal override (string Parameter, string[] Slots) Update(OptimizerStep s, string[] shared, string p, string g, string[] slots)
+    {
+        GraphBuilder b = s.Builder;
+        string grad = WeightDecay == 0 ? g : b.Op("Add", g, b.Op("Mul", p, s.Scalar(WeightDecay)));
+        if (Momentum == 0)
+        {
+            return (b.Op("Sub", p, b.Op("Mul", grad, s.LearningRate)), []);
+        }
+
+        string buf = b.Op("Add", b.Op("Mul", slots[0], s.Scalar(Momentum)), grad);
+        return (b.Op("Sub", p, b.Op("Mul", buf, s.LearningRate)), [buf]);
+    }
+}
+
+/// <summary>
+/// AdamW (Loshchilov &amp; Hutter, 2019): m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g², p ← p − lr·(m̂ / (√v̂ + ε) + λp)
+/// with bias corrections m̂ = m / (1−β₁ᵗ), v̂ = v / (1−β₂ᵗ), t = step + 1.
+/// </summary>
+/// <param name="Beta1">β₁ in [0, 1).</param>
+/// <param name="Beta2">β₂ in [0, 1).</param>
+/// <param name="Epsilon">ε &gt; 0.</param>
+public sealed record AdamWOptimizer(double Beta1 = 0.9, double Beta2 = 0.999, double Epsilon = 1e-8) : Optimizer
+{
+    internal override IReadOnlyList<string> Slots => ["adam_m", "adam_v"];
+
+    internal override void Validate()
+    {
+        if (Beta1 is < 0 or >= 1 || Beta2 is < 0 or >= 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Beta1), $"β₁ = {Beta1} and β₂ = {Beta2} must lie in [0, 1).");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Epsilon);
+        ArgumentOutOfRangeException.ThrowIfNegative(WeightDecay);
+    }
+
+    internal override string[] Prepare(OptimizerStep s)
+    {
+        GraphBuilder b = s.Builder;
+        string t = b.Op("Add", s.Step, s.Scalar(1));
+        string bc1 = b.Op("Sub", s.Scalar(1), b.Op("Pow", s.Scalar(Beta1), t));
+        string bc2 = b.Op("Sub", s.Scalar(1), b.Op("Pow", s.Scalar(Beta2), t));
+        return [b.Op("Div", s.LearningRate, bc1), b.Op("Sqrt", bc2)];   // lr / (1 − β₁ᵗ), √(1 − β₂ᵗ)
+    }
+
+    internal override (string Parameter, string[] Slots) Update(OptimizerStep s, string[] shared, string p, string g, string[] slots)
+    {
+        GraphBuilder b = s.Builder;
+        string m = b.Op("Add", b.Op("Mul", slots[0], s.Scalar(Beta1)), b.Op("Mul", g, s.Scalar(1 - Beta1)));
+        string v = b.Op("Add", b.Op("Mul", slots[1], s.Scalar(Beta2)), b.Op("Mul", b.Op("Mul", g, g), s.Scalar(1 - Beta2)));
+
+        // p − lr·λ·p − (lr / bc1) · m / (√v / √bc2 + ε)
+        string denom = b.Op("Add", b.Op("Div", b.Op("Sqrt", v), shared[1]), s.Scalar(Epsilon));
+        string update = b.Op("Mul", b.Op("Div", m, denom), shared[0]);
+        string decayed = WeightDecay == 0 ? p : b.Op("Sub", p, b.Op("Mul", p, b.Op("Mul", s.LearningRate, s.Scalar(WeightDecay))));
+        return (b.Op("Sub", decayed, update), [m, v]);
+    }
+}
+
+/// <summary>Emission context of the optimizer: builder, the lr and step inputs, constants of the parameter type.</summary>
+internal sealed class OptimizerStep(GraphBuilder builder, TensorElementType type, string learningRate, string step)
+{
+    private readonly Dictionary<double, string> _constants = [];
+
+    public GraphBuilder Builder { get; } = builder;
+
+    public string LearningRate { get; } = learningRate;
+
+    public string Step { get; } = step;
+
+    public string Scalar(double value)
+    {
+        if (!_constants.TryGetValue(value, out string? name))
+        {
+            name = Builder.Scalar(value, type, "opt_const");
+            _constants[value] = name;
+        }
+
+        return name;
+    }
+}

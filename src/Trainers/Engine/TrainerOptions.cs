@@ -1,0 +1,25 @@
+using Pipelines.Onnx.Runtime;
+
+namespace Pipelines.Trainers;
+
+/// <summary>How a <see cref="Trainer"/> runs.</summary>
+public sealed record TrainerOptions
+{
+    /// <summary>The learning-rate schedule (default constant 1e-3).</summary>
+    public LearningRateSchedule Schedule { get; init; } = new ConstantSchedule(1e-3);
+
+    /// <summary>Fixed shapes of the batch inputs. Inputs not listed take their declared shape with a symbolic first dim set to <see cref="BatchSize"/>.</summary>
+    public IReadOnlyDictionary<string, long[]> BatchShapes { get; init; } = new Dictionary<string, long[]>();
+
+    /// <summary>The batch size used for a symbolic leading dim of inputs not in <see cref="BatchShapes"/>.</summary>
+    public int BatchSize { get; init; } = 32;
+
+    /// <summary>The seed of the data order (saved in checkpoints).</summary>
+    public long Seed { get; init; }
+
+    /// <summary>Session device, threads and optimisation level (CPU by default).</summary>
+    public SessionSettings Session { get; init; } = SessionSettings.Default;
+
+    /// <summary>Steps between progress reports in <see cref="Trainer.Fit"/>.</summary>
+    public int ProgressInterval { get; init; } = 10;
+}

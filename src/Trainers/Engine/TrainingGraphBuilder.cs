@@ -1,0 +1,132 @@
+using Pipelines.Onnx;
+using Pipelines.Onnx.Autodiff;
+
+namespace Pipelines.Trainers;
+
+/// <summary>Builds <see cref="TrainingGraph"/>s: loss, reverse-mode gradients, optional clipping, in-graph optimizer.</summary>
+public static class TrainingGraphBuilder
+{
+    /// <summary>Builds the train-step and eval models for <paramref name="forward"/> (not modified).</summary>
+    /// <exception cref="GradientException">Unknown trainable, non-scalar loss, type mismatch or an op without a gradient rule.</exception>
+    public static TrainingGraph Build(OnnxModel forward, TrainingGraphOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(forward);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Optimizer.Validate();
+        if (options.ClipGlobalNorm is { } clip)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(clip, nameof(options.ClipGlobalNorm));
+        }
+
+        OnnxModel withLoss = forward.Clone();
+        IReadOnlyDictionary<string, TensorType> types;
+        try
+        {
+            types = ShapeInference.Infer(withLoss);
+        }
+        catch (OnnxGraphException e)
+        {
+            throw new GradientException($"The forward graph is invalid: {e.Message}", e);
+        }
+
+        var lossBuilder = new GraphBuilder(withLoss.Graph);
+        string loss;
+        try
+        {
+            loss = options.Loss.Append(lossBuilder, types);
+        }
+        catch (ArgumentException e)
+        {
+            throw new GradientException(e.Message, e);
+        }
+
+        GradientGraph gg = GradientBuilder.Build(withLoss, loss, options.Trainables);
+        OnnxModel step = gg.Model;
+        TensorElementType type = gg.Trainables[0].ElementType;
+        var used = new HashSet<string>(step.Graph.Nodes.SelectMany(n => n.Inputs.Concat(n.Outputs)), StringComparer.Ordinal);
+        used.UnionWith(step.Graph.Inputs.Select(v => v.Name));
+        used.UnionWith(step.Graph.Initializers.Select(t => t.Name));
+        var b = new GraphBuilder(step.Graph);
+        string lr = b.Input("learning_rate", type);
+        string stepInput = b.Input("step", type);
+        var os = new OptimizerStep(b, type, lr, stepInput);
+
+        string[] grads = [.. gg.Trainables.Select(t => gg.Gradients[t.Name])];
+        if (options.ClipGlobalNorm is { } maxNorm)
+        {
+            grads = Clip(b, os, grads, maxNorm);
+        }
+
+        var state = new List<StateTensor>();
+        var slotState = new List<StateTensor>();
+        string[] shared = options.Optimizer.Prepare(os);
+        for (int i = 0; i < gg.Trainables.Count; i++)
+        {
+            OnnxTensor p = gg.Trainables[i];
+            string[] slotInputs = new string[options.Optimizer.Slots.Count];
+            for (int k = 0; k < slotInputs.Length; k++)
+            {
+                slotInputs[k] = b.Input(FreeName(used, p.Name + "." + options.Optimizer.Slots[k]), type, [.. p.Dims.Select(d => (Dim)d)]);
+            }
+
+            (string newP, string[] newSlots) = options.Optimizer.Update(os, shared, p.Name, grads[i], slotInputs);
+            string pOut = b.Output(newP, FreeName(used, p.Name + ".next"), p.Type);
+            state.Add(new StateTensor(p.Name, pOut, StateKind.Parameter, p.Clone()));
+            for (int k = 0; k < slotInputs.Length; k++)
+            {
+                string sOut = b.Output(newSlots[k], FreeName(used, slotInputs[k] + ".next"), p.Type);
+                byte[] zeros = new byte[p.RawData.Length];
+                slotState.Add(new StateTensor(slotInputs[k], sOut, StateKind.OptimizerSlot, new OnnxTensor(slotInputs[k], type, (long[])p.Dims.Clone(), zeros)));
+            }
+        }
+
+        state.AddRange(slotState);
+
+        // outputs: loss, then state outputs in binding order (gradient outputs are internal)
+        var outputs = step.Graph.Outputs.ToDictionary(o => o.Name, StringComparer.Ordinal);
+        step.Graph.Outputs.Clear();
+        step.Graph.Outputs.Add(outputs[loss]);
+        step.Graph.Outputs.AddRange(state.Select(s => outputs[s.Output]));
+        GraphTopology.Sort(step.Graph);
+
+        var stateNames = new HashSet<string>(state.Select(s => s.Input), StringComparer.Ordinal);
+        var batch = step.Graph.Inputs.Where(v => !stateNames.Contains(v.Name) && v.Name != lr && v.Name != stepInput).ToList();
+        OnnxModel eval = BuildEval(forward, gg.Trainables);
+        var evalInputs = eval.Graph.Inputs.Where(v => !stateNames.Contains(v.Name)).ToList();
+        return new TrainingGraph(forward.Clone(), step, eval, state, batch, evalInputs, loss, type);
+    }
+
+    // a name not yet in the graph, without reserving it in the builder (Input/Output reserve it themselves)
+    private static string FreeName(HashSet<string> used, string prefix)
+    {
+        string name = prefix;
+        for (int i = 1; used.Contains(name); i++)
+        {
+            name = prefix + "_" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        used.Add(name);
+        return name;
+    }
+
+    // g_i ← g_i · min(1, c / (‖g‖₂ + 1e-6)), ‖g‖₂ over all gradients together
+    private static string[] Clip(GraphBuilder b, OptimizerStep os, string[] grads, double maxNorm)
+    {
+        string total = grads
+            .Select(g => b.Op("ReduceSumSquare", [g], OnnxAttribute.Int("keepdims", 0)))
+            .Aggregate((x, y) => b.Op("Add", x, y));
+        string norm = b.Op("Sqrt", total);
+        string scale = b.Op("Min", os.Scalar(1), b.Op("Div", os.Scalar(maxNorm), b.Op("Add", norm, os.Scalar(1e-6))));
+        return [.. grads.Select(g => b.Op("Mul", g, scale))];
+    }
+
+    private static OnnxModel BuildEval(OnnxModel forward, IReadOnlyList<OnnxTensor> trainables)
+    {
+        OnnxModel eval = forward.Clone();
+        var names = new HashSet<string>(trainables.Select(t => t.Name), StringComparer.Ordinal);
+        eval.Graph.Initializers.RemoveAll(t => names.Contains(t.Name));
+        eval.Graph.Inputs.RemoveAll(v => names.Contains(v.Name));
+        eval.Graph.Inputs.InsertRange(0, trainables.Select(t => new ValueInfo(t.Name, t.Type)));
+        return eval;
+    }
+}
