@@ -10,5 +10,6 @@ internal static class DemoStages
         new FineTuneDemoStage(),
         new TopologyDemoStage(),
         new ExportDemoStage(),
+        new SpeDemoStage(),
     ];
 }

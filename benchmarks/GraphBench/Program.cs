@@ -1,0 +1,176 @@
+// SPE vs LapPE vs RWSE vs no PE, same GINE backbone, budget and seeds (mean ± std over seeds):
+//   cycles  — the substructure-counting task regenerated in C# (exact 3..6-cycle counts; test MAE per length, targets / train std)
+//   zinc    — micro-ZINC 600/200/200 (../shared/data/molecules/micro_zinc), target `score`, test MAE at best validation epoch
+//   nci109  — NCI109 (../shared/data/graphs/tu/NCI109), k-fold accuracy (stratification-free seeded folds)
+// Run: dotnet run -c Release --project benchmarks/GraphBench -- <cycles|zinc|nci109> [epochs] [seeds] [folds] [threads]
+using System.Diagnostics;
+using System.Globalization;
+using Pipelines.Trainers.Graphs;
+using Pipelines.Transforms.Graphs;
+using Pipelines.Transforms.Graphs.Datasets;
+using Pipelines.Transforms.Graphs.Spe;
+
+string task = args.Length > 0 ? args[0] : "cycles";
+int epochs = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 30;
+int seeds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3;
+int folds = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 10;
+int threads = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 1;
+
+GraphEncoding[] Encodings(int k, int p) =>
+[
+    new NoEncoding(),
+    new LapPeEncoding(k),
+    new RwseEncoding(k),
+    new SpeEncoding(k, new SpeOptions(EigenvalueFunctions: 8, RhoLayers: 2, RhoHiddenSize: 16, OutputSize: p)),
+];
+
+var total = Stopwatch.StartNew();
+Console.WriteLine($"task={task} epochs={epochs} seeds={seeds} threads={threads} cores={Environment.ProcessorCount}");
+switch (task)
+{
+    case "cycles":
+        Cycles();
+        break;
+    case "zinc":
+        Zinc();
+        break;
+    case "nci109":
+        Nci();
+        break;
+    default:
+        Console.Error.WriteLine($"unknown task '{task}' (cycles|zinc|nci109)");
+        Environment.Exit(2);
+        break;
+}
+
+Console.WriteLine($"total {total.Elapsed.TotalMinutes:F1} min");
+
+void Cycles()
+{
+    var all = CycleCountingDataset.Generate(1000, seed: 2024, minNodes: 10, maxNodes: 20, meanDegree: 3.0);
+    var trainS = all.Take(600).ToList();
+    double[] std = Enumerable.Range(0, 4).Select(c => Std(trainS.Select(s => (double)s.Counts[c]))).ToArray();
+    List<Graph> Norm(IEnumerable<CycleCountingSample> s) => s.Select(x => x.Graph.WithTargets(Enumerable.Range(0, 4).Select(c => (float)(x.Counts[c] / std[c])).ToArray())).ToList();
+    List<Graph> train = Norm(trainS), valid = Norm(all.Skip(600).Take(200)), test = Norm(all.Skip(800));
+    Console.WriteLine($"graphs 600/200/200, n in [10, 20], target std (3..6-cycles) = {string.Join(", ", std.Select(x => x.ToString("F2", CultureInfo.InvariantCulture)))}");
+    Console.WriteLine($"{"PE",-5} {"C3 MAE",16} {"C4 MAE",16} {"C5 MAE",16} {"C6 MAE",16} {"params",8} {"s/run",6}");
+    foreach (GraphEncoding enc in Encodings(20, 16))
+    {
+        var def = new GraphModelDefinition(new GraphSchema(1, 1, 0, 4), new GineOptions(HiddenSize: 32, Layers: 3, Pooling: GraphPooling.Sum, HeadHiddenSize: 32), enc, GraphLoss.L1);
+        var (trainP, validP, testP) = (Pre(train, enc), Pre(valid, enc), Pre(test, enc));
+        var perLength = new List<double[]>();
+        long parameters = 0;
+        var sw = Stopwatch.StartNew();
+        for (int seed = 0; seed < seeds; seed++)
+        {
+            GraphModel model = GraphTrainer.Train(def with { Backbone = def.Backbone with { Seed = seed + 1 } }, new GraphSplit(train, trainP), new GraphSplit(valid, validP),
+                new GraphTrainerOptions(Epochs: epochs, BatchSize: 32, LearningRate: 1e-3f, WarmupSteps: 20, Seed: seed + 1, Threads: threads));
+            parameters = model.ParameterCount;
+            using var predictor = new GraphPredictor(model);
+            float[][] y = predictor.Predict(test, testP);
+            perLength.Add(Enumerable.Range(0, 4).Select(c => y.Select((v, i) => (double)Math.Abs(v[c] - test[i].Targets![c])).Average()).ToArray());
+        }
+
+        string Cell(int c) => $"{perLength.Average(r => r[c]):F4} ± {Std(perLength.Select(r => r[c])):F4}";
+        Console.WriteLine($"{enc.Name,-5} {Cell(0),16} {Cell(1),16} {Cell(2),16} {Cell(3),16} {parameters,8} {sw.Elapsed.TotalSeconds / seeds,6:F0}");
+    }
+}
+
+void Zinc()
+{
+    string csv = FindShared("molecules/micro_zinc/micro_ZINC.csv");
+    string splits = FindShared("molecules/micro_zinc/micro_zinc_splits.csv");
+    var recs = SmilesCsvReader.Read(csv, "SMILES", "score");
+    var vocab = AtomTypeVocabulary.Build(recs.Select(r => r.Molecule));
+    var graphs = recs.Select(r => vocab.ToGraph(r.Molecule, r.Target)).ToList();
+    var rows = File.ReadAllLines(splits).Skip(1).Select(l => l.Split(',')).ToList();
+    List<Graph> Col(int c) => rows.Where(r => r.Length > c && r[c].Length > 0).Select(r => graphs[(int)double.Parse(r[c], CultureInfo.InvariantCulture)]).ToList();
+    List<Graph> train = Col(0), valid = Col(1), test = Col(2);
+    Console.WriteLine($"micro-ZINC {train.Count}/{valid.Count}/{test.Count}, {vocab.Count} atom types, 4 bond types");
+    Console.WriteLine($"{"PE",-5} {"test MAE",18} {"params",8} {"s/run",6}");
+    foreach (GraphEncoding enc in Encodings(16, 16))
+    {
+        var def = new GraphModelDefinition(new GraphSchema(vocab.Count, 5, 0, 1), new GineOptions(HiddenSize: 64, Layers: 4, Pooling: GraphPooling.Mean, HeadHiddenSize: 64), enc, GraphLoss.L1);
+        var (trainP, validP, testP) = (Pre(train, enc), Pre(valid, enc), Pre(test, enc));
+        var maes = new List<double>();
+        long parameters = 0;
+        var sw = Stopwatch.StartNew();
+        for (int seed = 0; seed < seeds; seed++)
+        {
+            GraphModel model = GraphTrainer.Train(def with { Backbone = def.Backbone with { Seed = seed + 1 } }, new GraphSplit(train, trainP), new GraphSplit(valid, validP),
+                new GraphTrainerOptions(Epochs: epochs, BatchSize: 32, LearningRate: 1e-3f, WarmupSteps: 20, Seed: seed + 1, Threads: threads));
+            parameters = model.ParameterCount;
+            maes.Add(GraphTrainer.Evaluate(model, new GraphSplit(test, testP)));
+        }
+
+        Console.WriteLine($"{enc.Name,-5} {$"{maes.Average():F4} ± {Std(maes):F4}",18} {parameters,8} {sw.Elapsed.TotalSeconds / seeds,6:F0}");
+    }
+}
+
+void Nci()
+{
+    TuDataset ds = TuDatasetReader.Read(FindShared("graphs/tu/NCI109"));
+    var graphs = ds.Graphs.ToList();
+    int[] order = Enumerable.Range(0, graphs.Count).ToArray();
+    new Random(109).Shuffle(order);
+    Console.WriteLine($"NCI109 {graphs.Count} graphs, {ds.NodeTypeCount} node labels; {folds} of 10 folds (90/10), {seeds} seed(s); validation = test fold (TU protocol)");
+    Console.WriteLine($"{"PE",-5} {"accuracy",18} {"params",8} {"s/run",6}");
+    foreach (GraphEncoding enc in Encodings(16, 16))
+    {
+        var def = new GraphModelDefinition(new GraphSchema(ds.NodeTypeCount, 1, 0, 2), new GineOptions(HiddenSize: 64, Layers: 4, Pooling: GraphPooling.Mean, HeadHiddenSize: 64), enc, GraphLoss.CrossEntropy);
+        PrecomputedEncoding[] pre = Pre(graphs, enc);
+        var accs = new List<double>();
+        long parameters = 0;
+        var sw = Stopwatch.StartNew();
+        for (int fold = 0; fold < folds; fold++)
+        {
+            var testIdx = order.Where((_, i) => i % 10 == fold).ToHashSet();
+            var tr = order.Where(i => !testIdx.Contains(i)).ToList();
+            var te = order.Where(testIdx.Contains).ToList();
+            for (int seed = 0; seed < seeds; seed++)
+            {
+                var train = new GraphSplit(tr.Select(i => graphs[i]).ToList(), tr.Select(i => pre[i]).ToList());
+                var test = new GraphSplit(te.Select(i => graphs[i]).ToList(), te.Select(i => pre[i]).ToList());
+                GraphModel model = GraphTrainer.Train(def with { Backbone = def.Backbone with { Seed = seed + 1 } }, train, null,
+                    new GraphTrainerOptions(Epochs: epochs, BatchSize: 64, LearningRate: 1e-3f, WarmupSteps: 20, Seed: seed + 1, Threads: threads));
+                parameters = model.ParameterCount;
+                accs.Add(GraphTrainer.Evaluate(model, test));
+            }
+        }
+
+        Console.WriteLine($"{enc.Name,-5} {$"{accs.Average():F4} ± {Std(accs):F4}",18} {parameters,8} {sw.Elapsed.TotalSeconds / accs.Count,6:F0}");
+    }
+}
+
+static PrecomputedEncoding[] Pre(IReadOnlyList<Graph> g, GraphEncoding e) => PrecomputedEncoding.ComputeMany(g, e);
+
+static double Std(IEnumerable<double> xs)
+{
+    double[] a = xs.ToArray();
+    if (a.Length < 2)
+    {
+        return 0;
+    }
+
+    double m = a.Average();
+    return Math.Sqrt(a.Sum(x => (x - m) * (x - m)) / (a.Length - 1));
+}
+
+static string FindShared(string relative)
+{
+    string? dir = Directory.GetCurrentDirectory();
+    while (dir is not null)
+    {
+        foreach (string c in new[] { Path.Combine(dir, "shared", "data", relative), Path.Combine(dir, "..", "shared", "data", relative) })
+        {
+            if (File.Exists(c) || Directory.Exists(c))
+            {
+                return Path.GetFullPath(c);
+            }
+        }
+
+        dir = Path.GetDirectoryName(dir);
+    }
+
+    throw new FileNotFoundException($"../shared/data/{relative} not found.");
+}

@@ -1,0 +1,93 @@
+namespace Pipelines.Numerics.Graphs;
+
+/// <summary>
+/// The <c>k</c> smallest eigenpairs of a graph's symmetric normalised Laplacian, as SPE's <c>pre_transform</c> keeps
+/// them: eigenvalues ascending, the trivial <c>λ₁ = 0</c> included, <c>d = min(n, k)</c> pairs (or fewer with
+/// <see cref="SpectrumTruncation.Eigengap"/>).
+/// </summary>
+public static class LaplacianSpectrum
+{
+    /// <summary>Computes the spectrum of one graph.</summary>
+    public static Spectrum Compute(GraphStructure graph, SpectrumOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        int n = graph.NodeCount;
+        int kMax = Math.Min(n, options.K);
+        EigensolverKind solver = options.Solver == EigensolverKind.Auto
+            ? (n <= options.DenseNodeLimit ? EigensolverKind.Dense : EigensolverKind.Lanczos)
+            : options.Solver;
+
+        double[] values;
+        double[] vectors;
+        int columns;
+        if (solver == EigensolverKind.Lanczos)
+        {
+            Spectrum s = LanczosEigensolver.Smallest(graph, kMax);
+            values = s.Count < n ? [.. s.Values, s.NextValue] : s.Values;
+            vectors = s.Vectors;
+            columns = s.Count;
+        }
+        else
+        {
+            double[] l = NormalizedLaplacian.Dense(graph);
+            vectors = solver == EigensolverKind.DenseSingle
+                ? DenseSymmetricEigensolver.DecomposeSingle(l, n, out values)
+                : DenseSymmetricEigensolver.Decompose(l, n, out values);
+            columns = n;
+        }
+
+        int d = ChooseCount(values, n, kMax, options);
+        var kept = new double[n * d];
+        for (int i = 0; i < n; i++)
+        {
+            Array.Copy(vectors, i * columns, kept, i * d, d);
+        }
+
+        double next = d < n ? values[d] : double.PositiveInfinity;
+        return new Spectrum(n, values[..d], kept, next, solver);
+    }
+
+    /// <summary>
+    /// The number of eigenpairs to keep: <c>min(n, k)</c>, lowered under <see cref="SpectrumTruncation.Eigengap"/> until
+    /// <c>λ_{d+1} − λ_d</c> exceeds the degeneracy tolerance (possibly to 0 when the first eigenspace is larger than k).
+    /// </summary>
+    /// <param name="ascendingValues">At least <c>min(n, k+1)</c> eigenvalues, ascending.</param>
+    /// <param name="n">Node count.</param>
+    /// <param name="kMax"><c>min(n, k)</c>.</param>
+    /// <param name="options">Options.</param>
+    public static int ChooseCount(ReadOnlySpan<double> ascendingValues, int n, int kMax, SpectrumOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        int d = kMax;
+        if (options.Truncation == SpectrumTruncation.Eigengap && d < n)
+        {
+            while (d > 0 && ascendingValues[d] - ascendingValues[d - 1] <= options.DegeneracyTolerance)
+            {
+                d--;
+            }
+        }
+
+        return d;
+    }
+
+    /// <summary>
+    /// Spectra of many graphs, in parallel across graphs, optionally through a cache keyed by
+    /// <see cref="CanonicalGraphHash"/>. Output order follows input order; results do not depend on the thread count.
+    /// </summary>
+    public static Spectrum[] ComputeMany(
+        IReadOnlyList<GraphStructure> graphs, SpectrumOptions options, SpectrumCache? cache = null, int maxDegreeOfParallelism = -1)
+    {
+        ArgumentNullException.ThrowIfNull(graphs);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var result = new Spectrum[graphs.Count];
+        var po = new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism };
+        Parallel.For(0, graphs.Count, po, i =>
+        {
+            result[i] = cache is null ? Compute(graphs[i], options) : cache.GetOrCompute(graphs[i], options);
+        });
+        return result;
+    }
+}

@@ -1,0 +1,61 @@
+namespace Pipelines.Trainers.Graphs;
+
+/// <summary>Graph-level pooling of node states.</summary>
+public enum GraphPooling
+{
+    /// <summary>Mean over real nodes (ZINC).</summary>
+    Mean,
+
+    /// <summary>Sum over real nodes (counting, Alchemy).</summary>
+    Sum,
+}
+
+/// <summary>The training objective.</summary>
+public enum GraphLoss
+{
+    /// <summary>Mean absolute error (ZINC), regression.</summary>
+    L1,
+
+    /// <summary>Mean squared error, regression.</summary>
+    Mse,
+
+    /// <summary>Softmax cross-entropy over classes, classification.</summary>
+    CrossEntropy,
+}
+
+/// <summary>
+/// The GINE backbone (Hu et al. 2020, as used by SPE): <c>h⁰ = Emb(x) + Linear(PE)</c>; each layer
+/// <c>h ← h + ReLU(MLP((1+ε)h_i + Σ_{j∈N(i)} ReLU(h_j + e_ij)))</c> with its own edge-type embedding; mean or sum pooling;
+/// an MLP head.
+/// </summary>
+/// <param name="HiddenSize">Node state width (128 in the reference).</param>
+/// <param name="Layers">GINE layers (4 for ZINC).</param>
+/// <param name="Pooling">Readout.</param>
+/// <param name="HeadHiddenSize">Hidden width of the 3-layer head.</param>
+/// <param name="Seed">Parameter initialisation seed.</param>
+/// <remarks>No BatchNorm (batch statistics over padded nodes would leak; see SPE §7.5).</remarks>
+public sealed record GineOptions(int HiddenSize = 64, int Layers = 4, GraphPooling Pooling = GraphPooling.Mean, int HeadHiddenSize = 64, int Seed = 1)
+{
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for invalid settings.</summary>
+    public void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(HiddenSize, 1, nameof(HiddenSize));
+        ArgumentOutOfRangeException.ThrowIfLessThan(Layers, 1, nameof(Layers));
+        ArgumentOutOfRangeException.ThrowIfLessThan(HeadHiddenSize, 1, nameof(HeadHiddenSize));
+        if (!Enum.IsDefined(Pooling))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Pooling), Pooling, "Unknown pooling.");
+        }
+    }
+}
+
+/// <summary>What the data look like: feature widths and the output count.</summary>
+/// <param name="NodeTypeCount">Categorical node types (one-hot width; at least 1).</param>
+/// <param name="EdgeTypeCount">Categorical edge types (at least 1; graphs without edge types use type 0).</param>
+/// <param name="NodeAttributeWidth">Float node attributes per node.</param>
+/// <param name="OutputCount">1 for regression, the class count for classification.</param>
+public sealed record GraphSchema(int NodeTypeCount, int EdgeTypeCount, int NodeAttributeWidth, int OutputCount)
+{
+    /// <summary>Width of the node feature vector fed to the model (one-hot types + attributes).</summary>
+    public int NodeFeatureWidth => NodeTypeCount + NodeAttributeWidth;
+}

@@ -1,0 +1,171 @@
+using Pipelines.Transforms.Graphs;
+using Pipelines.Transforms.Graphs.Spe;
+
+namespace Pipelines.Trainers.Graphs;
+
+/// <summary>
+/// Variable-size graphs padded into one batch for the dense graph model: named float tensors (see
+/// <see cref="GraphTensorNames"/> and <see cref="SpeTensorNames"/>) with their shapes.
+/// </summary>
+public sealed class GraphBatch
+{
+    private GraphBatch(Dictionary<string, (float[] Data, long[] Shape)> tensors, int count) =>
+        (Tensors, Count) = (tensors, count);
+
+    /// <summary>Input name → (data, shape).</summary>
+    public Dictionary<string, (float[] Data, long[] Shape)> Tensors { get; }
+
+    /// <summary>Number of graphs B.</summary>
+    public int Count { get; }
+
+    /// <summary>Packs graphs with their precomputed encodings; <paramref name="withTargets"/> adds the target tensor.</summary>
+    /// <exception cref="ArgumentException">A node or edge type is outside the schema, or an encoding is missing.</exception>
+    public static GraphBatch Create(
+        IReadOnlyList<Graph> graphs, IReadOnlyList<PrecomputedEncoding> encodings, GraphModelDefinition definition, bool withTargets)
+    {
+        ArgumentNullException.ThrowIfNull(graphs);
+        ArgumentNullException.ThrowIfNull(encodings);
+        ArgumentNullException.ThrowIfNull(definition);
+        GraphSchema s = definition.Schema;
+        int b = graphs.Count;
+        int n = Math.Max(1, graphs.Max(g => g.NodeCount));
+        int f = s.NodeFeatureWidth;
+        int te = Math.Max(1, s.EdgeTypeCount);
+        var nodes = new float[b * n * f];
+        var edges = new float[b * n * n * te];
+        var t = new Dictionary<string, (float[] Data, long[] Shape)>(StringComparer.Ordinal);
+        for (int g = 0; g < b; g++)
+        {
+            Graph graph = graphs[g];
+            for (int i = 0; i < graph.NodeCount; i++)
+            {
+                int type = graph.NodeTypes?[i] ?? 0;
+                if ((uint)type >= (uint)s.NodeTypeCount)
+                {
+                    throw new ArgumentException($"Graph '{graph.Id}': node {i} has type {type}, the model knows {s.NodeTypeCount} node types.", nameof(graphs));
+                }
+
+                nodes[(((g * n) + i) * f) + type] = 1;
+                for (int a = 0; a < s.NodeAttributeWidth; a++)
+                {
+                    nodes[(((g * n) + i) * f) + s.NodeTypeCount + a] = graph.NodeAttributes![(i * s.NodeAttributeWidth) + a];
+                }
+            }
+
+            for (int e = 0; e < graph.EdgeCount; e++)
+            {
+                int type = graph.EdgeTypes?[e] ?? 0;
+                if ((uint)type >= (uint)te)
+                {
+                    throw new ArgumentException($"Graph '{graph.Id}': edge {e} has type {type}, the model knows {te} edge types.", nameof(graphs));
+                }
+
+                int u = graph.EdgeSources[e];
+                int v = graph.EdgeTargets[e];
+                if (u == v)
+                {
+                    continue;
+                }
+
+                edges[(((((g * n) + u) * n) + v) * te) + type] = 1;
+                edges[(((((g * n) + v) * n) + u) * te) + type] = 1;
+            }
+        }
+
+        t[GraphTensorNames.NodeFeatures] = (nodes, [b, n, f]);
+        t[GraphTensorNames.EdgeFeatures] = (edges, [b, n, n, te]);
+        if (definition.Encoding is SpeEncoding spe)
+        {
+            var structures = graphs.Select(g => g.ToStructure()).ToList();
+            var spectra = encodings.Select((e, i) => e.Spectrum ?? throw new ArgumentException($"Graph '{graphs[i].Id}' has no spectrum.", nameof(encodings))).ToList();
+            SpeBatch sb = SpeBatch.Create(structures, spectra, spe.K, spe.SpeOptions.ColumnScope, minNodes: n);
+            t[SpeTensorNames.Eigenvalues] = (F(sb.Eigenvalues), [b, spe.K]);
+            t[SpeTensorNames.EigenvalueMask] = (F(sb.EigenvalueMask), [b, spe.K]);
+            t[SpeTensorNames.Eigenvectors] = (F(sb.Eigenvectors), [b, n, spe.K]);
+            t[SpeTensorNames.Adjacency] = (F(sb.Adjacency), [b, n, n]);
+            t[SpeTensorNames.NodeMask] = (F(sb.NodeMask), [b, n]);
+            t[SpeTensorNames.ColumnMask] = (F(sb.ColumnMask), [b, n, n]);
+        }
+        else
+        {
+            var adj = new float[b * n * n];
+            var mask = new float[b * n];
+            for (int g = 0; g < b; g++)
+            {
+                Graph graph = graphs[g];
+                for (int i = 0; i < graph.NodeCount; i++)
+                {
+                    mask[(g * n) + i] = 1;
+                }
+
+                for (int e = 0; e < graph.EdgeCount; e++)
+                {
+                    int u = graph.EdgeSources[e];
+                    int v = graph.EdgeTargets[e];
+                    if (u != v)
+                    {
+                        adj[(((g * n) + u) * n) + v] = 1;
+                        adj[(((g * n) + v) * n) + u] = 1;
+                    }
+                }
+            }
+
+            t[SpeTensorNames.Adjacency] = (adj, [b, n, n]);
+            t[SpeTensorNames.NodeMask] = (mask, [b, n]);
+            int w = definition.Encoding.Width;
+            if (w > 0)
+            {
+                var pe = new float[b * n * w];
+                for (int g = 0; g < b; g++)
+                {
+                    float[] fixedPe = encodings[g].Fixed ?? throw new ArgumentException($"Graph '{graphs[g].Id}' has no fixed encoding.", nameof(encodings));
+                    Array.Copy(fixedPe, 0, pe, g * n * w, graphs[g].NodeCount * w);
+                }
+
+                t[GraphTensorNames.FixedEncoding] = (pe, [b, n, w]);
+            }
+        }
+
+        if (withTargets)
+        {
+            int o = s.OutputCount;
+            var y = new float[b * o];
+            for (int g = 0; g < b; g++)
+            {
+                float target = graphs[g].Target;
+                if (float.IsNaN(target) && (o == 1 || definition.Loss == GraphLoss.CrossEntropy))
+                {
+                    throw new ArgumentException($"Graph '{graphs[g].Id}' has no target.", nameof(graphs));
+                }
+
+                if (definition.Loss == GraphLoss.CrossEntropy)
+                {
+                    int c = (int)target;
+                    if (c < 0 || c >= o || c != target)
+                    {
+                        throw new ArgumentException($"Graph '{graphs[g].Id}' has class {target}, expected an integer in [0, {o}).", nameof(graphs));
+                    }
+
+                    y[(g * o) + c] = 1;
+                }
+                else if (o > 1)
+                {
+                    float[] many = graphs[g].Targets is { } ts && ts.Length == o
+                        ? ts
+                        : throw new ArgumentException($"Graph '{graphs[g].Id}' needs {o} targets for a {o}-output regression.", nameof(graphs));
+                    Array.Copy(many, 0, y, g * o, o);
+                }
+                else
+                {
+                    y[g * o] = target;
+                }
+            }
+
+            t[GraphTensorNames.Target] = (y, [b, o]);
+        }
+
+        return new GraphBatch(t, b);
+    }
+
+    private static float[] F(double[] d) => Array.ConvertAll(d, x => (float)x);
+}

@@ -1,0 +1,207 @@
+using System.Diagnostics;
+using Microsoft.ML.OnnxRuntime;
+using Pipelines.Onnx;
+using Pipelines.Onnx.Autodiff;
+using Pipelines.Onnx.Runtime;
+using Pipelines.Transforms.Graphs;
+using Pipelines.Transforms.Graphs.Spe;
+
+namespace Pipelines.Trainers.Graphs;
+
+/// <summary>Optimisation settings (defaults follow SPE's ZINC config: Adam lr 1e-3, wd 3e-6 off biases, warm-up then linear decay).</summary>
+/// <param name="Epochs">Passes over the training set.</param>
+/// <param name="BatchSize">Graphs per step.</param>
+/// <param name="LearningRate">Peak learning rate.</param>
+/// <param name="WeightDecay">Decoupled weight decay (matrices only).</param>
+/// <param name="WarmupSteps">Linear warm-up steps; the rate then decays linearly to 0 at the last step.</param>
+/// <param name="Seed">Shuffling seed.</param>
+/// <param name="Threads">ONNX Runtime intra-op threads (0 = default).</param>
+public sealed record GraphTrainerOptions(
+    int Epochs = 50, int BatchSize = 64, float LearningRate = 1e-3f, float WeightDecay = 3e-6f, int WarmupSteps = 100, int Seed = 1, int Threads = 0)
+{
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for invalid settings.</summary>
+    public void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(Epochs, 1, nameof(Epochs));
+        ArgumentOutOfRangeException.ThrowIfLessThan(BatchSize, 1, nameof(BatchSize));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(LearningRate, nameof(LearningRate));
+        ArgumentOutOfRangeException.ThrowIfNegative(WeightDecay, nameof(WeightDecay));
+        ArgumentOutOfRangeException.ThrowIfNegative(WarmupSteps, nameof(WarmupSteps));
+    }
+}
+
+/// <summary>Progress after one epoch.</summary>
+/// <param name="Epoch">1-based epoch.</param>
+/// <param name="TrainLoss">Mean training loss.</param>
+/// <param name="ValidMetric">Validation MAE (regression) or accuracy (classification); NaN without validation data.</param>
+/// <param name="Seconds">Wall time of the epoch.</param>
+/// <param name="IsBest">Whether this epoch is the best so far (its parameters are kept).</param>
+public sealed record EpochReport(int Epoch, double TrainLoss, double ValidMetric, double Seconds, bool IsBest);
+
+/// <summary>A labelled split: graphs and their precomputed encodings.</summary>
+/// <param name="Graphs">Graphs with targets.</param>
+/// <param name="Encodings">One precomputed encoding per graph.</param>
+public sealed record GraphSplit(IReadOnlyList<Graph> Graphs, IReadOnlyList<PrecomputedEncoding> Encodings);
+
+/// <summary>
+/// Trains GINE (+ SPE φ/ρ end to end) with ONNX Runtime: the loss graph's reverse-mode gradient graph (built by
+/// <see cref="GradientBuilder"/>) runs in one session per step; AdamW updates the parameters in place; the
+/// parameters of the epoch with the best validation metric are returned (the reference's model selection).
+/// </summary>
+public static class GraphTrainer
+{
+    /// <summary>Trains a model.</summary>
+    public static GraphModel Train(
+        GraphModelDefinition definition,
+        GraphSplit train,
+        GraphSplit? valid,
+        GraphTrainerOptions options,
+        IProgress<EpochReport>? progress = null,
+        IReadOnlyList<string>? nodeTypeKeys = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        definition.Encoding.Validate();
+        if (train.Graphs.Count == 0)
+        {
+            throw new ArgumentException("The training split is empty.", nameof(train));
+        }
+
+        ParameterStore backbone = GraphModelBuilder.InitializeBackbone(definition);
+        SpeParameters? spe = definition.Encoding is SpeEncoding se ? SpeParameters.Initialize(se.SpeOptions with { Seed = se.SpeOptions.Seed + definition.Backbone.Seed }) : null;
+        var tensors = backbone.Tensors.Concat(spe?.Tensors ?? []).ToList();
+        string[] names = tensors.Select(t => t.Name).ToArray();
+        float[][] values = tensors.Select(t => (float[])t.Data.Clone()).ToArray();
+
+        OnnxModel lossModel = GraphModelBuilder.Build(definition, backbone, spe, withLoss: true);
+        GradientGraph grad = GradientBuilder.Build(lossModel, GraphTensorNames.Loss, names);
+        var settings = new SessionSettings { IntraOpThreads = options.Threads };
+        using OnnxSession session = OrtSessions.Create(grad.Model, settings);
+        string[] outputNames = [grad.Loss, .. names.Select(n => grad.Gradients[n])];
+        var adam = new AdamW(tensors.Select(t => (t.Data.Length, t.Shape.Length)).ToList());
+
+        int n = train.Graphs.Count;
+        int stepsPerEpoch = (n + options.BatchSize - 1) / options.BatchSize;
+        int totalSteps = stepsPerEpoch * options.Epochs;
+        bool classification = definition.Loss == GraphLoss.CrossEntropy;
+        double best = classification ? double.NegativeInfinity : double.PositiveInfinity;
+        float[][] bestValues = values.Select(v => (float[])v.Clone()).ToArray();
+        var rng = new Random(options.Seed);
+        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        {
+            var sw = Stopwatch.StartNew();
+            int[] order = Enumerable.Range(0, n).ToArray();
+            rng.Shuffle(order);
+            double lossSum = 0;
+            for (int start = 0; start < n; start += options.BatchSize)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                int[] idx = order.Skip(start).Take(options.BatchSize).ToArray();
+                GraphBatch batch = GraphBatch.Create(idx.Select(i => train.Graphs[i]).ToList(), idx.Select(i => train.Encodings[i]).ToList(), definition, withTargets: true);
+                var inputs = new Dictionary<string, OrtValue>(StringComparer.Ordinal);
+                try
+                {
+                    foreach (KeyValuePair<string, (float[] Data, long[] Shape)> kv in batch.Tensors)
+                    {
+                        inputs[kv.Key] = OrtValue.CreateTensorValueFromMemory(kv.Value.Data, kv.Value.Shape);
+                    }
+
+                    for (int p = 0; p < names.Length; p++)
+                    {
+                        inputs[names[p]] = OrtValue.CreateTensorValueFromMemory(values[p], tensors[p].Shape);
+                    }
+
+                    using IDisposableReadOnlyCollection<OrtValue> outputs = session.RunValues(inputs, outputNames);
+                    float loss = outputs[0].GetTensorDataAsSpan<float>()[0];
+                    if (!float.IsFinite(loss))
+                    {
+                        throw new InvalidOperationException($"Training diverged at epoch {epoch}: the loss is {loss}. Lower the learning rate.");
+                    }
+
+                    lossSum += loss * idx.Length;
+                    var grads = new ReadOnlyMemory<float>[names.Length];
+                    for (int p = 0; p < names.Length; p++)
+                    {
+                        grads[p] = outputs[p + 1].GetTensorDataAsSpan<float>().ToArray();
+                    }
+
+                    int step = adam.StepCount + 1;
+                    float lr = options.LearningRate * (step <= options.WarmupSteps
+                        ? step / (float)Math.Max(1, options.WarmupSteps)
+                        : Math.Max(0f, (totalSteps - step + 1) / (float)Math.Max(1, totalSteps - options.WarmupSteps)));
+                    adam.Step(values, grads, lr, options.WeightDecay);
+                }
+                finally
+                {
+                    foreach (OrtValue v in inputs.Values)
+                    {
+                        v.Dispose();
+                    }
+                }
+            }
+
+            Write(values, names, backbone, spe);
+            double metric = double.NaN;
+            bool isBest = valid is null || valid.Graphs.Count == 0;
+            if (!isBest)
+            {
+                metric = Evaluate(new GraphModel(definition, backbone, spe), valid!, settings);
+                isBest = classification ? metric > best : metric < best;
+                best = isBest ? metric : best;
+            }
+
+            if (isBest)
+            {
+                bestValues = values.Select(v => (float[])v.Clone()).ToArray();
+            }
+
+            progress?.Report(new EpochReport(epoch, lossSum / n, metric, sw.Elapsed.TotalSeconds, isBest));
+        }
+
+        Write(bestValues, names, backbone, spe);
+        return new GraphModel(definition, backbone, spe, nodeTypeKeys);
+    }
+
+    /// <summary>MAE (regression) or accuracy (classification) of <paramref name="model"/> on <paramref name="split"/>.</summary>
+    public static double Evaluate(GraphModel model, GraphSplit split, SessionSettings? settings = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(split);
+        using var predictor = new GraphPredictor(model, settings);
+        float[][] y = predictor.Predict(split.Graphs, split.Encodings);
+        if (model.Definition.Loss == GraphLoss.CrossEntropy)
+        {
+            int correct = 0;
+            for (int i = 0; i < y.Length; i++)
+            {
+                int arg = Array.IndexOf(y[i], y[i].Max());
+                correct += arg == (int)split.Graphs[i].Target ? 1 : 0;
+            }
+
+            return correct / (double)y.Length;
+        }
+
+        int o = model.Definition.Schema.OutputCount;
+        return o == 1
+            ? y.Select((v, i) => Math.Abs(v[0] - split.Graphs[i].Target)).Average()
+            : y.Select((v, i) => Enumerable.Range(0, o).Average(c => Math.Abs(v[c] - split.Graphs[i].Targets![c]))).Average();
+    }
+
+    private static void Write(float[][] values, string[] names, ParameterStore backbone, SpeParameters? spe)
+    {
+        for (int p = 0; p < names.Length; p++)
+        {
+            if (names[p].StartsWith("spe.", StringComparison.Ordinal))
+            {
+                spe!.Set(names[p], values[p]);
+            }
+            else
+            {
+                backbone.Set(names[p], (float[])values[p].Clone());
+            }
+        }
+    }
+}

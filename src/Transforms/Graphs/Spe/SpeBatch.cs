@@ -1,0 +1,169 @@
+using Microsoft.ML.OnnxRuntime;
+using Pipelines.Numerics.Graphs;
+
+namespace Pipelines.Transforms.Graphs.Spe;
+
+/// <summary>
+/// B graphs padded to a common node count N and eigenpair count K: the <see cref="SpeTensorNames"/> tensors, row-major,
+/// in float64 (converted to the graph's element type when run).
+/// </summary>
+public sealed class SpeBatch
+{
+    private SpeBatch(int batch, int nodes, int k, int[] nodeCounts)
+    {
+        BatchSize = batch;
+        MaxNodes = nodes;
+        K = k;
+        NodeCounts = nodeCounts;
+        Eigenvalues = new double[batch * k];
+        EigenvalueMask = new double[batch * k];
+        Eigenvectors = new double[batch * nodes * k];
+        Adjacency = new double[batch * nodes * nodes];
+        NodeMask = new double[batch * nodes];
+        ColumnMask = new double[batch * nodes * nodes];
+    }
+
+    /// <summary>B.</summary>
+    public int BatchSize { get; }
+
+    /// <summary>N, the padded node count.</summary>
+    public int MaxNodes { get; }
+
+    /// <summary>K, the padded eigenpair count.</summary>
+    public int K { get; }
+
+    /// <summary>Real node count of each graph.</summary>
+    public int[] NodeCounts { get; }
+
+    /// <summary><c>(B, K)</c>.</summary>
+    public double[] Eigenvalues { get; }
+
+    /// <summary><c>(B, K)</c>.</summary>
+    public double[] EigenvalueMask { get; }
+
+    /// <summary><c>(B, N, K)</c>.</summary>
+    public double[] Eigenvectors { get; }
+
+    /// <summary><c>(B, N, N)</c>.</summary>
+    public double[] Adjacency { get; }
+
+    /// <summary><c>(B, N)</c>.</summary>
+    public double[] NodeMask { get; }
+
+    /// <summary><c>(B, N_j, N_i)</c>.</summary>
+    public double[] ColumnMask { get; }
+
+    /// <summary>
+    /// Packs graphs and their spectra. <paramref name="minNodes"/> and <paramref name="k"/> allow padding beyond the
+    /// batch's own maxima (used by the batch-composition tests).
+    /// </summary>
+    /// <exception cref="ArgumentException">Counts disagree, or a spectrum has more eigenpairs than <paramref name="k"/>.</exception>
+    public static SpeBatch Create(
+        IReadOnlyList<GraphStructure> graphs, IReadOnlyList<Spectrum> spectra, int k, SpeColumnScope scope, int minNodes = 0)
+    {
+        ArgumentNullException.ThrowIfNull(graphs);
+        ArgumentNullException.ThrowIfNull(spectra);
+        if (graphs.Count != spectra.Count)
+        {
+            throw new ArgumentException($"{graphs.Count} graphs but {spectra.Count} spectra.", nameof(spectra));
+        }
+
+        int n = Math.Max(minNodes, graphs.Count == 0 ? 0 : graphs.Max(g => g.NodeCount));
+        var batch = new SpeBatch(graphs.Count, n, k, graphs.Select(g => g.NodeCount).ToArray());
+        for (int g = 0; g < graphs.Count; g++)
+        {
+            GraphStructure graph = graphs[g];
+            Spectrum s = spectra[g];
+            if (s.NodeCount != graph.NodeCount)
+            {
+                throw new ArgumentException($"Graph {g} has {graph.NodeCount} nodes but its spectrum {s.NodeCount}.", nameof(spectra));
+            }
+
+            if (s.Count > k)
+            {
+                throw new ArgumentException($"Graph {g}'s spectrum has {s.Count} eigenpairs, more than K = {k}.", nameof(spectra));
+            }
+
+            int d = s.Count;
+            for (int j = 0; j < d; j++)
+            {
+                batch.Eigenvalues[(g * k) + j] = s.Values[j];
+                batch.EigenvalueMask[(g * k) + j] = 1;
+            }
+
+            for (int i = 0; i < graph.NodeCount; i++)
+            {
+                batch.NodeMask[(g * n) + i] = 1;
+                for (int j = 0; j < d; j++)
+                {
+                    batch.Eigenvectors[(((g * n) + i) * k) + j] = s.Vectors[(i * d) + j];
+                }
+            }
+
+            for (int e = 0; e < graph.EdgeCount; e++)
+            {
+                int u = graph.EdgeU[e];
+                int v = graph.EdgeV[e];
+                batch.Adjacency[(((g * n) + u) * n) + v] = 1;
+                batch.Adjacency[(((g * n) + v) * n) + u] = 1;
+            }
+
+            int[] comp = scope == SpeColumnScope.SameComponent ? graph.ConnectedComponents(out _) : new int[graph.NodeCount];
+            for (int j = 0; j < graph.NodeCount; j++)
+            {
+                for (int i = 0; i < graph.NodeCount; i++)
+                {
+                    batch.ColumnMask[(((g * n) + j) * n) + i] = comp[i] == comp[j] ? 1 : 0;
+                }
+            }
+        }
+
+        return batch;
+    }
+
+    /// <summary>The named inputs as ORT values of <typeparamref name="T"/> (float or double); the caller disposes them.</summary>
+    public Dictionary<string, OrtValue> ToOrtValues<T>(bool includeGraphInputs = true)
+        where T : unmanaged
+    {
+        var values = new Dictionary<string, OrtValue>(StringComparer.Ordinal);
+        try
+        {
+            Add(SpeTensorNames.Eigenvalues, Eigenvalues, [BatchSize, K]);
+            Add(SpeTensorNames.EigenvalueMask, EigenvalueMask, [BatchSize, K]);
+            Add(SpeTensorNames.Eigenvectors, Eigenvectors, [BatchSize, MaxNodes, K]);
+            if (includeGraphInputs)
+            {
+                Add(SpeTensorNames.Adjacency, Adjacency, [BatchSize, MaxNodes, MaxNodes]);
+                Add(SpeTensorNames.NodeMask, NodeMask, [BatchSize, MaxNodes]);
+            }
+
+            Add(SpeTensorNames.ColumnMask, ColumnMask, [BatchSize, MaxNodes, MaxNodes]);
+            return values;
+        }
+        catch
+        {
+            foreach (OrtValue v in values.Values)
+            {
+                v.Dispose();
+            }
+
+            throw;
+        }
+
+        void Add(string name, double[] data, long[] shape)
+        {
+            if (typeof(T) == typeof(double))
+            {
+                values[name] = OrtValue.CreateTensorValueFromMemory((double[])data.Clone(), shape);
+            }
+            else if (typeof(T) == typeof(float))
+            {
+                values[name] = OrtValue.CreateTensorValueFromMemory(data.Select(x => (float)x).ToArray(), shape);
+            }
+            else
+            {
+                throw new NotSupportedException($"SPE batches convert to float or double, not {typeof(T).Name}.");
+            }
+        }
+    }
+}

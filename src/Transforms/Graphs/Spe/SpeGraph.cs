@@ -1,0 +1,150 @@
+using Pipelines.Onnx;
+
+namespace Pipelines.Transforms.Graphs.Spe;
+
+/// <summary>Names of the padded batch tensors an SPE graph reads (B graphs, N = largest node count, K = eigenpairs).</summary>
+public static class SpeTensorNames
+{
+    /// <summary>Eigenvalues λ, <c>(B, K)</c>, zero-padded.</summary>
+    public const string Eigenvalues = "spe_eigenvalues";
+
+    /// <summary>1 for real eigenpairs, 0 for padding, <c>(B, K)</c>.</summary>
+    public const string EigenvalueMask = "spe_eigenvalue_mask";
+
+    /// <summary>Eigenvectors V, <c>(B, N, K)</c>, zero-padded in both axes.</summary>
+    public const string Eigenvectors = "spe_eigenvectors";
+
+    /// <summary>0/1 adjacency A, <c>(B, N, N)</c>, zero for padded nodes.</summary>
+    public const string Adjacency = "adjacency";
+
+    /// <summary>1 for real nodes, <c>(B, N)</c>.</summary>
+    public const string NodeMask = "node_mask";
+
+    /// <summary>Which column j contributes to node i, <c>(B, N_j, N_i)</c> (see <see cref="SpeColumnScope"/>).</summary>
+    public const string ColumnMask = "spe_column_mask";
+
+    /// <summary>The encoding output, <c>(B, N, p)</c>.</summary>
+    public const string Encoding = "spe_encoding";
+
+    /// <summary>Optional diagnostic output: the spectral tensor <c>W</c>, <c>(B, m, N, N)</c>.</summary>
+    public const string SpectralTensor = "spe_spectral_tensor";
+}
+
+/// <summary>
+/// Builds SPE's forward pass as ONNX nodes:
+/// <c>z_ℓ = φ_ℓ(λ) ⊙ mask</c>; <c>W_ℓ = V diag(z_ℓ) Vᵀ</c>; for each column j, <c>X⁽ʲ⁾ = W[:, j, :] ∈ ℝ^{n×m}</c> runs
+/// through one shared GIN <c>h_i ← MLP((1+ε)h_i + Σ_{u∈N(i)} h_u)</c>; <c>PE_i = Σ_j M_{ji} GIN(X⁽ʲ⁾)_i</c>.
+/// </summary>
+/// <remarks>
+/// Padding cannot leak: padded eigenvalues are masked after φ and padded columns of V are zero; padded nodes have no
+/// edges, so they never reach a real node through A; padded columns are dropped by the column mask and padded rows
+/// zeroed at the output. The batch tensor of the GIN is <c>(B, N_j, N_i, c)</c>, so memory is O(B·N²·hidden).
+/// </remarks>
+public static class SpeGraph
+{
+    /// <summary>
+    /// Appends SPE to <paramref name="b"/>, reading the <see cref="SpeTensorNames"/> inputs (which the caller declares)
+    /// and returning the name of the <c>(B, N, p)</c> encoding value.
+    /// </summary>
+    /// <param name="b">The builder.</param>
+    /// <param name="parameters">φ and ρ parameters (added as initializers).</param>
+    /// <param name="elementType">Float or Double.</param>
+    /// <param name="spectralTensor">Receives the name of the <c>(B, m, N, N)</c> tensor W.</param>
+    public static string Append(GraphBuilder b, SpeParameters parameters, TensorElementType elementType, out string spectralTensor)
+    {
+        ArgumentNullException.ThrowIfNull(b);
+        ArgumentNullException.ThrowIfNull(parameters);
+        SpeOptions o = parameters.Options;
+        parameters.AddInitializers(b, elementType);
+        string one = b.Scalar(1.0, elementType, "spe_one");
+
+        // φ: λ (B,K) → (B,1,K,1) → per-ℓ networks → (B,m,K,1) → (B,m,K).
+        string x = b.Op("Unsqueeze", SpeTensorNames.Eigenvalues, b.Int64s("spe_axes_1_3", 1, 3));
+        string maskBk = b.Op("Unsqueeze", SpeTensorNames.EigenvalueMask, b.Int64s("spe_axes_1_3", 1, 3)); // (B,1,K,1)
+        for (int layer = 0; layer < o.PhiLayers; layer++)
+        {
+            string y = b.Op("MatMul", x, $"spe.phi.{layer}.w");
+            if (o.PhiKind == SpePhiKind.MaskedDeepSets)
+            {
+                // Σ over real eigenvalues only: (B,m|1,1,fin) @ (m,fin,fout).
+                string masked = b.Op("Mul", x, maskBk);
+                string pooled = b.Op("ReduceSum", [masked, b.Int64s("spe_axis_2", 2)], OnnxAttribute.Int("keepdims", 1));
+                y = b.Op("Add", y, b.Op("MatMul", pooled, $"spe.phi.{layer}.w_sum"));
+            }
+
+            y = b.Op("Add", y, $"spe.phi.{layer}.b");
+            x = layer < o.PhiLayers - 1 ? b.Op("Relu", y) : y;
+        }
+
+        string z = b.Op("Squeeze", x, b.Int64s("spe_axis_3", 3)); // (B,m,K)
+        z = b.Op("Mul", z, b.Op("Unsqueeze", SpeTensorNames.EigenvalueMask, b.Int64s("spe_axis_1", 1))); // mask padded λ
+
+        // W = (V ⊙ z) Vᵀ : (B,1,N,K) ⊙ (B,m,1,K) @ (B,1,K,N) → (B,m,N,N).
+        string v4 = b.Op("Unsqueeze", SpeTensorNames.Eigenvectors, b.Int64s("spe_axis_1", 1));
+        string z4 = b.Op("Unsqueeze", z, b.Int64s("spe_axis_2", 2));
+        string vt4 = b.Op("Transpose", [v4], OnnxAttribute.IntList("perm", 0, 1, 3, 2));
+        string w = b.Op("MatMul", b.Op("Mul", v4, z4), vt4);
+        spectralTensor = w;
+
+        // ρ: X[b, j, i, ℓ] = W[b, ℓ, i, j]; GIN over i for every column j.
+        string h = b.Op("Transpose", [w], OnnxAttribute.IntList("perm", 0, 3, 2, 1));
+        string a4 = b.Op("Unsqueeze", SpeTensorNames.Adjacency, b.Int64s("spe_axis_1", 1)); // (B,1,N,N)
+        for (int layer = 0; layer < o.RhoLayers; layer++)
+        {
+            string agg = b.Op("MatMul", a4, h); // (B,N_j,N_i,c): Σ_u A[i,u] h[j,u]
+            string self = b.Op("Mul", h, b.Op("Add", one, $"spe.rho.{layer}.eps"));
+            string u = b.Op("Add", self, agg);
+            u = b.Op("Relu", b.Op("Add", b.Op("MatMul", u, $"spe.rho.{layer}.w0"), $"spe.rho.{layer}.b0"));
+            u = b.Op("Add", b.Op("MatMul", u, $"spe.rho.{layer}.w1"), $"spe.rho.{layer}.b1");
+            h = layer < o.RhoLayers - 1 ? b.Op("Relu", u) : u;
+        }
+
+        // PE_i = Σ_j M[j,i] h[j,i,:], then zero padded rows.
+        string cm = b.Op("Unsqueeze", SpeTensorNames.ColumnMask, b.Int64s("spe_axis_3", 3));
+        string pe = b.Op("ReduceSum", [b.Op("Mul", h, cm), b.Int64s("spe_axis_1", 1)], OnnxAttribute.Int("keepdims", 0));
+        string nm = b.Op("Unsqueeze", SpeTensorNames.NodeMask, b.Int64s("spe_axis_2", 2));
+        return b.Op("Mul", pe, nm);
+    }
+
+    /// <summary>Declares the SPE inputs on <paramref name="b"/> with symbolic dims <c>batch</c>, <c>nodes</c>, <c>k</c>.</summary>
+    public static void DeclareInputs(GraphBuilder b, TensorElementType elementType, bool includeGraphInputs = true)
+    {
+        ArgumentNullException.ThrowIfNull(b);
+        b.Input(SpeTensorNames.Eigenvalues, elementType, "batch", "k");
+        b.Input(SpeTensorNames.EigenvalueMask, elementType, "batch", "k");
+        b.Input(SpeTensorNames.Eigenvectors, elementType, "batch", "nodes", "k");
+        if (includeGraphInputs)
+        {
+            b.Input(SpeTensorNames.Adjacency, elementType, "batch", "nodes", "nodes");
+            b.Input(SpeTensorNames.NodeMask, elementType, "batch", "nodes");
+        }
+
+        b.Input(SpeTensorNames.ColumnMask, elementType, "batch", "nodes", "nodes");
+    }
+
+    /// <summary>A standalone encoder model: SPE inputs → <see cref="SpeTensorNames.Encoding"/> <c>(B, N, p)</c>.</summary>
+    /// <param name="parameters">φ and ρ parameters.</param>
+    /// <param name="elementType">Float (deployment) or Double (stability measurements).</param>
+    /// <param name="exposeSpectralTensor">Also output <see cref="SpeTensorNames.SpectralTensor"/> (diagnostics and tests).</param>
+    public static OnnxModel CreateEncoderModel(SpeParameters parameters, TensorElementType elementType = TensorElementType.Float, bool exposeSpectralTensor = false)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        if (elementType is not (TensorElementType.Float or TensorElementType.Double))
+        {
+            throw new ArgumentOutOfRangeException(nameof(elementType), elementType, "SPE graphs are Float or Double.");
+        }
+
+        var b = new GraphBuilder("spe_encoder");
+        DeclareInputs(b, elementType);
+        string pe = Append(b, parameters, elementType, out string w);
+        b.Output(pe, SpeTensorNames.Encoding);
+        if (exposeSpectralTensor)
+        {
+            b.Output(w, SpeTensorNames.SpectralTensor);
+        }
+
+        OnnxModel model = b.ToModel();
+        model.DocString = $"SPE positional encoder (Huang et al., ICLR 2024): m={parameters.Options.EigenvalueFunctions}, φ={parameters.Options.PhiKind}, ρ=GIN×{parameters.Options.RhoLayers}, p={parameters.Options.OutputSize}.";
+        return model;
+    }
+}

@@ -1,0 +1,81 @@
+namespace Pipelines.Transforms.Graphs.Spe;
+
+/// <summary>The form of the eigenvalue networks φ_ℓ.</summary>
+public enum SpePhiKind
+{
+    /// <summary>Elementwise MLP <c>[φ_ℓ(λ)]_i = f_ℓ(λ_i)</c> (the reference's ZINC-full configuration); W_ℓ is then the matrix function f_ℓ(L).</summary>
+    ElementwiseMlp,
+
+    /// <summary>
+    /// Masked DeepSets over the k eigenvalues: each layer computes <c>W₁x_i + W₂Σ_{j real} x_j</c> (the reference's
+    /// <c>masked_spe</c>); padded eigenvalues never enter the sum.
+    /// </summary>
+    MaskedDeepSets,
+}
+
+/// <summary>Which columns j of the spectral tensor are summed into node i's encoding.</summary>
+public enum SpeColumnScope
+{
+    /// <summary>All real columns, as the reference does (a node's PE then depends on the sizes of other components).</summary>
+    AllColumns,
+
+    /// <summary>Only columns of nodes in i's own connected component, so <c>PE(G₁ ∪ G₂) = PE(G₁) ∪ PE(G₂)</c>.</summary>
+    SameComponent,
+}
+
+/// <summary>
+/// Hyper-parameters of SPE (Huang et al., ICLR 2024): m eigenvalue networks φ_ℓ and a GIN ρ over the columns of
+/// <c>W = [V diag(φ_ℓ(λ)) Vᵀ]_ℓ ∈ ℝ^{n×n×m}</c>, summed over columns to <c>PE ∈ ℝ^{n×p}</c>.
+/// </summary>
+/// <param name="EigenvalueFunctions">m, the number of φ_ℓ (16 for ZINC, 8 for counting).</param>
+/// <param name="PhiKind">Elementwise MLP or masked DeepSets.</param>
+/// <param name="PhiHiddenSize">Hidden width of each φ_ℓ (16 in the reference).</param>
+/// <param name="PhiLayers">Layers of each φ_ℓ (3 in the reference: 1→h→h→1).</param>
+/// <param name="RhoLayers">GIN layers of ρ (8 for ZINC, 4 for counting).</param>
+/// <param name="RhoHiddenSize">Hidden width of ρ (128 for ZINC, 80 for counting).</param>
+/// <param name="OutputSize">p, the PE width per node.</param>
+/// <param name="ColumnScope">Which columns are summed.</param>
+/// <param name="Seed">Seed of the parameter initialisation.</param>
+/// <remarks>
+/// Deviation from the reference: no BatchNorm inside φ or ρ (its batch statistics include padded entries, so a graph's
+/// encoding would depend on its batch); each GIN layer's update MLP is Linear–ReLU–Linear with ReLU between layers.
+/// </remarks>
+public sealed record SpeOptions(
+    int EigenvalueFunctions = 8,
+    SpePhiKind PhiKind = SpePhiKind.ElementwiseMlp,
+    int PhiHiddenSize = 16,
+    int PhiLayers = 3,
+    int RhoLayers = 3,
+    int RhoHiddenSize = 32,
+    int OutputSize = 16,
+    SpeColumnScope ColumnScope = SpeColumnScope.AllColumns,
+    int Seed = 1)
+{
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid option.</summary>
+    public void Validate()
+    {
+        Check(EigenvalueFunctions, nameof(EigenvalueFunctions));
+        Check(PhiHiddenSize, nameof(PhiHiddenSize));
+        Check(PhiLayers, nameof(PhiLayers));
+        Check(RhoLayers, nameof(RhoLayers));
+        Check(RhoHiddenSize, nameof(RhoHiddenSize));
+        Check(OutputSize, nameof(OutputSize));
+        if (!Enum.IsDefined(PhiKind))
+        {
+            throw new ArgumentOutOfRangeException(nameof(PhiKind), PhiKind, "Unknown φ kind.");
+        }
+
+        if (!Enum.IsDefined(ColumnScope))
+        {
+            throw new ArgumentOutOfRangeException(nameof(ColumnScope), ColumnScope, "Unknown column scope.");
+        }
+
+        static void Check(int value, string name)
+        {
+            if (value < 1)
+            {
+                throw new ArgumentOutOfRangeException(name, value, $"SpeOptions.{name} must be at least 1.");
+            }
+        }
+    }
+}

@@ -1,0 +1,76 @@
+using System.Text.Json;
+using Xunit;
+
+namespace Pipelines.Cli.Tests;
+
+public sealed class GraphCommandTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), $"cli-graph-{Guid.NewGuid():N}");
+
+    public GraphCommandTests() => Directory.CreateDirectory(_dir);
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string WriteToyTu()
+    {
+        // 12 graphs: even ids are triangles (class 1), odd ids are 3-paths (class 0).
+        string folder = Path.Combine(_dir, "TOY");
+        Directory.CreateDirectory(folder);
+        var a = new List<string>();
+        var ind = new List<string>();
+        var labels = new List<string>();
+        int node = 1;
+        for (int g = 1; g <= 12; g++)
+        {
+            ind.AddRange(["" + g, "" + g, "" + g]);
+            a.AddRange([$"{node}, {node + 1}", $"{node + 1}, {node + 2}"]);
+            if (g % 2 == 0)
+            {
+                a.Add($"{node}, {node + 2}");
+            }
+
+            labels.Add(g % 2 == 0 ? "1" : "0");
+            node += 3;
+        }
+
+        File.WriteAllLines(Path.Combine(folder, "TOY_A.txt"), a);
+        File.WriteAllLines(Path.Combine(folder, "TOY_graph_indicator.txt"), ind);
+        File.WriteAllLines(Path.Combine(folder, "TOY_graph_labels.txt"), labels);
+        return folder;
+    }
+
+    [Fact]
+    public void Train_ThenEncode_WritesModelMetricsAndCsv()
+    {
+        string data = WriteToyTu();
+        string outDir = Path.Combine(_dir, "out");
+        (int code, string output, string err) = CliHarness.Run("graph", "train", "--data", data, "--pe", "spe", "--k", "3", "--epochs", "2", "--hidden", "8", "--layers", "1", "--test-fraction", "0.2", "--out", outDir, "--json");
+        Assert.True(code == 0, err);
+        using JsonDocument doc = JsonDocument.Parse(output);
+        Assert.Equal("spe", doc.RootElement.GetProperty("pe").GetString());
+        Assert.True(File.Exists(Path.Combine(outDir, "model.onnx")));
+        Assert.True(File.Exists(Path.Combine(outDir, "metrics.json")));
+
+        string csv = Path.Combine(_dir, "enc.csv");
+        (code, _, err) = CliHarness.Run("graph", "encode", "--data", data, "--pe", "spe", "--model", Path.Combine(outDir, "model.onnx"), "--out", csv);
+        Assert.True(code == 0, err);
+        string[] lines = File.ReadAllLines(csv);
+        Assert.Equal(1 + 36, lines.Length);
+        Assert.StartsWith("graph,node,pe_0", lines[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Encode_SpeWithoutModel_ExitsTwo_AndBadSmilesNamesLine()
+    {
+        (int code, _, string err) = CliHarness.Run("graph", "encode", "--data", _dir, "--pe", "spe", "--out", Path.Combine(_dir, "x.csv"));
+        Assert.Equal(2, code);
+        Assert.Contains("--model", err, StringComparison.Ordinal);
+
+        string bad = Path.Combine(_dir, "bad.csv");
+        File.WriteAllText(bad, "SMILES,y\nCCO,1\nC1CC,2\n");
+        (code, _, err) = CliHarness.Run("graph", "train", "--data", bad, "--target", "y", "--out", Path.Combine(_dir, "o"));
+        Assert.NotEqual(0, code);
+        Assert.Contains("bad.csv:3:", err, StringComparison.Ordinal);
+        Assert.Single(err.Trim().Split('\n'));
+    }
+}

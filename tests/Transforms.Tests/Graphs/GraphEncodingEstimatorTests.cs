@@ -1,0 +1,92 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Pipelines.Numerics.Graphs;
+using Pipelines.Transforms.Graphs;
+using Pipelines.Transforms.Graphs.Datasets;
+using Pipelines.Transforms.Graphs.MLNet;
+using Pipelines.Transforms.Graphs.Spe;
+using Xunit;
+
+namespace Pipelines.Transforms.Tests.Graphs;
+
+public class GraphEncodingEstimatorTests
+{
+    private sealed class Row
+    {
+        public Graph Graph { get; set; } = null!;
+
+        public float Label { get; set; }
+    }
+
+    private static List<Row> Rows(int count) => CycleCountingDataset.Generate(count, seed: 4, minNodes: 6, maxNodes: 12)
+        .Select(s => new Row { Graph = s.Graph, Label = s.Counts[0] }).ToList();
+
+    [Fact]
+    public void Rwse_FeedsAnMlNetTrainer()
+    {
+        var ml = new MLContext(seed: 1);
+        GraphDataViewType.Register();
+        IDataView data = ml.Data.LoadFromEnumerable(Rows(120));
+        Assert.IsType<GraphDataViewType>(data.Schema["Graph"].Type);
+        var pipeline = ml.Transforms.GraphEncoding("Features", "Graph", new RwseEncoding(8))
+            .Append(ml.Regression.Trainers.Sdca(labelColumnName: "Label", featureColumnName: "Features", maximumNumberOfIterations: 20));
+        var create = typeof(SchemaShape).GetMethod("Create", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static, [typeof(DataViewSchema)])!;
+        SchemaShape shape = pipeline.GetOutputSchema((SchemaShape)create.Invoke(null, [data.Schema])!);
+        Assert.Contains(shape, c => c.Name == "Score");
+        var model = pipeline.Fit(data);
+        IDataView scored = model.Transform(data);
+        float[] scores = scored.GetColumn<float>("Score").ToArray();
+        Assert.Equal(120, scores.Length);
+        Assert.All(scores, s => Assert.True(float.IsFinite(s)));
+    }
+
+    [Fact]
+    public void Transform_MatchesDirectComputation_ForEachEncoding()
+    {
+        var ml = new MLContext(seed: 1);
+        List<Row> rows = Rows(10);
+        IDataView data = ml.Data.LoadFromEnumerable(rows);
+        var spe = SpeParameters.Initialize(new SpeOptions(EigenvalueFunctions: 4, RhoLayers: 2, RhoHiddenSize: 8, OutputSize: 6));
+        foreach (GraphEncoding enc in new GraphEncoding[] { new LapPeEncoding(5), new RwseEncoding(5), new SpeEncoding(12, spe.Options) })
+        {
+            var options = new GraphEncodingOptions("Graph", "Pe", enc, GraphEncodingReadout.Nodes, enc is SpeEncoding ? spe : null);
+            using GraphEncodingTransformer t = ml.Transforms.GraphEncoding(options).Fit(data);
+            IDataView transformed = t.Transform(data);
+            var got = new List<float[]>();
+            using (DataViewRowCursor cursor = transformed.GetRowCursor([transformed.Schema["Pe"]]))
+            {
+                ValueGetter<VBuffer<float>> getter = cursor.GetGetter<VBuffer<float>>(transformed.Schema["Pe"]);
+                VBuffer<float> buffer = default;
+                while (cursor.MoveNext())
+                {
+                    getter(ref buffer);
+                    got.Add(buffer.DenseValues().ToArray());
+                }
+            }
+
+            for (int r = 0; r < rows.Count; r++)
+            {
+                float[] expected = enc is SpeEncoding
+                    ? new SpeEncoder(spe).Encode([rows[r].Graph.ToStructure()], [LaplacianSpectrum.Compute(rows[r].Graph.ToStructure(), new SpectrumOptions(K: 12))], 12)[0].Select(x => (float)x).ToArray()
+                    : PrecomputedEncoding.Compute(rows[r].Graph.ToStructure(), enc).Fixed!;
+                Assert.Equal(rows[r].Graph.NodeCount * enc.Width, got[r].Length);
+                float[] actual = got[r];
+                Assert.True(expected.Zip(actual, (a, b) => Math.Abs(a - b)).Max() < 1e-5, $"{enc.Name} row {r}");
+            }
+        }
+    }
+
+    [Fact]
+    public void Fit_RejectsWrongColumnsAndSaveExplainsLimit()
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView data = ml.Data.LoadFromEnumerable(Rows(3));
+        var est = ml.Transforms.GraphEncoding("Pe", "Label", new LapPeEncoding(4));
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => est.Fit(data));
+        Assert.Contains("expected Graph", ex.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.GraphEncoding("Pe", "Missing", new LapPeEncoding(4)).Fit(data));
+        Assert.Throws<ArgumentException>(() => ml.Transforms.GraphEncoding("Pe", "Graph", new SpeEncoding(4)));
+        using GraphEncodingTransformer t = ml.Transforms.GraphEncoding("Pe", "Graph", new LapPeEncoding(4)).Fit(data);
+        Assert.Throws<NotSupportedException>(() => ml.Model.Save(t, data.Schema, new MemoryStream()));
+    }
+}
