@@ -76,3 +76,68 @@ public class ShapeInferenceTests
         Assert.Equal("Float[batch,sequence,384]", types["last_hidden_state"].ToString());
     }
 }
+
+public class ShapeInferenceSplitFlattenTests
+{
+    [Fact]
+    public void Split_WithSizes_GivesEachOutputItsDim()
+    {
+        var b = new GraphBuilder();
+        string a = b.Input("a", TensorElementType.Float, "n", 10);
+        string[] parts = b.Node("Split", [a, b.Int64s("split", 3, 7)], 2, [OnnxAttribute.Int("axis", 1)]);
+        b.Output(parts[0]);
+        b.Output(parts[1]);
+
+        var types = ShapeInference.Infer(b.Graph);
+
+        Assert.Equal("Float[n,3]", types[parts[0]].ToString());
+        Assert.Equal("Float[n,7]", types[parts[1]].ToString());
+    }
+
+    [Fact]
+    public void Split_SizesNotSummingToDim_Throws()
+    {
+        var b = new GraphBuilder();
+        string a = b.Input("a", TensorElementType.Float, 4, 10);
+        string[] parts = b.Node("Split", [a, b.Int64s("split", 3, 3)], 2, [OnnxAttribute.Int("axis", 1)]);
+        b.Output(parts[0]);
+
+        Assert.Throws<OnnxGraphException>(() => ShapeInference.Infer(b.Graph));
+    }
+
+    [Fact]
+    public void Split_Even_WithoutSizes()
+    {
+        var b = new GraphBuilder();
+        string a = b.Input("a", TensorElementType.Float, 6, 4);
+        string[] parts = b.Node("Split", [a], 3);
+        b.Output(parts[2]);
+
+        Assert.Equal("Float[2,4]", ShapeInference.Infer(b.Graph)[parts[2]].ToString());
+    }
+
+    [Theory]
+    [InlineData(1, "Float[2,12]")]
+    [InlineData(2, "Float[6,4]")]
+    [InlineData(0, "Float[1,24]")]
+    public void Flatten_MultipliesAroundAxis(long axis, string expected)
+    {
+        var b = new GraphBuilder();
+        string a = b.Input("a", TensorElementType.Float, 2, 3, 4);
+        string y = b.Op("Flatten", [a], OnnxAttribute.Int("axis", axis));
+        b.Output(y);
+
+        Assert.Equal(expected, ShapeInference.Infer(b.Graph)[y].ToString());
+    }
+
+    [Fact]
+    public void Flatten_SymbolicBatch_StaysUnknownInFirstDim()
+    {
+        var b = new GraphBuilder();
+        string a = b.Input("a", TensorElementType.Float, "batch", 3, 4);
+        string y = b.Op("Flatten", a);
+        b.Output(y);
+
+        Assert.Equal("Float[?,12]", ShapeInference.Infer(b.Graph)[y].ToString());
+    }
+}

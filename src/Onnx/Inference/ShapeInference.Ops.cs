@@ -107,6 +107,9 @@ public static partial class ShapeInference
             case "Concat":
                 ctx.Set(node.Outputs[0], Concat(node, ins));
                 return;
+            case "Flatten":
+                ctx.Set(node.Outputs[0], Flatten(node, ins[0]));
+                return;
             case "Gather":
                 ctx.Set(node.Outputs[0], Gather(node, ins[0], ins[1]));
                 return;

@@ -269,14 +269,71 @@ public static partial class ShapeInference
                 ctx.Set(node.Outputs[0], ins[0] is { } r ? TensorType.Of(r.ElementType, Dim.Unknown) : null);
                 break;
             case "Split":
-                foreach (string o in node.Outputs)
-                {
-                    ctx.Set(o, ins[0]?.Shape is { } sp ? new TensorType(ins[0]!.ElementType, sp.Select(_ => Dim.Unknown).ToArray()) : ins[0]);
-                }
-
+                InferSplit(node, ins[0], ctx);
                 break;
             default:
                 break;
         }
+    }
+
+    // Split: known split sizes (input 1, or the opset < 13 attribute) or an even split of a fixed dim; otherwise only
+    // the split axis becomes unknown.
+    private static void InferSplit(OnnxNode node, TensorType? x, InferenceContext ctx)
+    {
+        if (x?.Shape is null)
+        {
+            foreach (string o in node.Outputs)
+            {
+                ctx.Set(o, x);
+            }
+
+            return;
+        }
+
+        int axis = (int)Normalize(node.IntAttribute("axis", 0), x.Shape.Count);
+        if (axis < 0 || axis >= x.Shape.Count)
+        {
+            Fail(node, $"axis {node.IntAttribute("axis", 0)} is out of range for {x}.");
+        }
+
+        long[]? sizes = node.IntsAttribute("split")
+            ?? (node.Inputs.Count > 1 && ctx.Constants.TryGetValue(node.Inputs[1], out long[]? given) ? given : null);
+        Dim whole = x.Shape[axis];
+        if (sizes is null && whole.IsFixed && whole.Value % node.Outputs.Count == 0)
+        {
+            sizes = Enumerable.Repeat(whole.Value!.Value / node.Outputs.Count, node.Outputs.Count).ToArray();
+        }
+
+        if (sizes is not null && (sizes.Length != node.Outputs.Count || (whole.IsFixed && sizes.Sum() != whole.Value)))
+        {
+            Fail(node, $"split sizes [{string.Join(",", sizes)}] do not divide dim {axis} of {x} into {node.Outputs.Count} outputs.");
+        }
+
+        for (int k = 0; k < node.Outputs.Count; k++)
+        {
+            Dim[] dims = x.Shape.ToArray();
+            dims[axis] = sizes is null ? Dim.Unknown : sizes[k];
+            ctx.Set(node.Outputs[k], new TensorType(x.ElementType, dims));
+        }
+    }
+
+    // Flatten: [prod(dims[..axis]), prod(dims[axis..])], symbolic where any factor is not fixed.
+    private static TensorType? Flatten(OnnxNode node, TensorType? x)
+    {
+        if (x?.Shape is null)
+        {
+            return x;
+        }
+
+        int axis = (int)Normalize(node.IntAttribute("axis", 1), x.Shape.Count);
+        if (axis < 0 || axis > x.Shape.Count)
+        {
+            Fail(node, $"axis {node.IntAttribute("axis", 1)} is out of range for {x}.");
+        }
+
+        static Dim Product(IEnumerable<Dim> dims) =>
+            dims.All(d => d.IsFixed) ? dims.Aggregate(1L, (p, d) => p * d.Value!.Value) : Dim.Unknown;
+
+        return TensorType.Of(x.ElementType, Product(x.Shape.Take(axis)), Product(x.Shape.Skip(axis)));
     }
 }
