@@ -25,9 +25,6 @@ public static class Program
         root.Subcommands.Add(TopoCommand.Create());
         root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(GraphCommand.Create());
-
-        // Attaches `lora train` to the `lora` group (creating it if absent); keep after every Subcommands.Add line.
-        LoraTrainCommand.Register(root);
         return root;
     }
 }

@@ -25,11 +25,12 @@ internal static class LoraInitCommand
         ["eva"] = LowRankMethod.Eva,
     };
 
-    /// <summary>The <c>lora</c> command group with its <c>init</c> subcommand.</summary>
+    /// <summary>The <c>lora</c> command group: <c>init</c> (here) and <c>train</c> (<see cref="LoraTrainCommand"/>).</summary>
     public static Command Create()
     {
         var lora = new Command("lora", "LoRA adapters on ONNX models.");
         lora.Subcommands.Add(CreateInit());
+        lora.Subcommands.Add(LoraTrainCommand.Create());
         return lora;
     }
 

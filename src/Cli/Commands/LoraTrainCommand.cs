@@ -27,20 +27,6 @@ internal static class LoraTrainCommand
         ["full"] = FineTuneMethod.Full,
     };
 
-    /// <summary>Adds <c>train</c> under the root's <c>lora</c> group, creating the group when no other command made it.</summary>
-    public static void Register(RootCommand root)
-    {
-        ArgumentNullException.ThrowIfNull(root);
-        Command? lora = root.Subcommands.FirstOrDefault(c => c.Name == "lora");
-        if (lora is null)
-        {
-            lora = new Command("lora", "LoRA adapters on ONNX models.");
-            root.Subcommands.Add(lora);
-        }
-
-        lora.Subcommands.Add(Create());
-    }
-
     /// <summary>The <c>train</c> command.</summary>
     public static Command Create()
     {

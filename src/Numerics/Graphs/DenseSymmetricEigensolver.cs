@@ -29,21 +29,8 @@ public static class DenseSymmetricEigensolver
         // Row-major symmetric == column-major symmetric.
         Matrix<double> m = Matrix<double>.Build.DenseOfColumnMajor(n, n, matrix[..(n * n)].ToArray());
         var evd = m.Evd(Symmetricity.Symmetric);
-        double[] raw = evd.EigenValues.Select(c => c.Real).ToArray();
-        int[] order = Enumerable.Range(0, n).OrderBy(i => raw[i]).ThenBy(i => i).ToArray();
-        values = order.Select(i => raw[i]).ToArray();
         Matrix<double> vecs = evd.EigenVectors;
-        var result = new double[n * n];
-        for (int j = 0; j < n; j++)
-        {
-            int src = order[j];
-            for (int i = 0; i < n; i++)
-            {
-                result[(i * n) + j] = vecs[i, src];
-            }
-        }
-
-        return result;
+        return SortAscending(evd.EigenValues.Select(c => c.Real).ToArray(), n, (i, j) => vecs[i, j], out values);
     }
 
     /// <summary>Decomposes in float32 (for precision-independence checks); results widened to float64.</summary>
@@ -68,17 +55,23 @@ public static class DenseSymmetricEigensolver
 
         Matrix<float> m = Matrix<float>.Build.DenseOfColumnMajor(n, n, data);
         var evd = m.Evd(Symmetricity.Symmetric);
-        double[] raw = evd.EigenValues.Select(c => (double)c.Real).ToArray();
+        Matrix<float> vecs = evd.EigenVectors;
+        return SortAscending(evd.EigenValues.Select(c => (double)c.Real).ToArray(), n, (i, j) => vecs[i, j], out values);
+    }
+
+    // Orders eigenpairs by ascending eigenvalue (ties by original index, so the order is deterministic) and lays the
+    // eigenvectors out row-major as columns: result[i * n + j] = v_j[i].
+    private static double[] SortAscending(double[] raw, int n, Func<int, int, double> vector, out double[] values)
+    {
         int[] order = Enumerable.Range(0, n).OrderBy(i => raw[i]).ThenBy(i => i).ToArray();
         values = order.Select(i => raw[i]).ToArray();
-        Matrix<float> vecs = evd.EigenVectors;
         var result = new double[n * n];
         for (int j = 0; j < n; j++)
         {
             int src = order[j];
             for (int i = 0; i < n; i++)
             {
-                result[(i * n) + j] = vecs[i, src];
+                result[(i * n) + j] = vector(i, src);
             }
         }
 
