@@ -12,7 +12,13 @@ public static class Program
 {
     public static int Main(string[] args)
     {
-        string data = Arg(args, "--data") ?? "/work/ripser-build";
+        string? data = Arg(args, "--data");
+        if (data is null)
+        {
+            Console.Error.WriteLine("usage: TopologyBench --data <folder with ripser, o3_1024.txt, sphere_3_192.lower_distance_matrix> [--ripser path] [--repeat 5]");
+            return 2;
+        }
+
         string ripser = Arg(args, "--ripser") ?? Path.Combine(data, "ripser");
         int repeat = int.Parse(Arg(args, "--repeat") ?? "5", CultureInfo.InvariantCulture);
         string gudhiScript = Path.Combine(AppContext.BaseDirectory, "gudhi_rips.py");
