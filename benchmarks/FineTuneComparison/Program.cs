@@ -11,7 +11,7 @@ namespace Pipelines.Benchmarks.FineTuneComparison;
 /// Same data, steps, seed and learning-rate grid for LoRA, PiSSA, MiLoRA, OLoRA, EVA, LoRA-GA (ranks from --ranks) and
 /// full fine-tuning of all-MiniLM-L6-v2 on SST-2. Writes results.jsonl (one line per finished run, so partial grids
 /// survive), table.md and loss_curves.png under --out.
-/// Usage: FineTuneComparison [--data DIR] [--out DIR] [--steps N] [--batch N] [--max-length N] [--methods a,b]
+/// Usage: FineTuneComparison [--data DIR] [--out DIR] [--steps N | --epochs E] [--warmup RATIO] [--save-models DIR] [--batch N] [--max-length N] [--methods a,b]
 ///        [--ranks 8,16] [--lrs 2e-4] [--full-lr 2e-5] [--lora-ga-lr 2e-5] [--head-lr 1e-3] [--seed N] [--dev-limit N] [--threads N]
 /// </summary>
 public static class Program
@@ -21,8 +21,9 @@ public static class Program
         var a = new Args(args);
         string data = a.Get("--data", FindShared("data/text/sst2"));
         string outDir = a.Get("--out", Path.Combine(RepoRoot(), "benchmarks", "results", "finetune"));
-        int steps = a.Int("--steps", 200);
         int batch = a.Int("--batch", 32);
+        float warmup = a.Float("--warmup", 0f);
+        string? saveModels = a.Has("--save-models") ? a.Get("--save-models", "") : null;
         int maxLength = a.Int("--max-length", 64);
         int seed = a.Int("--seed", 0);
         int threads = a.Int("--threads", 0);
@@ -40,6 +41,8 @@ public static class Program
         PretrainedModelFiles files = PretrainedModels.MiniLm();
         OnnxModel encoder = OnnxModelIO.Load(files.ModelPath);
         TextEncoderTokenizer tokenizer = TextEncoderTokenizer.FromVocab(files.VocabPath, maxLength);
+        int stepsPerEpoch = (train.Count + batch - 1) / batch;
+        int steps = a.Has("--epochs") ? (int)Math.Round(a.Float("--epochs", 1) * stepsPerEpoch) : a.Int("--steps", 200);
         Console.WriteLine($"SST-2: {train.Count} train / {dev.Count} dev; {steps} steps × batch {batch} (= {steps * batch / (double)train.Count:F2} epochs), max length {maxLength}, seed {seed}, {Environment.ProcessorCount} cores");
 
         string jsonl = Path.Combine(outDir, "results.jsonl");
@@ -71,7 +74,7 @@ public static class Program
                     MaxLength = maxLength,
                     MaxSteps = steps,
                     Schedule = FineTuneSchedule.Linear,
-                    WarmupRatio = 0,
+                    WarmupRatio = warmup,
                     Seed = seed,
                     IntraOpThreads = threads,
                     CalibrationBatches = 8,
@@ -91,6 +94,12 @@ public static class Program
                     var run = new RunResult(key, name, method.ToString(), rank, lr, steps, batch, maxLength, seed, r.Losses.ToArray(),
                         r.Validation!.Accuracy, r.Validation.MeanLoss, r.TrainableParameters, r.InitializationSeconds, r.TrainingSeconds, clock.Elapsed.TotalSeconds);
                     results.Add(run);
+                    if (saveModels is not null)
+                    {
+                        Directory.CreateDirectory(saveModels);
+                        OnnxModelIO.Save(r.Classifier, Path.Combine(saveModels, key.Replace(' ', '_') + ".onnx"));
+                    }
+
                     File.AppendAllText(jsonl, JsonSerializer.Serialize(run) + "\n");
                     Console.WriteLine($"{key}: dev accuracy {run.DevAccuracy:P2}, init {run.InitSeconds:F1} s, train {run.TrainSeconds:F1} s");
                 }
