@@ -16,7 +16,14 @@ public abstract record Optimizer
     internal abstract IReadOnlyList<string> Slots { get; }
 
     /// <summary>Emits the update of one parameter; returns the new parameter and new slot values.</summary>
-    internal abstract (string Parameter, string[] Slots) Update(OptimizerStep step, string[] shared, string parameter, string gradient, string[] slots);
+    /// <param name="step">The emission context.</param>
+    /// <param name="shared">The per-step scalars from <see cref="Prepare"/>.</param>
+    /// <param name="parameter">The parameter p.</param>
+    /// <param name="gradient">Its gradient g (after clipping).</param>
+    /// <param name="slots">Its slot inputs, in <see cref="Slots"/> order.</param>
+    /// <param name="scale">The parameter's learning-rate multiplier m (its rate is m·lr, decay included).</param>
+    /// <param name="decays">Whether <see cref="WeightDecay"/> applies to this parameter.</param>
+    internal abstract (string Parameter, string[] Slots) Update(OptimizerStep step, string[] shared, string parameter, string gradient, string[] slots, double scale, bool decays);
 
     /// <summary>Per-step scalars shared by all parameters (e.g. bias corrections).</summary>
     internal virtual string[] Prepare(OptimizerStep step) => [];
@@ -43,17 +50,18 @@ public sealed record SgdOptimizer(double Momentum = 0.9) : Optimizer
         ArgumentOutOfRangeException.ThrowIfNegative(WeightDecay);
     }
 
-    internal override (string Parameter, string[] Slots) Update(OptimizerStep s, string[] shared, string p, string g, string[] slots)
+    internal override (string Parameter, string[] Slots) Update(OptimizerStep s, string[] shared, string p, string g, string[] slots, double scale, bool decays)
     {
         GraphBuilder b = s.Builder;
-        string grad = WeightDecay == 0 ? g : b.Op("Add", g, b.Op("Mul", p, s.Scalar(WeightDecay)));
+        string grad = WeightDecay == 0 || !decays ? g : b.Op("Add", g, b.Op("Mul", p, s.Scalar(WeightDecay)));
+        string lr = s.ScaledLearningRate(scale);
         if (Momentum == 0)
         {
-            return (b.Op("Sub", p, b.Op("Mul", grad, s.LearningRate)), []);
+            return (b.Op("Sub", p, b.Op("Mul", grad, lr)), []);
         }
 
         string buf = b.Op("Add", b.Op("Mul", slots[0], s.Scalar(Momentum)), grad);
-        return (b.Op("Sub", p, b.Op("Mul", buf, s.LearningRate)), [buf]);
+        return (b.Op("Sub", p, b.Op("Mul", buf, lr)), [buf]);
     }
 }
 
@@ -88,16 +96,17 @@ public sealed record AdamWOptimizer(double Beta1 = 0.9, double Beta2 = 0.999, do
         return [b.Op("Div", s.LearningRate, bc1), b.Op("Sqrt", bc2)];   // lr / (1 − β₁ᵗ), √(1 − β₂ᵗ)
     }
 
-    internal override (string Parameter, string[] Slots) Update(OptimizerStep s, string[] shared, string p, string g, string[] slots)
+    internal override (string Parameter, string[] Slots) Update(OptimizerStep s, string[] shared, string p, string g, string[] slots, double scale, bool decays)
     {
         GraphBuilder b = s.Builder;
         string m = b.Op("Add", b.Op("Mul", slots[0], s.Scalar(Beta1)), b.Op("Mul", g, s.Scalar(1 - Beta1)));
         string v = b.Op("Add", b.Op("Mul", slots[1], s.Scalar(Beta2)), b.Op("Mul", b.Op("Mul", g, g), s.Scalar(1 - Beta2)));
 
-        // p − lr·λ·p − (lr / bc1) · m / (√v / √bc2 + ε)
+        // p − m·lr·λ·p − m·(lr / bc1) · m / (√v / √bc2 + ε), with m the parameter's learning-rate multiplier
         string denom = b.Op("Add", b.Op("Div", b.Op("Sqrt", v), shared[1]), s.Scalar(Epsilon));
-        string update = b.Op("Mul", b.Op("Div", m, denom), shared[0]);
-        string decayed = WeightDecay == 0 ? p : b.Op("Sub", p, b.Op("Mul", p, b.Op("Mul", s.LearningRate, s.Scalar(WeightDecay))));
+        string stepSize = scale == 1 ? shared[0] : b.Op("Mul", shared[0], s.Scalar(scale));
+        string update = b.Op("Mul", b.Op("Div", m, denom), stepSize);
+        string decayed = WeightDecay == 0 || !decays ? p : b.Op("Sub", p, b.Op("Mul", p, b.Op("Mul", s.LearningRate, s.Scalar(WeightDecay * scale))));
         return (b.Op("Sub", decayed, update), [m, v]);
     }
 }
@@ -112,6 +121,9 @@ internal sealed class OptimizerStep(GraphBuilder builder, TensorElementType type
     public string LearningRate { get; } = learningRate;
 
     public string Step { get; } = step;
+
+    /// <summary>m·lr (the learning-rate input itself when m = 1).</summary>
+    public string ScaledLearningRate(double scale) => scale == 1 ? LearningRate : Builder.Op("Mul", LearningRate, Scalar(scale));
 
     public string Scalar(double value)
     {

@@ -9,8 +9,10 @@ namespace Pipelines.Trainers;
 /// Runs a <see cref="TrainingGraph"/> on ONNX Runtime. Parameters and optimizer state live in two sets of pinned
 /// buffers; step k reads set k mod 2 and writes set (k+1) mod 2 through two prebuilt IOBindings (binding one buffer as
 /// both input and output is unsafe: ORT may overwrite a parameter before every reader has used it). Batches are written
-/// in place into pinned input buffers. The eval session (created on first use) binds the current parameter set, so it always sees the
-/// trained values without copies.
+/// in place into pinned input buffers (<see cref="BatchInputMode.PinnedBuffers"/>), or bound per step from the caller's
+/// values of any shape (<see cref="BatchInputMode.PerStepValues"/>). The graph's <see cref="TrainingGraph.ExtraOutputs"/>
+/// go to CPU memory allocated by ORT and are copied out after each step (<see cref="GetOutput"/>). The eval session
+/// (created on first use) binds the current parameter set, so it always sees the trained values without copies.
 /// </summary>
 public sealed class Trainer : IDisposable
 {
@@ -23,6 +25,9 @@ public sealed class Trainer : IDisposable
     private readonly StateBuffer _loss;
     private readonly OrtIoBinding[] _bindings;
     private readonly RunOptions _runOptions = new();
+    private readonly TrainingBatch _batchView;
+    private readonly HashSet<string> _batchNames;
+    private readonly Dictionary<string, OnnxTensor> _lastOutputs = new(StringComparer.Ordinal);
     private int _current;
     private bool _disposed;
 
@@ -47,7 +52,8 @@ public sealed class Trainer : IDisposable
             }
 
             _batch = new Dictionary<string, StateBuffer>(StringComparer.Ordinal);
-            foreach (ValueInfo input in graph.BatchInputs)
+            _batchNames = new HashSet<string>(graph.BatchInputs.Select(v => v.Name), StringComparer.Ordinal);
+            foreach (ValueInfo input in Options.BatchInputs == BatchInputMode.PinnedBuffers ? graph.BatchInputs : [])
             {
                 long[] shape = ResolveShape(input, Options);
                 _batch[input.Name] = Track(created, new StateBuffer(input.Type!.ElementType, shape));
@@ -56,7 +62,7 @@ public sealed class Trainer : IDisposable
             _lr = Track(created, new StateBuffer(graph.ElementType, []));
             _stepValue = Track(created, new StateBuffer(graph.ElementType, []));
             _loss = Track(created, new StateBuffer(graph.ElementType, []));
-            Batch = new TrainingBatch(_batch);
+            _batchView = new TrainingBatch(_batch);
 
             _train = Track(created, OrtSessions.Create(graph.TrainStep, Options.Session));
             _bindings = new OrtIoBinding[2];
@@ -77,6 +83,7 @@ public sealed class Trainer : IDisposable
                 b.BindInput(graph.LearningRateInput, _lr.Value);
                 b.BindInput(graph.StepInput, _stepValue.Value);
                 b.BindOutput(graph.LossOutput, _loss.Value);
+
                 _bindings[s] = b;
             }
         }
@@ -104,24 +111,81 @@ public sealed class Trainer : IDisposable
     /// <summary>The loss of the last step (NaN before the first).</summary>
     public double LastLoss { get; private set; } = double.NaN;
 
-    /// <summary>The pinned batch inputs: write the next batch here, then call <see cref="TrainStep"/>.</summary>
-    public TrainingBatch Batch { get; }
+    /// <summary>The pinned batch inputs: write the next batch here, then call <see cref="TrainStep()"/>.</summary>
+    /// <exception cref="InvalidOperationException">The trainer runs in <see cref="BatchInputMode.PerStepValues"/> mode.</exception>
+    public TrainingBatch Batch => Options.BatchInputs == BatchInputMode.PinnedBuffers
+        ? _batchView
+        : throw new InvalidOperationException("This trainer takes per-step batch values (BatchInputMode.PerStepValues); pass them to TrainStep(batch).");
 
     /// <summary>The device the train session runs on.</summary>
     public ExecutionDevice Device => _train.Device;
 
     /// <summary>Runs one step on the current <see cref="Batch"/> with the schedule's rate and returns the loss.</summary>
+    /// <exception cref="InvalidOperationException">The trainer runs in <see cref="BatchInputMode.PerStepValues"/> mode.</exception>
     public double TrainStep()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        double lr = Options.Schedule.At(Step);
-        _lr.WriteScalar(lr);
-        _stepValue.WriteScalar(Step);
-        _train.Session.RunWithBinding(_runOptions, _bindings[_current]);
-        _current ^= 1;
-        Step++;
-        LastLoss = _loss.ReadScalar();
-        return LastLoss;
+        if (Options.BatchInputs != BatchInputMode.PinnedBuffers)
+        {
+            throw new InvalidOperationException("This trainer takes per-step batch values (BatchInputMode.PerStepValues); call TrainStep(batch).");
+        }
+
+        return Run();
+    }
+
+    /// <summary>
+    /// Runs one step on <paramref name="batch"/> (one value per <see cref="TrainingGraph.BatchInputs"/> name, any shapes the
+    /// graph accepts, e.g. a sequence length that changes per step) with the schedule's rate and returns the loss. The values
+    /// are read during the call only; the caller keeps ownership. Parameters and optimizer state stay in the pinned ping-pong
+    /// buffers.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The trainer runs in <see cref="BatchInputMode.PinnedBuffers"/> mode.</exception>
+    /// <exception cref="ArgumentException">A batch input is missing or an unknown name is given.</exception>
+    public double TrainStep(IReadOnlyDictionary<string, OrtValue> batch)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(batch);
+        if (Options.BatchInputs != BatchInputMode.PerStepValues)
+        {
+            throw new InvalidOperationException("This trainer reads its pinned Batch buffers (BatchInputMode.PinnedBuffers); fill Batch and call TrainStep().");
+        }
+
+        foreach (string name in _batchNames)
+        {
+            if (!batch.ContainsKey(name))
+            {
+                throw new ArgumentException($"The batch has no value for input '{name}'; the train step needs {string.Join(", ", _batchNames)}.", nameof(batch));
+            }
+        }
+
+        OrtIoBinding binding = _bindings[_current];
+        foreach ((string name, OrtValue value) in batch)
+        {
+            if (!_batchNames.Contains(name))
+            {
+                throw new ArgumentException($"'{name}' is not a batch input of the train step; it needs {string.Join(", ", _batchNames)}.", nameof(batch));
+            }
+
+            // rebinding replaces the previous step's value of this binding, which is never read again
+            binding.BindInput(name, value);
+        }
+
+        return Run();
+    }
+
+    /// <summary>
+    /// A copy of extra output <paramref name="name"/> (<see cref="TrainingGraph.ExtraOutputs"/>) of the last step,
+    /// computed with the parameters before that step's update.
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">No such extra output, or no step has run yet.</exception>
+    public OnnxTensor GetOutput(string name)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _lastOutputs.TryGetValue(name, out OnnxTensor? t)
+            ? t
+            : throw new KeyNotFoundException(Graph.ExtraOutputs.Contains(name)
+                ? $"No step has run yet; extra output '{name}' is available after TrainStep."
+                : $"'{name}' is not an extra output of the train step; it has {(Graph.ExtraOutputs.Count == 0 ? "none" : string.Join(", ", Graph.ExtraOutputs))}.");
     }
 
     /// <summary>
@@ -156,6 +220,42 @@ public sealed class Trainer : IDisposable
         return LastLoss;
     }
 
+    private double Run()
+    {
+        double lr = Options.Schedule.At(Step);
+        _lr.WriteScalar(lr);
+        _stepValue.WriteScalar(Step);
+        OrtIoBinding binding = _bindings[_current];
+        foreach (string extra in Graph.ExtraOutputs)
+        {
+            // rebound each step: after a run the binding holds the allocated value and would demand its shape next time
+            binding.BindOutputToDevice(extra, OrtMemoryInfo.DefaultInstance);
+        }
+
+        _train.Session.RunWithBinding(_runOptions, binding);
+        if (Graph.ExtraOutputs.Count > 0)
+        {
+            // outputs come back in binding order: loss, state, extras
+            using IDisposableReadOnlyCollection<OrtValue> values = binding.GetOutputValues();
+            int first = values.Count - Graph.ExtraOutputs.Count;
+            for (int k = 0; k < Graph.ExtraOutputs.Count; k++)
+            {
+                _lastOutputs[Graph.ExtraOutputs[k]] = CopyOut(Graph.ExtraOutputs[k], values[first + k]);
+            }
+        }
+
+        _current ^= 1;
+        Step++;
+        LastLoss = _loss.ReadScalar();
+        return LastLoss;
+    }
+
+    private static OnnxTensor CopyOut(string name, OrtValue value)
+    {
+        OrtTensorTypeAndShapeInfo info = value.GetTensorTypeAndShape();
+        return new OnnxTensor(name, (TensorElementType)(int)info.ElementDataType, info.Shape, value.GetTensorMutableRawData().ToArray());
+    }
+
     /// <summary>
     /// Runs the eval model on the current <see cref="Batch"/> (its forward inputs) with the current parameters and returns
     /// the requested outputs (default: all) as arrays of <typeparamref name="T"/>.
@@ -164,6 +264,7 @@ public sealed class Trainer : IDisposable
         where T : unmanaged
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        _ = Batch; // throws in per-step mode, which has no batch to evaluate
         _eval ??= OrtSessions.Create(Graph.Eval, Options.Session);
         using OrtIoBinding b = _eval.Session.CreateIoBinding();
         for (int i = 0; i < Graph.State.Count; i++)
@@ -214,7 +315,9 @@ public sealed class Trainer : IDisposable
     }
 
     /// <summary>Writes a checkpoint atomically (see docs/formats/checkpoint.md).</summary>
-    public void SaveCheckpoint(string path)
+    /// <param name="path">The file.</param>
+    /// <param name="metadata">Notes the caller needs on resume (e.g. its loss history), returned by <see cref="LoadCheckpoint"/>.</param>
+    public void SaveCheckpoint(string path, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var tensors = new List<OnnxTensor>();
@@ -224,16 +327,17 @@ public sealed class Trainer : IDisposable
             tensors.Add(new OnnxTensor(Graph.State[i].Input, b.ElementType, (long[])b.Shape.Clone(), b.Raw.ToArray()));
         }
 
-        var checkpoint = new TrainingCheckpoint(Step, Options.Seed, tensors, new Dictionary<string, string>
+        var notes = new Dictionary<string, string>(metadata ?? new Dictionary<string, string>(), StringComparer.Ordinal)
         {
             ["schedule"] = Options.Schedule.ToString(),
-        });
-        CheckpointFile.Save(checkpoint, path);
+        };
+        CheckpointFile.Save(new TrainingCheckpoint(Step, Options.Seed, tensors, notes), path);
     }
 
     /// <summary>Restores parameters, optimizer state, step and seed from a checkpoint written for the same graph.</summary>
+    /// <returns>The checkpoint's metadata (the caller's notes and <c>schedule</c>).</returns>
     /// <exception cref="InvalidDataException">The file is corrupt, of another version, or its tensors do not match the graph.</exception>
-    public void LoadCheckpoint(string path)
+    public IReadOnlyDictionary<string, string> LoadCheckpoint(string path)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         TrainingCheckpoint c = CheckpointFile.Load(path);
@@ -263,6 +367,7 @@ public sealed class Trainer : IDisposable
         }
 
         Step = c.Step;
+        return c.Metadata;
     }
 
     /// <summary>The forward model with its trainable initializers replaced by the current values: plain inference ONNX.</summary>

@@ -8,6 +8,9 @@ public sealed record TrainerOptions
     /// <summary>The learning-rate schedule (default constant 1e-3).</summary>
     public LearningRateSchedule Schedule { get; init; } = new ConstantSchedule(1e-3);
 
+    /// <summary>Pinned fixed-shape batch buffers (default) or per-step caller values of varying shapes.</summary>
+    public BatchInputMode BatchInputs { get; init; } = BatchInputMode.PinnedBuffers;
+
     /// <summary>Fixed shapes of the batch inputs. Inputs not listed take their declared shape with a symbolic first dim set to <see cref="BatchSize"/>.</summary>
     public IReadOnlyDictionary<string, long[]> BatchShapes { get; init; } = new Dictionary<string, long[]>();
 

@@ -30,12 +30,13 @@ public sealed record StateTensor(string Input, string Output, StateKind Kind, On
 /// <remarks>
 /// Train-step inputs: every <see cref="State"/> input, <see cref="LearningRateInput"/> and <see cref="StepInput"/>
 /// (scalars of <see cref="ElementType"/>; step = steps already taken) and the <see cref="BatchInputs"/>. Outputs:
-/// <see cref="LossOutput"/> then every state output in <see cref="State"/> order.
+/// <see cref="LossOutput"/>, every state output in <see cref="State"/> order, then the <see cref="ExtraOutputs"/>.
 /// </remarks>
 public sealed class TrainingGraph
 {
-    internal TrainingGraph(OnnxModel forward, OnnxModel trainStep, OnnxModel eval, IReadOnlyList<StateTensor> state, IReadOnlyList<ValueInfo> batchInputs, IReadOnlyList<ValueInfo> evalInputs, string loss, TensorElementType type)
+    internal TrainingGraph(OnnxModel forward, OnnxModel trainStep, OnnxModel eval, IReadOnlyList<StateTensor> state, IReadOnlyList<ValueInfo> batchInputs, IReadOnlyList<ValueInfo> evalInputs, string loss, TensorElementType type, IReadOnlyList<string> extraOutputs)
     {
+        ExtraOutputs = extraOutputs;
         Forward = forward;
         TrainStep = trainStep;
         Eval = eval;
@@ -66,6 +67,9 @@ public sealed class TrainingGraph
 
     /// <summary>The scalar loss output.</summary>
     public string LossOutput { get; }
+
+    /// <summary>Forward values the train step returns after the state outputs (<see cref="TrainingGraphOptions.ExtraOutputs"/>).</summary>
+    public IReadOnlyList<string> ExtraOutputs { get; }
 
     /// <summary>The learning-rate input (scalar).</summary>
     public string LearningRateInput => "learning_rate";

@@ -8,6 +8,7 @@ public static class TrainingGraphBuilder
 {
     /// <summary>Builds the train-step and eval models for <paramref name="forward"/> (not modified).</summary>
     /// <exception cref="GradientException">Unknown trainable, non-scalar loss, type mismatch or an op without a gradient rule.</exception>
+    /// <exception cref="ArgumentException">A learning-rate multiplier, weight-decay parameter or extra output names nothing trainable / nothing in the graph, or a multiplier is not positive.</exception>
     public static TrainingGraph Build(OnnxModel forward, TrainingGraphOptions options)
     {
         ArgumentNullException.ThrowIfNull(forward);
@@ -17,6 +18,8 @@ public static class TrainingGraphBuilder
         {
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(clip, nameof(options.ClipGlobalNorm));
         }
+
+        ValidateParameterSettings(options);
 
         OnnxModel withLoss = forward.Clone();
         IReadOnlyDictionary<string, TensorType> types;
@@ -69,7 +72,9 @@ public static class TrainingGraphBuilder
                 slotInputs[k] = b.Input(FreeName(used, p.Name + "." + options.Optimizer.Slots[k]), type, [.. p.Dims.Select(d => (Dim)d)]);
             }
 
-            (string newP, string[] newSlots) = options.Optimizer.Update(os, shared, p.Name, grads[i], slotInputs);
+            double scale = options.LearningRateMultipliers.TryGetValue(p.Name, out double m) ? m : 1;
+            bool decays = options.WeightDecayParameters?.Contains(p.Name) ?? true;
+            (string newP, string[] newSlots) = options.Optimizer.Update(os, shared, p.Name, grads[i], slotInputs, scale, decays);
             string pOut = b.Output(newP, FreeName(used, p.Name + ".next"), p.Type);
             state.Add(new StateTensor(p.Name, pOut, StateKind.Parameter, p.Clone()));
             for (int k = 0; k < slotInputs.Length; k++)
@@ -82,18 +87,59 @@ public static class TrainingGraphBuilder
 
         state.AddRange(slotState);
 
-        // outputs: loss, then state outputs in binding order (gradient outputs are internal)
+        // outputs: loss, then state outputs in binding order, then the extra forward values (gradient outputs are internal)
         var outputs = step.Graph.Outputs.ToDictionary(o => o.Name, StringComparer.Ordinal);
         step.Graph.Outputs.Clear();
         step.Graph.Outputs.Add(outputs[loss]);
         step.Graph.Outputs.AddRange(state.Select(s => outputs[s.Output]));
+        var produced = new HashSet<string>(step.Graph.Nodes.SelectMany(n => n.Outputs), StringComparer.Ordinal);
+        foreach (string extra in options.ExtraOutputs)
+        {
+            if (!produced.Contains(extra))
+            {
+                throw new ArgumentException($"Extra output '{extra}' is not computed by the forward graph '{forward.Graph.Name}'.", nameof(options));
+            }
+
+            step.Graph.Outputs.Add(outputs.TryGetValue(extra, out ValueInfo? info) ? info : new ValueInfo(extra, types.GetValueOrDefault(extra)));
+        }
+
         GraphTopology.Sort(step.Graph);
 
         var stateNames = new HashSet<string>(state.Select(s => s.Input), StringComparer.Ordinal);
         var batch = step.Graph.Inputs.Where(v => !stateNames.Contains(v.Name) && v.Name != lr && v.Name != stepInput).ToList();
         OnnxModel eval = BuildEval(forward, gg.Trainables);
         var evalInputs = eval.Graph.Inputs.Where(v => !stateNames.Contains(v.Name)).ToList();
-        return new TrainingGraph(forward.Clone(), step, eval, state, batch, evalInputs, loss, type);
+        return new TrainingGraph(forward.Clone(), step, eval, state, batch, evalInputs, loss, type, [.. options.ExtraOutputs]);
+    }
+
+    private static void ValidateParameterSettings(TrainingGraphOptions options)
+    {
+        var trainables = new HashSet<string>(options.Trainables, StringComparer.Ordinal);
+        foreach ((string name, double m) in options.LearningRateMultipliers)
+        {
+            if (!trainables.Contains(name))
+            {
+                throw new ArgumentException($"Learning-rate multiplier for '{name}', which is not a trainable.", nameof(options));
+            }
+
+            if (!(m > 0) || !double.IsFinite(m))
+            {
+                throw new ArgumentException($"Learning-rate multiplier of '{name}' is {m}; it must be positive and finite.", nameof(options));
+            }
+        }
+
+        foreach (string name in options.WeightDecayParameters ?? [])
+        {
+            if (!trainables.Contains(name))
+            {
+                throw new ArgumentException($"Weight-decay parameter '{name}' is not a trainable.", nameof(options));
+            }
+        }
+
+        if (options.ExtraOutputs.Distinct(StringComparer.Ordinal).Count() != options.ExtraOutputs.Count)
+        {
+            throw new ArgumentException($"Extra outputs repeat a name: {string.Join(", ", options.ExtraOutputs)}.", nameof(options));
+        }
     }
 
     // a name not yet in the graph, without reserving it in the builder (Input/Output reserve it themselves)

@@ -14,4 +14,23 @@ public sealed record TrainingGraphOptions
 
     /// <summary>When set, gradients are scaled by min(1, c / ‖g‖₂) over all parameters together before the update.</summary>
     public double? ClipGlobalNorm { get; init; }
+
+    /// <summary>
+    /// Per-parameter learning-rate multipliers: parameter p is updated with rate mₚ·lr (decoupled weight decay included),
+    /// as PyTorch parameter groups with their own rate, e.g. a classification head trained at 5× the adapters' rate.
+    /// Parameters not listed use mₚ = 1. Every key must be a trainable; every value positive and finite.
+    /// </summary>
+    public IReadOnlyDictionary<string, double> LearningRateMultipliers { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>
+    /// The parameters the optimizer's weight decay applies to; null applies it to every trainable. The usual choice
+    /// excludes biases and norm gains (the tensors of rank &lt; 2).
+    /// </summary>
+    public IReadOnlyCollection<string>? WeightDecayParameters { get; init; }
+
+    /// <summary>
+    /// Forward values the train step also returns, computed with the parameters before the update (e.g. the logits, for a
+    /// batch accuracy); read them with <see cref="Trainer.GetOutput"/> after a step. Their shapes may vary per step.
+    /// </summary>
+    public IReadOnlyList<string> ExtraOutputs { get; init; } = [];
 }

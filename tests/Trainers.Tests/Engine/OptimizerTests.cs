@@ -44,7 +44,7 @@ public class OptimizerTests
         return g;
     }
 
-    private static double[] Train(Optimizer optimizer, LearningRateSchedule schedule, int steps, double? clip = null)
+    private static double[] Train(Optimizer optimizer, LearningRateSchedule schedule, int steps, double? clip = null, double? multiplier = null)
     {
         (OnnxModel model, _, double[] x, double[] t) = Problem();
         TrainingGraph graph = TrainingGraphBuilder.Build(model, new TrainingGraphOptions
@@ -53,6 +53,7 @@ public class OptimizerTests
             Trainables = ["W"],
             Optimizer = optimizer,
             ClipGlobalNorm = clip,
+            LearningRateMultipliers = multiplier is { } m ? new Dictionary<string, double> { ["W"] = m } : new Dictionary<string, double>(),
         });
         using var trainer = new Trainer(graph, new TrainerOptions { Schedule = schedule });
         x.CopyTo(trainer.Batch.Get<double>("x"));
@@ -116,6 +117,80 @@ public class OptimizerTests
         {
             Assert.Equal(w[i], fromGraph[i], 1e-12);
         }
+    }
+
+    [Theory]
+    [InlineData("adamw", 3.0)]
+    [InlineData("adamw", 0.25)]
+    [InlineData("sgd", 3.0)]
+    public void LearningRateMultiplier_m_EqualsTrainingAtRate_m_lr(string kind, double m)
+    {
+        Optimizer optimizer = kind == "sgd" ? new SgdOptimizer(0.8) { WeightDecay = 0.05 } : new AdamWOptimizer(0.8, 0.95, 1e-6) { WeightDecay = 0.1 };
+        double[] scaled = Train(optimizer, new WarmupCosineSchedule(0.02, 3, 10), 10, multiplier: m);
+        double[] direct = Train(optimizer, new WarmupCosineSchedule(0.02 * m, 3, 10), 10);
+        double[] plain = Train(optimizer, new WarmupCosineSchedule(0.02, 3, 10), 10);
+        for (int i = 0; i < scaled.Length; i++)
+        {
+            Assert.Equal(direct[i], scaled[i], 1e-12);
+        }
+
+        Assert.True(scaled.Zip(plain).Max(p => Math.Abs(p.First - p.Second)) > 1e-4, "the multiplier changed nothing");
+    }
+
+    [Theory]
+    [InlineData("adamw")]
+    [InlineData("sgd")]
+    public void WeightDecay_AppliesOnlyToTheSelectedParameters(string kind)
+    {
+        // loss = Σ(W − T)² + Σ(c − u)²: W and c never interact, so each one's trajectory depends only on its own decay
+        var b = new GraphBuilder("two");
+        string w = b.Initializer(OnnxTensor.FromDoubles("W", [0.5, -1, 2, 0.25, 1.5, -0.75], 2, 3));
+        string c = b.Initializer(OnnxTensor.FromDoubles("c", [1, -2, 0.5], 3));
+        string tw = b.Initializer(OnnxTensor.FromDoubles("T", [0, 0, 1, 1, 0, 0], 2, 3));
+        string tc = b.Initializer(OnnxTensor.FromDoubles("u", [0.5, 0.5, 0.5], 3));
+        string dw = b.Op("Sub", w, tw), dc = b.Op("Sub", c, tc);
+        string sq(string d) => b.Op("ReduceSum", [b.Op("Mul", d, d)], OnnxAttribute.Int("keepdims", 0));
+        b.Output(b.Op("Add", sq(dw), sq(dc)), "loss", TensorType.Of(TensorElementType.Double));
+        OnnxModel model = b.ToModel();
+
+        (double[] W, double[] C) Run(double wd, IReadOnlyCollection<string>? decayed)
+        {
+            Optimizer opt = kind == "sgd" ? new SgdOptimizer(0.5) { WeightDecay = wd } : new AdamWOptimizer { WeightDecay = wd };
+            TrainingGraph graph = TrainingGraphBuilder.Build(model, new TrainingGraphOptions
+            {
+                Loss = new ScalarOutputLoss("loss"),
+                Trainables = ["W", "c"],
+                Optimizer = opt,
+                WeightDecayParameters = decayed,
+            });
+            using var trainer = new Trainer(graph, new TrainerOptions { Schedule = new ConstantSchedule(0.05) });
+            for (int s = 0; s < 8; s++)
+            {
+                trainer.TrainStep();
+            }
+
+            return (trainer.GetState<double>("W"), trainer.GetState<double>("c"));
+        }
+
+        (double[] onlyW, double[] cOfOnlyW) = Run(0.5, ["W"]);
+        (double[] allW, double[] allC) = Run(0.5, null);
+        (double[] noneW, double[] noneC) = Run(0, null);
+        Assert.Equal(allW, onlyW);
+        Assert.Equal(noneC, cOfOnlyW);
+        Assert.NotEqual(noneW, onlyW);
+        Assert.NotEqual(noneC, allC);
+    }
+
+    [Fact]
+    public void ParameterSettings_NamingNoTrainable_AreRejected()
+    {
+        (OnnxModel model, _, _, _) = Problem();
+        var baseOptions = new TrainingGraphOptions { Loss = new MeanSquaredErrorLoss("y"), Trainables = ["W"] };
+        var lr = Assert.Throws<ArgumentException>(() => TrainingGraphBuilder.Build(model, baseOptions with { LearningRateMultipliers = new Dictionary<string, double> { ["V"] = 2 } }));
+        Assert.Contains("'V'", lr.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => TrainingGraphBuilder.Build(model, baseOptions with { LearningRateMultipliers = new Dictionary<string, double> { ["W"] = 0 } }));
+        var wd = Assert.Throws<ArgumentException>(() => TrainingGraphBuilder.Build(model, baseOptions with { WeightDecayParameters = ["b"] }));
+        Assert.Contains("'b'", wd.Message, StringComparison.Ordinal);
     }
 
     [Fact]
