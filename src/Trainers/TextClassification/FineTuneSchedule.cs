@@ -13,25 +13,26 @@ public enum FineTuneSchedule
     Cosine,
 }
 
-/// <summary>Evaluates a <see cref="FineTuneSchedule"/>.</summary>
+/// <summary>Maps a <see cref="FineTuneSchedule"/> onto the training engine's <see cref="LearningRateSchedule"/>s.</summary>
 public static class FineTuneSchedules
 {
-    /// <summary>The multiplier of the peak rate at 0-based <paramref name="step"/> of <paramref name="totalSteps"/>.</summary>
-    public static double Factor(FineTuneSchedule schedule, int step, int totalSteps, int warmupSteps)
+    /// <summary>
+    /// The engine schedule of <paramref name="schedule"/>: rate <c>peak·(t+1)/w</c> for 0-based step t &lt; w, then constant,
+    /// <c>peak·(1 − p)</c> or <c>peak·(1 + cos πp)/2</c> with <c>p = (t − w)/max(1, T − w)</c>.
+    /// </summary>
+    /// <param name="schedule">The decay.</param>
+    /// <param name="peakLearningRate">The rate after warm-up.</param>
+    /// <param name="totalSteps">T, the step at which the decay reaches 0.</param>
+    /// <param name="warmupSteps">w, the warm-up length (0 = none).</param>
+    public static LearningRateSchedule ToLearningRateSchedule(FineTuneSchedule schedule, double peakLearningRate, int totalSteps, int warmupSteps)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(step);
         ArgumentOutOfRangeException.ThrowIfLessThan(totalSteps, 1);
-        if (warmupSteps > 0 && step < warmupSteps)
-        {
-            return (step + 1) / (double)warmupSteps;
-        }
-
-        double progress = Math.Clamp((step - warmupSteps) / (double)Math.Max(1, totalSteps - warmupSteps), 0, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(warmupSteps);
         return schedule switch
         {
-            FineTuneSchedule.Constant => 1,
-            FineTuneSchedule.Linear => 1 - progress,
-            FineTuneSchedule.Cosine => 0.5 * (1 + Math.Cos(Math.PI * progress)),
+            FineTuneSchedule.Constant => new WarmupStableDecaySchedule(peakLearningRate, warmupSteps, 0, 1, MinLearningRate: peakLearningRate),
+            FineTuneSchedule.Linear => new WarmupStableDecaySchedule(peakLearningRate, warmupSteps, 0, Math.Max(1, totalSteps - warmupSteps)),
+            FineTuneSchedule.Cosine => new WarmupCosineSchedule(peakLearningRate, warmupSteps, totalSteps),
             _ => throw new ArgumentOutOfRangeException(nameof(schedule), schedule, "Unknown schedule."),
         };
     }

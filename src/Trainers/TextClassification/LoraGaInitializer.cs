@@ -43,7 +43,7 @@ public static class LoraGaInitializer
         var tensors = targets.Select(t =>
         {
             OnnxTensor w = lossModel.Graph.FindInitializer(t.Weight.Initializer)!;
-            return new TrainableTensor(w.Name, (long[])w.Dims.Clone(), w.ToArray<float>(), isHead: false);
+            return new TrainableTensor(w.Name, (long[])w.Dims.Clone(), w.ToArray<float>());
         }).ToArray();
         double[][] sums = tensors.Select(t => new double[t.Values.Length]).ToArray();
         using (var session = new GradientSession(lossModel, tensors, settings))

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.ML.OnnxRuntime;
 using Pipelines.Onnx;
 using Pipelines.Onnx.Runtime;
 
@@ -6,9 +7,10 @@ namespace Pipelines.Trainers.TextClassification;
 
 /// <summary>
 /// Fine-tunes a text encoder ONNX graph for sentence classification through the standard ONNX Runtime: prepares the
-/// classifier (<see cref="FineTuneModels"/>), builds the reverse-mode gradient graph of the cross-entropy loss with
-/// respect to the trainable initializers, and steps AdamW on them under a learning-rate schedule, with resumable
-/// checkpoints. The same seed gives the same run on the CPU.
+/// classifier (<see cref="FineTuneModels"/>), then trains it with the training engine (<see cref="TrainingGraphBuilder"/>,
+/// <see cref="Trainer"/>): one ONNX graph computes the cross-entropy loss, its reverse-mode gradients with respect to the
+/// trainable initializers and the AdamW update under a learning-rate schedule, with resumable checkpoints. The same seed
+/// gives the same run on the CPU.
 /// </summary>
 public static class TextClassifierFineTuning
 {
@@ -72,84 +74,105 @@ public static class TextClassifierFineTuning
 
         double initSeconds = resuming ? 0 : initClock.Elapsed.TotalSeconds;
 
-        // 2. Trainable state and the gradient session.
-        TrainableTensor[] tensors = FineTuneModels.Trainables(classifier, options.Method).Select(name =>
-        {
-            OnnxTensor t = classifier.Graph.FindInitializer(name) ?? throw new InvalidOperationException($"Trainable '{name}' is not an initializer.");
-            return new TrainableTensor(name, (long[])t.Dims.Clone(), t.ToArray<float>(), FineTuneModels.IsHead(name));
-        }).ToArray();
-        int step = 0;
-        var losses = new List<float>();
-        if (resuming)
-        {
-            (step, losses) = FineTuneCheckpoint.LoadState(options.CheckpointDirectory!, tensors);
-        }
-
-        OnnxModel lossModel = ClassifierLossGraph.Add(classifier, options.ClassWeights);
-        var optimizer = new AdamW(options.Beta1, options.Beta2, options.Epsilon);
+        // 2. The train step (engine): loss, reverse-mode gradients and AdamW in one ONNX graph; the batch is padded to its
+        //    longest row, so the sequence length changes per step and each step binds its own values.
+        string[] trainables = [.. FineTuneModels.Trainables(classifier, options.Method)];
         int warmup = (int)Math.Round(options.WarmupRatio * totalSteps);
-        float headLr = options.HeadLearningRate ?? options.LearningRate;
-        var clock = Stopwatch.StartNew();
-        int firstStep = step;
-        using (var session = new GradientSession(lossModel, tensors, settings))
+        var trainerOptions = new TrainerOptions
         {
-            while (step < totalSteps)
+            Schedule = FineTuneSchedules.ToLearningRateSchedule(options.Schedule, options.LearningRate, totalSteps, warmup),
+            BatchInputs = BatchInputMode.PerStepValues,
+            Seed = options.Seed,
+            Session = settings,
+        };
+        using var trainer = new Trainer(BuildTrainingGraph(classifier, trainables, options), trainerOptions);
+        List<float> losses = resuming ? FineTuneCheckpoint.LoadState(options.CheckpointDirectory!, trainer) : [];
+        var clock = Stopwatch.StartNew();
+        long firstStep = trainer.Step;
+        while (trainer.Step < totalSteps)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            int step = (int)trainer.Step;
+            LabeledBatch batch = BatchAt(step);
+            float lr = (float)trainerOptions.Schedule.At(step);
+            float loss = (float)TrainStep(trainer, batch);
+            if (!float.IsFinite(loss))
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                LabeledBatch batch = BatchAt(step);
-                float factor = (float)FineTuneSchedules.Factor(options.Schedule, step, totalSteps, warmup);
-                float stepLoss = 0, accuracy = 0;
-                int t = step + 1;
-                session.Run(batch, (loss, logits, grads) =>
-                {
-                    stepLoss = loss;
-                    accuracy = BatchAccuracy(logits, batch.Labels);
-                    for (int i = 0; i < tensors.Length; i++)
-                    {
-                        TrainableTensor p = tensors[i];
-                        float lr = (p.IsHead ? headLr : options.LearningRate) * factor;
-                        optimizer.Update(p.Values, grads[i].GetTensorDataAsSpan<float>(), p.FirstMoment, p.SecondMoment, t, lr, p.Decays ? options.WeightDecay : 0);
-                    }
-                });
-                if (!float.IsFinite(stepLoss))
-                {
-                    throw new InvalidOperationException(
-                        $"Training diverged at step {t}: loss {stepLoss} (learning rate {options.LearningRate * factor:g3}). Lower the learning rate.");
-                }
-
-                losses.Add(stepLoss);
-                step = t;
-                if (options.CheckpointDirectory is not null && (step % options.CheckpointEvery == 0 || step == totalSteps))
-                {
-                    FineTuneCheckpoint.SaveState(options.CheckpointDirectory, step, losses, tensors);
-                }
-
-                double rate = (step - firstStep) / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
-                progress?.Report(new FineTuneProgress(
-                    step, totalSteps, (step - 1) / stepsPerEpoch, stepLoss, accuracy, options.LearningRate * factor, rate,
-                    TimeSpan.FromSeconds((totalSteps - step) / Math.Max(rate, 1e-9))));
+                throw new InvalidOperationException(
+                    $"Training diverged at step {step + 1}: loss {loss} (learning rate {lr:g3}). Lower the learning rate.");
             }
+
+            float accuracy = BatchAccuracy(trainer.GetOutput(ClassifierGraph.LogitsOutput).ToArray<float>(), batch.Labels);
+            losses.Add(loss);
+            int done = step + 1;
+            if (options.CheckpointDirectory is not null && (done % options.CheckpointEvery == 0 || done == totalSteps))
+            {
+                FineTuneCheckpoint.SaveState(options.CheckpointDirectory, trainer, losses);
+            }
+
+            double rate = (done - firstStep) / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
+            progress?.Report(new FineTuneProgress(
+                done, totalSteps, step / stepsPerEpoch, loss, accuracy, lr, rate, TimeSpan.FromSeconds((totalSteps - done) / Math.Max(rate, 1e-9))));
         }
 
         double trainSeconds = clock.Elapsed.TotalSeconds;
 
         // 3. The trained classifier as plain inference ONNX.
-        OnnxModel trained = WithValues(classifier, tensors);
-        trained.SetMetadata("pipelines.finetune.method", options.Method.ToString());
-        ClassificationMetrics? metrics = valid is null ? null : TextClassifierEvaluator.Evaluate(trained, tokenizer, valid, settings: settings);
-        return new FineTuneResult(trained, losses, tensors.Sum(t => (long)t.Values.Length), initSeconds, trainSeconds, metrics);
-    }
-
-    /// <summary>A copy of <paramref name="classifier"/> with the given trained values.</summary>
-    internal static OnnxModel WithValues(OnnxModel classifier, IReadOnlyList<TrainableTensor> tensors)
-    {
-        OnnxModel copy = classifier.Clone();
-        foreach (TrainableTensor t in tensors)
+        OnnxModel trained = classifier.Clone();
+        foreach (string name in trainables)
         {
-            copy.Graph.FindInitializer(t.Name)!.ReplaceData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(t.Values.AsSpan()).ToArray());
+            trained.Graph.FindInitializer(name)!.ReplaceData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(trainer.GetState<float>(name).AsSpan()).ToArray());
         }
 
-        return copy;
+        trained.SetMetadata("pipelines.finetune.method", options.Method.ToString());
+        ClassificationMetrics? metrics = valid is null ? null : TextClassifierEvaluator.Evaluate(trained, tokenizer, valid, settings: settings);
+        long count = trainables.Sum(n => classifier.Graph.FindInitializer(n)!.ElementCount);
+        return new FineTuneResult(trained, losses, count, initSeconds, trainSeconds, metrics);
+    }
+
+    /// <summary>
+    /// The engine's train step for <paramref name="classifier"/>: the weighted cross-entropy of
+    /// <see cref="ClassifierLossGraph"/>, AdamW on <paramref name="trainables"/> with the head at
+    /// <see cref="FineTuneOptions.HeadLearningRate"/> (an in-graph rate multiplier), weight decay on matrices only, and the
+    /// logits as an extra output for the batch accuracy.
+    /// </summary>
+    internal static TrainingGraph BuildTrainingGraph(OnnxModel classifier, IReadOnlyList<string> trainables, FineTuneOptions options)
+    {
+        OnnxModel lossModel = ClassifierLossGraph.Add(classifier, options.ClassWeights);
+        double headScale = (options.HeadLearningRate ?? options.LearningRate) / (double)options.LearningRate;
+        return TrainingGraphBuilder.Build(lossModel, new TrainingGraphOptions
+        {
+            Loss = new ScalarOutputLoss(ClassifierLossGraph.LossOutput),
+            Trainables = trainables,
+            Optimizer = new AdamWOptimizer(options.Beta1, options.Beta2, options.Epsilon) { WeightDecay = options.WeightDecay },
+            LearningRateMultipliers = headScale == 1
+                ? new Dictionary<string, double>()
+                : trainables.Where(FineTuneModels.IsHead).ToDictionary(n => n, _ => headScale, StringComparer.Ordinal),
+            WeightDecayParameters = [.. trainables.Where(n => classifier.Graph.FindInitializer(n)!.Dims.Length >= 2)],
+            ExtraOutputs = [ClassifierGraph.LogitsOutput],
+        });
+    }
+
+    // Binds the batch's token tensors and labels (those the train step reads) for one step.
+    private static double TrainStep(Trainer trainer, LabeledBatch batch)
+    {
+        EncodedBatch t = batch.Tokens;
+        using var ids = OrtValue.CreateTensorValueFromMemory(t.InputIds, t.Shape);
+        using var mask = OrtValue.CreateTensorValueFromMemory(t.AttentionMask, t.Shape);
+        using var types = OrtValue.CreateTensorValueFromMemory(t.TokenTypeIds, t.Shape);
+        using var labels = OrtValue.CreateTensorValueFromMemory(batch.Labels, [batch.Labels.Length]);
+        var all = new Dictionary<string, OrtValue>(StringComparer.Ordinal)
+        {
+            ["input_ids"] = ids,
+            ["attention_mask"] = mask,
+            ["token_type_ids"] = types,
+            [ClassifierLossGraph.LabelsInput] = labels,
+        };
+
+        // some encoders (the tiny test encoder) do not read token_type_ids
+        return trainer.TrainStep(trainer.Graph.BatchInputs.ToDictionary(v => v.Name, v => all.TryGetValue(v.Name, out OrtValue? value)
+            ? value
+            : throw new InvalidOperationException($"The classifier needs batch input '{v.Name}', which a text batch does not provide."), StringComparer.Ordinal));
     }
 
     private static float BatchAccuracy(ReadOnlySpan<float> logits, long[] labels)

@@ -55,7 +55,7 @@ public sealed class LoraGaTests
         TrainableTensor[] tensors = entries.SelectMany(e => new[] { e.LoraA, e.LoraB }).Select(name =>
         {
             OnnxTensor t = adapted.Graph.FindInitializer(name)!;
-            return new TrainableTensor(name, t.Dims, t.ToArray<float>(), isHead: false);
+            return new TrainableTensor(name, t.Dims, t.ToArray<float>());
         }).ToArray();
         float[][] grads = new float[tensors.Length][];
         using (var session = new GradientSession(ClassifierLossGraph.Add(adapted), tensors, SessionSettings.Default))
