@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using Microsoft.ML.OnnxRuntime;
-using Pipelines.Onnx;
-using Pipelines.Onnx.Autodiff;
 using Pipelines.Onnx.Runtime;
 using Pipelines.Transforms.Graphs;
 using Pipelines.Transforms.Graphs.Spe;
@@ -44,8 +42,9 @@ public sealed record EpochReport(int Epoch, double TrainLoss, double ValidMetric
 public sealed record GraphSplit(IReadOnlyList<Graph> Graphs, IReadOnlyList<PrecomputedEncoding> Encodings);
 
 /// <summary>
-/// Trains GINE (+ SPE φ/ρ end to end) with ONNX Runtime: the loss graph's reverse-mode gradient graph (built by
-/// <see cref="GradientBuilder"/>) runs in one session per step; AdamW updates the parameters in place; the
+/// Trains GINE (+ SPE φ/ρ end to end) with ONNX Runtime through the training engine: one ONNX graph per step computes
+/// the loss, its reverse-mode gradients (<see cref="Pipelines.Onnx.Autodiff.GradientBuilder"/>) and the AdamW update
+/// (<see cref="TrainingGraphBuilder"/>, <see cref="Trainer"/>); batches of varying node counts are bound per step; the
 /// parameters of the epoch with the best validation metric are returned (the reference's model selection).
 /// </summary>
 public static class GraphTrainer
@@ -74,21 +73,23 @@ public static class GraphTrainer
         SpeParameters? spe = definition.Encoding is SpeEncoding se ? SpeParameters.Initialize(se.SpeOptions with { Seed = se.SpeOptions.Seed + definition.Backbone.Seed }) : null;
         var tensors = backbone.Tensors.Concat(spe?.Tensors ?? []).ToList();
         string[] names = tensors.Select(t => t.Name).ToArray();
-        float[][] values = tensors.Select(t => (float[])t.Data.Clone()).ToArray();
-
-        OnnxModel lossModel = GraphModelBuilder.Build(definition, backbone, spe, withLoss: true);
-        GradientGraph grad = GradientBuilder.Build(lossModel, GraphTensorNames.Loss, names);
-        var settings = new SessionSettings { IntraOpThreads = options.Threads };
-        using OnnxSession session = OrtSessions.Create(grad.Model, settings);
-        string[] outputNames = [grad.Loss, .. names.Select(n => grad.Gradients[n])];
-        var adam = new AdamW(tensors.Select(t => (t.Data.Length, t.Shape.Length)).ToList());
 
         int n = train.Graphs.Count;
         int stepsPerEpoch = (n + options.BatchSize - 1) / options.BatchSize;
         int totalSteps = stepsPerEpoch * options.Epochs;
+        var settings = new SessionSettings { IntraOpThreads = options.Threads };
+        using var trainer = new Trainer(BuildTrainingGraph(definition, backbone, spe, tensors, options), new TrainerOptions
+        {
+            // linear warm-up over WarmupSteps, then linear decay to 0 at the last step
+            Schedule = new WarmupStableDecaySchedule(options.LearningRate, options.WarmupSteps, 0, Math.Max(1, totalSteps - options.WarmupSteps)),
+            BatchInputs = BatchInputMode.PerStepValues,
+            Seed = options.Seed,
+            Session = settings,
+        });
+
         bool classification = definition.Loss == GraphLoss.CrossEntropy;
         double best = classification ? double.NegativeInfinity : double.PositiveInfinity;
-        float[][] bestValues = values.Select(v => (float[])v.Clone()).ToArray();
+        float[][] bestValues = tensors.Select(t => (float[])t.Data.Clone()).ToArray();
         var rng = new Random(options.Seed);
         for (int epoch = 1; epoch <= options.Epochs; epoch++)
         {
@@ -101,48 +102,16 @@ public static class GraphTrainer
                 cancellationToken.ThrowIfCancellationRequested();
                 int[] idx = order.Skip(start).Take(options.BatchSize).ToArray();
                 GraphBatch batch = GraphBatch.Create(idx.Select(i => train.Graphs[i]).ToList(), idx.Select(i => train.Encodings[i]).ToList(), definition, withTargets: true);
-                var inputs = new Dictionary<string, OrtValue>(StringComparer.Ordinal);
-                try
+                double loss = TrainStep(trainer, batch);
+                if (!double.IsFinite(loss))
                 {
-                    foreach (KeyValuePair<string, (float[] Data, long[] Shape)> kv in batch.Tensors)
-                    {
-                        inputs[kv.Key] = OrtValue.CreateTensorValueFromMemory(kv.Value.Data, kv.Value.Shape);
-                    }
-
-                    for (int p = 0; p < names.Length; p++)
-                    {
-                        inputs[names[p]] = OrtValue.CreateTensorValueFromMemory(values[p], tensors[p].Shape);
-                    }
-
-                    using IDisposableReadOnlyCollection<OrtValue> outputs = session.RunValues(inputs, outputNames);
-                    float loss = outputs[0].GetTensorDataAsSpan<float>()[0];
-                    if (!float.IsFinite(loss))
-                    {
-                        throw new InvalidOperationException($"Training diverged at epoch {epoch}: the loss is {loss}. Lower the learning rate.");
-                    }
-
-                    lossSum += loss * idx.Length;
-                    var grads = new ReadOnlyMemory<float>[names.Length];
-                    for (int p = 0; p < names.Length; p++)
-                    {
-                        grads[p] = outputs[p + 1].GetTensorDataAsSpan<float>().ToArray();
-                    }
-
-                    int step = adam.StepCount + 1;
-                    float lr = options.LearningRate * (step <= options.WarmupSteps
-                        ? step / (float)Math.Max(1, options.WarmupSteps)
-                        : Math.Max(0f, (totalSteps - step + 1) / (float)Math.Max(1, totalSteps - options.WarmupSteps)));
-                    adam.Step(values, grads, lr, options.WeightDecay);
+                    throw new InvalidOperationException($"Training diverged at epoch {epoch}: the loss is {loss}. Lower the learning rate.");
                 }
-                finally
-                {
-                    foreach (OrtValue v in inputs.Values)
-                    {
-                        v.Dispose();
-                    }
-                }
+
+                lossSum += loss * idx.Length;
             }
 
+            float[][] values = names.Select(trainer.GetState<float>).ToArray();
             Write(values, names, backbone, spe);
             double metric = double.NaN;
             bool isBest = valid is null || valid.Graphs.Count == 0;
@@ -163,6 +132,42 @@ public static class GraphTrainer
 
         Write(bestValues, names, backbone, spe);
         return new GraphModel(definition, backbone, spe, nodeTypeKeys);
+    }
+
+    /// <summary>
+    /// The engine's train step: the model's loss output, reverse-mode gradients and AdamW in one ONNX graph, with weight
+    /// decay off the biases and other tensors of rank &lt; 2 (as the reference).
+    /// </summary>
+    private static TrainingGraph BuildTrainingGraph(
+        GraphModelDefinition definition, ParameterStore backbone, SpeParameters? spe, IReadOnlyList<ParameterTensor> tensors, GraphTrainerOptions options) =>
+        TrainingGraphBuilder.Build(GraphModelBuilder.Build(definition, backbone, spe, withLoss: true), new TrainingGraphOptions
+        {
+            Loss = new ScalarOutputLoss(GraphTensorNames.Loss),
+            Trainables = [.. tensors.Select(t => t.Name)],
+            Optimizer = new AdamWOptimizer { WeightDecay = options.WeightDecay },
+            WeightDecayParameters = [.. tensors.Where(t => t.Shape.Length >= 2).Select(t => t.Name)],
+        });
+
+    // One step on a padded batch: its node count (and so every tensor's shape) differs from the previous batch's.
+    private static double TrainStep(Trainer trainer, GraphBatch batch)
+    {
+        var inputs = new Dictionary<string, OrtValue>(StringComparer.Ordinal);
+        try
+        {
+            foreach (KeyValuePair<string, (float[] Data, long[] Shape)> kv in batch.Tensors)
+            {
+                inputs[kv.Key] = OrtValue.CreateTensorValueFromMemory(kv.Value.Data, kv.Value.Shape);
+            }
+
+            return trainer.TrainStep(inputs);
+        }
+        finally
+        {
+            foreach (OrtValue v in inputs.Values)
+            {
+                v.Dispose();
+            }
+        }
     }
 
     /// <summary>MAE (regression) or accuracy (classification) of <paramref name="model"/> on <paramref name="split"/>.</summary>

@@ -76,6 +76,7 @@ public static class TextClassifierFineTuning
 
         // 2. The train step (engine): loss, reverse-mode gradients and AdamW in one ONNX graph; the batch is padded to its
         //    longest row, so the sequence length changes per step and each step binds its own values.
+        var clock = Stopwatch.StartNew();
         string[] trainables = [.. FineTuneModels.Trainables(classifier, options.Method)];
         int warmup = (int)Math.Round(options.WarmupRatio * totalSteps);
         var trainerOptions = new TrainerOptions
@@ -87,7 +88,6 @@ public static class TextClassifierFineTuning
         };
         using var trainer = new Trainer(BuildTrainingGraph(classifier, trainables, options), trainerOptions);
         List<float> losses = resuming ? FineTuneCheckpoint.LoadState(options.CheckpointDirectory!, trainer) : [];
-        var clock = Stopwatch.StartNew();
         long firstStep = trainer.Step;
         while (trainer.Step < totalSteps)
         {
