@@ -33,7 +33,9 @@ public abstract record Optimizer
 }
 
 /// <summary>
-/// Stochastic gradient descent with momentum μ (PyTorch convention): b ← μ·b + (g + λ·p); p ← p − lr·b.
+/// Stochastic gradient descent with momentum μ (PyTorch convention): b ← μ·b + (g + λ·p); p ← p − m·lr·b, with m the
+/// parameter's learning-rate multiplier (<see cref="TrainingGraphOptions.LearningRateMultipliers"/>) and λ = 0 for
+/// parameters outside <see cref="TrainingGraphOptions.WeightDecayParameters"/>.
 /// </summary>
 /// <param name="Momentum">μ in [0, 1).</param>
 public sealed record SgdOptimizer(double Momentum = 0.9) : Optimizer
@@ -67,7 +69,9 @@ public sealed record SgdOptimizer(double Momentum = 0.9) : Optimizer
 
 /// <summary>
 /// AdamW (Loshchilov &amp; Hutter, 2019): m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g², p ← p − lr·(m̂ / (√v̂ + ε) + λp)
-/// with bias corrections m̂ = m / (1−β₁ᵗ), v̂ = v / (1−β₂ᵗ), t = step + 1.
+/// with bias corrections m̂ = m / (1−β₁ᵗ), v̂ = v / (1−β₂ᵗ), t = step + 1; lr is scaled by the parameter's multiplier
+/// (<see cref="TrainingGraphOptions.LearningRateMultipliers"/>) and λ = 0 for parameters outside
+/// <see cref="TrainingGraphOptions.WeightDecayParameters"/>.
 /// </summary>
 /// <param name="Beta1">β₁ in [0, 1).</param>
 /// <param name="Beta2">β₂ in [0, 1).</param>
