@@ -9,6 +9,9 @@ public abstract record LossFunction
     {
     }
 
+    /// <summary>Whether <see cref="Append"/> adds nodes or inputs (false when the forward graph already computes the loss).</summary>
+    internal virtual bool AddsNodes => true;
+
     /// <summary>Appends the loss nodes and returns the name of the scalar loss value.</summary>
     internal abstract string Append(GraphBuilder builder, IReadOnlyDictionary<string, TensorType> types);
 
@@ -62,6 +65,8 @@ public sealed record L1Loss(string Predictions, string TargetInput = "target") :
 /// <param name="Output">The scalar loss value.</param>
 public sealed record ScalarOutputLoss(string Output) : LossFunction
 {
+    internal override bool AddsNodes => false;
+
     internal override string Append(GraphBuilder builder, IReadOnlyDictionary<string, TensorType> types) => Output;
 }
 

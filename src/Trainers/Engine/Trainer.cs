@@ -83,7 +83,6 @@ public sealed class Trainer : IDisposable
                 b.BindInput(graph.LearningRateInput, _lr.Value);
                 b.BindInput(graph.StepInput, _stepValue.Value);
                 b.BindOutput(graph.LossOutput, _loss.Value);
-
                 _bindings[s] = b;
             }
         }
@@ -158,15 +157,18 @@ public sealed class Trainer : IDisposable
             }
         }
 
-        OrtIoBinding binding = _bindings[_current];
-        foreach ((string name, OrtValue value) in batch)
+        foreach (string name in batch.Keys)
         {
             if (!_batchNames.Contains(name))
             {
                 throw new ArgumentException($"'{name}' is not a batch input of the train step; it needs {string.Join(", ", _batchNames)}.", nameof(batch));
             }
+        }
 
-            // rebinding replaces the previous step's value of this binding, which is never read again
+        // every batch input is rebound each step, replacing this binding's value from two steps ago (never read again)
+        OrtIoBinding binding = _bindings[_current];
+        foreach ((string name, OrtValue value) in batch)
+        {
             binding.BindInput(name, value);
         }
 

@@ -34,12 +34,14 @@ public sealed record StateTensor(string Input, string Output, StateKind Kind, On
 /// </remarks>
 public sealed class TrainingGraph
 {
-    internal TrainingGraph(OnnxModel forward, OnnxModel trainStep, OnnxModel eval, IReadOnlyList<StateTensor> state, IReadOnlyList<ValueInfo> batchInputs, IReadOnlyList<ValueInfo> evalInputs, string loss, TensorElementType type, IReadOnlyList<string> extraOutputs)
+    private readonly Lazy<OnnxModel> _eval;
+
+    internal TrainingGraph(OnnxModel forward, OnnxModel trainStep, Func<OnnxModel> eval, IReadOnlyList<StateTensor> state, IReadOnlyList<ValueInfo> batchInputs, IReadOnlyList<ValueInfo> evalInputs, string loss, TensorElementType type, IReadOnlyList<string> extraOutputs)
     {
         ExtraOutputs = extraOutputs;
         Forward = forward;
         TrainStep = trainStep;
-        Eval = eval;
+        _eval = new Lazy<OnnxModel>(eval);
         State = state;
         BatchInputs = batchInputs;
         EvalInputs = evalInputs;
@@ -53,8 +55,8 @@ public sealed class TrainingGraph
     /// <summary>The train-step model.</summary>
     public OnnxModel TrainStep { get; }
 
-    /// <summary>The eval model: forward outputs, parameters as inputs.</summary>
-    public OnnxModel Eval { get; }
+    /// <summary>The eval model: forward outputs, parameters as inputs (built on first use).</summary>
+    public OnnxModel Eval => _eval.Value;
 
     /// <summary>Parameters then optimizer slots, in binding order.</summary>
     public IReadOnlyList<StateTensor> State { get; }

@@ -21,7 +21,10 @@ public static class TrainingGraphBuilder
 
         ValidateParameterSettings(options);
 
-        OnnxModel withLoss = forward.Clone();
+        // one private copy of the forward model (export, eval); the loss goes onto a second copy only when it adds nodes
+        // (GradientBuilder copies its input itself), which saves a copy of every weight for a loss the forward computes
+        OnnxModel snapshot = forward.Clone();
+        OnnxModel withLoss = options.Loss.AddsNodes ? snapshot.Clone() : snapshot;
         IReadOnlyDictionary<string, TensorType> types;
         try
         {
@@ -107,9 +110,10 @@ public static class TrainingGraphBuilder
 
         var stateNames = new HashSet<string>(state.Select(s => s.Input), StringComparer.Ordinal);
         var batch = step.Graph.Inputs.Where(v => !stateNames.Contains(v.Name) && v.Name != lr && v.Name != stepInput).ToList();
-        OnnxModel eval = BuildEval(forward, gg.Trainables);
-        var evalInputs = eval.Graph.Inputs.Where(v => !stateNames.Contains(v.Name)).ToList();
-        return new TrainingGraph(forward.Clone(), step, eval, state, batch, evalInputs, loss, type, [.. options.ExtraOutputs]);
+        var trainableNames = new HashSet<string>(gg.Trainables.Select(t => t.Name), StringComparer.Ordinal);
+        var evalInputs = snapshot.Graph.Inputs.Where(v => !trainableNames.Contains(v.Name)).ToList();
+        IReadOnlyList<OnnxTensor> trainables = gg.Trainables;
+        return new TrainingGraph(snapshot, step, () => BuildEval(snapshot, trainables), state, batch, evalInputs, loss, type, [.. options.ExtraOutputs]);
     }
 
     private static void ValidateParameterSettings(TrainingGraphOptions options)
