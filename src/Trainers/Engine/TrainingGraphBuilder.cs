@@ -9,7 +9,14 @@ public static class TrainingGraphBuilder
     /// <summary>Builds the train-step and eval models for <paramref name="forward"/> (not modified).</summary>
     /// <exception cref="GradientException">Unknown trainable, non-scalar loss, type mismatch or an op without a gradient rule.</exception>
     /// <exception cref="ArgumentException">A learning-rate multiplier, weight-decay parameter or extra output names nothing trainable / nothing in the graph, or a multiplier is not positive.</exception>
-    public static TrainingGraph Build(OnnxModel forward, TrainingGraphOptions options)
+    public static TrainingGraph Build(OnnxModel forward, TrainingGraphOptions options) => Build(forward, options, takeOwnership: false);
+
+    /// <summary>
+    /// <see cref="Build(OnnxModel, TrainingGraphOptions)"/>; with <paramref name="takeOwnership"/> the graph keeps
+    /// <paramref name="forward"/> itself as <see cref="TrainingGraph.Forward"/> instead of a copy (the caller built it for
+    /// this purpose and never touches it again), which saves a copy of every weight.
+    /// </summary>
+    internal static TrainingGraph Build(OnnxModel forward, TrainingGraphOptions options, bool takeOwnership)
     {
         ArgumentNullException.ThrowIfNull(forward);
         ArgumentNullException.ThrowIfNull(options);
@@ -23,7 +30,7 @@ public static class TrainingGraphBuilder
 
         // one private copy of the forward model (export, eval); the loss goes onto a second copy only when it adds nodes
         // (GradientBuilder copies its input itself), which saves a copy of every weight for a loss the forward computes
-        OnnxModel snapshot = forward.Clone();
+        OnnxModel snapshot = takeOwnership ? forward : forward.Clone();
         OnnxModel withLoss = options.Loss.AddsNodes ? snapshot.Clone() : snapshot;
         IReadOnlyDictionary<string, TensorType> types;
         try

@@ -146,7 +146,7 @@ public static class GraphTrainer
             Trainables = [.. tensors.Select(t => t.Name)],
             Optimizer = new AdamWOptimizer { WeightDecay = options.WeightDecay },
             WeightDecayParameters = [.. tensors.Where(t => t.Shape.Length >= 2).Select(t => t.Name)],
-        });
+        }, takeOwnership: true);
 
     // One step on a padded batch: its node count (and so every tensor's shape) differs from the previous batch's.
     private static double TrainStep(Trainer trainer, GraphBatch batch)

@@ -7,7 +7,7 @@ namespace Pipelines.Trainers.TextClassification;
 /// <param name="Losses">Training loss of every step, from step 1 (resumed runs include the steps before the resume).</param>
 /// <param name="TrainableParameters">Number of trained scalars (adapters + head, or everything for full fine-tuning).</param>
 /// <param name="InitializationSeconds">Adapter initialisation time (0 when resumed from a checkpoint).</param>
-/// <param name="TrainingSeconds">Wall time of the optimizer steps run by this call.</param>
+/// <param name="TrainingSeconds">Wall time of building the train step (graph and session) and running its steps in this call.</param>
 /// <param name="Validation">Validation metrics, when a validation set was given.</param>
 public sealed record FineTuneResult(
     OnnxModel Classifier,

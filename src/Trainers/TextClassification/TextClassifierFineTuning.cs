@@ -150,7 +150,7 @@ public static class TextClassifierFineTuning
                 : trainables.Where(FineTuneModels.IsHead).ToDictionary(n => n, _ => headScale, StringComparer.Ordinal),
             WeightDecayParameters = [.. trainables.Where(n => classifier.Graph.FindInitializer(n)!.Dims.Length >= 2)],
             ExtraOutputs = [ClassifierGraph.LogitsOutput],
-        });
+        }, takeOwnership: true);
     }
 
     // Binds the batch's token tensors and labels (those the train step reads) for one step.
