@@ -2,7 +2,8 @@
 //   cycles  — the substructure-counting task regenerated in C# (exact 3..6-cycle counts; test MAE per length, targets / train std)
 //   zinc    — micro-ZINC 600/200/200 (../shared/data/molecules/micro_zinc), target `score`, test MAE at best validation epoch
 //   nci109  — NCI109 (../shared/data/graphs/tu/NCI109), k-fold accuracy (stratification-free seeded folds)
-// Run: dotnet run -c Release --project benchmarks/GraphBench -- <cycles|zinc|nci109> [epochs] [seeds] [folds] [threads]
+// Run: dotnet run -c Release --project benchmarks/GraphBench -- <cycles|zinc|nci109> [epochs] [seeds] [folds] [threads] [pe list] [hidden] [layers] [batch]
+//   pe list: comma-separated subset of none,lap,rwse,spe (default all); hidden, layers, batch: GINE width, depth and batch size for nci109 (64, 4, 64)
 using System.Diagnostics;
 using System.Globalization;
 using Pipelines.Trainers.Graphs;
@@ -15,8 +16,14 @@ int epochs = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) 
 int seeds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3;
 int folds = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 10;
 int threads = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 1;
+string[] peFilter = args.Length > 5 ? args[5].Split(',') : ["none", "lap", "rwse", "spe"];
+int nciHidden = args.Length > 6 ? int.Parse(args[6], CultureInfo.InvariantCulture) : 64;
+int nciLayers = args.Length > 7 ? int.Parse(args[7], CultureInfo.InvariantCulture) : 4;
+int nciBatch = args.Length > 8 ? int.Parse(args[8], CultureInfo.InvariantCulture) : 64;
 
-GraphEncoding[] Encodings(int k, int p) =>
+GraphEncoding[] Encodings(int k, int p) => AllEncodings(k, p).Where(e => peFilter.Contains(e.Name)).ToArray();
+
+GraphEncoding[] AllEncodings(int k, int p) =>
 [
     new NoEncoding(),
     new LapPeEncoding(k),
@@ -113,11 +120,11 @@ void Nci()
     var graphs = ds.Graphs.ToList();
     int[] order = Enumerable.Range(0, graphs.Count).ToArray();
     new Random(109).Shuffle(order);
-    Console.WriteLine($"NCI109 {graphs.Count} graphs, {ds.NodeTypeCount} node labels; {folds} of 10 folds (90/10), {seeds} seed(s); validation = test fold (TU protocol)");
+    Console.WriteLine($"NCI109 {graphs.Count} graphs, {ds.NodeTypeCount} node labels; {folds} of 10 folds (90/10), {seeds} seed(s); GINE width {nciHidden}, {nciLayers} layers, batch {nciBatch}, {epochs} epochs; accuracy of the last epoch (no model selection)");
     Console.WriteLine($"{"PE",-5} {"accuracy",18} {"params",8} {"s/run",6}");
     foreach (GraphEncoding enc in Encodings(16, 16))
     {
-        var def = new GraphModelDefinition(new GraphSchema(ds.NodeTypeCount, 1, 0, 2), new GineOptions(HiddenSize: 64, Layers: 4, Pooling: GraphPooling.Mean, HeadHiddenSize: 64), enc, GraphLoss.CrossEntropy);
+        var def = new GraphModelDefinition(new GraphSchema(ds.NodeTypeCount, 1, 0, 2), new GineOptions(HiddenSize: nciHidden, Layers: nciLayers, Pooling: GraphPooling.Mean, HeadHiddenSize: nciHidden), enc, GraphLoss.CrossEntropy);
         PrecomputedEncoding[] pre = Pre(graphs, enc);
         var accs = new List<double>();
         long parameters = 0;
@@ -132,9 +139,10 @@ void Nci()
                 var train = new GraphSplit(tr.Select(i => graphs[i]).ToList(), tr.Select(i => pre[i]).ToList());
                 var test = new GraphSplit(te.Select(i => graphs[i]).ToList(), te.Select(i => pre[i]).ToList());
                 GraphModel model = GraphTrainer.Train(def with { Backbone = def.Backbone with { Seed = seed + 1 } }, train, null,
-                    new GraphTrainerOptions(Epochs: epochs, BatchSize: 64, LearningRate: 1e-3f, WarmupSteps: 20, Seed: seed + 1, Threads: threads));
+                    new GraphTrainerOptions(Epochs: epochs, BatchSize: nciBatch, LearningRate: 1e-3f, WarmupSteps: 20, Seed: seed + 1, Threads: threads));
                 parameters = model.ParameterCount;
                 accs.Add(GraphTrainer.Evaluate(model, test));
+                Console.WriteLine($"  {enc.Name} fold {fold} seed {seed + 1}: accuracy {accs[^1]:F4} ({sw.Elapsed.TotalSeconds:F0} s so far)");
             }
         }
 
