@@ -80,7 +80,13 @@ public sealed record GineTrainerOptions
             throw new ArgumentOutOfRangeException(nameof(RegressionLoss), RegressionLoss, "The regression loss is L1 or Mse.");
         }
 
-        SpectrumOptions? spectrum = Encoding switch
+        CheckTruncation(Encoding, nameof(Encoding));
+    }
+
+    /// <summary>Throws when <paramref name="encoding"/> asks for eigengap truncation (the ONNX path keeps <c>min(n, k)</c> eigenpairs).</summary>
+    internal static void CheckTruncation(GraphEncoding encoding, string paramName)
+    {
+        SpectrumOptions? spectrum = encoding switch
         {
             LapPeEncoding lap => lap.SpectrumOptions,
             SpeEncoding spe => spe.SpectrumOptions,
@@ -88,7 +94,7 @@ public sealed record GineTrainerOptions
         };
         if (spectrum?.Truncation == SpectrumTruncation.Eigengap)
         {
-            throw new ArgumentException("Encoding: eigengap truncation is not supported by the GINE trainers (the scoring model keeps min(n, k) eigenpairs); use SpectrumTruncation.Fixed.", nameof(Encoding));
+            throw new ArgumentException("Eigengap truncation is not supported by the ONNX-backed graph components (they keep min(n, k) eigenpairs); use SpectrumTruncation.Fixed.", paramName);
         }
     }
 

@@ -29,20 +29,23 @@ internal static class GraphScoringModel
     public static bool NeedsSpectrum(GraphEncoding encoding) => encoding is LapPeEncoding or SpeEncoding;
 
     /// <summary>The ONNX inputs (= ML.NET columns) the model reads.</summary>
-    public static string[] Inputs(GraphModelDefinition definition)
+    public static string[] Inputs(GraphModelDefinition definition) => Inputs(definition.Schema, definition.Encoding);
+
+    /// <summary>The ONNX inputs of a model over <paramref name="schema"/> (<see langword="null"/>: encoding only) and <paramref name="encoding"/>.</summary>
+    public static string[] Inputs(GraphSchema? schema, GraphEncoding encoding)
     {
         var inputs = new List<string> { GraphScoringColumns.NodeTypes, GraphScoringColumns.EdgeTypes };
-        if (definition.Schema.NodeAttributeWidth > 0)
+        if (schema?.NodeAttributeWidth > 0)
         {
             inputs.Add(GraphScoringColumns.NodeAttributes);
         }
 
-        if (definition.Encoding is SpeEncoding)
+        if (encoding is SpeEncoding)
         {
             inputs.Add(GraphScoringColumns.Components);
         }
 
-        if (NeedsSpectrum(definition.Encoding))
+        if (NeedsSpectrum(encoding))
         {
             inputs.Add(GraphScoringColumns.Eigenvalues);
             inputs.Add(GraphScoringColumns.Eigenvectors);
@@ -77,7 +80,7 @@ internal static class GraphScoringModel
         }
 
         var produced = new Dictionary<string, string>(StringComparer.Ordinal);
-        Prelude(b, def, produced);
+        Prelude(b, def.Schema, def.Encoding, produced);
         foreach (string name in batchInputs)
         {
             string value = produced.TryGetValue(name, out string? v)
@@ -113,37 +116,43 @@ internal static class GraphScoringModel
     private static string Column(GraphBuilder b, string y, long c) =>
         b.Op("Slice", y, b.Int64s("col_start", c), b.Int64s("col_end", c + 1), b.Int64s("axis_1", 1));
 
-    private static void Prelude(GraphBuilder b, GraphModelDefinition def, Dictionary<string, string> produced)
+    /// <summary>
+    /// Adds the nodes that compute the batch inputs of <see cref="GraphModelBuilder"/> (with a <paramref name="schema"/>)
+    /// or only those of the encoding (without) from the row inputs; <paramref name="produced"/> maps each batch-input
+    /// name to the value that holds it.
+    /// </summary>
+    internal static void Prelude(GraphBuilder b, GraphSchema? schema, GraphEncoding encoding, Dictionary<string, string> produced)
     {
         const TensorElementType F = TensorElementType.Float;
-        GraphSchema s = def.Schema;
         string types = GraphScoringColumns.NodeTypes; // (1,n)
         string n = b.Op("Gather", [b.Op("Shape", types), b.Int64s("index_1", 1)], OnnxAttribute.Int("axis", 0)); // [n]
         string one64 = b.Int64s("dim_1", 1);
         string zeroF = b.Scalar(0f, "zero");
         string oneF = b.Scalar(1f, "one_f");
 
-        // Node features: one-hot types (1,n,T) ++ attributes (1,n,a). A type outside [0, T) gets no type feature.
-        string onehot = OneHot(b, b.Op("Unsqueeze", types, b.Int64s("axis_2", 2)), 0, s.NodeTypeCount);
-        if (s.NodeAttributeWidth > 0)
+        string nn = b.Op("Concat", [one64, n, n], OnnxAttribute.Int("axis", 0));
+        string e = b.Op("Reshape", GraphScoringColumns.EdgeTypes, nn); // (1,n,n): edge type + 1, 0 = no edge
+        if (schema is not null)
         {
-            string shape = b.Op("Concat", [one64, n, b.Int64s("attr_width", s.NodeAttributeWidth)], OnnxAttribute.Int("axis", 0));
-            string attrs = b.Op("Reshape", GraphScoringColumns.NodeAttributes, shape);
-            onehot = b.Op("Concat", [onehot, attrs], OnnxAttribute.Int("axis", 2));
+            // Node features: one-hot types (1,n,T) ++ attributes (1,n,a). A type outside [0, T) gets no type feature.
+            string onehot = OneHot(b, b.Op("Unsqueeze", types, b.Int64s("axis_2", 2)), 0, schema.NodeTypeCount);
+            if (schema.NodeAttributeWidth > 0)
+            {
+                string shape = b.Op("Concat", [one64, n, b.Int64s("attr_width", schema.NodeAttributeWidth)], OnnxAttribute.Int("axis", 0));
+                string attrs = b.Op("Reshape", GraphScoringColumns.NodeAttributes, shape);
+                onehot = b.Op("Concat", [onehot, attrs], OnnxAttribute.Int("axis", 2));
+            }
+
+            produced[GraphTensorNames.NodeFeatures] = onehot;
+            produced[GraphTensorNames.EdgeFeatures] = OneHot(b, b.Op("Unsqueeze", e, b.Int64s("axis_3", 3)), 1, Math.Max(1, schema.EdgeTypeCount));
         }
 
-        produced[GraphTensorNames.NodeFeatures] = onehot;
-
-        // Edges: E (1,n,n) holds type + 1; one-hot over [1, T_e]; adjacency = E > 0.
-        string nn = b.Op("Concat", [one64, n, n], OnnxAttribute.Int("axis", 0));
-        string e = b.Op("Reshape", GraphScoringColumns.EdgeTypes, nn);
-        produced[GraphTensorNames.EdgeFeatures] = OneHot(b, b.Op("Unsqueeze", e, b.Int64s("axis_3", 3)), 1, Math.Max(1, s.EdgeTypeCount));
         string adjacency = b.Op("Cast", [b.Op("Greater", e, zeroF)], OnnxAttribute.Int("to", (long)F));
         produced[SpeTensorNames.Adjacency] = adjacency;
         string nodeMask = b.Op("Add", b.Op("Mul", types, zeroF), oneF); // (1,n) ones
         produced[SpeTensorNames.NodeMask] = nodeMask;
 
-        switch (def.Encoding)
+        switch (encoding)
         {
             case LapPeEncoding lap:
                 produced[GraphTensorNames.FixedEncoding] = FirstEigenvectors(b, n, nn, lap.K);
