@@ -111,7 +111,12 @@ public sealed class GineEstimatorTests
         ml.Model.Save(model, Regression(ml, train).Schema, zip);
         var fresh = new MLContext(2);
         ITransformer loaded = fresh.Model.Load(zip, out _);
-        Assert.Equal(Scores(scored), Scores(loaded.Transform(Regression(fresh, test))));
+        float[] expected = Scores(scored);
+        Assert.Equal(expected, Scores(loaded.Transform(Regression(fresh, test))));
+
+        // Single-row scoring through ML.NET's prediction engine gives the same value.
+        var engine = fresh.Model.CreatePredictionEngine<RegressionRow, RegressionPrediction>(loaded);
+        Assert.Equal(expected[3], engine.Predict(new RegressionRow { Graph = test[3], Label = 0 }).Score);
     }
 
     [Fact]
@@ -227,6 +232,11 @@ public sealed class GineEstimatorTests
         public Graph? Graph { get; set; }
 
         public float Label { get; set; }
+    }
+
+    private sealed class RegressionPrediction
+    {
+        public float Score { get; set; }
     }
 
     private sealed class BinaryRow
