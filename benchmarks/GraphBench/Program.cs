@@ -24,16 +24,19 @@ float nciLr = args.Length > 9 ? float.Parse(args[9], CultureInfo.InvariantCultur
 
 GraphEncoding[] Encodings(int k, int p) => AllEncodings(k, p).Where(e => peFilter.Contains(e.Name)).ToArray();
 
+// GRAPHBENCH_SPE="m,rhoLayers,rhoHidden" overrides SPE's sizes (default 8,2,16; φ is the reference's 1→16→16→1).
+int[] speSizes = (Environment.GetEnvironmentVariable("GRAPHBENCH_SPE") ?? "8,2,16").Split(',').Select(x => int.Parse(x, CultureInfo.InvariantCulture)).ToArray();
+
 GraphEncoding[] AllEncodings(int k, int p) =>
 [
     new NoEncoding(),
     new LapPeEncoding(k),
     new RwseEncoding(k),
-    new SpeEncoding(k, new SpeOptions(EigenvalueFunctions: 8, RhoLayers: 2, RhoHiddenSize: 16, OutputSize: p)),
+    new SpeEncoding(k, new SpeOptions(EigenvalueFunctions: speSizes[0], RhoLayers: speSizes[1], RhoHiddenSize: speSizes[2], OutputSize: p)),
 ];
 
 var total = Stopwatch.StartNew();
-Console.WriteLine($"task={task} epochs={epochs} seeds={seeds} threads={threads} cores={Environment.ProcessorCount}");
+Console.WriteLine($"task={task} epochs={epochs} seeds={seeds} threads={threads} cores={Environment.ProcessorCount} spe(m,rhoLayers,rhoHidden)=({string.Join(",", speSizes)})");
 switch (task)
 {
     case "cycles":
