@@ -24,19 +24,22 @@ float nciLr = args.Length > 9 ? float.Parse(args[9], CultureInfo.InvariantCultur
 
 GraphEncoding[] Encodings(int k, int p) => AllEncodings(k, p).Where(e => peFilter.Contains(e.Name)).ToArray();
 
-// GRAPHBENCH_SPE="m,rhoLayers,rhoHidden" overrides SPE's sizes (default 8,2,16; φ is the reference's 1→16→16→1).
-int[] speSizes = (Environment.GetEnvironmentVariable("GRAPHBENCH_SPE") ?? "8,2,16").Split(',').Select(x => int.Parse(x, CultureInfo.InvariantCulture)).ToArray();
+// GRAPHBENCH_SPE="m,rhoLayers,rhoHidden[,mean]" overrides SPE's sizes (default 8,2,16, column sum; φ is the reference's
+// 1→16→16→1); a fourth field "mean" averages ρ's columns instead of summing them.
+string[] speSpec = (Environment.GetEnvironmentVariable("GRAPHBENCH_SPE") ?? "8,2,16").Split(',');
+int[] speSizes = speSpec.Take(3).Select(x => int.Parse(x, CultureInfo.InvariantCulture)).ToArray();
+SpeColumnReduction speReduction = speSpec.Length > 3 && speSpec[3] == "mean" ? SpeColumnReduction.Mean : SpeColumnReduction.Sum;
 
 GraphEncoding[] AllEncodings(int k, int p) =>
 [
     new NoEncoding(),
     new LapPeEncoding(k),
     new RwseEncoding(k),
-    new SpeEncoding(k, new SpeOptions(EigenvalueFunctions: speSizes[0], RhoLayers: speSizes[1], RhoHiddenSize: speSizes[2], OutputSize: p)),
+    new SpeEncoding(k, new SpeOptions(EigenvalueFunctions: speSizes[0], RhoLayers: speSizes[1], RhoHiddenSize: speSizes[2], OutputSize: p, ColumnReduction: speReduction)),
 ];
 
 var total = Stopwatch.StartNew();
-Console.WriteLine($"task={task} epochs={epochs} seeds={seeds} threads={threads} cores={Environment.ProcessorCount} spe(m,rhoLayers,rhoHidden)=({string.Join(",", speSizes)})");
+Console.WriteLine($"task={task} epochs={epochs} seeds={seeds} threads={threads} cores={Environment.ProcessorCount} spe(m,rhoLayers,rhoHidden)=({string.Join(",", speSizes)}) columns={speReduction}");
 switch (task)
 {
     case "cycles":
