@@ -18,6 +18,7 @@ public sealed class GineEstimatorTests
         "lap" => new LapPeEncoding(6),
         "rwse" => new RwseEncoding(5),
         "spe" => new SpeEncoding(6, new SpeOptions(EigenvalueFunctions: 3, RhoLayers: 2, RhoHiddenSize: 8, OutputSize: 4)),
+        "spe-mean" => new SpeEncoding(6, new SpeOptions(EigenvalueFunctions: 3, RhoLayers: 2, RhoHiddenSize: 8, OutputSize: 4, ColumnReduction: SpeColumnReduction.Mean)),
         "spe-component" => new SpeEncoding(12, new SpeOptions(EigenvalueFunctions: 3, RhoLayers: 1, RhoHiddenSize: 8, OutputSize: 4, ColumnScope: SpeColumnScope.SameComponent)),
         _ => new NoEncoding(),
     };
@@ -62,6 +63,7 @@ public sealed class GineEstimatorTests
     [InlineData("lap")]
     [InlineData("rwse")]
     [InlineData("spe")]
+    [InlineData("spe-mean")]
     [InlineData("spe-component")]
     public void Scores_MatchTheGraphPredictor(string encoding)
     {
