@@ -34,6 +34,18 @@ var dev = Read(Path.Combine(sst2, "stsa.binary.dev"), devLimit);
 var train = Read(Path.Combine(sst2, "stsa.binary.train"), 2000);
 Console.Error.WriteLine($"SST-2: {dev.Count} dev sentences, {train.Count} train sentences for the label head; output dir {outDir}");
 
+if (args.Contains("--weight-error"))
+{
+    WeightErrorTable.Run(model, 32);
+    return 0;
+}
+
+if (args.Contains("--sensitivity"))
+{
+    SensitivityTable.Run(model, text.Batches(dev.Select(d => d.Text).ToList(), 32), text.Batches(train.Take(128).Select(t => t.Text).ToList(), 16), args.Contains("--per-tensor"));
+    return 0;
+}
+
 if (args.Contains("--qpissa"))
 {
     RunQPissa(model);
@@ -52,6 +64,7 @@ var quantizer = new ModelQuantizer();
 (string Name, QuantizationOptions Options)[] formats =
 [
     ("int4", new QuantizationOptions { Format = QuantizationFormat.Int4, BlockSize = 32 }),
+    ("int4-gptq", new QuantizationOptions { Format = QuantizationFormat.Int4, BlockSize = 32, Rounding = WeightRounding.Gptq }),
     ("int4-symmetric", new QuantizationOptions { Format = QuantizationFormat.Int4, BlockSize = 32, Symmetric = true }),
     ("int4-b16", new QuantizationOptions { Format = QuantizationFormat.Int4, BlockSize = 16 }),
     ("int4-qdq", new QuantizationOptions { Format = QuantizationFormat.Int4Qdq, BlockSize = 32 }),
@@ -75,7 +88,8 @@ foreach ((string name, QuantizationOptions options) in formats.Where(f => only i
     var watch = System.Diagnostics.Stopwatch.StartNew();
     ActivationRanges? ranges = options.Format == QuantizationFormat.Int8Qdq
         ? Calibrator.Calibrate(model, calibration, options.Calibration, options.Percentile) : null;
-    QuantizationResult q = quantizer.Quantize(model, options, ranges);
+    InputHessians? hessians = options.Rounding == WeightRounding.Gptq ? InputHessians.Collect(model, calibration) : null;
+    QuantizationResult q = quantizer.Quantize(model, options, ranges, hessians);
     string path = Path.Combine(outDir, $"minilm-{name}.onnx");
     OnnxModelIO.Save(q.Model, path);
     Console.Error.WriteLine($"{name}: {q.QuantizedCount} nodes quantized in {watch.Elapsed.TotalSeconds:F1} s ({ModelQuantizer.FormatName(options)})");
