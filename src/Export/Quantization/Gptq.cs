@@ -120,33 +120,21 @@ public static class Gptq
     {
         double[] l = LowerCholesky(h, k);
 
-        // Li = L⁻¹ (lower triangular), by forward substitution on each row.
-        var li = new double[k * k];
-        for (int i = 0; i < k; i++)
-        {
-            li[(i * k) + i] = 1 / l[(i * k) + i];
-            for (int j = 0; j < i; j++)
-            {
-                double s = 0;
-                for (int m = j; m < i; m++)
-                {
-                    s += l[(i * k) + m] * li[(m * k) + j];
-                }
-
-                li[(i * k) + j] = -s / l[(i * k) + i];
-            }
-        }
-
-        // H⁻¹ = Liᵀ Li: entry (i, j) = Σ_m Li[m, i] Li[m, j] over m ≥ max(i, j). Work on Liᵀ rows for contiguous dots.
+        // Liᵀ with Li = L⁻¹ (lower triangular), by forward substitution: Li[i, j] = −Σ_{j≤m<i} L[i, m]·Li[m, j] / L[i, i].
+        // Row j of Liᵀ holds column j of Li, so the sum is a contiguous dot product.
         var lit = new double[k * k];
         for (int i = 0; i < k; i++)
         {
-            for (int j = 0; j <= i; j++)
+            double lii = l[(i * k) + i];
+            lit[(i * k) + i] = 1 / lii;
+            for (int j = 0; j < i; j++)
             {
-                lit[(j * k) + i] = li[(i * k) + j];
+                double s = TensorPrimitives.Dot<double>(l.AsSpan((i * k) + j, i - j), lit.AsSpan((j * k) + j, i - j));
+                lit[(j * k) + i] = -s / lii;
             }
         }
 
+        // H⁻¹ = Liᵀ Li: entry (i, j) = Σ_m Li[m, i] Li[m, j] over m ≥ max(i, j).
         var inv = new double[k * k];
         for (int i = 0; i < k; i++)
         {
