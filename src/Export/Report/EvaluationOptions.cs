@@ -23,6 +23,12 @@ public sealed record EvaluationOptions
     /// <summary>Maps a pooled embedding to a label (e.g. a head trained on float embeddings); enables label agreement.</summary>
     public Func<float[], int>? Classifier { get; init; }
 
+    /// <summary>
+    /// The output <see cref="Classifier"/> reads, one row per example (e.g. a classifier's <c>probabilities</c> <c>[batch, C]</c>);
+    /// null: the pooled <see cref="Output"/>.
+    /// </summary>
+    public string? LabelOutput { get; init; }
+
     /// <summary>Gold labels of the evaluation examples, in order; enables accuracy.</summary>
     public IReadOnlyList<int>? Labels { get; init; }
 }

@@ -34,22 +34,32 @@ public static class ExportEvaluator
 
         var floatEmb = new List<float[]>();
         var quantEmb = new List<float[]>();
+        var floatRows = new List<float[]>();
+        var quantRows = new List<float[]>();
+        string[] outputs = options.LabelOutput is { } lo && lo != options.Output ? [options.Output, lo] : [options.Output];
         float maxDiff = 0;
         foreach (InputBatch b in evaluation)
         {
-            (float[] fd, long[] shape) = b.Run(floatSession.Session, options.Output);
-            (float[] qd, _) = b.Run(session.Session, options.Output);
+            IReadOnlyList<(float[] Data, long[] Shape)> fr = b.Run(floatSession.Session, outputs);
+            IReadOnlyList<(float[] Data, long[] Shape)> qr = b.Run(session.Session, outputs);
+            (float[] fd, long[] shape) = fr[0];
+            float[] qd = qr[0].Data;
             maxDiff = MathF.Max(maxDiff, EmbeddingMath.MaxAbsDiff(fd, qd, shape, b.AttentionMask));
             floatEmb.AddRange(EmbeddingMath.Pool(fd, shape, b.AttentionMask));
             quantEmb.AddRange(EmbeddingMath.Pool(qd, shape, b.AttentionMask));
+            if (options.LabelOutput is not null)
+            {
+                floatRows.AddRange(EmbeddingMath.Pool(fr[^1].Data, fr[^1].Shape, b.AttentionMask));
+                quantRows.AddRange(EmbeddingMath.Pool(qr[^1].Data, qr[^1].Shape, b.AttentionMask));
+            }
         }
 
         double[] cos = floatEmb.Zip(quantEmb, EmbeddingMath.Cosine).ToArray();
         double? agreement = null, accuracy = null, floatAccuracy = null;
         if (options.Classifier is { } classify)
         {
-            int[] fp = floatEmb.Select(classify).ToArray();
-            int[] qp = quantEmb.Select(classify).ToArray();
+            int[] fp = (options.LabelOutput is null ? floatEmb : floatRows).Select(classify).ToArray();
+            int[] qp = (options.LabelOutput is null ? quantEmb : quantRows).Select(classify).ToArray();
             agreement = fp.Zip(qp).Average(p => p.First == p.Second ? 1.0 : 0.0);
             if (options.Labels is { } labels)
             {
@@ -70,9 +80,9 @@ public static class ExportEvaluator
                 (float[] viaOrt, _) = first.Run(session.Session, options.Output);
                 mlnet = EmbeddingMath.MaxAbsDiff(viaOrt, viaMlNet, [viaOrt.Length], null);
             }
-            catch (InvalidOperationException e)
+            catch (Exception e) when (e is InvalidOperationException or NotSupportedException)
             {
-                // e.g. ML.NET 5.0.1's OnnxTransformer rejects INT4/UINT4 tensors ("Unsupported ONNX scalar type: 21").
+                // e.g. ML.NET 5.0.1's OnnxTransformer rejects INT4/UINT4 tensors ("Unsupported ONNX scalar type: 21"): the report says so.
                 mlnetError = e.Message;
             }
         }
