@@ -157,6 +157,8 @@ public sealed record RunResult(
 
 internal static class Report
 {
+    private const int SmoothWindow = 20;
+
     public static void Write(string outDir, IReadOnlyList<RunResult> results)
     {
         if (results.Count == 0)
@@ -165,12 +167,12 @@ internal static class Report
         }
 
         var sb = new StringBuilder();
-        sb.AppendLine("| run | lr | loss@5 | loss@50 | loss@200 | mean loss last 20 | dev acc | init s | train s | trainable params |");
-        sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
+        sb.AppendLine("| run | lr | loss@5 | loss@50 | loss@200 | mean loss last 20 | dev acc | init s | train s | wall s | trainable params |");
+        sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (RunResult r in results)
         {
             sb.AppendLine(CultureInfo.InvariantCulture,
-                $"| {r.Name} | {r.LearningRate:g3} | {At(r, 5)} | {At(r, 50)} | {At(r, 200)} | {r.Losses.TakeLast(20).Average():F4} | {r.DevAccuracy:P2} | {r.InitSeconds:F1} | {r.TrainSeconds:F0} | {r.TrainableParameters:N0} |");
+                $"| {r.Name} | {r.LearningRate:g3} | {At(r, 5)} | {At(r, 50)} | {At(r, 200)} | {r.Losses.TakeLast(20).Average():F4} | {r.DevAccuracy:P2} | {r.InitSeconds:F1} | {r.TrainSeconds:F0} | {r.WallSeconds:F0} | {r.TrainableParameters:N0} |");
         }
 
         File.WriteAllText(Path.Combine(outDir, "table.md"), sb.ToString());
@@ -179,13 +181,13 @@ internal static class Report
         foreach (RunResult r in results)
         {
             double[] xs = Enumerable.Range(1, r.Losses.Length).Select(i => (double)i).ToArray();
-            double[] ys = Smooth(r.Losses, 5);
+            double[] ys = Smooth(r.Losses, SmoothWindow);
             var line = plot.Add.ScatterLine(xs, ys);
             line.LegendText = $"{r.Name} (lr {r.LearningRate:g3})";
             line.LineWidth = 1.5f;
         }
 
-        plot.Title("all-MiniLM-L6-v2 on SST-2: training loss (5-step moving average)");
+        plot.Title($"all-MiniLM-L6-v2 on SST-2: training loss ({SmoothWindow}-step moving average)");
         plot.XLabel("step");
         plot.YLabel("cross-entropy");
         plot.ShowLegend();

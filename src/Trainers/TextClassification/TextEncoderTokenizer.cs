@@ -11,11 +11,18 @@ public sealed class TextEncoderTokenizer
 {
     private readonly BertTokenizer _tokenizer;
 
-    private TextEncoderTokenizer(BertTokenizer tokenizer, int maxLength)
+    private TextEncoderTokenizer(BertTokenizer tokenizer, int maxLength, string fingerprint)
     {
         _tokenizer = tokenizer;
         MaxLength = maxLength;
+        Fingerprint = fingerprint;
     }
+
+    /// <summary>
+    /// Identifies this tokenization: <c>wordpiece:&lt;SHA-256 of vocab.txt&gt;:&lt;max length&gt;:&lt;lower|cased&gt;</c>.
+    /// Saved ML.NET models carry it so that loading with another vocabulary fails loudly instead of scoring wrong ids.
+    /// </summary>
+    public string Fingerprint { get; }
 
     /// <summary>Tokens per row including <c>[CLS]</c> and <c>[SEP]</c>; longer sentences are truncated.</summary>
     public int MaxLength { get; }
@@ -40,7 +47,9 @@ public sealed class TextEncoderTokenizer
         }
 
         var options = new BertOptions { LowerCaseBeforeTokenization = lowerCase, ApplyBasicTokenization = true };
-        return new TextEncoderTokenizer(BertTokenizer.Create(vocabPath, options), maxLength);
+        string hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(vocabPath)));
+        string fingerprint = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"wordpiece:{hash}:{maxLength}:{(lowerCase ? "lower" : "cased")}");
+        return new TextEncoderTokenizer(BertTokenizer.Create(vocabPath, options), maxLength, fingerprint);
     }
 
     /// <summary>Token ids of one sentence: <c>[CLS] w1 … wn [SEP]</c>, truncated to <see cref="MaxLength"/>.</summary>

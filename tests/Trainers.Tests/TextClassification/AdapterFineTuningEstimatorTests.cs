@@ -55,6 +55,44 @@ public sealed class AdapterFineTuningEstimatorTests
         {
             Assert.Equal(scores[i], reloaded[i]);
         }
+
+        // A fresh process without the tiny vocabulary: a loud error naming the tokenizer, never MiniLM's ids.
+        TokenizationMapping.ClearRegistry();
+        ITransformer orphan = new MLContext(seed: 3).Model.Load(zip, out _);
+        Exception error = Assert.ThrowsAny<Exception>(() => Predict(orphan.Transform(test)));
+        string messages = string.Join(" | ", Chain(error).Select(e => e.Message));
+        Assert.Contains("not registered", messages, StringComparison.Ordinal);
+        Assert.Contains(TextEncoderTokenizer.FromVocab(task.VocabPath, 8).Fingerprint, messages, StringComparison.Ordinal);
+
+        TokenizationMapping.Register(TextEncoderTokenizer.FromVocab(task.VocabPath, 8));
+        (float[][] registered, _) = Predict(new MLContext(seed: 4).Model.Load(zip, out _).Transform(test));
+        Assert.Equal(scores.Length, registered.Length);
+        for (int i = 0; i < scores.Length; i++)
+        {
+            Assert.Equal(scores[i], registered[i]);
+        }
+    }
+
+    [Fact]
+    public void FingerprintSeparatesVocabularyLengthAndCasing()
+    {
+        using var task = new TinyTextTask();
+        string a = TextEncoderTokenizer.FromVocab(task.VocabPath, 8).Fingerprint;
+        Assert.Equal(a, TextEncoderTokenizer.FromVocab(task.VocabPath, 8).Fingerprint);
+        Assert.NotEqual(a, TextEncoderTokenizer.FromVocab(task.VocabPath, 9).Fingerprint);
+        Assert.NotEqual(a, TextEncoderTokenizer.FromVocab(task.VocabPath, 8, lowerCase: false).Fingerprint);
+        using var dir = new TempDirectory();
+        string other = dir.File("vocab.txt");
+        File.WriteAllLines(other, File.ReadAllLines(task.VocabPath).Append("extra"));
+        Assert.NotEqual(a, TextEncoderTokenizer.FromVocab(other, 8).Fingerprint);
+    }
+
+    private static IEnumerable<Exception> Chain(Exception e)
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException)
+        {
+            yield return x;
+        }
     }
 
     [Fact]

@@ -7,7 +7,7 @@ namespace Pipelines.Trainers.TextClassification.MLNet;
 /// <summary>
 /// Fine-tunes a text encoder with adapters (or fully) for sentence classification. <see cref="Fit"/> runs the whole
 /// flow of <see cref="TextClassifierFineTuning"/> and returns an ONNX-backed transformer chain — WordPiece tokenization
-/// (custom mapping) then <c>ApplyOnnxModel</c> over the exported classifier bytes — that <c>mlContext.Model.Save</c>
+/// (custom mapping keyed by the tokenizer's fingerprint, see <see cref="TokenizationMapping"/>) then <c>ApplyOnnxModel</c> over the exported classifier bytes — that <c>mlContext.Model.Save</c>
 /// and <c>Load</c> carry. Output columns: <see cref="ScoreColumn"/> (class probabilities) and
 /// <see cref="PredictedLabelColumn"/> (arg-max class index, int64).
 /// </summary>
@@ -48,7 +48,7 @@ public sealed class AdapterFineTuningEstimator : IEstimator<ITransformer>
         FineTuneResult result = TextClassifierFineTuning.Train(encoder, tokenizer, rows, null, _options.FineTune);
         LastResult = result;
         TokenizationMapping.Register(tokenizer);
-        return BuildTransformer(ScoringModel(result.Classifier), input);
+        return BuildEstimator(ScoringModel(result.Classifier), tokenizer).Fit(input);
     }
 
     /// <inheritdoc />
@@ -68,7 +68,8 @@ public sealed class AdapterFineTuningEstimator : IEstimator<ITransformer>
 
         // SchemaShape.Column cannot be constructed outside ML.NET: ask the same chain, built on the untrained head.
         OnnxModel untrained = ClassifierGraph.AddHead(OnnxModelIO.Load(_options.ModelPath), FineTuneModels.HeadOptions(_options.FineTune));
-        return BuildEstimator(ScoringModel(untrained)).GetOutputSchema(inputSchema);
+        TextEncoderTokenizer tokenizer = TextEncoderTokenizer.FromVocab(_options.VocabPath, _options.FineTune.MaxLength);
+        return BuildEstimator(ScoringModel(untrained), tokenizer).GetOutputSchema(inputSchema);
     }
 
     /// <summary>The classifier with ML.NET-facing outputs <see cref="ScoreColumn"/> and <see cref="PredictedLabelColumn"/>.</summary>
@@ -84,16 +85,15 @@ public sealed class AdapterFineTuningEstimator : IEstimator<ITransformer>
         return model;
     }
 
-    private IEstimator<ITransformer> BuildEstimator(OnnxModel scoring)
+    private IEstimator<ITransformer> BuildEstimator(OnnxModel scoring, TextEncoderTokenizer tokenizer)
     {
         byte[] bytes = OnnxModelIO.ToBytes(scoring);
         string[] inputs = scoring.Graph.RuntimeInputs().Select(i => i.Name).ToArray();
         return _context.Transforms.CopyColumns(TokenizationMapping.TextColumn, _options.TextColumnName)
+            .Append(_context.Transforms.Expression(TokenizationMapping.TokenizerColumn, TokenizationMapping.FingerprintExpression(tokenizer), TokenizationMapping.TextColumn))
             .Append(_context.Transforms.CustomMapping(new TokenizationMapping().GetMapping(), TokenizationMapping.ContractName))
             .Append(_context.Transforms.ApplyOnnxModel([ScoreColumn, PredictedLabelColumn], inputs, new MemoryStream(bytes)));
     }
-
-    private ITransformer BuildTransformer(OnnxModel scoring, IDataView input) => BuildEstimator(scoring).Fit(input);
 
     private List<LabeledSentence> ReadRows(IDataView input)
     {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms;
 
@@ -9,6 +10,10 @@ public sealed class TokenizationInput
     /// <summary>The sentence (a copy of the estimator's text column).</summary>
     [ColumnName(TokenizationMapping.TextColumn)]
     public string Text { get; set; } = "";
+
+    /// <summary>The <see cref="TextEncoderTokenizer.Fingerprint"/> the model was trained with (a constant column).</summary>
+    [ColumnName(TokenizationMapping.TokenizerColumn)]
+    public string Tokenizer { get; set; } = "";
 }
 
 /// <summary>The output row of the tokenization mapping: variable-length token tensors of one sentence.</summary>
@@ -28,62 +33,71 @@ public sealed class TokenizationOutput
 }
 
 /// <summary>
-/// WordPiece tokenization as an ML.NET custom mapping. ML.NET persists only the contract name of a custom mapping,
-/// not its state, so the tokenizer is looked up at load time: the one registered by <see cref="Register"/> (the
-/// estimator registers its own when fitting), else all-MiniLM-L6-v2's vocabulary when the host carries it.
+/// WordPiece tokenization as an ML.NET custom mapping. ML.NET persists only the contract name of a custom mapping, not
+/// its state, so the saved pipeline also carries a constant column <see cref="TokenizerColumn"/> holding the
+/// tokenizer's <see cref="TextEncoderTokenizer.Fingerprint"/> (an <c>Expression</c> transform, which ML.NET does
+/// persist). At scoring time the fingerprint selects a tokenizer registered with <see cref="Register"/> (the estimator
+/// registers its own when fitting); all-MiniLM-L6-v2's vocabulary is found without registration when the host carries
+/// it. A model whose vocabulary is not available fails with an error naming the fingerprint, never with wrong ids.
 /// </summary>
 [CustomMappingFactoryAttribute(ContractName)]
 public sealed class TokenizationMapping : CustomMappingFactory<TokenizationInput, TokenizationOutput>
 {
     /// <summary>The contract name stored in saved models.</summary>
-    public const string ContractName = "Pipelines.TextClassification.WordPiece.v1";
+    public const string ContractName = "Pipelines.TextClassification.WordPiece.v2";
 
     /// <summary>The column the text is copied to before mapping.</summary>
     public const string TextColumn = "PipelinesText";
 
-    private static readonly Lock s_lock = new();
-    private static TextEncoderTokenizer? s_tokenizer;
+    /// <summary>The constant column holding the tokenizer fingerprint.</summary>
+    public const string TokenizerColumn = "PipelinesTokenizer";
 
-    /// <summary>Sets the tokenizer used by every tokenization mapping in this process (saved or loaded).</summary>
+    private static readonly ConcurrentDictionary<string, TextEncoderTokenizer> s_registry = new(StringComparer.Ordinal);
+
+    /// <summary>Makes <paramref name="tokenizer"/> available to every tokenization mapping in this process (saved or loaded).</summary>
     public static void Register(TextEncoderTokenizer tokenizer)
     {
         ArgumentNullException.ThrowIfNull(tokenizer);
-        lock (s_lock)
-        {
-            s_tokenizer = tokenizer;
-        }
+        s_registry[tokenizer.Fingerprint] = tokenizer;
     }
+
+    /// <summary>The ML.NET expression that emits <paramref name="tokenizer"/>'s fingerprint as a constant column.</summary>
+    internal static string FingerprintExpression(TextEncoderTokenizer tokenizer) => $"x => \"{tokenizer.Fingerprint}\"";
+
+    /// <summary>Forgets every registered tokenizer (tests simulate a fresh process with it).</summary>
+    internal static void ClearRegistry() => s_registry.Clear();
 
     /// <inheritdoc />
-    public override Action<TokenizationInput, TokenizationOutput> GetMapping()
+    public override Action<TokenizationInput, TokenizationOutput> GetMapping() => (input, output) =>
     {
-        TextEncoderTokenizer tokenizer = Resolve();
-        return (input, output) =>
-        {
-            int[] ids = tokenizer.Encode(input.Text ?? "");
-            output.InputIds = ids.Select(i => (long)i).ToArray();
-            output.AttentionMask = Enumerable.Repeat(1L, ids.Length).ToArray();
-            output.TokenTypeIds = new long[ids.Length];
-        };
-    }
+        TextEncoderTokenizer tokenizer = Resolve(input.Tokenizer);
+        int[] ids = tokenizer.Encode(input.Text ?? "");
+        output.InputIds = ids.Select(i => (long)i).ToArray();
+        output.AttentionMask = Enumerable.Repeat(1L, ids.Length).ToArray();
+        output.TokenTypeIds = new long[ids.Length];
+    };
 
-    private static TextEncoderTokenizer Resolve()
+    private static TextEncoderTokenizer Resolve(string fingerprint)
     {
-        lock (s_lock)
+        if (s_registry.TryGetValue(fingerprint ?? "", out TextEncoderTokenizer? known))
         {
-            if (s_tokenizer is not null)
-            {
-                return s_tokenizer;
-            }
-
-            if (Pipelines.Onnx.PretrainedModels.MiniLmAvailable)
-            {
-                s_tokenizer = TextEncoderTokenizer.FromVocab(Pipelines.Onnx.PretrainedModels.MiniLm().VocabPath);
-                return s_tokenizer;
-            }
-
-            throw new InvalidOperationException(
-                $"Custom mapping '{ContractName}' has no tokenizer: call {nameof(TokenizationMapping)}.{nameof(Register)} with the model's vocabulary before loading the model.");
+            return known;
         }
+
+        // wordpiece:<sha>:<max length>:<lower|cased> — try the bundled MiniLM vocabulary with the same settings
+        string[] parts = (fingerprint ?? "").Split(':');
+        if (parts.Length == 4 && int.TryParse(parts[2], System.Globalization.CultureInfo.InvariantCulture, out int maxLength) && maxLength >= 3
+            && Pipelines.Onnx.PretrainedModels.MiniLmAvailable)
+        {
+            TextEncoderTokenizer miniLm = TextEncoderTokenizer.FromVocab(Pipelines.Onnx.PretrainedModels.MiniLm().VocabPath, maxLength, parts[3] == "lower");
+            if (miniLm.Fingerprint == fingerprint)
+            {
+                return s_registry.GetOrAdd(fingerprint, miniLm);
+            }
+        }
+
+        throw new InvalidOperationException(
+            $"Custom mapping '{ContractName}': the model was trained with tokenizer '{fingerprint}' (vocabulary SHA-256, max length, casing), which is not registered in this process. " +
+            $"Call {nameof(TokenizationMapping)}.{nameof(Register)}({nameof(TextEncoderTokenizer)}.{nameof(TextEncoderTokenizer.FromVocab)}(<the model's vocab.txt>, <max length>)) before scoring.");
     }
 }
