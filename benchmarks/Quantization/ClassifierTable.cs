@@ -31,6 +31,7 @@ internal static class ClassifierTable
             Classifier = p => p[1] > p[0] ? 1 : 0,
             Labels = dev.Select(d => d.Label).ToList(),
             LatencyRuns = 10,
+            LatencyRunsB1 = 300,
         };
         var int4 = new QuantizationOptions { Format = QuantizationFormat.Int4, BlockSize = 32 };
         (string Name, QuantizationOptions Options)[] formats =

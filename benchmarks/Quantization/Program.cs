@@ -102,7 +102,7 @@ foreach ((string name, QuantizationOptions options) in formats.Where(f => only i
     OnnxModelIO.Save(q.Model, path);
     Console.Error.WriteLine($"{name}: {q.QuantizedCount} nodes quantized in {watch.Elapsed.TotalSeconds:F1} s ({ModelQuantizer.FormatName(options)})");
     rows.Add(ExportEvaluator.Evaluate(name, files.ModelPath, path, evaluation, b1, b32,
-        new EvaluationOptions { Classifier = classifier, Labels = dev.Select(d => d.Label).ToList(), LatencyRuns = fast ? 5 : 30, CheckMlNet = !fast }));
+        new EvaluationOptions { Classifier = classifier, Labels = dev.Select(d => d.Label).ToList(), LatencyRuns = fast ? 5 : 30, LatencyRunsB1 = fast ? 5 : 300, CheckMlNet = !fast }));
     Print(rows[^1]);
 }
 

@@ -111,7 +111,7 @@ internal static class ExportCommand
 
                     string output0 = floatModel.Graph.Outputs[0].Name;
                     InputBatch b1 = ExportEvaluator.FirstRow(samples[0]);
-                    var evaluation = new EvaluationOptions { Output = output0, LatencyRuns = 20 };
+                    var evaluation = new EvaluationOptions { Output = output0, LatencyRuns = 20, LatencyRunsB1 = 100 };
                     if (labelled is not null)
                     {
                         evaluation = evaluation with { LabelOutput = labelled.Output, Classifier = LabelledEvaluation.ArgMax, Labels = labelled.Labels };

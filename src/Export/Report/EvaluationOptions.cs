@@ -14,6 +14,11 @@ public sealed record EvaluationOptions
     /// <summary>Timed runs per model and batch size (after <see cref="WarmupRuns"/>).</summary>
     public int LatencyRuns { get; init; } = 30;
 
+    /// <summary>
+    /// Timed runs per model at batch 1 (cheap and the noisiest on a shared machine, so more of them); 0: <see cref="LatencyRuns"/>.
+    /// </summary>
+    public int LatencyRunsB1 { get; init; } = 200;
+
     /// <summary>Untimed runs first.</summary>
     public int WarmupRuns { get; init; } = 3;
 

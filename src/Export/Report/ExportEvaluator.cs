@@ -29,8 +29,8 @@ public static class ExportEvaluator
         using OnnxSession floatSession = OrtSessions.Create(floatPath, options.Session);
         using OnnxSession session = OrtSessions.Create(artifactPath, options.Session);
 
-        (double f1, double q1) = Latency(floatSession.Session, session.Session, batch1, options);
-        (double f32, double q32) = batch32 is null ? (double.NaN, double.NaN) : Latency(floatSession.Session, session.Session, batch32, options);
+        (double f1, double q1) = Latency(floatSession.Session, session.Session, batch1, options, options.LatencyRunsB1 > 0 ? options.LatencyRunsB1 : options.LatencyRuns);
+        (double f32, double q32) = batch32 is null ? (double.NaN, double.NaN) : Latency(floatSession.Session, session.Session, batch32, options, options.LatencyRuns);
 
         var floatEmb = new List<float[]>();
         var quantEmb = new List<float[]>();
@@ -134,7 +134,7 @@ public static class ExportEvaluator
         return new InputBatch(tensors);
     }
 
-    private static (double Float, double Artifact) Latency(InferenceSession floatSession, InferenceSession session, InputBatch batch, EvaluationOptions options)
+    private static (double Float, double Artifact) Latency(InferenceSession floatSession, InferenceSession session, InputBatch batch, EvaluationOptions options, int runs)
     {
         var values = batch.Tensors.ToDictionary(kv => kv.Key, kv => kv.Value.ToOrtValue());
         try
@@ -157,7 +157,7 @@ public static class ExportEvaluator
 
             var ft = new List<double>();
             var qt = new List<double>();
-            for (int i = 0; i < options.LatencyRuns; i++)
+            for (int i = 0; i < runs; i++)
             {
                 ft.Add(Once(floatSession));
                 qt.Add(Once(session));
