@@ -210,6 +210,7 @@ internal static class ExportCommand
         var t = new Table().AddColumns("", "artifact", "float", "ratio");
         t.AddRow("size (MiB)", $"{r.Bytes / 1048576.0:F2}", $"{r.FloatBytes / 1048576.0:F2}", $"{r.SizeRatio:F3}");
         t.AddRow("latency b1 (ms)", $"{r.LatencyMsB1:F2}", $"{r.FloatLatencyMsB1:F2}", $"{r.LatencyRatioB1:F2}");
+        t.AddRow("latency b1, fastest decile (ms)", $"{r.FastestDecileMsB1:F2}", $"{r.FloatFastestDecileMsB1:F2}", $"{r.FastestDecileRatioB1:F2}");
         if (!double.IsNaN(r.LatencyMsB32))
         {
             t.AddRow("latency batch (ms)", $"{r.LatencyMsB32:F2}", $"{r.FloatLatencyMsB32:F2}", $"{r.LatencyRatioB32:F2}");
