@@ -2,7 +2,8 @@
 //   cycles  — the substructure-counting task regenerated in C# (exact 3..6-cycle counts; test MAE per length, targets / train std)
 //   zinc    — micro-ZINC 600/200/200 (../shared/data/molecules/micro_zinc), target `score`, test MAE at best validation epoch
 //   nci109  — NCI109 (../shared/data/graphs/tu/NCI109), k-fold accuracy (stratification-free seeded folds)
-// Run: dotnet run -c Release --project benchmarks/GraphBench -- <cycles|zinc|nci109> [epochs] [seeds] [folds] [threads]
+// Run: dotnet run -c Release --project benchmarks/GraphBench -- <cycles|zinc|nci109> [epochs] [seeds] [folds] [threads] [pe list] [hidden] [layers] [batch] [lr]
+//   pe list: comma-separated subset of none,lap,rwse,spe (default all); hidden, layers, batch: GINE width, depth, batch size and learning rate for nci109 (64, 4, 64, 1e-3)
 using System.Diagnostics;
 using System.Globalization;
 using Pipelines.Trainers.Graphs;
@@ -15,17 +16,30 @@ int epochs = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) 
 int seeds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3;
 int folds = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 10;
 int threads = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 1;
+string[] peFilter = args.Length > 5 ? args[5].Split(',') : ["none", "lap", "rwse", "spe"];
+int nciHidden = args.Length > 6 ? int.Parse(args[6], CultureInfo.InvariantCulture) : 64;
+int nciLayers = args.Length > 7 ? int.Parse(args[7], CultureInfo.InvariantCulture) : 4;
+int nciBatch = args.Length > 8 ? int.Parse(args[8], CultureInfo.InvariantCulture) : 64;
+float nciLr = args.Length > 9 ? float.Parse(args[9], CultureInfo.InvariantCulture) : 1e-3f;
 
-GraphEncoding[] Encodings(int k, int p) =>
+GraphEncoding[] Encodings(int k, int p) => AllEncodings(k, p).Where(e => peFilter.Contains(e.Name)).ToArray();
+
+// GRAPHBENCH_SPE="m,rhoLayers,rhoHidden[,mean]" overrides SPE's sizes (default 8,2,16, column sum; φ is the reference's
+// 1→16→16→1); a fourth field "mean" averages ρ's columns instead of summing them.
+string[] speSpec = (Environment.GetEnvironmentVariable("GRAPHBENCH_SPE") ?? "8,2,16").Split(',');
+int[] speSizes = speSpec.Take(3).Select(x => int.Parse(x, CultureInfo.InvariantCulture)).ToArray();
+SpeColumnReduction speReduction = speSpec.Length > 3 && speSpec[3] == "mean" ? SpeColumnReduction.Mean : SpeColumnReduction.Sum;
+
+GraphEncoding[] AllEncodings(int k, int p) =>
 [
     new NoEncoding(),
     new LapPeEncoding(k),
     new RwseEncoding(k),
-    new SpeEncoding(k, new SpeOptions(EigenvalueFunctions: 8, RhoLayers: 2, RhoHiddenSize: 16, OutputSize: p)),
+    new SpeEncoding(k, new SpeOptions(EigenvalueFunctions: speSizes[0], RhoLayers: speSizes[1], RhoHiddenSize: speSizes[2], OutputSize: p, ColumnReduction: speReduction)),
 ];
 
 var total = Stopwatch.StartNew();
-Console.WriteLine($"task={task} epochs={epochs} seeds={seeds} threads={threads} cores={Environment.ProcessorCount}");
+Console.WriteLine($"task={task} epochs={epochs} seeds={seeds} threads={threads} cores={Environment.ProcessorCount} spe(m,rhoLayers,rhoHidden)=({string.Join(",", speSizes)}) columns={speReduction}");
 switch (task)
 {
     case "cycles":
@@ -109,36 +123,46 @@ void Zinc()
 
 void Nci()
 {
+    // Folds outer, encodings inner: a run stopped early still compares every encoding on the same completed folds.
     TuDataset ds = TuDatasetReader.Read(FindShared("graphs/tu/NCI109"));
     var graphs = ds.Graphs.ToList();
     int[] order = Enumerable.Range(0, graphs.Count).ToArray();
     new Random(109).Shuffle(order);
-    Console.WriteLine($"NCI109 {graphs.Count} graphs, {ds.NodeTypeCount} node labels; {folds} of 10 folds (90/10), {seeds} seed(s); validation = test fold (TU protocol)");
-    Console.WriteLine($"{"PE",-5} {"accuracy",18} {"params",8} {"s/run",6}");
-    foreach (GraphEncoding enc in Encodings(16, 16))
+    Console.WriteLine($"NCI109 {graphs.Count} graphs, {ds.NodeTypeCount} node labels; {folds} of 10 folds (90/10), {seeds} seed(s); GINE width {nciHidden}, {nciLayers} layers, batch {nciBatch}, {epochs} epochs, lr {nciLr}; accuracy of the last epoch (no model selection)");
+    GraphEncoding[] encodings = Encodings(16, 16);
+    var pre = encodings.ToDictionary(e => e.Name, e => Pre(graphs, e));
+    var accs = encodings.ToDictionary(e => e.Name, _ => new List<double>());
+    var seconds = encodings.ToDictionary(e => e.Name, _ => 0.0);
+    var parameters = encodings.ToDictionary(e => e.Name, _ => 0L);
+    for (int fold = 0; fold < folds; fold++)
     {
-        var def = new GraphModelDefinition(new GraphSchema(ds.NodeTypeCount, 1, 0, 2), new GineOptions(HiddenSize: 64, Layers: 4, Pooling: GraphPooling.Mean, HeadHiddenSize: 64), enc, GraphLoss.CrossEntropy);
-        PrecomputedEncoding[] pre = Pre(graphs, enc);
-        var accs = new List<double>();
-        long parameters = 0;
-        var sw = Stopwatch.StartNew();
-        for (int fold = 0; fold < folds; fold++)
+        var testIdx = order.Where((_, i) => i % 10 == fold).ToHashSet();
+        var tr = order.Where(i => !testIdx.Contains(i)).ToList();
+        var te = order.Where(testIdx.Contains).ToList();
+        foreach (GraphEncoding enc in encodings)
         {
-            var testIdx = order.Where((_, i) => i % 10 == fold).ToHashSet();
-            var tr = order.Where(i => !testIdx.Contains(i)).ToList();
-            var te = order.Where(testIdx.Contains).ToList();
+            var def = new GraphModelDefinition(new GraphSchema(ds.NodeTypeCount, 1, 0, 2), new GineOptions(HiddenSize: nciHidden, Layers: nciLayers, Pooling: GraphPooling.Mean, HeadHiddenSize: nciHidden), enc, GraphLoss.CrossEntropy);
             for (int seed = 0; seed < seeds; seed++)
             {
-                var train = new GraphSplit(tr.Select(i => graphs[i]).ToList(), tr.Select(i => pre[i]).ToList());
-                var test = new GraphSplit(te.Select(i => graphs[i]).ToList(), te.Select(i => pre[i]).ToList());
+                var sw = Stopwatch.StartNew();
+                var train = new GraphSplit(tr.Select(i => graphs[i]).ToList(), tr.Select(i => pre[enc.Name][i]).ToList());
+                var test = new GraphSplit(te.Select(i => graphs[i]).ToList(), te.Select(i => pre[enc.Name][i]).ToList());
                 GraphModel model = GraphTrainer.Train(def with { Backbone = def.Backbone with { Seed = seed + 1 } }, train, null,
-                    new GraphTrainerOptions(Epochs: epochs, BatchSize: 64, LearningRate: 1e-3f, WarmupSteps: 20, Seed: seed + 1, Threads: threads));
-                parameters = model.ParameterCount;
-                accs.Add(GraphTrainer.Evaluate(model, test));
+                    new GraphTrainerOptions(Epochs: epochs, BatchSize: nciBatch, LearningRate: nciLr, WarmupSteps: 10, Seed: seed + 1, Threads: threads));
+                parameters[enc.Name] = model.ParameterCount;
+                accs[enc.Name].Add(GraphTrainer.Evaluate(model, test));
+                seconds[enc.Name] += sw.Elapsed.TotalSeconds;
+                Console.WriteLine($"  fold {fold} {enc.Name,-5} seed {seed + 1}: accuracy {accs[enc.Name][^1]:F4} ({sw.Elapsed.TotalSeconds:F0} s; {total.Elapsed.TotalMinutes:F1} min total)");
             }
         }
 
-        Console.WriteLine($"{enc.Name,-5} {$"{accs.Average():F4} ± {Std(accs):F4}",18} {parameters,8} {sw.Elapsed.TotalSeconds / accs.Count,6:F0}");
+        Console.WriteLine($"after {fold + 1} fold(s):");
+        Console.WriteLine($"{"PE",-5} {"accuracy (mean ± std over runs)",32} {"params",8} {"s/run",6}");
+        foreach (GraphEncoding enc in encodings)
+        {
+            List<double> a = accs[enc.Name];
+            Console.WriteLine($"{enc.Name,-5} {$"{a.Average():F4} ± {Std(a):F4}",32} {parameters[enc.Name],8} {seconds[enc.Name] / a.Count,6:F0}");
+        }
     }
 }
 

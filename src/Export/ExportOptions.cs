@@ -37,7 +37,7 @@ public sealed record ExportOptions
     /// <summary>Fold adapters found in the graph into their base weights first.</summary>
     public bool MergeAdapters { get; init; } = true;
 
-    /// <summary>Sample inputs for int8-qdq calibration.</summary>
+    /// <summary>Sample inputs for int8-qdq calibration and for GPTQ rounding's input statistics.</summary>
     public IReadOnlyList<InputBatch>? Calibration { get; init; }
 
     /// <summary>QPiSSA rank: when set, the linear weights become quantized residuals plus float rank-r adapters.</summary>

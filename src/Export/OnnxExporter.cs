@@ -21,7 +21,7 @@ public sealed record ExportResult(OnnxModel Model, IReadOnlyList<MergedAdapter> 
 public static class OnnxExporter
 {
     /// <summary>Exports <paramref name="model"/> (not modified).</summary>
-    /// <exception cref="ArgumentException">int8-qdq without calibration inputs, or an invalid option.</exception>
+    /// <exception cref="ArgumentException">int8-qdq or GPTQ rounding without calibration inputs, or an invalid option.</exception>
     public static ExportResult Export(OnnxModel model, ExportOptions options)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -48,7 +48,7 @@ public static class OnnxExporter
             {
                 ExcludedInitializers = new HashSet<string>(q.ExcludedInitializers.Concat(result.AdapterInitializers), StringComparer.Ordinal),
             };
-            QuantizationResult quantized = new ModelQuantizer().Quantize(result.Model, withAdapters, ranges);
+            QuantizationResult quantized = new ModelQuantizer().Quantize(result.Model, withAdapters, ranges, Statistics(result.Model, options, q));
             return new ExportResult(quantized.Model, merged, quantized.Decisions, result);
         }
 
@@ -60,7 +60,7 @@ public static class OnnxExporter
                 return new ExportResult(Float16Weights.Convert(current), merged, [], null);
             default:
                 ActivationRanges? ranges = q.Format == QuantizationFormat.Int8Qdq ? Calibrate(current, options, q) : null;
-                QuantizationResult result = new ModelQuantizer().Quantize(current, q, ranges);
+                QuantizationResult result = new ModelQuantizer().Quantize(current, q, ranges, Statistics(current, options, q));
                 return new ExportResult(result.Model, merged, result.Decisions, null);
         }
     }
@@ -79,6 +79,21 @@ public static class OnnxExporter
         }
 
         return Export(models[0], options);
+    }
+
+    private static InputHessians? Statistics(OnnxModel model, ExportOptions options, QuantizationOptions q)
+    {
+        if (q.Rounding != WeightRounding.Gptq || q.Format is not (QuantizationFormat.Int4 or QuantizationFormat.Int4Qdq))
+        {
+            return null;
+        }
+
+        if (options.Calibration is not { Count: > 0 } batches)
+        {
+            throw new ArgumentException("GPTQ rounding needs calibration inputs (ExportOptions.Calibration, or --calibration on the command line).", nameof(options));
+        }
+
+        return InputHessians.Collect(model, batches);
     }
 
     private static ActivationRanges Calibrate(OnnxModel model, ExportOptions options, QuantizationOptions q)

@@ -21,6 +21,9 @@ internal static class ExportCommand
         var quantize = new Option<string>("--quantize") { Description = "none, fp16, int8-dynamic, int8-qdq, int4 or int4-qdq.", DefaultValueFactory = _ => "int4" };
         var block = new Option<int>("--block") { Description = "4-bit block size (32, 64 or 128).", DefaultValueFactory = _ => 32 };
         var symmetric = new Option<bool>("--symmetric") { Description = "4-bit: symmetric blocks (implicit zero point 8) instead of stored per-block zero points." };
+        var search = new Option<BlockScaleSearch>("--scale-search") { Description = "4-bit block scales: MinMax, Clip or Mse (least squared error; default).", DefaultValueFactory = _ => BlockScaleSearch.Mse };
+        var gptq = new Option<bool>("--gptq") { Description = "4-bit: GPTQ rounding of MatMul weights, from input statistics over the --calibration sentences (or built-in ones)." };
+        var evalFile = new Option<FileInfo?>("--eval") { Description = "Labelled sentences ('<label> <sentence>' per line, e.g. SST-2 stsa.binary.dev): report float and artifact accuracy and label agreement (classifier models with a probabilities or logits output)." };
         var accuracy = new Option<int>("--accuracy-level") { Description = "MatMulNBits accuracy_level (0 unset, 4 = int8 activations, fastest).", DefaultValueFactory = _ => 4 };
         var calibration = new Option<FileInfo?>("--calibration") { Description = "Sample sentences (one per line) for int8-qdq calibration and for the report." };
         var vocab = new Option<FileInfo?>("--vocab") { Description = "WordPiece vocab.txt for text encoders (default: vocab.txt beside the model)." };
@@ -33,7 +36,7 @@ internal static class ExportCommand
         var output = new Option<FileInfo>("--out") { Description = "The ONNX file to write.", Required = true };
         var command = new Command("export", "Merge adapters and export float, fp16, int8 or 4-bit ONNX; report size, latency and fidelity against the float model.")
         {
-            model, quantize, block, symmetric, accuracy, calibration, vocab, rank, iterations, keep, noEmbeddings, exclude, noReport, output,
+            model, quantize, block, symmetric, search, gptq, evalFile, accuracy, calibration, vocab, rank, iterations, keep, noEmbeddings, exclude, noReport, output,
         };
         CommandRunner.SetHandler(command, (parsed, console) =>
         {
@@ -44,6 +47,8 @@ internal static class ExportCommand
             {
                 BlockSize = parsed.GetValue(block),
                 Symmetric = parsed.GetValue(symmetric),
+                Search = parsed.GetValue(search),
+                Rounding = parsed.GetValue(gptq) ? WeightRounding.Gptq : WeightRounding.Nearest,
                 AccuracyLevel = parsed.GetValue(accuracy),
                 KeepFirstAndLastLayersFloat = parsed.GetValue(keep),
                 QuantizeEmbeddings = !parsed.GetValue(noEmbeddings),
@@ -63,10 +68,12 @@ internal static class ExportCommand
             IReadOnlyList<string> sentences = parsed.GetValue(calibration) is FileInfo f ? SampleInputs.ReadSentences(f.FullName) : SampleInputs.DefaultSentences;
             string? vocabPath = parsed.GetValue(vocab)?.FullName ?? Beside(modelPath, "vocab.txt");
             (IReadOnlyList<InputBatch>? samples, string? why) = Samples(floatModel, sentences, vocabPath);
-            if (format == ExportFormat.Int8Qdq && samples is null)
+            if ((format == ExportFormat.Int8Qdq || q.Rounding == WeightRounding.Gptq) && samples is null)
             {
-                throw new UsageException($"int8-qdq needs calibration inputs: {why}");
+                throw new UsageException($"{(format == ExportFormat.Int8Qdq ? "int8-qdq" : "--gptq")} needs calibration inputs: {why}");
             }
+
+            LabelledEvaluation? labelled = parsed.GetValue(evalFile) is FileInfo ef ? LabelledEvaluation.Create(floatModel, ef.FullName, vocabPath) : null;
 
             ExportResult result = OnnxExporter.Export(floatModel, new ExportOptions
             {
@@ -104,9 +111,14 @@ internal static class ExportCommand
 
                     string output0 = floatModel.Graph.Outputs[0].Name;
                     InputBatch b1 = ExportEvaluator.FirstRow(samples[0]);
+                    var evaluation = new EvaluationOptions { Output = output0, LatencyRuns = 20, LatencyRunsB1 = 100 };
+                    if (labelled is not null)
+                    {
+                        evaluation = evaluation with { LabelOutput = labelled.Output, Classifier = LabelledEvaluation.ArgMax, Labels = labelled.Labels };
+                    }
+
                     report = ExportEvaluator.Evaluate(ModelQuantizer.FormatName(q with { Format = format is ExportFormat.Int4Qdq ? QuantizationFormat.Int4Qdq : q.Format }),
-                        floatPath, outPath, samples, b1, samples.Count > 1 || samples[0].Batch > 1 ? samples[0] : null,
-                        new EvaluationOptions { Output = output0, LatencyRuns = 20 });
+                        floatPath, outPath, labelled?.Batches ?? samples, b1, samples.Count > 1 || samples[0].Batch > 1 ? samples[0] : null, evaluation);
                     Render(console, report);
                 }
             }
@@ -124,6 +136,10 @@ internal static class ExportCommand
                 MaxAbsDiff = report?.MaxAbsDiff,
                 Cosine = report?.MeanCosine,
                 MinCosine = report?.MinCosine,
+                Examples = report?.Examples,
+                Accuracy = report?.Accuracy,
+                FloatAccuracy = report?.FloatAccuracy,
+                LabelAgreement = report?.LabelAgreement,
                 MlnetMaxAbsDiff = report?.MlNetMaxAbsDiff,
                 MlnetError = report?.MlNetError,
                 QuantizedNodes = result.Decisions.Count(d => d.Quantized),
@@ -194,12 +210,21 @@ internal static class ExportCommand
         var t = new Table().AddColumns("", "artifact", "float", "ratio");
         t.AddRow("size (MiB)", $"{r.Bytes / 1048576.0:F2}", $"{r.FloatBytes / 1048576.0:F2}", $"{r.SizeRatio:F3}");
         t.AddRow("latency b1 (ms)", $"{r.LatencyMsB1:F2}", $"{r.FloatLatencyMsB1:F2}", $"{r.LatencyRatioB1:F2}");
+        t.AddRow("latency b1, fastest decile (ms)", $"{r.FastestDecileMsB1:F2}", $"{r.FloatFastestDecileMsB1:F2}", $"{r.FastestDecileRatioB1:F2}");
         if (!double.IsNaN(r.LatencyMsB32))
         {
             t.AddRow("latency batch (ms)", $"{r.LatencyMsB32:F2}", $"{r.FloatLatencyMsB32:F2}", $"{r.LatencyRatioB32:F2}");
         }
 
         console.Human.Write(t);
-        console.Human.MarkupLine($"max abs diff {r.MaxAbsDiff:G4}, mean cosine {r.MeanCosine:F5} (min {r.MinCosine:F4}) over {r.Examples} examples; ML.NET ApplyOnnxModel vs ORT {r.MlNetMaxAbsDiff:G3}");
+        console.Human.MarkupLine($"max abs diff {r.MaxAbsDiff:G4}, mean cosine {r.MeanCosine:F5} (min {r.MinCosine:F4}) over {r.Examples} examples");
+        if (r.Accuracy is double acc)
+        {
+            console.Human.MarkupLine($"accuracy {acc:P2} (float {r.FloatAccuracy:P2}), label agreement {r.LabelAgreement:P2}");
+        }
+
+        console.Human.MarkupLine(r.MlNetError is { } e
+            ? $"[yellow]ML.NET ApplyOnnxModel cannot load this artifact:[/] {Markup.Escape(e)}"
+            : $"ML.NET ApplyOnnxModel vs ORT {r.MlNetMaxAbsDiff:G3}");
     }
 }

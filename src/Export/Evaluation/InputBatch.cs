@@ -32,15 +32,19 @@ public sealed record InputBatch(IReadOnlyDictionary<string, InputTensor> Tensors
     public long[]? AttentionMask => Tensors.TryGetValue("attention_mask", out InputTensor? m) ? m.Data as long[] : null;
 
     /// <summary>Runs <paramref name="session"/> on this batch and returns the named output as floats with its shape.</summary>
-    public (float[] Data, long[] Shape) Run(InferenceSession session, string output)
+    public (float[] Data, long[] Shape) Run(InferenceSession session, string output) => Run(session, [output])[0];
+
+    /// <summary>Runs <paramref name="session"/> once on this batch and returns the named outputs as floats with their shapes, in order.</summary>
+    public IReadOnlyList<(float[] Data, long[] Shape)> Run(InferenceSession session, IReadOnlyList<string> outputs)
     {
         ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(outputs);
         var values = Tensors.ToDictionary(kv => kv.Key, kv => kv.Value.ToOrtValue());
         try
         {
             using var runOptions = new RunOptions();
-            using IDisposableReadOnlyCollection<OrtValue> results = session.Run(runOptions, values.Keys.ToArray(), values.Values.ToArray(), [output]);
-            return (results[0].GetTensorDataAsSpan<float>().ToArray(), results[0].GetTensorTypeAndShape().Shape);
+            using IDisposableReadOnlyCollection<OrtValue> results = session.Run(runOptions, values.Keys.ToArray(), values.Values.ToArray(), [.. outputs]);
+            return results.Select(r => (r.GetTensorDataAsSpan<float>().ToArray(), r.GetTensorTypeAndShape().Shape)).ToList();
         }
         finally
         {

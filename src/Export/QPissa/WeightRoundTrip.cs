@@ -13,7 +13,7 @@ public static class WeightRoundTrip
         {
             case QuantizationFormat.Int4:
             case QuantizationFormat.Int4Qdq:
-                float[] columns = WeightMatrix.QuantizeColumns(w, k, n, options.BlockSize, 4, options.Symmetric, options.ClipSearch).Dequantize();
+                float[] columns = WeightMatrix.QuantizeColumns(w, k, n, options.BlockSize, 4, options.Symmetric, options.Search).Dequantize();
                 return WeightMatrix.Transpose(columns, n, k);
             default:
                 bool perChannel = options.Format == QuantizationFormat.Int8Qdq || options.PerChannel;

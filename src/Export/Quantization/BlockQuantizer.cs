@@ -19,12 +19,14 @@ public static class BlockQuantizer
     /// that value lands exactly on the code 0 (ORT's symmetric MatMulNBits rule); false: asymmetric over the block's
     /// range widened to include 0, <c>scale = (max − min)/(2^bits − 1)</c>, <c>zp = round(−min/scale)</c>.
     /// </param>
-    /// <param name="clipSearch">
-    /// Also try the range shrunk by the factors in <see cref="ClipRatios"/> and keep, per block, the one with the least squared
-    /// error (clipping a few outliers buys a finer step for the rest), then refine the scale by least squares with the codes
-    /// fixed (<see cref="RefinementSteps"/> rounds, each kept only if it lowers the error).
+    /// <param name="search">How each block's scale and zero point are chosen (<see cref="BlockScaleSearch"/>).</param>
+    /// <param name="importance">
+    /// Optional weights <c>h[length]</c> of the squared error per position along a row (e.g. the mean square of the
+    /// activation that multiplies it); empty: all 1.
     /// </param>
-    public static BlockQuantizedRows Quantize(ReadOnlySpan<float> matrix, int rows, int length, int blockSize, int bits, bool symmetric, bool clipSearch = false)
+    public static BlockQuantizedRows Quantize(
+        ReadOnlySpan<float> matrix, int rows, int length, int blockSize, int bits, bool symmetric,
+        BlockScaleSearch search = BlockScaleSearch.MinMax, ReadOnlySpan<float> importance = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rows);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(length);
@@ -34,6 +36,11 @@ public static class BlockQuantizer
         if (matrix.Length != (long)rows * length)
         {
             throw new ArgumentException($"Matrix of {matrix.Length} values does not match [{rows}, {length}].", nameof(matrix));
+        }
+
+        if (!importance.IsEmpty && importance.Length != length)
+        {
+            throw new ArgumentException($"Importance of {importance.Length} values does not match the row length {length}.", nameof(importance));
         }
 
         int blocks = (length + blockSize - 1) / blockSize;
@@ -50,42 +57,15 @@ public static class BlockQuantizer
                 int start = b * blockSize;
                 int count = Math.Min(blockSize, length - start);
                 ReadOnlySpan<float> block = row.Slice(start, count);
-                (float scale, int zp) = Parameters(block, symmetric, qmax, mid, 1f);
-                if (clipSearch)
-                {
-                    double best = SquaredError(block, scale, zp, qmax);
-                    foreach (float ratio in ClipRatios)
-                    {
-                        (float s, int z) = Parameters(block, symmetric, qmax, mid, ratio);
-                        double e = SquaredError(block, s, z, qmax);
-                        if (e < best)
-                        {
-                            (best, scale, zp) = (e, s, z);
-                        }
-                    }
-
-                    // Lloyd-style refinement: with the codes fixed, the least-squares scale is Σw(q−zp)/Σ(q−zp)²; re-round and repeat.
-                    for (int iteration = 0; iteration < RefinementSteps; iteration++)
-                    {
-                        float refined = LeastSquaresScale(block, scale, zp, qmax);
-                        double e = SquaredError(block, refined, zp, qmax);
-                        if (!(e < best))
-                        {
-                            break;
-                        }
-
-                        (best, scale) = (e, refined);
-                    }
-                }
-
+                ReadOnlySpan<float> h = importance.IsEmpty ? default : importance.Slice(start, count);
+                (float scale, int zp) = BlockParameterSearch.Choose(block, h, symmetric, qmax, mid, search);
                 scales[(r * blocks) + b] = scale;
                 zeros[(r * blocks) + b] = (byte)zp;
                 Span<byte> q = values.AsSpan((r * length) + start, count);
                 float inv = scale == 0 ? 0 : 1f / scale;
                 for (int i = 0; i < count; i++)
                 {
-                    int code = (int)MathF.Round(block[i] * inv, MidpointRounding.ToEven) + zp;
-                    q[i] = (byte)Math.Clamp(code, 0, qmax);
+                    q[i] = (byte)BlockParameterSearch.Code(block[i], inv, zp, qmax);
                 }
             }
         }
@@ -93,67 +73,29 @@ public static class BlockQuantizer
         return new BlockQuantizedRows(rows, length, blockSize, bits, symmetric, values, scales, zeros);
     }
 
-    /// <summary>Range shrink factors tried by the clip search.</summary>
-    public static IReadOnlyList<float> ClipRatios { get; } = [0.95f, 0.9f, 0.85f, 0.8f, 0.75f, 0.7f];
-
-    private static (float Scale, int ZeroPoint) Parameters(ReadOnlySpan<float> block, bool symmetric, int qmax, int mid, float ratio)
+    /// <summary>The squared reconstruction error <c>‖matrix − deq(Q(matrix))‖²</c> of a quantization of it.</summary>
+    public static double SquaredError(ReadOnlySpan<float> matrix, BlockQuantizedRows quantized)
     {
-        if (symmetric)
+        ArgumentNullException.ThrowIfNull(quantized);
+        float[] deq = quantized.Dequantize();
+        if (deq.Length != matrix.Length)
         {
-            float m = 0;
-            foreach (float v in block)
-            {
-                if (MathF.Abs(v) > MathF.Abs(m))
-                {
-                    m = v;
-                }
-            }
-
-            return (m * ratio / -mid, mid);
+            throw new ArgumentException($"Matrix of {matrix.Length} values does not match the quantized [{quantized.Rows}, {quantized.Length}].", nameof(matrix));
         }
 
-        float min = 0, max = 0;
-        foreach (float v in block)
-        {
-            min = MathF.Min(min, v);
-            max = MathF.Max(max, v);
-        }
-
-        min *= ratio;
-        max *= ratio;
-        float scale = (max - min) / qmax;
-        int zp = scale == 0 ? 0 : Math.Clamp((int)MathF.Round(-min / scale, MidpointRounding.ToEven), 0, qmax);
-        return (scale, zp);
-    }
-
-    /// <summary>Least-squares refinements of the scale after the clip search.</summary>
-    public const int RefinementSteps = 4;
-
-    private static float LeastSquaresScale(ReadOnlySpan<float> block, float scale, int zp, int qmax)
-    {
-        float inv = scale == 0 ? 0 : 1f / scale;
-        double num = 0, den = 0;
-        foreach (float v in block)
-        {
-            int q = Math.Clamp((int)MathF.Round(v * inv, MidpointRounding.ToEven) + zp, 0, qmax) - zp;
-            num += (double)v * q;
-            den += (double)q * q;
-        }
-
-        return den == 0 ? scale : (float)(num / den);
-    }
-
-    private static double SquaredError(ReadOnlySpan<float> block, float scale, int zp, int qmax)
-    {
-        float inv = scale == 0 ? 0 : 1f / scale;
         double e = 0;
-        foreach (float v in block)
+        for (int i = 0; i < deq.Length; i++)
         {
-            int code = Math.Clamp((int)MathF.Round(v * inv, MidpointRounding.ToEven) + zp, 0, qmax);
-            double d = v - ((code - zp) * scale);
+            double d = matrix[i] - deq[i];
             e += d * d;
         }
 
         return e;
     }
+
+    /// <summary>Range shrink factors tried by the clip search.</summary>
+    public static IReadOnlyList<float> ClipRatios { get; } = [0.95f, 0.9f, 0.85f, 0.8f, 0.75f, 0.7f];
+
+    /// <summary>Least-squares refinements of the scale after the clip search.</summary>
+    public const int RefinementSteps = 4;
 }

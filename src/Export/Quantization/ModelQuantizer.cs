@@ -20,7 +20,8 @@ public sealed class ModelQuantizer
     /// <param name="model">The float model (not modified).</param>
     /// <param name="options">The options.</param>
     /// <param name="ranges">Calibrated activation ranges, required by <see cref="QuantizationFormat.Int8Qdq"/>.</param>
-    public QuantizationResult Quantize(OnnxModel model, QuantizationOptions options, ActivationRanges? ranges = null)
+    /// <param name="hessians">MatMul input statistics, required by <see cref="WeightRounding.Gptq"/> with a 4-bit format.</param>
+    public QuantizationResult Quantize(OnnxModel model, QuantizationOptions options, ActivationRanges? ranges = null, InputHessians? hessians = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
@@ -28,6 +29,11 @@ public sealed class ModelQuantizer
         if (options.Format == QuantizationFormat.Int8Qdq && ranges is null)
         {
             throw new ArgumentException("int8-qdq needs calibrated activation ranges: run Calibrator.Calibrate over sample inputs first.", nameof(ranges));
+        }
+
+        if (options.Rounding == WeightRounding.Gptq && options.Format is QuantizationFormat.Int4 or QuantizationFormat.Int4Qdq && hessians is null)
+        {
+            throw new ArgumentException("GPTQ rounding needs MatMul input statistics: run InputHessians.Collect over sample inputs first.", nameof(hessians));
         }
 
         OnnxModel copy = model.Clone();
@@ -38,7 +44,7 @@ public sealed class ModelQuantizer
 
         QuantizerRegistry registry = _registry ?? QuantizerRegistry.ForFormat(options);
         HashSet<string> keepFloat = FloatNodes(copy, options);
-        var context = new QuantizationContext(copy, options, ranges);
+        var context = new QuantizationContext(copy, options, ranges, hessians);
         var decisions = new List<NodeDecision>();
         var nodes = new List<OnnxNode>(copy.Graph.Nodes.Count);
         foreach (OnnxNode node in copy.Graph.Nodes.ToList())
@@ -79,7 +85,7 @@ public sealed class ModelQuantizer
         return new QuantizationResult(copy, decisions);
     }
 
-    /// <summary>A short description of the options, e.g. <c>int4 block 32 symmetric acc 4</c>.</summary>
+    /// <summary>A short description of the options, e.g. <c>int4 block 32 zero-points mse acc 4</c>.</summary>
     public static string FormatName(QuantizationOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -87,10 +93,19 @@ public sealed class ModelQuantizer
         {
             QuantizationFormat.Int8Dynamic => "int8-dynamic" + (options.PerChannel ? " per-channel" : " per-tensor"),
             QuantizationFormat.Int8Qdq => $"int8-qdq {options.Calibration.ToString().ToLowerInvariant()}",
-            QuantizationFormat.Int4 => $"int4 block {options.BlockSize} {(options.Symmetric ? "symmetric" : "zero-points")} acc {options.AccuracyLevel}",
-            _ => $"int4-qdq block {options.BlockSize} {(options.Symmetric ? "symmetric" : "zero-points")}",
+            QuantizationFormat.Int4 => $"int4 block {options.BlockSize} {(options.Symmetric ? "symmetric" : "zero-points")} {SearchName(options.Search)}{GptqName(options)} acc {options.AccuracyLevel}",
+            _ => $"int4-qdq block {options.BlockSize} {(options.Symmetric ? "symmetric" : "zero-points")} {SearchName(options.Search)}{GptqName(options)}",
         };
     }
+
+    private static string GptqName(QuantizationOptions options) => options.Rounding == WeightRounding.Gptq ? " gptq" : "";
+
+    private static string SearchName(BlockScaleSearch search) => search switch
+    {
+        BlockScaleSearch.MinMax => "min-max",
+        BlockScaleSearch.Clip => "clip",
+        _ => "mse",
+    };
 
     /// <summary>Drops initializers (and their graph-input entries) that no node or output uses.</summary>
     internal static void RemoveUnusedInitializers(OnnxGraph graph)

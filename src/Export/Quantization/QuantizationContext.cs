@@ -9,11 +9,12 @@ public sealed class QuantizationContext
     private readonly Dictionary<string, OnnxTensor> _initializers;
     private readonly Dictionary<string, string> _sharedValues = new(StringComparer.Ordinal);
 
-    internal QuantizationContext(OnnxModel model, QuantizationOptions options, ActivationRanges? ranges)
+    internal QuantizationContext(OnnxModel model, QuantizationOptions options, ActivationRanges? ranges, InputHessians? hessians = null)
     {
         Model = model;
         Options = options;
         Ranges = ranges;
+        Hessians = hessians;
         _builder = new GraphBuilder(model.Graph);
         _initializers = model.Graph.InitializerMap();
     }
@@ -26,6 +27,9 @@ public sealed class QuantizationContext
 
     /// <summary>Calibrated activation ranges (static formats), else <see langword="null"/>.</summary>
     public ActivationRanges? Ranges { get; }
+
+    /// <summary>Second moments of MatMul inputs (GPTQ rounding), else <see langword="null"/>.</summary>
+    public InputHessians? Hessians { get; }
 
     /// <summary>The float initializer feeding input <paramref name="index"/> of <paramref name="node"/>, if it is one.</summary>
     public OnnxTensor? ConstantInput(OnnxNode node, int index) =>

@@ -19,10 +19,19 @@ public sealed record QuantizationOptions
     public int AccuracyLevel { get; init; } = 4;
 
     /// <summary>
-    /// 4-bit formats: per block, also try ranges shrunk by <see cref="BlockQuantizer.ClipRatios"/> and keep the one with the
-    /// least squared error (same stored format, lower error).
+    /// 4-bit formats: how each block's scale and zero point are chosen (same stored format; <see cref="BlockScaleSearch.Mse"/>,
+    /// the default, has the least squared reconstruction error).
     /// </summary>
-    public bool ClipSearch { get; init; } = true;
+    public BlockScaleSearch Search { get; init; } = BlockScaleSearch.Mse;
+
+    /// <summary>
+    /// 4-bit formats: how MatMul weights are rounded; <see cref="WeightRounding.Gptq"/> needs input statistics
+    /// (<see cref="Calibration.InputHessians"/>) from sample inputs.
+    /// </summary>
+    public WeightRounding Rounding { get; init; } = WeightRounding.Nearest;
+
+    /// <summary><see cref="WeightRounding.Gptq"/>: the damping λ added as <c>λ·mean(diag H)</c> to the Hessian's diagonal.</summary>
+    public double GptqDamping { get; init; } = Gptq.DefaultDamping;
 
     /// <summary>int8 formats: one weight scale per output channel instead of one per tensor.</summary>
     public bool PerChannel { get; init; } = true;
@@ -57,6 +66,11 @@ public sealed record QuantizationOptions
         if (AccuracyLevel is < 0 or > 4)
         {
             throw new ArgumentException($"Accuracy level {AccuracyLevel} is not in 0..4.", nameof(AccuracyLevel));
+        }
+
+        if (GptqDamping is <= 0 or > 1)
+        {
+            throw new ArgumentException($"GPTQ damping {GptqDamping} is not in (0, 1].", nameof(GptqDamping));
         }
 
         if (Percentile is <= 50 or > 100)

@@ -26,6 +26,16 @@ public static class WeightMatrix
     /// Quantizes a MatMul weight <c>W[K, N]</c> block-wise along K for each output column n (the rows of the result are the
     /// N columns of W).
     /// </summary>
-    public static BlockQuantizedRows QuantizeColumns(ReadOnlySpan<float> w, int k, int n, int blockSize, int bits, bool symmetric, bool clipSearch = false) =>
-        BlockQuantizer.Quantize(Transpose(w, k, n), n, k, blockSize, bits, symmetric, clipSearch);
+    /// <param name="w">The weight, row-major <c>[K, N]</c>.</param>
+    /// <param name="k">K (input features).</param>
+    /// <param name="n">N (output features).</param>
+    /// <param name="blockSize">Elements per block along K.</param>
+    /// <param name="bits">Bits per code.</param>
+    /// <param name="symmetric">Symmetric blocks (see <see cref="BlockQuantizer.Quantize"/>).</param>
+    /// <param name="search">How block scales are chosen.</param>
+    /// <param name="importance">Optional error weights per input feature <c>h[K]</c>; empty: all 1.</param>
+    public static BlockQuantizedRows QuantizeColumns(
+        ReadOnlySpan<float> w, int k, int n, int blockSize, int bits, bool symmetric,
+        BlockScaleSearch search = BlockScaleSearch.MinMax, ReadOnlySpan<float> importance = default) =>
+        BlockQuantizer.Quantize(Transpose(w, k, n), n, k, blockSize, bits, symmetric, search, importance);
 }

@@ -14,6 +14,11 @@ public sealed record EvaluationOptions
     /// <summary>Timed runs per model and batch size (after <see cref="WarmupRuns"/>).</summary>
     public int LatencyRuns { get; init; } = 30;
 
+    /// <summary>
+    /// Timed runs per model at batch 1 (cheap and the noisiest on a shared machine, so more of them); 0: <see cref="LatencyRuns"/>.
+    /// </summary>
+    public int LatencyRunsB1 { get; init; } = 200;
+
     /// <summary>Untimed runs first.</summary>
     public int WarmupRuns { get; init; } = 3;
 
@@ -22,6 +27,12 @@ public sealed record EvaluationOptions
 
     /// <summary>Maps a pooled embedding to a label (e.g. a head trained on float embeddings); enables label agreement.</summary>
     public Func<float[], int>? Classifier { get; init; }
+
+    /// <summary>
+    /// The output <see cref="Classifier"/> reads, one row per example (e.g. a classifier's <c>probabilities</c> <c>[batch, C]</c>);
+    /// null: the pooled <see cref="Output"/>.
+    /// </summary>
+    public string? LabelOutput { get; init; }
 
     /// <summary>Gold labels of the evaluation examples, in order; enables accuracy.</summary>
     public IReadOnlyList<int>? Labels { get; init; }

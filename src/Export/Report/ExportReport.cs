@@ -27,6 +27,21 @@ public sealed record ExportReport
     /// <summary>Median latency of the float model at batch 32, ms.</summary>
     public required double FloatLatencyMsB32 { get; init; }
 
+    /// <summary>
+    /// Fastest-decile (10th percentile) latency at batch 1, ms: less inflated than the median by other
+    /// processes preempting the run on a loaded machine.
+    /// </summary>
+    public double FastestDecileMsB1 { get; init; } = double.NaN;
+
+    /// <summary>Fastest-decile latency of the float model at batch 1, ms.</summary>
+    public double FloatFastestDecileMsB1 { get; init; } = double.NaN;
+
+    /// <summary>Fastest-decile latency at batch 32, ms.</summary>
+    public double FastestDecileMsB32 { get; init; } = double.NaN;
+
+    /// <summary>Fastest-decile latency of the float model at batch 32, ms.</summary>
+    public double FloatFastestDecileMsB32 { get; init; } = double.NaN;
+
     /// <summary>Max |artifact − float| over every element of the compared output (real tokens only for 3-D outputs).</summary>
     public required float MaxAbsDiff { get; init; }
 
@@ -59,6 +74,12 @@ public sealed record ExportReport
 
     /// <summary>Batch-1 latency relative to the float model.</summary>
     public double LatencyRatioB1 => LatencyMsB1 / FloatLatencyMsB1;
+
+    /// <summary>Fastest-decile batch-1 latency relative to the float model's.</summary>
+    public double FastestDecileRatioB1 => FastestDecileMsB1 / FloatFastestDecileMsB1;
+
+    /// <summary>Fastest-decile batch-32 latency relative to the float model's.</summary>
+    public double FastestDecileRatioB32 => FastestDecileMsB32 / FloatFastestDecileMsB32;
 
     /// <summary>Batch-32 latency relative to the float model.</summary>
     public double LatencyRatioB32 => LatencyMsB32 / FloatLatencyMsB32;

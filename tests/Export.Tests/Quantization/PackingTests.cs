@@ -96,6 +96,119 @@ public class PackingTests
     }
 
     [Theory]
+    [InlineData(true, BlockScaleSearch.Clip)]
+    [InlineData(false, BlockScaleSearch.Clip)]
+    [InlineData(true, BlockScaleSearch.Mse)]
+    [InlineData(false, BlockScaleSearch.Mse)]
+    public void Search_NeverIncreasesTheBlockError_RandomAndHeavyTailed(bool symmetric, BlockScaleSearch search)
+    {
+        int rows = 16, length = 96, bs = 32;
+        foreach ((string kind, float[] w) in new[] { ("uniform", QuantTestModels.Random(21, rows * length)), ("student-t(2)", HeavyTailed(22, rows * length)) })
+        {
+            BlockQuantizedRows plain = BlockQuantizer.Quantize(w, rows, length, bs, 4, symmetric, BlockScaleSearch.MinMax);
+            BlockQuantizedRows searched = BlockQuantizer.Quantize(w, rows, length, bs, 4, symmetric, search);
+            for (int r = 0; r < rows; r++)
+            {
+                for (int b = 0; b < length / bs; b++)
+                {
+                    Assert.True(
+                        BlockError(w, searched, r, b) <= BlockError(w, plain, r, b) * (1 + 1e-6),
+                        $"{kind}, row {r}, block {b}: searched {BlockError(w, searched, r, b)} > min-max {BlockError(w, plain, r, b)}");
+                }
+            }
+
+            // Over a whole matrix of heavy-tailed blocks the search must actually help, not merely tie.
+            Assert.True(BlockQuantizer.SquaredError(w, searched) < 0.97 * BlockQuantizer.SquaredError(w, plain), kind);
+        }
+    }
+
+    [Fact]
+    public void MseSearch_IsNoWorseThanClipSearch()
+    {
+        int rows = 32, length = 64;
+        float[] w = HeavyTailed(5, rows * length);
+        foreach (bool symmetric in new[] { true, false })
+        {
+            double clip = BlockQuantizer.SquaredError(w, BlockQuantizer.Quantize(w, rows, length, 32, 4, symmetric, BlockScaleSearch.Clip));
+            double mse = BlockQuantizer.SquaredError(w, BlockQuantizer.Quantize(w, rows, length, 32, 4, symmetric, BlockScaleSearch.Mse));
+            Assert.True(mse <= clip * (1 + 1e-9), $"symmetric={symmetric}: mse {mse} > clip {clip}");
+        }
+    }
+
+    [Theory]
+    [InlineData(true, 32, 80)]
+    [InlineData(false, 32, 80)]
+    [InlineData(false, 16, 48)]
+    public void MseSearch_CodesPackAndUnpackToTheSameDequantizedMatrix(bool symmetric, int bs, int length)
+    {
+        int rows = 6;
+        float[] w = HeavyTailed(8, rows * length);
+        BlockQuantizedRows q = BlockQuantizer.Quantize(w, rows, length, bs, 4, symmetric, BlockScaleSearch.Mse);
+        Assert.All(q.Codes, c => Assert.InRange(c, 0, 15));
+        Assert.All(q.ZeroPoints, z => Assert.InRange(z, 0, 15));
+        int blocks = q.BlocksPerRow;
+        byte[] packed = q.PackCodesPerBlock();
+        byte[] zps = q.PackZeroPointsPerRow();
+        var codes = new byte[blocks * bs];
+        var zp = new byte[blocks];
+        float[] expected = q.Dequantize();
+        for (int r = 0; r < rows; r++)
+        {
+            Int4Packing.Unpack(packed.AsSpan(r * blocks * bs / 2, blocks * bs / 2), codes);
+            Int4Packing.Unpack(zps.AsSpan(r * ((blocks + 1) / 2), (blocks + 1) / 2), zp);
+            for (int c = 0; c < length; c++)
+            {
+                float value = (codes[c] - zp[c / bs]) * q.Scales[(r * blocks) + (c / bs)];
+                Assert.Equal(expected[(r * length) + c], value);
+            }
+        }
+    }
+
+    [Fact]
+    public void Importance_MovesTheErrorToUnimportantPositions()
+    {
+        int rows = 24, length = 32;
+        float[] w = HeavyTailed(11, rows * length);
+        float[] h = Enumerable.Range(0, length).Select(i => i < 4 ? 100f : 1f).ToArray();
+        BlockQuantizedRows plain = BlockQuantizer.Quantize(w, rows, length, 32, 4, false, BlockScaleSearch.Mse);
+        BlockQuantizedRows weighted = BlockQuantizer.Quantize(w, rows, length, 32, 4, false, BlockScaleSearch.Mse, h);
+        double Weighted(BlockQuantizedRows q)
+        {
+            float[] d = q.Dequantize();
+            return Enumerable.Range(0, w.Length).Sum(i => h[i % length] * Math.Pow(w[i] - d[i], 2));
+        }
+
+        Assert.True(Weighted(weighted) < Weighted(plain), $"{Weighted(weighted)} vs {Weighted(plain)}");
+        Assert.Throws<ArgumentException>(() => BlockQuantizer.Quantize(w, rows, length, 32, 4, false, BlockScaleSearch.Mse, new float[3]));
+    }
+
+    private static double BlockError(float[] w, BlockQuantizedRows q, int row, int block)
+    {
+        float[] d = q.Dequantize();
+        int start = (row * q.Length) + (block * q.BlockSize);
+        int end = Math.Min(start + q.BlockSize, (row + 1) * q.Length);
+        double e = 0;
+        for (int i = start; i < end; i++)
+        {
+            e += Math.Pow(w[i] - d[i], 2);
+        }
+
+        return e;
+    }
+
+    /// <summary>Student-t with 2 degrees of freedom (heavy tails: a few large outliers per block), seeded.</summary>
+    private static float[] HeavyTailed(int seed, int count)
+    {
+        var rng = new Random(seed);
+        double Normal() => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
+        return Enumerable.Range(0, count).Select(_ =>
+        {
+            double z = Normal(), a = Normal(), b = Normal();
+            return (float)(0.05 * z / Math.Sqrt(((a * a) + (b * b)) / 2));
+        }).ToArray();
+    }
+
+    [Theory]
     [InlineData(true)]
     [InlineData(false)]
     public void ClipSearch_NeverIncreasesTheBlockError(bool symmetric)
@@ -104,7 +217,7 @@ public class PackingTests
         float[] w = QuantTestModels.Random(21, rows * length);
         w[5] = 4f; // an outlier block
         float[] plain = BlockQuantizer.Quantize(w, rows, length, 32, 4, symmetric).Dequantize();
-        float[] searched = BlockQuantizer.Quantize(w, rows, length, 32, 4, symmetric, clipSearch: true).Dequantize();
+        float[] searched = BlockQuantizer.Quantize(w, rows, length, 32, 4, symmetric, BlockScaleSearch.Mse).Dequantize();
         double SquaredError(float[] d) => w.Zip(d).Sum(p => Math.Pow(p.First - p.Second, 2));
         Assert.True(SquaredError(searched) <= SquaredError(plain) + 1e-9);
     }

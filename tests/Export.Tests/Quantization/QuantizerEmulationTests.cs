@@ -165,7 +165,7 @@ public class QuantizerEmulationTests
         OnnxModel q = new ModelQuantizer().Quantize(QuantTestModels.Gather(table, v, d), options).Model;
         Assert.Contains(q.Graph.Nodes, n => n.OpType == (format == QuantizationFormat.Int4 ? "GatherBlockQuantized" : "DequantizeLinear"));
         long[] ids = [3, 0, 19, 3, 7];
-        float[] deq = BlockQuantizer.Quantize(table, v, d, 32, 4, symmetric, clipSearch: true).Dequantize();
+        float[] deq = BlockQuantizer.Quantize(table, v, d, 32, 4, symmetric, BlockScaleSearch.Mse).Dequantize();
         float[] expected = ids.SelectMany(i => deq.AsSpan((int)i * d, d).ToArray()).ToArray();
         QuantTestModels.AssertClose(expected, QuantTestModels.RunGather(q, ids), 1e-6f);
     }
@@ -210,7 +210,7 @@ public class QuantizerEmulationTests
     private static float[] Dequantized(float[] w, int blockSize, bool symmetric)
     {
         // Quantize per output column along K, then transpose back to [K, N].
-        float[] columns = WeightMatrix.QuantizeColumns(w, K, N, blockSize, 4, symmetric, clipSearch: true).Dequantize();
+        float[] columns = WeightMatrix.QuantizeColumns(w, K, N, blockSize, 4, symmetric, BlockScaleSearch.Mse).Dequantize();
         return WeightMatrix.Transpose(columns, N, K);
     }
 }

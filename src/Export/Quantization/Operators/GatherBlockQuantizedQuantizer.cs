@@ -19,7 +19,7 @@ public sealed class GatherBlockQuantizedQuantizer : IOperatorQuantizer
         QuantizationOptions o = context.Options;
         OnnxTensor e = context.ConstantInput(node, 0)!;
         int v = (int)e.Dims[0], d = (int)e.Dims[1];
-        BlockQuantizedRows q = BlockQuantizer.Quantize(e.AsSpan<float>(), v, d, o.BlockSize, 4, o.Symmetric, o.ClipSearch);
+        BlockQuantizedRows q = BlockQuantizer.Quantize(e.AsSpan<float>(), v, d, o.BlockSize, 4, o.Symmetric, o.Search);
         int blocks = q.BlocksPerRow;
         var inputs = new List<string>
         {

@@ -19,7 +19,7 @@ public sealed class GatherInt4DequantizeQuantizer : IOperatorQuantizer
         QuantizationOptions o = context.Options;
         OnnxTensor e = context.ConstantInput(node, 0)!;
         int v = (int)e.Dims[0], d = (int)e.Dims[1];
-        BlockQuantizedRows q = BlockQuantizer.Quantize(e.AsSpan<float>(), v, d, o.BlockSize, 4, o.Symmetric, o.ClipSearch);
+        BlockQuantizedRows q = BlockQuantizer.Quantize(e.AsSpan<float>(), v, d, o.BlockSize, 4, o.Symmetric, o.Search);
         byte[] codes = o.Symmetric ? q.Codes.Select(Int4Packing.ToSignedNibble).ToArray() : q.Codes;
         TensorElementType type = o.Symmetric ? TensorElementType.Int4 : TensorElementType.UInt4;
         var inputs = new List<string>

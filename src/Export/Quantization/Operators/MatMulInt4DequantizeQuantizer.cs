@@ -19,7 +19,7 @@ public sealed class MatMulInt4DequantizeQuantizer : IOperatorQuantizer
         QuantizationOptions o = context.Options;
         OnnxTensor w = context.ConstantInput(node, 1)!;
         int k = (int)w.Dims[0], n = (int)w.Dims[1];
-        BlockQuantizedRows q = WeightMatrix.QuantizeColumns(w.AsSpan<float>(), k, n, o.BlockSize, 4, o.Symmetric, o.ClipSearch);
+        BlockQuantizedRows q = Int4MatMulWeight.Quantize(context, node, w);
         int blocks = q.BlocksPerRow;
 
         // Back to the [K, N] layout: codes[k, n] and per-block parameters [block, n].

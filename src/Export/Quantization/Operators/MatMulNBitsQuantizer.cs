@@ -19,7 +19,7 @@ public sealed class MatMulNBitsQuantizer : IOperatorQuantizer
         QuantizationOptions o = context.Options;
         OnnxTensor w = context.ConstantInput(node, 1)!;
         int k = (int)w.Dims[0], n = (int)w.Dims[1];
-        BlockQuantizedRows q = WeightMatrix.QuantizeColumns(w.AsSpan<float>(), k, n, o.BlockSize, 4, o.Symmetric, o.ClipSearch);
+        BlockQuantizedRows q = Int4MatMulWeight.Quantize(context, node, w);
         int blocks = q.BlocksPerRow;
         var inputs = new List<string>
         {

@@ -133,11 +133,12 @@ public sealed class GraphEncodingTransformer : ITransformer, IDisposable
 
     /// <summary>
     /// Not supported: ML.NET's model loader (<c>ModelLoadContext</c>, <c>LoadableClassAttribute</c>) is internal to
-    /// ML.NET, so custom transformers cannot be restored by <c>mlContext.Model.Load</c>. Persist the trained
+    /// ML.NET, so custom transformers cannot be restored by <c>mlContext.Model.Load</c>. For a saveable encoding column
+    /// use the ONNX-backed <c>mlContext.Transforms.GraphEncodingOnnx</c> (Pipelines.Trainers), or persist the trained
     /// <c>GraphModel</c> (ONNX) and recreate this transformer from it.
     /// </summary>
     void ICanSaveModel.Save(ModelSaveContext ctx) =>
-        throw new NotSupportedException("GraphEncodingTransformer cannot be saved through mlContext.Model.Save: ML.NET's loader API is internal. Save the GraphModel (ONNX) instead.");
+        throw new NotSupportedException("GraphEncodingTransformer cannot be saved through mlContext.Model.Save: ML.NET's loader API is internal. Use mlContext.Transforms.GraphEncodingOnnx (Pipelines.Trainers) for a saveable encoding, or save the GraphModel (ONNX).");
 
     /// <summary>Encodes one graph (the output column's value).</summary>
     public float[] Encode(Graph graph)

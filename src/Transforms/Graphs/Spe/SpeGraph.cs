@@ -102,6 +102,13 @@ public static class SpeGraph
         // PE_i = Σ_j M[j,i] h[j,i,:], then zero padded rows.
         string cm = b.Op("Unsqueeze", SpeTensorNames.ColumnMask, b.Int64s("spe_axis_3", 3));
         string pe = b.Op("ReduceSum", [b.Op("Mul", h, cm), b.Int64s("spe_axis_1", 1)], OnnxAttribute.Int("keepdims", 0));
+        if (o.ColumnReduction == SpeColumnReduction.Mean)
+        {
+            // |J_i| = Σ_j M[j,i] (B,N_i,1); padded rows have none, so divide by max(|J_i|, 1).
+            string count = b.Op("ReduceSum", [cm, b.Int64s("spe_axis_1", 1)], OnnxAttribute.Int("keepdims", 0));
+            pe = b.Op("Div", pe, b.Op("Max", count, one));
+        }
+
         string nm = b.Op("Unsqueeze", SpeTensorNames.NodeMask, b.Int64s("spe_axis_2", 2));
         return b.Op("Mul", pe, nm);
     }

@@ -23,6 +23,16 @@ public enum SpeColumnScope
     SameComponent,
 }
 
+/// <summary>How the per-column ρ outputs are combined into a node's encoding.</summary>
+public enum SpeColumnReduction
+{
+    /// <summary><c>PE_i = Σ_j ρ(W)[j, i]</c>, as the reference does (the encoding's scale, biases included, grows with n).</summary>
+    Sum,
+
+    /// <summary><c>PE_i = (1/|J_i|) Σ_{j∈J_i} ρ(W)[j, i]</c> over the summed columns J_i: the scale no longer grows with graph size.</summary>
+    Mean,
+}
+
 /// <summary>
 /// Hyper-parameters of SPE (Huang et al., ICLR 2024): m eigenvalue networks φ_ℓ and a GIN ρ over the columns of
 /// <c>W = [V diag(φ_ℓ(λ)) Vᵀ]_ℓ ∈ ℝ^{n×n×m}</c>, summed over columns to <c>PE ∈ ℝ^{n×p}</c>.
@@ -36,6 +46,7 @@ public enum SpeColumnScope
 /// <param name="OutputSize">p, the PE width per node.</param>
 /// <param name="ColumnScope">Which columns are summed.</param>
 /// <param name="Seed">Seed of the parameter initialisation.</param>
+/// <param name="ColumnReduction">Sum (reference) or mean over the columns.</param>
 /// <remarks>
 /// Deviation from the reference: no BatchNorm inside φ or ρ (its batch statistics include padded entries, so a graph's
 /// encoding would depend on its batch); each GIN layer's update MLP is Linear–ReLU–Linear with ReLU between layers.
@@ -49,7 +60,8 @@ public sealed record SpeOptions(
     int RhoHiddenSize = 32,
     int OutputSize = 16,
     SpeColumnScope ColumnScope = SpeColumnScope.AllColumns,
-    int Seed = 1)
+    int Seed = 1,
+    SpeColumnReduction ColumnReduction = SpeColumnReduction.Sum)
 {
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid option.</summary>
     public void Validate()
@@ -63,6 +75,11 @@ public sealed record SpeOptions(
         if (!Enum.IsDefined(PhiKind))
         {
             throw new ArgumentOutOfRangeException(nameof(PhiKind), PhiKind, "Unknown φ kind.");
+        }
+
+        if (!Enum.IsDefined(ColumnReduction))
+        {
+            throw new ArgumentOutOfRangeException(nameof(ColumnReduction), ColumnReduction, "Unknown column reduction.");
         }
 
         if (!Enum.IsDefined(ColumnScope))

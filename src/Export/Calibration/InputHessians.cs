@@ -1,0 +1,175 @@
+using Microsoft.ML.OnnxRuntime;
+using Pipelines.Export.Evaluation;
+using Pipelines.Export.Quantization;
+using Pipelines.Numerics.LinearAlgebra;
+using Pipelines.Onnx.Runtime;
+
+namespace Pipelines.Export.Calibration;
+
+/// <summary>
+/// Second moments of the inputs of a model's MatMuls over sample inputs: for each activation X <c>[tokens, K]</c> feeding a
+/// MatMul with a 2-D float weight, <c>H = (1/T) Σ_t x_t x_tᵀ</c> <c>[K, K]</c> — the Hessian of the layer's output error
+/// <c>‖X·(W − Ŵ)‖²/T</c> that GPTQ (Frantar et al., 2022) minimises. Padding tokens (attention mask 0) are left out.
+/// </summary>
+public sealed class InputHessians
+{
+    private readonly Dictionary<string, (double[] H, int K, long Tokens)> _hessians;
+
+    private InputHessians(Dictionary<string, (double[] H, int K, long Tokens)> hessians)
+    {
+        _hessians = hessians;
+    }
+
+    /// <summary>Number of activations with a Hessian.</summary>
+    public int Count => _hessians.Count;
+
+    /// <summary>The Hessian <c>[K, K]</c> (row-major) of <paramref name="activation"/> and the tokens it was averaged over.</summary>
+    public bool TryGet(string activation, out ReadOnlySpan<double> hessian, out int k, out long tokens)
+    {
+        if (_hessians.TryGetValue(activation, out var entry))
+        {
+            hessian = entry.H;
+            k = entry.K;
+            tokens = entry.Tokens;
+            return true;
+        }
+
+        hessian = default;
+        k = 0;
+        tokens = 0;
+        return false;
+    }
+
+    /// <summary>Builds the map from explicit Hessians (tests, or statistics gathered elsewhere).</summary>
+    public static InputHessians FromMatrices(IReadOnlyDictionary<string, (double[] Hessian, int K)> hessians)
+    {
+        ArgumentNullException.ThrowIfNull(hessians);
+        var map = new Dictionary<string, (double[] H, int K, long Tokens)>(StringComparer.Ordinal);
+        foreach ((string name, (double[] h, int k)) in hessians)
+        {
+            if (h.Length != (long)k * k)
+            {
+                throw new ArgumentException($"Hessian of '{name}' has {h.Length} values, not {k}×{k}.", nameof(hessians));
+            }
+
+            map[name] = (h, k, 1);
+        }
+
+        return new InputHessians(map);
+    }
+
+    /// <summary>Runs the float model over <paramref name="batches"/> and accumulates the Hessians of every MatMul input.</summary>
+    /// <exception cref="ArgumentException">No batches, or no MatMul with a float weight.</exception>
+    public static InputHessians Collect(OnnxModel model, IReadOnlyList<InputBatch> batches)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(batches);
+        if (batches.Count == 0)
+        {
+            throw new ArgumentException("GPTQ needs at least one batch of sample inputs.", nameof(batches));
+        }
+
+        Dictionary<string, OnnxTensor> inits = model.Graph.InitializerMap();
+        var sizes = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (OnnxNode n in model.Graph.Nodes)
+        {
+            if (n.OpType == "MatMul" && n.Domain.Length == 0 && n.Inputs.Count == 2 && inits.TryGetValue(n.Inputs[1], out OnnxTensor? w) && WeightMatrix.IsFloatMatrix(w))
+            {
+                sizes[n.Inputs[0]] = (int)w.Dims[0];
+            }
+        }
+
+        if (sizes.Count == 0)
+        {
+            throw new ArgumentException($"Model '{model.Graph.Name}' has no MatMul with a 2-D float weight to collect input statistics for.", nameof(model));
+        }
+
+        List<string> targets = [.. sizes.Keys];
+        OnnxModel probe = model.Clone();
+        var existing = new HashSet<string>(probe.Graph.Outputs.Select(o => o.Name), StringComparer.Ordinal);
+        foreach (string t in targets.Where(t => !existing.Contains(t)))
+        {
+            probe.Graph.Outputs.Add(new ValueInfo(t, new TensorType(TensorElementType.Float, null)));
+        }
+
+        var sums = targets.ToDictionary(t => t, t => (H: new double[sizes[t] * sizes[t]], Tokens: 0L), StringComparer.Ordinal);
+        using OnnxSession session = OrtSessions.Create(probe, new SessionSettings { Optimization = GraphOptimization.Basic });
+        foreach (InputBatch batch in batches)
+        {
+            var values = batch.Tensors.ToDictionary(kv => kv.Key, kv => kv.Value.ToOrtValue());
+            try
+            {
+                using IDisposableReadOnlyCollection<OrtValue> results = session.RunValues(values, targets);
+                for (int i = 0; i < targets.Count; i++)
+                {
+                    int k = sizes[targets[i]];
+                    float[] x = RealTokens(results[i].GetTensorDataAsSpan<float>(), k, batch.AttentionMask, out int tokens);
+                    var (h, count) = sums[targets[i]];
+                    Accumulate(x, tokens, k, h);
+                    sums[targets[i]] = (h, count + tokens);
+                }
+            }
+            finally
+            {
+                foreach (OrtValue v in values.Values)
+                {
+                    v.Dispose();
+                }
+            }
+        }
+
+        var map = new Dictionary<string, (double[] H, int K, long Tokens)>(StringComparer.Ordinal);
+        foreach ((string name, (double[] h, long tokens)) in sums)
+        {
+            double inv = tokens == 0 ? 0 : 1.0 / tokens;
+            for (int i = 0; i < h.Length; i++)
+            {
+                h[i] *= inv;
+            }
+
+            map[name] = (h, sizes[name], tokens);
+        }
+
+        return new InputHessians(map);
+    }
+
+    /// <summary>The rows <c>[tokens, K]</c> of an activation whose attention-mask entry is 1 (all rows when the shapes do not line up).</summary>
+    private static float[] RealTokens(ReadOnlySpan<float> activation, int k, long[]? mask, out int tokens)
+    {
+        int rows = activation.Length / k;
+        if (mask is null || mask.Length != rows)
+        {
+            tokens = rows;
+            return activation.ToArray();
+        }
+
+        tokens = mask.Count(m => m != 0);
+        var x = new float[tokens * k];
+        int t = 0;
+        for (int r = 0; r < rows; r++)
+        {
+            if (mask[r] != 0)
+            {
+                activation.Slice(r * k, k).CopyTo(x.AsSpan(t++ * k, k));
+            }
+        }
+
+        return x;
+    }
+
+    /// <summary><c>H += XᵀX</c> for X <c>[tokens, K]</c> (float GEMM per batch, accumulated in double).</summary>
+    private static void Accumulate(float[] x, int tokens, int k, double[] h)
+    {
+        if (tokens == 0)
+        {
+            return;
+        }
+
+        var xtx = new float[k * k];
+        Gemm.Multiply(x, true, x, false, xtx, k, k, tokens, 1f, 0f, 1);
+        for (int i = 0; i < xtx.Length; i++)
+        {
+            h[i] += xtx[i];
+        }
+    }
+}

@@ -1,0 +1,27 @@
+namespace Pipelines.Export.Quantization.Operators;
+
+/// <summary>The 4-bit codes of a MatMul weight <c>W[K, N]</c>, by the options' <see cref="WeightRounding"/>.</summary>
+internal static class Int4MatMulWeight
+{
+    public static BlockQuantizedRows Quantize(QuantizationContext context, OnnxNode node, OnnxTensor w)
+    {
+        QuantizationOptions o = context.Options;
+        int k = (int)w.Dims[0], n = (int)w.Dims[1];
+        if (o.Rounding == WeightRounding.Gptq)
+        {
+            if (context.Hessians is null || !context.Hessians.TryGet(node.Inputs[0], out ReadOnlySpan<double> h, out int hk, out _))
+            {
+                throw new InvalidOperationException($"GPTQ: no input statistics for '{node.Inputs[0]}' (input of MatMul '{node.Name}'); collect them with InputHessians.Collect on this model.");
+            }
+
+            if (hk != k)
+            {
+                throw new InvalidOperationException($"GPTQ: the statistics of '{node.Inputs[0]}' are {hk}×{hk} but MatMul '{node.Name}' has K = {k}.");
+            }
+
+            return Gptq.QuantizeColumns(w.AsSpan<float>(), k, n, h, o.BlockSize, 4, o.Symmetric, o.Search, o.GptqDamping);
+        }
+
+        return WeightMatrix.QuantizeColumns(w.AsSpan<float>(), k, n, o.BlockSize, 4, o.Symmetric, o.Search);
+    }
+}

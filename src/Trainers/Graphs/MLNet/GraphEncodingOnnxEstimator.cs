@@ -1,0 +1,144 @@
+using Microsoft.ML;
+using Pipelines.Onnx;
+using Pipelines.Transforms.Graphs;
+using Pipelines.Transforms.Graphs.MLNet;
+using Pipelines.Transforms.Graphs.Spe;
+
+namespace Pipelines.Trainers.Graphs.MLNet;
+
+/// <summary>
+/// A fixed LapPE, RWSE or SPE (φ/ρ given, e.g. trained) encoding of a graph column as an ONNX-backed ML.NET chain — the
+/// stateless graph-tensor mapping (eigenpairs), then <c>ApplyOnnxModel</c> over the encoding and its readout — so the
+/// fitted transformer is carried by <c>mlContext.Model.Save</c>/<c>Load</c>, unlike <see cref="GraphEncodingEstimator"/>.
+/// Output: a float vector of the encoding width (mean or sum over nodes), or all node encodings <c>(n, width)</c>.
+/// </summary>
+/// <remarks>The eigenpairs come from the dense float64 solver; eigengap truncation is not supported.</remarks>
+public sealed class GraphEncodingOnnxEstimator : IEstimator<ITransformer>
+{
+    /// <summary>The ONNX output before it is copied to the requested column.</summary>
+    internal const string EncodingOutput = "PipelinesEncoding";
+
+    private readonly MLContext _context;
+    private readonly GraphEncodingOptions _options;
+    private readonly IEstimator<ITransformer> _chain;
+
+    internal GraphEncodingOnnxEstimator(MLContext context, GraphEncodingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Encoding.Validate();
+        if (options.Encoding is NoEncoding)
+        {
+            throw new ArgumentException("GraphEncodingOptions.Encoding is NoEncoding: there is nothing to compute.", nameof(options));
+        }
+
+        if (options.Encoding is SpeEncoding && options.SpeParameters is null)
+        {
+            throw new ArgumentException("An SPE encoding needs SpeParameters (φ and ρ), e.g. from a trained GraphModel.", nameof(options));
+        }
+
+        GineTrainerOptions.CheckTruncation(options.Encoding, nameof(options));
+
+        GraphDataViewType.Register();
+        _context = context;
+        _options = options;
+        _chain = Chain();
+    }
+
+    /// <summary>The options.</summary>
+    public GraphEncodingOptions Options => _options;
+
+    /// <inheritdoc />
+    public ITransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        Microsoft.ML.DataViewSchema.Column col = input.Schema.GetColumnOrNull(_options.InputColumnName)
+            ?? throw new ArgumentOutOfRangeException(nameof(input), $"Input column '{_options.InputColumnName}' not found; columns are [{string.Join(", ", input.Schema.Select(c => c.Name))}].");
+        if (col.Type is not GraphDataViewType)
+        {
+            throw new ArgumentOutOfRangeException(nameof(input), $"Column '{col.Name}' has type {col.Type}, expected Graph (GraphDataViewType).");
+        }
+
+        return _chain.Fit(input);
+    }
+
+    /// <inheritdoc />
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        SchemaShape.Column col = inputSchema.FirstOrDefault(c => c.Name == _options.InputColumnName);
+        if (col.Name is null)
+        {
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Input column '{_options.InputColumnName}' not found.");
+        }
+
+        if (col.ItemType is not GraphDataViewType)
+        {
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Column '{_options.InputColumnName}' has type {col.ItemType}, expected Graph.");
+        }
+
+        return _chain.GetOutputSchema(inputSchema);
+    }
+
+    private IEstimator<ITransformer> Chain()
+    {
+        OnnxModel model = Build(_options.Encoding, _options.SpeParameters, _options.Readout);
+        byte[] bytes = OnnxModelIO.ToBytes(model);
+        string[] inputs = GraphScoringModel.Inputs(null, _options.Encoding);
+        var temporary = new List<string> { GraphScoringColumns.Graph, GraphScoringColumns.NodeTypes, GraphScoringColumns.NodeAttributes, GraphScoringColumns.EdgeTypes, GraphScoringColumns.Components, EncodingOutput };
+        IEstimator<ITransformer> chain = _context.Transforms.CopyColumns(GraphScoringColumns.Graph, _options.InputColumnName);
+        if (GraphScoringModel.NeedsSpectrum(_options.Encoding))
+        {
+            chain = chain.Append(_context.Transforms.CustomMapping(new GraphSpectrumMapping().GetMapping(), GraphSpectrumMapping.ContractName));
+            temporary.AddRange([GraphScoringColumns.Eigenvalues, GraphScoringColumns.Eigenvectors]);
+        }
+        else
+        {
+            chain = chain.Append(_context.Transforms.CustomMapping(new GraphStructureMapping().GetMapping(), GraphStructureMapping.ContractName));
+        }
+
+        return chain.Append(_context.Transforms.ApplyOnnxModel([EncodingOutput], inputs, new MemoryStream(bytes)))
+            .Append(_context.Transforms.CopyColumns(_options.OutputColumnName, EncodingOutput))
+            .Append(_context.Transforms.DropColumns([.. temporary]));
+    }
+
+    /// <summary>The encoding model for one graph: row inputs → <c>(1, width)</c> pooled, or <c>(1, n·width)</c> per node.</summary>
+    internal static OnnxModel Build(GraphEncoding encoding, SpeParameters? spe, GraphEncodingReadout readout)
+    {
+        const TensorElementType F = TensorElementType.Float;
+        var b = new GraphBuilder("graph_encoding");
+        foreach (string input in GraphScoringModel.Inputs(null, encoding))
+        {
+            b.Input(input, F, "batch", input + "_length");
+        }
+
+        var produced = new Dictionary<string, string>(StringComparer.Ordinal);
+        GraphScoringModel.Prelude(b, null, encoding, produced);
+        string pe;
+        if (encoding is SpeEncoding)
+        {
+            foreach (string name in new[] { SpeTensorNames.Eigenvalues, SpeTensorNames.EigenvalueMask, SpeTensorNames.Eigenvectors, SpeTensorNames.Adjacency, SpeTensorNames.NodeMask, SpeTensorNames.ColumnMask })
+            {
+                b.NodeTo("Identity", [produced[name]], [name]);
+            }
+
+            pe = SpeGraph.Append(b, spe!, F, out _); // (1,n,p)
+        }
+        else
+        {
+            pe = produced[GraphTensorNames.FixedEncoding]; // (1,n,w)
+        }
+
+        int w = encoding.Width;
+        string output = readout switch
+        {
+            GraphEncodingReadout.Mean => b.Op("ReduceMean", [pe, b.Int64s("axis_1", 1)], OnnxAttribute.Int("keepdims", 0)),
+            GraphEncodingReadout.Sum => b.Op("ReduceSum", [pe, b.Int64s("axis_1", 1)], OnnxAttribute.Int("keepdims", 0)),
+            _ => b.Op("Reshape", pe, b.Int64s("flat", 1, -1)),
+        };
+        b.Output(output, EncodingOutput, readout == GraphEncodingReadout.Nodes ? TensorType.Of(F, 1, "values") : TensorType.Of(F, 1, w));
+        OnnxModel model = b.ToModel();
+        model.DocString = $"Graph encoding {encoding.Name} ({readout}), Pipelines.";
+        return model;
+    }
+}
