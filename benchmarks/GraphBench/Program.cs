@@ -30,6 +30,9 @@ string[] speSpec = (Environment.GetEnvironmentVariable("GRAPHBENCH_SPE") ?? "8,2
 int[] speSizes = speSpec.Take(3).Select(x => int.Parse(x, CultureInfo.InvariantCulture)).ToArray();
 SpeColumnReduction speReduction = speSpec.Length > 3 && speSpec[3] == "mean" ? SpeColumnReduction.Mean : SpeColumnReduction.Sum;
 
+// GRAPHBENCH_BATCHING=bucketed batches graphs of similar size (GraphBatching.SizeBucketed) for every encoding alike.
+GraphBatching batching = Environment.GetEnvironmentVariable("GRAPHBENCH_BATCHING") == "bucketed" ? GraphBatching.SizeBucketed : GraphBatching.Shuffled;
+
 GraphEncoding[] AllEncodings(int k, int p) =>
 [
     new NoEncoding(),
@@ -39,7 +42,7 @@ GraphEncoding[] AllEncodings(int k, int p) =>
 ];
 
 var total = Stopwatch.StartNew();
-Console.WriteLine($"task={task} epochs={epochs} seeds={seeds} threads={threads} cores={Environment.ProcessorCount} spe(m,rhoLayers,rhoHidden)=({string.Join(",", speSizes)}) columns={speReduction}");
+Console.WriteLine($"task={task} epochs={epochs} seeds={seeds} threads={threads} cores={Environment.ProcessorCount} spe(m,rhoLayers,rhoHidden)=({string.Join(",", speSizes)}) columns={speReduction} batching={batching}");
 switch (task)
 {
     case "cycles":
@@ -78,7 +81,7 @@ void Cycles()
         for (int seed = 0; seed < seeds; seed++)
         {
             GraphModel model = GraphTrainer.Train(def with { Backbone = def.Backbone with { Seed = seed + 1 } }, new GraphSplit(train, trainP), new GraphSplit(valid, validP),
-                new GraphTrainerOptions(Epochs: epochs, BatchSize: 32, LearningRate: 1e-3f, WarmupSteps: 20, Seed: seed + 1, Threads: threads));
+                new GraphTrainerOptions(Epochs: epochs, BatchSize: 32, LearningRate: 1e-3f, WarmupSteps: 20, Seed: seed + 1, Threads: threads, Batching: batching));
             parameters = model.ParameterCount;
             using var predictor = new GraphPredictor(model);
             float[][] y = predictor.Predict(test, testP);
@@ -112,7 +115,7 @@ void Zinc()
         for (int seed = 0; seed < seeds; seed++)
         {
             GraphModel model = GraphTrainer.Train(def with { Backbone = def.Backbone with { Seed = seed + 1 } }, new GraphSplit(train, trainP), new GraphSplit(valid, validP),
-                new GraphTrainerOptions(Epochs: epochs, BatchSize: 32, LearningRate: 1e-3f, WarmupSteps: 20, Seed: seed + 1, Threads: threads));
+                new GraphTrainerOptions(Epochs: epochs, BatchSize: 32, LearningRate: 1e-3f, WarmupSteps: 20, Seed: seed + 1, Threads: threads, Batching: batching));
             parameters = model.ParameterCount;
             maes.Add(GraphTrainer.Evaluate(model, new GraphSplit(test, testP)));
         }
@@ -148,7 +151,7 @@ void Nci()
                 var train = new GraphSplit(tr.Select(i => graphs[i]).ToList(), tr.Select(i => pre[enc.Name][i]).ToList());
                 var test = new GraphSplit(te.Select(i => graphs[i]).ToList(), te.Select(i => pre[enc.Name][i]).ToList());
                 GraphModel model = GraphTrainer.Train(def with { Backbone = def.Backbone with { Seed = seed + 1 } }, train, null,
-                    new GraphTrainerOptions(Epochs: epochs, BatchSize: nciBatch, LearningRate: nciLr, WarmupSteps: 10, Seed: seed + 1, Threads: threads));
+                    new GraphTrainerOptions(Epochs: epochs, BatchSize: nciBatch, LearningRate: nciLr, WarmupSteps: 10, Seed: seed + 1, Threads: threads, Batching: batching));
                 parameters[enc.Name] = model.ParameterCount;
                 accs[enc.Name].Add(GraphTrainer.Evaluate(model, test));
                 seconds[enc.Name] += sw.Elapsed.TotalSeconds;

@@ -60,6 +60,31 @@ public sealed class GraphCommandTests : IDisposable
     }
 
     [Fact]
+    public void Train_Rerun_ResumesFromCheckpoint_AndRefusesAnotherRunsCheckpoint()
+    {
+        string data = WriteToyTu();
+        string outDir = Path.Combine(_dir, "resume");
+        string[] args = ["graph", "train", "--data", data, "--pe", "lap", "--k", "3", "--epochs", "3", "--hidden", "8", "--layers", "1", "--test-fraction", "0.2", "--batching", "SizeBucketed", "--out", outDir, "--json"];
+        (int code, string first, string err) = CliHarness.Run(args);
+        Assert.True(code == 0, err);
+        Assert.True(File.Exists(Path.Combine(outDir, "checkpoint", "state.bin")));
+        Assert.Single(Directory.GetFiles(Path.Combine(outDir, "checkpoint"), "best-*.bin"));
+
+        (code, string second, err) = CliHarness.Run(args);
+        Assert.True(code == 0, err);
+        Assert.Contains("resuming", err, StringComparison.Ordinal);
+        using JsonDocument a = JsonDocument.Parse(first);
+        using JsonDocument b = JsonDocument.Parse(second);
+        Assert.Equal(a.RootElement.GetProperty("test").GetDouble(), b.RootElement.GetProperty("test").GetDouble());
+        Assert.Equal(a.RootElement.GetProperty("best_epoch").GetInt32(), b.RootElement.GetProperty("best_epoch").GetInt32());
+
+        args[Array.IndexOf(args, "3", Array.IndexOf(args, "--epochs"))] = "4";
+        (code, _, err) = CliHarness.Run(args);
+        Assert.Equal(2, code);
+        Assert.Contains("different graph-training run", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Encode_SpeWithoutModel_ExitsTwo_AndBadSmilesNamesLine()
     {
         (int code, _, string err) = CliHarness.Run("graph", "encode", "--data", _dir, "--pe", "spe", "--out", Path.Combine(_dir, "x.csv"));

@@ -11,6 +11,8 @@ namespace Pipelines.Cli.Commands;
 /// <summary>
 /// <c>pipelines graph train --data &lt;TU folder | SMILES csv&gt; [--target col] --pe &lt;none|lap|rwse|spe&gt; --out &lt;dir&gt;</c>:
 /// trains GINE (+ SPE φ/ρ end to end) on a seeded train/valid/test split; writes <c>model.onnx</c> and <c>metrics.json</c>.
+/// The training state is checkpointed to <c>&lt;out&gt;/checkpoint</c> after every epoch; running the same command again
+/// resumes after the last completed epoch.
 /// </summary>
 internal static class GraphTrainCommand
 {
@@ -28,10 +30,11 @@ internal static class GraphTrainCommand
         var layers = new Option<int>("--layers") { Description = "GINE layers.", DefaultValueFactory = _ => 4 };
         var seed = new Option<int>("--seed") { Description = "Seed of the split, initialisation and shuffling.", DefaultValueFactory = _ => 1 };
         var fraction = new Option<double>("--test-fraction") { Description = "Fraction held out for validation and again for test.", DefaultValueFactory = _ => 0.1 };
-        var output = new Option<string>("--out") { Description = "Output folder for model.onnx and metrics.json.", Required = true };
+        var batching = new Option<GraphBatching>("--batching") { Description = "Shuffled (i.i.d. batches) or SizeBucketed (graphs of similar size together: far less padding, faster).", DefaultValueFactory = _ => GraphBatching.Shuffled };
+        var output = new Option<string>("--out") { Description = "Output folder for model.onnx, metrics.json and the resumable checkpoint/ folder.", Required = true };
         var command = new Command("train", "Train a GINE graph model with a positional encoding; reports validation/test metrics.")
         {
-            data, target, smiles, pe, k, epochs, batch, lr, hidden, layers, seed, fraction, output,
+            data, target, smiles, pe, k, epochs, batch, lr, hidden, layers, seed, fraction, batching, output,
         };
         CommandRunner.SetHandler(command, (parsed, console) =>
         {
@@ -71,12 +74,27 @@ internal static class GraphTrainCommand
             console.Human.MarkupLine($"{Markup.Escape(ds.Name)}: {ds.Graphs.Count} graphs ({train.Graphs.Count}/{valid.Graphs.Count}/{test.Graphs.Count}), {(classification ? $"{ds.ClassCount} classes" : "regression")}, PE {enc.Name}; encodings in {preSeconds:F1} s");
             string metricName = classification ? "accuracy" : "MAE";
             var progress = new Progress(console, metricName);
-            GraphModel model = GraphTrainer.Train(def, train, valid,
-                new GraphTrainerOptions(parsed.GetValue(epochs), parsed.GetValue(batch), parsed.GetValue(lr), Seed: s, WarmupSteps: 20),
-                progress, ds.NodeTypeKeys);
+            string outDir = parsed.GetValue(output)!;
+            string checkpoint = Path.Combine(outDir, "checkpoint");
+            if (File.Exists(Path.Combine(checkpoint, "state.bin")))
+            {
+                console.Warn($"resuming from '{checkpoint}'");
+            }
+
+            GraphModel model;
+            try
+            {
+                model = GraphTrainer.Train(def, train, valid,
+                    new GraphTrainerOptions(parsed.GetValue(epochs), parsed.GetValue(batch), parsed.GetValue(lr), Seed: s, WarmupSteps: 20, Batching: parsed.GetValue(batching), CheckpointDirectory: checkpoint),
+                    progress, ds.NodeTypeKeys);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new UsageException(e.Message);
+            }
+
             double validMetric = GraphTrainer.Evaluate(model, valid);
             double testMetric = GraphTrainer.Evaluate(model, test);
-            string outDir = parsed.GetValue(output)!;
             Directory.CreateDirectory(outDir);
             string modelPath = Path.Combine(outDir, "model.onnx");
             model.Save(modelPath);

@@ -14,8 +14,21 @@ namespace Pipelines.Trainers.Graphs;
 /// <param name="WarmupSteps">Linear warm-up steps; the rate then decays linearly to 0 at the last step.</param>
 /// <param name="Seed">Shuffling seed.</param>
 /// <param name="Threads">ONNX Runtime intra-op threads (0 = default).</param>
+/// <param name="Batching">How graphs are grouped into batches (<see cref="GraphBatching.SizeBucketed"/> pads far less).</param>
+/// <param name="CheckpointDirectory">
+/// When set, the training state is written there after every epoch, and a run started with the same configuration on a
+/// folder that holds a checkpoint resumes after its last completed epoch (same batches, same result).
+/// </param>
 public sealed record GraphTrainerOptions(
-    int Epochs = 50, int BatchSize = 64, float LearningRate = 1e-3f, float WeightDecay = 3e-6f, int WarmupSteps = 100, int Seed = 1, int Threads = 0)
+    int Epochs = 50,
+    int BatchSize = 64,
+    float LearningRate = 1e-3f,
+    float WeightDecay = 3e-6f,
+    int WarmupSteps = 100,
+    int Seed = 1,
+    int Threads = 0,
+    GraphBatching Batching = GraphBatching.Shuffled,
+    string? CheckpointDirectory = null)
 {
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for invalid settings.</summary>
     public void Validate()
@@ -25,6 +38,10 @@ public sealed record GraphTrainerOptions(
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(LearningRate, nameof(LearningRate));
         ArgumentOutOfRangeException.ThrowIfNegative(WeightDecay, nameof(WeightDecay));
         ArgumentOutOfRangeException.ThrowIfNegative(WarmupSteps, nameof(WarmupSteps));
+        if (!Enum.IsDefined(Batching))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Batching), Batching, "Unknown batching mode.");
+        }
     }
 }
 
@@ -88,19 +105,24 @@ public static class GraphTrainer
         });
 
         bool classification = definition.Loss == GraphLoss.CrossEntropy;
-        double best = classification ? double.NegativeInfinity : double.PositiveInfinity;
-        float[][] bestValues = tensors.Select(t => (float[])t.Data.Clone()).ToArray();
-        var rng = new Random(options.Seed);
-        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        string? checkpoint = options.CheckpointDirectory;
+        string configuration = GraphCheckpoint.Configuration(definition, options, n);
+        var state = GraphCheckpoint.Exists(checkpoint)
+            ? GraphCheckpoint.Load(checkpoint!, trainer, configuration, names)
+            : new GraphTrainingState(0, classification ? double.NegativeInfinity : double.PositiveInfinity, 0, [.. tensors.Select(t => (float[])t.Data.Clone())], []);
+        foreach (EpochReport done in state.Reports)
+        {
+            progress?.Report(done);
+        }
+
+        int[] nodeCounts = train.Graphs.Select(g => g.NodeCount).ToArray();
+        for (int epoch = state.Epoch + 1; epoch <= options.Epochs; epoch++)
         {
             var sw = Stopwatch.StartNew();
-            int[] order = Enumerable.Range(0, n).ToArray();
-            rng.Shuffle(order);
             double lossSum = 0;
-            for (int start = 0; start < n; start += options.BatchSize)
+            foreach (int[] idx in GraphBatchOrder.Epoch(nodeCounts, options.BatchSize, options.Batching, options.Seed, epoch))
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                int[] idx = order.Skip(start).Take(options.BatchSize).ToArray();
                 GraphBatch batch = GraphBatch.Create(idx.Select(i => train.Graphs[i]).ToList(), idx.Select(i => train.Encodings[i]).ToList(), definition, withTargets: true);
                 double loss = TrainStep(trainer, batch);
                 if (!double.IsFinite(loss))
@@ -118,19 +140,23 @@ public static class GraphTrainer
             if (!isBest)
             {
                 metric = Evaluate(new GraphModel(definition, backbone, spe), valid!, settings);
-                isBest = classification ? metric > best : metric < best;
-                best = isBest ? metric : best;
+                isBest = classification ? metric > state.Best : metric < state.Best;
             }
 
-            if (isBest)
+            var report = new EpochReport(epoch, lossSum / n, metric, sw.Elapsed.TotalSeconds, isBest);
+            state = isBest
+                ? state with { Epoch = epoch, Best = double.IsNaN(metric) ? state.Best : metric, BestEpoch = epoch, BestValues = [.. values.Select(v => (float[])v.Clone())] }
+                : state with { Epoch = epoch };
+            state.Reports.Add(report);
+            if (checkpoint is not null)
             {
-                bestValues = values.Select(v => (float[])v.Clone()).ToArray();
+                GraphCheckpoint.Save(checkpoint, trainer, configuration, state, names);
             }
 
-            progress?.Report(new EpochReport(epoch, lossSum / n, metric, sw.Elapsed.TotalSeconds, isBest));
+            progress?.Report(report);
         }
 
-        Write(bestValues, names, backbone, spe);
+        Write(state.BestValues, names, backbone, spe);
         return new GraphModel(definition, backbone, spe, nodeTypeKeys);
     }
 

@@ -50,6 +50,15 @@ public sealed record GineTrainerOptions
     /// <summary>ONNX Runtime intra-op threads for training (0 = runtime default).</summary>
     public int Threads { get; init; }
 
+    /// <summary>How graphs are grouped into batches (<see cref="GraphBatching.SizeBucketed"/> pads far less, so trains faster).</summary>
+    public GraphBatching Batching { get; init; } = GraphBatching.Shuffled;
+
+    /// <summary>
+    /// A folder for a checkpoint written after every epoch; <c>Fit</c> on the same data with the same options resumes after
+    /// the last completed epoch instead of starting over (null: no checkpoint).
+    /// </summary>
+    public string? CheckpointDirectory { get; init; }
+
     /// <summary>Node types the model knows; 0 infers <c>max + 1</c> from the training graphs. Unseen types score with no type feature.</summary>
     public int NodeTypeCount { get; init; }
 
@@ -99,7 +108,7 @@ public sealed record GineTrainerOptions
     }
 
     /// <summary>The optimisation settings passed to <see cref="GraphTrainer"/>.</summary>
-    internal GraphTrainerOptions TrainerOptions => new(Epochs, BatchSize, LearningRate, WeightDecay, WarmupSteps, Seed, Threads);
+    internal GraphTrainerOptions TrainerOptions => new(Epochs, BatchSize, LearningRate, WeightDecay, WarmupSteps, Seed, Threads, Batching, CheckpointDirectory);
 
     /// <summary>The encoding with the dense solver forced, so training eigenpairs equal the scoring chain's.</summary>
     internal GraphEncoding ScoringEncoding => Encoding switch
