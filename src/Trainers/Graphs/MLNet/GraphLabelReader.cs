@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Pipelines.Trainers.MLNet;
 using Pipelines.Transforms.Graphs;
 using Pipelines.Transforms.Graphs.MLNet;
 
@@ -90,21 +91,10 @@ internal static class GraphLabelReader
 
     private static Func<float> LabelGetter(DataViewRowCursor cursor, DataViewSchema.Column label, GraphPredictionKind kind) => kind switch
     {
-        GraphPredictionKind.Regression => Getter<float>(cursor, label, v => v),
-        GraphPredictionKind.BinaryClassification => Getter<bool>(cursor, label, v => v ? 1f : 0f),
-        _ => Getter<uint>(cursor, label, v => v == 0 ? float.NaN : v - 1),
+        GraphPredictionKind.Regression => ColumnGetters.Converted<float, float>(cursor, label, v => v),
+        GraphPredictionKind.BinaryClassification => ColumnGetters.Converted<bool, float>(cursor, label, v => v ? 1f : 0f),
+        _ => ColumnGetters.Converted<uint, float>(cursor, label, v => v == 0 ? float.NaN : v - 1),
     };
-
-    private static Func<float> Getter<T>(DataViewRowCursor cursor, DataViewSchema.Column column, Func<T, float> convert)
-    {
-        ValueGetter<T> getter = cursor.GetGetter<T>(column);
-        T value = default!;
-        return () =>
-        {
-            getter(ref value);
-            return convert(value);
-        };
-    }
 
     private static void CheckLabel(string name, DataViewType type, GraphPredictionKind kind)
     {

@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Pipelines.Onnx;
+using Pipelines.Trainers.MLNet;
 
 namespace Pipelines.Trainers.TextClassification.MLNet;
 
@@ -109,7 +110,7 @@ public sealed class AdapterFineTuningEstimator : IEstimator<ITransformer>
         var rows = new List<LabeledSentence>();
         using DataViewRowCursor cursor = input.GetRowCursor([text, label]);
         ValueGetter<ReadOnlyMemory<char>> getText = cursor.GetGetter<ReadOnlyMemory<char>>(text);
-        Func<int> getLabel = LabelGetter(cursor, label);
+        Func<int> getLabel = ColumnGetters.ClassIndex(cursor, label);
         ReadOnlyMemory<char> value = default;
         while (cursor.MoveNext())
         {
@@ -118,66 +119,5 @@ public sealed class AdapterFineTuningEstimator : IEstimator<ITransformer>
         }
 
         return rows;
-    }
-
-    private static Func<int> LabelGetter(DataViewRowCursor cursor, DataViewSchema.Column label)
-    {
-        DataViewType type = label.Type;
-        if (type is KeyDataViewType)
-        {
-            ValueGetter<uint> g = cursor.GetGetter<uint>(label);
-            uint v = 0;
-            return () =>
-            {
-                g(ref v);
-                return v == 0 ? throw new InvalidDataException($"Label column '{label.Name}' has a missing key value.") : (int)v - 1;
-            };
-        }
-
-        if (type == NumberDataViewType.Int32)
-        {
-            ValueGetter<int> g = cursor.GetGetter<int>(label);
-            int v = 0;
-            return () =>
-            {
-                g(ref v);
-                return v;
-            };
-        }
-
-        if (type == NumberDataViewType.Int64)
-        {
-            ValueGetter<long> g = cursor.GetGetter<long>(label);
-            long v = 0;
-            return () =>
-            {
-                g(ref v);
-                return checked((int)v);
-            };
-        }
-
-        if (type == NumberDataViewType.Single)
-        {
-            ValueGetter<float> g = cursor.GetGetter<float>(label);
-            float v = 0;
-            return () =>
-            {
-                g(ref v);
-                return (int)v;
-            };
-        }
-
-        if (type == BooleanDataViewType.Instance)
-        {
-            ValueGetter<bool> g = cursor.GetGetter<bool>(label);
-            bool v = false;
-            return () =>
-            {
-                g(ref v);
-                return v ? 1 : 0;
-            };
-        }
-
-        throw new ArgumentOutOfRangeException(nameof(label), $"Label column '{label.Name}' is {type}; expected a key, Int32, Int64, Single or Boolean.");
     }
 }
