@@ -41,15 +41,7 @@ public static class SampleInputs
             throw new ArgumentException($"The model has no 'input_ids' input (it has {string.Join(", ", names)}); tokenized samples need one.", nameof(model));
         }
 
-        EncodedBatch encoded = encoder.EncodeBatch(sentences);
-        bool masked = names.Contains(EncodedBatch.AttentionMaskName);
-        var batch = new CalibrationBatch { MaskInput = masked ? EncodedBatch.AttentionMaskName : null };
-        foreach ((string name, long[] data) in encoded.Tensors.Where(t => names.Contains(t.Name)))
-        {
-            batch.Int64Inputs[name] = (data, encoded.Shape);
-        }
-
-        return batch;
+        return CalibrationBatch.FromTokens(encoder.EncodeBatch(sentences), names);
     }
 
     /// <summary>
