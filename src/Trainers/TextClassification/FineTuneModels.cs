@@ -107,12 +107,5 @@ public static class FineTuneModels
         _ => throw new ArgumentOutOfRangeException(nameof(method), method, "Not a low-rank initializer method."),
     };
 
-    private static CalibrationBatch ToCalibration(LabeledBatch batch)
-    {
-        var c = new CalibrationBatch { MaskInput = "attention_mask" };
-        c.Int64Inputs["input_ids"] = (batch.Tokens.InputIds, batch.Tokens.Shape);
-        c.Int64Inputs["attention_mask"] = (batch.Tokens.AttentionMask, batch.Tokens.Shape);
-        c.Int64Inputs["token_type_ids"] = (batch.Tokens.TokenTypeIds, batch.Tokens.Shape);
-        return c;
-    }
+    private static CalibrationBatch ToCalibration(LabeledBatch batch) => CalibrationBatch.FromTokens(batch.Tokens);
 }

@@ -1,3 +1,5 @@
+using Pipelines.Onnx.Text;
+
 namespace Pipelines.Trainers.TextClassification;
 
 /// <summary>An encoded batch with its class indices <c>[Batch]</c>.</summary>

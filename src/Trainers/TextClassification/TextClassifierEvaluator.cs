@@ -1,6 +1,7 @@
 using Microsoft.ML.OnnxRuntime;
 using Pipelines.Onnx;
 using Pipelines.Onnx.Runtime;
+using Pipelines.Onnx.Text;
 
 namespace Pipelines.Trainers.TextClassification;
 
@@ -21,7 +22,7 @@ public static class TextClassifierEvaluator
         for (int start = 0; start < order.Length; start += batchSize)
         {
             int[] rows = order.Skip(start).Take(batchSize).ToArray();
-            EncodedBatch batch = TextEncoderTokenizer.Pad(rows.Select(i => encoded[i]).ToArray());
+            EncodedBatch batch = WordPieceEncoder.Pad(rows.Select(i => encoded[i]).ToArray());
             using var ids = OrtValue.CreateTensorValueFromMemory(batch.InputIds, batch.Shape);
             using var mask = OrtValue.CreateTensorValueFromMemory(batch.AttentionMask, batch.Shape);
             using var types = OrtValue.CreateTensorValueFromMemory(batch.TokenTypeIds, batch.Shape);

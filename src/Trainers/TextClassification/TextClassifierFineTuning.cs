@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.ML.OnnxRuntime;
 using Pipelines.Onnx;
 using Pipelines.Onnx.Runtime;
+using Pipelines.Onnx.Text;
 
 namespace Pipelines.Trainers.TextClassification;
 

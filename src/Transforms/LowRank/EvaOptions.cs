@@ -1,3 +1,5 @@
+using Pipelines.Onnx.Text;
+
 namespace Pipelines.Transforms.LowRank;
 
 /// <summary>One calibration batch: the model's runtime inputs as int64 or float tensors.</summary>
@@ -14,6 +16,25 @@ public sealed class CalibrationBatch
     /// rows of the activations are dropped, as peft's EVA does.
     /// </summary>
     public string? MaskInput { get; init; }
+
+    /// <summary>
+    /// The BERT tensors of <paramref name="tokens"/> (<c>input_ids</c>, <c>attention_mask</c>, <c>token_type_ids</c>,
+    /// int64 <c>[batch, sequence]</c>), with <c>attention_mask</c> as <see cref="MaskInput"/> when it is kept.
+    /// </summary>
+    /// <param name="tokens">The encoded sentences.</param>
+    /// <param name="declared">When given, only the inputs the model declares are kept.</param>
+    public static CalibrationBatch FromTokens(EncodedBatch tokens, IReadOnlySet<string>? declared = null)
+    {
+        ArgumentNullException.ThrowIfNull(tokens);
+        bool masked = declared?.Contains(EncodedBatch.AttentionMaskName) ?? true;
+        var batch = new CalibrationBatch { MaskInput = masked ? EncodedBatch.AttentionMaskName : null };
+        foreach ((string name, long[] data) in tokens.Tensors.Where(t => declared?.Contains(t.Name) ?? true))
+        {
+            batch.Int64Inputs[name] = (data, tokens.Shape);
+        }
+
+        return batch;
+    }
 }
 
 /// <summary>EVA settings (Paischer et al. 2024; peft <c>EvaConfig</c>).</summary>

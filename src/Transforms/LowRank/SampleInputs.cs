@@ -1,6 +1,6 @@
-using Microsoft.ML.Tokenizers;
 using Pipelines.Numerics.LinearAlgebra;
 using Pipelines.Onnx;
+using Pipelines.Onnx.Text;
 
 namespace Pipelines.Transforms.LowRank;
 
@@ -17,48 +17,31 @@ public static class SampleInputs
     ];
 
     /// <summary>
-    /// Tokenizes <paramref name="sentences"/> with a BERT WordPiece vocabulary into the model's int64 inputs:
-    /// <c>input_ids</c>, <c>attention_mask</c> and <c>token_type_ids</c> (those the model declares), padded to the longest.
+    /// Tokenizes <paramref name="sentences"/> with a BERT WordPiece vocabulary (lower-cased, never truncated) into the
+    /// model's int64 <c>[batch, sequence]</c> inputs: <c>input_ids</c>, <c>attention_mask</c> and <c>token_type_ids</c>
+    /// (those the model declares), padded to the longest.
     /// </summary>
-    /// <exception cref="ArgumentException">The model has no <c>input_ids</c> input.</exception>
-    public static CalibrationBatch FromSentences(OnnxModel model, string vocabPath, IReadOnlyList<string> sentences)
+    /// <exception cref="ArgumentException">The model has no <c>input_ids</c> input, or there are no sentences.</exception>
+    public static CalibrationBatch FromSentences(OnnxModel model, string vocabPath, IReadOnlyList<string> sentences) =>
+        FromSentences(model, WordPieceEncoder.FromVocab(vocabPath, new WordPieceEncoderOptions { MaxLength = null }), sentences);
+
+    /// <summary>
+    /// Tokenizes <paramref name="sentences"/> with <paramref name="encoder"/> into the model's int64 <c>[batch, sequence]</c>
+    /// inputs: <c>input_ids</c>, <c>attention_mask</c> and <c>token_type_ids</c> (those the model declares), padded to the longest.
+    /// </summary>
+    /// <exception cref="ArgumentException">The model has no <c>input_ids</c> input, or there are no sentences.</exception>
+    public static CalibrationBatch FromSentences(OnnxModel model, WordPieceEncoder encoder, IReadOnlyList<string> sentences)
     {
         ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(encoder);
         ArgumentNullException.ThrowIfNull(sentences);
         var names = model.Graph.RuntimeInputs().Select(v => v.Name).ToHashSet(StringComparer.Ordinal);
-        if (!names.Contains("input_ids"))
+        if (!names.Contains(EncodedBatch.InputIdsName))
         {
             throw new ArgumentException($"The model has no 'input_ids' input (it has {string.Join(", ", names)}); tokenized samples need one.", nameof(model));
         }
 
-        BertTokenizer tokenizer = BertTokenizer.Create(vocabPath);
-        List<IReadOnlyList<int>> ids = sentences.Select(s => tokenizer.EncodeToIds(s)).ToList();
-        int length = ids.Max(i => i.Count);
-        long[] tokens = new long[ids.Count * length];
-        long[] mask = new long[tokens.Length];
-        for (int b = 0; b < ids.Count; b++)
-        {
-            for (int t = 0; t < ids[b].Count; t++)
-            {
-                tokens[(b * length) + t] = ids[b][t];
-                mask[(b * length) + t] = 1;
-            }
-        }
-
-        long[] shape = [ids.Count, length];
-        var batch = new CalibrationBatch { MaskInput = names.Contains("attention_mask") ? "attention_mask" : null };
-        batch.Int64Inputs["input_ids"] = (tokens, shape);
-        if (names.Contains("attention_mask"))
-        {
-            batch.Int64Inputs["attention_mask"] = (mask, shape);
-        }
-
-        if (names.Contains("token_type_ids"))
-        {
-            batch.Int64Inputs["token_type_ids"] = (new long[tokens.Length], shape);
-        }
-
-        return batch;
+        return CalibrationBatch.FromTokens(encoder.EncodeBatch(sentences), names);
     }
 
     /// <summary>

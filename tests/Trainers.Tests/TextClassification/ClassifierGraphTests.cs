@@ -1,6 +1,7 @@
 using Microsoft.ML.OnnxRuntime;
 using Pipelines.Onnx;
 using Pipelines.Onnx.Runtime;
+using Pipelines.Onnx.Text;
 using Pipelines.Testing;
 using Pipelines.Trainers.TextClassification;
 using Xunit;

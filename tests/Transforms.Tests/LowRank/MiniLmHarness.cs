@@ -1,7 +1,7 @@
 using Microsoft.ML.OnnxRuntime;
-using Microsoft.ML.Tokenizers;
 using Pipelines.Onnx;
 using Pipelines.Onnx.Runtime;
+using Pipelines.Onnx.Text;
 
 namespace Pipelines.Transforms.Tests.LowRank;
 
@@ -20,19 +20,11 @@ public sealed class MiniLmHarness
     {
         PretrainedModelFiles files = PretrainedModels.MiniLm();
         Model = OnnxModelIO.Load(files.ModelPath);
-        BertTokenizer tokenizer = BertTokenizer.Create(files.VocabPath);
-        List<IReadOnlyList<int>> ids = Sentences.Select(s => tokenizer.EncodeToIds(s)).ToList();
-        SequenceLength = ids.Max(i => i.Count);
-        InputIds = new long[Sentences.Length * SequenceLength];
-        AttentionMask = new long[InputIds.Length];
-        for (int b = 0; b < ids.Count; b++)
-        {
-            for (int t = 0; t < ids[b].Count; t++)
-            {
-                InputIds[(b * SequenceLength) + t] = ids[b][t];
-                AttentionMask[(b * SequenceLength) + t] = 1;
-            }
-        }
+        var encoder = WordPieceEncoder.FromVocab(files.VocabPath, new WordPieceEncoderOptions { MaxLength = null });
+        EncodedBatch batch = encoder.EncodeBatch(Sentences);
+        SequenceLength = batch.Sequence;
+        InputIds = batch.InputIds;
+        AttentionMask = batch.AttentionMask;
 
         Reference = Run(Model);
     }
