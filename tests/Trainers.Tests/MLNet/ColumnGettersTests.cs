@@ -1,5 +1,4 @@
 using Microsoft.ML;
-using Microsoft.ML.Data;
 using Pipelines.Trainers.MLNet;
 using Xunit;
 
