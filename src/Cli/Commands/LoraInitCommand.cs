@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Pipelines.Cli.Infrastructure;
 using Pipelines.Onnx;
+using Pipelines.Onnx.Text;
 using Pipelines.Transforms.LowRank;
 using Spectre.Console;
 
@@ -79,7 +80,8 @@ internal static class LoraInitCommand
                 }
 
                 string[] lines = File.ReadAllLines(cal.FullName).Where(l => l.Trim().Length > 0).ToArray();
-                eva = new EvaOptions { Batches = lines.Chunk(8).Select(c => SampleInputs.FromSentences(original, vocab, c)).ToList() };
+                WordPieceEncoder encoder = WordPieceEncoder.FromVocab(vocab, new WordPieceEncoderOptions { MaxLength = null });
+                eva = new EvaOptions { Batches = lines.Chunk(8).Select(c => SampleInputs.FromSentences(original, encoder, c)).ToList() };
             }
 
             var options = new LowRankOptions
