@@ -28,6 +28,22 @@ public class LoraInitCommandTests
     }
 
     [Fact]
+    public void LoraInit_Eva_WithCalibrationFile_PreservesOutputs()
+    {
+        // EVA reads activations of 10 calibration sentences (two chunks of 8 and 2) through one WordPiece encoder.
+        using var dir = new TempDirectory();
+        string cal = dir.File("calibration.txt");
+        File.WriteAllLines(cal, Enumerable.Range(0, 10).Select(i => $"sentence number {i} says the film was {(i % 2 == 0 ? "good" : "dull")} ."));
+        (int code, string output, string err) = Run(
+            "lora", "init", "--model", MiniLm.Files.ModelPath, "--method", "eva", "--rank", "4", "--targets", "q;layers:0", "--calibration", cal, "--out", dir.Path, "--json");
+        Assert.True(code == 0, err);
+        using JsonDocument doc = JsonDocument.Parse(output);
+        Assert.True(doc.RootElement.GetProperty("max_output_deviation").GetDouble() < 1e-4);
+        Assert.Equal(["encoder.layer.0.attention.self.query"], doc.RootElement.GetProperty("layers").EnumerateArray().Select(l => l.GetProperty("name").GetString()));
+        Assert.True(File.Exists(dir.File("model.onnx")));
+    }
+
+    [Fact]
     public void LoraInit_UnknownMethod_ExitsTwo()
     {
         using var dir = new TempDirectory();

@@ -45,21 +45,26 @@ public static class HouseholderQr
         for (int j = 0; j < n; j++)
         {
             Span<float> x = at.AsSpan((j * m) + j, m - j);
-            float norm = (float)MatrixOps.FrobeniusNorm(x);
-            if (norm == 0f)
+            float scale = MathF.Abs(TensorPrimitives.MaxMagnitude(x));
+            if (scale == 0f)
             {
                 betas[j] = 0f;
                 r[j, j] = 0f;
                 continue;
             }
 
+            // The reflector depends only on the direction of x: build it from x / max|x| so that vᵀv ≥ 1 and β = 2/(vᵀv)
+            // stay finite for columns as small as denormals (rank-deficient inputs leave residual columns of ~1e-20,
+            // whose squares underflow float; 2/vᵀv was then infinite and Q, R became NaN).
+            TensorPrimitives.Divide(x, scale, x);
+            float norm = (float)MatrixOps.FrobeniusNorm(x);
+
             // alpha = −sign(x₀)·‖x‖ avoids cancellation in v₀ = x₀ − alpha.
             float alpha = x[0] >= 0 ? -norm : norm;
             x[0] -= alpha;
-            float vtv = TensorPrimitives.Dot(x, x);
-            float beta = vtv > 0 ? 2f / vtv : 0f;
+            float beta = 2f / TensorPrimitives.Dot(x, x);
             betas[j] = beta;
-            r[j, j] = alpha;
+            r[j, j] = alpha * scale;
             for (int l = j + 1; l < n; l++)
             {
                 Span<float> col = at.AsSpan((l * m) + j, m - j);

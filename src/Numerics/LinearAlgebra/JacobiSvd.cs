@@ -18,9 +18,11 @@ public static class JacobiSvd
     private const float ConvergenceEpsilon = 1.2e-7f;
 
     /// <summary>The thin SVD of <paramref name="a"/> (m×n): U m×k, S k, Vᵀ k×n with k = min(m, n), signs fixed.</summary>
+    /// <exception cref="ArgumentException"><paramref name="a"/> has a NaN or infinite entry (named by row and column).</exception>
     public static SvdResult Compute(Matrix a)
     {
         ArgumentNullException.ThrowIfNull(a);
+        CheckFinite(a);
         if (a.Rows < a.Cols)
         {
             // Aᵀ = U′ΣV′ᵀ ⇒ A = V′ΣU′ᵀ.
@@ -81,9 +83,11 @@ public static class JacobiSvd
     }
 
     /// <summary>Singular values of <paramref name="a"/> only (descending), without accumulating vectors.</summary>
+    /// <exception cref="ArgumentException"><paramref name="a"/> has a NaN or infinite entry.</exception>
     public static float[] SingularValues(Matrix a)
     {
         ArgumentNullException.ThrowIfNull(a);
+        CheckFinite(a);
         Matrix src = a.Rows < a.Cols ? a.Transpose() : a;
         Matrix work = src;
         if (src.Rows > src.Cols)
@@ -102,6 +106,15 @@ public static class JacobiSvd
 
         Array.Sort(s, (x, y) => y.CompareTo(x));
         return s;
+    }
+
+    private static void CheckFinite(Matrix a)
+    {
+        int bad = Array.FindIndex(a.Data, v => !float.IsFinite(v));
+        if (bad >= 0)
+        {
+            throw new ArgumentException($"The {a.Rows}x{a.Cols} matrix has a non-finite entry {a.Data[bad]} at ({bad / a.Cols}, {bad % a.Cols}); an SVD needs finite values.", nameof(a));
+        }
     }
 
     // Cyclic one-sided Jacobi on the rows of g; the same rotations are applied to the rows of vt when given.

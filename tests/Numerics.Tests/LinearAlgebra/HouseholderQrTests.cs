@@ -42,6 +42,29 @@ public class HouseholderQrTests
         Assert.True(MatrixOps.DistanceFrobenius(MatrixOps.Multiply(qr.Q, qr.R).Data, a.Data) < 1e-4);
     }
 
+    [Theory]
+    [InlineData(1e-20f)]
+    [InlineData(1e-30f)]
+    [InlineData(1e-40f)] // denormal
+    public void Factor_TinyButNonzeroColumn_StaysFinite_AndSvdToo(float tiny)
+    {
+        // A column of norm ~tiny: its squares underflow float. Q and R must stay finite and rebuild A, and the SVD on
+        // top (EVA's incremental PCA hit this with duplicated activation rows) must give finite values.
+        Matrix a = TestMatrices.Gaussian(40, 6, 21);
+        for (int i = 0; i < 40; i++)
+        {
+            a[i, 4] *= tiny;
+        }
+
+        QrFactorization qr = HouseholderQr.Factor(a);
+        Assert.All(qr.Q.Data, v => Assert.True(float.IsFinite(v)));
+        Assert.All(qr.R.Data, v => Assert.True(float.IsFinite(v)));
+        Assert.True(MatrixOps.DistanceFrobenius(MatrixOps.Multiply(qr.Q, qr.R).Data, a.Data) / a.FrobeniusNorm() < 1e-6);
+        SvdResult svd = JacobiSvd.Compute(a.Transpose());
+        Assert.All(svd.S, v => Assert.True(float.IsFinite(v)));
+        Assert.True(svd.S[^1] < 1e-6 * svd.S[0]);
+    }
+
     [Fact]
     public void Factor_ThrowsForWideMatrix() =>
         Assert.Throws<ArgumentException>(() => HouseholderQr.Factor(new Matrix(3, 5)));

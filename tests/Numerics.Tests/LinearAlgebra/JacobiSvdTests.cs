@@ -32,6 +32,16 @@ public class JacobiSvdTests
     }
 
     [Fact]
+    public void Compute_NonFiniteEntry_ThrowsNamingTheEntry()
+    {
+        Matrix a = TestMatrices.Gaussian(6, 4, 3);
+        a[2, 1] = float.NaN;
+        var e = Assert.Throws<ArgumentException>(() => JacobiSvd.Compute(a));
+        Assert.Contains("NaN at (2, 1)", e.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => JacobiSvd.SingularValues(a));
+    }
+
+    [Fact]
     public void Compute_RecoversPrescribedSpectrum_IncludingSmallValues()
     {
         float[] sigma = TestMatrices.Decaying(30, 0.6);
