@@ -4,6 +4,7 @@
 //   nci109  — NCI109 (../shared/data/graphs/tu/NCI109), k-fold accuracy (stratification-free seeded folds)
 // Run: dotnet run -c Release --project benchmarks/GraphBench -- <cycles|zinc|nci109> [epochs] [seeds] [folds] [threads] [pe list] [hidden] [layers] [batch] [lr]
 //   pe list: comma-separated subset of none,lap,rwse,spe (default all); hidden, layers, batch: GINE width, depth, batch size and learning rate for nci109 (64, 4, 64, 1e-3)
+//   environment: GRAPHBENCH_SPE="m,rhoLayers,rhoHidden[,mean]" sizes SPE; GRAPHBENCH_BATCHING=bucketed uses size-bucketed batches (all encodings alike)
 using System.Diagnostics;
 using System.Globalization;
 using Pipelines.Trainers.Graphs;
