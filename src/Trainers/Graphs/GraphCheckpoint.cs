@@ -1,5 +1,8 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using Pipelines.Onnx;
+using Pipelines.Transforms.Graphs;
 
 namespace Pipelines.Trainers.Graphs;
 
@@ -26,15 +29,16 @@ internal static class GraphCheckpoint
 
     /// <summary>
     /// The configuration a checkpoint must match to be resumed: model definition, optimisation settings (not the thread
-    /// count or the folder) and the training-set size, printed with the invariant culture.
+    /// count or the folder), printed with the invariant culture, and the training graphs (count and a SHA-256 over
+    /// their structure, types, attributes and targets, in order).
     /// </summary>
-    public static string Configuration(GraphModelDefinition definition, GraphTrainerOptions options, int trainCount)
+    public static string Configuration(GraphModelDefinition definition, GraphTrainerOptions options, IReadOnlyList<Graph> train)
     {
         CultureInfo saved = CultureInfo.CurrentCulture;
         CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
         try
         {
-            return $"{definition} {options with { Threads = 0, CheckpointDirectory = null }} train={trainCount}";
+            return $"{definition} {options with { Threads = 0, CheckpointDirectory = null }} train={train.Count}:{Fingerprint(train)}";
         }
         finally
         {
@@ -96,6 +100,35 @@ internal static class GraphCheckpoint
 
         DeleteStaleBestFiles(directory, Path.GetFileName(bestPath));
         return new GraphTrainingState(epoch, double.Parse(Note(BestKey), CultureInfo.InvariantCulture), (int)best.Step, values, history);
+    }
+
+    private static string Fingerprint(IReadOnlyList<Graph> graphs)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        void Ints(int[]? a)
+        {
+            sha.AppendData(BitConverter.GetBytes(a?.Length ?? -1));
+            sha.AppendData(MemoryMarshal.AsBytes(a.AsSpan()));
+        }
+
+        void Floats(float[]? a)
+        {
+            sha.AppendData(BitConverter.GetBytes(a?.Length ?? -1));
+            sha.AppendData(MemoryMarshal.AsBytes(a.AsSpan()));
+        }
+
+        foreach (Graph g in graphs)
+        {
+            sha.AppendData(BitConverter.GetBytes(g.NodeCount));
+            Ints(g.EdgeSources);
+            Ints(g.EdgeTargets);
+            Ints(g.NodeTypes);
+            Ints(g.EdgeTypes);
+            Floats(g.NodeAttributes);
+            Floats(g.Targets ?? [g.Target]);
+        }
+
+        return Convert.ToHexStringLower(sha.GetHashAndReset())[..16];
     }
 
     private static void DeleteStaleBestFiles(string directory, string keep)

@@ -106,7 +106,7 @@ public static class GraphTrainer
 
         bool classification = definition.Loss == GraphLoss.CrossEntropy;
         string? checkpoint = options.CheckpointDirectory;
-        string configuration = GraphCheckpoint.Configuration(definition, options, n);
+        string configuration = GraphCheckpoint.Configuration(definition, options, train.Graphs);
         var state = GraphCheckpoint.Exists(checkpoint)
             ? GraphCheckpoint.Load(checkpoint!, trainer, configuration, names)
             : new GraphTrainingState(0, classification ? double.NegativeInfinity : double.PositiveInfinity, 0, [.. tensors.Select(t => (float[])t.Data.Clone())], []);
