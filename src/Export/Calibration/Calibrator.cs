@@ -1,7 +1,5 @@
-using Microsoft.ML.OnnxRuntime;
 using Pipelines.Export.Evaluation;
 using Pipelines.Export.Quantization;
-using Pipelines.Onnx.Runtime;
 
 namespace Pipelines.Export.Calibration;
 
@@ -50,34 +48,14 @@ public static class Calibrator
         }
 
         IReadOnlyList<string> targets = activations ?? MatMulActivations(model);
-        OnnxModel probe = model.Clone();
-        var existing = new HashSet<string>(probe.Graph.Outputs.Select(o => o.Name), StringComparer.Ordinal);
-        foreach (string t in targets.Where(t => !existing.Contains(t)))
-        {
-            probe.Graph.Outputs.Add(new ValueInfo(t, new TensorType(TensorElementType.Float, null)));
-        }
-
         var stats = targets.ToDictionary(t => t, _ => new Statistic(), StringComparer.Ordinal);
-        using OnnxSession session = OrtSessions.Create(probe, new SessionSettings { Optimization = GraphOptimization.Basic });
-        foreach (InputBatch batch in batches)
+        ActivationProbe.Run(model, targets, batches, (_, results) =>
         {
-            var values = batch.Tensors.ToDictionary(kv => kv.Key, kv => kv.Value.ToOrtValue());
-            try
+            for (int i = 0; i < targets.Count; i++)
             {
-                using IDisposableReadOnlyCollection<OrtValue> results = session.RunValues(values, targets);
-                for (int i = 0; i < targets.Count; i++)
-                {
-                    stats[targets[i]].Add(results[i].GetTensorDataAsSpan<float>(), method == CalibrationMethod.Percentile);
-                }
+                stats[targets[i]].Add(results[i].GetTensorDataAsSpan<float>(), method == CalibrationMethod.Percentile);
             }
-            finally
-            {
-                foreach (OrtValue v in values.Values)
-                {
-                    v.Dispose();
-                }
-            }
-        }
+        });
 
         return new ActivationRanges(stats.ToDictionary(kv => kv.Key, kv => kv.Value.Range(method, percentile), StringComparer.Ordinal));
     }

@@ -1,8 +1,6 @@
-using Microsoft.ML.OnnxRuntime;
 using Pipelines.Export.Evaluation;
 using Pipelines.Export.Quantization;
 using Pipelines.Numerics.LinearAlgebra;
-using Pipelines.Onnx.Runtime;
 
 namespace Pipelines.Export.Calibration;
 
@@ -85,38 +83,18 @@ public sealed class InputHessians
         }
 
         List<string> targets = [.. sizes.Keys];
-        OnnxModel probe = model.Clone();
-        var existing = new HashSet<string>(probe.Graph.Outputs.Select(o => o.Name), StringComparer.Ordinal);
-        foreach (string t in targets.Where(t => !existing.Contains(t)))
-        {
-            probe.Graph.Outputs.Add(new ValueInfo(t, new TensorType(TensorElementType.Float, null)));
-        }
-
         var sums = targets.ToDictionary(t => t, t => (H: new double[sizes[t] * sizes[t]], Tokens: 0L), StringComparer.Ordinal);
-        using OnnxSession session = OrtSessions.Create(probe, new SessionSettings { Optimization = GraphOptimization.Basic });
-        foreach (InputBatch batch in batches)
+        ActivationProbe.Run(model, targets, batches, (batch, results) =>
         {
-            var values = batch.Tensors.ToDictionary(kv => kv.Key, kv => kv.Value.ToOrtValue());
-            try
+            for (int i = 0; i < targets.Count; i++)
             {
-                using IDisposableReadOnlyCollection<OrtValue> results = session.RunValues(values, targets);
-                for (int i = 0; i < targets.Count; i++)
-                {
-                    int k = sizes[targets[i]];
-                    float[] x = RealTokens(results[i].GetTensorDataAsSpan<float>(), k, batch.AttentionMask, out int tokens);
-                    var (h, count) = sums[targets[i]];
-                    Accumulate(x, tokens, k, h);
-                    sums[targets[i]] = (h, count + tokens);
-                }
+                int k = sizes[targets[i]];
+                float[] x = RealTokens(results[i].GetTensorDataAsSpan<float>(), k, batch.AttentionMask, out int tokens);
+                var (h, count) = sums[targets[i]];
+                Accumulate(x, tokens, k, h);
+                sums[targets[i]] = (h, count + tokens);
             }
-            finally
-            {
-                foreach (OrtValue v in values.Values)
-                {
-                    v.Dispose();
-                }
-            }
-        }
+        });
 
         var map = new Dictionary<string, (double[] H, int K, long Tokens)>(StringComparer.Ordinal);
         foreach ((string name, (double[] h, long tokens)) in sums)
