@@ -105,13 +105,8 @@ internal static class GraphCheckpoint
     private static string Fingerprint(IReadOnlyList<Graph> graphs)
     {
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        void Ints(int[]? a)
-        {
-            sha.AppendData(BitConverter.GetBytes(a?.Length ?? -1));
-            sha.AppendData(MemoryMarshal.AsBytes(a.AsSpan()));
-        }
-
-        void Floats(float[]? a)
+        void Append<T>(T[]? a)
+            where T : unmanaged
         {
             sha.AppendData(BitConverter.GetBytes(a?.Length ?? -1));
             sha.AppendData(MemoryMarshal.AsBytes(a.AsSpan()));
@@ -120,12 +115,12 @@ internal static class GraphCheckpoint
         foreach (Graph g in graphs)
         {
             sha.AppendData(BitConverter.GetBytes(g.NodeCount));
-            Ints(g.EdgeSources);
-            Ints(g.EdgeTargets);
-            Ints(g.NodeTypes);
-            Ints(g.EdgeTypes);
-            Floats(g.NodeAttributes);
-            Floats(g.Targets ?? [g.Target]);
+            Append(g.EdgeSources);
+            Append(g.EdgeTargets);
+            Append(g.NodeTypes);
+            Append(g.EdgeTypes);
+            Append(g.NodeAttributes);
+            Append(g.Targets ?? [g.Target]);
         }
 
         return Convert.ToHexStringLower(sha.GetHashAndReset())[..16];

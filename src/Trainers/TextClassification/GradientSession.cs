@@ -2,7 +2,6 @@ using Microsoft.ML.OnnxRuntime;
 using Pipelines.Onnx;
 using Pipelines.Onnx.Autodiff;
 using Pipelines.Onnx.Runtime;
-using Pipelines.Onnx.Text;
 
 namespace Pipelines.Trainers.TextClassification;
 
@@ -43,28 +42,27 @@ internal sealed class GradientSession : IDisposable
     /// <summary>Runs one batch; <paramref name="onGradients"/> sees the loss, logits and gradients while they are alive.</summary>
     public void Run(LabeledBatch batch, Action<float, ReadOnlySpan<float>, IReadOnlyList<OrtValue>> onGradients)
     {
-        EncodedBatch t = batch.Tokens;
-        long[] shape = t.Shape;
-        using var ids = OrtValue.CreateTensorValueFromMemory(t.InputIds, shape);
-        using var mask = OrtValue.CreateTensorValueFromMemory(t.AttentionMask, shape);
-        using var types = OrtValue.CreateTensorValueFromMemory(t.TokenTypeIds, shape);
-        using var labels = OrtValue.CreateTensorValueFromMemory(batch.Labels, [batch.Labels.Length]);
-        var inputs = new Dictionary<string, OrtValue>(StringComparer.Ordinal)
+        Dictionary<string, OrtValue> batchValues = batch.CreateOrtValues();
+        try
         {
-            ["input_ids"] = ids,
-            ["attention_mask"] = mask,
-            ["token_type_ids"] = types,
-            [ClassifierLossGraph.LabelsInput] = labels,
-        };
-        for (int i = 0; i < _parameterNames.Length; i++)
-        {
-            inputs[_parameterNames[i]] = _parameters[i];
-        }
+            var inputs = new Dictionary<string, OrtValue>(batchValues, StringComparer.Ordinal);
+            for (int k = 0; k < _parameterNames.Length; k++)
+            {
+                inputs[_parameterNames[k]] = _parameters[k];
+            }
 
-        RemoveUnused(inputs);
-        using IDisposableReadOnlyCollection<OrtValue> outputs = _session.RunValues(inputs, _outputNames);
-        float loss = outputs[0].GetTensorDataAsSpan<float>()[0];
-        onGradients(loss, outputs[1].GetTensorDataAsSpan<float>(), outputs.Skip(2).ToArray());
+            RemoveUnused(inputs);
+            using IDisposableReadOnlyCollection<OrtValue> outputs = _session.RunValues(inputs, _outputNames);
+            float loss = outputs[0].GetTensorDataAsSpan<float>()[0];
+            onGradients(loss, outputs[1].GetTensorDataAsSpan<float>(), outputs.Skip(2).ToArray());
+        }
+        finally
+        {
+            foreach (OrtValue v in batchValues.Values)
+            {
+                v.Dispose();
+            }
+        }
     }
 
     public void Dispose()

@@ -1,3 +1,4 @@
+using Microsoft.ML.OnnxRuntime;
 using Pipelines.Onnx.Text;
 
 namespace Pipelines.Trainers.TextClassification;
@@ -13,5 +14,17 @@ public sealed record LabeledBatch(EncodedBatch Tokens, long[] Labels)
         ArgumentNullException.ThrowIfNull(tokenizer);
         ArgumentNullException.ThrowIfNull(rows);
         return new LabeledBatch(tokenizer.EncodeBatch(rows.Select(r => r.Text).ToArray()), rows.Select(r => (long)r.Label).ToArray());
+    }
+
+    /// <summary>
+    /// ORT values over the batch's arrays (no copy), keyed by the BERT input names and
+    /// <see cref="ClassifierLossGraph.LabelsInput"/> (<c>[Batch]</c>); the caller disposes them.
+    /// </summary>
+    internal Dictionary<string, OrtValue> CreateOrtValues()
+    {
+        long[] shape = Tokens.Shape;
+        Dictionary<string, OrtValue> values = Tokens.Tensors.ToDictionary(t => t.Name, t => OrtValue.CreateTensorValueFromMemory(t.Data, shape), StringComparer.Ordinal);
+        values[ClassifierLossGraph.LabelsInput] = OrtValue.CreateTensorValueFromMemory(Labels, [Labels.Length]);
+        return values;
     }
 }

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Microsoft.ML.OnnxRuntime;
 using Pipelines.Onnx;
 using Pipelines.Onnx.Runtime;
-using Pipelines.Onnx.Text;
 
 namespace Pipelines.Trainers.TextClassification;
 
@@ -157,23 +156,21 @@ public static class TextClassifierFineTuning
     // Binds the batch's token tensors and labels (those the train step reads) for one step.
     private static double TrainStep(Trainer trainer, LabeledBatch batch)
     {
-        EncodedBatch t = batch.Tokens;
-        using var ids = OrtValue.CreateTensorValueFromMemory(t.InputIds, t.Shape);
-        using var mask = OrtValue.CreateTensorValueFromMemory(t.AttentionMask, t.Shape);
-        using var types = OrtValue.CreateTensorValueFromMemory(t.TokenTypeIds, t.Shape);
-        using var labels = OrtValue.CreateTensorValueFromMemory(batch.Labels, [batch.Labels.Length]);
-        var all = new Dictionary<string, OrtValue>(StringComparer.Ordinal)
+        Dictionary<string, OrtValue> all = batch.CreateOrtValues();
+        try
         {
-            ["input_ids"] = ids,
-            ["attention_mask"] = mask,
-            ["token_type_ids"] = types,
-            [ClassifierLossGraph.LabelsInput] = labels,
-        };
-
-        // some encoders (the tiny test encoder) do not read token_type_ids
-        return trainer.TrainStep(trainer.Graph.BatchInputs.ToDictionary(v => v.Name, v => all.TryGetValue(v.Name, out OrtValue? value)
-            ? value
-            : throw new InvalidOperationException($"The classifier needs batch input '{v.Name}', which a text batch does not provide."), StringComparer.Ordinal));
+            // some encoders (the tiny test encoder) do not read token_type_ids
+            return trainer.TrainStep(trainer.Graph.BatchInputs.ToDictionary(v => v.Name, v => all.TryGetValue(v.Name, out OrtValue? value)
+                ? value
+                : throw new InvalidOperationException($"The classifier needs batch input '{v.Name}', which a text batch does not provide."), StringComparer.Ordinal));
+        }
+        finally
+        {
+            foreach (OrtValue v in all.Values)
+            {
+                v.Dispose();
+            }
+        }
     }
 
     private static float BatchAccuracy(ReadOnlySpan<float> logits, long[] labels)

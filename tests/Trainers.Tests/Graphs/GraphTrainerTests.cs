@@ -55,14 +55,7 @@ public class GraphTrainerTests
             GraphModel loaded = GraphModel.Load(path);
             Assert.Equal(def, loaded.Definition with { Encoding = def.Encoding });
             Assert.IsType<SpeEncoding>(loaded.Definition.Encoding);
-            using var a = new GraphPredictor(model);
-            using var b = new GraphPredictor(loaded);
-            float[][] pa = a.Predict(train.Graphs, train.Encodings);
-            float[][] pb = b.Predict(train.Graphs, train.Encodings);
-            for (int i = 0; i < pa.Length; i++)
-            {
-                Assert.Equal(pa[i][0], pb[i][0]);
-            }
+            AssertSamePredictions(model, loaded, train);
         }
         finally
         {
@@ -150,14 +143,7 @@ public class GraphTrainerTests
             Assert.Equal([1, 2, 3, 4], replayed.Select(r => r.Epoch));
             Assert.Equal(seen, replayed.Take(2));
             Assert.Single(Directory.GetFiles(dir, "best-*.bin"));
-            using var a = new GraphPredictor(straight);
-            using var b = new GraphPredictor(resumed);
-            float[][] pa = a.Predict(train.Graphs, train.Encodings);
-            float[][] pb = b.Predict(train.Graphs, train.Encodings);
-            for (int i = 0; i < pa.Length; i++)
-            {
-                Assert.Equal(pa[i][0], pb[i][0]);
-            }
+            AssertSamePredictions(straight, resumed, train);
 
             var other = Assert.Throws<InvalidDataException>(() => GraphTrainer.Train(def, train, valid, options with { CheckpointDirectory = dir, LearningRate = 1e-3f }));
             Assert.Contains(GraphCheckpoint.StateFile, other.Message, StringComparison.Ordinal);
@@ -173,6 +159,19 @@ public class GraphTrainerTests
             {
                 Directory.Delete(dir, recursive: true);
             }
+        }
+    }
+
+    // Bit-identical outputs of two models on a split.
+    private static void AssertSamePredictions(GraphModel expected, GraphModel actual, GraphSplit split)
+    {
+        using var a = new GraphPredictor(expected);
+        using var b = new GraphPredictor(actual);
+        float[][] pa = a.Predict(split.Graphs, split.Encodings);
+        float[][] pb = b.Predict(split.Graphs, split.Encodings);
+        for (int i = 0; i < pa.Length; i++)
+        {
+            Assert.Equal(pa[i][0], pb[i][0]);
         }
     }
 
