@@ -156,7 +156,7 @@ public class AdapterArtifactTests
         try
         {
             File.WriteAllBytes(path, [200, 0, 0, 0, 0, 0, 0, 0, (byte)'{']);
-            Assert.Throws<FormatException>(() => SafeTensorsFile.Read(path));
+            Assert.Throws<DataFormatException>(() => SafeTensorsFile.Read(path));
         }
         finally
         {
