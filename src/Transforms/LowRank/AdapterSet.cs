@@ -50,6 +50,9 @@ public sealed class AdapterSet
     /// <summary>The peft state-dict key of a module's tensor (<c>lora_A</c> or <c>lora_B</c>).</summary>
     public static string Key(string module, string tensor) => $"base_model.model.{module}.{tensor}.weight";
 
+    /// <summary>Gets the files <see cref="Save"/> writes, relative to its folder.</summary>
+    public IReadOnlyList<string> Files => Initial is not null && ResidualBase ? [WeightsFile, InitialWeightsFile, ConfigFile] : [WeightsFile, ConfigFile];
+
     /// <summary>Writes the adapters into <paramref name="directory"/> (created if needed).</summary>
     public void Save(string directory)
     {

@@ -12,7 +12,7 @@ public sealed class LoraGaTests
 {
     private static readonly FineTuneOptions s_options = new()
     {
-        Method = FineTuneMethod.LoraGa,
+        Method = LowRankMethod.LoraGa,
         Rank = 2,
         Alpha = 4,
         MaxLength = 8,
