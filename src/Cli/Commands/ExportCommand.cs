@@ -19,16 +19,16 @@ internal static class ExportCommand
     {
         var model = new Option<FileSystemInfo>("--model") { Description = "The ONNX model, or a folder holding one (an adapted model: adapters are merged).", Required = true };
         var quantize = new Option<string>("--quantize") { Description = "none, fp16, int8-dynamic, int8-qdq, int4 or int4-qdq.", DefaultValueFactory = _ => "int4" };
-        var block = new Option<int>("--block") { Description = "4-bit block size (32, 64 or 128).", DefaultValueFactory = _ => 32 };
+        var block = new Option<int>("--block") { Description = "4-bit block size (32, 64 or 128).", DefaultValueFactory = _ => QuantizationOptions.Defaults.BlockSize };
         var symmetric = new Option<bool>("--symmetric") { Description = "4-bit: symmetric blocks (implicit zero point 8) instead of stored per-block zero points." };
-        var search = new Option<BlockScaleSearch>("--scale-search") { Description = "4-bit block scales: MinMax, Clip or Mse (least squared error; default).", DefaultValueFactory = _ => BlockScaleSearch.Mse };
+        var search = new Option<BlockScaleSearch>("--scale-search") { Description = "4-bit block scales: MinMax, Clip or Mse (least squared error; default).", DefaultValueFactory = _ => QuantizationOptions.Defaults.Search };
         var gptq = new Option<bool>("--gptq") { Description = "4-bit: GPTQ rounding of MatMul weights, from input statistics over the --calibration sentences (or built-in ones)." };
         var evalFile = new Option<FileInfo?>("--eval") { Description = "Labelled sentences ('<label> <sentence>' per line, e.g. SST-2 stsa.binary.dev): report float and artifact accuracy and label agreement (classifier models with a probabilities or logits output)." };
-        var accuracy = new Option<int>("--accuracy-level") { Description = "MatMulNBits accuracy_level (0 unset, 4 = int8 activations, fastest).", DefaultValueFactory = _ => 4 };
+        var accuracy = new Option<int>("--accuracy-level") { Description = "MatMulNBits accuracy_level (0 unset, 4 = int8 activations, fastest).", DefaultValueFactory = _ => QuantizationOptions.Defaults.AccuracyLevel };
         var calibration = new Option<FileInfo?>("--calibration") { Description = "Sample sentences (one per line) for int8-qdq calibration and for the report." };
         var vocab = new Option<FileInfo?>("--vocab") { Description = "WordPiece vocab.txt for text encoders (default: the model folder's)." };
         var rank = new Option<int?>("--qpissa-rank") { Description = "QPiSSA adapter rank r: quantized residuals plus float rank-r adapters." };
-        var iterations = new Option<int>("--qpissa-iters") { Description = "QPiSSA alternations T.", DefaultValueFactory = _ => 5 };
+        var iterations = new Option<int>("--qpissa-iters") { Description = "QPiSSA alternations T.", DefaultValueFactory = _ => ExportOptions.Defaults.QPissaIterations };
         var keep = new Option<bool>("--keep-first-last") { Description = "Keep the first and last transformer layers' weights in float." };
         var noEmbeddings = new Option<bool>("--no-embeddings") { Description = "Leave embedding tables (Gather) in float." };
         var exclude = new Option<string[]>("--exclude") { Description = "Node or initializer names left in float (repeatable).", AllowMultipleArgumentsPerToken = true };

@@ -1,4 +1,5 @@
 using Pipelines.Onnx;
+using Pipelines.Onnx.Adapters;
 using Pipelines.Onnx.Runtime;
 using Pipelines.Transforms.LowRank;
 

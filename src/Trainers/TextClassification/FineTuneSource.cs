@@ -1,5 +1,6 @@
 using System.Globalization;
 using Pipelines.Onnx;
+using Pipelines.Onnx.Adapters;
 using Pipelines.Transforms.LowRank;
 
 namespace Pipelines.Trainers.TextClassification;

@@ -1,6 +1,7 @@
 using Microsoft.ML.OnnxRuntime;
 using Pipelines.Numerics.LinearAlgebra;
 using Pipelines.Onnx;
+using Pipelines.Onnx.Adapters;
 using Pipelines.Onnx.Runtime;
 using Pipelines.Trainers.TextClassification;
 using Pipelines.Transforms.LowRank;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Pipelines.Transforms.LowRank;
+namespace Pipelines.Onnx.Adapters;
 
 /// <summary>
 /// How one adapter sits in an adapted ONNX graph; the list is stored as JSON under the model metadata key
