@@ -1,7 +1,7 @@
 using System.Globalization;
+using Pipelines.Export;
 using Pipelines.Export.Calibration;
 using Pipelines.Export.Evaluation;
-using Pipelines.Export.Merge;
 using Pipelines.Export.Quantization;
 using Pipelines.Export.Report;
 using Pipelines.Onnx;
@@ -34,20 +34,20 @@ internal static class ClassifierTable
             LatencyRuns = 10,
             LatencyRunsB1 = 300,
         };
-        var int4 = new QuantizationOptions { Format = QuantizationFormat.Int4, BlockSize = 32 };
+        var int4 = new QuantizationOptions { Format = ExportFormat.Int4, BlockSize = 32 };
         (string Name, QuantizationOptions Options)[] formats =
         [
             ("clf-int4", int4),
             ("clf-int4-gptq", int4 with { Rounding = WeightRounding.Gptq }),
-            ("clf-int8-dynamic", new QuantizationOptions { Format = QuantizationFormat.Int8Dynamic }),
-            ("clf-int8-qdq", new QuantizationOptions { Format = QuantizationFormat.Int8Qdq, Calibration = CalibrationMethod.MinMax }),
-            ("clf-int8-qdq-p99.99", new QuantizationOptions { Format = QuantizationFormat.Int8Qdq, Calibration = CalibrationMethod.Percentile, Percentile = 99.99 }),
+            ("clf-int8-dynamic", new QuantizationOptions { Format = ExportFormat.Int8Dynamic }),
+            ("clf-int8-qdq", new QuantizationOptions { Format = ExportFormat.Int8Qdq, Calibration = CalibrationMethod.MinMax }),
+            ("clf-int8-qdq-p99.99", new QuantizationOptions { Format = ExportFormat.Int8Qdq, Calibration = CalibrationMethod.Percentile, Percentile = 99.99 }),
         ];
         InputHessians? hessians = null;
         var rows = new List<ExportReport>();
         foreach ((string name, QuantizationOptions options) in formats.Where(f => only is null || only.Split(',').Contains(f.Name)))
         {
-            ActivationRanges? ranges = options.Format == QuantizationFormat.Int8Qdq ? Calibrator.Calibrate(model, calibration, options.Calibration, options.Percentile) : null;
+            ActivationRanges? ranges = options.Format == ExportFormat.Int8Qdq ? Calibrator.Calibrate(model, calibration, options.Calibration, options.Percentile) : null;
             if (options.Rounding == WeightRounding.Gptq)
             {
                 hessians ??= InputHessians.Collect(model, calibration);

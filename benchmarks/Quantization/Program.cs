@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Pipelines.Export;
 using Pipelines.Export.Calibration;
 using Pipelines.Export.Evaluation;
 using Pipelines.Export.QPissa;
@@ -66,21 +67,21 @@ var quantizer = new ModelQuantizer();
 
 (string Name, QuantizationOptions Options)[] formats =
 [
-    ("int4", new QuantizationOptions { Format = QuantizationFormat.Int4, BlockSize = 32 }),
-    ("int4-gptq", new QuantizationOptions { Format = QuantizationFormat.Int4, BlockSize = 32, Rounding = WeightRounding.Gptq }),
-    ("int4-symmetric", new QuantizationOptions { Format = QuantizationFormat.Int4, BlockSize = 32, Symmetric = true }),
-    ("int4-b16", new QuantizationOptions { Format = QuantizationFormat.Int4, BlockSize = 16 }),
-    ("int4-qdq", new QuantizationOptions { Format = QuantizationFormat.Int4Qdq, BlockSize = 32 }),
-    ("int8-dynamic", new QuantizationOptions { Format = QuantizationFormat.Int8Dynamic }),
-    ("int8-qdq", new QuantizationOptions { Format = QuantizationFormat.Int8Qdq, Calibration = CalibrationMethod.MinMax }),
-    ("int8-qdq-p99.99", new QuantizationOptions { Format = QuantizationFormat.Int8Qdq, Calibration = CalibrationMethod.Percentile, Percentile = 99.99 }),
+    ("int4", new QuantizationOptions { Format = ExportFormat.Int4, BlockSize = 32 }),
+    ("int4-gptq", new QuantizationOptions { Format = ExportFormat.Int4, BlockSize = 32, Rounding = WeightRounding.Gptq }),
+    ("int4-symmetric", new QuantizationOptions { Format = ExportFormat.Int4, BlockSize = 32, Symmetric = true }),
+    ("int4-b16", new QuantizationOptions { Format = ExportFormat.Int4, BlockSize = 16 }),
+    ("int4-qdq", new QuantizationOptions { Format = ExportFormat.Int4Qdq, BlockSize = 32 }),
+    ("int8-dynamic", new QuantizationOptions { Format = ExportFormat.Int8Dynamic }),
+    ("int8-qdq", new QuantizationOptions { Format = ExportFormat.Int8Qdq, Calibration = CalibrationMethod.MinMax }),
+    ("int8-qdq-p99.99", new QuantizationOptions { Format = ExportFormat.Int8Qdq, Calibration = CalibrationMethod.Percentile, Percentile = 99.99 }),
 ];
 if (args.Contains("--variants"))
 {
     formats =
     [
-        ("int4-sym-ls", new QuantizationOptions { Format = QuantizationFormat.Int4 }),
-        ("int4-zp-ls", new QuantizationOptions { Format = QuantizationFormat.Int4, Symmetric = false }),
+        ("int4-sym-ls", new QuantizationOptions { Format = ExportFormat.Int4 }),
+        ("int4-zp-ls", new QuantizationOptions { Format = ExportFormat.Int4, Symmetric = false }),
     ];
 }
 
@@ -94,7 +95,7 @@ if (classifierPath is not null)
 foreach ((string name, QuantizationOptions options) in formats.Where(f => only is null || only.Split(',').Contains(f.Name)))
 {
     var watch = System.Diagnostics.Stopwatch.StartNew();
-    ActivationRanges? ranges = options.Format == QuantizationFormat.Int8Qdq
+    ActivationRanges? ranges = options.Format == ExportFormat.Int8Qdq
         ? Calibrator.Calibrate(model, calibration, options.Calibration, options.Percentile) : null;
     InputHessians? hessians = options.Rounding == WeightRounding.Gptq ? InputHessians.Collect(model, calibration) : null;
     QuantizationResult q = quantizer.Quantize(model, options, ranges, hessians);
@@ -148,7 +149,7 @@ static void RunQPissa(OnnxModel model)
 {
     foreach (int iterations in new[] { 1, 5 })
     {
-        var options = new QPissaOptions { Rank = 64, Iterations = iterations, Quantization = new QuantizationOptions { Format = QuantizationFormat.Int4, BlockSize = 32 } };
+        var options = new QPissaOptions { Rank = 64, Iterations = iterations, Quantization = new QuantizationOptions { Format = ExportFormat.Int4, BlockSize = 32 } };
         var watch = System.Diagnostics.Stopwatch.StartNew();
         QPissaResult result = QPissaInitializer.Run(model, options);
         Console.WriteLine($"QPiSSA r={options.Rank} T={iterations} int4 block 32: {result.Layers.Count} MatMuls in {watch.Elapsed.TotalSeconds:F1} s");

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Pipelines.Export;
 using Pipelines.Export.Calibration;
 using Pipelines.Export.Evaluation;
 using Pipelines.Export.Quantization;
@@ -22,7 +23,7 @@ internal static class SensitivityTable
         List<float[]> reference = Embed(model, evaluation);
         double Cos(OnnxModel m) => reference.Zip(Embed(m, evaluation), EmbeddingMath.Cosine).Average();
         var quantizer = new ModelQuantizer();
-        var int4 = new QuantizationOptions { Format = QuantizationFormat.Int4, BlockSize = 32 };
+        var int4 = new QuantizationOptions { Format = ExportFormat.Int4, BlockSize = 32 };
         List<string> weights = Weights(model);
         HashSet<string> matmuls = [.. weights.Where(w => !w.StartsWith("embeddings.", StringComparison.Ordinal))];
         HashSet<string> tables = [.. weights.Where(w => w.StartsWith("embeddings.", StringComparison.Ordinal))];

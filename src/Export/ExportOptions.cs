@@ -3,28 +3,6 @@ using Pipelines.Export.Quantization;
 
 namespace Pipelines.Export;
 
-/// <summary>What <see cref="OnnxExporter"/> writes.</summary>
-public enum ExportFormat
-{
-    /// <summary>Float weights (adapters merged).</summary>
-    None,
-
-    /// <summary>float16 weights, float compute.</summary>
-    Float16,
-
-    /// <summary>See <see cref="QuantizationFormat.Int8Dynamic"/>.</summary>
-    Int8Dynamic,
-
-    /// <summary>See <see cref="QuantizationFormat.Int8Qdq"/> (needs calibration inputs).</summary>
-    Int8Qdq,
-
-    /// <summary>See <see cref="QuantizationFormat.Int4"/>.</summary>
-    Int4,
-
-    /// <summary>See <see cref="QuantizationFormat.Int4Qdq"/>.</summary>
-    Int4Qdq,
-}
-
 /// <summary>Options of <see cref="OnnxExporter"/>.</summary>
 public sealed record ExportOptions
 {
@@ -56,12 +34,6 @@ public sealed record ExportOptions
     /// <summary>The quantization options with <see cref="Format"/> applied.</summary>
     public QuantizationOptions EffectiveQuantization() => Quantization with
     {
-        Format = Format switch
-        {
-            ExportFormat.Int8Dynamic => QuantizationFormat.Int8Dynamic,
-            ExportFormat.Int8Qdq => QuantizationFormat.Int8Qdq,
-            ExportFormat.Int4Qdq => QuantizationFormat.Int4Qdq,
-            _ => QuantizationFormat.Int4,
-        },
+        Format = Format is ExportFormat.None or ExportFormat.Float16 ? ExportFormat.Int4 : Format,
     };
 }

@@ -44,7 +44,7 @@ public static class OnnxExporter
 
             var qp = new QPissaOptions { Rank = rank, Iterations = options.QPissaIterations, Quantization = q };
             QPissaResult result = QPissaInitializer.Run(current, qp);
-            ActivationRanges? ranges = q.Format == QuantizationFormat.Int8Qdq ? Calibrate(result.Model, options, q) : null;
+            ActivationRanges? ranges = q.Format == ExportFormat.Int8Qdq ? Calibrate(result.Model, options, q) : null;
             QuantizationOptions withAdapters = q with
             {
                 ExcludedInitializers = new HashSet<string>(q.ExcludedInitializers.Concat(result.AdapterInitializers), StringComparer.Ordinal),
@@ -60,7 +60,7 @@ public static class OnnxExporter
             case ExportFormat.Float16:
                 return new ExportResult(Float16Weights.Convert(current), merged, [], null);
             default:
-                ActivationRanges? ranges = q.Format == QuantizationFormat.Int8Qdq ? Calibrate(current, options, q) : null;
+                ActivationRanges? ranges = q.Format == ExportFormat.Int8Qdq ? Calibrate(current, options, q) : null;
                 QuantizationResult result = new ModelQuantizer().Quantize(current, q, ranges, Statistics(current, options, q));
                 return new ExportResult(result.Model, merged, result.Decisions, null);
         }
@@ -84,7 +84,7 @@ public static class OnnxExporter
 
     private static InputHessians? Statistics(OnnxModel model, ExportOptions options, QuantizationOptions q)
     {
-        if (q.Rounding != WeightRounding.Gptq || q.Format is not (QuantizationFormat.Int4 or QuantizationFormat.Int4Qdq))
+        if (q.Rounding != WeightRounding.Gptq || q.Format is not (ExportFormat.Int4 or ExportFormat.Int4Qdq))
         {
             return null;
         }

@@ -125,7 +125,7 @@ internal static class ExportCommand
                         evaluation = evaluation with { LabelOutput = labelled.Output, Classifier = LabelledEvaluation.ArgMax, Labels = labelled.Labels };
                     }
 
-                    report = ExportEvaluator.Evaluate(ModelQuantizer.FormatName(q with { Format = format is ExportFormat.Int4Qdq ? QuantizationFormat.Int4Qdq : q.Format }),
+                    report = ExportEvaluator.Evaluate(ModelQuantizer.FormatName(q with { Format = format }),
                         floatPath, outPath, labelled?.Batches ?? samples, b1, samples.Count > 1 || samples[0].Batch > 1 ? samples[0] : null, evaluation);
                     Render(console, report);
                 }

@@ -15,7 +15,7 @@ public sealed record QPissaOptions
     public float Scale { get; init; } = 1f;
 
     /// <summary>The quantizer in the loop: the one the exported artifact uses for the residual weights.</summary>
-    public QuantizationOptions Quantization { get; init; } = new() { Format = QuantizationFormat.Int4, BlockSize = 32 };
+    public QuantizationOptions Quantization { get; init; } = new() { Format = ExportFormat.Int4, BlockSize = 32 };
 
     /// <summary>Initializers to adapt; null adapts every 2-D MatMul weight inside the transformer layers.</summary>
     public IReadOnlySet<string>? Weights { get; init; }

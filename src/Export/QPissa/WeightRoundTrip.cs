@@ -11,12 +11,12 @@ public static class WeightRoundTrip
         ArgumentNullException.ThrowIfNull(options);
         switch (options.Format)
         {
-            case QuantizationFormat.Int4:
-            case QuantizationFormat.Int4Qdq:
+            case ExportFormat.Int4:
+            case ExportFormat.Int4Qdq:
                 float[] columns = WeightMatrix.QuantizeColumns(w, k, n, options.BlockSize, 4, options.Symmetric, options.Search).Dequantize();
                 return WeightMatrix.Transpose(columns, n, k);
             default:
-                bool perChannel = options.Format == QuantizationFormat.Int8Qdq || options.PerChannel;
+                bool perChannel = options.Format == ExportFormat.Int8Qdq || options.PerChannel;
                 (sbyte[] codes, float[] scales) = Int8Weights.Quantize(w, k, n, perChannel);
                 var result = new float[codes.Length];
                 for (int i = 0; i < codes.Length; i++)

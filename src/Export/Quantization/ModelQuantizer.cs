@@ -19,25 +19,25 @@ public sealed class ModelQuantizer
     /// <summary>Quantizes a copy of <paramref name="model"/>.</summary>
     /// <param name="model">The float model (not modified).</param>
     /// <param name="options">The options.</param>
-    /// <param name="ranges">Calibrated activation ranges, required by <see cref="QuantizationFormat.Int8Qdq"/>.</param>
+    /// <param name="ranges">Calibrated activation ranges, required by <see cref="ExportFormat.Int8Qdq"/>.</param>
     /// <param name="hessians">MatMul input statistics, required by <see cref="WeightRounding.Gptq"/> with a 4-bit format.</param>
     public QuantizationResult Quantize(OnnxModel model, QuantizationOptions options, ActivationRanges? ranges = null, InputHessians? hessians = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        if (options.Format == QuantizationFormat.Int8Qdq && ranges is null)
+        if (options.Format == ExportFormat.Int8Qdq && ranges is null)
         {
             throw new ArgumentException("int8-qdq needs calibrated activation ranges: run Calibrator.Calibrate over sample inputs first.", nameof(ranges));
         }
 
-        if (options.Rounding == WeightRounding.Gptq && options.Format is QuantizationFormat.Int4 or QuantizationFormat.Int4Qdq && hessians is null)
+        if (options.Rounding == WeightRounding.Gptq && options.Format is ExportFormat.Int4 or ExportFormat.Int4Qdq && hessians is null)
         {
             throw new ArgumentException("GPTQ rounding needs MatMul input statistics: run InputHessians.Collect over sample inputs first.", nameof(hessians));
         }
 
         OnnxModel copy = model.Clone();
-        if (options.Format == QuantizationFormat.Int4Qdq)
+        if (options.Format == ExportFormat.Int4Qdq)
         {
             OpsetUpgrade.To(copy, 21);
         }
@@ -91,9 +91,11 @@ public sealed class ModelQuantizer
         ArgumentNullException.ThrowIfNull(options);
         return options.Format switch
         {
-            QuantizationFormat.Int8Dynamic => "int8-dynamic" + (options.PerChannel ? " per-channel" : " per-tensor"),
-            QuantizationFormat.Int8Qdq => $"int8-qdq {options.Calibration.ToString().ToLowerInvariant()}",
-            QuantizationFormat.Int4 => $"int4 block {options.BlockSize} {(options.Symmetric ? "symmetric" : "zero-points")} {SearchName(options.Search)}{GptqName(options)} acc {options.AccuracyLevel}",
+            ExportFormat.None => "float",
+            ExportFormat.Float16 => "fp16",
+            ExportFormat.Int8Dynamic => "int8-dynamic" + (options.PerChannel ? " per-channel" : " per-tensor"),
+            ExportFormat.Int8Qdq => $"int8-qdq {options.Calibration.ToString().ToLowerInvariant()}",
+            ExportFormat.Int4 => $"int4 block {options.BlockSize} {(options.Symmetric ? "symmetric" : "zero-points")} {SearchName(options.Search)}{GptqName(options)} acc {options.AccuracyLevel}",
             _ => $"int4-qdq block {options.BlockSize} {(options.Symmetric ? "symmetric" : "zero-points")} {SearchName(options.Search)}{GptqName(options)}",
         };
     }

@@ -17,7 +17,7 @@ public sealed record QuantizationOptions
     }
 
     /// <summary>The quantization format.</summary>
-    public QuantizationFormat Format { get; init; } = QuantizationFormat.Int4;
+    public ExportFormat Format { get; init; } = ExportFormat.Int4;
 
     /// <summary>4-bit formats: elements per block along the reduction axis (a power of two ≥ 16: 32, 64, 128).</summary>
     public int BlockSize { get; init; } = Defaults.BlockSize;
@@ -61,7 +61,7 @@ public sealed record QuantizationOptions
     /// <summary>Keep the linear weights of the first and the last transformer layer in float.</summary>
     public bool KeepFirstAndLastLayersFloat { get; init; }
 
-    /// <summary><see cref="QuantizationFormat.Int8Qdq"/>: how ranges are calibrated.</summary>
+    /// <summary><see cref="ExportFormat.Int8Qdq"/>: how ranges are calibrated.</summary>
     public CalibrationMethod Calibration { get; init; } = CalibrationMethod.MinMax;
 
     /// <summary><see cref="CalibrationMethod.Percentile"/>: the upper percentile kept (the lower one is 100 − this).</summary>

@@ -34,16 +34,16 @@ public sealed class QuantizerRegistry
         var registry = new QuantizerRegistry();
         switch (options.Format)
         {
-            case QuantizationFormat.Int8Dynamic:
+            case ExportFormat.Int8Dynamic:
                 registry.Register(new MatMulIntegerQuantizer());
                 break;
-            case QuantizationFormat.Int8Qdq:
+            case ExportFormat.Int8Qdq:
                 registry.Register(new MatMulQdqQuantizer());
                 break;
-            case QuantizationFormat.Int4:
+            case ExportFormat.Int4:
                 registry.Register(new MatMulNBitsQuantizer());
                 break;
-            case QuantizationFormat.Int4Qdq:
+            case ExportFormat.Int4Qdq:
                 registry.Register(new MatMulInt4DequantizeQuantizer());
                 break;
             default:
@@ -54,8 +54,8 @@ public sealed class QuantizerRegistry
         {
             registry.Register(options.Format switch
             {
-                QuantizationFormat.Int4 => new GatherBlockQuantizedQuantizer(),
-                QuantizationFormat.Int4Qdq => new GatherInt4DequantizeQuantizer(),
+                ExportFormat.Int4 => new GatherBlockQuantizedQuantizer(),
+                ExportFormat.Int4Qdq => new GatherInt4DequantizeQuantizer(),
                 _ => new GatherUInt8Quantizer(),
             });
         }

@@ -30,7 +30,7 @@ public class CalibratorTests
         Assert.True(clipped.TryGet(mm.Inputs[0], out ActivationRange p));
         Assert.InRange(p.Max, 0.9f, 1.0f);
 
-        QuantizationResult q = new ModelQuantizer().Quantize(model, new QuantizationOptions { Format = QuantizationFormat.Int8Qdq }, minMax);
+        QuantizationResult q = new ModelQuantizer().Quantize(model, new QuantizationOptions { Format = ExportFormat.Int8Qdq }, minMax);
         Assert.Equal(1, q.QuantizedCount);
     }
 }

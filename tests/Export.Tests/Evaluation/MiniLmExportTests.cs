@@ -13,7 +13,7 @@ public class MiniLmExportTests
     public void Int4Export_IsSmall_Faithful_AndLoadsInOrtAndMlNet()
     {
         using var dir = new TempDirectory();
-        QuantizationResult q = new ModelQuantizer().Quantize(MiniLm.Shared, new QuantizationOptions { Format = QuantizationFormat.Int4, BlockSize = 32 });
+        QuantizationResult q = new ModelQuantizer().Quantize(MiniLm.Shared, new QuantizationOptions { Format = ExportFormat.Int4, BlockSize = 32 });
         Assert.Equal(36, q.Decisions.Count(d => d.Quantized && d.OpType == "MatMul"));
         Assert.Contains(q.Model.Graph.Nodes, n => n.OpType == "GatherBlockQuantized");
         string path = dir.File("minilm-int4.onnx");

@@ -41,7 +41,7 @@ public class QPissaInitializerTests
     {
         Rank = 8,
         Iterations = iterations,
-        Quantization = new QuantizationOptions { Format = QuantizationFormat.Int4, BlockSize = 16, AccuracyLevel = 0 },
+        Quantization = new QuantizationOptions { Format = ExportFormat.Int4, BlockSize = 16, AccuracyLevel = 0 },
         Weights = new HashSet<string> { "W" },
     };
 }

@@ -79,7 +79,7 @@ public class GptqTests
         (double[] h, float[] x) = Hessian(9, K, T);
         float[] w = QuantTestModels.Random(10, K * N, 0.4f);
         InputHessians hs = InputHessians.FromMatrices(new Dictionary<string, (double[], int)> { ["x"] = (h, K) });
-        var options = new QuantizationOptions { Format = QuantizationFormat.Int4, AccuracyLevel = 0, Rounding = WeightRounding.Gptq };
+        var options = new QuantizationOptions { Format = ExportFormat.Int4, AccuracyLevel = 0, Rounding = WeightRounding.Gptq };
         var model = new ModelQuantizer().Quantize(QuantTestModels.MatMul(w, K, N), options, null, hs).Model;
         float[] expectedW = Dequantize(Gptq.QuantizeColumns(w, K, N, h, 32, 4, false));
         float[] nearestW = Dequantize(WeightMatrix.QuantizeColumns(w, K, N, 32, 4, false, BlockScaleSearch.Mse));
@@ -92,7 +92,7 @@ public class GptqTests
     [Fact]
     public void Gptq_WithoutStatistics_IsRefusedWithAClearMessage()
     {
-        var options = new QuantizationOptions { Format = QuantizationFormat.Int4, Rounding = WeightRounding.Gptq };
+        var options = new QuantizationOptions { Format = ExportFormat.Int4, Rounding = WeightRounding.Gptq };
         var e = Assert.Throws<ArgumentException>(() => new ModelQuantizer().Quantize(QuantTestModels.MatMul(new float[K * N], K, N), options));
         Assert.Contains("InputHessians", e.Message, StringComparison.Ordinal);
     }

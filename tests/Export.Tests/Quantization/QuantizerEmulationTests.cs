@@ -25,7 +25,7 @@ public class QuantizerEmulationTests
     {
         float[] w = QuantTestModels.Random(1, K * N, 0.5f);
         float[] x = QuantTestModels.Random(2, M * K);
-        var options = new QuantizationOptions { Format = QuantizationFormat.Int4, BlockSize = blockSize, Symmetric = symmetric, AccuracyLevel = 0 };
+        var options = new QuantizationOptions { Format = ExportFormat.Int4, BlockSize = blockSize, Symmetric = symmetric, AccuracyLevel = 0 };
         QuantizationResult result = new ModelQuantizer().Quantize(QuantTestModels.MatMul(w, K, N), options);
         Assert.Contains(result.Model.Graph.Nodes, n => n.OpType == "MatMulNBits" && n.Domain == OnnxModel.MicrosoftDomain);
         Assert.DoesNotContain(result.Model.Graph.Initializers, t => t.Name == "W");
@@ -44,7 +44,7 @@ public class QuantizerEmulationTests
     {
         float[] w = QuantTestModels.Random(11, K * N, 0.5f);
         float[] x = QuantTestModels.Random(12, M * K);
-        var options = new QuantizationOptions { Format = QuantizationFormat.Int4, AccuracyLevel = 4, Symmetric = true };
+        var options = new QuantizationOptions { Format = ExportFormat.Int4, AccuracyLevel = 4, Symmetric = true };
         OnnxModel q = new ModelQuantizer().Quantize(QuantTestModels.MatMul(w, K, N), options).Model;
         Assert.Equal(4, q.Graph.Nodes.Single(n => n.OpType == "MatMulNBits").IntAttribute("accuracy_level", 0));
         float[] expected = QuantTestModels.Multiply(x, Dequantized(w, 32, true), M, K, N);
@@ -59,7 +59,7 @@ public class QuantizerEmulationTests
     {
         float[] w = QuantTestModels.Random(3, K * N, 0.5f);
         float[] x = QuantTestModels.Random(4, M * K);
-        var options = new QuantizationOptions { Format = QuantizationFormat.Int4Qdq, Symmetric = symmetric };
+        var options = new QuantizationOptions { Format = ExportFormat.Int4Qdq, Symmetric = symmetric };
         OnnxModel q = new ModelQuantizer().Quantize(QuantTestModels.MatMul(w, K, N), options).Model;
         Assert.Equal(21, q.OpsetVersion());
         OnnxTensor packed = q.Graph.Initializers.Single(t => t.Name.StartsWith("W_q4", StringComparison.Ordinal));
@@ -77,7 +77,7 @@ public class QuantizerEmulationTests
     {
         float[] w = QuantTestModels.Random(5, K * N, 0.5f);
         float[] x = QuantTestModels.Random(6, M * K, 2f);
-        var options = new QuantizationOptions { Format = QuantizationFormat.Int8Dynamic, PerChannel = perChannel, QuantizeEmbeddings = false };
+        var options = new QuantizationOptions { Format = ExportFormat.Int8Dynamic, PerChannel = perChannel, QuantizeEmbeddings = false };
         OnnxModel q = new ModelQuantizer().Quantize(QuantTestModels.MatMul(w, K, N), options).Model;
         Assert.Contains(q.Graph.Nodes, n => n.OpType == "MatMulInteger");
 
@@ -120,7 +120,7 @@ public class QuantizerEmulationTests
             [matMul.Inputs[0]] = new(x.Min(), x.Max()),
             [matMul.Outputs[0]] = new(y.Min(), y.Max()),
         });
-        var options = new QuantizationOptions { Format = QuantizationFormat.Int8Qdq };
+        var options = new QuantizationOptions { Format = ExportFormat.Int8Qdq };
         QuantizationResult result = new ModelQuantizer().Quantize(model, options, ranges);
         Assert.Equal(1, result.QuantizedCount);
         OnnxModel q = result.Model;
@@ -153,17 +153,17 @@ public class QuantizerEmulationTests
     }
 
     [Theory]
-    [InlineData(QuantizationFormat.Int4, true)]
-    [InlineData(QuantizationFormat.Int4, false)]
-    [InlineData(QuantizationFormat.Int4Qdq, true)]
-    [InlineData(QuantizationFormat.Int4Qdq, false)]
-    public void Gather4Bit_ReturnsDequantizedRows(QuantizationFormat format, bool symmetric)
+    [InlineData(ExportFormat.Int4, true)]
+    [InlineData(ExportFormat.Int4, false)]
+    [InlineData(ExportFormat.Int4Qdq, true)]
+    [InlineData(ExportFormat.Int4Qdq, false)]
+    public void Gather4Bit_ReturnsDequantizedRows(ExportFormat format, bool symmetric)
     {
         int v = 20, d = 64;
         float[] table = QuantTestModels.Random(9, v * d, 0.3f);
         var options = new QuantizationOptions { Format = format, Symmetric = symmetric };
         OnnxModel q = new ModelQuantizer().Quantize(QuantTestModels.Gather(table, v, d), options).Model;
-        Assert.Contains(q.Graph.Nodes, n => n.OpType == (format == QuantizationFormat.Int4 ? "GatherBlockQuantized" : "DequantizeLinear"));
+        Assert.Contains(q.Graph.Nodes, n => n.OpType == (format == ExportFormat.Int4 ? "GatherBlockQuantized" : "DequantizeLinear"));
         long[] ids = [3, 0, 19, 3, 7];
         float[] deq = BlockQuantizer.Quantize(table, v, d, 32, 4, symmetric, BlockScaleSearch.Mse).Dequantize();
         float[] expected = ids.SelectMany(i => deq.AsSpan((int)i * d, d).ToArray()).ToArray();
@@ -175,7 +175,7 @@ public class QuantizerEmulationTests
     {
         int v = 12, d = 8;
         float[] table = QuantTestModels.Random(10, v * d, 0.3f);
-        OnnxModel q = new ModelQuantizer().Quantize(QuantTestModels.Gather(table, v, d), new QuantizationOptions { Format = QuantizationFormat.Int8Dynamic }).Model;
+        OnnxModel q = new ModelQuantizer().Quantize(QuantTestModels.Gather(table, v, d), new QuantizationOptions { Format = ExportFormat.Int8Dynamic }).Model;
         (float s, byte z) = Int8Weights.AffineUInt8(table.Min(), table.Max());
         long[] ids = [1, 11, 4];
         float[] expected = ids.SelectMany(i => table.AsSpan((int)i * d, d).ToArray())
@@ -203,7 +203,7 @@ public class QuantizerEmulationTests
     public void Int8Qdq_WithoutRanges_IsRefusedWithAClearMessage()
     {
         var e = Assert.Throws<ArgumentException>(() =>
-            new ModelQuantizer().Quantize(QuantTestModels.MatMul(new float[16], 4, 4), new QuantizationOptions { Format = QuantizationFormat.Int8Qdq }));
+            new ModelQuantizer().Quantize(QuantTestModels.MatMul(new float[16], 4, 4), new QuantizationOptions { Format = ExportFormat.Int8Qdq }));
         Assert.Contains("calibrat", e.Message, StringComparison.OrdinalIgnoreCase);
     }
 

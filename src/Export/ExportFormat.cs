@@ -1,8 +1,17 @@
-namespace Pipelines.Export.Quantization;
+namespace Pipelines.Export;
 
-/// <summary>How the weights (and possibly activations) of an exported model are quantized.</summary>
-public enum QuantizationFormat
+/// <summary>
+/// What an exported model's weights (and possibly activations) become: the one format vocabulary of
+/// <see cref="OnnxExporter"/>, <see cref="Quantization.ModelQuantizer"/> (the quantized formats) and the <c>export</c> command.
+/// </summary>
+public enum ExportFormat
 {
+    /// <summary>Float weights (adapters merged).</summary>
+    None,
+
+    /// <summary>float16 weights, float compute.</summary>
+    Float16,
+
     /// <summary>
     /// int8 weights, uint8 activations quantized at run time: <c>DynamicQuantizeLinear</c> + <c>MatMulInteger</c>, then
     /// <c>Cast · a_scale · w_scale</c>. Weights per tensor or per output channel (symmetric, zero point 0).
@@ -11,7 +20,8 @@ public enum QuantizationFormat
 
     /// <summary>
     /// Static QDQ: uint8 activations with ranges calibrated over sample inputs (<c>QuantizeLinear → DequantizeLinear</c>
-    /// around each MatMul's input and output), int8 weights per output channel (ORT fuses this to <c>QLinearMatMul</c>).
+    /// around each MatMul's input and output), int8 weights per output channel (ORT fuses this to <c>QLinearMatMul</c>);
+    /// needs calibration inputs.
     /// </summary>
     Int8Qdq,
 
@@ -20,14 +30,4 @@ public enum QuantizationFormat
 
     /// <summary>4-bit block-wise weight-only in the standard domain: opset-21 INT4/UINT4 <c>DequantizeLinear</c> (axis, block_size) before MatMul/Gather.</summary>
     Int4Qdq,
-}
-
-/// <summary>How activation ranges are calibrated for <see cref="QuantizationFormat.Int8Qdq"/>.</summary>
-public enum CalibrationMethod
-{
-    /// <summary>The minimum and maximum seen over the sample inputs.</summary>
-    MinMax,
-
-    /// <summary>The lower and upper percentiles of the values seen (clips outliers).</summary>
-    Percentile,
 }
