@@ -81,7 +81,7 @@ public sealed class GraphCommandTests : IDisposable
         args[Array.IndexOf(args, "3", Array.IndexOf(args, "--epochs"))] = "4";
         (code, _, err) = CliHarness.Run(args);
         Assert.Equal(2, code);
-        Assert.Contains("different graph-training run", err, StringComparison.Ordinal);
+        Assert.Contains("different training run", err, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using Pipelines.Cli.Infrastructure;
 using Pipelines.Onnx;
+using Pipelines.Trainers;
 using Pipelines.Trainers.Graphs;
 using Pipelines.Transforms.Graphs;
 using Spectre.Console;

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.ML.OnnxRuntime;
 using Pipelines.Onnx;
 using Pipelines.Onnx.Runtime;
@@ -199,26 +198,15 @@ public sealed class Trainer : IDisposable
     public double Fit(IBatchSource source, long totalSteps, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(source);
-        long start = Step;
-        var clock = Stopwatch.StartNew();
-        while (Step < totalSteps)
+        IProgress<StepReport>? steps = progress is null ? null : new InlineProgress<StepReport>(r =>
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            source.Fill(Step, Options.Seed, Batch);
-            double loss = TrainStep();
-            if (!double.IsFinite(loss))
+            if (r.Step % Options.ProgressInterval == 0 || r.Step == totalSteps)
             {
-                throw new InvalidOperationException($"The loss became {loss} at step {Step}; lower the learning rate or enable gradient clipping.");
+                progress.Report(new TrainingProgress(r.Step, r.TotalSteps, r.Outcome.Loss, r.LearningRate, r.StepsPerSecond, r.Eta));
             }
-
-            if (progress is not null && (Step % Options.ProgressInterval == 0 || Step == totalSteps))
-            {
-                double rate = (Step - start) / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
-                var eta = TimeSpan.FromSeconds((totalSteps - Step) / Math.Max(rate, 1e-9));
-                progress.Report(new TrainingProgress(Step, totalSteps, loss, Options.Schedule.At(Step - 1), rate, eta));
-            }
-        }
-
+        });
+        var run = new TrainingRunOptions { TotalSteps = totalSteps, StepsPerEpoch = (int)Math.Clamp(totalSteps, 1, int.MaxValue) };
+        TrainingRun.Run(this, new BatchSourceTask(source), run, steps, cancellationToken: cancellationToken);
         return LastLoss;
     }
 
@@ -467,4 +455,22 @@ public sealed class Trainer : IDisposable
 
         return result;
     }
+}
+
+/// <summary>An <see cref="IBatchSource"/> as a <see cref="TrainingRun"/> task: fills the pinned batch, no validation.</summary>
+internal sealed class BatchSourceTask(IBatchSource source) : ITrainingTask
+{
+    public StepOutcome TrainStep(Trainer trainer, long step)
+    {
+        source.Fill(step, trainer.Options.Seed, trainer.Batch);
+        return new StepOutcome(trainer.TrainStep(), 1, double.NaN);
+    }
+
+    public double? Evaluate(Trainer trainer, int epoch) => null;
+}
+
+/// <summary>Calls an action inline (Progress&lt;T&gt; would post to the thread pool).</summary>
+internal sealed class InlineProgress<T>(Action<T> action) : IProgress<T>
+{
+    public void Report(T value) => action(value);
 }

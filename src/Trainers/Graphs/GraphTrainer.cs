@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using Microsoft.ML.OnnxRuntime;
 using Pipelines.Onnx.Runtime;
 using Pipelines.Transforms.Graphs;
 using Pipelines.Transforms.Graphs.Spe;
@@ -44,14 +42,6 @@ public sealed record GraphTrainerOptions(
         }
     }
 }
-
-/// <summary>Progress after one epoch.</summary>
-/// <param name="Epoch">1-based epoch.</param>
-/// <param name="TrainLoss">Mean training loss.</param>
-/// <param name="ValidMetric">Validation MAE (regression) or accuracy (classification); NaN without validation data.</param>
-/// <param name="Seconds">Wall time of the epoch.</param>
-/// <param name="IsBest">Whether this epoch is the best so far (its parameters are kept).</param>
-public sealed record EpochReport(int Epoch, double TrainLoss, double ValidMetric, double Seconds, bool IsBest);
 
 /// <summary>A labelled split: graphs and their precomputed encodings.</summary>
 /// <param name="Graphs">Graphs with targets.</param>
@@ -104,59 +94,21 @@ public static class GraphTrainer
             Session = settings,
         });
 
-        bool classification = definition.Loss == GraphLoss.CrossEntropy;
-        string? checkpoint = options.CheckpointDirectory;
-        string configuration = GraphCheckpoint.Configuration(definition, options, train.Graphs);
-        var state = GraphCheckpoint.Exists(checkpoint)
-            ? GraphCheckpoint.Load(checkpoint!, trainer, configuration, names)
-            : new GraphTrainingState(0, classification ? double.NegativeInfinity : double.PositiveInfinity, 0, [.. tensors.Select(t => (float[])t.Data.Clone())], []);
-        foreach (EpochReport done in state.Reports)
+        // The one training loop (TrainingRun): each step binds one padded batch of the epoch's order; at each epoch end
+        // the validation metric picks the kept parameters; the run checkpoint resumes after the last completed epoch.
+        var task = new GraphTrainingTask(definition, train, valid, options, backbone, spe, names, stepsPerEpoch, settings);
+        TrainingRunResult run = TrainingRun.Run(trainer, task, new TrainingRunOptions
         {
-            progress?.Report(done);
-        }
+            TotalSteps = totalSteps,
+            StepsPerEpoch = stepsPerEpoch,
+            CheckpointDirectory = options.CheckpointDirectory,
+            Configuration = GraphTrainingTask.Configuration(definition, options, train.Graphs),
+            KeepBestEpoch = true,
+            HigherIsBetter = definition.Loss == GraphLoss.CrossEntropy,
+            Parameters = names,
+        }, epochs: progress, cancellationToken: cancellationToken);
 
-        int[] nodeCounts = train.Graphs.Select(g => g.NodeCount).ToArray();
-        for (int epoch = state.Epoch + 1; epoch <= options.Epochs; epoch++)
-        {
-            var sw = Stopwatch.StartNew();
-            double lossSum = 0;
-            foreach (int[] idx in GraphBatchOrder.Epoch(nodeCounts, options.BatchSize, options.Batching, options.Seed, epoch))
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                GraphBatch batch = GraphBatch.Create(idx.Select(i => train.Graphs[i]).ToList(), idx.Select(i => train.Encodings[i]).ToList(), definition, withTargets: true);
-                double loss = TrainStep(trainer, batch);
-                if (!double.IsFinite(loss))
-                {
-                    throw new InvalidOperationException($"Training diverged at epoch {epoch}: the loss is {loss}. Lower the learning rate.");
-                }
-
-                lossSum += loss * idx.Length;
-            }
-
-            float[][] values = names.Select(trainer.GetState<float>).ToArray();
-            Write(values, names, backbone, spe);
-            double metric = double.NaN;
-            bool isBest = valid is null || valid.Graphs.Count == 0;
-            if (!isBest)
-            {
-                metric = Evaluate(new GraphModel(definition, backbone, spe), valid!, settings);
-                isBest = classification ? metric > state.Best : metric < state.Best;
-            }
-
-            var report = new EpochReport(epoch, lossSum / n, metric, sw.Elapsed.TotalSeconds, isBest);
-            state = isBest
-                ? state with { Epoch = epoch, Best = double.IsNaN(metric) ? state.Best : metric, BestEpoch = epoch, BestValues = [.. values.Select(v => (float[])v.Clone())] }
-                : state with { Epoch = epoch };
-            state.Reports.Add(report);
-            if (checkpoint is not null)
-            {
-                GraphCheckpoint.Save(checkpoint, trainer, configuration, state, names);
-            }
-
-            progress?.Report(report);
-        }
-
-        Write(state.BestValues, names, backbone, spe);
+        Write([.. run.BestValues!], names, backbone, spe);
         return new GraphModel(definition, backbone, spe, nodeTypeKeys);
     }
 
@@ -173,28 +125,6 @@ public static class GraphTrainer
             Optimizer = new AdamWOptimizer { WeightDecay = options.WeightDecay },
             WeightDecayParameters = [.. tensors.Where(t => t.Shape.Length >= 2).Select(t => t.Name)],
         }, takeOwnership: true);
-
-    // One step on a padded batch: its node count (and so every tensor's shape) differs from the previous batch's.
-    private static double TrainStep(Trainer trainer, GraphBatch batch)
-    {
-        var inputs = new Dictionary<string, OrtValue>(StringComparer.Ordinal);
-        try
-        {
-            foreach (KeyValuePair<string, (float[] Data, long[] Shape)> kv in batch.Tensors)
-            {
-                inputs[kv.Key] = OrtValue.CreateTensorValueFromMemory(kv.Value.Data, kv.Value.Shape);
-            }
-
-            return trainer.TrainStep(inputs);
-        }
-        finally
-        {
-            foreach (OrtValue v in inputs.Values)
-            {
-                v.Dispose();
-            }
-        }
-    }
 
     /// <summary>MAE (regression) or accuracy (classification) of <paramref name="model"/> on <paramref name="split"/>.</summary>
     public static double Evaluate(GraphModel model, GraphSplit split, SessionSettings? settings = null)
@@ -221,7 +151,7 @@ public static class GraphTrainer
             : y.Select((v, i) => Enumerable.Range(0, o).Average(c => Math.Abs(v[c] - split.Graphs[i].Targets![c]))).Average();
     }
 
-    private static void Write(float[][] values, string[] names, ParameterStore backbone, SpeParameters? spe)
+    internal static void Write(float[][] values, string[] names, ParameterStore backbone, SpeParameters? spe)
     {
         for (int p = 0; p < names.Length; p++)
         {

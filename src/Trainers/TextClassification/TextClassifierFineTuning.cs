@@ -87,33 +87,18 @@ public static class TextClassifierFineTuning
             Session = settings,
         };
         using var trainer = new Trainer(BuildTrainingGraph(classifier, trainables, options), trainerOptions);
-        List<float> losses = resuming ? FineTuneCheckpoint.LoadState(options.CheckpointDirectory!, trainer) : [];
-        long firstStep = trainer.Step;
-        while (trainer.Step < totalSteps)
+        var task = new TextTrainingTask(BatchAt);
+        IProgress<StepReport>? steps = progress is null ? null : new InlineProgress<StepReport>(r => progress.Report(new FineTuneProgress(
+            (int)r.Step, (int)r.TotalSteps, r.Epoch, (float)r.Outcome.Loss, (float)r.Outcome.BatchAccuracy, (float)r.LearningRate, r.StepsPerSecond, r.Eta)));
+        TrainingRunResult run = TrainingRun.Run(trainer, task, new TrainingRunOptions
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            int step = (int)trainer.Step;
-            LabeledBatch batch = BatchAt(step);
-            float lr = (float)trainerOptions.Schedule.At(step);
-            float loss = (float)TrainStep(trainer, batch);
-            if (!float.IsFinite(loss))
-            {
-                throw new InvalidOperationException(
-                    $"Training diverged at step {step + 1}: loss {loss} (learning rate {lr:g3}). Lower the learning rate.");
-            }
-
-            float accuracy = BatchAccuracy(trainer.GetOutput(ClassifierGraph.LogitsOutput).ToArray<float>(), batch.Labels);
-            losses.Add(loss);
-            int done = step + 1;
-            if (options.CheckpointDirectory is not null && (done % options.CheckpointEvery == 0 || done == totalSteps))
-            {
-                FineTuneCheckpoint.SaveState(options.CheckpointDirectory, trainer, losses);
-            }
-
-            double rate = (done - firstStep) / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
-            progress?.Report(new FineTuneProgress(
-                done, totalSteps, step / stepsPerEpoch, loss, accuracy, lr, rate, TimeSpan.FromSeconds((totalSteps - done) / Math.Max(rate, 1e-9))));
-        }
+            TotalSteps = totalSteps,
+            StepsPerEpoch = stepsPerEpoch,
+            CheckpointDirectory = options.CheckpointDirectory,
+            CheckpointEvery = options.CheckpointEvery,
+            Configuration = Configuration(options, train),
+        }, steps, cancellationToken: cancellationToken);
+        List<float> losses = [.. run.Losses.Select(l => (float)l)];
 
         double trainSeconds = clock.Elapsed.TotalSeconds;
 
@@ -154,7 +139,7 @@ public static class TextClassifierFineTuning
     }
 
     // Binds the batch's token tensors and labels (those the train step reads) for one step.
-    private static double TrainStep(Trainer trainer, LabeledBatch batch)
+    internal static double TrainStep(Trainer trainer, LabeledBatch batch)
     {
         Dictionary<string, OrtValue> all = batch.CreateOrtValues();
         try
@@ -173,7 +158,7 @@ public static class TextClassifierFineTuning
         }
     }
 
-    private static float BatchAccuracy(ReadOnlySpan<float> logits, long[] labels)
+    internal static float BatchAccuracy(ReadOnlySpan<float> logits, long[] labels)
     {
         int classes = logits.Length / labels.Length;
         int correct = 0;
@@ -195,6 +180,21 @@ public static class TextClassifierFineTuning
         return correct / (float)labels.Length;
     }
 
+    /// <summary>What determines a fine-tuning run: the options (device, threads and folder aside) and a fingerprint of the training rows.</summary>
+    private static string Configuration(FineTuneOptions options, IReadOnlyList<LabeledSentence> train)
+    {
+        using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        foreach (LabeledSentence row in train)
+        {
+            sha.AppendData(BitConverter.GetBytes(row.Label));
+            sha.AppendData(System.Text.Encoding.UTF8.GetBytes(row.Text + "\n"));
+        }
+
+        FineTuneOptions kept = options with { Device = ExecutionDevice.Cpu, IntraOpThreads = 0, CheckpointDirectory = null, CheckpointEvery = 1, ClassWeights = null };
+        string weights = options.ClassWeights is null ? "none" : string.Join(',', options.ClassWeights.Select(w => w.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
+        return $"{kept} class-weights={weights} train={train.Count}:{Convert.ToHexStringLower(sha.GetHashAndReset())[..16]}";
+    }
+
     private static void CheckLabels(IReadOnlyList<LabeledSentence> rows, int classes, string name)
     {
         if (rows.Count == 0)
@@ -207,6 +207,20 @@ public static class TextClassifierFineTuning
         {
             throw new ArgumentException($"Row {bad} has label {rows[bad].Label}, outside [0, {classes}).", name);
         }
+    }
+
+    /// <summary>Text fine-tuning as a <see cref="TrainingRun"/> task: step k trains on the k-th batch of the seeded epoch order; no per-epoch validation (the classifier is validated once, after training).</summary>
+    private sealed class TextTrainingTask(Func<int, LabeledBatch> batchAt) : ITrainingTask
+    {
+        public StepOutcome TrainStep(Trainer trainer, long step)
+        {
+            LabeledBatch batch = batchAt((int)step);
+            double loss = TextClassifierFineTuning.TrainStep(trainer, batch);
+            float accuracy = double.IsFinite(loss) ? BatchAccuracy(trainer.GetOutput(ClassifierGraph.LogitsOutput).ToArray<float>(), batch.Labels) : float.NaN;
+            return new StepOutcome((float)loss, batch.Labels.Length, accuracy);
+        }
+
+        public double? Evaluate(Trainer trainer, int epoch) => null;
     }
 
     /// <summary>The seeded shuffle of each epoch (Fisher–Yates with seed + epoch), cached for the current epoch.</summary>

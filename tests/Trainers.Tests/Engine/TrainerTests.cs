@@ -9,11 +9,11 @@ public class TrainerTests
 {
     private static readonly string[] s_mlpParams = ["W1", "b1", "W2", "b2"];
 
-    private static TrainingGraph SpiralGraph(Optimizer optimizer, double? clip = null) => TrainingGraphBuilder.Build(
+    internal static TrainingGraph SpiralGraph(Optimizer optimizer, double? clip = null) => TrainingGraphBuilder.Build(
         TrainingData.Mlp(2, 64, 3, seed: 5),
         new TrainingGraphOptions { Loss = new CrossEntropyLoss("logits"), Trainables = s_mlpParams, Optimizer = optimizer, ClipGlobalNorm = clip });
 
-    private static ArrayBatchSource SpiralSource(float[] x, long[] y) =>
+    internal static ArrayBatchSource SpiralSource(float[] x, long[] y) =>
         new(y.Length, new Dictionary<string, Array> { ["x"] = x, ["labels"] = y });
 
     [Fact]

@@ -147,8 +147,8 @@ public class GraphTrainerTests
 
             var other = Assert.Throws<PipelinesException>(() => GraphTrainer.Train(def, train, valid, options with { CheckpointDirectory = dir, LearningRate = 1e-3f }));
             Assert.Equal(ErrorKind.Usage, other.Kind);
-            Assert.Contains(GraphCheckpoint.StateFile, other.Message, StringComparison.Ordinal);
-            Assert.Contains("different graph-training run", other.Message, StringComparison.Ordinal);
+            Assert.Contains(RunCheckpoint.StateFile, other.Message, StringComparison.Ordinal);
+            Assert.Contains("different training run", other.Message, StringComparison.Ordinal);
 
             // Same size, same options, other data (one target changed): refused too.
             var changed = train.Graphs.Select((g, i) => i == 3 ? g.WithTarget(g.Target + 1) : g).ToList();

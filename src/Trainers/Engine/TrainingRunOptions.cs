@@ -1,0 +1,32 @@
+namespace Pipelines.Trainers;
+
+/// <summary>Options of a <see cref="TrainingRun"/>.</summary>
+public sealed record TrainingRunOptions
+{
+    /// <summary>Gets the steps of the whole run (the schedule's length).</summary>
+    public required long TotalSteps { get; init; }
+
+    /// <summary>Gets the steps of one epoch; epoch <c>e</c> (1-based) ends after step <c>e · StepsPerEpoch</c>.</summary>
+    public required int StepsPerEpoch { get; init; }
+
+    /// <summary>Gets the folder of the run checkpoint (<see cref="RunCheckpoint"/>), or null for none.</summary>
+    public string? CheckpointDirectory { get; init; }
+
+    /// <summary>Gets the interval in steps of mid-epoch checkpoints (0: only at epoch ends and at the end).</summary>
+    public int CheckpointEvery { get; init; }
+
+    /// <summary>
+    /// Gets a text identifying everything that determines the run (options, data fingerprint): a checkpoint written
+    /// under another configuration is refused, naming both.
+    /// </summary>
+    public string Configuration { get; init; } = "";
+
+    /// <summary>Gets whether to keep the parameters of the best epoch (by <see cref="ITrainingTask.Evaluate"/>) and return them.</summary>
+    public bool KeepBestEpoch { get; init; }
+
+    /// <summary>Gets whether a larger validation metric is better (accuracy) rather than a smaller one (MAE).</summary>
+    public bool HigherIsBetter { get; init; }
+
+    /// <summary>Gets the names of the trained parameters whose values the best epoch keeps.</summary>
+    public IReadOnlyList<string> Parameters { get; init; } = [];
+}

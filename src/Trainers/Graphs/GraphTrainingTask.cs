@@ -1,0 +1,115 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using Microsoft.ML.OnnxRuntime;
+using Pipelines.Onnx.Runtime;
+using Pipelines.Transforms.Graphs;
+using Pipelines.Transforms.Graphs.Spe;
+
+namespace Pipelines.Trainers.Graphs;
+
+/// <summary>
+/// Graph training as a <see cref="TrainingRun"/> task: step k of epoch e trains on batch k of
+/// <see cref="GraphBatchOrder.Epoch"/>(seed, e), padded per batch; the evaluator writes the current parameters into the
+/// model and measures MAE (regression) or accuracy (classification) on the validation split.
+/// </summary>
+internal sealed class GraphTrainingTask(
+    GraphModelDefinition definition,
+    GraphSplit train,
+    GraphSplit? valid,
+    GraphTrainerOptions options,
+    ParameterStore backbone,
+    SpeParameters? spe,
+    string[] names,
+    int stepsPerEpoch,
+    SessionSettings settings) : ITrainingTask
+{
+    private readonly int[] _nodeCounts = [.. train.Graphs.Select(g => g.NodeCount)];
+    private int _epoch = -1;
+    private int[][] _order = [];
+
+    public StepOutcome TrainStep(Trainer trainer, long step)
+    {
+        int epoch = (int)(step / stepsPerEpoch) + 1;
+        if (epoch != _epoch)
+        {
+            _order = GraphBatchOrder.Epoch(_nodeCounts, options.BatchSize, options.Batching, options.Seed, epoch);
+            if (_order.Length != stepsPerEpoch)
+            {
+                throw new InvalidOperationException($"Epoch {epoch} has {_order.Length} batches, the schedule expects {stepsPerEpoch}.");
+            }
+
+            _epoch = epoch;
+        }
+
+        int[] idx = _order[step % stepsPerEpoch];
+        GraphBatch batch = GraphBatch.Create([.. idx.Select(i => train.Graphs[i])], [.. idx.Select(i => train.Encodings[i])], definition, withTargets: true);
+        var inputs = new Dictionary<string, OrtValue>(StringComparer.Ordinal);
+        try
+        {
+            foreach (KeyValuePair<string, (float[] Data, long[] Shape)> kv in batch.Tensors)
+            {
+                inputs[kv.Key] = OrtValue.CreateTensorValueFromMemory(kv.Value.Data, kv.Value.Shape);
+            }
+
+            return new StepOutcome(trainer.TrainStep(inputs), idx.Length, double.NaN);
+        }
+        finally
+        {
+            foreach (OrtValue v in inputs.Values)
+            {
+                v.Dispose();
+            }
+        }
+    }
+
+    public double? Evaluate(Trainer trainer, int epoch)
+    {
+        if (valid is null || valid.Graphs.Count == 0)
+        {
+            return null;
+        }
+
+        GraphTrainer.Write([.. names.Select(trainer.GetState<float>)], names, backbone, spe);
+        return GraphTrainer.Evaluate(new GraphModel(definition, backbone, spe), valid, settings);
+    }
+
+    /// <summary>What determines a graph-training run: the model definition, the options (threads and folder aside) and a fingerprint of the training graphs.</summary>
+    public static string Configuration(GraphModelDefinition definition, GraphTrainerOptions options, IReadOnlyList<Graph> train)
+    {
+        CultureInfo saved = CultureInfo.CurrentCulture;
+        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+        try
+        {
+            return $"{definition} {options with { Threads = 0, CheckpointDirectory = null }} train={train.Count}:{Fingerprint(train)}";
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = saved;
+        }
+    }
+
+    private static string Fingerprint(IReadOnlyList<Graph> graphs)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        void Append<T>(T[]? a)
+            where T : unmanaged
+        {
+            sha.AppendData(BitConverter.GetBytes(a?.Length ?? -1));
+            sha.AppendData(MemoryMarshal.AsBytes(a.AsSpan()));
+        }
+
+        foreach (Graph g in graphs)
+        {
+            sha.AppendData(BitConverter.GetBytes(g.NodeCount));
+            Append(g.EdgeSources);
+            Append(g.EdgeTargets);
+            Append(g.NodeTypes);
+            Append(g.EdgeTypes);
+            Append(g.NodeAttributes);
+            Append(g.Targets ?? [g.Target]);
+        }
+
+        return Convert.ToHexStringLower(sha.GetHashAndReset())[..16];
+    }
+}

@@ -1,0 +1,135 @@
+using Pipelines.Testing;
+using Xunit;
+
+namespace Pipelines.Trainers.Tests;
+
+/// <summary>The one training loop: divergence, interruption, resume and foreign checkpoints.</summary>
+public class TrainingRunTests
+{
+    private static (float[] X, long[] Y) Data() => TrainingData.Spirals(100, seed: 4);
+
+    private static TrainingRunOptions RunOptions(string dir, string configuration = "spirals") => new()
+    {
+        TotalSteps = 12,
+        StepsPerEpoch = 4,
+        CheckpointDirectory = dir,
+        CheckpointEvery = 2,
+        Configuration = configuration,
+        KeepBestEpoch = true,
+        Parameters = ["W1", "b1", "W2", "b2"],
+    };
+
+    private static Trainer NewTrainer() =>
+        new(TrainerTests.SpiralGraph(new AdamWOptimizer()), new TrainerOptions { BatchSize = 16, Seed = 3, Schedule = new ConstantSchedule(0.01) });
+
+    [Fact]
+    public void InterruptedRun_ResumesToTheSameBytes_AndReplaysEpochs()
+    {
+        (float[] x, long[] y) = Data();
+        using var straightDir = new TempDirectory();
+        TrainingRunResult straight;
+        using (Trainer a = NewTrainer())
+        {
+            straight = TrainingRun.Run(a, new SourceTask(TrainerTests.SpiralSource(x, y)), RunOptions(straightDir.Path));
+        }
+
+        using var dir = new TempDirectory();
+        using var cts = new CancellationTokenSource();
+        using (Trainer b = NewTrainer())
+        {
+            var stopAfterSeven = new Inline<StepReport>(r =>
+            {
+                if (r.Step == 7)
+                {
+                    cts.Cancel();
+                }
+            });
+            Assert.Throws<OperationCanceledException>(() => TrainingRun.Run(b, new SourceTask(TrainerTests.SpiralSource(x, y)), RunOptions(dir.Path), stopAfterSeven, cancellationToken: cts.Token));
+        }
+
+        // The last checkpoint is at step 6 (every 2 steps); step 7 is lost and redone.
+        var replayed = new List<EpochReport>();
+        using Trainer c = NewTrainer();
+        TrainingRunResult resumed = TrainingRun.Run(c, new SourceTask(TrainerTests.SpiralSource(x, y)), RunOptions(dir.Path), epochs: new Inline<EpochReport>(replayed.Add));
+        Assert.Equal(straight.Losses, resumed.Losses);
+        Assert.Equal(straight.Epochs.Select(e => e.TrainLoss), resumed.Epochs.Select(e => e.TrainLoss));
+        Assert.Equal([1, 2, 3], replayed.Select(r => r.Epoch));
+        for (int p = 0; p < straight.BestValues!.Count; p++)
+        {
+            Assert.Equal(straight.BestValues[p], resumed.BestValues![p]);
+        }
+    }
+
+    [Fact]
+    public void NonFiniteLoss_StopsNamingTheStep_AndKeepsTheLastGoodCheckpoint()
+    {
+        (float[] x, long[] y) = Data();
+        using var dir = new TempDirectory();
+        using Trainer t = NewTrainer();
+        var task = new SourceTask(TrainerTests.SpiralSource(x, y)) { PoisonAt = 5 };
+        PipelinesException e = Assert.Throws<PipelinesException>(() => TrainingRun.Run(t, task, RunOptions(dir.Path)));
+        Assert.Equal(ErrorKind.Usage, e.Kind);
+        Assert.Contains("step 6", e.Message, StringComparison.Ordinal);
+        Assert.Contains("learning rate", e.Message, StringComparison.Ordinal);
+
+        using Trainer fresh = NewTrainer();
+        var notes = fresh.LoadCheckpoint(Path.Combine(dir.Path, RunCheckpoint.StateFile));
+        Assert.Equal(4, fresh.Step);
+        Assert.DoesNotContain("NaN", notes["pipelines.run.losses"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CheckpointOfAnotherConfiguration_IsRefusedNamingBoth()
+    {
+        (float[] x, long[] y) = Data();
+        using var dir = new TempDirectory();
+        using (Trainer a = NewTrainer())
+        {
+            TrainingRun.Run(a, new SourceTask(TrainerTests.SpiralSource(x, y)), RunOptions(dir.Path) with { TotalSteps = 4 });
+        }
+
+        using Trainer b = NewTrainer();
+        PipelinesException e = Assert.Throws<PipelinesException>(() => TrainingRun.Run(b, new SourceTask(TrainerTests.SpiralSource(x, y)), RunOptions(dir.Path, "other data")));
+        Assert.Equal(ErrorKind.Usage, e.Kind);
+        Assert.Contains("spirals", e.Message, StringComparison.Ordinal);
+        Assert.Contains("other data", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CheckpointOfAnEarlierBuild_IsRefusedClearly()
+    {
+        using var dir = new TempDirectory();
+        using (Trainer a = NewTrainer())
+        {
+            // what the fine-tuning loop wrote before run checkpoints: a trainer checkpoint with only its loss history
+            a.SaveCheckpoint(Path.Combine(dir.Path, RunCheckpoint.StateFile), new Dictionary<string, string> { ["pipelines.finetune.losses"] = "" });
+        }
+
+        (float[] x, long[] y) = Data();
+        using Trainer b = NewTrainer();
+        PipelinesException e = Assert.Throws<PipelinesException>(() => TrainingRun.Run(b, new SourceTask(TrainerTests.SpiralSource(x, y)), RunOptions(dir.Path)));
+        Assert.Contains("earlier Pipelines build", e.Message, StringComparison.Ordinal);
+        Assert.Contains(dir.Path, e.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Batches from an array source; the loss is made NaN at one step (to simulate divergence).</summary>
+    private sealed class SourceTask(ArrayBatchSource source) : ITrainingTask
+    {
+        public long PoisonAt { get; init; } = -1;
+
+        public StepOutcome TrainStep(Trainer trainer, long step)
+        {
+            source.Fill(step, trainer.Options.Seed, trainer.Batch);
+            double loss = trainer.TrainStep();
+            return new StepOutcome(step == PoisonAt ? double.NaN : loss, 16, double.NaN);
+        }
+
+        // a deterministic "validation" metric so best-epoch tracking has something to pick
+        public double? Evaluate(Trainer trainer, int epoch) => trainer.GetState<float>("b2").Sum();
+    }
+
+    private sealed class Inline<T>(Action<T> action) : IProgress<T>
+    {
+        public void Report(T value) => action(value);
+    }
+}
