@@ -1,3 +1,4 @@
+using Pipelines.Testing;
 using Pipelines.Transforms.Graphs;
 using Pipelines.Transforms.Graphs.Datasets;
 using Pipelines.Transforms.Graphs.Spe;
@@ -7,11 +8,9 @@ namespace Pipelines.Transforms.Tests.Graphs;
 
 public sealed class GraphDatasetTests : IDisposable
 {
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), $"graph-dataset-{Guid.NewGuid():N}");
+    private readonly TempDirectory _temp = new();
 
-    public GraphDatasetTests() => Directory.CreateDirectory(_dir);
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _temp.Dispose();
 
     private static GraphDataset Paths(int count) => new(
         "paths",
@@ -57,7 +56,7 @@ public sealed class GraphDatasetTests : IDisposable
     [Fact]
     public void Load_ReadsATuFolderAsClasses_AndASmilesCsvAsRegression()
     {
-        string tu = Path.Combine(_dir, "TOY");
+        string tu = Path.Combine(_temp.Path, "TOY");
         Directory.CreateDirectory(tu);
         File.WriteAllText(Path.Combine(tu, "TOY_A.txt"), "1, 2\n3, 4\n");
         File.WriteAllText(Path.Combine(tu, "TOY_graph_indicator.txt"), "1\n1\n2\n2\n");
@@ -66,7 +65,7 @@ public sealed class GraphDatasetTests : IDisposable
         Assert.Equal(("TOY", 2, 2, 1, 1), (graphs.Name, graphs.Graphs.Count, graphs.ClassCount, graphs.NodeTypeCount, graphs.EdgeTypeCount));
         Assert.True(graphs.IsClassification);
 
-        string csv = Path.Combine(_dir, "mols.csv");
+        string csv = Path.Combine(_temp.Path, "mols.csv");
         File.WriteAllText(csv, "smiles,y\nCCO,1.5\nc1ccccc1,2\n");
         GraphDataset mols = GraphDataset.Load(csv, targetColumn: "y");
         Assert.Equal(("mols", 2, 0), (mols.Name, mols.Graphs.Count, mols.ClassCount));
@@ -75,7 +74,7 @@ public sealed class GraphDatasetTests : IDisposable
         Assert.NotNull(mols.NodeTypeKeys);
         Assert.True(float.IsNaN(GraphDataset.Load(csv).Graphs[0].Target));
 
-        Assert.Throws<FileNotFoundException>(() => GraphDataset.Load(Path.Combine(_dir, "absent")));
+        Assert.Throws<FileNotFoundException>(() => GraphDataset.Load(Path.Combine(_temp.Path, "absent")));
     }
 
     [Fact]

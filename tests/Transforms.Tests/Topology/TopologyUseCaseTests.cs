@@ -1,4 +1,5 @@
 using Pipelines.Numerics.Topology;
+using Pipelines.Testing;
 using Pipelines.Transforms.Graphs;
 using Pipelines.Transforms.Topology;
 using Pipelines.Transforms.Topology.Data;
@@ -8,11 +9,9 @@ namespace Pipelines.Transforms.Tests.Topology;
 
 public sealed class TopologyUseCaseTests : IDisposable
 {
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), $"topo-usecase-{Guid.NewGuid():N}");
+    private readonly TempDirectory _temp = new();
 
-    public TopologyUseCaseTests() => Directory.CreateDirectory(_dir);
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _temp.Dispose();
 
     private static TopologyDataset Clouds(int count)
     {
@@ -34,7 +33,7 @@ public sealed class TopologyUseCaseTests : IDisposable
 
     private string WriteTu(string a)
     {
-        string folder = Path.Combine(_dir, "TOY");
+        string folder = Path.Combine(_temp.Path, "TOY");
         Directory.CreateDirectory(folder);
         File.WriteAllText(Path.Combine(folder, "TOY_A.txt"), a);
         File.WriteAllText(Path.Combine(folder, "TOY_graph_indicator.txt"), "1\n1\n1\n2\n2\n");
@@ -109,7 +108,7 @@ public sealed class TopologyUseCaseTests : IDisposable
     [Fact]
     public void PointCloudReader_ReadsPointsAndLabelledClouds_NamingBadLines()
     {
-        string points = Path.Combine(_dir, "points.txt");
+        string points = Path.Combine(_temp.Path, "points.txt");
         File.WriteAllText(points, "# header\n0 0\n1,0\n\n1\t1\n");
         (float[] coords, int dim) = PointCloudReader.Read(points);
         Assert.Equal(2, dim);
@@ -119,7 +118,7 @@ public sealed class TopologyUseCaseTests : IDisposable
         var ex = Assert.Throws<InvalidDataException>(() => PointCloudReader.Read(points));
         Assert.Contains("line 2", ex.Message, StringComparison.Ordinal);
 
-        string csv = Path.Combine(_dir, "clouds.csv");
+        string csv = Path.Combine(_temp.Path, "clouds.csv");
         File.WriteAllText(csv, "0,0,a\n1,1,a\n2,2,b\n3,3,b\n4,4,c\n");
         TopologyDataset data = TopologyDataset.Load(csv, pointsPerCloud: 2);
         Assert.Equal((TopologyDataKind.PointClouds, 2), (data.Kind, data.PointDimension));
