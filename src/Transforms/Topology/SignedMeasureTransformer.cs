@@ -71,7 +71,7 @@ public sealed class SignedMeasureTransformer : ITransformer
     /// <param name="cancellationToken">Stops between batches.</param>
     /// <returns>One feature vector per row, in row order.</returns>
     /// <exception cref="InvalidOperationException">A row cannot be featurised (its index named; the first such row in row order).</exception>
-    public float[][] Featurize(IReadOnlyList<TopologySample> rows, IProgress<FeaturizationProgress>? progress = null, CancellationToken cancellationToken = default)
+    public float[][] FeaturizeMany(IReadOnlyList<TopologySample> rows, IProgress<FeaturizationProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(rows);
         var features = new float[rows.Count][];

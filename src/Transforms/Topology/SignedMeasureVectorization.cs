@@ -28,6 +28,6 @@ public static class SignedMeasureVectorization
     {
         ArgumentNullException.ThrowIfNull(data);
         SignedMeasureTransformer transformer = SignedMeasureTransformer.Fit(options, data.Rows);
-        return new SignedMeasureFeatures(transformer, transformer.Featurize(data.Rows, progress, cancellationToken));
+        return new SignedMeasureFeatures(transformer, transformer.FeaturizeMany(data.Rows, progress, cancellationToken));
     }
 }
