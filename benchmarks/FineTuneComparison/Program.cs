@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Pipelines.Onnx;
 using Pipelines.Trainers.TextClassification;
+using Pipelines.Transforms.LowRank;
 
 namespace Pipelines.Benchmarks.FineTuneComparison;
 
@@ -31,7 +32,7 @@ public static class Program
         float headLr = a.Float("--head-lr", 1e-3f);
         float fullLr = a.Float("--full-lr", 2e-5f);
         float? loraGaLr = a.Has("--lora-ga-lr") ? a.Float("--lora-ga-lr", 2e-5f) : null;
-        FineTuneMethod[] methods = a.Get("--methods", "Lora,Pissa,MiLora,OLora,Eva,LoraGa,Full").Split(',').Select(Enum.Parse<FineTuneMethod>).ToArray();
+        LowRankMethod[] methods = a.Get("--methods", "Lora,Pissa,MiLora,OLora,Eva,LoraGa,Full").Split(',').Select(Enum.Parse<LowRankMethod>).ToArray();
         int[] ranks = a.Get("--ranks", "8,16").Split(',').Select(int.Parse).ToArray();
         float[] lrs = a.Get("--lrs", "2e-4").Split(',').Select(s => float.Parse(s, CultureInfo.InvariantCulture)).ToArray();
         Directory.CreateDirectory(outDir);
@@ -49,14 +50,14 @@ public static class Program
         List<RunResult> results = File.Exists(jsonl)
             ? File.ReadAllLines(jsonl).Where(l => l.Length > 0).Select(l => JsonSerializer.Deserialize<RunResult>(l)!).ToList()
             : [];
-        foreach (FineTuneMethod method in methods)
+        foreach (LowRankMethod method in methods)
         {
-            IEnumerable<(int Rank, float Lr)> grid = method == FineTuneMethod.Full
+            IEnumerable<(int Rank, float Lr)> grid = method == LowRankMethod.Full
                 ? [(0, fullLr)]
-                : ranks.SelectMany(r => (method == FineTuneMethod.LoraGa && loraGaLr is float g ? [g] : lrs).Select(lr => (r, lr)));
+                : ranks.SelectMany(r => (method == LowRankMethod.LoraGa && loraGaLr is float g ? [g] : lrs).Select(lr => (r, lr)));
             foreach ((int rank, float lr) in grid)
             {
-                string name = method == FineTuneMethod.Full ? "Full" : $"{method} r{rank}";
+                string name = method == LowRankMethod.Full ? "Full" : $"{method} r{rank}";
                 string key = $"{name} lr{lr:g3}";
                 if (results.Any(r => r.Key == key))
                 {

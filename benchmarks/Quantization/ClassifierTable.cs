@@ -5,6 +5,7 @@ using Pipelines.Export.Merge;
 using Pipelines.Export.Quantization;
 using Pipelines.Export.Report;
 using Pipelines.Onnx;
+using Pipelines.Onnx.Adapters;
 
 /// <summary>
 /// A fine-tuned MiniLM classifier (adapters merged first) exported float, int4, int4 GPTQ, int8-dynamic and int8-qdq, each

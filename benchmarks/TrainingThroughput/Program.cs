@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using Pipelines.Onnx;
+using Pipelines.Onnx.Adapters;
 using Pipelines.Onnx.Runtime;
 using Pipelines.Trainers;
+using Pipelines.Transforms.LowRank;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -144,13 +146,14 @@ if (!skipMiniLm)
 {
     const int MBatch = 16, Seq = 64;
     OnnxModel miniLm = OnnxModelIO.Load(PretrainedModels.MiniLm().ModelPath);
-    string[] weights = [.. ModelSummary.Create(miniLm).Weights.Where(w => w.OpType == "MatMul").Select(w => w.Initializer)];
-    (OnnxModel adapted, IReadOnlyList<LowRankAdapter> adapters) = LowRankAdapters.Insert(miniLm, weights, new LowRankAdapterOptions(Rank: 8, Alpha: 16, Seed: 1));
+    AdaptedModel lowRank = LowRankInitializer.Initialize(miniLm, new LowRankOptions { Method = LowRankMethod.Lora, Rank = 8, Alpha = 16, Seed = 1 });
+    OnnxModel adapted = lowRank.Model;
+    IReadOnlyList<AdapterGraphEntry> adapters = AdapterGraphEntry.Read(adapted);
     var build = Stopwatch.StartNew();
     TrainingGraph lora = TrainingGraphBuilder.Build(adapted, new TrainingGraphOptions
     {
         Loss = new MeanSquaredErrorLoss("last_hidden_state"),
-        Trainables = [.. adapters.SelectMany(a => new[] { a.A, a.B })],
+        Trainables = [.. adapters.SelectMany(a => new[] { a.LoraA, a.LoraB })],
         Optimizer = new AdamWOptimizer(),
     });
     Console.WriteLine($"MiniLM LoRA train-step graph: {lora.TrainStep.Graph.Nodes.Count} nodes, {adapters.Count} adapters, built in {build.Elapsed.TotalSeconds:F1} s");

@@ -28,6 +28,13 @@ public enum ExportFormat
 /// <summary>Options of <see cref="OnnxExporter"/>.</summary>
 public sealed record ExportOptions
 {
+    /// <summary>Default values, read by the API and the <c>export</c> command alike.</summary>
+    public static class Defaults
+    {
+        /// <summary>QPiSSA alternations T.</summary>
+        public const int QPissaIterations = 5;
+    }
+
     /// <summary>The output format.</summary>
     public ExportFormat Format { get; init; } = ExportFormat.Int4;
 
@@ -44,7 +51,7 @@ public sealed record ExportOptions
     public int? QPissaRank { get; init; }
 
     /// <summary>QPiSSA alternations T.</summary>
-    public int QPissaIterations { get; init; } = 5;
+    public int QPissaIterations { get; init; } = Defaults.QPissaIterations;
 
     /// <summary>The quantization options with <see cref="Format"/> applied.</summary>
     public QuantizationOptions EffectiveQuantization() => Quantization with

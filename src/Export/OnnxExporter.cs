@@ -2,6 +2,7 @@ using Pipelines.Export.Calibration;
 using Pipelines.Export.Merge;
 using Pipelines.Export.QPissa;
 using Pipelines.Export.Quantization;
+using Pipelines.Onnx.Adapters;
 
 namespace Pipelines.Export;
 

@@ -44,7 +44,7 @@ public class RuntimeTests
     [InlineData("cpu:1")]
     public void Parse_RejectsOthers(string text)
     {
-        Assert.Throws<FormatException>(() => ExecutionDevice.Parse(text));
+        Assert.Equal(ErrorKind.Usage, Assert.Throws<PipelinesException>(() => ExecutionDevice.Parse(text)).Kind);
     }
 
     [Fact]

@@ -19,28 +19,29 @@ internal static class ExportCommand
     {
         var model = new Option<FileSystemInfo>("--model") { Description = "The ONNX model, or a folder holding one (an adapted model: adapters are merged).", Required = true };
         var quantize = new Option<string>("--quantize") { Description = "none, fp16, int8-dynamic, int8-qdq, int4 or int4-qdq.", DefaultValueFactory = _ => "int4" };
-        var block = new Option<int>("--block") { Description = "4-bit block size (32, 64 or 128).", DefaultValueFactory = _ => 32 };
+        var block = new Option<int>("--block") { Description = "4-bit block size (32, 64 or 128).", DefaultValueFactory = _ => QuantizationOptions.Defaults.BlockSize };
         var symmetric = new Option<bool>("--symmetric") { Description = "4-bit: symmetric blocks (implicit zero point 8) instead of stored per-block zero points." };
-        var search = new Option<BlockScaleSearch>("--scale-search") { Description = "4-bit block scales: MinMax, Clip or Mse (least squared error; default).", DefaultValueFactory = _ => BlockScaleSearch.Mse };
+        var search = new Option<BlockScaleSearch>("--scale-search") { Description = "4-bit block scales: MinMax, Clip or Mse (least squared error; default).", DefaultValueFactory = _ => QuantizationOptions.Defaults.Search };
         var gptq = new Option<bool>("--gptq") { Description = "4-bit: GPTQ rounding of MatMul weights, from input statistics over the --calibration sentences (or built-in ones)." };
         var evalFile = new Option<FileInfo?>("--eval") { Description = "Labelled sentences ('<label> <sentence>' per line, e.g. SST-2 stsa.binary.dev): report float and artifact accuracy and label agreement (classifier models with a probabilities or logits output)." };
-        var accuracy = new Option<int>("--accuracy-level") { Description = "MatMulNBits accuracy_level (0 unset, 4 = int8 activations, fastest).", DefaultValueFactory = _ => 4 };
+        var accuracy = new Option<int>("--accuracy-level") { Description = "MatMulNBits accuracy_level (0 unset, 4 = int8 activations, fastest).", DefaultValueFactory = _ => QuantizationOptions.Defaults.AccuracyLevel };
         var calibration = new Option<FileInfo?>("--calibration") { Description = "Sample sentences (one per line) for int8-qdq calibration and for the report." };
-        var vocab = new Option<FileInfo?>("--vocab") { Description = "WordPiece vocab.txt for text encoders (default: vocab.txt beside the model)." };
+        var vocab = new Option<FileInfo?>("--vocab") { Description = "WordPiece vocab.txt for text encoders (default: the model folder's)." };
         var rank = new Option<int?>("--qpissa-rank") { Description = "QPiSSA adapter rank r: quantized residuals plus float rank-r adapters." };
-        var iterations = new Option<int>("--qpissa-iters") { Description = "QPiSSA alternations T.", DefaultValueFactory = _ => 5 };
+        var iterations = new Option<int>("--qpissa-iters") { Description = "QPiSSA alternations T.", DefaultValueFactory = _ => ExportOptions.Defaults.QPissaIterations };
         var keep = new Option<bool>("--keep-first-last") { Description = "Keep the first and last transformer layers' weights in float." };
         var noEmbeddings = new Option<bool>("--no-embeddings") { Description = "Leave embedding tables (Gather) in float." };
         var exclude = new Option<string[]>("--exclude") { Description = "Node or initializer names left in float (repeatable).", AllowMultipleArgumentsPerToken = true };
         var noReport = new Option<bool>("--no-report") { Description = "Skip the latency/fidelity report." };
-        var output = new Option<FileInfo>("--out") { Description = "The ONNX file to write.", Required = true };
+        var output = new Option<FileInfo>("--out") { Description = "The ONNX file to write (*.onnx), or a model folder to write (model.onnx, vocab.txt, pipelines.json).", Required = true };
         var command = new Command("export", "Merge adapters and export float, fp16, int8 or 4-bit ONNX; report size, latency and fidelity against the float model.")
         {
             model, quantize, block, symmetric, search, gptq, evalFile, accuracy, calibration, vocab, rank, iterations, keep, noEmbeddings, exclude, noReport, output,
         };
         CommandRunner.SetHandler(command, (parsed, console) =>
         {
-            string modelPath = ResolveModel(parsed.GetValue(model)!);
+            ModelFolder source = ModelFolder.Open(parsed.GetValue(model)!.FullName);
+            string modelPath = source.ModelPath;
             ExportFormat format = ParseFormat(parsed.GetValue(quantize)!);
             var excluded = new HashSet<string>(parsed.GetValue(exclude) ?? [], StringComparer.Ordinal);
             var q = new QuantizationOptions
@@ -66,7 +67,12 @@ internal static class ExportCommand
 
             OnnxModel floatModel = OnnxModelIO.Load(modelPath);
             IReadOnlyList<string> sentences = parsed.GetValue(calibration) is FileInfo f ? SampleInputs.ReadSentences(f.FullName) : SampleInputs.DefaultSentences;
-            string? vocabPath = parsed.GetValue(vocab)?.FullName ?? Beside(modelPath, "vocab.txt");
+            string? vocabPath = parsed.GetValue(vocab)?.FullName ?? source.VocabularyPath;
+            if (parsed.GetValue(vocab) is { } givenVocab && source.Manifest?.Tokenizer is { } tokenizer)
+            {
+                source.RefuseConflict("--vocab", $"(SHA-256 {ModelFolder.Sha256File(givenVocab.FullName)})", $"(SHA-256 {tokenizer.VocabularySha256})");
+            }
+
             (IReadOnlyList<InputBatch>? samples, string? why) = Samples(floatModel, sentences, vocabPath);
             if ((format == ExportFormat.Int8Qdq || q.Rounding == WeightRounding.Gptq) && samples is null)
             {
@@ -83,7 +89,9 @@ internal static class ExportCommand
                 QPissaRank = parsed.GetValue(rank),
                 QPissaIterations = parsed.GetValue(iterations),
             });
-            string outPath = parsed.GetValue(output)!.FullName;
+            string outArg = parsed.GetValue(output)!.FullName;
+            string? outFolder = outArg.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) ? null : outArg;
+            string outPath = outFolder is null ? outArg : Path.Combine(outFolder, ModelFolder.ModelFileName);
             Directory.CreateDirectory(Path.GetDirectoryName(outPath)!);
             OnnxModelIO.Save(result.Model, outPath);
             console.Human.MarkupLine($"wrote [bold]{Markup.Escape(outPath)}[/]: {result.Decisions.Count(d => d.Quantized)} nodes quantized, {result.Merged.Count} adapters merged");
@@ -121,6 +129,11 @@ internal static class ExportCommand
                         floatPath, outPath, labelled?.Batches ?? samples, b1, samples.Count > 1 || samples[0].Batch > 1 ? samples[0] : null, evaluation);
                     Render(console, report);
                 }
+            }
+
+            if (outFolder is not null)
+            {
+                WriteManifest(outFolder, source, vocabPath, parsed.GetValue(quantize)!, result, report);
             }
 
             console.WriteJson(new
@@ -167,23 +180,42 @@ internal static class ExportCommand
         _ => throw new UsageException($"--quantize '{text}' is not one of none, fp16, int8-dynamic, int8-qdq, int4, int4-qdq."),
     };
 
-    private static string ResolveModel(FileSystemInfo info)
+    private static void WriteManifest(string folder, ModelFolder source, string? vocabPath, string format, ExportResult result, ExportReport? report)
     {
-        if (info is DirectoryInfo dir || Directory.Exists(info.FullName))
+        TokenizerManifest? tokenizer = vocabPath is null ? null
+            : ModelFolder.CopyVocabulary(vocabPath, folder, source.Manifest?.Tokenizer?.LowerCase ?? true, source.Manifest?.Tokenizer?.MaxLength);
+        var files = new Dictionary<string, string> { [ModelFolder.ModelFileName] = "" };
+        if (tokenizer is not null)
         {
-            string[] onnx = Directory.GetFiles(info.FullName, "*.onnx");
-            return onnx.Length == 1 ? onnx[0]
-                : File.Exists(Path.Combine(info.FullName, "model.onnx")) ? Path.Combine(info.FullName, "model.onnx")
-                : throw new UsageException($"folder '{info.FullName}' holds {onnx.Length} .onnx files; name the model file or keep one model.onnx there.");
+            files[tokenizer.Vocabulary] = "";
         }
 
-        return File.Exists(info.FullName) ? info.FullName : throw new UsageException($"model '{info.FullName}' does not exist.");
-    }
+        var metrics = new Dictionary<string, double>();
+        if (report is not null)
+        {
+            metrics["bytes"] = report.Bytes;
+            metrics["mean_cosine"] = report.MeanCosine;
+            metrics["latency_ms_b1"] = report.LatencyMsB1;
+            if (report.Accuracy is double accuracy)
+            {
+                metrics["accuracy"] = accuracy;
+            }
 
-    private static string? Beside(string modelPath, string name)
-    {
-        string p = Path.Combine(Path.GetDirectoryName(modelPath)!, name);
-        return File.Exists(p) ? p : null;
+            if (report.FloatAccuracy is double floatAccuracy)
+            {
+                metrics["float_accuracy"] = floatAccuracy;
+            }
+        }
+
+        ModelFolder.Write(folder, new ModelManifest
+        {
+            Producer = "export",
+            Options = new Dictionary<string, string> { ["quantize"] = format, ["merged_adapters"] = result.Merged.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            BaseModelSha256 = source.Manifest?.BaseModelSha256 ?? ModelFolder.Sha256File(source.ModelPath),
+            Tokenizer = tokenizer,
+            Metrics = metrics,
+            Files = files,
+        });
     }
 
     private static (IReadOnlyList<InputBatch>? Samples, string? Why) Samples(OnnxModel model, IReadOnlyList<string> sentences, string? vocabPath)

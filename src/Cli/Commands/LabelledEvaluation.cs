@@ -19,16 +19,7 @@ internal sealed record LabelledEvaluation(IReadOnlyList<InputBatch> Batches, IRe
             throw new UsageException("--eval needs a text classifier (input_ids/attention_mask inputs) and its vocab.txt (beside the model or --vocab).");
         }
 
-        IReadOnlyList<LabeledSentence> rows;
-        try
-        {
-            rows = Sst2Reader.Read(path);
-        }
-        catch (Exception e) when (e is FileNotFoundException or FormatException)
-        {
-            throw new UsageException(e.Message);
-        }
-
+        IReadOnlyList<LabeledSentence> rows = Sst2Reader.Read(path);
         if (rows.Count == 0)
         {
             throw new UsageException($"--eval file '{path}' holds no labelled sentences.");

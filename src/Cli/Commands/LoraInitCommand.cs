@@ -11,21 +11,12 @@ namespace Pipelines.Cli.Commands;
 
 /// <summary>
 /// <c>pipelines lora init --model m.onnx --method pissa-fast --rank 16 --out dir</c>: initialises adapters, writes
-/// <c>dir/model.onnx</c> (adapted), the adapters and their config, prints the per-layer table and the measured maximum
-/// output deviation of the adapted model versus the original.
+/// a model folder (<see cref="ModelFolder"/>): <c>dir/model.onnx</c> (adapted), the adapters and their config, the
+/// base model's <c>vocab.txt</c> when it has one, and <c>pipelines.json</c>; prints the per-layer table and the measured
+/// maximum output deviation of the adapted model versus the original.
 /// </summary>
 internal static class LoraInitCommand
 {
-    private static readonly Dictionary<string, LowRankMethod> s_methods = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["lora"] = LowRankMethod.Lora,
-        ["pissa"] = LowRankMethod.Pissa,
-        ["pissa-fast"] = LowRankMethod.PissaFast,
-        ["milora"] = LowRankMethod.MiLora,
-        ["olora"] = LowRankMethod.OLora,
-        ["eva"] = LowRankMethod.Eva,
-    };
-
     /// <summary>The <c>lora</c> command group: <c>init</c> (here) and <c>train</c> (<see cref="LoraTrainCommand"/>).</summary>
     public static Command Create()
     {
@@ -37,8 +28,8 @@ internal static class LoraInitCommand
 
     private static Command CreateInit()
     {
-        var model = new Option<FileInfo>("--model") { Description = "The base ONNX model.", Required = true };
-        var method = new Option<string>("--method") { Description = "lora | pissa | pissa-fast | milora | olora | eva.", DefaultValueFactory = _ => "pissa-fast" };
+        var model = new Option<FileSystemInfo>("--model") { Description = "The base ONNX model, or a model folder (its vocab.txt travels with the adapters).", Required = true };
+        var method = new Option<string>("--method") { Description = string.Join(" | ", LowRankMethods.Initializers.Select(LowRankMethods.Name)) + ".", DefaultValueFactory = _ => LowRankMethods.Name(LowRankOptions.Defaults.Method) };
         var rank = new Option<int>("--rank") { Description = "Rank r of every adapter.", DefaultValueFactory = _ => LowRankOptions.Defaults.Rank };
         var alpha = new Option<float?>("--alpha") { Description = "α (scale s = α/r); default α = r." };
         var niter = new Option<int>("--niter") { Description = "Power iterations of pissa-fast.", DefaultValueFactory = _ => LowRankOptions.Defaults.PowerIterations };
@@ -59,17 +50,16 @@ internal static class LoraInitCommand
         };
         CommandRunner.SetHandler(command, (parsed, console) =>
         {
-            FileInfo modelFile = parsed.GetValue(model)!;
-            string methodText = parsed.GetValue(method)!;
-            if (!s_methods.TryGetValue(methodText, out LowRankMethod m))
+            LowRankMethod m = LowRankMethods.Parse(parsed.GetValue(method)!, LowRankMethods.Initializers);
+            var watch = Stopwatch.StartNew();
+            ModelFolder source = ModelFolder.Open(parsed.GetValue(model)!.FullName);
+            if (source.Manifest?.Adapters is { } existing)
             {
-                throw new UsageException($"unknown method '{methodText}'; use {string.Join(", ", s_methods.Keys)}.");
+                throw new UsageException($"'{source.Directory}' already holds {existing.Method} adapters of rank {existing.Rank} ({ModelFolder.ManifestFileName}); initialise from the base model instead.");
             }
 
-            var watch = Stopwatch.StartNew();
-            OnnxModel original = OnnxModelIO.Load(modelFile.FullName);
-            string? vocab = Path.Combine(modelFile.DirectoryName ?? ".", "vocab.txt");
-            vocab = File.Exists(vocab) ? vocab : null;
+            OnnxModel original = OnnxModelIO.Load(source.ModelPath);
+            string? vocab = source.VocabularyPath;
             EvaOptions? eva = null;
             if (m == LowRankMethod.Eva)
             {
@@ -100,8 +90,9 @@ internal static class LoraInitCommand
             AdaptedModel adapted = LowRankInitializer.Initialize(original, options);
             string dir = parsed.GetValue(output)!.FullName;
             Directory.CreateDirectory(dir);
-            OnnxModelIO.Save(adapted.Model, Path.Combine(dir, "model.onnx"));
+            OnnxModelIO.Save(adapted.Model, Path.Combine(dir, ModelFolder.ModelFileName));
             adapted.Adapters.Save(dir);
+            WriteManifest(dir, source, adapted, options, parsed.GetValue(method)!);
             CalibrationBatch samples = vocab is not null && original.Graph.RuntimeInputs().Any(v => v.Name == "input_ids")
                 ? SampleInputs.FromSentences(original, vocab, SampleInputs.Sentences)
                 : SampleInputs.Synthetic(original, seed: options.Seed);
@@ -112,6 +103,46 @@ internal static class LoraInitCommand
             return CommandRunner.Ok;
         });
         return command;
+    }
+
+    private static void WriteManifest(string dir, ModelFolder source, AdaptedModel adapted, LowRankOptions options, string method)
+    {
+        TokenizerManifest? tokenizer = source.CopyVocabularyTo(dir);
+        var files = new Dictionary<string, string> { [ModelFolder.ModelFileName] = "" };
+        foreach (string f in adapted.Adapters.Files)
+        {
+            files[f] = "";
+        }
+
+        if (tokenizer is not null)
+        {
+            files[tokenizer.Vocabulary] = "";
+        }
+
+        ModelFolder.Write(dir, new ModelManifest
+        {
+            Producer = "lora init",
+            Options = new Dictionary<string, string>
+            {
+                ["method"] = method,
+                ["rank"] = options.Rank.ToString(CultureInfo.InvariantCulture),
+                ["alpha"] = options.Alpha?.ToString("G", CultureInfo.InvariantCulture) ?? "",
+                ["niter"] = options.PowerIterations.ToString(CultureInfo.InvariantCulture),
+                ["oversample"] = options.Oversampling.ToString(CultureInfo.InvariantCulture),
+                ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
+                ["base_untouched"] = options.BaseUntouched ? "true" : "false",
+            },
+            BaseModelSha256 = source.Manifest?.BaseModelSha256 ?? ModelFolder.Sha256File(source.ModelPath),
+            Adapters = new AdapterManifest
+            {
+                Method = LowRankMethods.Name(options.Method),
+                Rank = adapted.Adapters.Config.R,
+                Alpha = adapted.Adapters.Config.LoraAlpha,
+                Targets = adapted.Adapters.Config.TargetModules,
+            },
+            Tokenizer = tokenizer,
+            Files = files,
+        });
     }
 
     /// <summary>Parses <c>--targets</c>: parts separated by ';' are AND-ed.</summary>

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Pipelines.Transforms.LowRank;
 using Pipelines.Cli.Infrastructure;
 using Pipelines.Onnx;
 using Pipelines.Onnx.Runtime;
@@ -11,55 +12,42 @@ namespace Pipelines.Cli.Commands;
 /// <summary>
 /// <c>pipelines lora train --train t.txt --valid v.txt --method pissa --rank 8 --out dir</c>: fine-tunes a text encoder
 /// (all-MiniLM-L6-v2 by default, or <c>--model</c>: an ONNX file or a folder from <c>lora init</c>) for sentence
-/// classification, with a progress bar, and writes <c>dir/model.onnx</c> (plain ONNX: logits, probabilities, pooled),
-/// <c>dir/loss.png</c>, <c>dir/metrics.json</c> and a resumable <c>dir/checkpoint/</c>.
+/// classification, with a progress bar, and writes a model folder (<see cref="ModelFolder"/>): <c>dir/model.onnx</c>
+/// (plain ONNX: logits, probabilities, pooled), <c>dir/vocab.txt</c>, <c>dir/pipelines.json</c>, <c>dir/loss.png</c>,
+/// <c>dir/metrics.json</c> and a resumable <c>dir/checkpoint/</c>. A folder from <c>lora init</c> brings its own
+/// method, rank, α and vocabulary; flags that contradict them are refused, and nothing falls back silently.
 /// </summary>
 internal static class LoraTrainCommand
 {
-    private static readonly Dictionary<string, FineTuneMethod> s_methods = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["lora"] = FineTuneMethod.Lora,
-        ["pissa"] = FineTuneMethod.Pissa,
-        ["milora"] = FineTuneMethod.MiLora,
-        ["olora"] = FineTuneMethod.OLora,
-        ["eva"] = FineTuneMethod.Eva,
-        ["lora-ga"] = FineTuneMethod.LoraGa,
-        ["full"] = FineTuneMethod.Full,
-    };
-
     /// <summary>The <c>train</c> command.</summary>
     public static Command Create()
     {
-        var model = new Option<FileSystemInfo?>("--model") { Description = "Encoder ONNX file, or a folder holding model.onnx (e.g. from `lora init`); default: the bundled all-MiniLM-L6-v2." };
-        var vocab = new Option<FileInfo?>("--vocab") { Description = "WordPiece vocab.txt; default: vocab.txt beside the model, or MiniLM's." };
+        var model = new Option<FileSystemInfo?>("--model") { Description = "Encoder ONNX file, or a model folder (e.g. from `lora init`: its method, rank, α and vocab.txt are used); default: the bundled all-MiniLM-L6-v2." };
+        var vocab = new Option<FileInfo?>("--vocab") { Description = "WordPiece vocab.txt; default: the model folder's (the bundled MiniLM's without --model). A folder without one needs it." };
         var train = new Option<FileInfo>("--train") { Description = "Training file, one '<label> <sentence>' per line (SST-2 stsa.binary format).", Required = true };
         var valid = new Option<FileInfo?>("--valid") { Description = "Validation file in the same format." };
-        var method = new Option<string>("--method") { Description = "lora | pissa | milora | olora | eva | lora-ga | full.", DefaultValueFactory = _ => "pissa" };
-        var rank = new Option<int>("--rank") { Description = "Adapter rank r.", DefaultValueFactory = _ => 8 };
-        var alpha = new Option<float?>("--alpha") { Description = "Adapter α (s = α/r); default α = r." };
-        var epochs = new Option<int>("--epochs") { Description = "Passes over the training set.", DefaultValueFactory = _ => 1 };
+        var method = new Option<string?>("--method") { Description = $"{string.Join(" | ", LowRankMethods.FineTuning.Select(LowRankMethods.Name))}; default: the model folder's, else {LowRankMethods.Name(FineTuneOptions.Defaults.Method)}." };
+        var rank = new Option<int?>("--rank") { Description = $"Adapter rank r; default: the model folder's, else {FineTuneOptions.Defaults.Rank}." };
+        var alpha = new Option<float?>("--alpha") { Description = "Adapter α (s = α/r); default: the model folder's, else α = r." };
+        var epochs = new Option<int>("--epochs") { Description = "Passes over the training set.", DefaultValueFactory = _ => FineTuneOptions.Defaults.Epochs };
         var maxSteps = new Option<int?>("--max-steps") { Description = "Stop after this many steps (overrides --epochs for the schedule)." };
-        var lr = new Option<float?>("--lr") { Description = "Peak learning rate (default 5e-4 for adapters, 5e-5 for full)." };
-        var headLr = new Option<float>("--head-lr") { Description = "Peak learning rate of the classification head.", DefaultValueFactory = _ => 1e-3f };
-        var batch = new Option<int>("--batch-size") { Description = "Sentences per step.", DefaultValueFactory = _ => 32 };
-        var maxLength = new Option<int>("--max-length") { Description = "Maximum tokens per sentence.", DefaultValueFactory = _ => 64 };
-        var schedule = new Option<FineTuneSchedule>("--schedule") { Description = "Constant | Linear | Cosine.", DefaultValueFactory = _ => FineTuneSchedule.Linear };
+        var lr = new Option<float?>("--lr") { Description = $"Peak learning rate (default {FineTuneOptions.Defaults.LearningRate:g} for adapters, {FineTuneOptions.Defaults.FullLearningRate:g} for full)." };
+        var headLr = new Option<float>("--head-lr") { Description = "Peak learning rate of the classification head.", DefaultValueFactory = _ => FineTuneOptions.Defaults.HeadLearningRate };
+        var batch = new Option<int>("--batch-size") { Description = "Sentences per step.", DefaultValueFactory = _ => FineTuneOptions.Defaults.BatchSize };
+        var maxLength = new Option<int>("--max-length") { Description = "Maximum tokens per sentence.", DefaultValueFactory = _ => FineTuneOptions.Defaults.MaxLength };
+        var schedule = new Option<FineTuneSchedule>("--schedule") { Description = "Constant | Linear | Cosine.", DefaultValueFactory = _ => FineTuneOptions.Defaults.Schedule };
+        var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Write the resumable checkpoint every this many steps (and at the end).", DefaultValueFactory = _ => FineTuneOptions.Defaults.CheckpointEvery };
         var seed = new Option<int>("--seed") { Description = "Seed of every random choice.", DefaultValueFactory = _ => 0 };
         var device = new Option<string>("--device") { Description = "cpu | cuda[:N] | auto.", DefaultValueFactory = _ => "cpu" };
         var output = new Option<DirectoryInfo>("--out") { Description = "Output folder (also holds the resumable checkpoint).", Required = true };
         var command = new Command("train", "Fine-tune a text encoder for sentence classification with LoRA, PiSSA, MiLoRA, OLoRA, EVA, LoRA-GA adapters or fully; export plain ONNX.")
         {
-            model, vocab, train, valid, method, rank, alpha, epochs, maxSteps, lr, headLr, batch, maxLength, schedule, seed, device, output,
+            model, vocab, train, valid, method, rank, alpha, epochs, maxSteps, lr, headLr, batch, maxLength, schedule, checkpointEvery, seed, device, output,
         };
         CommandRunner.SetHandler(command, (parsed, console) =>
         {
-            string methodText = parsed.GetValue(method)!;
-            if (!s_methods.TryGetValue(methodText, out FineTuneMethod m))
-            {
-                throw new UsageException($"Unknown --method '{methodText}'; expected one of {string.Join(", ", s_methods.Keys)}.");
-            }
-
-            (string modelPath, string vocabPath) = ResolveFiles(parsed.GetValue(model), parsed.GetValue(vocab));
+            FineTuneSource source = FineTuneSource.Resolve(parsed.GetValue(model), parsed.GetValue(vocab), parsed.GetValue(method), parsed.GetValue(rank), parsed.GetValue(alpha));
+            LowRankMethod m = source.Method;
             FileInfo trainFile = parsed.GetValue(train)!;
             FileInfo? validFile = parsed.GetValue(valid);
             DirectoryInfo outDir = parsed.GetValue(output)!;
@@ -67,11 +55,11 @@ internal static class LoraTrainCommand
             var options = new FineTuneOptions
             {
                 Method = m,
-                Rank = parsed.GetValue(rank),
-                Alpha = parsed.GetValue(alpha),
+                Rank = source.Rank,
+                Alpha = source.Alpha,
                 Epochs = parsed.GetValue(epochs),
                 MaxSteps = parsed.GetValue(maxSteps),
-                LearningRate = parsed.GetValue(lr) ?? (m == FineTuneMethod.Full ? 5e-5f : 5e-4f),
+                LearningRate = parsed.GetValue(lr) ?? FineTuneOptions.Defaults.For(m),
                 HeadLearningRate = parsed.GetValue(headLr),
                 BatchSize = parsed.GetValue(batch),
                 MaxLength = parsed.GetValue(maxLength),
@@ -79,6 +67,7 @@ internal static class LoraTrainCommand
                 Seed = parsed.GetValue(seed),
                 Device = ExecutionDevice.Parse(parsed.GetValue(device)!),
                 CheckpointDirectory = Path.Combine(outDir.FullName, "checkpoint"),
+                CheckpointEvery = parsed.GetValue(checkpointEvery),
             };
             try
             {
@@ -91,8 +80,9 @@ internal static class LoraTrainCommand
 
             IReadOnlyList<LabeledSentence> trainRows = Sst2Reader.Read(trainFile.FullName);
             IReadOnlyList<LabeledSentence>? validRows = validFile is null ? null : Sst2Reader.Read(validFile.FullName);
-            OnnxModel encoder = OnnxModelIO.Load(modelPath);
-            TextEncoderTokenizer tokenizer = TextEncoderTokenizer.FromVocab(vocabPath, options.MaxLength);
+            OnnxModel encoder = OnnxModelIO.Load(source.ModelPath);
+            source.RefuseFlagsOnForeignAdapters(encoder);
+            TextEncoderTokenizer tokenizer = TextEncoderTokenizer.FromVocab(source.VocabularyPath, options.MaxLength);
             if (FineTuneCheckpoint.Exists(options.CheckpointDirectory))
             {
                 console.Warn($"resuming from '{options.CheckpointDirectory}'");
@@ -119,6 +109,7 @@ internal static class LoraTrainCommand
                 LossCurve = png,
             };
             AtomicFile.WriteAllText(Path.Combine(outDir.FullName, "metrics.json"), System.Text.Json.JsonSerializer.Serialize(summary, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+            source.WriteManifest(outDir.FullName, options, tokenizer, summary.FinalLoss, result.Validation);
             IAnsiConsole c = console.Human;
             c.MarkupLine($"{m} r{options.Rank}: {result.Losses.Count} steps, final loss {summary.FinalLoss:F4}, {result.TrainableParameters:N0} trainable parameters, train {result.TrainingSeconds:F1} s");
             if (result.Validation is { } v)
@@ -180,30 +171,6 @@ internal static class LoraTrainCommand
                 task.Description = valid is null ? "done" : "done (validated)";
             });
         return result!;
-    }
-
-    private static (string Model, string Vocab) ResolveFiles(FileSystemInfo? model, FileInfo? vocab)
-    {
-        if (model is null)
-        {
-            PretrainedModelFiles files = PretrainedModels.MiniLm();
-            return (files.ModelPath, vocab?.FullName ?? files.VocabPath);
-        }
-
-        string modelPath = model is DirectoryInfo || Directory.Exists(model.FullName) ? Path.Combine(model.FullName, "model.onnx") : model.FullName;
-        if (!File.Exists(modelPath))
-        {
-            throw new UsageException($"Model '{modelPath}' does not exist.");
-        }
-
-        string? vocabPath = vocab?.FullName ?? Path.Combine(Path.GetDirectoryName(modelPath)!, "vocab.txt");
-        if (!File.Exists(vocabPath))
-        {
-            vocabPath = PretrainedModels.MiniLmAvailable ? PretrainedModels.MiniLm().VocabPath
-                : throw new UsageException($"No vocabulary: pass --vocab (looked for '{vocabPath}').");
-        }
-
-        return (modelPath, vocabPath);
     }
 
     private sealed class InlineProgress(Action<FineTuneProgress> action) : IProgress<FineTuneProgress>

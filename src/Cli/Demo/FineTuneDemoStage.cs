@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Pipelines.Transforms.LowRank;
 using Pipelines.Cli.Commands;
 using Pipelines.Onnx;
 using Pipelines.Trainers.TextClassification;
@@ -31,7 +32,7 @@ internal sealed class FineTuneDemoStage : IDemoStage
         OnnxModel encoder = OnnxModelIO.Load(files.ModelPath);
         var options = new FineTuneOptions
         {
-            Method = FineTuneMethod.Pissa,
+            Method = LowRankMethod.Pissa,
             Rank = 4,
             LearningRate = 1e-3f,
             HeadLearningRate = 1e-2f,

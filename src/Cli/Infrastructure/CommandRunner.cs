@@ -1,10 +1,8 @@
 using System.CommandLine;
-using Pipelines.Onnx;
-using Pipelines.Onnx.Runtime;
 
 namespace Pipelines.Cli.Infrastructure;
 
-/// <summary>Parses, dispatches and maps failures to exit codes: 0 ok, 1 failed, 2 bad usage; errors as one line.</summary>
+/// <summary>Parses, dispatches and maps failures to exit codes (<see cref="ErrorMapping"/>): 0 ok, 1 failed, 2 bad usage; errors as one line.</summary>
 internal static class CommandRunner
 {
     public const int Ok = 0;
@@ -49,36 +47,18 @@ internal static class CommandRunner
             {
                 return body(parsed, console);
             }
-            catch (Exception e) when (e is UsageException or FormatException)
+            catch (Exception caught)
             {
-                console.StdErr.WriteLine($"error: {e.Message}");
-                return BadUsage;
-            }
-            catch (Exception e) when (e is OnnxFormatException or OnnxGraphException or DeviceUnavailableException or IOException
-                or UnauthorizedAccessException or InvalidOperationException or ArgumentException or NotSupportedException
-                or Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
-            {
-                console.StdErr.WriteLine($"error: {OneLine(e.Message)}");
+                Exception e = ErrorMapping.Unwrap(caught);
+                ErrorKind? kind = ErrorMapping.Classify(e);
+                console.StdErr.WriteLine($"error: {ErrorMapping.Describe(e, kind)}");
                 if (console.Verbose)
                 {
-                    console.StdErr.WriteLine(e.ToString());
+                    console.StdErr.WriteLine(caught.ToString());
                 }
 
-                return Failed;
-            }
-            catch (Exception e)
-            {
-                // Anything unexpected is still one line (with the exception type, since it is a bug) unless --verbose.
-                console.StdErr.WriteLine($"error: internal error ({e.GetType().Name}): {OneLine(e.Message)}");
-                if (console.Verbose)
-                {
-                    console.StdErr.WriteLine(e.ToString());
-                }
-
-                return Failed;
+                return ErrorMapping.ExitCode(kind);
             }
         });
     }
-
-    private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
 }

@@ -13,16 +13,6 @@ internal static class DeviceOption
         DefaultValueFactory = _ => "cpu",
     };
 
-    /// <summary>Parses the option's text into a typed device; bad text is a usage error.</summary>
-    public static ExecutionDevice Parse(string? text)
-    {
-        try
-        {
-            return ExecutionDevice.Parse(text ?? "cpu");
-        }
-        catch (FormatException e)
-        {
-            throw new UsageException(e.Message, e);
-        }
-    }
+    /// <summary>Parses the option's text into a typed device; bad text is a usage error (<see cref="ErrorKind.Usage"/>).</summary>
+    public static ExecutionDevice Parse(string? text) => ExecutionDevice.Parse(text ?? "cpu");
 }

@@ -75,7 +75,7 @@ public sealed class ModelQuantizer
 
         copy.Graph.Nodes.Clear();
         copy.Graph.Nodes.AddRange(nodes);
-        RemoveUnusedInitializers(copy.Graph);
+        copy.Graph.RemoveUnusedInitializers();
         if (nodes.Any(n => n.Domain == OnnxModel.MicrosoftDomain))
         {
             copy.EnsureOpset(OnnxModel.MicrosoftDomain, 1);
@@ -106,27 +106,6 @@ public sealed class ModelQuantizer
         BlockScaleSearch.Clip => "clip",
         _ => "mse",
     };
-
-    /// <summary>Drops initializers (and their graph-input entries) that no node or output uses.</summary>
-    internal static void RemoveUnusedInitializers(OnnxGraph graph)
-    {
-        var used = new HashSet<string>(graph.Nodes.SelectMany(n => n.Inputs), StringComparer.Ordinal);
-        foreach (OnnxNode n in graph.Nodes)
-        {
-            foreach (OnnxAttribute a in n.Attributes)
-            {
-                if (a.G is OnnxGraph sub)
-                {
-                    used.UnionWith(sub.Nodes.SelectMany(x => x.Inputs));
-                }
-            }
-        }
-
-        used.UnionWith(graph.Outputs.Select(o => o.Name));
-        var removed = new HashSet<string>(graph.Initializers.Where(t => !used.Contains(t.Name)).Select(t => t.Name), StringComparer.Ordinal);
-        graph.Initializers.RemoveAll(t => removed.Contains(t.Name));
-        graph.Inputs.RemoveAll(v => removed.Contains(v.Name));
-    }
 
     private static HashSet<string> FloatNodes(OnnxModel model, QuantizationOptions options)
     {

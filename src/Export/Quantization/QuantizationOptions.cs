@@ -3,11 +3,24 @@ namespace Pipelines.Export.Quantization;
 /// <summary>Options of <see cref="ModelQuantizer"/>.</summary>
 public sealed record QuantizationOptions
 {
+    /// <summary>Default values, read by the API and the <c>export</c> command alike.</summary>
+    public static class Defaults
+    {
+        /// <summary>4-bit block size.</summary>
+        public const int BlockSize = 32;
+
+        /// <summary>MatMulNBits <c>accuracy_level</c> (4: int8 activations, the fastest CPU kernel).</summary>
+        public const int AccuracyLevel = 4;
+
+        /// <summary>How 4-bit block scales are chosen.</summary>
+        public const BlockScaleSearch Search = BlockScaleSearch.Mse;
+    }
+
     /// <summary>The quantization format.</summary>
     public QuantizationFormat Format { get; init; } = QuantizationFormat.Int4;
 
     /// <summary>4-bit formats: elements per block along the reduction axis (a power of two ≥ 16: 32, 64, 128).</summary>
-    public int BlockSize { get; init; } = 32;
+    public int BlockSize { get; init; } = Defaults.BlockSize;
 
     /// <summary>4-bit formats: symmetric blocks (implicit zero point 8) instead of stored per-block zero points (the default: lower error on MiniLM for 2.5 % more bytes).</summary>
     public bool Symmetric { get; init; }
@@ -16,13 +29,13 @@ public sealed record QuantizationOptions
     /// <c>MatMulNBits</c> <c>accuracy_level</c>: 0 leaves it unset (float compute), 1 fp32, 2 fp16, 3 bf16, 4 int8 activations
     /// (ORT's fast CPU path; small extra error).
     /// </summary>
-    public int AccuracyLevel { get; init; } = 4;
+    public int AccuracyLevel { get; init; } = Defaults.AccuracyLevel;
 
     /// <summary>
     /// 4-bit formats: how each block's scale and zero point are chosen (same stored format; <see cref="BlockScaleSearch.Mse"/>,
     /// the default, has the least squared reconstruction error).
     /// </summary>
-    public BlockScaleSearch Search { get; init; } = BlockScaleSearch.Mse;
+    public BlockScaleSearch Search { get; init; } = Defaults.Search;
 
     /// <summary>
     /// 4-bit formats: how MatMul weights are rounded; <see cref="WeightRounding.Gptq"/> needs input statistics

@@ -16,13 +16,13 @@ public sealed record ComplexBudget(long MaxSimplices, long MaxBytes)
 }
 
 /// <summary>Thrown when the pre-flight estimate of a complex exceeds its <see cref="ComplexBudget"/>.</summary>
-public sealed class ComplexBudgetExceededException : InvalidOperationException
+public sealed class ComplexBudgetExceededException : PipelinesException
 {
     /// <summary>Creates the exception.</summary>
     /// <param name="estimate">The estimate that exceeded the budget.</param>
     /// <param name="budget">The budget.</param>
     public ComplexBudgetExceededException(RipsComplexEstimate estimate, ComplexBudget budget)
-        : base(Describe(estimate, budget))
+        : base(ErrorKind.Resource, Describe(estimate, budget))
     {
         Estimate = estimate;
         Budget = budget;

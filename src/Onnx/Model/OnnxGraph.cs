@@ -79,4 +79,25 @@ public sealed class OnnxGraph
 
         return map;
     }
+
+    /// <summary>Drops initializers (and their graph-input entries) that no node, subgraph node or output uses.</summary>
+    public void RemoveUnusedInitializers()
+    {
+        var used = new HashSet<string>(Nodes.SelectMany(n => n.Inputs), StringComparer.Ordinal);
+        foreach (OnnxNode n in Nodes)
+        {
+            foreach (OnnxAttribute a in n.Attributes)
+            {
+                if (a.G is OnnxGraph sub)
+                {
+                    used.UnionWith(sub.Nodes.SelectMany(x => x.Inputs));
+                }
+            }
+        }
+
+        used.UnionWith(Outputs.Select(o => o.Name));
+        var removed = new HashSet<string>(Initializers.Where(t => !used.Contains(t.Name)).Select(t => t.Name), StringComparer.Ordinal);
+        Initializers.RemoveAll(t => removed.Contains(t.Name));
+        Inputs.RemoveAll(v => removed.Contains(v.Name));
+    }
 }

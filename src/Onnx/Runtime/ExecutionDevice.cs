@@ -17,7 +17,7 @@ public abstract record ExecutionDevice
     public static ExecutionDevice Auto(int deviceId = 0) => new AutoDevice(deviceId);
 
     /// <summary>Parses the CLI spelling: <c>cpu</c>, <c>cuda</c>, <c>cuda:N</c>, <c>auto</c>, <c>auto:N</c>.</summary>
-    /// <exception cref="FormatException">Any other text.</exception>
+    /// <exception cref="PipelinesException">(<see cref="ErrorKind.Usage"/>) Any other text.</exception>
     public static ExecutionDevice Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -26,7 +26,7 @@ public abstract record ExecutionDevice
         int id = 0;
         if (parts.Length == 2 && !int.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out id))
         {
-            throw new FormatException($"Device '{text}': the GPU index after ':' must be a non-negative integer.");
+            throw new PipelinesException(ErrorKind.Usage, $"Device '{text}': the GPU index after ':' must be a non-negative integer.");
         }
 
         return parts[0] switch
@@ -34,7 +34,7 @@ public abstract record ExecutionDevice
             "cpu" when parts.Length == 1 => Cpu,
             "cuda" or "gpu" => Cuda(id),
             "auto" => Auto(id),
-            _ => throw new FormatException($"Device '{text}' is not one of cpu, cuda, cuda:N, auto, auto:N."),
+            _ => throw new PipelinesException(ErrorKind.Usage, $"Device '{text}' is not one of cpu, cuda, cuda:N, auto, auto:N."),
         };
     }
 }

@@ -38,7 +38,7 @@ public static class WeightRoles
     };
 
     /// <summary>Parses a short name.</summary>
-    /// <exception cref="FormatException">An unknown name; the message lists the valid ones.</exception>
+    /// <exception cref="PipelinesException">(<see cref="ErrorKind.Usage"/>) An unknown name; the message lists the valid ones.</exception>
     public static WeightRole ParseShortName(string text) => text?.Trim().ToLowerInvariant() switch
     {
         "q" or "query" => WeightRole.Query,
@@ -49,6 +49,6 @@ public static class WeightRoles
         "ffn-out" => WeightRole.FfnOut,
         "pooler" => WeightRole.Pooler,
         "other" => WeightRole.Other,
-        _ => throw new FormatException($"'{text}' is not a weight role; use q, k, v, o, ffn-in, ffn-out, pooler or other."),
+        _ => throw new PipelinesException(ErrorKind.Usage, $"'{text}' is not a weight role; use q, k, v, o, ffn-in, ffn-out, pooler or other."),
     };
 }

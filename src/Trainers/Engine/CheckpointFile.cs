@@ -69,26 +69,26 @@ public static class CheckpointFile
     }
 
     /// <summary>Reads a checkpoint.</summary>
-    /// <exception cref="InvalidDataException">Not a checkpoint, an unknown version, truncated or corrupted (hash mismatch).</exception>
+    /// <exception cref="DataFormatException">Not a checkpoint, an unknown version, truncated or corrupted (hash mismatch).</exception>
     public static TrainingCheckpoint Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         byte[] bytes = File.ReadAllBytes(path);
         if (bytes.Length < s_magic.Length + 4 + 32 || !bytes.AsSpan(0, s_magic.Length).SequenceEqual(s_magic))
         {
-            throw new InvalidDataException($"'{path}' is not a training checkpoint (bad magic).");
+            throw new DataFormatException($"'{path}' is not a training checkpoint (bad magic).");
         }
 
         int version = BitConverter.ToInt32(bytes, s_magic.Length);
         if (version != Version)
         {
-            throw new InvalidDataException($"Checkpoint '{path}' has format version {version}; this build reads version {Version}.");
+            throw new DataFormatException($"Checkpoint '{path}' has format version {version}; this build reads version {Version}.");
         }
 
         byte[] expected = SHA256.HashData(bytes.AsSpan(0, bytes.Length - 32));
         if (!expected.AsSpan().SequenceEqual(bytes.AsSpan(bytes.Length - 32)))
         {
-            throw new InvalidDataException($"Checkpoint '{path}' is corrupted (SHA-256 mismatch).");
+            throw new DataFormatException($"Checkpoint '{path}' is corrupted (SHA-256 mismatch).");
         }
 
         try
@@ -128,7 +128,7 @@ public static class CheckpointFile
         }
         catch (Exception e) when (e is EndOfStreamException or ArgumentException or OverflowException)
         {
-            throw new InvalidDataException($"Checkpoint '{path}' is malformed: {e.Message}", e);
+            throw new DataFormatException($"Checkpoint '{path}' is malformed: {e.Message}", e);
         }
     }
 

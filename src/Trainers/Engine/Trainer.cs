@@ -338,14 +338,14 @@ public sealed class Trainer : IDisposable
 
     /// <summary>Restores parameters, optimizer state, step and seed from a checkpoint written for the same graph.</summary>
     /// <returns>The checkpoint's metadata (the caller's notes and <c>schedule</c>).</returns>
-    /// <exception cref="InvalidDataException">The file is corrupt, of another version, or its tensors do not match the graph.</exception>
+    /// <exception cref="DataFormatException">The file is corrupt, of another version, or its tensors do not match the graph.</exception>
     public IReadOnlyDictionary<string, string> LoadCheckpoint(string path)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         TrainingCheckpoint c = CheckpointFile.Load(path);
         if (c.Seed != Options.Seed)
         {
-            throw new InvalidDataException($"Checkpoint '{path}' was written with seed {c.Seed}, this trainer uses {Options.Seed}; resuming would change the data order.");
+            throw new PipelinesException(ErrorKind.Usage, $"Checkpoint '{path}' was written with seed {c.Seed}, this trainer uses {Options.Seed}; resuming would change the data order.");
         }
 
         var byName = c.State.ToDictionary(t => t.Name, StringComparer.Ordinal);
@@ -354,12 +354,12 @@ public sealed class Trainer : IDisposable
             StateTensor s = Graph.State[i];
             if (!byName.TryGetValue(s.Input, out OnnxTensor? t))
             {
-                throw new InvalidDataException($"Checkpoint '{path}' has no tensor '{s.Input}'.");
+                throw new DataFormatException($"Checkpoint '{path}' has no tensor '{s.Input}'.");
             }
 
             if (t.ElementType != s.Initial.ElementType || !t.Dims.SequenceEqual(s.Initial.Dims))
             {
-                throw new InvalidDataException($"Checkpoint tensor '{s.Input}' is {t.Type}, the graph expects {s.Initial.Type}.");
+                throw new DataFormatException($"Checkpoint tensor '{s.Input}' is {t.Type}, the graph expects {s.Initial.Type}.");
             }
         }
 

@@ -70,18 +70,18 @@ internal static class GraphCheckpoint
     }
 
     /// <summary>Restores <paramref name="trainer"/> and returns the training state saved with it.</summary>
-    /// <exception cref="InvalidDataException">The folder belongs to another run (configuration differs) or is inconsistent; the message names the file.</exception>
+    /// <exception cref="DataFormatException">The folder belongs to another run (configuration differs) or is inconsistent; the message names the file.</exception>
     public static GraphTrainingState Load(string directory, Trainer trainer, string configuration, IReadOnlyList<string> names)
     {
         string path = Path.Combine(directory, StateFile);
         IReadOnlyDictionary<string, string> notes = trainer.LoadCheckpoint(path);
         string Note(string key) => notes.TryGetValue(key, out string? v)
             ? v
-            : throw new InvalidDataException($"'{path}' is a training checkpoint without '{key}': not written by graph training.");
+            : throw new DataFormatException($"'{path}' is a training checkpoint without '{key}': not written by graph training.");
         string saved = Note(ConfigKey);
         if (saved != configuration)
         {
-            throw new InvalidDataException($"'{path}' was written by a different graph-training run; delete the folder or use another one to start afresh.\n  checkpoint: {saved}\n  this run:   {configuration}");
+            throw new PipelinesException(ErrorKind.Usage, $"'{path}' was written by a different graph-training run; delete the folder or use another one to start afresh.\n  checkpoint: {saved}\n  this run:   {configuration}");
         }
 
         int epoch = int.Parse(Note(EpochKey), CultureInfo.InvariantCulture);
@@ -90,12 +90,12 @@ internal static class GraphCheckpoint
         var byName = best.State.ToDictionary(t => t.Name, StringComparer.Ordinal);
         float[][] values = names.Select(n => byName.TryGetValue(n, out OnnxTensor? t)
             ? t.ToArray<float>()
-            : throw new InvalidDataException($"'{bestPath}' has no tensor '{n}'.")).ToArray();
+            : throw new DataFormatException($"'{bestPath}' has no tensor '{n}'.")).ToArray();
         string reports = Note(ReportsKey);
         List<EpochReport> history = reports.Length == 0 ? [] : [.. reports.Split('\n').Select(Parse)];
         if (history.Count != epoch)
         {
-            throw new InvalidDataException($"'{path}' is after epoch {epoch} but holds {history.Count} epoch reports.");
+            throw new DataFormatException($"'{path}' is after epoch {epoch} but holds {history.Count} epoch reports.");
         }
 
         DeleteStaleBestFiles(directory, Path.GetFileName(bestPath));

@@ -20,12 +20,12 @@ internal static class ColumnGetters
 
     /// <summary>
     /// A class-index getter for a key (1-based; 0 = missing), Int32, Int64, Single (whole, non-negative) or Boolean
-    /// column; a missing or fractional value throws <see cref="InvalidDataException"/> naming the column and row.
+    /// column; a missing or fractional value throws <see cref="DataFormatException"/> naming the column and row.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The column has another type.</exception>
     public static Func<int> ClassIndex(DataViewRowCursor cursor, DataViewSchema.Column label)
     {
-        InvalidDataException Bad(string what) => new($"Label column '{label.Name}', row {cursor.Position}: {what}.");
+        DataFormatException Bad(string what) => new($"Label column '{label.Name}', row {cursor.Position}: {what}.");
         DataViewType type = label.Type;
         return type switch
         {

@@ -41,7 +41,7 @@ public static class FineTuneCheckpoint
     }
 
     /// <summary>Restores parameters, moments and step into <paramref name="trainer"/>; returns the loss history.</summary>
-    /// <exception cref="InvalidDataException">The file is not a checkpoint of this training graph; the message names the mismatch.</exception>
+    /// <exception cref="DataFormatException">The file is not a checkpoint of this training graph; the message names the mismatch.</exception>
     public static List<float> LoadState(string directory, Trainer trainer)
     {
         ArgumentNullException.ThrowIfNull(trainer);
@@ -49,7 +49,7 @@ public static class FineTuneCheckpoint
         IReadOnlyDictionary<string, string> notes = trainer.LoadCheckpoint(path);
         if (!notes.TryGetValue(LossesKey, out string? history))
         {
-            throw new InvalidDataException($"'{path}' is a training checkpoint without the fine-tuning loss history ('{LossesKey}').");
+            throw new DataFormatException($"'{path}' is a training checkpoint without the fine-tuning loss history ('{LossesKey}').");
         }
 
         List<float> losses = history.Length == 0
@@ -57,7 +57,7 @@ public static class FineTuneCheckpoint
             : [.. history.Split(' ').Select(s => float.Parse(s, NumberStyles.Float, CultureInfo.InvariantCulture))];
         if (losses.Count != trainer.Step)
         {
-            throw new InvalidDataException($"'{path}' is at step {trainer.Step} but holds {losses.Count} losses.");
+            throw new DataFormatException($"'{path}' is at step {trainer.Step} but holds {losses.Count} losses.");
         }
 
         return losses;

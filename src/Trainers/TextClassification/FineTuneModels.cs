@@ -1,11 +1,12 @@
 using Pipelines.Onnx;
+using Pipelines.Onnx.Adapters;
 using Pipelines.Onnx.Runtime;
 using Pipelines.Transforms.LowRank;
 
 namespace Pipelines.Trainers.TextClassification;
 
 /// <summary>
-/// Builds the classifier to train for a <see cref="FineTuneMethod"/>: adapters from the low-rank initializers on the
+/// Builds the classifier to train for a <see cref="LowRankMethod"/>: adapters from the low-rank initializers on the
 /// chosen targets (LoRA-GA from gradients), the pooled linear head, and the list of trainable initializers.
 /// </summary>
 public static class FineTuneModels
@@ -22,12 +23,12 @@ public static class FineTuneModels
         ArgumentNullException.ThrowIfNull(calibration);
         ClassifierHeadOptions head = HeadOptions(options);
         // A model adapted beforehand (e.g. by `pipelines lora init`) keeps its adapters; only the head is added.
-        if (options.Method == FineTuneMethod.Full || AdapterGraphEntry.Read(encoder).Count > 0)
+        if (options.Method == LowRankMethod.Full || AdapterGraphEntry.Read(encoder).Count > 0)
         {
             return ClassifierGraph.AddHead(encoder, head);
         }
 
-        if (options.Method == FineTuneMethod.LoraGa)
+        if (options.Method == LowRankMethod.LoraGa)
         {
             IReadOnlyDictionary<string, Pipelines.Numerics.LinearAlgebra.Matrix> gradients =
                 LoraGaInitializer.AverageGradients(encoder, head, options, calibration, settings);
@@ -37,8 +38,8 @@ public static class FineTuneModels
             return classifier;
         }
 
-        LowRankOptions lowRank = ToLowRankOptions(options, Map(options.Method));
-        if (options.Method == FineTuneMethod.Eva)
+        LowRankOptions lowRank = ToLowRankOptions(options, options.Method);
+        if (options.Method == LowRankMethod.Eva)
         {
             lowRank = lowRank with { Eva = new EvaOptions { Batches = calibration.Select(ToCalibration).ToArray() } };
         }
@@ -47,11 +48,11 @@ public static class FineTuneModels
     }
 
     /// <summary>Names of the initializers trained for <paramref name="method"/>, head last.</summary>
-    public static IReadOnlyList<string> Trainables(OnnxModel classifier, FineTuneMethod method)
+    public static IReadOnlyList<string> Trainables(OnnxModel classifier, LowRankMethod method)
     {
         ArgumentNullException.ThrowIfNull(classifier);
         List<string> names;
-        if (method == FineTuneMethod.Full)
+        if (method == LowRankMethod.Full)
         {
             // Every float tensor of the encoder with more than one element (weights, biases, LayerNorm, embeddings);
             // scalars are graph constants (ε, 1/√d), not parameters.
@@ -96,16 +97,6 @@ public static class FineTuneModels
             Seed = (ulong)options.Seed,
         };
     }
-
-    private static LowRankMethod Map(FineTuneMethod method) => method switch
-    {
-        FineTuneMethod.Lora => LowRankMethod.Lora,
-        FineTuneMethod.Pissa => LowRankMethod.Pissa,
-        FineTuneMethod.MiLora => LowRankMethod.MiLora,
-        FineTuneMethod.OLora => LowRankMethod.OLora,
-        FineTuneMethod.Eva => LowRankMethod.Eva,
-        _ => throw new ArgumentOutOfRangeException(nameof(method), method, "Not a low-rank initializer method."),
-    };
 
     private static CalibrationBatch ToCalibration(LabeledBatch batch) => CalibrationBatch.FromTokens(batch.Tokens);
 }

@@ -6,11 +6,53 @@ namespace Pipelines.Trainers.TextClassification;
 /// <summary>Options of adapter (or full) fine-tuning of a text encoder with a pooled linear classification head.</summary>
 public sealed record FineTuneOptions
 {
+    /// <summary>
+    /// Default values, read by the API and the <c>lora train</c> command alike. The learning rates are the ones the
+    /// SST-2 comparison (<c>docs/results/finetune-sst2.md</c>) ran: 5e-4 for adapters, 5e-5 for full fine-tuning, 1e-3
+    /// for the head.
+    /// </summary>
+    public static class Defaults
+    {
+        /// <summary>The method.</summary>
+        public const LowRankMethod Method = LowRankMethod.Pissa;
+
+        /// <summary>Adapter rank r.</summary>
+        public const int Rank = 8;
+
+        /// <summary>Peak learning rate of the adapters.</summary>
+        public const float LearningRate = 5e-4f;
+
+        /// <summary>Peak learning rate for <see cref="LowRankMethod.Full"/> (every weight), used by <see cref="For"/>.</summary>
+        public const float FullLearningRate = 5e-5f;
+
+        /// <summary>Peak learning rate of the classification head.</summary>
+        public const float HeadLearningRate = 1e-3f;
+
+        /// <summary>Passes over the training set.</summary>
+        public const int Epochs = 1;
+
+        /// <summary>Sentences per step.</summary>
+        public const int BatchSize = 32;
+
+        /// <summary>Maximum tokens per sentence, special tokens included.</summary>
+        public const int MaxLength = 64;
+
+        /// <summary>The schedule.</summary>
+        public const FineTuneSchedule Schedule = FineTuneSchedule.Linear;
+
+        /// <summary>Write a checkpoint every this many steps (and at the end).</summary>
+        public const int CheckpointEvery = 50;
+
+        /// <summary>The default peak learning rate for <paramref name="method"/>.</summary>
+        /// <param name="method">The method.</param>
+        public static float For(LowRankMethod method) => method == LowRankMethod.Full ? FullLearningRate : LearningRate;
+    }
+
     /// <summary>The method.</summary>
-    public FineTuneMethod Method { get; init; } = FineTuneMethod.Pissa;
+    public LowRankMethod Method { get; init; } = Defaults.Method;
 
     /// <summary>Adapter rank r.</summary>
-    public int Rank { get; init; } = 8;
+    public int Rank { get; init; } = Defaults.Rank;
 
     /// <summary>Adapter α (s = α/r); null means α = r (s = 1, as the PiSSA paper).</summary>
     public float? Alpha { get; init; }
@@ -18,11 +60,11 @@ public sealed record FineTuneOptions
     /// <summary>Which linear weights get adapters.</summary>
     public TargetSelector Targets { get; init; } = TargetSelector.AllLinear;
 
-    /// <summary>Peak learning rate of the adapters (or of every weight for <see cref="FineTuneMethod.Full"/>).</summary>
-    public float LearningRate { get; init; } = 2e-4f;
+    /// <summary>Peak learning rate of the adapters (or of every weight for <see cref="LowRankMethod.Full"/>).</summary>
+    public float LearningRate { get; init; } = Defaults.LearningRate;
 
     /// <summary>Peak learning rate of the classification head; null uses <see cref="LearningRate"/>.</summary>
-    public float? HeadLearningRate { get; init; }
+    public float? HeadLearningRate { get; init; } = Defaults.HeadLearningRate;
 
     /// <summary>AdamW decoupled weight decay (applied to matrices, not to vectors).</summary>
     public float WeightDecay { get; init; }
@@ -37,22 +79,22 @@ public sealed record FineTuneOptions
     public float Epsilon { get; init; } = 1e-8f;
 
     /// <summary>The schedule.</summary>
-    public FineTuneSchedule Schedule { get; init; } = FineTuneSchedule.Linear;
+    public FineTuneSchedule Schedule { get; init; } = Defaults.Schedule;
 
     /// <summary>Fraction of the steps used for linear warm-up.</summary>
     public float WarmupRatio { get; init; }
 
     /// <summary>Passes over the training set.</summary>
-    public int Epochs { get; init; } = 1;
+    public int Epochs { get; init; } = Defaults.Epochs;
 
     /// <summary>Stop after this many optimizer steps (also sets the schedule's length); null runs all epochs.</summary>
     public int? MaxSteps { get; init; }
 
     /// <summary>Sentences per step.</summary>
-    public int BatchSize { get; init; } = 32;
+    public int BatchSize { get; init; } = Defaults.BatchSize;
 
     /// <summary>Maximum tokens per sentence, special tokens included.</summary>
-    public int MaxLength { get; init; } = 64;
+    public int MaxLength { get; init; } = Defaults.MaxLength;
 
     /// <summary>Seed of head init, adapter init, shuffling and calibration sampling.</summary>
     public int Seed { get; init; }
@@ -76,7 +118,7 @@ public sealed record FineTuneOptions
     public string? CheckpointDirectory { get; init; }
 
     /// <summary>Write a checkpoint every this many steps (and at the end).</summary>
-    public int CheckpointEvery { get; init; } = 50;
+    public int CheckpointEvery { get; init; } = Defaults.CheckpointEvery;
 
     /// <summary>The execution device of the training and evaluation sessions.</summary>
     public ExecutionDevice Device { get; init; } = ExecutionDevice.Cpu;

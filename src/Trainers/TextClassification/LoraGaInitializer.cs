@@ -1,5 +1,6 @@
 using Pipelines.Numerics.LinearAlgebra;
 using Pipelines.Onnx;
+using Pipelines.Onnx.Adapters;
 using Pipelines.Onnx.Runtime;
 using Pipelines.Transforms.LowRank;
 

@@ -10,7 +10,7 @@ public static class Sst2Reader
 {
     /// <summary>Reads every non-empty line of <paramref name="path"/>.</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="FormatException">A line has no integer label followed by a sentence; the message names file and line.</exception>
+    /// <exception cref="DataFormatException">A line has no integer label followed by a sentence; the message names file and line.</exception>
     public static IReadOnlyList<LabeledSentence> Read(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -42,8 +42,8 @@ public static class Sst2Reader
             if (space <= 0 || space == line.Length - 1
                 || !int.TryParse(line.AsSpan(0, space), NumberStyles.None, CultureInfo.InvariantCulture, out int label))
             {
-                throw new FormatException(
-                    $"{source}:{lineNumber}: expected '<label> <sentence>' with a non-negative integer label, got '{Truncate(line)}'.");
+                throw new DataFormatException(
+                    source, lineNumber, $"expected '<label> <sentence>' with a non-negative integer label, got '{Truncate(line)}'.");
             }
 
             list.Add(new LabeledSentence(line[(space + 1)..].Trim(), label));

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Pipelines.Numerics.LinearAlgebra;
 using Pipelines.Onnx;
+using Pipelines.Onnx.Adapters;
 
 namespace Pipelines.Transforms.LowRank;
 

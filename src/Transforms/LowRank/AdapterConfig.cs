@@ -107,16 +107,16 @@ public sealed record AdapterConfig
     public string ToJson() => JsonSerializer.Serialize(this, s_json);
 
     /// <summary>Parses a config.</summary>
-    /// <exception cref="FormatException">Not a valid config; the message says why.</exception>
+    /// <exception cref="DataFormatException">Not a valid config; the message says why.</exception>
     public static AdapterConfig FromJson(string json)
     {
         try
         {
-            return JsonSerializer.Deserialize<AdapterConfig>(json, s_json) ?? throw new FormatException("The adapter config is empty.");
+            return JsonSerializer.Deserialize<AdapterConfig>(json, s_json) ?? throw new DataFormatException("The adapter config is empty.");
         }
         catch (JsonException e)
         {
-            throw new FormatException($"Not a valid adapter config: {e.Message}", e);
+            throw new DataFormatException($"Not a valid adapter config: {e.Message}", e);
         }
     }
 

@@ -50,6 +50,9 @@ public sealed class AdapterSet
     /// <summary>The peft state-dict key of a module's tensor (<c>lora_A</c> or <c>lora_B</c>).</summary>
     public static string Key(string module, string tensor) => $"base_model.model.{module}.{tensor}.weight";
 
+    /// <summary>Gets the files <see cref="Save"/> writes, relative to its folder.</summary>
+    public IReadOnlyList<string> Files => Initial is not null && ResidualBase ? [WeightsFile, InitialWeightsFile, ConfigFile] : [WeightsFile, ConfigFile];
+
     /// <summary>Writes the adapters into <paramref name="directory"/> (created if needed).</summary>
     public void Save(string directory)
     {
@@ -67,7 +70,7 @@ public sealed class AdapterSet
 
     /// <summary>Reads adapters saved by <see cref="Save"/>, binding modules to the weights of <paramref name="model"/>.</summary>
     /// <exception cref="FileNotFoundException">A file is missing.</exception>
-    /// <exception cref="FormatException">A module or tensor is missing or has the wrong shape.</exception>
+    /// <exception cref="DataFormatException">A module or tensor is missing or has the wrong shape.</exception>
     public static AdapterSet Load(string directory, OnnxModel model)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
@@ -88,7 +91,7 @@ public sealed class AdapterSet
 
         var targets = config.TargetModules.Select(module => weights.TryGetValue(module, out LinearWeight? w)
             ? new LowRankTarget(w, module, config.RankOf(module), config.AlphaOf(module))
-            : throw new FormatException($"Adapter module '{module}' ({directory}) matches no linear weight of the model.")).ToList();
+            : throw new DataFormatException($"Adapter module '{module}' ({directory}) matches no linear weight of the model.")).ToList();
         LowRankMethod method = Enum.TryParse(config.Pipelines.Method, out LowRankMethod m) ? m : LowRankMethod.Lora;
         IReadOnlyList<AdapterFactors> current = FromTensors(Path.Combine(directory, WeightsFile), targets, method);
         string initialPath = Path.Combine(directory, InitialWeightsFile);
@@ -134,12 +137,12 @@ public sealed class AdapterSet
     {
         if (!tensors.TryGetValue(key, out Matrix? m))
         {
-            throw new FormatException($"'{path}' has no tensor '{key}'.");
+            throw new DataFormatException($"'{path}' has no tensor '{key}'.");
         }
 
         if (m.Rows != rows || m.Cols != cols)
         {
-            throw new FormatException($"'{path}': tensor '{key}' is {m.Rows}x{m.Cols}, expected {rows}x{cols}.");
+            throw new DataFormatException($"'{path}': tensor '{key}' is {m.Rows}x{m.Cols}, expected {rows}x{cols}.");
         }
 
         return m;

@@ -26,6 +26,13 @@ public static class LowRankInitializer
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        if (!LowRankMethods.Initializers.Contains(options.Method))
+        {
+            throw new ArgumentException(
+                $"{options.Method} is a fine-tuning method (it needs the task's gradients or trains every weight); initialise with one of {string.Join(", ", LowRankMethods.Initializers)}.",
+                nameof(options));
+        }
+
         if (options.Method == LowRankMethod.Eva)
         {
             return EvaInitializer.Initialize(model, options);

@@ -1,6 +1,11 @@
 namespace Pipelines.Transforms.LowRank;
 
-/// <summary>How the adapter factors A (in×r) and B (r×out) are initialised for a target weight.</summary>
+/// <summary>
+/// How the adapter factors A (in×r) and B (r×out) are initialised for a target weight: the one method vocabulary from
+/// <c>lora init</c> (<see cref="LowRankInitializer"/>) to <c>lora train</c> (fine-tuning) and the model-folder manifest.
+/// <see cref="LoraGa"/> needs the task's gradients and <see cref="Full"/> has no adapters, so both are fine-tuning
+/// methods only. Command-line names: <see cref="LowRankMethods"/>.
+/// </summary>
 public enum LowRankMethod
 {
     /// <summary>LoRA (Hu et al. 2021): A Kaiming-uniform (bound 1/√in, as peft), B = 0; the base weight is untouched.</summary>
@@ -23,4 +28,13 @@ public enum LowRankMethod
     /// batches (incremental SVD), B = 0, ranks redistributed by explained variance; the base weight is untouched.
     /// </summary>
     Eva,
+
+    /// <summary>
+    /// LoRA-GA (Wang et al. 2024): factors from the SVD of the averaged task gradient over calibration batches, so the
+    /// first step follows full fine-tuning's; needs labelled data, so it is available in fine-tuning only.
+    /// </summary>
+    LoraGa,
+
+    /// <summary>No adapters: every float weight of the encoder is trained (fine-tuning only).</summary>
+    Full,
 }

@@ -6,9 +6,12 @@ namespace Pipelines.Transforms.LowRank;
 /// </summary>
 public sealed record LowRankOptions
 {
-    /// <summary>Default values.</summary>
+    /// <summary>Default values, read by the API and the <c>lora init</c> command alike.</summary>
     public static class Defaults
     {
+        /// <summary>The method: PiSSA with the randomized SVD (peft's <c>pissa_niter_4</c>), near the exact SVD's error at a fraction of its time.</summary>
+        public const LowRankMethod Method = LowRankMethod.PissaFast;
+
         /// <summary>Rank r.</summary>
         public const int Rank = 16;
 
@@ -20,7 +23,7 @@ public sealed record LowRankOptions
     }
 
     /// <summary>The initialisation method.</summary>
-    public LowRankMethod Method { get; init; } = LowRankMethod.Pissa;
+    public LowRankMethod Method { get; init; } = Defaults.Method;
 
     /// <summary>Rank r of every adapter unless overridden.</summary>
     public int Rank { get; init; } = Defaults.Rank;

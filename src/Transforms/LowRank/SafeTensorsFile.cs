@@ -66,30 +66,30 @@ public static class SafeTensorsFile
     }
 
     /// <summary>Reads every tensor (1-D tensors become 1×n) and the metadata.</summary>
-    /// <exception cref="FormatException">The file is not a float32 safetensors file; the message names the file and tensor.</exception>
+    /// <exception cref="DataFormatException">The file is not a float32 safetensors file; the message names the file and tensor.</exception>
     public static (Dictionary<string, Matrix> Tensors, Dictionary<string, string> Metadata) Read(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         byte[] all = File.ReadAllBytes(path);
         if (all.Length < 8)
         {
-            throw new FormatException($"'{path}' is too short to be a safetensors file.");
+            throw new DataFormatException($"'{path}' is too short to be a safetensors file.");
         }
 
         ulong n = BinaryPrimitives.ReadUInt64LittleEndian(all);
         if (n > (ulong)(all.Length - 8))
         {
-            throw new FormatException($"'{path}': header length {n} exceeds the file size {all.Length}.");
+            throw new DataFormatException($"'{path}': header length {n} exceeds the file size {all.Length}.");
         }
 
         JsonObject header;
         try
         {
-            header = JsonNode.Parse(all.AsSpan(8, (int)n))?.AsObject() ?? throw new FormatException($"'{path}': empty header.");
+            header = JsonNode.Parse(all.AsSpan(8, (int)n))?.AsObject() ?? throw new DataFormatException($"'{path}': empty header.");
         }
         catch (JsonException e)
         {
-            throw new FormatException($"'{path}': header is not JSON ({e.Message}).", e);
+            throw new DataFormatException($"'{path}': header is not JSON ({e.Message}).", e);
         }
 
         int dataStart = 8 + (int)n;
@@ -111,7 +111,7 @@ public static class SafeTensorsFile
             string dtype = info["dtype"]!.GetValue<string>();
             if (dtype != "F32")
             {
-                throw new FormatException($"'{path}': tensor '{kv.Key}' is {dtype}; only F32 is supported.");
+                throw new DataFormatException($"'{path}': tensor '{kv.Key}' is {dtype}; only F32 is supported.");
             }
 
             long[] shape = info["shape"]!.AsArray().Select(d => d!.GetValue<long>()).ToArray();
@@ -120,7 +120,7 @@ public static class SafeTensorsFile
             long count = shape.Aggregate(1L, (a, b) => a * b);
             if (end - begin != count * sizeof(float) || dataStart + end > all.Length)
             {
-                throw new FormatException($"'{path}': tensor '{kv.Key}' offsets [{begin}, {end}) do not match shape [{string.Join(",", shape)}] or the file size.");
+                throw new DataFormatException($"'{path}': tensor '{kv.Key}' offsets [{begin}, {end}) do not match shape [{string.Join(",", shape)}] or the file size.");
             }
 
             int rows = shape.Length == 2 ? (int)shape[0] : 1;

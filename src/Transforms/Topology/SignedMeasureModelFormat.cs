@@ -86,13 +86,13 @@ internal static class SignedMeasureModelFormat
         byte[] magic = r.ReadBytes(s_magic.Length);
         if (!magic.AsSpan().SequenceEqual(s_magic))
         {
-            throw new InvalidDataException("Not a Pipelines signed-measure transformer file (bad magic).");
+            throw new DataFormatException("Not a Pipelines signed-measure transformer file (bad magic).");
         }
 
         int version = r.ReadInt32();
         if (version != Version)
         {
-            throw new InvalidDataException($"Signed-measure transformer file version {version} is not readable by this build (reads version {Version}).");
+            throw new DataFormatException($"Signed-measure transformer file version {version} is not readable by this build (reads version {Version}).");
         }
 
         string output = r.ReadString();
@@ -104,7 +104,7 @@ internal static class SignedMeasureModelFormat
             0 => new PointCloudInput(r.ReadInt32()),
             1 => new TimeSeriesInput(r.ReadInt32(), r.ReadInt32(), r.ReadInt32()),
             2 => new GraphInput(r.ReadString(), (GraphVertexFunctionKind)r.ReadInt32(), (GraphVertexFunctionKind)r.ReadInt32(), r.ReadSingle()),
-            _ => throw new InvalidDataException($"Unknown topology input kind {kind}."),
+            _ => throw new DataFormatException($"Unknown topology input kind {kind}."),
         };
         var codensity = (CodensityKind)r.ReadInt32();
         float codensityParameter = r.ReadSingle();
@@ -150,7 +150,7 @@ internal static class SignedMeasureModelFormat
         int n = r.ReadInt32();
         if (n <= 0 || n > 1_000_000)
         {
-            throw new InvalidDataException($"Corrupt grid length {n}.");
+            throw new DataFormatException($"Corrupt grid length {n}.");
         }
 
         var v = new float[n];

@@ -1,5 +1,6 @@
 using Pipelines.Export.Merge;
 using Pipelines.Onnx;
+using Pipelines.Onnx.Adapters;
 using Pipelines.Testing;
 
 namespace Pipelines.Export.Tests.Merge;

@@ -1,8 +1,11 @@
+using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
 using Pipelines.Onnx;
+using Pipelines.Onnx.Adapters;
 using Pipelines.Onnx.Autodiff;
 using Pipelines.Onnx.Runtime;
 using Pipelines.Testing;
+using Pipelines.Transforms.LowRank;
 using Xunit;
 
 namespace Pipelines.Trainers.Tests;
@@ -13,18 +16,31 @@ public class MiniLmLoraTests
     private static readonly long[] s_ids = [101, 1996, 4248, 2829, 4419, 2058, 1996, 102, 101, 1045, 2293, 2023, 3185, 102, 0, 0];
     private static readonly long[] s_mask = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0];
 
-    private static (OnnxModel Model, IReadOnlyList<LowRankAdapter> Adapters) WithAdapters(AdapterInit init)
+    /// <summary>LoRA on all 36 MatMuls through the one initializer (A Kaiming-uniform, B = 0; B random when asked, so gradients reach A).</summary>
+    private static (OnnxModel Model, IReadOnlyList<(string A, string B)> Adapters) WithAdapters(bool randomB)
     {
-        string[] weights = [.. ModelSummary.Create(MiniLm.Shared).Weights.Where(w => w.OpType == "MatMul").Select(w => w.Initializer)];
-        Assert.Equal(36, weights.Length);
-        return LowRankAdapters.Insert(MiniLm.Shared, weights, new LowRankAdapterOptions(Rank: 2, Alpha: 4, Seed: 1, Init: init));
+        AdaptedModel adapted = LowRankInitializer.Initialize(MiniLm.Shared, new LowRankOptions { Method = LowRankMethod.Lora, Rank = 2, Alpha = 4, Seed = 1 });
+        IReadOnlyList<AdapterGraphEntry> entries = AdapterGraphEntry.Read(adapted.Model);
+        Assert.Equal(36, entries.Count);
+        if (randomB)
+        {
+            var rng = new Random(1);
+            foreach (AdapterGraphEntry e in entries)
+            {
+                OnnxTensor b = adapted.Model.Graph.FindInitializer(e.LoraB)!;
+                float[] values = [.. Enumerable.Range(0, (int)b.ElementCount).Select(_ => (float)((rng.NextDouble() * 2) - 1) * 0.5f)];
+                b.ReplaceData(MemoryMarshal.AsBytes(values.AsSpan()).ToArray());
+            }
+        }
+
+        return (adapted.Model, [.. entries.Select(e => (e.LoraA, e.LoraB))]);
     }
 
     [Fact]
     public void AdapterGradients_OnAll36MatMuls_MatchFiniteDifferences()
     {
         // float64 copy of the adapted model; the batch becomes constant; loss = Σ last_hidden_state ⊙ R
-        (OnnxModel adapted, IReadOnlyList<LowRankAdapter> adapters) = WithAdapters(AdapterInit.RandomB);
+        (OnnxModel adapted, IReadOnlyList<(string A, string B)> adapters) = WithAdapters(randomB: true);
         OnnxModel model = DoublePrecision.Convert(adapted);
         const int Batch = 1, Seq = 8;
         var b = new GraphBuilder(model.Graph);
@@ -90,7 +106,7 @@ public class MiniLmLoraTests
     [Fact]
     public void HundredSteps_OfAdapterTraining_DriveTheLossDown()
     {
-        (OnnxModel adapted, IReadOnlyList<LowRankAdapter> adapters) = WithAdapters(AdapterInit.ZeroB);
+        (OnnxModel adapted, IReadOnlyList<(string A, string B)> adapters) = WithAdapters(randomB: false);
         TrainingGraph graph = TrainingGraphBuilder.Build(adapted, new TrainingGraphOptions
         {
             Loss = new MeanSquaredErrorLoss("last_hidden_state"),

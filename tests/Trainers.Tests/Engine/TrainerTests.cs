@@ -108,7 +108,7 @@ public class TrainerTests
         byte[] bytes = File.ReadAllBytes(path);
         bytes[100] ^= 1;
         File.WriteAllBytes(path, bytes);
-        var e = Assert.Throws<InvalidDataException>(() => trainer.LoadCheckpoint(path));
+        var e = Assert.Throws<DataFormatException>(() => trainer.LoadCheckpoint(path));
         Assert.Contains("SHA-256", e.Message);
     }
 

@@ -145,13 +145,14 @@ public class GraphTrainerTests
             Assert.Single(Directory.GetFiles(dir, "best-*.bin"));
             AssertSamePredictions(straight, resumed, train);
 
-            var other = Assert.Throws<InvalidDataException>(() => GraphTrainer.Train(def, train, valid, options with { CheckpointDirectory = dir, LearningRate = 1e-3f }));
+            var other = Assert.Throws<PipelinesException>(() => GraphTrainer.Train(def, train, valid, options with { CheckpointDirectory = dir, LearningRate = 1e-3f }));
+            Assert.Equal(ErrorKind.Usage, other.Kind);
             Assert.Contains(GraphCheckpoint.StateFile, other.Message, StringComparison.Ordinal);
             Assert.Contains("different graph-training run", other.Message, StringComparison.Ordinal);
 
             // Same size, same options, other data (one target changed): refused too.
             var changed = train.Graphs.Select((g, i) => i == 3 ? g.WithTarget(g.Target + 1) : g).ToList();
-            Assert.Throws<InvalidDataException>(() => GraphTrainer.Train(def, new GraphSplit(changed, train.Encodings), valid, options with { CheckpointDirectory = dir }));
+            Assert.Throws<PipelinesException>(() => GraphTrainer.Train(def, new GraphSplit(changed, train.Encodings), valid, options with { CheckpointDirectory = dir }));
         }
         finally
         {

@@ -54,9 +54,9 @@ public class ColumnGettersTests
     {
         var ml = new MLContext(1);
         IDataView data = ml.Data.LoadFromEnumerable(new Row[] { new() { F = 1, I = 1 }, new() { F = 0.5f, I = -1 } });
-        var frac = Assert.Throws<InvalidDataException>(() => ReadAll(data, "F"));
+        var frac = Assert.Throws<DataFormatException>(() => ReadAll(data, "F"));
         Assert.Contains("'F', row 1", frac.Message, StringComparison.Ordinal);
-        var neg = Assert.Throws<InvalidDataException>(() => ReadAll(data, "I"));
+        var neg = Assert.Throws<DataFormatException>(() => ReadAll(data, "I"));
         Assert.Contains("'I', row 1: -1", neg.Message, StringComparison.Ordinal);
         var text = Assert.Throws<ArgumentOutOfRangeException>(() => ReadAll(data, "S"));
         Assert.Contains("'S'", text.Message, StringComparison.Ordinal);

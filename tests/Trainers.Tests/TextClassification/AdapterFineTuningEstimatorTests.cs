@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Pipelines.Transforms.LowRank;
 using Pipelines.Onnx;
 using Pipelines.Testing;
 using Pipelines.Trainers.TextClassification;
@@ -27,7 +28,7 @@ public sealed class AdapterFineTuningEstimatorTests
             VocabPath = task.VocabPath,
             FineTune = new FineTuneOptions
             {
-                Method = FineTuneMethod.Pissa,
+                Method = LowRankMethod.Pissa,
                 Rank = 2,
                 LearningRate = 5e-2f,
                 BatchSize = 16,

@@ -1,3 +1,4 @@
+using Pipelines.Transforms.LowRank;
 using Pipelines.Trainers.TextClassification;
 using Xunit;
 
@@ -5,11 +6,11 @@ namespace Pipelines.Trainers.Tests.TextClassification;
 
 public sealed class FineTuningTests
 {
-    private static FineTuneOptions Options(FineTuneMethod method) => new()
+    private static FineTuneOptions Options(LowRankMethod method) => new()
     {
         Method = method,
         Rank = 2,
-        LearningRate = method is FineTuneMethod.Full or FineTuneMethod.LoraGa ? 2e-2f : 5e-2f,
+        LearningRate = method is LowRankMethod.Full or LowRankMethod.LoraGa ? 2e-2f : 5e-2f,
         HeadLearningRate = 5e-2f,
         BatchSize = 16,
         MaxLength = 8,
@@ -20,13 +21,13 @@ public sealed class FineTuningTests
     };
 
     [Theory]
-    [InlineData(FineTuneMethod.Lora)]
-    [InlineData(FineTuneMethod.Pissa)]
-    [InlineData(FineTuneMethod.OLora)]
-    [InlineData(FineTuneMethod.MiLora)]
-    [InlineData(FineTuneMethod.LoraGa)]
-    [InlineData(FineTuneMethod.Full)]
-    public void TinyEncoderLearnsToSeparateSentiment(FineTuneMethod method)
+    [InlineData(LowRankMethod.Lora)]
+    [InlineData(LowRankMethod.Pissa)]
+    [InlineData(LowRankMethod.OLora)]
+    [InlineData(LowRankMethod.MiLora)]
+    [InlineData(LowRankMethod.LoraGa)]
+    [InlineData(LowRankMethod.Full)]
+    public void TinyEncoderLearnsToSeparateSentiment(LowRankMethod method)
     {
         using var task = new TinyTextTask();
         IReadOnlyList<LabeledSentence> train = TinyTextTask.Sentences(96, seed: 1);
@@ -44,7 +45,7 @@ public sealed class FineTuningTests
     {
         using var task = new TinyTextTask();
         IReadOnlyList<LabeledSentence> train = TinyTextTask.Sentences(64, seed: 1);
-        FineTuneOptions options = Options(FineTuneMethod.Pissa) with { MaxSteps = 5 };
+        FineTuneOptions options = Options(LowRankMethod.Pissa) with { MaxSteps = 5 };
         FineTuneResult a = TextClassifierFineTuning.Train(task.Encoder, task.Tokenizer, train, null, options);
         FineTuneResult b = TextClassifierFineTuning.Train(task.Encoder, task.Tokenizer, train, null, options);
         Assert.Equal(a.Losses, b.Losses);
@@ -56,7 +57,7 @@ public sealed class FineTuningTests
         using var task = new TinyTextTask();
         using var dir = new Pipelines.Testing.TempDirectory();
         IReadOnlyList<LabeledSentence> train = TinyTextTask.Sentences(64, seed: 1);
-        FineTuneOptions options = Options(FineTuneMethod.LoraGa) with { MaxSteps = 8, CheckpointEvery = 3, Schedule = FineTuneSchedule.Linear };
+        FineTuneOptions options = Options(LowRankMethod.LoraGa) with { MaxSteps = 8, CheckpointEvery = 3, Schedule = FineTuneSchedule.Linear };
         FineTuneResult full = TextClassifierFineTuning.Train(task.Encoder, task.Tokenizer, train, null, options);
 
         FineTuneOptions resumable = options with { CheckpointDirectory = dir.Path };
@@ -73,7 +74,7 @@ public sealed class FineTuningTests
 
         FineTuneResult resumed = TextClassifierFineTuning.Train(task.Encoder, task.Tokenizer, train, null, resumable);
         Assert.Equal(full.Losses, resumed.Losses);
-        foreach (string name in FineTuneModels.Trainables(full.Classifier, FineTuneMethod.LoraGa))
+        foreach (string name in FineTuneModels.Trainables(full.Classifier, LowRankMethod.LoraGa))
         {
             Assert.Equal(full.Classifier.Graph.FindInitializer(name)!.ToArray<float>(), resumed.Classifier.Graph.FindInitializer(name)!.ToArray<float>());
         }
@@ -84,14 +85,14 @@ public sealed class FineTuningTests
     {
         using var task = new TinyTextTask();
         var ex = Assert.Throws<ArgumentException>(() => TextClassifierFineTuning.Train(
-            task.Encoder, task.Tokenizer, [new LabeledSentence("good", 0), new LabeledSentence("bad", 2)], null, Options(FineTuneMethod.Lora)));
+            task.Encoder, task.Tokenizer, [new LabeledSentence("good", 0), new LabeledSentence("bad", 2)], null, Options(LowRankMethod.Lora)));
         Assert.Contains("Row 1 has label 2", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void ClassWeightsAreValidated()
     {
-        FineTuneOptions options = Options(FineTuneMethod.Lora) with { ClassWeights = [1f] };
+        FineTuneOptions options = Options(LowRankMethod.Lora) with { ClassWeights = [1f] };
         Assert.Throws<ArgumentException>(options.Validate);
     }
 

@@ -1,6 +1,7 @@
 using Microsoft.ML.OnnxRuntime;
 using Pipelines.Numerics.LinearAlgebra;
 using Pipelines.Onnx;
+using Pipelines.Onnx.Adapters;
 using Pipelines.Onnx.Runtime;
 using Pipelines.Trainers.TextClassification;
 using Pipelines.Transforms.LowRank;
@@ -12,7 +13,7 @@ public sealed class LoraGaTests
 {
     private static readonly FineTuneOptions s_options = new()
     {
-        Method = FineTuneMethod.LoraGa,
+        Method = LowRankMethod.LoraGa,
         Rank = 2,
         Alpha = 4,
         MaxLength = 8,

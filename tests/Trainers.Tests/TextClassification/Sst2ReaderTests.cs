@@ -21,7 +21,7 @@ public sealed class Sst2ReaderTests
     [InlineData("-1 bad label")]
     public void MalformedLineNamesSourceAndLine(string bad)
     {
-        var ex = Assert.Throws<FormatException>(() => Sst2Reader.Parse(new StringReader("1 fine\n" + bad + "\n"), "train.txt"));
+        var ex = Assert.Throws<DataFormatException>(() => Sst2Reader.Parse(new StringReader("1 fine\n" + bad + "\n"), "train.txt"));
         Assert.Contains("train.txt:2", ex.Message, StringComparison.Ordinal);
     }
 

@@ -1,5 +1,6 @@
 using Pipelines.Numerics.LinearAlgebra;
 using Pipelines.Onnx;
+using Pipelines.Onnx.Adapters;
 using Pipelines.Transforms.LowRank;
 using Xunit;
 
@@ -54,7 +55,7 @@ public class AdapterArtifactTests
     public void MergeThenUnmerge_IsTheIdentity(bool baseUntouched)
     {
         AdaptedModel adapted = Pissa(baseUntouched: baseUntouched);
-        OnnxModel merged = AdapterMerging.Merge(adapted.Model);
+        OnnxModel merged = AdapterMerger.Merge(adapted.Model).Model;
         Assert.DoesNotContain(merged.Graph.Initializers, t => t.Name.Contains("lora", StringComparison.Ordinal));
         Assert.Equal(TinyModel.Create().Graph.Nodes.Count, merged.Graph.Nodes.Count);
         OnnxModel back = AdapterMerging.Unmerge(merged, adapted.Adapters);
@@ -68,6 +69,24 @@ public class AdapterArtifactTests
 
         float[] x = TinyModel.Input(4);
         Assert.True(TinyModel.MaxAbsDiff(TinyModel.Run(adapted.Model, x), TinyModel.Run(merged, x)) < 1e-5);
+    }
+
+    [Fact]
+    public void Merge_UsesTheRecordedAdapters_AndRefusesAMissingRecordedNode()
+    {
+        AdaptedModel adapted = Pissa();
+        (OnnxModel merged, IReadOnlyList<MergedAdapter> folded) = AdapterMerger.Merge(adapted.Model);
+        // Exactly the recorded adapters, folded in place into their base weights (no "_merged" copies: that is the
+        // pattern fallback for models made elsewhere), and the metadata is gone with them.
+        Assert.Equal(AdapterGraphEntry.Read(adapted.Model).Select(e => e.Node), folded.Select(f => f.BaseNode));
+        Assert.DoesNotContain(merged.Graph.Initializers, t => t.Name.EndsWith("_merged", StringComparison.Ordinal));
+        Assert.Empty(AdapterGraphEntry.Read(merged));
+
+        OnnxModel broken = adapted.Model.Clone();
+        string node = AdapterGraphEntry.Read(broken)[0].Node;
+        broken.Graph.Nodes.First(n => n.Name == node).Name = "renamed";
+        OnnxGraphException e = Assert.Throws<OnnxGraphException>(() => AdapterMerger.Merge(broken));
+        Assert.Contains(node, e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -156,7 +175,7 @@ public class AdapterArtifactTests
         try
         {
             File.WriteAllBytes(path, [200, 0, 0, 0, 0, 0, 0, 0, (byte)'{']);
-            Assert.Throws<FormatException>(() => SafeTensorsFile.Read(path));
+            Assert.Throws<DataFormatException>(() => SafeTensorsFile.Read(path));
         }
         finally
         {

@@ -1,6 +1,7 @@
 using Pipelines.Onnx;
 using Pipelines.Transforms.LowRank;
 using Xunit;
+using Pipelines.Onnx.Adapters;
 
 namespace Pipelines.Transforms.Tests.LowRank;
 

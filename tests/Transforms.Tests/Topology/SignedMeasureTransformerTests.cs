@@ -114,7 +114,7 @@ public sealed class SignedMeasureTransformerTests
     public void Load_RefusesForeignFile()
     {
         using var s = new MemoryStream(new byte[64]);
-        Assert.Throws<InvalidDataException>(() => SignedMeasureTransformer.Load(s));
+        Assert.Throws<DataFormatException>(() => SignedMeasureTransformer.Load(s));
     }
 
     [Fact]

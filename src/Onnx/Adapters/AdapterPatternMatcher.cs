@@ -1,14 +1,14 @@
-namespace Pipelines.Export.Merge;
+namespace Pipelines.Onnx.Adapters;
 
 /// <summary>Recognises <c>Add(MatMul(x, W), adapter(x))</c> where adapter is a scaled sum of <c>±(x·A)·B</c> terms.</summary>
-internal sealed class PatternMatcher
+internal sealed class AdapterPatternMatcher
 {
     private readonly Dictionary<string, OnnxNode> _producers;
     private readonly Dictionary<string, List<OnnxNode>> _consumers;
     private readonly Dictionary<string, OnnxTensor> _initializers;
     private readonly HashSet<string> _outputs;
 
-    public PatternMatcher(Dictionary<string, OnnxNode> producers, Dictionary<string, List<OnnxNode>> consumers, Dictionary<string, OnnxTensor> initializers, HashSet<string> outputs)
+    public AdapterPatternMatcher(Dictionary<string, OnnxNode> producers, Dictionary<string, List<OnnxNode>> consumers, Dictionary<string, OnnxTensor> initializers, HashSet<string> outputs)
     {
         _producers = producers;
         _consumers = consumers;
@@ -98,7 +98,7 @@ internal sealed class PatternMatcher
     private bool Private(string value) => !_outputs.Contains(value) && _consumers.TryGetValue(value, out List<OnnxNode>? c) && c.Count == 1;
 
     private OnnxTensor? Matrix(string name) =>
-        _initializers.TryGetValue(name, out OnnxTensor? t) && Quantization.WeightMatrix.IsFloatMatrix(t) ? t : null;
+        _initializers.TryGetValue(name, out OnnxTensor? t) && t is { ElementType: TensorElementType.Float, Dims.Length: 2 } && t.Dims[0] > 0 && t.Dims[1] > 0 ? t : null;
 
     private float? Scalar(string name) =>
         _initializers.TryGetValue(name, out OnnxTensor? t) && t.ElementType == TensorElementType.Float && t.ElementCount == 1 ? t.AsSpan<float>()[0] : null;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Pipelines.Transforms.LowRank;
+namespace Pipelines.Onnx.Adapters;
 
 /// <summary>
 /// How one adapter sits in an adapted ONNX graph; the list is stored as JSON under the model metadata key
@@ -67,7 +67,7 @@ public sealed record AdapterGraphEntry
     public static string ToJson(IReadOnlyList<AdapterGraphEntry> entries) => JsonSerializer.Serialize(entries, s_json);
 
     /// <summary>Reads the entries of an adapted model; empty when it has none.</summary>
-    /// <exception cref="FormatException">The metadata is present but not valid JSON for this type.</exception>
+    /// <exception cref="DataFormatException">The metadata is present but not valid JSON for this type.</exception>
     public static IReadOnlyList<AdapterGraphEntry> Read(Pipelines.Onnx.OnnxModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -83,7 +83,7 @@ public sealed record AdapterGraphEntry
         }
         catch (JsonException e)
         {
-            throw new FormatException($"Model metadata '{MetadataKey}' is not a valid adapter list: {e.Message}", e);
+            throw new DataFormatException($"Model metadata '{MetadataKey}' is not a valid adapter list: {e.Message}", e);
         }
     }
 }

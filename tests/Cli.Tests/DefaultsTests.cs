@@ -1,0 +1,67 @@
+using System.CommandLine;
+using Pipelines.Export;
+using Pipelines.Export.Quantization;
+using Pipelines.Trainers.TextClassification;
+using Pipelines.Transforms.LowRank;
+using Xunit;
+
+namespace Pipelines.Cli.Tests;
+
+/// <summary>The CLI's defaults are the API's: each command's unset option parses to the value a fresh options record holds.</summary>
+public sealed class DefaultsTests
+{
+    private static ParseResult Parse(string commandLine)
+    {
+        ParseResult parsed = Program.BuildRoot().Parse(commandLine);
+        Assert.Empty(parsed.Errors);
+        return parsed;
+    }
+
+    [Fact]
+    public void LoraInit_DefaultsAreLowRankOptionsDefaults()
+    {
+        ParseResult p = Parse("lora init --model m.onnx --out o");
+        var api = new LowRankOptions();
+        Assert.Equal(api.Method, LowRankMethods.Parse(p.GetValue<string>("--method")!, LowRankMethods.Initializers));
+        Assert.Equal(api.Rank, p.GetValue<int>("--rank"));
+        Assert.Equal(api.PowerIterations, p.GetValue<int>("--niter"));
+        Assert.Equal(api.Oversampling, p.GetValue<int>("--oversample"));
+        Assert.Equal(api.Seed, p.GetValue<ulong>("--seed"));
+        Assert.Equal(api.BaseUntouched, p.GetValue<bool>("--base-untouched"));
+    }
+
+    [Fact]
+    public void LoraTrain_DefaultsAreFineTuneOptionsDefaults()
+    {
+        ParseResult p = Parse("lora train --train t.txt --out o");
+        var api = new FineTuneOptions();
+        Assert.Equal(api.Epochs, p.GetValue<int>("--epochs"));
+        Assert.Equal(api.BatchSize, p.GetValue<int>("--batch-size"));
+        Assert.Equal(api.MaxLength, p.GetValue<int>("--max-length"));
+        Assert.Equal(api.Schedule, p.GetValue<FineTuneSchedule>("--schedule"));
+        Assert.Equal(api.HeadLearningRate, p.GetValue<float>("--head-lr"));
+        Assert.Equal(api.CheckpointEvery, p.GetValue<int>("--checkpoint-every"));
+        Assert.Equal(api.Seed, p.GetValue<int>("--seed"));
+        Assert.Equal(api.MaxSteps, p.GetValue<int?>("--max-steps"));
+        // Method, rank and learning rate are unset on the command line (the folder's, then the API's): resolved by
+        // FineTuneSource and FineTuneOptions.Defaults.For.
+        Assert.Null(p.GetValue<string?>("--method"));
+        Assert.Null(p.GetValue<int?>("--rank"));
+        Assert.Null(p.GetValue<float?>("--lr"));
+        Assert.Equal(api.LearningRate, FineTuneOptions.Defaults.For(api.Method));
+    }
+
+    [Fact]
+    public void Export_DefaultsAreQuantizationAndExportOptionsDefaults()
+    {
+        ParseResult p = Parse("export --model m.onnx --out o.onnx");
+        var q = new QuantizationOptions();
+        var e = new ExportOptions();
+        Assert.Equal(q.BlockSize, p.GetValue<int>("--block"));
+        Assert.Equal(q.AccuracyLevel, p.GetValue<int>("--accuracy-level"));
+        Assert.Equal(q.Search, p.GetValue<BlockScaleSearch>("--scale-search"));
+        Assert.Equal(q.Symmetric, p.GetValue<bool>("--symmetric"));
+        Assert.Equal(e.QPissaIterations, p.GetValue<int>("--qpissa-iters"));
+        Assert.Equal(e.Format, Commands.ExportCommand.ParseFormat(p.GetValue<string>("--quantize")!));
+    }
+}
