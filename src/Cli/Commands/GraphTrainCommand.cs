@@ -70,15 +70,7 @@ internal static class GraphTrainCommand
                 console.Warn($"resuming from '{checkpoint}'");
             }
 
-            GraphTrainingResult trained;
-            try
-            {
-                trained = job.Run(backbone, options, new Progress(console, job.MetricName));
-            }
-            catch (InvalidDataException e)
-            {
-                throw new UsageException(e.Message);
-            }
+            GraphTrainingResult trained = job.Run(backbone, options, new Progress(console, job.MetricName));
 
             GraphModel model = trained.Model;
             Directory.CreateDirectory(outDir);

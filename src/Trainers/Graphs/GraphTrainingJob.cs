@@ -81,7 +81,7 @@ public sealed class GraphTrainingJob
     /// <param name="progress">Receives a report after every epoch.</param>
     /// <param name="cancellationToken">Stops training between steps.</param>
     /// <returns>The model and its metrics.</returns>
-    /// <exception cref="InvalidDataException">The checkpoint directory holds another run's checkpoint.</exception>
+    /// <exception cref="PipelinesException">The checkpoint directory holds another run's checkpoint (<see cref="ErrorKind.Usage"/>) or a damaged one (<see cref="DataFormatException"/>).</exception>
     public GraphTrainingResult Run(GineOptions backbone, GraphTrainerOptions options, IProgress<EpochReport>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(backbone);

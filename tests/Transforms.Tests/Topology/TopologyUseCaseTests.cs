@@ -115,8 +115,8 @@ public sealed class TopologyUseCaseTests : IDisposable
         Assert.Equal([0f, 0f, 1f, 0f, 1f, 1f], coords);
 
         File.WriteAllText(points, "0 0\n1 x\n");
-        var ex = Assert.Throws<InvalidDataException>(() => PointCloudReader.Read(points));
-        Assert.Contains("line 2", ex.Message, StringComparison.Ordinal);
+        var bad = Assert.Throws<DataFormatException>(() => PointCloudReader.Read(points));
+        Assert.Equal((points, 2), (bad.FileName, bad.Line));
 
         string csv = Path.Combine(_temp.Path, "clouds.csv");
         File.WriteAllText(csv, "0,0,a\n1,1,a\n2,2,b\n3,3,b\n4,4,c\n");

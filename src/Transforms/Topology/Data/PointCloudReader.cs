@@ -22,7 +22,7 @@ public static class PointCloudReader
     /// </summary>
     /// <param name="path">The file.</param>
     /// <returns>The cloud (dimension 1 when the file holds no point).</returns>
-    /// <exception cref="InvalidDataException">A point of another dimension or a coordinate that is not a number (file and line named).</exception>
+    /// <exception cref="DataFormatException">A point of another dimension or a coordinate that is not a number (file and line named).</exception>
     public static PointCloud Read(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -40,7 +40,7 @@ public static class PointCloudReader
 
             if (dim >= 0 && parts.Length != dim)
             {
-                throw new InvalidDataException($"{path} line {lineNo}: {parts.Length} coordinates, expected {dim}.");
+                throw new DataFormatException(path, lineNo, $"{parts.Length} coordinates, expected {dim}.");
             }
 
             dim = parts.Length;
@@ -59,7 +59,7 @@ public static class PointCloudReader
     /// <param name="pointsPerCloud">Rows per cloud.</param>
     /// <param name="dimension">Receives the point dimension d.</param>
     /// <returns>Flattened clouds with their labels.</returns>
-    /// <exception cref="InvalidDataException">The label changes inside a cloud, or a coordinate is not a number (file and line named).</exception>
+    /// <exception cref="DataFormatException">The label changes inside a cloud, or a coordinate is not a number (file and line named).</exception>
     public static List<LabelledVector> ReadLabelledClouds(string path, int pointsPerCloud, out int dimension)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -82,7 +82,7 @@ public static class PointCloudReader
             dimension = parts.Length - 1;
             if (label is not null && parts[^1] != label && count != 0)
             {
-                throw new InvalidDataException($"{path} line {lineNo}: label changes inside a cloud of {pointsPerCloud} points.");
+                throw new DataFormatException(path, lineNo, $"label changes inside a cloud of {pointsPerCloud} points.");
             }
 
             label = parts[^1];
@@ -105,7 +105,7 @@ public static class PointCloudReader
         {
             if (!float.TryParse(parts[k], NumberStyles.Float, CultureInfo.InvariantCulture, out float v))
             {
-                throw new InvalidDataException($"{path} line {lineNo}: '{parts[k]}' is not a number.");
+                throw new DataFormatException(path, lineNo, $"'{parts[k]}' is not a number.");
             }
 
             destination.Add(v);

@@ -58,7 +58,7 @@ public sealed record TopologyDataset(TopologyDataKind Kind, IReadOnlyList<Topolo
     /// <returns>The data set.</returns>
     /// <exception cref="FileNotFoundException"><paramref name="path"/> does not exist, or a TU file is missing.</exception>
     /// <exception cref="GraphFormatException">A malformed TU line (file and line named).</exception>
-    /// <exception cref="InvalidDataException">A malformed UCR or CSV line (file and line named).</exception>
+    /// <exception cref="DataFormatException">A malformed UCR or CSV line (file and line named).</exception>
     public static TopologyDataset Load(string path, int pointsPerCloud = Defaults.PointsPerCloud)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -107,7 +107,7 @@ public sealed record TopologyDataset(TopologyDataKind Kind, IReadOnlyList<Topolo
     /// <summary>Reads a UCR 2018 <c>.tsv</c> file: one series per line, label first, tab-separated; empty and <c>NaN</c> values are skipped.</summary>
     /// <param name="path">The file.</param>
     /// <returns>The series.</returns>
-    /// <exception cref="InvalidDataException">A value is not a number (file and line named).</exception>
+    /// <exception cref="DataFormatException">A value is not a number (file and line named).</exception>
     public static TopologyDataset ReadUcr(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -132,7 +132,7 @@ public sealed record TopologyDataset(TopologyDataKind Kind, IReadOnlyList<Topolo
 
                 values.Add(float.TryParse(parts[k], NumberStyles.Float | NumberStyles.AllowThousands, CultureInfo.InvariantCulture, out float v)
                     ? v
-                    : throw new InvalidDataException($"{path} line {lineNo}: '{parts[k]}' is not a number."));
+                    : throw new DataFormatException(path, lineNo, $"'{parts[k]}' is not a number."));
             }
 
             rows.Add(new TopologySample([.. values], 0, parts[0]));
