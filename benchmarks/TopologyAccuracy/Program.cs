@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Pipelines.Numerics.Topology;
+using Pipelines.Transforms.Graphs;
 using Pipelines.Transforms.Topology;
 using Pipelines.Transforms.Topology.Data;
 
@@ -96,7 +97,7 @@ public static class Program
     private static (string, int, double, double, double) Graphs(string folder)
     {
         var ml = new MLContext(seed: 0);
-        List<Row> rows = [.. TopologyDatasets.ReadTuDataset(folder).Select(g => new Row { Values = g.Edges, Nodes = g.NodeCount, Class = g.Label })];
+        List<Row> rows = [.. TopologyDataset.FromTu(TuDatasetReader.Read(folder)).Rows.Select(g => new Row { Values = g.Values, Nodes = g.NodeCount, Class = g.Label })];
         var options = new SignedMeasureOptions
         {
             OutputColumnName = "Features",
@@ -145,7 +146,7 @@ public static class Program
     private static (string, int, double, double, double) Ucr(string folder, string name)
     {
         var ml = new MLContext(seed: 0);
-        List<Row> Read(string split) => [.. TopologyDatasets.ReadUcr(Path.Combine(folder, $"{name}_{split}.tsv")).Select(r => new Row { Values = r.Values, Class = r.Label })];
+        List<Row> Read(string split) => [.. TopologyDataset.ReadUcr(Path.Combine(folder, $"{name}_{split}.tsv")).Rows.Select(r => new Row { Values = r.Values, Class = r.Label })];
         List<Row> train = Read("TRAIN");
         List<Row> test = Read("TEST");
         var input = new TimeSeriesInput(3, 1, 1);
@@ -161,7 +162,7 @@ public static class Program
     private static (string, int, double, double, double) Activities(string path)
     {
         var ml = new MLContext(seed: 0);
-        List<LabelledVector> clouds = TopologyDatasets.ReadPointCloudCsv(path, 125, out int dim);
+        List<LabelledVector> clouds = PointCloudReader.ReadLabelledClouds(path, TopologyDataset.Defaults.PointsPerCloud, out int dim);
         List<Row> rows = [.. clouds.Select(c => new Row { Values = c.Values, Class = c.Label })];
         float thr = Quantile(clouds.Select(c => c.Values), dim, 0.3);
         SignedMeasureOptions options = CloudOptions(new PointCloudInput(dim), thr);

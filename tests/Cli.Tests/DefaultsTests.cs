@@ -1,8 +1,14 @@
 using System.CommandLine;
 using Pipelines.Export;
 using Pipelines.Export.Quantization;
+using Pipelines.Numerics.Topology;
+using Pipelines.Trainers.Graphs;
 using Pipelines.Trainers.TextClassification;
+using Pipelines.Transforms.Graphs;
+using Pipelines.Transforms.Graphs.Datasets;
 using Pipelines.Transforms.LowRank;
+using Pipelines.Transforms.Topology;
+using Pipelines.Transforms.Topology.Data;
 using Xunit;
 
 namespace Pipelines.Cli.Tests;
@@ -63,5 +69,49 @@ public sealed class DefaultsTests
         Assert.Equal(q.Symmetric, p.GetValue<bool>("--symmetric"));
         Assert.Equal(e.QPissaIterations, p.GetValue<int>("--qpissa-iters"));
         Assert.Equal(e.Format, Commands.ExportCommand.ParseFormat(p.GetValue<string>("--quantize")!));
+    }
+
+    [Fact]
+    public void GraphTrain_DefaultsAreGraphTrainerGineAndEncodingDefaults()
+    {
+        ParseResult p = Parse("graph train --data d --out o");
+        var api = new GraphTrainerOptions();
+        var gine = new GineOptions();
+        Assert.Equal(GraphEncoding.Defaults.Trained, p.GetValue<GraphEncodingKind>("--pe"));
+        Assert.Equal(new SpeEncoding().K, p.GetValue<int>("--k"));
+        Assert.Equal(api.Epochs, p.GetValue<int>("--epochs"));
+        Assert.Equal(api.BatchSize, p.GetValue<int>("--batch-size"));
+        Assert.Equal(api.LearningRate, p.GetValue<float>("--lr"));
+        Assert.Equal(api.Seed, p.GetValue<int>("--seed"));
+        Assert.Equal(api.Batching, p.GetValue<GraphBatching>("--batching"));
+        Assert.Equal(gine.HiddenSize, p.GetValue<int>("--hidden"));
+        Assert.Equal(gine.Layers, p.GetValue<int>("--layers"));
+        Assert.Equal(GraphDataset.Defaults.HeldOutFraction, p.GetValue<double>("--test-fraction"));
+    }
+
+    [Fact]
+    public void GraphEncode_DefaultsAreEncodingDefaults()
+    {
+        ParseResult p = Parse("graph encode --data d --out o");
+        Assert.Equal(GraphEncoding.Defaults.Precomputed, p.GetValue<GraphEncodingKind>("--pe"));
+        Assert.Equal(new LapPeEncoding().K, p.GetValue<int>("--k"));
+    }
+
+    [Fact]
+    public void Topo_DefaultsAreSignedMeasureRipsAndDatasetDefaults()
+    {
+        ParseResult p = Parse("topo vectorize --input i --out o");
+        var api = new SignedMeasureOptions { OutputColumnName = "f", Input = new PointCloudInput(2) };
+        Assert.Equal(BifiltrationPreset.Default.Name, p.GetValue<string>("--filtration"));
+        Assert.Equal(api.Invariant.ToString().ToLowerInvariant(), p.GetValue<string>("--invariant"));
+        Assert.Equal(SignedMeasureVectorizer.Convolution, api.Vectorizer);
+        Assert.Equal("conv", p.GetValue<string>("--vectorizer"));
+        Assert.Equal(api.GridResolution, p.GetValue<int>("--resolution"));
+        Assert.Equal(api.OutputResolution, SignedMeasureOptions.Defaults.OutputResolutionFor(api.GridResolution));
+        Assert.Equal(TopologyDataset.Defaults.PointsPerCloud, p.GetValue<int>("--cloud-size"));
+
+        p = Parse("topo persistence --points p");
+        Assert.Equal(new RipsOptions().MaxDimension, p.GetValue<int>("--maxdim"));
+        Assert.Equal(new RipsOptions().Budget.MaxBytes >> 20, p.GetValue<long>("--max-mib"));
     }
 }

@@ -3,11 +3,10 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Pipelines.Cli.Infrastructure;
-using Pipelines.Numerics.Graphs;
 using Pipelines.Onnx;
 using Pipelines.Trainers.Graphs;
 using Pipelines.Transforms.Graphs;
-using Pipelines.Transforms.Graphs.Spe;
+using Pipelines.Transforms.Graphs.Datasets;
 using Spectre.Console;
 
 namespace Pipelines.Cli.Commands;
@@ -22,35 +21,31 @@ internal static class GraphEncodeCommand
     {
         var data = new Option<string>("--data") { Description = "A TU data set folder or a SMILES CSV file.", Required = true };
         var smiles = new Option<string?>("--smiles-column") { Description = "SMILES column (default: first column whose name contains 'smiles')." };
-        var pe = new Option<PeKind>("--pe") { Description = "Encoding: lap, rwse or spe.", DefaultValueFactory = _ => PeKind.Lap };
-        var k = new Option<int>("--k") { Description = "Eigenpairs (LapPE) or steps (RWSE); SPE takes K from --model.", DefaultValueFactory = _ => 16 };
+        var pe = new Option<GraphEncodingKind>("--pe") { Description = "Encoding: lap, rwse or spe.", DefaultValueFactory = _ => GraphEncoding.Defaults.Precomputed };
+        var k = new Option<int>("--k") { Description = "Eigenpairs (LapPE) or steps (RWSE); SPE takes K from --model.", DefaultValueFactory = _ => GraphEncoding.Defaults.K };
         var model = new Option<string?>("--model") { Description = "A graph model trained with --pe spe (its φ and ρ are used)." };
         var output = new Option<string>("--out") { Description = "Output CSV.", Required = true };
         var command = new Command("encode", "Compute LapPE, RWSE or (trained) SPE node encodings and write them as CSV.") { data, smiles, pe, k, model, output };
         CommandRunner.SetHandler(command, (parsed, console) =>
         {
             var watch = Stopwatch.StartNew();
-            PeKind kind = parsed.GetValue(pe);
-            if (kind == PeKind.None)
+            GraphEncodingKind kind = parsed.GetValue(pe);
+            if (kind == GraphEncodingKind.None)
             {
                 throw new UsageException("--pe none has nothing to encode; choose lap, rwse or spe.");
             }
 
             string? modelPath = parsed.GetValue(model);
-            if (kind == PeKind.Spe && modelPath is null)
+            if (kind == GraphEncodingKind.Spe && modelPath is null)
             {
                 throw new UsageException("--pe spe needs --model: a model trained by 'pipelines graph train --pe spe' (φ and ρ are learned).");
             }
 
             string dataPath = parsed.GetValue(data)!;
-            IReadOnlyList<Graph> graphs = Directory.Exists(dataPath)
-                ? TuDatasetReader.Read(dataPath).Graphs
-                : File.Exists(dataPath)
-                    ? SmilesGraphs(dataPath, parsed.GetValue(smiles))
-                    : throw new UsageException($"--data '{dataPath}' is neither a TU folder nor a CSV file.");
-            double[][] rows;
-            int width;
-            if (kind == PeKind.Spe)
+            GraphCommand.CheckDataPath(dataPath);
+            IReadOnlyList<Graph> graphs = GraphDataset.Load(dataPath, smilesColumn: parsed.GetValue(smiles)).Graphs;
+            NodeEncodingTable table;
+            if (kind == GraphEncodingKind.Spe)
             {
                 GraphModel trained = GraphModel.Load(modelPath!);
                 if (trained.Definition.Encoding is not SpeEncoding spe || trained.Spe is null)
@@ -58,20 +53,15 @@ internal static class GraphEncodeCommand
                     throw new UsageException($"--model '{modelPath}' was trained with PE '{trained.Definition.Encoding.Name}', not spe.");
                 }
 
-                var structures = graphs.Select(g => g.ToStructure()).ToList();
-                Spectrum[] spectra = LaplacianSpectrum.ComputeMany(structures, spe.SpectrumOptions);
-                using var encoder = new SpeEncoder(trained.Spe, TensorElementType.Float);
-                rows = encoder.Encode(structures, spectra, spe.K);
-                width = spe.SpeOptions.OutputSize;
+                table = GraphNodeEncodings.Compute(graphs, spe, trained.Spe);
             }
             else
             {
-                GraphEncoding enc = GraphCommand.Encoding(kind, parsed.GetValue(k), 1);
-                PrecomputedEncoding[] pre = PrecomputedEncoding.ComputeMany(graphs, enc);
-                rows = pre.Select(p => p.Fixed!.Select(x => (double)x).ToArray()).ToArray();
-                width = enc.Width;
+                table = GraphNodeEncodings.Compute(graphs, GraphEncoding.Create(kind, parsed.GetValue(k), seed: 0));
             }
 
+            IReadOnlyList<double[]> rows = table.Rows;
+            int width = table.Width;
             string outPath = parsed.GetValue(output)!;
             var sb = new StringBuilder();
             sb.Append("graph,node");
@@ -103,12 +93,5 @@ internal static class GraphEncodeCommand
             return CommandRunner.Ok;
         });
         return command;
-    }
-
-    private static List<Graph> SmilesGraphs(string path, string? column)
-    {
-        IReadOnlyList<SmilesRecord> rows = SmilesCsvReader.Read(path, column);
-        var vocab = AtomTypeVocabulary.Build(rows.Select(r => r.Molecule));
-        return rows.Select(r => vocab.ToGraph(r.Molecule, id: $"{Path.GetFileName(path)}:{r.Line}")).ToList();
     }
 }

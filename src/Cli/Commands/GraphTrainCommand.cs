@@ -5,6 +5,7 @@ using Pipelines.Onnx;
 using Pipelines.Trainers;
 using Pipelines.Trainers.Graphs;
 using Pipelines.Transforms.Graphs;
+using Pipelines.Transforms.Graphs.Datasets;
 using Spectre.Console;
 
 namespace Pipelines.Cli.Commands;
@@ -22,16 +23,16 @@ internal static class GraphTrainCommand
         var data = new Option<string>("--data") { Description = "A TU data set folder (DS_A.txt, …) or a SMILES CSV file.", Required = true };
         var target = new Option<string?>("--target") { Description = "Target column of a SMILES CSV (regression)." };
         var smiles = new Option<string?>("--smiles-column") { Description = "SMILES column (default: first column whose name contains 'smiles')." };
-        var pe = new Option<PeKind>("--pe") { Description = "Positional encoding: none, lap, rwse or spe.", DefaultValueFactory = _ => PeKind.Spe };
-        var k = new Option<int>("--k") { Description = "Eigenpairs (LapPE/SPE) or random-walk steps (RWSE).", DefaultValueFactory = _ => 16 };
-        var epochs = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => 50 };
-        var batch = new Option<int>("--batch-size") { Description = "Graphs per step.", DefaultValueFactory = _ => 32 };
-        var lr = new Option<float>("--lr") { Description = "Peak learning rate (AdamW, warm-up then linear decay).", DefaultValueFactory = _ => 1e-3f };
-        var hidden = new Option<int>("--hidden") { Description = "GINE hidden width.", DefaultValueFactory = _ => 64 };
-        var layers = new Option<int>("--layers") { Description = "GINE layers.", DefaultValueFactory = _ => 4 };
-        var seed = new Option<int>("--seed") { Description = "Seed of the split, initialisation and shuffling.", DefaultValueFactory = _ => 1 };
-        var fraction = new Option<double>("--test-fraction") { Description = "Fraction held out for validation and again for test.", DefaultValueFactory = _ => 0.1 };
-        var batching = new Option<GraphBatching>("--batching") { Description = "Shuffled (i.i.d. batches) or SizeBucketed (graphs of similar size together: far less padding, faster).", DefaultValueFactory = _ => GraphBatching.Shuffled };
+        var pe = new Option<GraphEncodingKind>("--pe") { Description = "Positional encoding: none, lap, rwse or spe.", DefaultValueFactory = _ => GraphEncoding.Defaults.Trained };
+        var k = new Option<int>("--k") { Description = "Eigenpairs (LapPE/SPE) or random-walk steps (RWSE).", DefaultValueFactory = _ => GraphEncoding.Defaults.K };
+        var epochs = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => GraphTrainerOptions.Defaults.Epochs };
+        var batch = new Option<int>("--batch-size") { Description = "Graphs per step.", DefaultValueFactory = _ => GraphTrainerOptions.Defaults.BatchSize };
+        var lr = new Option<float>("--lr") { Description = "Peak learning rate (AdamW, warm-up then linear decay).", DefaultValueFactory = _ => GraphTrainerOptions.Defaults.LearningRate };
+        var hidden = new Option<int>("--hidden") { Description = "GINE hidden width.", DefaultValueFactory = _ => GineOptions.Defaults.HiddenSize };
+        var layers = new Option<int>("--layers") { Description = "GINE layers.", DefaultValueFactory = _ => GineOptions.Defaults.Layers };
+        var seed = new Option<int>("--seed") { Description = "Seed of the split, initialisation and shuffling.", DefaultValueFactory = _ => GraphTrainerOptions.Defaults.Seed };
+        var fraction = new Option<double>("--test-fraction") { Description = "Fraction held out for validation and again for test.", DefaultValueFactory = _ => GraphDataset.Defaults.HeldOutFraction };
+        var batching = new Option<GraphBatching>("--batching") { Description = "Shuffled (i.i.d. batches) or SizeBucketed (graphs of similar size together: far less padding, faster).", DefaultValueFactory = _ => GraphTrainerOptions.Defaults.Batching };
         var output = new Option<string>("--out") { Description = "Output folder for model.onnx, metrics.json and the resumable checkpoint/ folder.", Required = true };
         var command = new Command("train", "Train a GINE graph model with a positional encoding; reports validation/test metrics.")
         {
@@ -46,56 +47,33 @@ internal static class GraphTrainCommand
                 throw new UsageException("--k, --epochs and --batch-size must be at least 1 and --test-fraction in (0, 0.5).");
             }
 
-            var watch = Stopwatch.StartNew();
-            GraphData ds = GraphData.Load(parsed.GetValue(data)!, parsed.GetValue(target), parsed.GetValue(smiles));
-            int s = parsed.GetValue(seed);
-            GraphEncoding enc = GraphCommand.Encoding(parsed.GetValue(pe), kv, s);
-            bool classification = ds.ClassCount > 0;
-            var def = new GraphModelDefinition(
-                new GraphSchema(ds.NodeTypeCount, ds.EdgeTypeCount, 0, classification ? ds.ClassCount : 1),
-                new GineOptions(parsed.GetValue(hidden), parsed.GetValue(layers), GraphPooling.Mean, parsed.GetValue(hidden), s),
-                enc,
-                classification ? GraphLoss.CrossEntropy : GraphLoss.L1);
-
-            int[] order = Enumerable.Range(0, ds.Graphs.Count).ToArray();
-            new Random(s).Shuffle(order);
-            int held = Math.Max(1, (int)(frac * order.Length));
-            GraphSplit Split(IEnumerable<int> idx, PrecomputedEncoding[] pre)
+            string dataPath = parsed.GetValue(data)!;
+            string? targetColumn = parsed.GetValue(target);
+            GraphCommand.CheckDataPath(dataPath);
+            if (!Directory.Exists(dataPath) && targetColumn is null)
             {
-                int[] a = idx.ToArray();
-                return new GraphSplit(a.Select(i => ds.Graphs[i]).ToList(), a.Select(i => pre[i]).ToList());
+                throw new UsageException("--target is required for a SMILES CSV (the numeric column to predict).");
             }
 
-            var pw = Stopwatch.StartNew();
-            PrecomputedEncoding[] all = PrecomputedEncoding.ComputeMany(ds.Graphs, enc);
-            double preSeconds = pw.Elapsed.TotalSeconds;
-            GraphSplit test = Split(order.Take(held), all);
-            GraphSplit valid = Split(order.Skip(held).Take(held), all);
-            GraphSplit train = Split(order.Skip(2 * held), all);
-            console.Human.MarkupLine($"{Markup.Escape(ds.Name)}: {ds.Graphs.Count} graphs ({train.Graphs.Count}/{valid.Graphs.Count}/{test.Graphs.Count}), {(classification ? $"{ds.ClassCount} classes" : "regression")}, PE {enc.Name}; encodings in {preSeconds:F1} s");
-            string metricName = classification ? "accuracy" : "MAE";
-            var progress = new Progress(console, metricName);
+            int s = parsed.GetValue(seed);
+            int hiddenSize = parsed.GetValue(hidden);
             string outDir = parsed.GetValue(output)!;
             string checkpoint = Path.Combine(outDir, "checkpoint");
+            var backbone = new GineOptions(hiddenSize, parsed.GetValue(layers), GraphPooling.Mean, hiddenSize, s);
+            var options = new GraphTrainerOptions(parsed.GetValue(epochs), parsed.GetValue(batch), parsed.GetValue(lr), Seed: s, Batching: parsed.GetValue(batching), CheckpointDirectory: checkpoint);
+
+            var watch = Stopwatch.StartNew();
+            GraphDataset ds = GraphDataset.Load(dataPath, targetColumn, parsed.GetValue(smiles));
+            GraphTrainingJob job = GraphTrainingJob.Prepare(ds, ds.Split(frac, s), GraphEncoding.Create(parsed.GetValue(pe), kv, s));
+            console.Human.MarkupLine($"{Markup.Escape(ds.Name)}: {ds.Graphs.Count} graphs ({job.Train.Graphs.Count}/{job.Valid.Graphs.Count}/{job.Test.Graphs.Count}), {(ds.IsClassification ? $"{ds.ClassCount} classes" : "regression")}, PE {job.Encoding.Name}; encodings in {job.EncodingSeconds:F1} s");
             if (File.Exists(Path.Combine(checkpoint, "state.bin")))
             {
                 console.Warn($"resuming from '{checkpoint}'");
             }
 
-            GraphModel model;
-            try
-            {
-                model = GraphTrainer.Train(def, train, valid,
-                    new GraphTrainerOptions(parsed.GetValue(epochs), parsed.GetValue(batch), parsed.GetValue(lr), Seed: s, WarmupSteps: 20, Batching: parsed.GetValue(batching), CheckpointDirectory: checkpoint),
-                    progress, ds.NodeTypeKeys);
-            }
-            catch (InvalidDataException e)
-            {
-                throw new UsageException(e.Message);
-            }
+            GraphTrainingResult trained = job.Run(backbone, options, new Progress(console, job.MetricName));
 
-            double validMetric = GraphTrainer.Evaluate(model, valid);
-            double testMetric = GraphTrainer.Evaluate(model, test);
+            GraphModel model = trained.Model;
             Directory.CreateDirectory(outDir);
             string modelPath = Path.Combine(outDir, "model.onnx");
             model.Save(modelPath);
@@ -103,21 +81,21 @@ internal static class GraphTrainCommand
             {
                 Data = ds.Name,
                 Graphs = ds.Graphs.Count,
-                Split = new[] { train.Graphs.Count, valid.Graphs.Count, test.Graphs.Count },
-                Pe = enc.Name,
+                Split = new[] { job.Train.Graphs.Count, job.Valid.Graphs.Count, job.Test.Graphs.Count },
+                Pe = job.Encoding.Name,
                 K = kv,
-                Task = classification ? "classification" : "regression",
-                Metric = metricName,
-                Valid = validMetric,
-                Test = testMetric,
-                BestEpoch = progress.BestEpoch,
+                Task = ds.IsClassification ? "classification" : "regression",
+                Metric = job.MetricName,
+                Valid = trained.ValidMetric,
+                Test = trained.TestMetric,
+                BestEpoch = trained.BestEpoch,
                 Parameters = model.ParameterCount,
-                EncodingSeconds = preSeconds,
+                EncodingSeconds = job.EncodingSeconds,
                 Seconds = watch.Elapsed.TotalSeconds,
                 Model = Path.GetFullPath(modelPath),
             };
             AtomicFile.WriteAllText(Path.Combine(outDir, "metrics.json"), System.Text.Json.JsonSerializer.Serialize(result, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
-            console.Human.MarkupLine($"best epoch {progress.BestEpoch}: valid {metricName} {validMetric:F4}, test {metricName} {testMetric:F4}; {model.ParameterCount:N0} parameters; model → {Markup.Escape(modelPath)}");
+            console.Human.MarkupLine($"best epoch {trained.BestEpoch}: valid {job.MetricName} {trained.ValidMetric:F4}, test {job.MetricName} {trained.TestMetric:F4}; {model.ParameterCount:N0} parameters; model → {Markup.Escape(modelPath)}");
             console.WriteJson(result);
             return CommandRunner.Ok;
         });
@@ -126,12 +104,7 @@ internal static class GraphTrainCommand
 
     private sealed class Progress(CliConsole console, string metric) : IProgress<EpochReport>
     {
-        public int BestEpoch { get; private set; }
-
-        public void Report(EpochReport r)
-        {
-            BestEpoch = r.IsBest ? r.Epoch : BestEpoch;
+        public void Report(EpochReport r) =>
             console.Human.MarkupLine($"epoch {r.Epoch,3}: train loss {r.TrainLoss:F4}, valid {metric} {r.ValidMetric:F4}{(r.IsBest ? " *" : "")} ({r.Seconds:F1} s)");
-        }
     }
 }

@@ -16,17 +16,6 @@ namespace Pipelines.Cli.Commands;
 /// </summary>
 internal static class TopoCommand
 {
-    /// <summary>Bifiltrations selectable with <c>--filtration</c>.</summary>
-    internal enum Filtration
-    {
-        RipsKde,
-        RipsDtm,
-        RipsKnn,
-        GraphHksRicci,
-        GraphHksDegree,
-        GraphDegreeCloseness,
-    }
-
     public static Command Create()
     {
         var topo = new Command("topo", "Persistent homology: Rips persistence pairs and signed-measure feature vectors.");
@@ -38,14 +27,14 @@ internal static class TopoCommand
     private static Command Persistence()
     {
         var points = new Option<FileInfo>("--points") { Description = "Point file: one point per line, coordinates separated by commas, spaces or tabs.", Required = true };
-        var maxdim = new Option<int>("--maxdim") { Description = "Highest homology degree.", DefaultValueFactory = _ => 1 };
+        var maxdim = new Option<int>("--maxdim") { Description = "Highest homology degree.", DefaultValueFactory = _ => RipsOptions.Defaults.MaxDimension };
         var threshold = new Option<float?>("--threshold") { Description = "Largest edge length (default: enclosing radius)." };
-        var maxBytes = new Option<long>("--max-mib") { Description = "Memory budget of the complex in MiB (pre-flight refusal).", DefaultValueFactory = _ => 4096 };
+        var maxBytes = new Option<long>("--max-mib") { Description = "Memory budget of the complex in MiB (pre-flight refusal).", DefaultValueFactory = _ => ComplexBudget.Default.MaxBytes >> 20 };
         var command = new Command("persistence", "Vietoris–Rips persistence pairs per homology degree.") { points, maxdim, threshold, maxBytes };
         CommandRunner.SetHandler(command, (parsed, console) =>
         {
             FileInfo file = parsed.GetValue(points)!;
-            (float[] coords, int dim) = ReadPoints(file.FullName);
+            (float[] coords, int dim) = PointCloudReader.Read(file.FullName);
             var watch = Stopwatch.StartNew();
             var options = new RipsOptions
             {
@@ -88,11 +77,11 @@ internal static class TopoCommand
     private static Command Vectorize()
     {
         var input = new Option<string>("--input") { Description = "Point-cloud CSV (x,…,label per line), TU dataset folder, or UCR .tsv file.", Required = true };
-        var filtration = new Option<string>("--filtration") { Description = "rips-kde | rips-dtm | rips-knn (points, series) or graph-hks-ricci | graph-hks-degree | graph-degree-closeness (graphs).", DefaultValueFactory = _ => "rips-dtm" };
-        var invariant = new Option<string>("--invariant") { Description = "hilbert | euler.", DefaultValueFactory = _ => "hilbert" };
-        var vectorizer = new Option<string>("--vectorizer") { Description = "conv | sw.", DefaultValueFactory = _ => "conv" };
-        var resolution = new Option<int>("--resolution") { Description = "Grid resolution per parameter (output resolution is half of it, at least 4).", DefaultValueFactory = _ => 20 };
-        var cloudSize = new Option<int>("--cloud-size") { Description = "Rows per point cloud in a CSV input.", DefaultValueFactory = _ => 125 };
+        var filtration = new Option<string>("--filtration") { Description = $"{string.Join(" | ", BifiltrationPreset.All.Where(p => !p.ForGraphs).Select(p => p.Name))} (points, series) or {string.Join(" | ", BifiltrationPreset.All.Where(p => p.ForGraphs).Select(p => p.Name))} (graphs).", DefaultValueFactory = _ => BifiltrationPreset.Default.Name };
+        var invariant = new Option<string>("--invariant") { Description = "hilbert | euler.", DefaultValueFactory = _ => SignedMeasureOptions.Defaults.Invariant.ToString().ToLowerInvariant() };
+        var vectorizer = new Option<string>("--vectorizer") { Description = "conv | sw.", DefaultValueFactory = _ => VectorizerName(SignedMeasureOptions.Defaults.Vectorizer) };
+        var resolution = new Option<int>("--resolution") { Description = "Grid resolution per parameter (output resolution is half of it, at least 4).", DefaultValueFactory = _ => SignedMeasureOptions.Defaults.GridResolution };
+        var cloudSize = new Option<int>("--cloud-size") { Description = "Rows per point cloud in a CSV input.", DefaultValueFactory = _ => TopologyDataset.Defaults.PointsPerCloud };
         var threshold = new Option<float?>("--threshold") { Description = "Rips edge threshold (default: enclosing radius of each cloud)." };
         var output = new Option<FileInfo>("--out") { Description = "Features CSV (label, f0, f1, …).", Required = true };
         var save = new Option<FileInfo?>("--save-transformer") { Description = "Also save the fitted transformer (versioned binary)." };
@@ -103,7 +92,11 @@ internal static class TopoCommand
         CommandRunner.SetHandler(command, (parsed, console) =>
         {
             string path = parsed.GetValue(input)!;
-            Filtration f = ParseEnum<Filtration>(parsed.GetValue(filtration)!, "--filtration");
+            if (!BifiltrationPreset.TryParse(parsed.GetValue(filtration), out BifiltrationPreset? preset))
+            {
+                throw new UsageException($"--filtration: unknown value '{parsed.GetValue(filtration)}'.");
+            }
+
             SignedMeasureInvariant inv = ParseEnum<SignedMeasureInvariant>(parsed.GetValue(invariant)!, "--invariant");
             SignedMeasureVectorizer vec = parsed.GetValue(vectorizer) switch
             {
@@ -117,42 +110,22 @@ internal static class TopoCommand
                 throw new UsageException("--resolution must be at least 2.");
             }
 
-            (List<(float[] Values, int Nodes, string Label)> rows, TopologyInput topoInput) = Load(path, f, parsed.GetValue(cloudSize));
-            bool graph = topoInput is GraphInput;
-            if (graph != f.ToString().StartsWith("Graph", StringComparison.Ordinal))
+            TopologyDataset data = TopologyDataset.Load(path, parsed.GetValue(cloudSize));
+            if (!preset.Fits(data.Kind))
             {
-                throw new UsageException($"--filtration {parsed.GetValue(filtration)} does not fit the input ({(graph ? "graphs" : "points or series")}).");
+                throw new UsageException($"--filtration {parsed.GetValue(filtration)} does not fit the input ({(data.Kind == TopologyDataKind.Graphs ? "graphs" : "points or series")}).");
             }
 
-            var options = new SignedMeasureOptions
+            SignedMeasureOptions options = preset.CreateOptions(data) with
             {
-                OutputColumnName = "Features",
-                Input = topoInput,
-                Codensity = f switch { Filtration.RipsKde => CodensityKind.GaussianKde, Filtration.RipsKnn => CodensityKind.KnnDistance, _ => CodensityKind.DistanceToMeasure },
-                CodensityParameter = f switch { Filtration.RipsKde => 0.3f, Filtration.RipsKnn => 5f, _ => 0.1f },
                 Threshold = parsed.GetValue(threshold),
                 Invariant = inv,
                 Vectorizer = vec,
                 GridResolution = res,
-                OutputResolution = Math.Max(4, res / 2),
+                OutputResolution = SignedMeasureOptions.Defaults.OutputResolutionFor(res),
             };
             var watch = Stopwatch.StartNew();
-            var ml = new Microsoft.ML.MLContext(seed: 0);
-            SignedMeasureTransformer transformer = ml.Transforms.Topology.SignedMeasure(options).Fit(
-                ml.Data.LoadFromEnumerable(rows.Select(r => new VectorRow { Features = r.Values, Nodes = r.Nodes })));
-            var features = new float[rows.Count][];
-            int done = 0;
-            for (int start = 0; start < rows.Count; start += 64)
-            {
-                int end = Math.Min(rows.Count, start + 64);
-                Parallel.For(start, end, i => features[i] = transformer.Featurize(rows[i].Values, rows[i].Nodes));
-                done = end;
-                if (!console.Json)
-                {
-                    console.StdErr.Write($"\rfeaturized {done}/{rows.Count}");
-                }
-            }
-
+            SignedMeasureFeatures result = SignedMeasureVectorization.Run(data, options, console.Json ? null : new Progress(console));
             if (!console.Json)
             {
                 console.StdErr.WriteLine();
@@ -167,10 +140,10 @@ internal static class TopoCommand
             }
 
             sb.Append('\n');
-            for (int i = 0; i < rows.Count; i++)
+            for (int i = 0; i < data.Rows.Count; i++)
             {
-                sb.Append(rows[i].Label);
-                foreach (float x in features[i])
+                sb.Append(data.Rows[i].Label);
+                foreach (float x in result.Features[i])
                 {
                     sb.Append(',').Append(x.ToString("R", CultureInfo.InvariantCulture));
                 }
@@ -181,55 +154,26 @@ internal static class TopoCommand
             AtomicFile.WriteAllText(outFile.FullName, sb.ToString());
             if (parsed.GetValue(save) is { } saveFile)
             {
-                transformer.Save(saveFile.FullName);
+                result.Transformer.Save(saveFile.FullName);
             }
 
             double seconds = watch.Elapsed.TotalSeconds;
             if (!console.Json)
             {
-                console.StdOut.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{rows.Count} rows → {options.OutputLength} features each, {seconds:F2} s → {outFile.FullName}"));
+                console.StdOut.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{data.Rows.Count} rows → {options.OutputLength} features each, {seconds:F2} s → {outFile.FullName}"));
             }
 
-            console.WriteJson(new { Rows = rows.Count, Features = options.OutputLength, Seconds = seconds, Output = outFile.FullName, Grid1 = transformer.FirstGrid.Count, Grid2 = transformer.SecondGrid.Count });
+            console.WriteJson(new { Rows = data.Rows.Count, Features = options.OutputLength, Seconds = seconds, Output = outFile.FullName, Grid1 = result.Transformer.FirstGrid.Count, Grid2 = result.Transformer.SecondGrid.Count });
             return CommandRunner.Ok;
         });
         return command;
     }
 
-    private sealed class VectorRow
+    private static string VectorizerName(SignedMeasureVectorizer vectorizer) => vectorizer == SignedMeasureVectorizer.Convolution ? "conv" : "sw";
+
+    private sealed class Progress(CliConsole console) : IProgress<FeaturizationProgress>
     {
-        [Microsoft.ML.Data.VectorType]
-        public float[] Features { get; set; } = [];
-
-        public int Nodes { get; set; }
-    }
-
-    private static (List<(float[] Values, int Nodes, string Label)> Rows, TopologyInput Input) Load(string path, Filtration f, int cloudSize)
-    {
-        if (Directory.Exists(path))
-        {
-            var graphs = TopologyDatasets.ReadTuDataset(path);
-            (GraphVertexFunctionKind a, GraphVertexFunctionKind b) = f switch
-            {
-                Filtration.GraphHksDegree => (GraphVertexFunctionKind.HeatKernelSignature, GraphVertexFunctionKind.Degree),
-                Filtration.GraphDegreeCloseness => (GraphVertexFunctionKind.Degree, GraphVertexFunctionKind.Closeness),
-                _ => (GraphVertexFunctionKind.HeatKernelSignature, GraphVertexFunctionKind.FormanRicci),
-            };
-            return ([.. graphs.Select(g => (g.Edges, g.NodeCount, g.Label))], new GraphInput("Nodes", a, b));
-        }
-
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"Input not found: {path}", path);
-        }
-
-        if (path.EndsWith(".tsv", StringComparison.OrdinalIgnoreCase))
-        {
-            return ([.. TopologyDatasets.ReadUcr(path).Select(r => (r.Values, 0, r.Label))], new TimeSeriesInput());
-        }
-
-        List<LabelledVector> clouds = TopologyDatasets.ReadPointCloudCsv(path, cloudSize, out int dim);
-        return ([.. clouds.Select(c => (c.Values, 0, c.Label))], new PointCloudInput(dim));
+        public void Report(FeaturizationProgress value) => console.StdErr.Write($"\rfeaturized {value.Done}/{value.Total}");
     }
 
     private static T ParseEnum<T>(string text, string option)
@@ -239,39 +183,5 @@ internal static class TopoCommand
         return Enum.TryParse(name, ignoreCase: true, out T value) && Enum.IsDefined(value)
             ? value
             : throw new UsageException($"{option}: unknown value '{text}'.");
-    }
-
-    internal static (float[] Points, int Dimension) ReadPoints(string path)
-    {
-        var values = new List<float>();
-        int dim = -1;
-        int lineNo = 0;
-        foreach (string line in File.ReadLines(path))
-        {
-            lineNo++;
-            string[] parts = line.Split([',', ' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
-            if (parts.Length == 0 || parts[0].StartsWith('#'))
-            {
-                continue;
-            }
-
-            if (dim >= 0 && parts.Length != dim)
-            {
-                throw new InvalidDataException($"{path} line {lineNo}: {parts.Length} coordinates, expected {dim}.");
-            }
-
-            dim = parts.Length;
-            foreach (string p in parts)
-            {
-                if (!float.TryParse(p, NumberStyles.Float, CultureInfo.InvariantCulture, out float v))
-                {
-                    throw new InvalidDataException($"{path} line {lineNo}: '{p}' is not a number.");
-                }
-
-                values.Add(v);
-            }
-        }
-
-        return ([.. values], Math.Max(dim, 1));
     }
 }

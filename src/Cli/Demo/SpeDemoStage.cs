@@ -46,18 +46,19 @@ internal sealed class SpeDemoStage : IDemoStage
         }
 
         var samples = CycleCountingDataset.Generate(300, context.Seed, minNodes: 8, maxNodes: 14);
-        var graphs = samples.Select(s => s.WithTarget(4)).ToList();
+        var data = new GraphDataset("cycles-4", samples.Select(s => s.WithTarget(4)).ToList(), NodeTypeCount: 1, EdgeTypeCount: 1, ClassCount: 0, NodeTypeKeys: null);
+        int[] first = [.. Enumerable.Range(0, 200)];
+        int[] rest = [.. Enumerable.Range(200, 100)];
+        var split = new GraphDatasetSplit(first, rest, rest);
         var results = new Dictionary<string, double>();
-        foreach (GraphEncoding pe in new GraphEncoding[] { new NoEncoding(), new SpeEncoding(14, new SpeOptions(EigenvalueFunctions: 8, RhoLayers: 2, RhoHiddenSize: 16, OutputSize: 16, Seed: context.Seed)) })
+        foreach (GraphEncoding pe in new GraphEncoding[] { new NoEncoding(), new SpeEncoding(14, SpeOptions.Compact(outputSize: 16, context.Seed)) })
         {
-            var def = new GraphModelDefinition(new GraphSchema(1, 1, 0, 1), new GineOptions(32, 3, GraphPooling.Sum, 32, context.Seed), pe, GraphLoss.L1);
-            PrecomputedEncoding[] pre = PrecomputedEncoding.ComputeMany(graphs, pe);
-            var train = new GraphSplit(graphs.Take(200).ToList(), pre.Take(200).ToList());
-            var test = new GraphSplit(graphs.Skip(200).ToList(), pre.Skip(200).ToList());
-            GraphModel model = GraphTrainer.Train(def, train, test, new GraphTrainerOptions(Epochs: 15, BatchSize: 25, LearningRate: 3e-3f, WarmupSteps: 10, Seed: context.Seed));
-            double mae = GraphTrainer.Evaluate(model, test);
-            results[pe.Name] = mae;
-            c.MarkupLine($"4-cycle counting, GINE + PE {pe.Name,-4}: test MAE {mae:F3} (target mean {test.Graphs.Average(g => g.Target):F2}, {model.ParameterCount:N0} parameters)");
+            GraphTrainingJob job = GraphTrainingJob.Prepare(data, split, pe);
+            GraphTrainingResult trained = job.Run(
+                new GineOptions(32, 3, GraphPooling.Sum, 32, context.Seed),
+                new GraphTrainerOptions(Epochs: 15, BatchSize: 25, LearningRate: 3e-3f, WarmupSteps: 10, Seed: context.Seed));
+            results[pe.Name] = trained.TestMetric;
+            c.MarkupLine($"4-cycle counting, GINE + PE {pe.Name,-4}: test MAE {trained.TestMetric:F3} (target mean {job.Test.Graphs.Average(g => g.Target):F2}, {trained.Model.ParameterCount:N0} parameters)");
         }
 
         return new { SpeChangeUnderRotation = speChange, LapPeChangeUnderRotation = lapChange, CycleCountMae = results, Seconds = watch.Elapsed.TotalSeconds };

@@ -3,8 +3,15 @@ namespace Pipelines.Numerics.Topology;
 /// <summary>Options of <see cref="RipsPersistence"/>.</summary>
 public sealed record RipsOptions
 {
+    /// <summary>Default values (also those of <c>pipelines topo persistence</c>).</summary>
+    public static class Defaults
+    {
+        /// <summary>The highest homology degree computed.</summary>
+        public const int MaxDimension = 1;
+    }
+
     /// <summary>Gets the highest homology degree computed (H0..H_MaxDimension); simplices up to dimension MaxDimension + 1 are enumerated implicitly.</summary>
-    public int MaxDimension { get; init; } = 1;
+    public int MaxDimension { get; init; } = Defaults.MaxDimension;
 
     /// <summary>
     /// Gets the largest edge length kept (simplices with diameter ≤ Threshold). <c>null</c> = the enclosing radius

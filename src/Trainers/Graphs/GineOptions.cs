@@ -34,8 +34,23 @@ public enum GraphLoss
 /// <param name="HeadHiddenSize">Hidden width of the 3-layer head.</param>
 /// <param name="Seed">Parameter initialisation seed.</param>
 /// <remarks>No BatchNorm (batch statistics over padded nodes would leak; see SPE §7.5).</remarks>
-public sealed record GineOptions(int HiddenSize = 64, int Layers = 4, GraphPooling Pooling = GraphPooling.Mean, int HeadHiddenSize = 64, int Seed = 1)
+public sealed record GineOptions(
+    int HiddenSize = GineOptions.Defaults.HiddenSize,
+    int Layers = GineOptions.Defaults.Layers,
+    GraphPooling Pooling = GraphPooling.Mean,
+    int HeadHiddenSize = GineOptions.Defaults.HiddenSize,
+    int Seed = 1)
 {
+    /// <summary>Default values (also the defaults of <c>pipelines graph train</c>).</summary>
+    public static class Defaults
+    {
+        /// <summary>Node state width, and the head's hidden width.</summary>
+        public const int HiddenSize = 64;
+
+        /// <summary>GINE layers.</summary>
+        public const int Layers = 4;
+    }
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for invalid settings.</summary>
     public void Validate()
     {

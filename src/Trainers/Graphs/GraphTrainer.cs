@@ -18,16 +18,44 @@ namespace Pipelines.Trainers.Graphs;
 /// folder that holds a checkpoint resumes after its last completed epoch (same batches, same result).
 /// </param>
 public sealed record GraphTrainerOptions(
-    int Epochs = 50,
-    int BatchSize = 64,
-    float LearningRate = 1e-3f,
-    float WeightDecay = 3e-6f,
-    int WarmupSteps = 100,
-    int Seed = 1,
+    int Epochs = GraphTrainerOptions.Defaults.Epochs,
+    int BatchSize = GraphTrainerOptions.Defaults.BatchSize,
+    float LearningRate = GraphTrainerOptions.Defaults.LearningRate,
+    float WeightDecay = GraphTrainerOptions.Defaults.WeightDecay,
+    int WarmupSteps = GraphTrainerOptions.Defaults.WarmupSteps,
+    int Seed = GraphTrainerOptions.Defaults.Seed,
     int Threads = 0,
-    GraphBatching Batching = GraphBatching.Shuffled,
+    GraphBatching Batching = GraphTrainerOptions.Defaults.Batching,
     string? CheckpointDirectory = null)
 {
+    /// <summary>
+    /// Default values, also those of <c>pipelines graph train</c>. Batch 32 and 20 warm-up steps are what the CLI and
+    /// the GraphBench protocol (<c>benchmarks/GraphBench</c>) have always trained with.
+    /// </summary>
+    public static class Defaults
+    {
+        /// <summary>Passes over the training set.</summary>
+        public const int Epochs = 50;
+
+        /// <summary>Graphs per step.</summary>
+        public const int BatchSize = 32;
+
+        /// <summary>Peak learning rate.</summary>
+        public const float LearningRate = 1e-3f;
+
+        /// <summary>Decoupled weight decay.</summary>
+        public const float WeightDecay = 3e-6f;
+
+        /// <summary>Linear warm-up steps.</summary>
+        public const int WarmupSteps = 20;
+
+        /// <summary>Seed of the shuffling (and, in the CLI, of the split and initialisation).</summary>
+        public const int Seed = 1;
+
+        /// <summary>Batching mode.</summary>
+        public const GraphBatching Batching = GraphBatching.Shuffled;
+    }
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for invalid settings.</summary>
     public void Validate()
     {

@@ -4,6 +4,22 @@ using Pipelines.Transforms.Graphs.Spe;
 
 namespace Pipelines.Transforms.Graphs;
 
+/// <summary>The kinds of <see cref="GraphEncoding"/>, as named on the command line.</summary>
+public enum GraphEncodingKind
+{
+    /// <summary>No encoding (<see cref="NoEncoding"/>).</summary>
+    None,
+
+    /// <summary>LapPE (<see cref="LapPeEncoding"/>).</summary>
+    Lap,
+
+    /// <summary>RWSE (<see cref="RwseEncoding"/>).</summary>
+    Rwse,
+
+    /// <summary>SPE (<see cref="SpeEncoding"/> with <see cref="SpeOptions.Compact"/>).</summary>
+    Spe,
+}
+
 /// <summary>
 /// The positional/structural encoding fed to a graph model, as one typed option: <see cref="NoEncoding"/>,
 /// <see cref="LapPeEncoding"/>, <see cref="RwseEncoding"/> or <see cref="SpeEncoding"/>.
@@ -19,6 +35,19 @@ public abstract record GraphEncoding
     {
     }
 
+    /// <summary>Default values (also those of <c>pipelines graph train</c> and <c>graph encode</c>).</summary>
+    public static class Defaults
+    {
+        /// <summary>Eigenpairs (LapPE, SPE) or random-walk steps (RWSE).</summary>
+        public const int K = 16;
+
+        /// <summary>The encoding trained with a model.</summary>
+        public const GraphEncodingKind Trained = GraphEncodingKind.Spe;
+
+        /// <summary>The encoding written without a trained model.</summary>
+        public const GraphEncodingKind Precomputed = GraphEncodingKind.Lap;
+    }
+
     /// <summary>Width of the per-node encoding fed to the backbone (0 for none).</summary>
     [JsonIgnore]
     public abstract int Width { get; }
@@ -29,6 +58,23 @@ public abstract record GraphEncoding
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for invalid settings.</summary>
     public abstract void Validate();
+
+    /// <summary>
+    /// The encoding of <paramref name="kind"/> with <paramref name="k"/> eigenpairs (LapPE, SPE) or steps (RWSE); SPE
+    /// uses <see cref="SpeOptions.Compact"/> with output width <paramref name="k"/>.
+    /// </summary>
+    /// <param name="kind">The kind.</param>
+    /// <param name="k">Eigenpairs or random-walk steps.</param>
+    /// <param name="seed">Seed of SPE's φ/ρ initialisation (unused by the other kinds).</param>
+    /// <returns>The encoding.</returns>
+    public static GraphEncoding Create(GraphEncodingKind kind, int k, int seed) => kind switch
+    {
+        GraphEncodingKind.None => new NoEncoding(),
+        GraphEncodingKind.Lap => new LapPeEncoding(k),
+        GraphEncodingKind.Rwse => new RwseEncoding(k),
+        GraphEncodingKind.Spe => new SpeEncoding(k, SpeOptions.Compact(k, seed)),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown encoding kind."),
+    };
 }
 
 /// <summary>No positional encoding (the backbone alone).</summary>
@@ -51,7 +97,7 @@ public sealed record NoEncoding : GraphEncoding
 /// <summary>LapPE: the first <paramref name="K"/> Laplacian eigenvectors (trivial included), canonical sign, zero-padded.</summary>
 /// <param name="K">Number of eigenvectors.</param>
 /// <param name="Spectrum">Spectrum options (solver, truncation).</param>
-public sealed record LapPeEncoding(int K = 16, SpectrumOptions? Spectrum = null) : GraphEncoding
+public sealed record LapPeEncoding(int K = GraphEncoding.Defaults.K, SpectrumOptions? Spectrum = null) : GraphEncoding
 {
     /// <summary>The spectrum options actually used (K applied).</summary>
     [JsonIgnore]
@@ -71,7 +117,7 @@ public sealed record LapPeEncoding(int K = 16, SpectrumOptions? Spectrum = null)
 
 /// <summary>RWSE: random-walk return probabilities for <paramref name="Steps"/> steps.</summary>
 /// <param name="Steps">Number of steps k.</param>
-public sealed record RwseEncoding(int Steps = 16) : GraphEncoding
+public sealed record RwseEncoding(int Steps = GraphEncoding.Defaults.K) : GraphEncoding
 {
     /// <inheritdoc />
     [JsonIgnore]
@@ -89,7 +135,7 @@ public sealed record RwseEncoding(int Steps = 16) : GraphEncoding
 /// <param name="K">Number of eigenpairs (zero-padded).</param>
 /// <param name="Options">φ/ρ hyper-parameters.</param>
 /// <param name="Spectrum">Spectrum options (solver, truncation).</param>
-public sealed record SpeEncoding(int K = 16, SpeOptions? Options = null, SpectrumOptions? Spectrum = null) : GraphEncoding
+public sealed record SpeEncoding(int K = GraphEncoding.Defaults.K, SpeOptions? Options = null, SpectrumOptions? Spectrum = null) : GraphEncoding
 {
     /// <summary>The SPE options actually used.</summary>
     [JsonIgnore]

@@ -8,7 +8,11 @@ namespace Pipelines.Transforms.Graphs;
 /// <param name="NodeTypeCount">Number of distinct node labels (0 without <c>DS_node_labels.txt</c>).</param>
 /// <param name="EdgeTypeCount">Number of distinct edge labels (0 without <c>DS_edge_labels.txt</c>).</param>
 /// <param name="ClassLabels">Original graph labels in class-index order (empty when targets are regression values).</param>
-public sealed record TuDataset(string Name, IReadOnlyList<Graph> Graphs, int NodeTypeCount, int EdgeTypeCount, IReadOnlyList<string> ClassLabels);
+public sealed record TuDataset(string Name, IReadOnlyList<Graph> Graphs, int NodeTypeCount, int EdgeTypeCount, IReadOnlyList<string> ClassLabels)
+{
+    /// <summary>Gets each graph's label exactly as written in <c>DS_graph_labels.txt</c> (trimmed), in graph-id order.</summary>
+    public IReadOnlyList<string> GraphLabels { get; init; } = [];
+}
 
 /// <summary>
 /// Reads the TU graph-kernel text format (Morris et al., TUDataset): <c>DS_A.txt</c> (<c>i, j</c> per line, 1-based
@@ -73,7 +77,7 @@ public static class TuDatasetReader
         int[]? nodeLabels = OptionalInts(File("node_labels"), nodeTotal, out int[] nodeLabelValues);
         float[]? nodeAttrs = OptionalFloatRows(File("node_attributes"), nodeTotal, out int attrWidth);
 
-        string[] aLines = ReadLines(aPath);
+        (string Text, int Line)[] aLines = ReadNumberedLines(aPath);
         int[]? edgeLabels = OptionalInts(File("edge_labels"), aLines.Length, out int[] edgeLabelValues);
         var src = new List<int>[graphCount];
         var dst = new List<int>[graphCount];
@@ -88,23 +92,24 @@ public static class TuDatasetReader
 
         for (int line = 0; line < aLines.Length; line++)
         {
-            string text = aLines[line];
+            (string text, int lineNo) = aLines[line];
             int comma = text.IndexOf(',', StringComparison.Ordinal);
             if (comma < 0 || !int.TryParse(text.AsSpan(0, comma).Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out int i)
                 || !int.TryParse(text.AsSpan(comma + 1).Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out int j))
             {
-                throw new GraphFormatException(aPath, line + 1, $"expected 'i, j' with integer node ids, got '{text}'.");
+                throw new GraphFormatException(aPath, lineNo, $"expected 'i, j' with integer node ids, got '{text}'.");
             }
 
             if (i < 1 || i > nodeTotal || j < 1 || j > nodeTotal)
             {
-                throw new GraphFormatException(aPath, line + 1, $"node id outside 1..{nodeTotal} in '{text}'.");
+                int missing = i < 1 || i > nodeTotal ? i : j;
+                throw new GraphFormatException(aPath, lineNo, $"node id {missing} in '{text}' is outside 1..{nodeTotal} (the nodes of {Path.GetFileName(indicatorPath)}).");
             }
 
             int g = indicator[i - 1] - 1;
             if (indicator[j - 1] - 1 != g)
             {
-                throw new GraphFormatException(aPath, line + 1, $"edge ({i}, {j}) joins graphs {g + 1} and {indicator[j - 1]}.");
+                throw new GraphFormatException(aPath, lineNo, $"edge ({i}, {j}) joins graphs {g + 1} and {indicator[j - 1]}.");
             }
 
             if (i == j || !seen.Add(((long)Math.Min(i, j) << 32) | (uint)Math.Max(i, j)))
@@ -140,11 +145,15 @@ public static class TuDatasetReader
             graphs[g] = new Graph(n, [.. src[g]], [.. dst[g]], types, edgeLabels is null ? null : [.. etype[g]], attrs, target, $"{name}#{g + 1}");
         }
 
-        return new TuDataset(name, graphs, nodeLabelValues.Length, edgeLabelValues.Length, classes);
+        return new TuDataset(name, graphs, nodeLabelValues.Length, edgeLabelValues.Length, classes) { GraphLabels = graphLabelText };
     }
 
     private static string[] ReadLines(string path) =>
         System.IO.File.ReadAllLines(path).Select(l => l.Trim()).Where(l => l.Length > 0).ToArray();
+
+    // Non-empty trimmed lines with their 1-based line numbers in the file (so errors name the real line).
+    private static (string Text, int Line)[] ReadNumberedLines(string path) =>
+        System.IO.File.ReadAllLines(path).Select((l, i) => (Text: l.Trim(), Line: i + 1)).Where(l => l.Text.Length > 0).ToArray();
 
     private static int[] ReadInts(string path)
     {

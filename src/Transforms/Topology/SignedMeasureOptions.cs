@@ -28,6 +28,30 @@ public enum SignedMeasureVectorizer
 /// </summary>
 public sealed record SignedMeasureOptions
 {
+    /// <summary>
+    /// Default values, also those of <c>pipelines topo vectorize</c>: a 20 × 20 grid and a 10 × 10 convolution
+    /// (200 features for Hilbert H0 + H1), the output resolution being half the grid's (<see cref="OutputResolutionFor"/>).
+    /// </summary>
+    public static class Defaults
+    {
+        /// <summary>Grid resolution per parameter.</summary>
+        public const int GridResolution = 20;
+
+        /// <summary>r, the convolution output resolution per axis (<c>OutputResolutionFor(GridResolution)</c>).</summary>
+        public const int OutputResolution = 10;
+
+        /// <summary>The invariant.</summary>
+        public const SignedMeasureInvariant Invariant = SignedMeasureInvariant.Hilbert;
+
+        /// <summary>The vectorizer.</summary>
+        public const SignedMeasureVectorizer Vectorizer = SignedMeasureVectorizer.Convolution;
+
+        /// <summary>The convolution output resolution that goes with a grid resolution: half of it, at least 4.</summary>
+        /// <param name="gridResolution">The grid resolution per parameter.</param>
+        /// <returns>The output resolution per axis.</returns>
+        public static int OutputResolutionFor(int gridResolution) => Math.Max(4, gridResolution / 2);
+    }
+
     /// <summary>Gets the output column (fixed-length <c>float</c> vector).</summary>
     public required string OutputColumnName { get; init; }
 
@@ -47,7 +71,7 @@ public sealed record SignedMeasureOptions
     public float? Threshold { get; init; }
 
     /// <summary>Gets the invariant.</summary>
-    public SignedMeasureInvariant Invariant { get; init; } = SignedMeasureInvariant.Hilbert;
+    public SignedMeasureInvariant Invariant { get; init; } = Defaults.Invariant;
 
     /// <summary>Gets the highest homology degree (graphs: at most 1).</summary>
     public int MaxDegree { get; init; } = 1;
@@ -56,7 +80,7 @@ public sealed record SignedMeasureOptions
     public GridStrategy GridStrategy { get; init; } = GridStrategy.Regular;
 
     /// <summary>Gets the grid resolution per parameter.</summary>
-    public int GridResolution { get; init; } = 30;
+    public int GridResolution { get; init; } = Defaults.GridResolution;
 
     /// <summary>Gets the tail fraction dropped at each end before fitting the grid.</summary>
     public float DropQuantile { get; init; } = 0.01f;
@@ -65,10 +89,10 @@ public sealed record SignedMeasureOptions
     public bool ZeroPad { get; init; } = true;
 
     /// <summary>Gets the vectorizer.</summary>
-    public SignedMeasureVectorizer Vectorizer { get; init; } = SignedMeasureVectorizer.Convolution;
+    public SignedMeasureVectorizer Vectorizer { get; init; } = Defaults.Vectorizer;
 
     /// <summary>Gets r, the convolution output resolution per axis.</summary>
-    public int OutputResolution { get; init; } = 16;
+    public int OutputResolution { get; init; } = Defaults.OutputResolution;
 
     /// <summary>Gets σ of the convolution, in unit-square units.</summary>
     public float Bandwidth { get; init; } = 0.1f;

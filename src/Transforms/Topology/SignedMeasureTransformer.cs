@@ -2,6 +2,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Pipelines.Onnx;
 using Pipelines.Numerics.Topology;
+using Pipelines.Transforms.Topology.Data;
 
 namespace Pipelines.Transforms.Topology;
 
@@ -59,6 +60,51 @@ public sealed class SignedMeasureTransformer : ITransformer
         var f = new float[Featurizer.OutputLength];
         Featurizer.Featurize(new TopologyRow(values.ToArray(), nodeCount), f);
         return f;
+    }
+
+    /// <summary>
+    /// Features of many in-memory rows, computed in parallel batches (as <see cref="Transform"/> does); after each batch
+    /// <paramref name="progress"/> receives how many rows are done, the last report being every row.
+    /// </summary>
+    /// <param name="rows">The rows.</param>
+    /// <param name="progress">Receives the rows done so far, once per batch.</param>
+    /// <param name="cancellationToken">Stops between batches.</param>
+    /// <returns>One feature vector per row, in row order.</returns>
+    /// <exception cref="InvalidOperationException">A row cannot be featurised (its index named; the first such row in row order).</exception>
+    public float[][] FeaturizeMany(IReadOnlyList<TopologySample> rows, IProgress<FeaturizationProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        var features = new float[rows.Count][];
+        for (int start = 0; start < rows.Count; start += TopologyBatch.Size)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            int end = Math.Min(rows.Count, start + TopologyBatch.Size);
+            var batch = new TopologyRow[end - start];
+            for (int i = start; i < end; i++)
+            {
+                batch[i - start] = new TopologyRow(rows[i].Values, rows[i].NodeCount);
+            }
+
+            TopologyBatch.Featurize(Featurizer, batch, start).CopyTo(features, start);
+            progress?.Report(new FeaturizationProgress(end, rows.Count));
+        }
+
+        return features;
+    }
+
+    /// <summary>
+    /// Fits a transformer on in-memory rows without a data view: the grids are fitted on the first
+    /// <see cref="SignedMeasureOptions.MaxFitRows"/> rows, as <see cref="SignedMeasureEstimator.Fit"/> does.
+    /// </summary>
+    /// <param name="options">The options.</param>
+    /// <param name="rows">The rows.</param>
+    /// <returns>The fitted transformer.</returns>
+    public static SignedMeasureTransformer Fit(SignedMeasureOptions options, IReadOnlyList<TopologySample> rows)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(rows);
+        options.Validate();
+        return new(SignedMeasureFeaturizer.Fit(options, rows.Take(options.MaxFitRows).Select(r => new TopologyRow(r.Values, r.NodeCount))));
     }
 
     void ICanSaveModel.Save(ModelSaveContext ctx) =>

@@ -22,7 +22,7 @@ public sealed class TopologyTransforms
     /// <param name="invariant">Hilbert or Euler.</param>
     /// <param name="vectorizer">Convolution or sliced Wasserstein.</param>
     /// <returns>The estimator.</returns>
-    public SignedMeasureEstimator SignedMeasure(string outputColumnName, TopologyInput input, string? inputColumnName = null, SignedMeasureInvariant invariant = SignedMeasureInvariant.Hilbert, SignedMeasureVectorizer vectorizer = SignedMeasureVectorizer.Convolution) =>
+    public SignedMeasureEstimator SignedMeasure(string outputColumnName, TopologyInput input, string? inputColumnName = null, SignedMeasureInvariant invariant = SignedMeasureOptions.Defaults.Invariant, SignedMeasureVectorizer vectorizer = SignedMeasureOptions.Defaults.Vectorizer) =>
         new(new SignedMeasureOptions { OutputColumnName = outputColumnName, InputColumnName = inputColumnName, Input = input, Invariant = invariant, Vectorizer = vectorizer });
 }
 

@@ -10,7 +10,6 @@ namespace Pipelines.Transforms.Topology;
 /// </summary>
 internal sealed class TopologyDataView : IDataView
 {
-    private const int BatchSize = 64;
     private readonly IDataView _source;
     private readonly ITopologyRowMapper _mapper;
 
@@ -198,7 +197,7 @@ internal sealed class TopologyDataView : IDataView
             {
                 if (_singlePosition != p)
                 {
-                    _single = Compute(_readInput!(), p);
+                    _single = TopologyBatch.FeaturizeRow(_parent._mapper, _readInput!(), p);
                     _singlePosition = p;
                 }
 
@@ -223,51 +222,15 @@ internal sealed class TopologyDataView : IDataView
                 }
             }
 
-            var rows = new List<TopologyRow>(BatchSize);
+            var rows = new List<TopologyRow>(TopologyBatch.Size);
             rows.Add(_readAhead!());
-            while (rows.Count < BatchSize && _ahead.MoveNext())
+            while (rows.Count < TopologyBatch.Size && _ahead.MoveNext())
             {
                 rows.Add(_readAhead());
             }
 
-            var batch = new float[rows.Count][];
-            long start = p;
-            var errors = new Exception?[rows.Count];
-            Parallel.For(0, rows.Count, i =>
-            {
-                try
-                {
-                    batch[i] = Compute(rows[i], start + i);
-                }
-                catch (InvalidOperationException e)
-                {
-                    errors[i] = e;
-                }
-            });
-
-            // The first failing row in row order, not in completion order.
-            if (errors.FirstOrDefault(e => e is not null) is { } error)
-            {
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
-            }
-
-            _batch = batch;
+            _batch = TopologyBatch.Featurize(_parent._mapper, rows, p);
             _batchStart = p;
-        }
-
-        private float[] Compute(TopologyRow row, long position)
-        {
-            var features = new float[_length];
-            try
-            {
-                _parent._mapper.Featurize(row, features);
-            }
-            catch (Exception e) when (e is ArgumentException or InvalidOperationException)
-            {
-                throw new InvalidOperationException($"Topology features of column '{_parent._mapper.InputColumnName}', row {position}: {e.Message}", e);
-            }
-
-            return features;
         }
 
         protected override void Dispose(bool disposing)

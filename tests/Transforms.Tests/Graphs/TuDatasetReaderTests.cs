@@ -68,6 +68,36 @@ public sealed class TuDatasetReaderTests : IDisposable
     }
 
     [Fact]
+    public void Read_RejectsNodeIdZeroAndEdgesToMissingOrOtherGraphsNodes_NamingFileAndLine()
+    {
+        WriteToy();
+        File.Delete(Path.Combine(_dir, "TOY_edge_labels.txt"));
+        Write("A", "1, 2\n\n0, 1\n");
+        var ex = Assert.Throws<GraphFormatException>(() => TuDatasetReader.Read(_dir));
+        Assert.EndsWith("TOY_A.txt", ex.FileName, StringComparison.Ordinal);
+        Assert.Equal(3, ex.Line);
+        Assert.Contains("node id 0", ex.Message, StringComparison.Ordinal);
+
+        Write("A", "1, 2\n2, 6\n");
+        ex = Assert.Throws<GraphFormatException>(() => TuDatasetReader.Read(_dir));
+        Assert.Equal(2, ex.Line);
+        Assert.Contains("node id 6", ex.Message, StringComparison.Ordinal);
+
+        Write("A", "1, 2\n2, 4\n");
+        ex = Assert.Throws<GraphFormatException>(() => TuDatasetReader.Read(_dir));
+        Assert.EndsWith("TOY_A.txt", ex.FileName, StringComparison.Ordinal);
+        Assert.Equal(2, ex.Line);
+        Assert.Contains("joins graphs 1 and 2", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_KeepsGraphLabelsAsWritten()
+    {
+        WriteToy();
+        Assert.Equal(["-1", "1"], TuDatasetReader.Read(_dir).GraphLabels);
+    }
+
+    [Fact]
     public void Read_SharedTuDataSets()
     {
         string nci = SharedData.Path("graphs/tu/NCI109");

@@ -95,4 +95,14 @@ public sealed record SpeOptions(
             }
         }
     }
+
+    /// <summary>
+    /// The compact φ/ρ that <c>pipelines graph train --pe spe</c> and the demo train end to end with a small GINE:
+    /// 8 elementwise φ_ℓ (16 hidden, 3 layers), a 2-layer ρ of width 16, summed over all columns.
+    /// </summary>
+    /// <param name="outputSize">p, the PE width per node.</param>
+    /// <param name="seed">Seed of the parameter initialisation.</param>
+    /// <returns>The options.</returns>
+    public static SpeOptions Compact(int outputSize, int seed) =>
+        new(EigenvalueFunctions: 8, RhoLayers: 2, RhoHiddenSize: 16, OutputSize: outputSize, Seed: seed);
 }

@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using Pipelines.Transforms.Graphs;
+using Pipelines.Transforms.Graphs.Datasets;
+
+namespace Pipelines.Trainers.Graphs;
+
+/// <summary>The outcome of <see cref="GraphTrainingJob.Run"/>.</summary>
+/// <param name="Model">The parameters of the best validation epoch.</param>
+/// <param name="ValidMetric">Validation accuracy (classification) or MAE (regression).</param>
+/// <param name="TestMetric">Test accuracy or MAE.</param>
+/// <param name="BestEpoch">The 1-based best epoch among those run (0 when a resumed run had no epoch left).</param>
+public sealed record GraphTrainingResult(GraphModel Model, double ValidMetric, double TestMetric, int BestEpoch);
+
+/// <summary>
+/// The graph-training use case behind <c>pipelines graph train</c> and the SPE demo: <see cref="Prepare"/> precomputes
+/// the encoding of every graph once and cuts the split; <see cref="Run"/> trains GINE on the training part, keeps the
+/// best validation epoch and scores the test part. The loss follows the data: cross-entropy for classes, L1 otherwise.
+/// </summary>
+public sealed class GraphTrainingJob
+{
+    private GraphTrainingJob(GraphDataset data, GraphEncoding encoding, GraphSplit train, GraphSplit valid, GraphSplit test, double encodingSeconds)
+    {
+        Data = data;
+        Encoding = encoding;
+        Train = train;
+        Valid = valid;
+        Test = test;
+        EncodingSeconds = encodingSeconds;
+    }
+
+    /// <summary>Gets the data set.</summary>
+    public GraphDataset Data { get; }
+
+    /// <summary>Gets the positional encoding.</summary>
+    public GraphEncoding Encoding { get; }
+
+    /// <summary>Gets the training part.</summary>
+    public GraphSplit Train { get; }
+
+    /// <summary>Gets the validation part (model selection).</summary>
+    public GraphSplit Valid { get; }
+
+    /// <summary>Gets the test part.</summary>
+    public GraphSplit Test { get; }
+
+    /// <summary>Gets the wall time of the encoding precomputation, in seconds.</summary>
+    public double EncodingSeconds { get; }
+
+    /// <summary>Gets the metric's name: <c>accuracy</c> or <c>MAE</c>.</summary>
+    public string MetricName => Data.IsClassification ? "accuracy" : "MAE";
+
+    /// <summary>Precomputes <paramref name="encoding"/> for every graph and cuts <paramref name="split"/>.</summary>
+    /// <param name="data">The data set.</param>
+    /// <param name="split">Indices of the three parts (e.g. <see cref="GraphDataset.Split"/>).</param>
+    /// <param name="encoding">The positional encoding.</param>
+    /// <returns>The prepared job.</returns>
+    public static GraphTrainingJob Prepare(GraphDataset data, GraphDatasetSplit split, GraphEncoding encoding)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(split);
+        ArgumentNullException.ThrowIfNull(encoding);
+        var watch = Stopwatch.StartNew();
+        PrecomputedEncoding[] all = PrecomputedEncoding.ComputeMany(data.Graphs, encoding);
+        double seconds = watch.Elapsed.TotalSeconds;
+        GraphSplit Part(IReadOnlyList<int> indices) => new(indices.Select(i => data.Graphs[i]).ToList(), indices.Select(i => all[i]).ToList());
+        return new GraphTrainingJob(data, encoding, Part(split.Train), Part(split.Valid), Part(split.Test), seconds);
+    }
+
+    /// <summary>The model definition for <paramref name="backbone"/>: schema and loss from the data, this job's encoding.</summary>
+    /// <param name="backbone">The GINE settings.</param>
+    /// <returns>The definition.</returns>
+    public GraphModelDefinition Define(GineOptions backbone) => new(
+        new GraphSchema(Data.NodeTypeCount, Data.EdgeTypeCount, 0, Data.IsClassification ? Data.ClassCount : 1),
+        backbone,
+        Encoding,
+        Data.IsClassification ? GraphLoss.CrossEntropy : GraphLoss.L1);
+
+    /// <summary>Trains, then evaluates the best epoch's model on the validation and test parts.</summary>
+    /// <param name="backbone">The GINE settings.</param>
+    /// <param name="options">Optimisation settings (a checkpoint directory makes the run resumable).</param>
+    /// <param name="progress">Receives a report after every epoch.</param>
+    /// <param name="cancellationToken">Stops training between steps.</param>
+    /// <returns>The model and its metrics.</returns>
+    /// <exception cref="PipelinesException">The checkpoint directory holds another run's checkpoint (<see cref="ErrorKind.Usage"/>) or a damaged one (<see cref="DataFormatException"/>).</exception>
+    public GraphTrainingResult Run(GineOptions backbone, GraphTrainerOptions options, IProgress<EpochReport>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(backbone);
+        ArgumentNullException.ThrowIfNull(options);
+        var best = new BestEpoch(progress);
+        GraphModel model = GraphTrainer.Train(Define(backbone), Train, Valid, options, best, Data.NodeTypeKeys, cancellationToken);
+        return new GraphTrainingResult(model, GraphTrainer.Evaluate(model, Valid), GraphTrainer.Evaluate(model, Test), best.Epoch);
+    }
+
+    private sealed class BestEpoch(IProgress<EpochReport>? inner) : IProgress<EpochReport>
+    {
+        public int Epoch { get; private set; }
+
+        public void Report(EpochReport value)
+        {
+            Epoch = value.IsBest ? value.Epoch : Epoch;
+            inner?.Report(value);
+        }
+    }
+}

@@ -1,0 +1,51 @@
+using Pipelines.Numerics.Graphs;
+using Pipelines.Onnx;
+using Pipelines.Transforms.Graphs.Spe;
+
+namespace Pipelines.Transforms.Graphs;
+
+/// <summary>Per-node encodings of many graphs: one row-major <c>(n_g, Width)</c> array per graph.</summary>
+/// <param name="Rows">One array per graph, <c>n_g · Width</c> values, node-major.</param>
+/// <param name="Width">Encoding width per node.</param>
+public sealed record NodeEncodingTable(IReadOnlyList<double[]> Rows, int Width);
+
+/// <summary>
+/// The node-encoding use case behind <c>pipelines graph encode</c>: LapPE or RWSE computed directly, or SPE through
+/// φ/ρ parameters learned by a graph model.
+/// </summary>
+public static class GraphNodeEncodings
+{
+    /// <summary>Computes a fixed (not learned) encoding for every graph.</summary>
+    /// <param name="graphs">The graphs.</param>
+    /// <param name="encoding">A <see cref="LapPeEncoding"/> or <see cref="RwseEncoding"/>.</param>
+    /// <returns>The encodings.</returns>
+    /// <exception cref="ArgumentException"><paramref name="encoding"/> is learned (SPE) or empty.</exception>
+    public static NodeEncodingTable Compute(IReadOnlyList<Graph> graphs, GraphEncoding encoding)
+    {
+        ArgumentNullException.ThrowIfNull(graphs);
+        ArgumentNullException.ThrowIfNull(encoding);
+        if (encoding is not (LapPeEncoding or RwseEncoding))
+        {
+            throw new ArgumentException($"Encoding '{encoding.Name}' is not a fixed encoding; SPE needs its learned parameters.", nameof(encoding));
+        }
+
+        PrecomputedEncoding[] pre = PrecomputedEncoding.ComputeMany(graphs, encoding);
+        return new NodeEncodingTable(pre.Select(p => p.Fixed!.Select(x => (double)x).ToArray()).ToArray(), encoding.Width);
+    }
+
+    /// <summary>Computes SPE for every graph with learned φ/ρ (e.g. a trained graph model's).</summary>
+    /// <param name="graphs">The graphs.</param>
+    /// <param name="encoding">The SPE configuration the parameters were trained with.</param>
+    /// <param name="parameters">The learned φ/ρ.</param>
+    /// <returns>The encodings (width <see cref="SpeOptions.OutputSize"/>).</returns>
+    public static NodeEncodingTable Compute(IReadOnlyList<Graph> graphs, SpeEncoding encoding, SpeParameters parameters)
+    {
+        ArgumentNullException.ThrowIfNull(graphs);
+        ArgumentNullException.ThrowIfNull(encoding);
+        ArgumentNullException.ThrowIfNull(parameters);
+        var structures = graphs.Select(g => g.ToStructure()).ToList();
+        Spectrum[] spectra = LaplacianSpectrum.ComputeMany(structures, encoding.SpectrumOptions);
+        using var encoder = new SpeEncoder(parameters, TensorElementType.Float);
+        return new NodeEncodingTable(encoder.Encode(structures, spectra, encoding.K), encoding.SpeOptions.OutputSize);
+    }
+}
