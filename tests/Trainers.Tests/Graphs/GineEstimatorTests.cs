@@ -241,9 +241,7 @@ public sealed class GineEstimatorTests
         Assert.DoesNotContain(names, n => n.StartsWith("Pipelines", StringComparison.Ordinal));
     }
 
-    private static SchemaShape SchemaShapeOf(IDataView data) =>
-        (SchemaShape)typeof(SchemaShape).GetMethod("Create", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static, [typeof(DataViewSchema)])!
-            .Invoke(null, [data.Schema])!;
+    private static SchemaShape SchemaShapeOf(IDataView data) => EstimatorWorkout.Shape(data.Schema);
 
     private static float[] Scores(IDataView scored)
     {

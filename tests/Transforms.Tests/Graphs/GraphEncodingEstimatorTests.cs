@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Pipelines.Numerics.Graphs;
+using Pipelines.Testing;
 using Pipelines.Transforms.Graphs;
 using Pipelines.Transforms.Graphs.Datasets;
 using Pipelines.Transforms.Graphs.MLNet;
@@ -30,8 +31,7 @@ public class GraphEncodingEstimatorTests
         Assert.IsType<GraphDataViewType>(data.Schema["Graph"].Type);
         var pipeline = ml.Transforms.GraphEncoding("Features", "Graph", new RwseEncoding(8))
             .Append(ml.Regression.Trainers.Sdca(labelColumnName: "Label", featureColumnName: "Features", maximumNumberOfIterations: 20));
-        var create = typeof(SchemaShape).GetMethod("Create", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static, [typeof(DataViewSchema)])!;
-        SchemaShape shape = pipeline.GetOutputSchema((SchemaShape)create.Invoke(null, [data.Schema])!);
+        SchemaShape shape = pipeline.GetOutputSchema(EstimatorWorkout.Shape(data.Schema));
         Assert.Contains(shape, c => c.Name == "Score");
         var model = pipeline.Fit(data);
         IDataView scored = model.Transform(data);

@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Pipelines.Onnx;
+using Pipelines.Testing;
 using Pipelines.Transforms.LowRank;
 using Xunit;
 
@@ -35,10 +36,7 @@ public class LowRankAdapterEstimatorTests
             OutputColumnNames = ["Y"],
             Initialization = new LowRankOptions { Method = LowRankMethod.PissaFast, Rank = 2 },
         });
-        // SchemaShape.Create(DataViewSchema) is internal in ML.NET 5; tests reach it by reflection.
-        var shape = (SchemaShape)typeof(SchemaShape).GetMethod("Create", System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic)!
-            .Invoke(null, [data.Schema])!;
-        Assert.Contains(estimator.GetOutputSchema(shape), c => c.Name == "Y");
+        Assert.Contains(estimator.GetOutputSchema(EstimatorWorkout.Shape(data.Schema)), c => c.Name == "Y");
 
         LowRankAdapterTransformer fitted = estimator.Fit(data);
         Assert.Equal(2, fitted.Adapters.Adapters.Count);

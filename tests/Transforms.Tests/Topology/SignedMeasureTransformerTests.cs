@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Pipelines.Numerics.Topology;
+using Pipelines.Testing;
 using Pipelines.Transforms.Topology;
 using Xunit;
 
@@ -73,7 +74,7 @@ public sealed class SignedMeasureTransformerTests
         var ml = new MLContext(seed: 1);
         IDataView data = ml.Data.LoadFromEnumerable(Clouds(20, 3));
         SignedMeasureEstimator est = ml.Transforms.Topology.SignedMeasure(Options(v, inv));
-        SchemaShape shape = est.GetOutputSchema(SchemaShapes.FromSchema(data.Schema));
+        SchemaShape shape = est.GetOutputSchema(EstimatorWorkout.Shape(data.Schema));
         SchemaShape.Column col = shape.Single(c => c.Name == "Features");
         Assert.Equal(SchemaShape.Column.VectorKind.Vector, col.Kind);
         Assert.Equal(NumberDataViewType.Single, col.ItemType);
@@ -134,7 +135,7 @@ public sealed class SignedMeasureTransformerTests
         var ml = new MLContext(seed: 1);
         IDataView data = ml.Data.LoadFromEnumerable(Clouds(4, 5));
         SignedMeasureEstimator est = ml.Transforms.Topology.SignedMeasure(Options() with { InputColumnName = "Label" });
-        Assert.Throws<ArgumentOutOfRangeException>(() => est.GetOutputSchema(SchemaShapes.FromSchema(data.Schema)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => est.GetOutputSchema(EstimatorWorkout.Shape(data.Schema)));
         Assert.Throws<ArgumentOutOfRangeException>(() => est.Fit(data));
         Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.Topology.SignedMeasure(Options() with { InputColumnName = "Missing" }).Fit(data));
     }
