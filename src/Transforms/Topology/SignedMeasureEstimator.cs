@@ -64,9 +64,18 @@ public sealed class SignedMeasureEstimator : IEstimator<SignedMeasureTransformer
             throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Column '{InputColumn}': expected a vector of Single, got {col.Kind} of {col.ItemType}.");
         }
 
-        if ((_options.Input as GraphInput)?.NodeCountColumnName is { } nodeCount && !inputSchema.Any(c => c.Name == nodeCount))
+        if ((_options.Input as GraphInput)?.NodeCountColumnName is { } nodeCount)
         {
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Node-count column '{nodeCount}' not found.");
+            SchemaShape.Column count = inputSchema.FirstOrDefault(c => c.Name == nodeCount);
+            if (count.Name is null)
+            {
+                throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Node-count column '{nodeCount}' not found.");
+            }
+
+            if (count.Kind != SchemaShape.Column.VectorKind.Scalar || (count.ItemType != NumberDataViewType.Single && count.ItemType != NumberDataViewType.Int32))
+            {
+                throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Column '{nodeCount}': expected Single or Int32, got {count.Kind} of {count.ItemType}.");
+            }
         }
 
         return SchemaShapes.Append(inputSchema, SchemaShapes.FloatVector(_options.OutputColumnName));
