@@ -60,7 +60,8 @@ public static class EstimatorWorkout
 
     /// <summary>
     /// (c) Saves <paramref name="fitted"/> with <c>mlContext.Model.Save</c> to a file, loads it in a fresh
-    /// <see cref="MLContext"/> and checks the recorded input schema, the output schema and every value on
+    /// <see cref="MLContext"/> and checks the recorded input schema (columns of ML.NET's own types: custom column types
+    /// are not recorded), the output schema and every value on
     /// <paramref name="data"/> (floats within <paramref name="tolerance"/>, absolute).
     /// </summary>
     /// <returns>The loaded transformer.</returns>
@@ -72,7 +73,7 @@ public static class EstimatorWorkout
         string path = dir.File("model.zip");
         new MLContext(seed: 1).Model.Save(fitted, data.Schema, path);
         ITransformer loaded = new MLContext(seed: 2).Model.Load(path, out DataViewSchema inputSchema);
-        AssertSameSchema(data.Schema, inputSchema);
+        AssertSameSchema(RecordableColumns(data.Schema), inputSchema);
         AssertSameOutput(fitted.Transform(data), loaded.Transform(data), tolerance);
         return loaded;
     }
@@ -115,6 +116,17 @@ public static class EstimatorWorkout
         string path = dir.File("model.zip");
         Assert.ThrowsAny<Exception>(() => new MLContext(seed: 1).Model.Save(fitted, data.Schema, path));
         Assert.False(File.Exists(path), $"a failed Model.Save left {new FileInfo(path).Length} bytes at {path}");
+    }
+
+    /// <summary>
+    /// The columns ML.NET records as a saved model's input schema: those of its own types. A column of a custom type
+    /// (e.g. <c>GraphDataViewType</c>) cannot be written, so <c>Model.Load</c>'s input schema lacks it.
+    /// </summary>
+    private static DataViewSchema RecordableColumns(DataViewSchema schema)
+    {
+        var b = new DataViewSchema.Builder();
+        b.AddColumns(schema.Where(c => c.Type.GetType().Assembly == typeof(DataViewType).Assembly));
+        return b.ToSchema();
     }
 
     /// <summary>Same visible columns in the same order, with equal types.</summary>

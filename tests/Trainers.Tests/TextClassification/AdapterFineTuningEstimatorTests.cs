@@ -8,6 +8,7 @@ using Xunit;
 
 namespace Pipelines.Trainers.Tests.TextClassification;
 
+[Collection(TokenizationRegistryCollection.Name)]
 public sealed class AdapterFineTuningEstimatorTests
 {
     [Fact]
