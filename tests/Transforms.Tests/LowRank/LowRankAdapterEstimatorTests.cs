@@ -88,4 +88,52 @@ public class LowRankAdapterEstimatorTests
             Initialization = new LowRankOptions { Rank = 0 },
         }));
     }
+
+    private static IDataView WorkoutData(MLContext ml)
+    {
+        float[] x = TinyModel.Input(6);
+        return ml.Data.LoadFromEnumerable(Enumerable.Range(0, 6).Select(i => new Row { X = x.AsSpan(i * TinyModel.In, TinyModel.In).ToArray() }).ToList());
+    }
+
+    private static LowRankAdapterEstimator WorkoutEstimator(MLContext ml, LowRankMethod method = LowRankMethod.PissaFast) =>
+        ml.Transforms.LowRank.InitializeAdapters(new LowRankAdapterOptions
+        {
+            Model = TinyModel.Create(),
+            InputColumnNames = ["X"],
+            OutputColumnNames = ["Y"],
+            CalibrationBatchSize = 3,
+            Initialization = new LowRankOptions { Method = method, Rank = 2 },
+        });
+
+    [Theory]
+    [InlineData(LowRankMethod.PissaFast)]
+    [InlineData(LowRankMethod.Eva)]
+    public void Workout_SchemasAgree(LowRankMethod method)
+    {
+        var ml = new MLContext(seed: 1);
+        EstimatorWorkout.CheckSchemas(WorkoutEstimator(ml, method), WorkoutData(ml));
+    }
+
+    [Fact]
+    public void Workout_InvalidInputFailsNamingTheColumn()
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView invalid = ml.Data.LoadFromEnumerable(new[] { new WrongRow { Z = new float[TinyModel.In] } });
+        EstimatorWorkout.CheckInvalidInput(WorkoutEstimator(ml), invalid, "X");
+        EstimatorWorkout.CheckInvalidInput(WorkoutEstimator(ml).Fit(WorkoutData(ml)), invalid, "X");
+    }
+
+    [Fact]
+    public void Workout_ModelSaveLoadGivesIdenticalOutput()
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView data = WorkoutData(ml);
+        EstimatorWorkout.CheckModelSaveLoad(WorkoutEstimator(ml).Fit(data), data);
+    }
+
+    private sealed class WrongRow
+    {
+        [VectorType]
+        public float[] Z { get; set; } = [];
+    }
 }
