@@ -9,7 +9,7 @@ namespace Pipelines.Transforms.LowRank;
 /// <c>W ← W_res + s·(A·B − A₀·B₀)</c>, and removes the branch; unmerge subtracts the adapters from the merged weights and
 /// re-inserts the branches, so <c>Unmerge(Merge(m), adapters)</c> gives back <c>m</c> up to float rounding.
 /// </summary>
-public static class AdapterMerging
+internal static class AdapterMerging
 {
     /// <summary>A plain model with every adapter of <paramref name="adapted"/> folded into its weight (a new model).</summary>
     /// <exception cref="InvalidOperationException">The model carries no adapter metadata, or a recorded name is missing.</exception>
