@@ -7,7 +7,7 @@ namespace Pipelines.Export.Evaluation;
 /// Loads an ONNX file through ML.NET's <c>ApplyOnnxModel</c> (the route .NET apps deploy with), runs one row and returns the
 /// output, so a report can show the artifact works in ML.NET and agrees with ORT.
 /// </summary>
-public static class MlNetLoadCheck
+internal static class MlNetLoadCheck
 {
     private const int MaxLongInputs = 4;
     private const int MaxFloatInputs = 2;

@@ -8,7 +8,7 @@ namespace Pipelines.Export.Evaluation;
 /// project's ONNX-backed estimators persist), so it can be merged, quantized and exported. ML.NET keeps the model bytes in
 /// its zip as a binary stream named <c>OnnxModel</c> (a length-prefixed byte array); this reads them back from a save.
 /// </summary>
-public static class MlNetOnnxModels
+internal static class MlNetOnnxModels
 {
     /// <summary>The ONNX models of every ONNX transformer in <paramref name="transformer"/>, in pipeline order.</summary>
     /// <param name="context">The ML context.</param>

@@ -4,7 +4,7 @@ namespace Pipelines.Export.Merge;
 /// Stores float initializers as float16 with a <c>Cast</c> back to float in front of their consumers (ORT folds the Cast at
 /// load time, so compute stays float and only the file shrinks).
 /// </summary>
-public static class Float16Weights
+internal static class Float16Weights
 {
     /// <summary>Converts a copy of <paramref name="model"/>; tensors with fewer than <paramref name="minimumElements"/> elements stay float.</summary>
     public static OnnxModel Convert(OnnxModel model, long minimumElements = 16)

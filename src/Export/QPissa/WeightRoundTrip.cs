@@ -3,7 +3,7 @@ using Pipelines.Export.Quantization;
 namespace Pipelines.Export.QPissa;
 
 /// <summary><c>deq(Q(W))</c> for a MatMul weight <c>W[K, N]</c> with exactly the arithmetic of the format's MatMul quantizer.</summary>
-public static class WeightRoundTrip
+internal static class WeightRoundTrip
 {
     /// <summary>The dequantized weight, <c>[K, N]</c>.</summary>
     public static float[] Dequantize(ReadOnlySpan<float> w, int k, int n, QuantizationOptions options)

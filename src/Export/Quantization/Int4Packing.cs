@@ -3,7 +3,7 @@ namespace Pipelines.Export.Quantization;
 /// <summary>
 /// Two 4-bit codes per byte, element 0 in the low nibble (the ONNX INT4/UINT4 raw layout and the <c>MatMulNBits</c> layout).
 /// </summary>
-public static class Int4Packing
+internal static class Int4Packing
 {
     /// <summary>Packs codes in <c>[0, 16)</c> (an odd count leaves the last high nibble 0).</summary>
     /// <exception cref="ArgumentException">A code is 16 or more, or the destination is not <c>ceil(n/2)</c> bytes.</exception>

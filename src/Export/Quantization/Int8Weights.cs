@@ -1,7 +1,7 @@
 namespace Pipelines.Export.Quantization;
 
 /// <summary>Symmetric int8 quantization of a MatMul weight <c>W[K, N]</c>: <c>q = clamp(round(w/scale), −127, 127)</c>, zero point 0.</summary>
-public static class Int8Weights
+internal static class Int8Weights
 {
     /// <summary>Quantizes <paramref name="w"/>; one scale per output column n when <paramref name="perChannel"/>, else one scale.</summary>
     /// <returns>Codes <c>[K, N]</c> and scales (<c>[N]</c> or <c>[1]</c>).</returns>

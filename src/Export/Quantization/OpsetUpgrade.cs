@@ -5,7 +5,7 @@ namespace Pipelines.Export.Quantization;
 /// Between 13 and 21 the only semantic change for common ops is that the <c>Reduce*</c> ops (opset 18) take <c>axes</c> as
 /// an input instead of an attribute; that is rewritten. Ops known to be unchanged pass; any other op is refused by name.
 /// </summary>
-public static class OpsetUpgrade
+internal static class OpsetUpgrade
 {
     private static readonly HashSet<string> s_reduceOps = new(StringComparer.Ordinal)
     {

@@ -1,7 +1,7 @@
 namespace Pipelines.Export.Report;
 
 /// <summary>Model files on disk.</summary>
-public static class ModelFiles
+internal static class ModelFiles
 {
     /// <summary>Bytes of the model file plus the external-data files it names (read from its initializers' locations).</summary>
     public static long SizeOnDisk(string modelPath)

@@ -8,7 +8,7 @@ namespace Pipelines.Numerics.Graphs;
 /// direction and duplicates are normalised away (SHA-256 over <c>n</c> and the sorted undirected edges with their
 /// weights, truncated to 128 bits). Node order matters, as it does for eigenvectors.
 /// </summary>
-public static class CanonicalGraphHash
+internal static class CanonicalGraphHash
 {
     /// <summary>Computes the hash.</summary>
     public static UInt128 Compute(GraphStructure graph)

@@ -6,7 +6,7 @@ namespace Pipelines.Numerics.Graphs;
 /// Full eigendecomposition of a dense symmetric matrix (MathNet's Householder tridiagonalisation + implicit QL, the
 /// LAPACK <c>SYEV</c> approach), eigenvalues ascending.
 /// </summary>
-public static class DenseSymmetricEigensolver
+internal static class DenseSymmetricEigensolver
 {
     /// <summary>Decomposes the row-major <c>n×n</c> symmetric <paramref name="matrix"/> in float64.</summary>
     /// <param name="matrix">Row-major symmetric matrix (only read).</param>

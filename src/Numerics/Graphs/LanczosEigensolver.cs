@@ -4,7 +4,7 @@ namespace Pipelines.Numerics.Graphs;
 /// <param name="Seed">Seed of the fixed pseudo-random start vectors (one per restart): same seed, same result.</param>
 /// <param name="ResidualTolerance">A Ritz pair is accepted when <c>‖L y − θ y‖ ≤ tolerance</c>.</param>
 /// <param name="KrylovDimension">Initial Krylov subspace dimension per run (doubled when nothing converges).</param>
-public sealed record LanczosOptions(int Seed = 20240127, double ResidualTolerance = 1e-10, int KrylovDimension = 48);
+internal sealed record LanczosOptions(int Seed = 20240127, double ResidualTolerance = 1e-10, int KrylovDimension = 48);
 
 /// <summary>
 /// Deterministic Lanczos for the smallest eigenpairs of the sparse normalised Laplacian: fixed seeded start vectors,
@@ -18,7 +18,7 @@ public sealed record LanczosOptions(int Seed = 20240127, double ResidualToleranc
 /// not below the <c>(count+1)</c>-th locked eigenvalue, so <c>λ_{count+1}</c> (and the gap) is reported too.
 /// Cost per run O(m·|E| + m²·n) for Krylov dimension m.
 /// </remarks>
-public static class LanczosEigensolver
+internal static class LanczosEigensolver
 {
     private const double BreakdownTolerance = 1e-12;
 

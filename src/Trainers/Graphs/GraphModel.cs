@@ -32,7 +32,7 @@ public sealed class GraphModel
     };
 
     /// <summary>Creates a model from its parts.</summary>
-    public GraphModel(GraphModelDefinition definition, ParameterStore backbone, SpeParameters? spe, IReadOnlyList<string>? nodeTypeKeys = null)
+    internal GraphModel(GraphModelDefinition definition, ParameterStore backbone, SpeParameters? spe, IReadOnlyList<string>? nodeTypeKeys = null)
     {
         ArgumentNullException.ThrowIfNull(definition);
         ArgumentNullException.ThrowIfNull(backbone);
@@ -46,7 +46,7 @@ public sealed class GraphModel
     public GraphModelDefinition Definition { get; }
 
     /// <summary>GINE parameters.</summary>
-    public ParameterStore Backbone { get; }
+    internal ParameterStore Backbone { get; }
 
     /// <summary>SPE φ/ρ parameters when the encoding is SPE.</summary>
     public SpeParameters? Spe { get; }

@@ -5,7 +5,7 @@ using Pipelines.Transforms.Graphs.Spe;
 namespace Pipelines.Trainers.Graphs;
 
 /// <summary>Names of the batch tensors of a graph model (B graphs padded to N nodes).</summary>
-public static class GraphTensorNames
+internal static class GraphTensorNames
 {
     /// <summary>One-hot node types and node attributes, <c>(B, N, F)</c>.</summary>
     public const string NodeFeatures = "node_features";
@@ -37,7 +37,7 @@ public sealed record GraphModelDefinition(GraphSchema Schema, GineOptions Backbo
 /// Builds the ONNX forward graph of GINE (+ SPE φ/ρ as a subgraph when the encoding is SPE) in a dense padded form that
 /// uses only ops with gradient rules (MatMul, Add, Mul, Relu, ReduceSum, Div, Transpose, (Un)Squeeze, Abs, LogSoftmax).
 /// </summary>
-public static class GraphModelBuilder
+internal static class GraphModelBuilder
 {
     /// <summary>Initialises the backbone parameters for <paramref name="definition"/>.</summary>
     public static ParameterStore InitializeBackbone(GraphModelDefinition definition)

@@ -4,7 +4,7 @@ using Pipelines.Transforms.Graphs.Spe;
 namespace Pipelines.Trainers.Graphs;
 
 /// <summary>Named float32 parameter tensors with seeded Glorot weights and PyTorch-style biases.</summary>
-public sealed class ParameterStore
+internal sealed class ParameterStore
 {
     private readonly Dictionary<string, ParameterTensor> _tensors = new(StringComparer.Ordinal);
     private readonly Random _random;

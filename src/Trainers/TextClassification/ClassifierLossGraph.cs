@@ -7,7 +7,7 @@ namespace Pipelines.Trainers.TextClassification;
 /// <see cref="LabelsInput"/> <c>[Batch]</c> and <c>loss = SoftmaxCrossEntropyLoss(logits, labels[, w], reduction=mean)</c>,
 /// i.e. <c>Σ_i w_{y_i}·(−log softmax(z_i)[y_i]) / Σ_i w_{y_i}</c>.
 /// </summary>
-public static class ClassifierLossGraph
+internal static class ClassifierLossGraph
 {
     /// <summary>The labels input.</summary>
     public const string LabelsInput = "labels";

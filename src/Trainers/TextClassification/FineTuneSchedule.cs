@@ -14,7 +14,7 @@ public enum FineTuneSchedule
 }
 
 /// <summary>Maps a <see cref="FineTuneSchedule"/> onto the training engine's <see cref="LearningRateSchedule"/>s.</summary>
-public static class FineTuneSchedules
+internal static class FineTuneSchedules
 {
     /// <summary>
     /// The engine schedule of <paramref name="schedule"/>: rate <c>peak·(t+1)/w</c> for 0-based step t &lt; w, then constant,

@@ -20,7 +20,7 @@ namespace Pipelines.Trainers.TextClassification;
 /// rank-2r approximation of the full fine-tuning step. In this project's ONNX layout (<c>y = x·W</c>, W in×out)
 /// A_onnx = A_linᵀ is in×r and B_onnx = B_linᵀ is r×out.
 /// </summary>
-public static class LoraGaInitializer
+internal static class LoraGaInitializer
 {
     /// <summary>The averaged gradients of the target weights, in×out layout, keyed by module.</summary>
     /// <param name="encoder">The encoder (not modified).</param>

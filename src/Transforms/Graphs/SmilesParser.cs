@@ -9,7 +9,7 @@ namespace Pipelines.Transforms.Graphs;
 /// Implicit hydrogens are not added as nodes. Text after the first whitespace is ignored (a SMILES "name" field).
 /// Errors are <see cref="GraphFormatException"/>s naming the source, line and 1-based column.
 /// </remarks>
-public static class SmilesParser
+internal static class SmilesParser
 {
     private static readonly HashSet<string> s_elements = new(StringComparer.Ordinal)
     {

@@ -5,13 +5,13 @@ namespace Pipelines.Transforms.LowRank;
 /// <summary>A plain-LoRA adapter set converted from a trained PiSSA-type one, and the error the conversion introduced.</summary>
 /// <param name="Adapters">LoRA adapters that apply to the original base weights W.</param>
 /// <param name="RelativeErrors">Per target ‖ΔW − s·A·B‖_F / ‖ΔW‖_F (0 for the exact rank-2r conversion).</param>
-public sealed record ConvertedAdapters(AdapterSet Adapters, IReadOnlyList<double> RelativeErrors);
+internal sealed record ConvertedAdapters(AdapterSet Adapters, IReadOnlyList<double> RelativeErrors);
 
 /// <summary>
 /// PiSSA → LoRA conversion (peft <c>save_pretrained(path_initial_model_for_weight_conversion=…)</c>): a trained
 /// PiSSA-type adapter on W_res = W − s·A₀·B₀ equals a plain LoRA on W with ΔW = s·(A′·B′ − A₀·B₀).
 /// </summary>
-public static class AdapterConversion
+internal static class AdapterConversion
 {
     /// <summary>
     /// Exact rank-2r conversion as peft: A = [A′ | A₀] (in×2r), B = [B′; −B₀] (2r×out), r ← 2r, α ← 2α (s unchanged).

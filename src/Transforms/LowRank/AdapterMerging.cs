@@ -9,7 +9,7 @@ namespace Pipelines.Transforms.LowRank;
 /// subtracts the adapters from the merged weights and re-inserts the branches, so
 /// <c>Unmerge(AdapterMerger.Merge(m).Model, adapters)</c> gives back <c>m</c> up to float rounding.
 /// </summary>
-public static class AdapterMerging
+internal static class AdapterMerging
 {
     /// <summary>
     /// Re-inserts <paramref name="adapters"/> into a merged model: W_res = W − s·A·B (+ s·A₀·B₀ when the set keeps the

@@ -13,7 +13,7 @@ namespace Pipelines.Transforms.LowRank;
 /// header length N, N bytes of JSON <c>{"name": {"dtype": "F32", "shape": [..], "data_offsets": [begin, end]}, ...,
 /// "__metadata__": {string: string}}</c>, then the row-major little-endian data. Writes are atomic.
 /// </summary>
-public static class SafeTensorsFile
+internal static class SafeTensorsFile
 {
     /// <summary>Writes <paramref name="tensors"/> (name → row-major matrix) with string metadata.</summary>
     public static void Write(string path, IReadOnlyList<KeyValuePair<string, Matrix>> tensors, IReadOnlyDictionary<string, string>? metadata = null)

@@ -1,4 +1,6 @@
 using Microsoft.ML;
+using Microsoft.ML.Data;
+using Pipelines.Transforms.MLNet;
 
 namespace Pipelines.Transforms.Topology;
 
@@ -56,6 +58,26 @@ public sealed class SignedMeasureEstimator : IEstimator<SignedMeasureTransformer
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        return SchemaShapes.Append(inputSchema, InputColumn, (_options.Input as GraphInput)?.NodeCountColumnName, _options.OutputColumnName);
+        SchemaShape.Column col = SchemaShapes.Require(inputSchema, InputColumn);
+        if (col.Kind == SchemaShape.Column.VectorKind.Scalar || col.ItemType != NumberDataViewType.Single)
+        {
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Column '{InputColumn}': expected a vector of Single, got {col.Kind} of {col.ItemType}.");
+        }
+
+        if ((_options.Input as GraphInput)?.NodeCountColumnName is { } nodeCount)
+        {
+            SchemaShape.Column count = inputSchema.FirstOrDefault(c => c.Name == nodeCount);
+            if (count.Name is null)
+            {
+                throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Node-count column '{nodeCount}' not found.");
+            }
+
+            if (count.Kind != SchemaShape.Column.VectorKind.Scalar || (count.ItemType != NumberDataViewType.Single && count.ItemType != NumberDataViewType.Int32))
+            {
+                throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Column '{nodeCount}': expected Single or Int32, got {count.Kind} of {count.ItemType}.");
+            }
+        }
+
+        return SchemaShapes.Append(inputSchema, SchemaShapes.FloatVector(_options.OutputColumnName));
     }
 }

@@ -241,9 +241,7 @@ public sealed class GineEstimatorTests
         Assert.DoesNotContain(names, n => n.StartsWith("Pipelines", StringComparison.Ordinal));
     }
 
-    private static SchemaShape SchemaShapeOf(IDataView data) =>
-        (SchemaShape)typeof(SchemaShape).GetMethod("Create", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static, [typeof(DataViewSchema)])!
-            .Invoke(null, [data.Schema])!;
+    private static SchemaShape SchemaShapeOf(IDataView data) => EstimatorWorkout.Shape(data.Schema);
 
     private static float[] Scores(IDataView scored)
     {
@@ -297,5 +295,71 @@ public sealed class GineEstimatorTests
     private sealed class ScoreRow
     {
         public float[] Score { get; set; } = [];
+    }
+
+    private static GineTrainerOptions WorkoutOptions(GraphEncoding encoding) =>
+        new() { Encoding = encoding, Backbone = s_small, Epochs = 1, BatchSize = 4, WarmupSteps = 1, Threads = 1 };
+
+    private static GineEstimator WorkoutTrainer(MLContext ml, string kind, GraphEncoding encoding) => kind switch
+    {
+        "regression" => ml.Regression.Trainers.Gine(WorkoutOptions(encoding)),
+        "binary" => ml.BinaryClassification.Trainers.Gine(WorkoutOptions(encoding)),
+        _ => ml.MulticlassClassification.Trainers.Gine(WorkoutOptions(encoding)),
+    };
+
+    private static IDataView WorkoutData(MLContext ml, string kind)
+    {
+        List<Graph> graphs = TypedGraphs(12, seed: 1);
+        if (kind == "regression")
+        {
+            return Regression(ml, graphs);
+        }
+
+        if (kind == "binary")
+        {
+            return ml.Data.LoadFromEnumerable(graphs.Select(g => new BinaryRow { Graph = g, Label = g.NodeCount % 2 == 0 }).ToList());
+        }
+
+        IDataView data = ml.Data.LoadFromEnumerable(graphs.Select(g => new MulticlassRow { Graph = g, Class = (uint)(g.NodeCount % 3) }).ToList());
+        return ml.Transforms.Conversion.MapValueToKey("Label", "Class").Fit(data).Transform(data);
+    }
+
+    [Theory]
+    [InlineData("regression")]
+    [InlineData("binary")]
+    [InlineData("multiclass")]
+    public void Workout_SchemasAgree(string kind)
+    {
+        var ml = new MLContext(1);
+        EstimatorWorkout.CheckSchemas(WorkoutTrainer(ml, kind, Encoding("rwse")), WorkoutData(ml, kind));
+    }
+
+    [Theory]
+    [InlineData("regression")]
+    [InlineData("binary")]
+    [InlineData("multiclass")]
+    public void Workout_InvalidInputFailsNamingTheColumn(string kind)
+    {
+        var ml = new MLContext(1);
+        IDataView mistyped = ml.Data.LoadFromEnumerable(new[] { new FloatRow { Graph = 1f, Label = 1f } });
+        EstimatorWorkout.CheckInvalidInput(WorkoutTrainer(ml, kind, Encoding("none")), mistyped, "Graph");
+        IDataView unlabeled = ml.Data.LoadFromEnumerable(TypedGraphs(2, seed: 4).Select(g => new UnlabeledRow { Graph = g }).ToList());
+        EstimatorWorkout.CheckInvalidInput(WorkoutTrainer(ml, kind, Encoding("none")), unlabeled, "Label");
+    }
+
+    [Theory]
+    [InlineData("regression", "spe")]
+    [InlineData("binary", "lap")]
+    [InlineData("multiclass", "rwse")]
+    public void Workout_ModelSaveLoadGivesIdenticalOutput(string kind, string encoding)
+    {
+        var ml = new MLContext(1);
+        IDataView data = WorkoutData(ml, kind);
+        EstimatorWorkout.CheckModelSaveLoad(WorkoutTrainer(ml, kind, Encoding(encoding)).Fit(data), data);
+    }
+
+    private sealed class UnlabeledRow
+    {
+        public Graph? Graph { get; set; }
     }
 }

@@ -147,4 +147,74 @@ public sealed class GraphEncodingOnnxEstimatorTests
     {
         public float Graph { get; set; }
     }
+
+    private static GraphEncodingOptions WorkoutOptions(string kind, GraphEncodingReadout readout)
+    {
+        GraphEncoding encoding = kind switch
+        {
+            "lap" => new LapPeEncoding(4),
+            "rwse" => new RwseEncoding(5),
+            _ => new SpeEncoding(6, s_spe),
+        };
+        return new GraphEncodingOptions("Graph", "PE", encoding, readout, encoding is SpeEncoding s ? SpeParameters.Initialize(s.SpeOptions) : null);
+    }
+
+    [Theory]
+    [InlineData("lap", GraphEncodingReadout.Mean)]
+    [InlineData("rwse", GraphEncodingReadout.Sum)]
+    [InlineData("spe", GraphEncodingReadout.Nodes)]
+    public void Workout_SchemasAgree(string kind, GraphEncodingReadout readout)
+    {
+        var ml = new MLContext(1);
+        EstimatorWorkout.CheckSchemas(ml.Transforms.GraphEncodingOnnx(WorkoutOptions(kind, readout)), Data(ml, Graphs(8, seed: 3)));
+    }
+
+    [Fact]
+    public void Workout_InvalidInputFailsNamingTheColumn()
+    {
+        var ml = new MLContext(1);
+        GraphEncodingOptions options = WorkoutOptions("lap", GraphEncodingReadout.Mean);
+        EstimatorWorkout.CheckInvalidInput(ml.Transforms.GraphEncodingOnnx(options), ml.Data.LoadFromEnumerable(new[] { new FloatRow { Graph = 1 } }), "Graph");
+        EstimatorWorkout.CheckInvalidInput(ml.Transforms.GraphEncodingOnnx(options), ml.Data.LoadFromEnumerable(new[] { new LabelRow { Label = 1 } }), "Graph");
+    }
+
+    [Theory]
+    [InlineData("lap", GraphEncodingReadout.Nodes)]
+    [InlineData("spe", GraphEncodingReadout.Mean)]
+    public void Workout_ModelSaveLoadGivesIdenticalOutput(string kind, GraphEncodingReadout readout)
+    {
+        var ml = new MLContext(1);
+        IDataView data = Data(ml, Graphs(8, seed: 3));
+        EstimatorWorkout.CheckModelSaveLoad(ml.Transforms.GraphEncodingOnnx(WorkoutOptions(kind, readout)).Fit(data), data);
+    }
+
+    [Fact]
+    public void Workout_ManagedSpe_GraphModelRoundTripGivesIdenticalOutput()
+    {
+        // The managed GraphEncodingTransformer refuses mlContext.Model.Save; its fitted state, SPE's φ/ρ, persists in the
+        // GraphModel (GraphModel.Save/Load), from which the transform is rebuilt in a fresh context.
+        var ml = new MLContext(1);
+        IDataView data = Data(ml, Graphs(8, seed: 3));
+        GineTransformer trained = ml.Regression.Trainers.Gine(new GineTrainerOptions
+        {
+            Encoding = new SpeEncoding(6, s_spe),
+            Backbone = new GineOptions(HiddenSize: 8, Layers: 1, Pooling: GraphPooling.Sum, HeadHiddenSize: 8),
+            Epochs = 1,
+            BatchSize = 4,
+        }).Fit(data);
+        var options = new GraphEncodingOptions("Graph", "PE", trained.Model.Definition.Encoding, GraphEncodingReadout.Mean, trained.Model.Spe);
+        using GraphEncodingTransformer fitted = EstimatorWorkout.CheckSchemas(ml.Transforms.GraphEncoding(options), data);
+        using var dir = new TempDirectory();
+        using var loaded = (GraphEncodingTransformer)EstimatorWorkout.CheckRoundTrip(fitted, data, t =>
+        {
+            string path = dir.File("graph.onnx");
+            trained.Model.Save(path);
+            return new MLContext(2).Transforms.GraphEncoding(t.Options with { SpeParameters = GraphModel.Load(path).Spe }).Fit(data);
+        });
+    }
+
+    private sealed class LabelRow
+    {
+        public float Label { get; set; }
+    }
 }

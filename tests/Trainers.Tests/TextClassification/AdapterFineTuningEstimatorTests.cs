@@ -140,4 +140,60 @@ public sealed class AdapterFineTuningEstimatorTests
 
         public int Label { get; set; }
     }
+
+    private static AdapterFineTuningEstimator WorkoutEstimator(MLContext ml, TinyTextTask task, TempDirectory dir)
+    {
+        string modelPath = dir.File("tiny.onnx");
+        OnnxModelIO.Save(task.Encoder, modelPath);
+        return ml.MulticlassClassification.Trainers.AdapterFineTuning(new AdapterFineTuningOptions
+        {
+            ModelPath = modelPath,
+            VocabPath = task.VocabPath,
+            FineTune = new FineTuneOptions { Method = FineTuneMethod.Pissa, Rank = 2, BatchSize = 8, MaxLength = 8, MaxSteps = 2, Seed = 11 },
+        });
+    }
+
+    private static IDataView WorkoutData(MLContext ml) =>
+        ml.Data.LoadFromEnumerable(TinyTextTask.Sentences(16, seed: 1).Select(r => new Row { Text = r.Text, Label = r.Label }).ToList());
+
+    [Fact]
+    public void Workout_SchemasAgree()
+    {
+        using var task = new TinyTextTask();
+        using var dir = new TempDirectory();
+        var ml = new MLContext(seed: 1);
+        EstimatorWorkout.CheckSchemas(WorkoutEstimator(ml, task, dir), WorkoutData(ml));
+    }
+
+    [Fact]
+    public void Workout_InvalidInputFailsNamingTheColumn()
+    {
+        using var task = new TinyTextTask();
+        using var dir = new TempDirectory();
+        var ml = new MLContext(seed: 1);
+        EstimatorWorkout.CheckInvalidInput(WorkoutEstimator(ml, task, dir), ml.Data.LoadFromEnumerable(new[] { new NumericTextRow { Text = 1f, Label = 0 } }), "Text");
+        EstimatorWorkout.CheckInvalidInput(WorkoutEstimator(ml, task, dir), ml.Data.LoadFromEnumerable(new[] { new UnlabeledRow { Text = "good" } }), "Label");
+    }
+
+    [Fact]
+    public void Workout_ModelSaveLoadGivesIdenticalOutput()
+    {
+        using var task = new TinyTextTask();
+        using var dir = new TempDirectory();
+        var ml = new MLContext(seed: 1);
+        IDataView data = WorkoutData(ml);
+        EstimatorWorkout.CheckModelSaveLoad(WorkoutEstimator(ml, task, dir).Fit(data), data);
+    }
+
+    private sealed class NumericTextRow
+    {
+        public float Text { get; set; }
+
+        public int Label { get; set; }
+    }
+
+    private sealed class UnlabeledRow
+    {
+        public string Text { get; set; } = "";
+    }
 }

@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Pipelines.Numerics.Graphs;
+using Pipelines.Testing;
 using Pipelines.Transforms.Graphs;
 using Pipelines.Transforms.Graphs.Datasets;
 using Pipelines.Transforms.Graphs.MLNet;
@@ -18,8 +19,12 @@ public class GraphEncodingEstimatorTests
         public float Label { get; set; }
     }
 
-    private static List<Row> Rows(int count) => CycleCountingDataset.Generate(count, seed: 4, minNodes: 6, maxNodes: 12)
-        .Select(s => new Row { Graph = s.Graph, Label = s.Counts[0] }).ToList();
+    private static List<Row> Rows(int count)
+    {
+        GraphDataViewType.Register();
+        return CycleCountingDataset.Generate(count, seed: 4, minNodes: 6, maxNodes: 12)
+            .Select(s => new Row { Graph = s.Graph, Label = s.Counts[0] }).ToList();
+    }
 
     [Fact]
     public void Rwse_FeedsAnMlNetTrainer()
@@ -30,8 +35,7 @@ public class GraphEncodingEstimatorTests
         Assert.IsType<GraphDataViewType>(data.Schema["Graph"].Type);
         var pipeline = ml.Transforms.GraphEncoding("Features", "Graph", new RwseEncoding(8))
             .Append(ml.Regression.Trainers.Sdca(labelColumnName: "Label", featureColumnName: "Features", maximumNumberOfIterations: 20));
-        var create = typeof(SchemaShape).GetMethod("Create", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static, [typeof(DataViewSchema)])!;
-        SchemaShape shape = pipeline.GetOutputSchema((SchemaShape)create.Invoke(null, [data.Schema])!);
+        SchemaShape shape = pipeline.GetOutputSchema(EstimatorWorkout.Shape(data.Schema));
         Assert.Contains(shape, c => c.Name == "Score");
         var model = pipeline.Fit(data);
         IDataView scored = model.Transform(data);
@@ -88,5 +92,61 @@ public class GraphEncodingEstimatorTests
         Assert.Throws<ArgumentException>(() => ml.Transforms.GraphEncoding("Pe", "Graph", new SpeEncoding(4)));
         using GraphEncodingTransformer t = ml.Transforms.GraphEncoding("Pe", "Graph", new LapPeEncoding(4)).Fit(data);
         Assert.Throws<NotSupportedException>(() => ml.Model.Save(t, data.Schema, new MemoryStream()));
+    }
+
+    [Theory]
+    [InlineData("lap", GraphEncodingReadout.Mean)]
+    [InlineData("lap", GraphEncodingReadout.Nodes)]
+    [InlineData("rwse", GraphEncodingReadout.Sum)]
+    public void Workout_SchemasAgree(string encoding, GraphEncodingReadout readout)
+    {
+        var ml = new MLContext(seed: 1);
+        GraphEncoding e = encoding == "lap" ? new LapPeEncoding(4) : new RwseEncoding(5);
+        using GraphEncodingTransformer fitted = EstimatorWorkout.CheckSchemas(ml.Transforms.GraphEncoding(new GraphEncodingOptions("Graph", "Pe", e, readout)), ml.Data.LoadFromEnumerable(Rows(6)));
+    }
+
+    [Fact]
+    public void Workout_InvalidInputFailsNamingTheColumn()
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView scalar = ml.Data.LoadFromEnumerable(new[] { new ScalarGraphRow { Graph = 1f } });
+        EstimatorWorkout.CheckInvalidInput(ml.Transforms.GraphEncoding("Pe", "Graph", new LapPeEncoding(4)), scalar, "Graph");
+        using GraphEncodingTransformer fitted = ml.Transforms.GraphEncoding("Pe", "Graph", new LapPeEncoding(4)).Fit(ml.Data.LoadFromEnumerable(Rows(3)));
+        EstimatorWorkout.CheckInvalidInput(fitted, scalar, "Graph");
+        EstimatorWorkout.CheckInvalidInput(ml.Transforms.GraphEncoding("Pe", "Missing", new LapPeEncoding(4)), ml.Data.LoadFromEnumerable(Rows(3)), "Missing");
+    }
+
+    [Fact]
+    public void Workout_OptionsRoundTripInAFreshContextGivesIdenticalOutput()
+    {
+        // LapPE/RWSE carry no fitted state: the options are the whole model. SPE's φ/ρ persist through GraphModel.Save/Load
+        // (Trainers.Tests: GraphEncodingOnnxEstimatorTests.Workout_ManagedSpe_GraphModelRoundTripGivesIdenticalOutput).
+        var ml = new MLContext(seed: 1);
+        IDataView data = ml.Data.LoadFromEnumerable(Rows(6));
+        using GraphEncodingTransformer fitted = ml.Transforms.GraphEncoding("Pe", "Graph", new RwseEncoding(5)).Fit(data);
+        EstimatorWorkout.CheckRoundTrip(fitted, data, t => new MLContext(seed: 2).Transforms.GraphEncoding(t.Options).Fit(data));
+    }
+
+    [Fact]
+    public void Workout_ModelSaveIsRefusedWithAHint()
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView data = ml.Data.LoadFromEnumerable(Rows(3));
+        using GraphEncodingTransformer fitted = ml.Transforms.GraphEncoding("Pe", "Graph", new LapPeEncoding(4)).Fit(data);
+        EstimatorWorkout.CheckModelSaveRefused(fitted, data, "GraphEncodingOnnx");
+    }
+
+    [Fact(Skip = EstimatorWorkout.PartialFileSkip)]
+    public void Workout_RefusedModelSaveLeavesNoFile()
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView data = ml.Data.LoadFromEnumerable(Rows(3));
+        using GraphEncodingTransformer fitted = ml.Transforms.GraphEncoding("Pe", "Graph", new LapPeEncoding(4)).Fit(data);
+        EstimatorWorkout.CheckFailedSaveLeavesNoFile(fitted, data);
+    }
+
+    private sealed class ScalarGraphRow
+    {
+        public float Graph { get; set; }
     }
 }

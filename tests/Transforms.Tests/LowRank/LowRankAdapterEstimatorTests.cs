@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Pipelines.Onnx;
+using Pipelines.Testing;
 using Pipelines.Transforms.LowRank;
 using Xunit;
 
@@ -35,10 +36,7 @@ public class LowRankAdapterEstimatorTests
             OutputColumnNames = ["Y"],
             Initialization = new LowRankOptions { Method = LowRankMethod.PissaFast, Rank = 2 },
         });
-        // SchemaShape.Create(DataViewSchema) is internal in ML.NET 5; tests reach it by reflection.
-        var shape = (SchemaShape)typeof(SchemaShape).GetMethod("Create", System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic)!
-            .Invoke(null, [data.Schema])!;
-        Assert.Contains(estimator.GetOutputSchema(shape), c => c.Name == "Y");
+        Assert.Contains(estimator.GetOutputSchema(EstimatorWorkout.Shape(data.Schema)), c => c.Name == "Y");
 
         LowRankAdapterTransformer fitted = estimator.Fit(data);
         Assert.Equal(2, fitted.Adapters.Adapters.Count);
@@ -89,5 +87,53 @@ public class LowRankAdapterEstimatorTests
             OutputColumnNames = ["Y"],
             Initialization = new LowRankOptions { Rank = 0 },
         }));
+    }
+
+    private static IDataView WorkoutData(MLContext ml)
+    {
+        float[] x = TinyModel.Input(6);
+        return ml.Data.LoadFromEnumerable(Enumerable.Range(0, 6).Select(i => new Row { X = x.AsSpan(i * TinyModel.In, TinyModel.In).ToArray() }).ToList());
+    }
+
+    private static LowRankAdapterEstimator WorkoutEstimator(MLContext ml, LowRankMethod method = LowRankMethod.PissaFast) =>
+        ml.Transforms.LowRank.InitializeAdapters(new LowRankAdapterOptions
+        {
+            Model = TinyModel.Create(),
+            InputColumnNames = ["X"],
+            OutputColumnNames = ["Y"],
+            CalibrationBatchSize = 3,
+            Initialization = new LowRankOptions { Method = method, Rank = 2 },
+        });
+
+    [Theory]
+    [InlineData(LowRankMethod.PissaFast)]
+    [InlineData(LowRankMethod.Eva)]
+    public void Workout_SchemasAgree(LowRankMethod method)
+    {
+        var ml = new MLContext(seed: 1);
+        EstimatorWorkout.CheckSchemas(WorkoutEstimator(ml, method), WorkoutData(ml));
+    }
+
+    [Fact]
+    public void Workout_InvalidInputFailsNamingTheColumn()
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView invalid = ml.Data.LoadFromEnumerable(new[] { new WrongRow { Z = new float[TinyModel.In] } });
+        EstimatorWorkout.CheckInvalidInput(WorkoutEstimator(ml), invalid, "X");
+        EstimatorWorkout.CheckInvalidInput(WorkoutEstimator(ml).Fit(WorkoutData(ml)), invalid, "X");
+    }
+
+    [Fact]
+    public void Workout_ModelSaveLoadGivesIdenticalOutput()
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView data = WorkoutData(ml);
+        EstimatorWorkout.CheckModelSaveLoad(WorkoutEstimator(ml).Fit(data), data);
+    }
+
+    private sealed class WrongRow
+    {
+        [VectorType]
+        public float[] Z { get; set; } = [];
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Pipelines.Numerics.Topology;
+using Pipelines.Testing;
 using Pipelines.Transforms.Topology;
 using Xunit;
 
@@ -73,7 +74,7 @@ public sealed class SignedMeasureTransformerTests
         var ml = new MLContext(seed: 1);
         IDataView data = ml.Data.LoadFromEnumerable(Clouds(20, 3));
         SignedMeasureEstimator est = ml.Transforms.Topology.SignedMeasure(Options(v, inv));
-        SchemaShape shape = est.GetOutputSchema(SchemaShapes.FromSchema(data.Schema));
+        SchemaShape shape = est.GetOutputSchema(EstimatorWorkout.Shape(data.Schema));
         SchemaShape.Column col = shape.Single(c => c.Name == "Features");
         Assert.Equal(SchemaShape.Column.VectorKind.Vector, col.Kind);
         Assert.Equal(NumberDataViewType.Single, col.ItemType);
@@ -134,7 +135,7 @@ public sealed class SignedMeasureTransformerTests
         var ml = new MLContext(seed: 1);
         IDataView data = ml.Data.LoadFromEnumerable(Clouds(4, 5));
         SignedMeasureEstimator est = ml.Transforms.Topology.SignedMeasure(Options() with { InputColumnName = "Label" });
-        Assert.Throws<ArgumentOutOfRangeException>(() => est.GetOutputSchema(SchemaShapes.FromSchema(data.Schema)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => est.GetOutputSchema(EstimatorWorkout.Shape(data.Schema)));
         Assert.Throws<ArgumentOutOfRangeException>(() => est.Fit(data));
         Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.Topology.SignedMeasure(Options() with { InputColumnName = "Missing" }).Fit(data));
     }
@@ -190,33 +191,102 @@ public sealed class SignedMeasureTransformerTests
         SignedMeasureTransformer ts = ml.Transforms.Topology.SignedMeasure(Options() with { Input = new TimeSeriesInput(3, 2, 1) }).Fit(ml.Data.LoadFromEnumerable(series));
         Assert.All(Features(ts.Transform(ml.Data.LoadFromEnumerable(series))), f => Assert.Equal(72, f.Length));
 
-        // Cycles of different lengths plus a pendant path.
-        var graphs = Enumerable.Range(0, 6).Select(r =>
-        {
-            int n = 5 + r;
-            var e = new List<float>();
-            for (int i = 0; i < n; i++)
-            {
-                e.Add(i);
-                e.Add((i + 1) % n);
-            }
-
-            e.Add(0);
-            e.Add(n);
-            return new GraphRow { Edges = [.. e], Nodes = n + 2 };
-        }).ToList();
-        var options = new SignedMeasureOptions
-        {
-            OutputColumnName = "Features",
-            InputColumnName = "Edges",
-            Input = new GraphInput("Nodes", GraphVertexFunctionKind.HeatKernelSignature, GraphVertexFunctionKind.Degree, 1f),
-            GridResolution = 8,
-            OutputResolution = 5,
-        };
-        SignedMeasureTransformer gt = ml.Transforms.Topology.SignedMeasure(options).Fit(ml.Data.LoadFromEnumerable(graphs));
+        List<GraphRow> graphs = Cycles(6);
+        SignedMeasureTransformer gt = ml.Transforms.Topology.SignedMeasure(GraphOptions()).Fit(ml.Data.LoadFromEnumerable(graphs));
         float[][] gf = Features(gt.Transform(ml.Data.LoadFromEnumerable(graphs)));
         Assert.Equal(6, gf.Length);
         Assert.All(gf, f => Assert.Equal(50, f.Length));
         Assert.NotEqual(gf[0], gf[5]);
+    }
+
+    /// <summary>Cycles of 5, 6, … nodes, each with a pendant path.</summary>
+    private static List<GraphRow> Cycles(int count) => Enumerable.Range(0, count).Select(r =>
+    {
+        int n = 5 + r;
+        var e = new List<float>();
+        for (int i = 0; i < n; i++)
+        {
+            e.Add(i);
+            e.Add((i + 1) % n);
+        }
+
+        e.Add(0);
+        e.Add(n);
+        return new GraphRow { Edges = [.. e], Nodes = n + 2 };
+    }).ToList();
+
+    private static SignedMeasureOptions GraphOptions() => new()
+    {
+        OutputColumnName = "Features",
+        InputColumnName = "Edges",
+        Input = new GraphInput("Nodes", GraphVertexFunctionKind.HeatKernelSignature, GraphVertexFunctionKind.Degree, 1f),
+        GridResolution = 8,
+        OutputResolution = 5,
+    };
+
+    [Theory]
+    [InlineData(SignedMeasureVectorizer.Convolution)]
+    [InlineData(SignedMeasureVectorizer.SlicedWasserstein)]
+    public void Workout_SchemasAgree(SignedMeasureVectorizer vectorizer)
+    {
+        var ml = new MLContext(seed: 1);
+        EstimatorWorkout.CheckSchemas(ml.Transforms.Topology.SignedMeasure(Options(vectorizer)), ml.Data.LoadFromEnumerable(Clouds(8, 3)));
+        EstimatorWorkout.CheckSchemas(ml.Transforms.Topology.SignedMeasure(GraphOptions() with { Vectorizer = vectorizer }), ml.Data.LoadFromEnumerable(Cycles(4)));
+    }
+
+    [Fact]
+    public void Workout_InvalidInputFailsNamingTheColumn()
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView scalar = ml.Data.LoadFromEnumerable(new[] { new ScalarPointsRow { Points = 1f } });
+        EstimatorWorkout.CheckInvalidInput(ml.Transforms.Topology.SignedMeasure(Options()), scalar, "Points");
+        EstimatorWorkout.CheckInvalidInput(ml.Transforms.Topology.SignedMeasure(Options()).Fit(ml.Data.LoadFromEnumerable(Clouds(4, 3))), scalar, "Points");
+        IDataView missing = ml.Data.LoadFromEnumerable(new[] { new GraphRow { Edges = [0f, 1f], Nodes = 2 } });
+        EstimatorWorkout.CheckInvalidInput(ml.Transforms.Topology.SignedMeasure(Options()), missing, "Points");
+        IDataView textNodes = ml.Data.LoadFromEnumerable(new[] { new TextNodesRow { Edges = [0f, 1f], Nodes = "2" } });
+        EstimatorWorkout.CheckInvalidInput(ml.Transforms.Topology.SignedMeasure(GraphOptions()), textNodes, "Nodes");
+    }
+
+    [Fact]
+    public void Workout_OwnFormatRoundTripGivesIdenticalOutput()
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView data = ml.Data.LoadFromEnumerable(Clouds(8, 3));
+        using var dir = new TempDirectory();
+        EstimatorWorkout.CheckRoundTrip(ml.Transforms.Topology.SignedMeasure(Options(SignedMeasureVectorizer.SlicedWasserstein)).Fit(data), data, t =>
+        {
+            string path = dir.File("topology.bin");
+            t.Save(path);
+            return SignedMeasureTransformer.Load(path);
+        });
+    }
+
+    [Fact]
+    public void Workout_ModelSaveIsRefusedWithAHint()
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView data = ml.Data.LoadFromEnumerable(Clouds(4, 3));
+        EstimatorWorkout.CheckModelSaveRefused(ml.Transforms.Topology.SignedMeasure(Options()).Fit(data), data, "SignedMeasureTransformer.Save");
+    }
+
+    [Fact(Skip = EstimatorWorkout.PartialFileSkip)]
+    public void Workout_RefusedModelSaveLeavesNoFile()
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView data = ml.Data.LoadFromEnumerable(Clouds(4, 3));
+        EstimatorWorkout.CheckFailedSaveLeavesNoFile(ml.Transforms.Topology.SignedMeasure(Options()).Fit(data), data);
+    }
+
+    private sealed class ScalarPointsRow
+    {
+        public float Points { get; set; }
+    }
+
+    private sealed class TextNodesRow
+    {
+        [VectorType]
+        public float[] Edges { get; set; } = [];
+
+        public string Nodes { get; set; } = "";
     }
 }

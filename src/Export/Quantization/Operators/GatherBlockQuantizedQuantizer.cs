@@ -5,7 +5,7 @@ namespace Pipelines.Export.Quantization.Operators;
 /// quantized to 4 bits in blocks along D; data uint8 <c>[V, D/2]</c> (low nibble first), scales <c>[V, D/block]</c>,
 /// zero points uint8 <c>[V, ceil(D/block/2)]</c> (absent → 8); attributes gather_axis 0, quantize_axis 1, bits 4.
 /// </summary>
-public sealed class GatherBlockQuantizedQuantizer : IOperatorQuantizer
+internal sealed class GatherBlockQuantizedQuantizer : IOperatorQuantizer
 {
     /// <inheritdoc />
     public string OpType => "Gather";

@@ -5,7 +5,7 @@ namespace Pipelines.Export.Quantization.Operators;
 /// domain (opset 21), <c>Eq</c> INT4 (symmetric, code − 8) or UINT4 <c>[V, D]</c>, scales <c>[V, D/block]</c>. Portable, but
 /// ORT dequantizes the whole table on every run (it does not constant-fold DequantizeLinear).
 /// </summary>
-public sealed class GatherInt4DequantizeQuantizer : IOperatorQuantizer
+internal sealed class GatherInt4DequantizeQuantizer : IOperatorQuantizer
 {
     /// <inheritdoc />
     public string OpType => "Gather";

@@ -4,7 +4,7 @@ namespace Pipelines.Export.Quantization.Operators;
 /// <c>Y = Gather(E, ids)</c> → <c>Y = DequantizeLinear(Gather(Eq, ids), scale, zp)</c>: the table quantized to uint8 per
 /// tensor (affine over its range), rows gathered before dequantizing so only the gathered rows are converted.
 /// </summary>
-public sealed class GatherUInt8Quantizer : IOperatorQuantizer
+internal sealed class GatherUInt8Quantizer : IOperatorQuantizer
 {
     /// <inheritdoc />
     public string OpType => "Gather";

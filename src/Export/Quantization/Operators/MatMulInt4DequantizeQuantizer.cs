@@ -5,7 +5,7 @@ namespace Pipelines.Export.Quantization.Operators;
 /// <c>Wq</c> INT4 <c>[K, N]</c> (symmetric: code − 8, no zero point) or UINT4 with UINT4 zero points, scales <c>[ceil(K/block), N]</c>.
 /// The same block-wise codes as <see cref="MatMulNBitsQuantizer"/>, stored in the portable layout.
 /// </summary>
-public sealed class MatMulInt4DequantizeQuantizer : IOperatorQuantizer
+internal sealed class MatMulInt4DequantizeQuantizer : IOperatorQuantizer
 {
     /// <inheritdoc />
     public string OpType => "MatMul";

@@ -5,7 +5,7 @@ namespace Pipelines.Export.Quantization.Operators;
 /// <c>Y = Cast(MatMulInteger(Aq, Wq, a_zp)) · (a_scale · w_scale)</c>, with <c>Wq</c> int8 symmetric per tensor or per output
 /// channel (<see cref="QuantizationOptions.PerChannel"/>).
 /// </summary>
-public sealed class MatMulIntegerQuantizer : IOperatorQuantizer
+internal sealed class MatMulIntegerQuantizer : IOperatorQuantizer
 {
     /// <inheritdoc />
     public string OpType => "MatMul";

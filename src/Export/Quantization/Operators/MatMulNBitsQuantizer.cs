@@ -5,7 +5,7 @@ namespace Pipelines.Export.Quantization.Operators;
 /// per output column. Layout (verified on ORT 1.31 CPU): <c>B</c> uint8 <c>[N, k_blocks, block/2]</c> (low nibble first),
 /// <c>scales</c> <c>[N·k_blocks]</c>, <c>zero_points</c> uint8 <c>[N·ceil(k_blocks/2)]</c> (absent → 8).
 /// </summary>
-public sealed class MatMulNBitsQuantizer : IOperatorQuantizer
+internal sealed class MatMulNBitsQuantizer : IOperatorQuantizer
 {
     /// <inheritdoc />
     public string OpType => "MatMul";

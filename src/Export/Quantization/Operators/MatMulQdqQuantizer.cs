@@ -7,7 +7,7 @@ namespace Pipelines.Export.Quantization.Operators;
 /// <c>Y = DQ(Q(Y'; s_y, z_y))</c>; uint8 activations with calibrated ranges, int8 symmetric weights per output channel.
 /// ORT fuses the pattern into <c>QLinearMatMul</c>.
 /// </summary>
-public sealed class MatMulQdqQuantizer : IOperatorQuantizer
+internal sealed class MatMulQdqQuantizer : IOperatorQuantizer
 {
     /// <inheritdoc />
     public string OpType => "MatMul";

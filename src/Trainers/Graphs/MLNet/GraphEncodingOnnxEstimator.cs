@@ -52,13 +52,7 @@ public sealed class GraphEncodingOnnxEstimator : IEstimator<ITransformer>
     public ITransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        Microsoft.ML.DataViewSchema.Column col = input.Schema.GetColumnOrNull(_options.InputColumnName)
-            ?? throw new ArgumentOutOfRangeException(nameof(input), $"Input column '{_options.InputColumnName}' not found; columns are [{string.Join(", ", input.Schema.Select(c => c.Name))}].");
-        if (col.Type is not GraphDataViewType)
-        {
-            throw new ArgumentOutOfRangeException(nameof(input), $"Column '{col.Name}' has type {col.Type}, expected Graph (GraphDataViewType).");
-        }
-
+        GraphEncodingTransformer.CheckInput(input.Schema, _options.InputColumnName);
         return _chain.Fit(input);
     }
 
@@ -66,17 +60,7 @@ public sealed class GraphEncodingOnnxEstimator : IEstimator<ITransformer>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        SchemaShape.Column col = inputSchema.FirstOrDefault(c => c.Name == _options.InputColumnName);
-        if (col.Name is null)
-        {
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Input column '{_options.InputColumnName}' not found.");
-        }
-
-        if (col.ItemType is not GraphDataViewType)
-        {
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Column '{_options.InputColumnName}' has type {col.ItemType}, expected Graph.");
-        }
-
+        GraphEncodingTransformer.CheckInput(inputSchema, _options.InputColumnName);
         return _chain.GetOutputSchema(inputSchema);
     }
 

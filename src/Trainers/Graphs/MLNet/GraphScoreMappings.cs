@@ -4,7 +4,7 @@ using Microsoft.ML.Transforms;
 namespace Pipelines.Trainers.Graphs.MLNet;
 
 /// <summary>The ONNX regression output of one row.</summary>
-public sealed class GraphScoreVector
+internal sealed class GraphScoreVector
 {
     /// <summary>The <c>(1, 1)</c> model output.</summary>
     [ColumnName(GraphScoringColumns.ScoreVector)]
@@ -12,7 +12,7 @@ public sealed class GraphScoreVector
 }
 
 /// <summary>The ML.NET regression columns.</summary>
-public sealed class GraphRegressionScore
+internal sealed class GraphRegressionScore
 {
     /// <summary>The predicted value.</summary>
     public float Score { get; set; }
@@ -23,7 +23,7 @@ public sealed class GraphRegressionScore
 /// Stateless, so <c>mlContext.Model.Load</c> restores it from its contract name.
 /// </summary>
 [CustomMappingFactoryAttribute(ContractName)]
-public sealed class GraphRegressionScoreMapping : CustomMappingFactory<GraphScoreVector, GraphRegressionScore>
+internal sealed class GraphRegressionScoreMapping : CustomMappingFactory<GraphScoreVector, GraphRegressionScore>
 {
     /// <summary>The contract name stored in saved models.</summary>
     public const string ContractName = "Pipelines.Graphs.RegressionScore.v1";
@@ -37,7 +37,7 @@ public sealed class GraphRegressionScoreMapping : CustomMappingFactory<GraphScor
 }
 
 /// <summary>The ONNX binary outputs of one row.</summary>
-public sealed class GraphBinaryVectors
+internal sealed class GraphBinaryVectors
 {
     /// <summary>The logit margin z₁ − z₀, <c>(1, 1)</c>.</summary>
     [ColumnName(GraphScoringColumns.ScoreVector)]
@@ -49,7 +49,7 @@ public sealed class GraphBinaryVectors
 }
 
 /// <summary>The ML.NET binary-classification columns.</summary>
-public sealed class GraphBinaryScore
+internal sealed class GraphBinaryScore
 {
     /// <summary>The logit margin z₁ − z₀ (positive means class 1).</summary>
     public float Score { get; set; }
@@ -63,7 +63,7 @@ public sealed class GraphBinaryScore
 
 /// <summary>Unwraps the ONNX binary outputs into ML.NET's <c>Score</c>, <c>Probability</c> and <c>PredictedLabel</c>.</summary>
 [CustomMappingFactoryAttribute(ContractName)]
-public sealed class GraphBinaryScoreMapping : CustomMappingFactory<GraphBinaryVectors, GraphBinaryScore>
+internal sealed class GraphBinaryScoreMapping : CustomMappingFactory<GraphBinaryVectors, GraphBinaryScore>
 {
     /// <summary>The contract name stored in saved models.</summary>
     public const string ContractName = "Pipelines.Graphs.BinaryScore.v1";
@@ -79,7 +79,7 @@ public sealed class GraphBinaryScoreMapping : CustomMappingFactory<GraphBinaryVe
 }
 
 /// <summary>The ONNX multiclass arg-max of one row.</summary>
-public sealed class GraphPredictedKeyVector
+internal sealed class GraphPredictedKeyVector
 {
     /// <summary>Arg-max class + 1, <c>(1)</c>.</summary>
     [ColumnName(GraphScoringColumns.PredictedKeyVector)]
@@ -87,7 +87,7 @@ public sealed class GraphPredictedKeyVector
 }
 
 /// <summary>The 1-based predicted class before it becomes a key column.</summary>
-public sealed class GraphPredictedIndex
+internal sealed class GraphPredictedIndex
 {
     /// <summary>Arg-max class + 1.</summary>
     [ColumnName(GineCatalog.PredictedIndexColumn)]
@@ -96,7 +96,7 @@ public sealed class GraphPredictedIndex
 
 /// <summary>Unwraps the ONNX arg-max into a scalar (then converted to a key column of the class count).</summary>
 [CustomMappingFactoryAttribute(ContractName)]
-public sealed class GraphPredictedIndexMapping : CustomMappingFactory<GraphPredictedKeyVector, GraphPredictedIndex>
+internal sealed class GraphPredictedIndexMapping : CustomMappingFactory<GraphPredictedKeyVector, GraphPredictedIndex>
 {
     /// <summary>The contract name stored in saved models.</summary>
     public const string ContractName = "Pipelines.Graphs.PredictedIndex.v1";

@@ -6,7 +6,7 @@ using Pipelines.Transforms.Graphs.MLNet;
 namespace Pipelines.Trainers.Graphs.MLNet;
 
 /// <summary>Column names of the graph scoring chain (all prefixed so they do not collide with user columns).</summary>
-public static class GraphScoringColumns
+internal static class GraphScoringColumns
 {
     /// <summary>The copy of the user's graph column that the row mapping reads.</summary>
     public const string Graph = "PipelinesGraph";
@@ -40,7 +40,7 @@ public static class GraphScoringColumns
 }
 
 /// <summary>The input row of the graph tensor mappings.</summary>
-public sealed class GraphTensorInput
+internal sealed class GraphTensorInput
 {
     static GraphTensorInput() => GraphDataViewType.Register();
 
@@ -50,7 +50,7 @@ public sealed class GraphTensorInput
 }
 
 /// <summary>The structural tensors of one graph (see <see cref="GraphScoringColumns"/>).</summary>
-public class GraphStructureTensors
+internal class GraphStructureTensors
 {
     /// <summary>Node type indices.</summary>
     [ColumnName(GraphScoringColumns.NodeTypes)]
@@ -78,7 +78,7 @@ public class GraphStructureTensors
 }
 
 /// <summary>The structural tensors plus the full spectrum of one graph.</summary>
-public sealed class GraphSpectralTensors : GraphStructureTensors
+internal sealed class GraphSpectralTensors : GraphStructureTensors
 {
     /// <summary>All eigenvalues, ascending.</summary>
     [ColumnName(GraphScoringColumns.Eigenvalues)]
@@ -94,7 +94,7 @@ public sealed class GraphSpectralTensors : GraphStructureTensors
 /// its contract name alone (the assembly must be loaded, e.g. by touching any Pipelines type first).
 /// </summary>
 [CustomMappingFactoryAttribute(ContractName)]
-public sealed class GraphStructureMapping : CustomMappingFactory<GraphTensorInput, GraphStructureTensors>
+internal sealed class GraphStructureMapping : CustomMappingFactory<GraphTensorInput, GraphStructureTensors>
 {
     /// <summary>The contract name stored in saved models.</summary>
     public const string ContractName = "Pipelines.Graphs.StructureTensors.v1";
@@ -115,7 +115,7 @@ public sealed class GraphStructureMapping : CustomMappingFactory<GraphTensorInpu
 /// ML.NET custom mapping; the eigenpairs of the graph-model chain's preprocessing step.
 /// </summary>
 [CustomMappingFactoryAttribute(ContractName)]
-public sealed class GraphSpectrumMapping : CustomMappingFactory<GraphTensorInput, GraphSpectralTensors>
+internal sealed class GraphSpectrumMapping : CustomMappingFactory<GraphTensorInput, GraphSpectralTensors>
 {
     /// <summary>The contract name stored in saved models.</summary>
     public const string ContractName = "Pipelines.Graphs.SpectralTensors.v1";

@@ -2,6 +2,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Pipelines.Numerics.Graphs;
 using Pipelines.Onnx;
+using Pipelines.Transforms.MLNet;
 using Pipelines.Transforms.Graphs.Spe;
 
 namespace Pipelines.Transforms.Graphs.MLNet;
@@ -66,20 +67,8 @@ public sealed class GraphEncodingEstimator : IEstimator<GraphEncodingTransformer
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        SchemaShape.Column col = inputSchema.FirstOrDefault(c => c.Name == _options.InputColumnName);
-        if (col.Name is null)
-        {
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Input column '{_options.InputColumnName}' not found.");
-        }
-
-        if (col.ItemType is not GraphDataViewType)
-        {
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Column '{_options.InputColumnName}' has type {col.ItemType}, expected Graph.");
-        }
-
-        var cols = inputSchema.ToDictionary(c => c.Name);
-        cols[_options.OutputColumnName] = GraphEncodingTransformer.OutputShapeColumn(_options);
-        return new SchemaShape(cols.Values);
+        GraphEncodingTransformer.CheckInput(inputSchema, _options.InputColumnName);
+        return SchemaShapes.Append(inputSchema, SchemaShapes.Column(_options.OutputColumnName, GraphEncodingTransformer.OutputType(_options)));
     }
 }
 
@@ -201,17 +190,16 @@ public sealed class GraphEncodingTransformer : ITransformer, IDisposable
         }
     }
 
+    /// <summary>The same check on a schema shape (no data).</summary>
+    internal static void CheckInput(SchemaShape shape, string name)
+    {
+        SchemaShape.Column col = SchemaShapes.Require(shape, name);
+        if (col.ItemType is not GraphDataViewType)
+        {
+            throw new ArgumentOutOfRangeException(nameof(shape), $"Column '{name}' has type {col.ItemType}, expected Graph.");
+        }
+    }
+
     internal static VectorDataViewType OutputType(GraphEncodingOptions o) =>
         o.Readout == GraphEncodingReadout.Nodes ? new VectorDataViewType(NumberDataViewType.Single) : new VectorDataViewType(NumberDataViewType.Single, o.Encoding.Width);
-
-    internal static SchemaShape.Column OutputShapeColumn(GraphEncodingOptions o)
-    {
-        // SchemaShape.Column and SchemaShape.Create(DataViewSchema) are internal to ML.NET; the static factory is reached
-        // by reflection (covered by GraphEncodingEstimatorTests, which fails if ML.NET renames it).
-        var b = new DataViewSchema.Builder();
-        b.AddColumn(o.OutputColumnName, OutputType(o));
-        System.Reflection.MethodInfo create = typeof(SchemaShape).GetMethod("Create", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static, [typeof(DataViewSchema)])
-            ?? throw new NotSupportedException("This ML.NET version lacks SchemaShape.Create(DataViewSchema).");
-        return ((SchemaShape)create.Invoke(null, [b.ToSchema()])!).Single();
-    }
 }
