@@ -149,7 +149,7 @@ public sealed class AdapterFineTuningEstimatorTests
         {
             ModelPath = modelPath,
             VocabPath = task.VocabPath,
-            FineTune = new FineTuneOptions { Method = FineTuneMethod.Pissa, Rank = 2, BatchSize = 8, MaxLength = 8, MaxSteps = 2, Seed = 11 },
+            FineTune = new FineTuneOptions { Method = LowRankMethod.Pissa, Rank = 2, BatchSize = 8, MaxLength = 8, MaxSteps = 2, Seed = 11 },
         });
     }
 
