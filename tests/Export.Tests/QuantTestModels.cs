@@ -35,7 +35,8 @@ internal static class QuantTestModels
     public static float[] RunMatMul(OnnxModel model, float[] x, int m, int k, SessionSettings? settings = null)
     {
         using OnnxSession s = OrtSessions.Create(model, settings ?? new SessionSettings { Optimization = GraphOptimization.Disabled });
-        return s.RunFloat(new Dictionary<string, (float[] Data, long[] Shape)> { ["x"] = (x, [m, k]) })["y"].Data;
+        using TensorBatch inputs = new TensorBatch().Add("x", x, m, k);
+        return s.RunFloat(inputs)["y"].Data;
     }
 
     public static float[] RunGather(OnnxModel model, long[] ids, SessionSettings? settings = null)

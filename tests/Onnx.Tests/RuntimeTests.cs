@@ -24,7 +24,8 @@ public class RuntimeTests
 
         Assert.Equal(ExecutionDevice.Cpu, session.Device);
         Assert.NotNull(session.Warning);
-        var y = session.RunFloat(new Dictionary<string, (float[], long[])> { ["x"] = (new float[4], [1, 4]) });
+        using TensorBatch x = new TensorBatch().Add("x", new float[4], 1, 4);
+        var y = session.RunFloat(x);
         Assert.Equal([1L, 3L], y["y"].Shape);
     }
 

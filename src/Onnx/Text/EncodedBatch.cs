@@ -1,3 +1,5 @@
+using Pipelines.Onnx.Runtime;
+
 namespace Pipelines.Onnx.Text;
 
 /// <summary>
@@ -26,4 +28,27 @@ public sealed record EncodedBatch(long[] InputIds, long[] AttentionMask, long[] 
     /// <summary>The three tensors by their BERT input names: <c>input_ids</c>, <c>attention_mask</c>, <c>token_type_ids</c>.</summary>
     public IReadOnlyList<(string Name, long[] Data)> Tensors =>
         [(InputIdsName, InputIds), (AttentionMaskName, AttentionMask), (TokenTypeIdsName, TokenTypeIds)];
+
+    /// <summary>
+    /// The three tensors as a <see cref="TensorBatch"/> over these arrays (no copy), int64 <c>[Batch, Sequence]</c>; the
+    /// caller disposes it.
+    /// </summary>
+    /// <param name="declared">When given, only the inputs the model declares are kept.</param>
+    public TensorBatch ToTensorBatch(IReadOnlySet<string>? declared = null)
+    {
+        var batch = new TensorBatch();
+        foreach ((string name, long[] data) in Tensors.Where(t => declared?.Contains(t.Name) ?? true))
+        {
+            batch.Add(name, data, Shape);
+        }
+
+        return batch;
+    }
+
+    /// <summary>The int64 <c>attention_mask</c> <c>[batch, sequence]</c> of <paramref name="batch"/>, when it has one.</summary>
+    public static long[]? AttentionMaskOf(TensorBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        return batch.TryGet(AttentionMaskName, out long[]? mask) ? mask : null;
+    }
 }

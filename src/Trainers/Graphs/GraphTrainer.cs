@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Microsoft.ML.OnnxRuntime;
 using Pipelines.Onnx.Runtime;
 using Pipelines.Transforms.Graphs;
 using Pipelines.Transforms.Graphs.Spe;
@@ -123,8 +122,8 @@ public static class GraphTrainer
             foreach (int[] idx in GraphBatchOrder.Epoch(nodeCounts, options.BatchSize, options.Batching, options.Seed, epoch))
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                GraphBatch batch = GraphBatch.Create(idx.Select(i => train.Graphs[i]).ToList(), idx.Select(i => train.Encodings[i]).ToList(), definition, withTargets: true);
-                double loss = TrainStep(trainer, batch);
+                using GraphBatch batch = GraphBatch.Create(idx.Select(i => train.Graphs[i]).ToList(), idx.Select(i => train.Encodings[i]).ToList(), definition, withTargets: true);
+                double loss = trainer.TrainStep(batch.Tensors.GetValues(batch.Tensors.Names));
                 if (!double.IsFinite(loss))
                 {
                     throw new InvalidOperationException($"Training diverged at epoch {epoch}: the loss is {loss}. Lower the learning rate.");
@@ -173,28 +172,6 @@ public static class GraphTrainer
             Optimizer = new AdamWOptimizer { WeightDecay = options.WeightDecay },
             WeightDecayParameters = [.. tensors.Where(t => t.Shape.Length >= 2).Select(t => t.Name)],
         }, takeOwnership: true);
-
-    // One step on a padded batch: its node count (and so every tensor's shape) differs from the previous batch's.
-    private static double TrainStep(Trainer trainer, GraphBatch batch)
-    {
-        var inputs = new Dictionary<string, OrtValue>(StringComparer.Ordinal);
-        try
-        {
-            foreach (KeyValuePair<string, (float[] Data, long[] Shape)> kv in batch.Tensors)
-            {
-                inputs[kv.Key] = OrtValue.CreateTensorValueFromMemory(kv.Value.Data, kv.Value.Shape);
-            }
-
-            return trainer.TrainStep(inputs);
-        }
-        finally
-        {
-            foreach (OrtValue v in inputs.Values)
-            {
-                v.Dispose();
-            }
-        }
-    }
 
     /// <summary>MAE (regression) or accuracy (classification) of <paramref name="model"/> on <paramref name="split"/>.</summary>
     public static double Evaluate(GraphModel model, GraphSplit split, SessionSettings? settings = null)

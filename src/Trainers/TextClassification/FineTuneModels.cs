@@ -40,7 +40,7 @@ public static class FineTuneModels
         LowRankOptions lowRank = ToLowRankOptions(options, Map(options.Method));
         if (options.Method == FineTuneMethod.Eva)
         {
-            lowRank = lowRank with { Eva = new EvaOptions { Batches = calibration.Select(ToCalibration).ToArray() } };
+            lowRank = lowRank with { Eva = new EvaOptions { Batches = calibration.Select(b => b.Tensors).ToArray() } };
         }
 
         return ClassifierGraph.AddHead(LowRankInitializer.Initialize(encoder, lowRank).Model, head);
@@ -106,6 +106,4 @@ public static class FineTuneModels
         FineTuneMethod.Eva => LowRankMethod.Eva,
         _ => throw new ArgumentOutOfRangeException(nameof(method), method, "Not a low-rank initializer method."),
     };
-
-    private static CalibrationBatch ToCalibration(LabeledBatch batch) => CalibrationBatch.FromTokens(batch.Tokens);
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Microsoft.ML.OnnxRuntime;
 using Pipelines.Onnx;
 using Pipelines.Onnx.Runtime;
 
@@ -65,7 +64,15 @@ public static class TextClassifierFineTuning
         else
         {
             LabeledBatch[] calibration = Enumerable.Range(0, Math.Min(options.CalibrationBatches, stepsPerEpoch)).Select(BatchAt).ToArray();
-            classifier = FineTuneModels.Prepare(encoder, options, calibration, settings);
+            try
+            {
+                classifier = FineTuneModels.Prepare(encoder, options, calibration, settings);
+            }
+            finally
+            {
+                Array.ForEach(calibration, b => b.Dispose());
+            }
+
             if (options.CheckpointDirectory is not null)
             {
                 FineTuneCheckpoint.SaveInitialModel(options.CheckpointDirectory, classifier);
@@ -93,7 +100,7 @@ public static class TextClassifierFineTuning
         {
             cancellationToken.ThrowIfCancellationRequested();
             int step = (int)trainer.Step;
-            LabeledBatch batch = BatchAt(step);
+            using LabeledBatch batch = BatchAt(step);
             float lr = (float)trainerOptions.Schedule.At(step);
             float loss = (float)TrainStep(trainer, batch);
             if (!float.IsFinite(loss))
@@ -156,21 +163,11 @@ public static class TextClassifierFineTuning
     // Binds the batch's token tensors and labels (those the train step reads) for one step.
     private static double TrainStep(Trainer trainer, LabeledBatch batch)
     {
-        Dictionary<string, OrtValue> all = batch.CreateOrtValues();
-        try
-        {
-            // some encoders (the tiny test encoder) do not read token_type_ids
-            return trainer.TrainStep(trainer.Graph.BatchInputs.ToDictionary(v => v.Name, v => all.TryGetValue(v.Name, out OrtValue? value)
-                ? value
-                : throw new InvalidOperationException($"The classifier needs batch input '{v.Name}', which a text batch does not provide."), StringComparer.Ordinal));
-        }
-        finally
-        {
-            foreach (OrtValue v in all.Values)
-            {
-                v.Dispose();
-            }
-        }
+        // some encoders (the tiny test encoder) do not read token_type_ids
+        TensorBatch all = batch.Tensors;
+        return trainer.TrainStep(trainer.Graph.BatchInputs.ToDictionary(v => v.Name, v => all.Contains(v.Name)
+            ? all.GetValue(v.Name)
+            : throw new InvalidOperationException($"The classifier needs batch input '{v.Name}', which a text batch does not provide."), StringComparer.Ordinal));
     }
 
     private static float BatchAccuracy(ReadOnlySpan<float> logits, long[] labels)

@@ -1,5 +1,6 @@
-using Microsoft.ML.OnnxRuntime;
 using Pipelines.Numerics.Graphs;
+using Pipelines.Onnx;
+using Pipelines.Onnx.Runtime;
 
 namespace Pipelines.Transforms.Graphs.Spe;
 
@@ -121,48 +122,38 @@ public sealed class SpeBatch
         return batch;
     }
 
-    /// <summary>The named inputs as ORT values of <typeparamref name="T"/> (float or double); the caller disposes them.</summary>
-    public Dictionary<string, OrtValue> ToOrtValues<T>(bool includeGraphInputs = true)
-        where T : unmanaged
+    /// <summary>
+    /// Adds the <see cref="SpeTensorNames"/> tensors to <paramref name="target"/> in <paramref name="elementType"/> (float:
+    /// converted copies; double: these arrays, not copied): eigenvalues and their mask <c>(B, K)</c>, eigenvectors
+    /// <c>(B, N, K)</c>, adjacency <c>(B, N, N)</c>, node mask <c>(B, N)</c> and column mask <c>(B, N, N)</c>.
+    /// </summary>
+    /// <returns><paramref name="target"/>.</returns>
+    /// <exception cref="NotSupportedException"><paramref name="elementType"/> is neither float nor double.</exception>
+    public TensorBatch AddTensors(TensorBatch target, TensorElementType elementType)
     {
-        var values = new Dictionary<string, OrtValue>(StringComparer.Ordinal);
-        try
+        ArgumentNullException.ThrowIfNull(target);
+        if (elementType is not (TensorElementType.Float or TensorElementType.Double))
         {
-            Add(SpeTensorNames.Eigenvalues, Eigenvalues, [BatchSize, K]);
-            Add(SpeTensorNames.EigenvalueMask, EigenvalueMask, [BatchSize, K]);
-            Add(SpeTensorNames.Eigenvectors, Eigenvectors, [BatchSize, MaxNodes, K]);
-            if (includeGraphInputs)
-            {
-                Add(SpeTensorNames.Adjacency, Adjacency, [BatchSize, MaxNodes, MaxNodes]);
-                Add(SpeTensorNames.NodeMask, NodeMask, [BatchSize, MaxNodes]);
-            }
-
-            Add(SpeTensorNames.ColumnMask, ColumnMask, [BatchSize, MaxNodes, MaxNodes]);
-            return values;
+            throw new NotSupportedException($"SPE batches convert to float or double, not {elementType}.");
         }
-        catch
-        {
-            foreach (OrtValue v in values.Values)
-            {
-                v.Dispose();
-            }
 
-            throw;
-        }
+        Add(SpeTensorNames.Eigenvalues, Eigenvalues, [BatchSize, K]);
+        Add(SpeTensorNames.EigenvalueMask, EigenvalueMask, [BatchSize, K]);
+        Add(SpeTensorNames.Eigenvectors, Eigenvectors, [BatchSize, MaxNodes, K]);
+        Add(SpeTensorNames.Adjacency, Adjacency, [BatchSize, MaxNodes, MaxNodes]);
+        Add(SpeTensorNames.NodeMask, NodeMask, [BatchSize, MaxNodes]);
+        Add(SpeTensorNames.ColumnMask, ColumnMask, [BatchSize, MaxNodes, MaxNodes]);
+        return target;
 
         void Add(string name, double[] data, long[] shape)
         {
-            if (typeof(T) == typeof(double))
+            if (elementType == TensorElementType.Double)
             {
-                values[name] = OrtValue.CreateTensorValueFromMemory((double[])data.Clone(), shape);
-            }
-            else if (typeof(T) == typeof(float))
-            {
-                values[name] = OrtValue.CreateTensorValueFromMemory(data.Select(x => (float)x).ToArray(), shape);
+                target.Add(name, data, shape);
             }
             else
             {
-                throw new NotSupportedException($"SPE batches convert to float or double, not {typeof(T).Name}.");
+                target.Add(name, Array.ConvertAll(data, x => (float)x), shape);
             }
         }
     }

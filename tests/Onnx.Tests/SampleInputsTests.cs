@@ -1,9 +1,9 @@
+using Pipelines.Onnx.Runtime;
 using Pipelines.Onnx.Text;
 using Pipelines.Testing;
-using Pipelines.Transforms.LowRank;
 using Xunit;
 
-namespace Pipelines.Transforms.Tests.LowRank;
+namespace Pipelines.Onnx.Tests;
 
 public class SampleInputsTests
 {
@@ -14,30 +14,30 @@ public class SampleInputsTests
         var encoder = WordPieceEncoder.FromVocab(MiniLm.Files.VocabPath, new WordPieceEncoderOptions { MaxLength = null });
         EncodedBatch expected = encoder.EncodeBatch(sentences);
 
-        CalibrationBatch batch = SampleInputs.FromSentences(MiniLm.Shared, MiniLm.Files.VocabPath, sentences);
+        using TensorBatch batch = SampleInputs.FromSentences(MiniLm.Shared, MiniLm.Files.VocabPath, sentences);
 
         Assert.True(expected.Sequence > 128, "sample inputs are never truncated");
-        Assert.Equal("attention_mask", batch.MaskInput);
-        Assert.Equal(3, batch.Int64Inputs.Count);
+        Assert.Same(batch.DataOf("attention_mask"), EncodedBatch.AttentionMaskOf(batch));
+        Assert.Equal(3, batch.Count);
         foreach ((string name, long[] data) in expected.Tensors)
         {
-            Assert.Equal(data, batch.Int64Inputs[name].Data);
-            Assert.Equal(expected.Shape, batch.Int64Inputs[name].Shape);
+            Assert.Equal(data, batch.Get<long>(name));
+            Assert.Equal(expected.Shape, batch.ShapeOf(name));
         }
     }
 
     [Fact]
-    public void FromTokens_KeepsOnlyDeclaredInputs()
+    public void ToTensorBatch_KeepsOnlyDeclaredInputs()
     {
         EncodedBatch tokens = WordPieceEncoder.FromVocab(MiniLm.Files.VocabPath).EncodeBatch(["I love this movie"]);
 
-        CalibrationBatch all = CalibrationBatch.FromTokens(tokens);
-        CalibrationBatch idsOnly = CalibrationBatch.FromTokens(tokens, new HashSet<string>(["input_ids"], StringComparer.Ordinal));
+        using TensorBatch all = tokens.ToTensorBatch();
+        using TensorBatch idsOnly = tokens.ToTensorBatch(new HashSet<string>(["input_ids"], StringComparer.Ordinal));
 
-        Assert.Equal(["attention_mask", "input_ids", "token_type_ids"], all.Int64Inputs.Keys.Order(StringComparer.Ordinal));
-        Assert.Equal("attention_mask", all.MaskInput);
-        Assert.Equal(["input_ids"], idsOnly.Int64Inputs.Keys);
-        Assert.Null(idsOnly.MaskInput);
+        Assert.Equal(["input_ids", "attention_mask", "token_type_ids"], all.Names);
+        Assert.Same(tokens.AttentionMask, EncodedBatch.AttentionMaskOf(all));
+        Assert.Equal(["input_ids"], idsOnly.Names);
+        Assert.Null(EncodedBatch.AttentionMaskOf(idsOnly));
     }
 
     [Fact]
