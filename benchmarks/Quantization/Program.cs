@@ -132,7 +132,7 @@ static Func<float[], int> TrainHead(string floatPath, TextEncoderInputs text, Li
         using TensorBatch b = text.Batch(chunk.Select(c => c.Text).ToList());
         (float[] data, long[] shape) = session.RunFloat(b, ["last_hidden_state"])["last_hidden_state"];
         int i = 0;
-        foreach (float[] e in EmbeddingMath.Pool(data, shape, EncodedBatch.AttentionMaskOf(b)))
+        foreach (float[] e in EmbeddingMath.Pool(data, shape, BertInputs.AttentionMaskOf(b)))
         {
             rows.Add(new HeadRow { Label = chunk[i++].Label == 1, Features = e });
         }

@@ -88,7 +88,7 @@ internal static class SensitivityTable
         foreach (TensorBatch b in evaluation)
         {
             (float[] data, long[] shape) = session.RunFloat(b, ["last_hidden_state"])["last_hidden_state"];
-            result.AddRange(EmbeddingMath.Pool(data, shape, EncodedBatch.AttentionMaskOf(b)));
+            result.AddRange(EmbeddingMath.Pool(data, shape, BertInputs.AttentionMaskOf(b)));
         }
 
         return result;

@@ -90,7 +90,7 @@ public sealed class InputHessians
             for (int i = 0; i < targets.Count; i++)
             {
                 int k = sizes[targets[i]];
-                float[] x = RealTokens(results[i].GetTensorDataAsSpan<float>(), k, EncodedBatch.AttentionMaskOf(batch), out int tokens);
+                float[] x = RealTokens(results[i].GetTensorDataAsSpan<float>(), k, BertInputs.AttentionMaskOf(batch), out int tokens);
                 var (h, count) = sums[targets[i]];
                 Accumulate(x, tokens, k, h);
                 sums[targets[i]] = (h, count + tokens);

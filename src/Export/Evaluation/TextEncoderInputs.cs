@@ -27,9 +27,9 @@ public sealed class TextEncoderInputs
     public int[] Encode(string text) => Encoder.Encode(text);
 
     /// <summary>One batch, padded with 0 to the longest sentence (the caller disposes it).</summary>
-    public TensorBatch Batch(IReadOnlyList<string> sentences) => Encoder.EncodeBatch(sentences).ToTensorBatch();
+    public TensorBatch Batch(IReadOnlyList<string> sentences) => Encoder.EncodeBatch(sentences);
 
     /// <summary>Batches of at most <paramref name="batchSize"/> sentences, in order (the caller disposes them).</summary>
     public IReadOnlyList<TensorBatch> Batches(IReadOnlyList<string> sentences, int batchSize) =>
-        Encoder.EncodeBatches(sentences, batchSize).Select(b => b.ToTensorBatch()).ToList();
+        Encoder.EncodeBatches(sentences, batchSize);
 }

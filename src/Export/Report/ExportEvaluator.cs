@@ -45,7 +45,7 @@ public static class ExportEvaluator
         {
             IReadOnlyDictionary<string, (float[] Data, long[] Shape)> fr = floatSession.RunFloat(b, outputs);
             IReadOnlyDictionary<string, (float[] Data, long[] Shape)> qr = session.RunFloat(b, outputs);
-            long[]? mask = EncodedBatch.AttentionMaskOf(b);
+            long[]? mask = BertInputs.AttentionMaskOf(b);
             (float[] fd, long[] shape) = fr[outputs[0]];
             float[] qd = qr[outputs[0]].Data;
             maxDiff = MathF.Max(maxDiff, EmbeddingMath.MaxAbsDiff(fd, qd, shape, mask));
@@ -120,7 +120,7 @@ public static class ExportEvaluator
     public static TensorBatch FirstRow(TensorBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        long[]? mask = EncodedBatch.AttentionMaskOf(batch);
+        long[]? mask = BertInputs.AttentionMaskOf(batch);
         long[] firstShape = batch.ShapeOf(batch.Names[0]);
         int seq = firstShape.Length > 1 ? (int)firstShape[1] : 1;
         int keep = mask is null ? seq : Math.Max(1, mask.AsSpan(0, seq).Count(1L));

@@ -85,12 +85,12 @@ public static class SampleInputs
         ArgumentNullException.ThrowIfNull(encoder);
         ArgumentNullException.ThrowIfNull(sentences);
         var names = model.Graph.RuntimeInputs().Select(v => v.Name).ToHashSet(StringComparer.Ordinal);
-        if (!names.Contains(EncodedBatch.InputIdsName))
+        if (!names.Contains(BertInputs.InputIds))
         {
             throw new ArgumentException($"The model has no 'input_ids' input (it has {string.Join(", ", names)}); tokenized samples need one.", nameof(model));
         }
 
-        return encoder.EncodeBatch(sentences).ToTensorBatch(names);
+        return encoder.EncodeBatch(sentences, names);
     }
 
     /// <summary>

@@ -1,5 +1,4 @@
 using Pipelines.Onnx.Runtime;
-using Pipelines.Onnx.Text;
 
 namespace Pipelines.Trainers.TextClassification;
 
@@ -27,9 +26,8 @@ public sealed class LabeledBatch : IDisposable
     {
         ArgumentNullException.ThrowIfNull(tokenizer);
         ArgumentNullException.ThrowIfNull(rows);
-        EncodedBatch tokens = tokenizer.EncodeBatch(rows.Select(r => r.Text).ToArray());
         long[] labels = rows.Select(r => (long)r.Label).ToArray();
-        TensorBatch tensors = tokens.ToTensorBatch().Add(ClassifierLossGraph.LabelsInput, labels, labels.Length);
+        TensorBatch tensors = tokenizer.EncodeBatch(rows.Select(r => r.Text).ToArray()).Add(ClassifierLossGraph.LabelsInput, labels, labels.Length);
         return new LabeledBatch(tensors, labels);
     }
 

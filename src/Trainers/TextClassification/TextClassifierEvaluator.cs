@@ -21,7 +21,7 @@ public static class TextClassifierEvaluator
         for (int start = 0; start < order.Length; start += batchSize)
         {
             int[] rows = order.Skip(start).Take(batchSize).ToArray();
-            using TensorBatch batch = WordPieceEncoder.Pad(rows.Select(i => encoded[i]).ToArray()).ToTensorBatch();
+            using TensorBatch batch = WordPieceEncoder.Pad(rows.Select(i => encoded[i]).ToArray());
             using IDisposableReadOnlyCollection<OrtValue> outputs = session.Run(batch, [ClassifierGraph.ProbabilitiesOutput]);
             ReadOnlySpan<float> p = outputs[0].GetTensorDataAsSpan<float>();
             int classes = p.Length / rows.Length;

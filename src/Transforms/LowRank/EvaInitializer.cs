@@ -126,7 +126,7 @@ internal static class EvaInitializer
             return result;
         }
 
-        long[]? mask = EncodedBatch.AttentionMaskOf(batch);
+        long[]? mask = BertInputs.AttentionMaskOf(batch);
         using IDisposableReadOnlyCollection<OrtValue> outs = probe.Run(batch, wanted);
         for (int i = 0; i < wanted.Count; i++)
         {
