@@ -102,7 +102,8 @@ public sealed class GraphBatch : IDisposable
         {
             var structures = graphs.Select(g => g.ToStructure()).ToList();
             var spectra = encodings.Select((e, i) => e.Spectrum ?? throw new ArgumentException($"Graph '{graphs[i].Id}' has no spectrum.", nameof(encodings))).ToList();
-            SpeBatch.Create(structures, spectra, spe.K, spe.SpeOptions.ColumnScope, minNodes: n).AddTensors(t, TensorElementType.Float);
+            using SpeBatch sb = SpeBatch.Create(structures, spectra, spe.K, spe.SpeOptions.ColumnScope, minNodes: n);
+            sb.AddTensors(t, TensorElementType.Float);
         }
         else
         {

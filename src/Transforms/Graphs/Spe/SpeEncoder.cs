@@ -41,7 +41,7 @@ public sealed class SpeEncoder : IDisposable
         for (int start = 0; start < graphs.Count; start += batchSize)
         {
             int[] idx = order.Skip(start).Take(batchSize).ToArray();
-            SpeBatch batch = SpeBatch.Create(
+            using SpeBatch batch = SpeBatch.Create(
                 idx.Select(i => graphs[i]).ToList(), idx.Select(i => spectra[i]).ToList(), k, Parameters.Options.ColumnScope);
             double[][] part = RunCore(batch, withSpectralTensor: false, out _);
             for (int r = 0; r < idx.Length; r++)
