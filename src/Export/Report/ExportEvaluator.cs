@@ -133,13 +133,20 @@ public static class ExportEvaluator
             bool trim = shape.Length == 2 && mask is not null;
             int count = trim ? keep : perRow;
             long[] rowShape = trim ? [1, keep] : [1, .. shape.Skip(1)];
-            _ = data switch
+            switch (data)
             {
-                long[] l => row.Add(name, l.AsSpan(0, count).ToArray(), rowShape),
-                int[] i => row.Add(name, i.AsSpan(0, count).ToArray(), rowShape),
-                float[] f => row.Add(name, f.AsSpan(0, count).ToArray(), rowShape),
-                _ => throw new NotSupportedException($"Input '{name}' has an unsupported element type."),
-            };
+                case long[] l:
+                    row.Add(name, l.AsSpan(0, count).ToArray(), rowShape);
+                    break;
+                case int[] i:
+                    row.Add(name, i.AsSpan(0, count).ToArray(), rowShape);
+                    break;
+                case float[] f:
+                    row.Add(name, f.AsSpan(0, count).ToArray(), rowShape);
+                    break;
+                default:
+                    throw new NotSupportedException($"Input '{name}' has an unsupported element type.");
+            }
         }
 
         return row;
