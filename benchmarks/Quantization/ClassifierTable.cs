@@ -6,6 +6,7 @@ using Pipelines.Export.Quantization;
 using Pipelines.Export.Report;
 using Pipelines.Onnx;
 using Pipelines.Onnx.Adapters;
+using Pipelines.Onnx.Runtime;
 
 /// <summary>
 /// A fine-tuned MiniLM classifier (adapters merged first) exported float, int4, int4 GPTQ, int8-dynamic and int8-qdq, each
@@ -14,7 +15,7 @@ using Pipelines.Onnx.Adapters;
 /// </summary>
 internal static class ClassifierTable
 {
-    public static List<ExportReport> Run(string classifierPath, TextEncoderInputs text, List<(int Label, string Text)> dev, IReadOnlyList<InputBatch> calibration, string outDir, string? only)
+    public static List<ExportReport> Run(string classifierPath, TextEncoderInputs text, List<(int Label, string Text)> dev, IReadOnlyList<TensorBatch> calibration, string outDir, string? only)
     {
         OnnxModel loaded = OnnxModelIO.Load(classifierPath);
         (OnnxModel model, IReadOnlyList<MergedAdapter> merged) = AdapterMerger.Merge(loaded);
@@ -22,9 +23,9 @@ internal static class ClassifierTable
         OnnxModelIO.Save(model, floatPath);
         Console.Error.WriteLine($"{classifierPath}: {merged.Count} adapters merged; outputs {string.Join(", ", model.Graph.Outputs.Select(o => o.Name))}");
 
-        IReadOnlyList<InputBatch> evaluation = text.Batches(dev.Select(d => d.Text).ToList(), 32);
-        InputBatch b1 = text.Batch([dev[0].Text]);
-        InputBatch b32 = text.Batch(dev.Take(32).Select(d => d.Text).ToList());
+        IReadOnlyList<TensorBatch> evaluation = text.Batches(dev.Select(d => d.Text).ToList(), 32);
+        TensorBatch b1 = text.Batch([dev[0].Text]);
+        TensorBatch b32 = text.Batch(dev.Take(32).Select(d => d.Text).ToList());
         var evalOptions = new EvaluationOptions
         {
             Output = "pooled",

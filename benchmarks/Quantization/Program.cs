@@ -9,6 +9,8 @@ using Pipelines.Export.QPissa;
 using Pipelines.Export.Quantization;
 using Pipelines.Export.Report;
 using Pipelines.Onnx;
+using Pipelines.Onnx.Runtime;
+using Pipelines.Onnx.Text;
 
 // all-MiniLM-L6-v2 exported int4 (block 32, embeddings included), int4-qdq, int8-dynamic and int8-qdq, measured against the
 // float model in the same run on SST-2 dev sentences; `--qpissa` adds the QPiSSA / LoftQ error-reduction table.
@@ -56,10 +58,10 @@ if (args.Contains("--qpissa"))
 // A logistic-regression head trained with ML.NET on float embeddings of SST-2 train sentences gives labels for agreement/accuracy.
 string? classifierPath = args.FirstOrDefault(a => a.StartsWith("--classifier=", StringComparison.Ordinal))?["--classifier=".Length..];
 Func<float[], int> classifier = classifierPath is null ? TrainHead(files.ModelPath, text, train) : _ => 0;
-IReadOnlyList<InputBatch> evaluation = text.Batches(dev.Select(d => d.Text).ToList(), 32);
-InputBatch b1 = text.Batch([dev[0].Text]);
-InputBatch b32 = text.Batch(dev.Take(32).Select(d => d.Text).ToList());
-IReadOnlyList<InputBatch> calibration = text.Batches(train.Take(128).Select(t => t.Text).ToList(), 16);
+IReadOnlyList<TensorBatch> evaluation = text.Batches(dev.Select(d => d.Text).ToList(), 32);
+TensorBatch b1 = text.Batch([dev[0].Text]);
+TensorBatch b32 = text.Batch(dev.Take(32).Select(d => d.Text).ToList());
+IReadOnlyList<TensorBatch> calibration = text.Batches(train.Take(128).Select(t => t.Text).ToList(), 16);
 
 string? only = args.FirstOrDefault(a => a.StartsWith("--only=", StringComparison.Ordinal))?["--only=".Length..];
 var rows = new List<ExportReport>();
@@ -124,14 +126,14 @@ static void Print(ExportReport r) => Console.Error.WriteLine(string.Create(Cultu
 
 static Func<float[], int> TrainHead(string floatPath, TextEncoderInputs text, List<(int Label, string Text)> train)
 {
-    using var session = Pipelines.Onnx.Runtime.OrtSessions.Create(floatPath);
+    using var session = OrtSessions.Create(floatPath);
     var rows = new List<HeadRow>();
     foreach (var chunk in train.Chunk(32))
     {
-        InputBatch b = text.Batch(chunk.Select(c => c.Text).ToList());
-        (float[] data, long[] shape) = b.Run(session.Session, "last_hidden_state");
+        using TensorBatch b = text.Batch(chunk.Select(c => c.Text).ToList());
+        (float[] data, long[] shape) = session.RunFloat(b, ["last_hidden_state"])["last_hidden_state"];
         int i = 0;
-        foreach (float[] e in EmbeddingMath.Pool(data, shape, b.AttentionMask))
+        foreach (float[] e in EmbeddingMath.Pool(data, shape, BertInputs.AttentionMaskOf(b)))
         {
             rows.Add(new HeadRow { Label = chunk[i++].Label == 1, Features = e });
         }

@@ -1,11 +1,11 @@
 using System.Globalization;
 using Pipelines.Export;
 using Pipelines.Export.Calibration;
-using Pipelines.Export.Evaluation;
 using Pipelines.Export.Quantization;
 using Pipelines.Export.Report;
 using Pipelines.Onnx;
 using Pipelines.Onnx.Runtime;
+using Pipelines.Onnx.Text;
 
 /// <summary>
 /// Which tensors hurt: mean cosine of pooled sentence embeddings to the float model when the whole model is quantized under a
@@ -15,7 +15,7 @@ internal static class SensitivityTable
 {
     private static readonly SessionSettings s_settings = new() { Optimization = GraphOptimization.All, IntraOpThreads = 1, InterOpThreads = 1 };
 
-    public static void Run(OnnxModel model, IReadOnlyList<InputBatch> evaluation, IReadOnlyList<InputBatch> calibration, bool perTensor)
+    public static void Run(OnnxModel model, IReadOnlyList<TensorBatch> evaluation, IReadOnlyList<TensorBatch> calibration, bool perTensor)
     {
         var watch = System.Diagnostics.Stopwatch.StartNew();
         InputHessians hessians = InputHessians.Collect(model, calibration);
@@ -82,14 +82,14 @@ internal static class SensitivityTable
         return names;
     }
 
-    private static List<float[]> Embed(OnnxModel model, IReadOnlyList<InputBatch> evaluation)
+    private static List<float[]> Embed(OnnxModel model, IReadOnlyList<TensorBatch> evaluation)
     {
         using OnnxSession session = OrtSessions.Create(model, s_settings);
         var result = new List<float[]>();
-        foreach (InputBatch b in evaluation)
+        foreach (TensorBatch b in evaluation)
         {
-            (float[] data, long[] shape) = b.Run(session.Session, "last_hidden_state");
-            result.AddRange(EmbeddingMath.Pool(data, shape, b.AttentionMask));
+            (float[] data, long[] shape) = session.RunFloat(b, ["last_hidden_state"])["last_hidden_state"];
+            result.AddRange(EmbeddingMath.Pool(data, shape, BertInputs.AttentionMaskOf(b)));
         }
 
         return result;

@@ -1,5 +1,5 @@
-using Pipelines.Export.Evaluation;
 using Pipelines.Export.Quantization;
+using Pipelines.Onnx.Runtime;
 
 namespace Pipelines.Export;
 
@@ -23,7 +23,7 @@ public sealed record ExportOptions
     public bool MergeAdapters { get; init; } = true;
 
     /// <summary>Sample inputs for int8-qdq calibration and for GPTQ rounding's input statistics.</summary>
-    public IReadOnlyList<InputBatch>? Calibration { get; init; }
+    public IReadOnlyList<TensorBatch>? Calibration { get; init; }
 
     /// <summary>QPiSSA rank: when set, the linear weights become quantized residuals plus float rank-r adapters.</summary>
     public int? QPissaRank { get; init; }

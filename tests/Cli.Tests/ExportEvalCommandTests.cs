@@ -61,7 +61,8 @@ public class ExportEvalCommandTests
         int correct = 0;
         foreach (string line in lines)
         {
-            (float[] p, _) = text.Batch([line[2..]]).Run(session.Session, "probabilities");
+            using TensorBatch batch = text.Batch([line[2..]]);
+            (float[] p, _) = session.RunFloat(batch, ["probabilities"])["probabilities"];
             correct += (p[1] > p[0] ? 1 : 0) == line[0] - '0' ? 1 : 0;
         }
 

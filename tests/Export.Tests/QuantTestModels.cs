@@ -35,15 +35,16 @@ internal static class QuantTestModels
     public static float[] RunMatMul(OnnxModel model, float[] x, int m, int k, SessionSettings? settings = null)
     {
         using OnnxSession s = OrtSessions.Create(model, settings ?? new SessionSettings { Optimization = GraphOptimization.Disabled });
-        return s.RunFloat(new Dictionary<string, (float[] Data, long[] Shape)> { ["x"] = (x, [m, k]) })["y"].Data;
+        using TensorBatch inputs = new TensorBatch().Add("x", x, m, k);
+        return s.RunFloat(inputs)["y"].Data;
     }
 
     public static float[] RunGather(OnnxModel model, long[] ids, SessionSettings? settings = null)
     {
         using OnnxSession s = OrtSessions.Create(model, settings ?? new SessionSettings { Optimization = GraphOptimization.Disabled });
-        using var idv = new PinnedTensor<long>(ids, [ids.Length]);
-        using var r = s.RunValues(new Dictionary<string, Microsoft.ML.OnnxRuntime.OrtValue> { ["ids"] = idv.Value });
-        return r[0].GetTensorDataAsSpan<float>().ToArray();
+        using TensorBatch inputs = new TensorBatch().Add("ids", ids, ids.Length);
+        string y = s.Session.OutputNames[0];
+        return s.RunFloat(inputs, [y])[y].Data;
     }
 
     /// <summary>Reference y = x·W in double.</summary>

@@ -22,7 +22,8 @@ public class GraphBuilderTests
         OnnxModel model = TinyModels.Mlp(seed: 7);
         float[] x = [0.5f, -1f, 2f, 0.25f, 1f, 1f, -0.5f, 0f];
         using OnnxSession session = OrtSessions.Create(model);
-        float[] y = session.RunFloat(new Dictionary<string, (float[], long[])> { ["x"] = (x, [2, 4]) })["y"].Data;
+        using TensorBatch inputs = new TensorBatch().Add("x", x, 2, 4);
+        float[] y = session.RunFloat(inputs)["y"].Data;
 
         var g = model.Graph;
         float[] w1 = g.FindInitializer("W1")!.ToArray<float>();

@@ -24,7 +24,8 @@ public class RuntimeTests
 
         Assert.Equal(ExecutionDevice.Cpu, session.Device);
         Assert.NotNull(session.Warning);
-        var y = session.RunFloat(new Dictionary<string, (float[], long[])> { ["x"] = (new float[4], [1, 4]) });
+        using TensorBatch x = new TensorBatch().Add("x", new float[4], 1, 4);
+        var y = session.RunFloat(x);
         Assert.Equal([1L, 3L], y["y"].Shape);
     }
 
@@ -57,20 +58,15 @@ public class RuntimeTests
     }
 
     [Fact]
-    public void PinnedTensor_WritesAreSeenByNextRun()
+    public void TensorBatch_WritesAreSeenByNextRun()
     {
         OnnxModel model = TinyModels.Mlp(seed: 4);
         using OnnxSession session = OrtSessions.Create(model);
-        using var x = new PinnedTensor<float>(1, 4);
-        var inputs = new Dictionary<string, Microsoft.ML.OnnxRuntime.OrtValue> { ["x"] = x.Value };
-        float[] y0;
-        using (var r = session.RunValues(inputs))
-        {
-            y0 = r[0].GetTensorDataAsSpan<float>().ToArray();
-        }
+        float[] x = new float[4];
+        using TensorBatch inputs = new TensorBatch().Add("x", x, 1, 4);
+        float[] y0 = session.RunFloat(inputs)["y"].Data;
 
-        x.Span.Fill(1f);
-        using var r1 = session.RunValues(inputs);
-        Assert.NotEqual(y0, r1[0].GetTensorDataAsSpan<float>().ToArray());
+        x.AsSpan().Fill(1f);
+        Assert.NotEqual(y0, session.RunFloat(inputs)["y"].Data);
     }
 }

@@ -1,4 +1,3 @@
-using Microsoft.ML.OnnxRuntime;
 using Pipelines.Onnx;
 using Pipelines.Onnx.Runtime;
 
@@ -12,17 +11,11 @@ public static class OrtRunner
     {
         using OnnxSession session = OrtSessions.Create(model, new SessionSettings { Optimization = optimization });
         long[] shape = [batch, sequence];
-        using var inputIds = new PinnedTensor<long>((long[])ids.Clone(), shape);
-        using var attention = new PinnedTensor<long>((long[])mask.Clone(), shape);
-        using var types = new PinnedTensor<long>(new long[ids.Length], shape);
-        var inputs = new Dictionary<string, OrtValue>
-        {
-            ["input_ids"] = inputIds.Value,
-            ["attention_mask"] = attention.Value,
-            ["token_type_ids"] = types.Value,
-        };
-        using IDisposableReadOnlyCollection<OrtValue> outputs = session.RunValues(inputs, [output]);
-        return outputs[0].GetTensorDataAsSpan<float>().ToArray();
+        using TensorBatch inputs = new TensorBatch()
+            .Add("input_ids", (long[])ids.Clone(), shape)
+            .Add("attention_mask", (long[])mask.Clone(), shape)
+            .Add("token_type_ids", new long[ids.Length], shape);
+        return session.RunFloat(inputs, [output])[output].Data;
     }
 
     /// <summary>Max absolute elementwise difference.</summary>

@@ -26,7 +26,9 @@ internal static class DevicesCommand
             string x = b.Input("x", TensorElementType.Float, 2);
             b.Output(b.Op("Relu", x), "y");
             using OnnxSession session = OrtSessions.Create(b.ToModel(), new SessionSettings { Device = requested });
-            var y = session.RunFloat(new Dictionary<string, (float[], long[])> { ["x"] = ([-1f, 2f], [2]) })["y"].Data;
+            using var probe = new TensorBatch();
+            probe.Add(x, new[] { -1f, 2f }, 2);
+            var y = session.RunFloat(probe)["y"].Data;
             if (session.Warning is not null)
             {
                 console.Warn(session.Warning);

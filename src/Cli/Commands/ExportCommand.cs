@@ -5,6 +5,7 @@ using Pipelines.Export.Evaluation;
 using Pipelines.Export.Quantization;
 using Pipelines.Export.Report;
 using Pipelines.Onnx;
+using Pipelines.Onnx.Runtime;
 using Spectre.Console;
 
 namespace Pipelines.Cli.Commands;
@@ -73,7 +74,7 @@ internal static class ExportCommand
                 source.RefuseConflict("--vocab", $"(SHA-256 {ModelFolder.Sha256File(givenVocab.FullName)})", $"(SHA-256 {tokenizer.VocabularySha256})");
             }
 
-            (IReadOnlyList<InputBatch>? samples, string? why) = Samples(floatModel, sentences, vocabPath);
+            (IReadOnlyList<TensorBatch>? samples, string? why) = Samples(floatModel, sentences, vocabPath);
             if ((format == ExportFormat.Int8Qdq || q.Rounding == WeightRounding.Gptq) && samples is null)
             {
                 throw new UsageException($"{(format == ExportFormat.Int8Qdq ? "int8-qdq" : "--gptq")} needs calibration inputs: {why}");
@@ -118,7 +119,7 @@ internal static class ExportCommand
                     }
 
                     string output0 = floatModel.Graph.Outputs[0].Name;
-                    InputBatch b1 = ExportEvaluator.FirstRow(samples[0]);
+                    using TensorBatch b1 = ExportEvaluator.FirstRow(samples[0]);
                     var evaluation = new EvaluationOptions { Output = output0, LatencyRuns = 20, LatencyRunsB1 = 100 };
                     if (labelled is not null)
                     {
@@ -126,7 +127,7 @@ internal static class ExportCommand
                     }
 
                     report = ExportEvaluator.Evaluate(ModelQuantizer.FormatName(q with { Format = format }),
-                        floatPath, outPath, labelled?.Batches ?? samples, b1, samples.Count > 1 || samples[0].Batch > 1 ? samples[0] : null, evaluation);
+                        floatPath, outPath, labelled?.Batches ?? samples, b1, samples.Count > 1 || samples[0].Rows > 1 ? samples[0] : null, evaluation);
                     Render(console, report);
                 }
             }
@@ -218,7 +219,7 @@ internal static class ExportCommand
         });
     }
 
-    private static (IReadOnlyList<InputBatch>? Samples, string? Why) Samples(OnnxModel model, IReadOnlyList<string> sentences, string? vocabPath)
+    private static (IReadOnlyList<TensorBatch>? Samples, string? Why) Samples(OnnxModel model, IReadOnlyList<string> sentences, string? vocabPath)
     {
         if (SampleInputs.IsTextEncoder(model))
         {

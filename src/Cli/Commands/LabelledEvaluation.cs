@@ -1,12 +1,13 @@
 using Pipelines.Onnx;
 using Pipelines.Cli.Infrastructure;
 using Pipelines.Export.Evaluation;
+using Pipelines.Onnx.Runtime;
 using Pipelines.Trainers.TextClassification;
 
 namespace Pipelines.Cli.Commands;
 
 /// <summary><c>export --eval</c>: labelled sentences tokenized for a text classifier, and the output its labels are read from.</summary>
-internal sealed record LabelledEvaluation(IReadOnlyList<InputBatch> Batches, IReadOnlyList<int> Labels, string Output)
+internal sealed record LabelledEvaluation(IReadOnlyList<TensorBatch> Batches, IReadOnlyList<int> Labels, string Output)
 {
     /// <summary>Reads <paramref name="path"/> (<c>&lt;label&gt; &lt;sentence&gt;</c> lines) for <paramref name="model"/>.</summary>
     /// <exception cref="UsageException">The file, the vocabulary or a classifier output is missing.</exception>

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Pipelines.Cli.Infrastructure;
 using Pipelines.Onnx;
+using Pipelines.Onnx.Runtime;
 using Pipelines.Onnx.Text;
 using Pipelines.Transforms.LowRank;
 using Spectre.Console;
@@ -93,8 +94,8 @@ internal static class LoraInitCommand
             OnnxModelIO.Save(adapted.Model, Path.Combine(dir, ModelFolder.ModelFileName));
             adapted.Adapters.Save(dir);
             WriteManifest(dir, source, adapted, options, parsed.GetValue(method)!);
-            CalibrationBatch samples = vocab is not null && original.Graph.RuntimeInputs().Any(v => v.Name == "input_ids")
-                ? SampleInputs.FromSentences(original, vocab, SampleInputs.Sentences)
+            using TensorBatch samples = vocab is not null && original.Graph.RuntimeInputs().Any(v => v.Name == "input_ids")
+                ? SampleInputs.FromSentences(original, vocab, SampleInputs.CheckSentences)
                 : SampleInputs.Synthetic(original, seed: options.Seed);
             double deviation = OutputDeviation.MaxAbs(original, adapted.Model, samples);
             double seconds = watch.Elapsed.TotalSeconds;

@@ -3,6 +3,7 @@ using Pipelines.Export;
 using Pipelines.Export.Evaluation;
 using Pipelines.Export.Report;
 using Pipelines.Onnx;
+using Pipelines.Onnx.Runtime;
 using Spectre.Console;
 
 namespace Pipelines.Cli.Demo;
@@ -23,8 +24,8 @@ internal sealed class ExportDemoStage : IDemoStage
         PretrainedModelFiles files = PretrainedModels.MiniLm();
         OnnxModel model = OnnxModelIO.Load(files.ModelPath);
         var text = new TextEncoderInputs(files.VocabPath);
-        IReadOnlyList<InputBatch> samples = text.Batches(SampleInputs.DefaultSentences, 16);
-        InputBatch b1 = ExportEvaluator.FirstRow(samples[0]);
+        IReadOnlyList<TensorBatch> samples = text.Batches(SampleInputs.DefaultSentences, 16);
+        using TensorBatch b1 = ExportEvaluator.FirstRow(samples[0]);
         var table = new Table().AddColumns("artifact", "MiB", "× float", "b1 ms", "float b1 ms", "×", "max |Δ|", "mean cos", "ML.NET |Δ|");
         var rows = new List<object>();
         foreach ((string name, ExportFormat format) in new[] { ("int4", ExportFormat.Int4), ("int8-dynamic", ExportFormat.Int8Dynamic) })

@@ -1,5 +1,6 @@
 using Pipelines.Cli.Commands;
 using Pipelines.Onnx;
+using Pipelines.Onnx.Runtime;
 using Pipelines.Transforms.LowRank;
 
 namespace Pipelines.Cli.Demo;
@@ -27,7 +28,8 @@ internal sealed class LoraDemoStage : IDemoStage
         Directory.CreateDirectory(dir);
         OnnxModelIO.Save(adapted.Model, Path.Combine(dir, "model.onnx"));
         adapted.Adapters.Save(dir);
-        double deviation = OutputDeviation.MaxAbs(model, adapted.Model, SampleInputs.FromSentences(model, files.VocabPath, SampleInputs.Sentences));
+        using TensorBatch samples = SampleInputs.FromSentences(model, files.VocabPath, SampleInputs.CheckSentences);
+        double deviation = OutputDeviation.MaxAbs(model, adapted.Model, samples);
         LoraInitCommand.Render(context.Console, adapted.Report, deviation, watch.Elapsed.TotalSeconds, dir, realSentences: true);
         if (!(deviation < Tolerance))
         {

@@ -59,16 +59,8 @@ internal sealed class OnnxDemoStage : IDemoStage
     {
         using OnnxSession session = OrtSessions.Create(modelPath, new SessionSettings { Optimization = GraphOptimization.Basic });
         long[] shape = [1, ids.Length];
-        using var inputIds = new PinnedTensor<long>((long[])ids.Clone(), shape);
-        using var mask = new PinnedTensor<long>(Enumerable.Repeat(1L, ids.Length).ToArray(), shape);
-        using var types = new PinnedTensor<long>(new long[ids.Length], shape);
-        var inputs = new Dictionary<string, Microsoft.ML.OnnxRuntime.OrtValue>
-        {
-            ["input_ids"] = inputIds.Value,
-            ["attention_mask"] = mask.Value,
-            ["token_type_ids"] = types.Value,
-        };
-        using var outputs = session.RunValues(inputs, ["last_hidden_state"]);
-        return outputs[0].GetTensorDataAsSpan<float>().ToArray();
+        using var inputs = new TensorBatch();
+        inputs.Add("input_ids", (long[])ids.Clone(), shape).Add("attention_mask", Enumerable.Repeat(1L, ids.Length).ToArray(), shape).Add("token_type_ids", new long[ids.Length], shape);
+        return session.RunFloat(inputs, ["last_hidden_state"])["last_hidden_state"].Data;
     }
 }

@@ -1,5 +1,5 @@
-using Pipelines.Export.Evaluation;
 using Pipelines.Export.Quantization;
+using Pipelines.Onnx.Runtime;
 
 namespace Pipelines.Export.Calibration;
 
@@ -37,7 +37,7 @@ public static class Calibrator
     /// <param name="method">Min-max or percentile.</param>
     /// <param name="percentile">The upper percentile for <see cref="CalibrationMethod.Percentile"/> (e.g. 99.99).</param>
     /// <param name="activations">Value names to calibrate.</param>
-    public static ActivationRanges Calibrate(OnnxModel model, IReadOnlyList<InputBatch> batches, CalibrationMethod method = CalibrationMethod.MinMax,
+    public static ActivationRanges Calibrate(OnnxModel model, IReadOnlyList<TensorBatch> batches, CalibrationMethod method = CalibrationMethod.MinMax,
         double percentile = 99.99, IReadOnlyList<string>? activations = null)
     {
         ArgumentNullException.ThrowIfNull(model);

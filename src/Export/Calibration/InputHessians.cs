@@ -1,6 +1,7 @@
-using Pipelines.Export.Evaluation;
 using Pipelines.Export.Quantization;
 using Pipelines.Numerics.LinearAlgebra;
+using Pipelines.Onnx.Runtime;
+using Pipelines.Onnx.Text;
 
 namespace Pipelines.Export.Calibration;
 
@@ -58,7 +59,7 @@ public sealed class InputHessians
 
     /// <summary>Runs the float model over <paramref name="batches"/> and accumulates the Hessians of every MatMul input.</summary>
     /// <exception cref="ArgumentException">No batches, or no MatMul with a float weight.</exception>
-    public static InputHessians Collect(OnnxModel model, IReadOnlyList<InputBatch> batches)
+    public static InputHessians Collect(OnnxModel model, IReadOnlyList<TensorBatch> batches)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(batches);
@@ -89,7 +90,7 @@ public sealed class InputHessians
             for (int i = 0; i < targets.Count; i++)
             {
                 int k = sizes[targets[i]];
-                float[] x = RealTokens(results[i].GetTensorDataAsSpan<float>(), k, batch.AttentionMask, out int tokens);
+                float[] x = RealTokens(results[i].GetTensorDataAsSpan<float>(), k, BertInputs.AttentionMaskOf(batch), out int tokens);
                 var (h, count) = sums[targets[i]];
                 Accumulate(x, tokens, k, h);
                 sums[targets[i]] = (h, count + tokens);

@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Pipelines.Onnx.Runtime;
 
 namespace Pipelines.Export.Evaluation;
 
@@ -17,7 +18,7 @@ internal static class MlNetLoadCheck
     /// <param name="sample">Inputs (only row 0 is used; int64 and float inputs are supported).</param>
     /// <param name="output">The output to read.</param>
     /// <exception cref="InvalidOperationException">ML.NET could not load or run the model; the message says why.</exception>
-    public static float[] Run(string modelPath, InputBatch sample, string output)
+    public static float[] Run(string modelPath, TensorBatch sample, string output)
     {
         ArgumentException.ThrowIfNullOrEmpty(modelPath);
         ArgumentNullException.ThrowIfNull(sample);
@@ -26,11 +27,13 @@ internal static class MlNetLoadCheck
         var used = new HashSet<string>(StringComparer.Ordinal);
         var shapes = new Dictionary<string, int[]>(StringComparer.Ordinal);
         int longs = 0, floats = 0;
-        foreach ((string name, InputTensor t) in sample.Tensors)
+        foreach (string name in sample.Names)
         {
-            int perRow = (int)(t.Data.Length / t.Shape[0]);
+            Array tensor = sample.DataOf(name);
+            long[] shape = sample.ShapeOf(name);
+            int perRow = (int)(tensor.Length / shape[0]);
             string member;
-            switch (t.Data)
+            switch (tensor)
             {
                 case long[] l when longs < MaxLongInputs:
                     member = "L" + longs++;
@@ -43,12 +46,12 @@ internal static class MlNetLoadCheck
                     schema[member].ColumnType = new VectorDataViewType(NumberDataViewType.Single, perRow);
                     break;
                 default:
-                    throw new NotSupportedException($"Input '{name}' ({t.Data.GetType().GetElementType()?.Name}) is beyond what the ML.NET check feeds (4 int64 + 2 float inputs).");
+                    throw new NotSupportedException($"Input '{name}' ({tensor.GetType().GetElementType()?.Name}) is beyond what the ML.NET check feeds (4 int64 + 2 float inputs).");
             }
 
             schema[member].ColumnName = name;
             used.Add(member);
-            shapes[name] = [1, .. t.Shape.Skip(1).Select(d => (int)d)];
+            shapes[name] = [1, .. shape.Skip(1).Select(d => (int)d)];
         }
 
         foreach (SchemaDefinition.Column c in schema.ToList())
@@ -63,7 +66,7 @@ internal static class MlNetLoadCheck
         IDataView data = ml.Data.LoadFromEnumerable([row], schema);
         try
         {
-            var estimator = ml.Transforms.ApplyOnnxModel([output], [.. sample.Tensors.Keys], modelPath, shapes, gpuDeviceId: null, fallbackToCpu: false, recursionLimit: 100);
+            var estimator = ml.Transforms.ApplyOnnxModel([output], [.. sample.Names], modelPath, shapes, gpuDeviceId: null, fallbackToCpu: false, recursionLimit: 100);
             ITransformer transformer = estimator.Fit(data);
             IDataView result = transformer.Transform(data);
             using DataViewRowCursor cursor = result.GetRowCursor([result.Schema[output]]);

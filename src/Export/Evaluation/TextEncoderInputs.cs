@@ -1,9 +1,10 @@
+using Pipelines.Onnx.Runtime;
 using Pipelines.Onnx.Text;
 
 namespace Pipelines.Export.Evaluation;
 
 /// <summary>
-/// Sentences as <see cref="InputBatch"/>es for a BERT-style encoder through the shared <see cref="WordPieceEncoder"/>:
+/// Sentences as <see cref="TensorBatch"/>es for a BERT-style encoder through the shared <see cref="WordPieceEncoder"/>:
 /// <c>input_ids</c>, <c>attention_mask</c>, <c>token_type_ids</c>, all int64 <c>[batch, sequence]</c>.
 /// </summary>
 public sealed class TextEncoderInputs
@@ -25,18 +26,10 @@ public sealed class TextEncoderInputs
     /// <summary>Token ids of one sentence, with [CLS] and [SEP].</summary>
     public int[] Encode(string text) => Encoder.Encode(text);
 
-    /// <summary>One batch, padded with 0 to the longest sentence.</summary>
-    public InputBatch Batch(IReadOnlyList<string> sentences) => ToInputBatch(Encoder.EncodeBatch(sentences));
+    /// <summary>One batch, padded with 0 to the longest sentence (the caller disposes it).</summary>
+    public TensorBatch Batch(IReadOnlyList<string> sentences) => Encoder.EncodeBatch(sentences);
 
-    /// <summary>Batches of at most <paramref name="batchSize"/> sentences, in order.</summary>
-    public IReadOnlyList<InputBatch> Batches(IReadOnlyList<string> sentences, int batchSize) =>
-        Encoder.EncodeBatches(sentences, batchSize).Select(ToInputBatch).ToList();
-
-    /// <summary>The three tensors of <paramref name="batch"/> by their BERT input names.</summary>
-    public static InputBatch ToInputBatch(EncodedBatch batch)
-    {
-        ArgumentNullException.ThrowIfNull(batch);
-        long[] shape = batch.Shape;
-        return new InputBatch(batch.Tensors.ToDictionary(t => t.Name, t => new InputTensor(t.Data, shape), StringComparer.Ordinal));
-    }
+    /// <summary>Batches of at most <paramref name="batchSize"/> sentences, in order (the caller disposes them).</summary>
+    public IReadOnlyList<TensorBatch> Batches(IReadOnlyList<string> sentences, int batchSize) =>
+        Encoder.EncodeBatches(sentences, batchSize);
 }

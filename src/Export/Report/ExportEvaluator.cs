@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.ML.OnnxRuntime;
 using Pipelines.Export.Evaluation;
 using Pipelines.Onnx.Runtime;
+using Pipelines.Onnx.Text;
 
 namespace Pipelines.Export.Report;
 
@@ -20,8 +21,8 @@ public static class ExportEvaluator
     /// <param name="batch1">Input used for batch-1 latency.</param>
     /// <param name="batch32">Input used for batch-32 latency (null skips it).</param>
     /// <param name="options">Options.</param>
-    public static ExportReport Evaluate(string name, string floatPath, string artifactPath, IReadOnlyList<InputBatch> evaluation,
-        InputBatch batch1, InputBatch? batch32, EvaluationOptions? options = null)
+    public static ExportReport Evaluate(string name, string floatPath, string artifactPath, IReadOnlyList<TensorBatch> evaluation,
+        TensorBatch batch1, TensorBatch? batch32, EvaluationOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(evaluation);
         ArgumentNullException.ThrowIfNull(batch1);
@@ -40,19 +41,20 @@ public static class ExportEvaluator
         var quantRows = new List<float[]>();
         string[] outputs = options.LabelOutput is { } lo && lo != options.Output ? [options.Output, lo] : [options.Output];
         float maxDiff = 0;
-        foreach (InputBatch b in evaluation)
+        foreach (TensorBatch b in evaluation)
         {
-            IReadOnlyList<(float[] Data, long[] Shape)> fr = b.Run(floatSession.Session, outputs);
-            IReadOnlyList<(float[] Data, long[] Shape)> qr = b.Run(session.Session, outputs);
-            (float[] fd, long[] shape) = fr[0];
-            float[] qd = qr[0].Data;
-            maxDiff = MathF.Max(maxDiff, EmbeddingMath.MaxAbsDiff(fd, qd, shape, b.AttentionMask));
-            floatEmb.AddRange(EmbeddingMath.Pool(fd, shape, b.AttentionMask));
-            quantEmb.AddRange(EmbeddingMath.Pool(qd, shape, b.AttentionMask));
+            IReadOnlyDictionary<string, (float[] Data, long[] Shape)> fr = floatSession.RunFloat(b, outputs);
+            IReadOnlyDictionary<string, (float[] Data, long[] Shape)> qr = session.RunFloat(b, outputs);
+            long[]? mask = BertInputs.AttentionMaskOf(b);
+            (float[] fd, long[] shape) = fr[outputs[0]];
+            float[] qd = qr[outputs[0]].Data;
+            maxDiff = MathF.Max(maxDiff, EmbeddingMath.MaxAbsDiff(fd, qd, shape, mask));
+            floatEmb.AddRange(EmbeddingMath.Pool(fd, shape, mask));
+            quantEmb.AddRange(EmbeddingMath.Pool(qd, shape, mask));
             if (options.LabelOutput is not null)
             {
-                floatRows.AddRange(EmbeddingMath.Pool(fr[^1].Data, fr[^1].Shape, b.AttentionMask));
-                quantRows.AddRange(EmbeddingMath.Pool(qr[^1].Data, qr[^1].Shape, b.AttentionMask));
+                floatRows.AddRange(EmbeddingMath.Pool(fr[outputs[^1]].Data, fr[outputs[^1]].Shape, mask));
+                quantRows.AddRange(EmbeddingMath.Pool(qr[outputs[^1]].Data, qr[outputs[^1]].Shape, mask));
             }
         }
 
@@ -75,11 +77,11 @@ public static class ExportEvaluator
         string? mlnetError = null;
         if (options.CheckMlNet)
         {
-            InputBatch first = FirstRow(evaluation[0]);
+            using TensorBatch first = FirstRow(evaluation[0]);
             try
             {
                 float[] viaMlNet = MlNetLoadCheck.Run(artifactPath, first, options.Output);
-                (float[] viaOrt, _) = first.Run(session.Session, options.Output);
+                (float[] viaOrt, _) = session.RunFloat(first, [options.Output])[options.Output];
                 mlnet = EmbeddingMath.MaxAbsDiff(viaOrt, viaMlNet, [viaOrt.Length], null);
             }
             catch (Exception e) when (e is InvalidOperationException or NotSupportedException)
@@ -114,70 +116,69 @@ public static class ExportEvaluator
         };
     }
 
-    /// <summary>The first row of a batch, trimmed to its real tokens when there is an attention mask.</summary>
-    public static InputBatch FirstRow(InputBatch batch)
+    /// <summary>The first row of a batch (a new batch the caller disposes), trimmed to its real tokens when there is an attention mask.</summary>
+    public static TensorBatch FirstRow(TensorBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        long[]? mask = batch.AttentionMask;
-        int seq = batch.Tensors.Values.First().Shape.Length > 1 ? (int)batch.Tensors.Values.First().Shape[1] : 1;
+        long[]? mask = BertInputs.AttentionMaskOf(batch);
+        long[] firstShape = batch.ShapeOf(batch.Names[0]);
+        int seq = firstShape.Length > 1 ? (int)firstShape[1] : 1;
         int keep = mask is null ? seq : Math.Max(1, mask.AsSpan(0, seq).Count(1L));
-        var tensors = new Dictionary<string, InputTensor>(StringComparer.Ordinal);
-        foreach ((string name, InputTensor t) in batch.Tensors)
+        var row = new TensorBatch();
+        foreach (string name in batch.Names)
         {
-            int perRow = (int)(t.Data.Length / t.Shape[0]);
-            bool trim = t.Shape.Length == 2 && mask is not null;
+            long[] shape = batch.ShapeOf(name);
+            Array data = batch.DataOf(name);
+            int perRow = (int)(data.Length / shape[0]);
+            bool trim = shape.Length == 2 && mask is not null;
             int count = trim ? keep : perRow;
-            Array data = t.Data switch
+            long[] rowShape = trim ? [1, keep] : [1, .. shape.Skip(1)];
+            switch (data)
             {
-                long[] l => l.AsSpan(0, count).ToArray(),
-                int[] i => i.AsSpan(0, count).ToArray(),
-                float[] f => f.AsSpan(0, count).ToArray(),
-                _ => throw new NotSupportedException($"Input '{name}' has an unsupported element type."),
-            };
-            tensors[name] = new InputTensor(data, trim ? [1, keep] : [1, .. t.Shape.Skip(1)]);
+                case long[] l:
+                    row.Add(name, l.AsSpan(0, count).ToArray(), rowShape);
+                    break;
+                case int[] i:
+                    row.Add(name, i.AsSpan(0, count).ToArray(), rowShape);
+                    break;
+                case float[] f:
+                    row.Add(name, f.AsSpan(0, count).ToArray(), rowShape);
+                    break;
+                default:
+                    throw new NotSupportedException($"Input '{name}' has an unsupported element type.");
+            }
         }
 
-        return new InputBatch(tensors);
+        return row;
     }
 
-    private static (double Float, double Artifact, double FloatFast, double ArtifactFast) Latency(InferenceSession floatSession, InferenceSession session, InputBatch batch, EvaluationOptions options, int runs)
+    private static (double Float, double Artifact, double FloatFast, double ArtifactFast) Latency(InferenceSession floatSession, InferenceSession session, TensorBatch batch, EvaluationOptions options, int runs)
     {
-        var values = batch.Tensors.ToDictionary(kv => kv.Key, kv => kv.Value.ToOrtValue());
-        try
+        string[] names = [.. batch.Names];
+        OrtValue[] inputs = [.. names.Select(batch.GetValue)];
+        using var runOptions = new RunOptions();
+        double Once(InferenceSession s)
         {
-            string[] names = [.. values.Keys];
-            OrtValue[] inputs = [.. values.Values];
-            using var runOptions = new RunOptions();
-            double Once(InferenceSession s)
-            {
-                long start = Stopwatch.GetTimestamp();
-                using IDisposableReadOnlyCollection<OrtValue> r = s.Run(runOptions, names, inputs, [options.Output]);
-                return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-            }
-
-            for (int i = 0; i < options.WarmupRuns; i++)
-            {
-                Once(floatSession);
-                Once(session);
-            }
-
-            var ft = new List<double>();
-            var qt = new List<double>();
-            for (int i = 0; i < runs; i++)
-            {
-                ft.Add(Once(floatSession));
-                qt.Add(Once(session));
-            }
-
-            return (Quantile(ft, 0.5), Quantile(qt, 0.5), Quantile(ft, 0.1), Quantile(qt, 0.1));
+            long start = Stopwatch.GetTimestamp();
+            using IDisposableReadOnlyCollection<OrtValue> r = s.Run(runOptions, names, inputs, [options.Output]);
+            return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         }
-        finally
+
+        for (int i = 0; i < options.WarmupRuns; i++)
         {
-            foreach (OrtValue v in values.Values)
-            {
-                v.Dispose();
-            }
+            Once(floatSession);
+            Once(session);
         }
+
+        var ft = new List<double>();
+        var qt = new List<double>();
+        for (int i = 0; i < runs; i++)
+        {
+            ft.Add(Once(floatSession));
+            qt.Add(Once(session));
+        }
+
+        return (Quantile(ft, 0.5), Quantile(qt, 0.5), Quantile(ft, 0.1), Quantile(qt, 0.1));
     }
 
     private static double Quantile(List<double> values, double q)

@@ -27,36 +27,35 @@ public sealed class OnnxSession : IDisposable
     /// <summary>Set when an automatic device choice fell back to the CPU; says why.</summary>
     public string? Warning { get; }
 
-    /// <summary>Runs the model on float inputs and returns every output as a float array with its shape.</summary>
-    /// <param name="inputs">Input name → (data, shape).</param>
-    public IReadOnlyDictionary<string, (float[] Data, long[] Shape)> RunFloat(IReadOnlyDictionary<string, (float[] Data, long[] Shape)> inputs)
+    /// <summary>
+    /// Runs the model on the tensors of <paramref name="inputs"/> that it declares as inputs (others, e.g.
+    /// <c>token_type_ids</c> for an encoder without it, are skipped) and returns the requested outputs; the caller disposes
+    /// the returned collection, the batch keeps owning its input values.
+    /// </summary>
+    /// <param name="inputs">The batch.</param>
+    /// <param name="outputs">Output names, in the order wanted (default: every model output).</param>
+    public IDisposableReadOnlyCollection<OrtValue> Run(TensorBatch inputs, IReadOnlyList<string>? outputs = null)
     {
         ArgumentNullException.ThrowIfNull(inputs);
-        var values = new Dictionary<string, OrtValue>();
-        try
-        {
-            foreach (KeyValuePair<string, (float[] Data, long[] Shape)> kv in inputs)
-            {
-                values[kv.Key] = OrtValue.CreateTensorValueFromMemory(kv.Value.Data, kv.Value.Shape);
-            }
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        IReadOnlyList<string> declared = Session.InputNames;
+        return RunValues(inputs.GetValues(inputs.Names.Where(declared.Contains)), outputs);
+    }
 
-            IReadOnlyList<string> names = Session.OutputNames;
-            using IDisposableReadOnlyCollection<OrtValue> results = RunValues(values, names);
-            var map = new Dictionary<string, (float[] Data, long[] Shape)>(StringComparer.Ordinal);
-            for (int i = 0; i < names.Count; i++)
-            {
-                map[names[i]] = (results[i].GetTensorDataAsSpan<float>().ToArray(), results[i].GetTensorTypeAndShape().Shape);
-            }
-
-            return map;
-        }
-        finally
+    /// <summary>Runs the model (see <see cref="Run"/>) and copies float outputs to arrays with their shapes, by output name.</summary>
+    /// <param name="inputs">The batch.</param>
+    /// <param name="outputs">Output names (default: every model output); each must be a float tensor.</param>
+    public IReadOnlyDictionary<string, (float[] Data, long[] Shape)> RunFloat(TensorBatch inputs, IReadOnlyList<string>? outputs = null)
+    {
+        IReadOnlyList<string> names = outputs ?? Session.OutputNames;
+        using IDisposableReadOnlyCollection<OrtValue> results = Run(inputs, names);
+        var map = new Dictionary<string, (float[] Data, long[] Shape)>(StringComparer.Ordinal);
+        for (int i = 0; i < names.Count; i++)
         {
-            foreach (OrtValue v in values.Values)
-            {
-                v.Dispose();
-            }
+            map[names[i]] = (results[i].GetTensorDataAsSpan<float>().ToArray(), results[i].GetTensorTypeAndShape().Shape);
         }
+
+        return map;
     }
 
     /// <summary>Runs the model and returns its outputs (the caller disposes the returned collection).</summary>

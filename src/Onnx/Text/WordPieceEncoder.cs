@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Microsoft.ML.Tokenizers;
+using Pipelines.Onnx.Runtime;
 
 namespace Pipelines.Onnx.Text;
 
@@ -76,9 +77,14 @@ public sealed class WordPieceEncoder
         return ids;
     }
 
-    /// <summary>Encodes a batch, padding every row to the longest (id 0, mask 0); tensors <c>[texts.Count, longest]</c>.</summary>
+    /// <summary>
+    /// Encodes a batch, padding every row to the longest (id 0, mask 0): the <see cref="BertInputs"/> tensors, int64
+    /// <c>[texts.Count, longest]</c>, in a batch the caller disposes.
+    /// </summary>
+    /// <param name="texts">The sentences.</param>
+    /// <param name="inputs">When given, only these of the three tensors are kept (e.g. the inputs a model declares).</param>
     /// <exception cref="ArgumentException"><paramref name="texts"/> is empty.</exception>
-    public EncodedBatch EncodeBatch(IReadOnlyList<string> texts)
+    public TensorBatch EncodeBatch(IReadOnlyList<string> texts, IReadOnlySet<string>? inputs = null)
     {
         ArgumentNullException.ThrowIfNull(texts);
         if (texts.Count == 0)
@@ -86,20 +92,25 @@ public sealed class WordPieceEncoder
             throw new ArgumentException("A batch needs at least one sentence.", nameof(texts));
         }
 
-        return Pad(texts.Select(Encode).ToArray());
+        return Pad(texts.Select(Encode).ToArray(), inputs);
     }
 
-    /// <summary>Consecutive batches of at most <paramref name="batchSize"/> sentences, in order.</summary>
-    public IReadOnlyList<EncodedBatch> EncodeBatches(IReadOnlyList<string> texts, int batchSize)
+    /// <summary>Consecutive batches of at most <paramref name="batchSize"/> sentences, in order (the caller disposes them).</summary>
+    public IReadOnlyList<TensorBatch> EncodeBatches(IReadOnlyList<string> texts, int batchSize)
     {
         ArgumentNullException.ThrowIfNull(texts);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         return texts.Chunk(batchSize).Select(c => EncodeBatch(c)).ToList();
     }
 
-    /// <summary>Pads pre-encoded rows to the longest one: ids and mask 0 after each row, token types all 0.</summary>
+    /// <summary>
+    /// Pads pre-encoded rows to the longest one: ids and mask 0 after each row, token types all 0; the
+    /// <see cref="BertInputs"/> tensors, int64 <c>[rows.Count, longest]</c>, in a batch the caller disposes.
+    /// </summary>
+    /// <param name="rows">Token ids per row, with <c>[CLS]</c> and <c>[SEP]</c>.</param>
+    /// <param name="inputs">When given, only these of the three tensors are kept.</param>
     /// <exception cref="ArgumentException"><paramref name="rows"/> is empty.</exception>
-    public static EncodedBatch Pad(IReadOnlyList<int[]> rows)
+    public static TensorBatch Pad(IReadOnlyList<int[]> rows, IReadOnlySet<string>? inputs = null)
     {
         ArgumentNullException.ThrowIfNull(rows);
         if (rows.Count == 0)
@@ -119,6 +130,18 @@ public sealed class WordPieceEncoder
             }
         }
 
-        return new EncodedBatch(ids, mask, new long[ids.Length], rows.Count, seq);
+        var batch = new TensorBatch();
+        Add(BertInputs.InputIds, ids);
+        Add(BertInputs.AttentionMask, mask);
+        Add(BertInputs.TokenTypeIds, new long[ids.Length]);
+        return batch;
+
+        void Add(string name, long[] data)
+        {
+            if (inputs?.Contains(name) ?? true)
+            {
+                batch.Add(name, data, rows.Count, seq);
+            }
+        }
     }
 }

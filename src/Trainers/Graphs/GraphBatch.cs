@@ -1,3 +1,5 @@
+using Pipelines.Onnx;
+using Pipelines.Onnx.Runtime;
 using Pipelines.Transforms.Graphs;
 using Pipelines.Transforms.Graphs.Spe;
 
@@ -5,15 +7,20 @@ namespace Pipelines.Trainers.Graphs;
 
 /// <summary>
 /// Variable-size graphs padded into one batch for the dense graph model: named float tensors (see
-/// <see cref="GraphTensorNames"/> and <see cref="SpeTensorNames"/>) with their shapes.
+/// <see cref="GraphTensorNames"/> and <see cref="SpeTensorNames"/>) with their shapes, e.g. node features
+/// <c>(B, N, F)</c>, edge features <c>(B, N, N, T)</c>, adjacency <c>(B, N, N)</c>, node mask <c>(B, N)</c> and targets
+/// <c>(B, O)</c>. Disposing it releases the tensors' ORT values.
 /// </summary>
-public sealed class GraphBatch
+public sealed class GraphBatch : IDisposable
 {
-    private GraphBatch(Dictionary<string, (float[] Data, long[] Shape)> tensors, int count) =>
-        (Tensors, Count) = (tensors, count);
+    private GraphBatch(int count)
+    {
+        Tensors = new TensorBatch();
+        Count = count;
+    }
 
-    /// <summary>Input name → (data, shape).</summary>
-    public Dictionary<string, (float[] Data, long[] Shape)> Tensors { get; }
+    /// <summary>The model inputs by name.</summary>
+    public TensorBatch Tensors { get; }
 
     /// <summary>Number of graphs B.</summary>
     public int Count { get; }
@@ -26,6 +33,24 @@ public sealed class GraphBatch
         ArgumentNullException.ThrowIfNull(graphs);
         ArgumentNullException.ThrowIfNull(encodings);
         ArgumentNullException.ThrowIfNull(definition);
+        var batch = new GraphBatch(graphs.Count);
+        try
+        {
+            Fill(batch.Tensors, graphs, encodings, definition, withTargets);
+            return batch;
+        }
+        catch
+        {
+            batch.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => Tensors.Dispose();
+
+    private static void Fill(TensorBatch t, IReadOnlyList<Graph> graphs, IReadOnlyList<PrecomputedEncoding> encodings, GraphModelDefinition definition, bool withTargets)
+    {
         GraphSchema s = definition.Schema;
         int b = graphs.Count;
         int n = Math.Max(1, graphs.Max(g => g.NodeCount));
@@ -33,7 +58,6 @@ public sealed class GraphBatch
         int te = Math.Max(1, s.EdgeTypeCount);
         var nodes = new float[b * n * f];
         var edges = new float[b * n * n * te];
-        var t = new Dictionary<string, (float[] Data, long[] Shape)>(StringComparer.Ordinal);
         for (int g = 0; g < b; g++)
         {
             Graph graph = graphs[g];
@@ -72,19 +96,14 @@ public sealed class GraphBatch
             }
         }
 
-        t[GraphTensorNames.NodeFeatures] = (nodes, [b, n, f]);
-        t[GraphTensorNames.EdgeFeatures] = (edges, [b, n, n, te]);
+        t.Add(GraphTensorNames.NodeFeatures, nodes, [b, n, f]);
+        t.Add(GraphTensorNames.EdgeFeatures, edges, [b, n, n, te]);
         if (definition.Encoding is SpeEncoding spe)
         {
             var structures = graphs.Select(g => g.ToStructure()).ToList();
             var spectra = encodings.Select((e, i) => e.Spectrum ?? throw new ArgumentException($"Graph '{graphs[i].Id}' has no spectrum.", nameof(encodings))).ToList();
-            SpeBatch sb = SpeBatch.Create(structures, spectra, spe.K, spe.SpeOptions.ColumnScope, minNodes: n);
-            t[SpeTensorNames.Eigenvalues] = (F(sb.Eigenvalues), [b, spe.K]);
-            t[SpeTensorNames.EigenvalueMask] = (F(sb.EigenvalueMask), [b, spe.K]);
-            t[SpeTensorNames.Eigenvectors] = (F(sb.Eigenvectors), [b, n, spe.K]);
-            t[SpeTensorNames.Adjacency] = (F(sb.Adjacency), [b, n, n]);
-            t[SpeTensorNames.NodeMask] = (F(sb.NodeMask), [b, n]);
-            t[SpeTensorNames.ColumnMask] = (F(sb.ColumnMask), [b, n, n]);
+            using SpeBatch sb = SpeBatch.Create(structures, spectra, spe.K, spe.SpeOptions.ColumnScope, minNodes: n);
+            sb.AddTensors(t, TensorElementType.Float);
         }
         else
         {
@@ -110,8 +129,8 @@ public sealed class GraphBatch
                 }
             }
 
-            t[SpeTensorNames.Adjacency] = (adj, [b, n, n]);
-            t[SpeTensorNames.NodeMask] = (mask, [b, n]);
+            t.Add(SpeTensorNames.Adjacency, adj, [b, n, n]);
+            t.Add(SpeTensorNames.NodeMask, mask, [b, n]);
             int w = definition.Encoding.Width;
             if (w > 0)
             {
@@ -122,7 +141,7 @@ public sealed class GraphBatch
                     Array.Copy(fixedPe, 0, pe, g * n * w, graphs[g].NodeCount * w);
                 }
 
-                t[GraphTensorNames.FixedEncoding] = (pe, [b, n, w]);
+                t.Add(GraphTensorNames.FixedEncoding, pe, [b, n, w]);
             }
         }
 
@@ -161,11 +180,8 @@ public sealed class GraphBatch
                 }
             }
 
-            t[GraphTensorNames.Target] = (y, [b, o]);
+            t.Add(GraphTensorNames.Target, y, [b, o]);
         }
 
-        return new GraphBatch(t, b);
     }
-
-    private static float[] F(double[] d) => Array.ConvertAll(d, x => (float)x);
 }

@@ -31,23 +31,12 @@ public sealed class GraphPredictor : IDisposable
         for (int start = 0; start < order.Length; start += batchSize)
         {
             int[] idx = order.Skip(start).Take(batchSize).ToArray();
-            GraphBatch batch = GraphBatch.Create(idx.Select(i => graphs[i]).ToList(), idx.Select(i => encodings[i]).ToList(), Model.Definition, withTargets: false);
-            var inputs = batch.Tensors.ToDictionary(kv => kv.Key, kv => OrtValue.CreateTensorValueFromMemory(kv.Value.Data, kv.Value.Shape));
-            try
+            using GraphBatch batch = GraphBatch.Create(idx.Select(i => graphs[i]).ToList(), idx.Select(i => encodings[i]).ToList(), Model.Definition, withTargets: false);
+            using IDisposableReadOnlyCollection<OrtValue> outputs = _session.Run(batch.Tensors, [GraphTensorNames.Prediction]);
+            ReadOnlySpan<float> y = outputs[0].GetTensorDataAsSpan<float>();
+            for (int r = 0; r < idx.Length; r++)
             {
-                using IDisposableReadOnlyCollection<OrtValue> outputs = _session.RunValues(inputs, [GraphTensorNames.Prediction]);
-                ReadOnlySpan<float> y = outputs[0].GetTensorDataAsSpan<float>();
-                for (int r = 0; r < idx.Length; r++)
-                {
-                    result[idx[r]] = y.Slice(r * o, o).ToArray();
-                }
-            }
-            finally
-            {
-                foreach (OrtValue v in inputs.Values)
-                {
-                    v.Dispose();
-                }
+                result[idx[r]] = y.Slice(r * o, o).ToArray();
             }
         }
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
-using Microsoft.ML.OnnxRuntime;
 using Pipelines.Onnx.Runtime;
 using Pipelines.Transforms.Graphs;
 using Pipelines.Transforms.Graphs.Spe;
@@ -43,24 +42,8 @@ internal sealed class GraphTrainingTask(
         }
 
         int[] idx = _order[step % stepsPerEpoch];
-        GraphBatch batch = GraphBatch.Create([.. idx.Select(i => train.Graphs[i])], [.. idx.Select(i => train.Encodings[i])], definition, withTargets: true);
-        var inputs = new Dictionary<string, OrtValue>(StringComparer.Ordinal);
-        try
-        {
-            foreach (KeyValuePair<string, (float[] Data, long[] Shape)> kv in batch.Tensors)
-            {
-                inputs[kv.Key] = OrtValue.CreateTensorValueFromMemory(kv.Value.Data, kv.Value.Shape);
-            }
-
-            return new StepOutcome(trainer.TrainStep(inputs), idx.Length, double.NaN);
-        }
-        finally
-        {
-            foreach (OrtValue v in inputs.Values)
-            {
-                v.Dispose();
-            }
-        }
+        using GraphBatch batch = GraphBatch.Create([.. idx.Select(i => train.Graphs[i])], [.. idx.Select(i => train.Encodings[i])], definition, withTargets: true);
+        return new StepOutcome(trainer.TrainStep(batch.Tensors.GetValues(batch.Tensors.Names)), idx.Length, double.NaN);
     }
 
     public double? Evaluate(Trainer trainer, int epoch)

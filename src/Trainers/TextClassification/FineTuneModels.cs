@@ -41,7 +41,7 @@ public static class FineTuneModels
         LowRankOptions lowRank = ToLowRankOptions(options, options.Method);
         if (options.Method == LowRankMethod.Eva)
         {
-            lowRank = lowRank with { Eva = new EvaOptions { Batches = calibration.Select(ToCalibration).ToArray() } };
+            lowRank = lowRank with { Eva = new EvaOptions { Batches = calibration.Select(b => b.Tensors).ToArray() } };
         }
 
         return ClassifierGraph.AddHead(LowRankInitializer.Initialize(encoder, lowRank).Model, head);
@@ -98,5 +98,4 @@ public static class FineTuneModels
         };
     }
 
-    private static CalibrationBatch ToCalibration(LabeledBatch batch) => CalibrationBatch.FromTokens(batch.Tokens);
 }

@@ -13,9 +13,8 @@ namespace Pipelines.Trainers.TextClassification;
 internal sealed class GradientSession : IDisposable
 {
     private readonly OnnxSession _session;
-    private readonly List<OrtValue> _parameters = [];
+    private readonly TensorBatch _parameters = new();
     private readonly string[] _outputNames;
-    private readonly string[] _parameterNames;
 
     public GradientSession(OnnxModel lossModel, IReadOnlyList<TrainableTensor> trainables, SessionSettings settings)
     {
@@ -26,8 +25,10 @@ internal sealed class GradientSession : IDisposable
         {
             foreach (TrainableTensor t in trainables)
             {
-                _parameters.Add(OrtValue.CreateTensorValueFromMemory(t.Values, t.Dims));
+                _parameters.Add(t.Name, t.Values, t.Dims);
             }
+
+            _parameters.GetValues(_parameters.Names); // pinned once, here
         }
         catch
         {
@@ -35,56 +36,31 @@ internal sealed class GradientSession : IDisposable
             throw;
         }
 
-        _parameterNames = trainables.Select(t => t.Name).ToArray();
         _outputNames = [ClassifierLossGraph.LossOutput, ClassifierGraph.LogitsOutput, .. trainables.Select(t => graph.Gradients[t.Name])];
     }
 
     /// <summary>Runs one batch; <paramref name="onGradients"/> sees the loss, logits and gradients while they are alive.</summary>
     public void Run(LabeledBatch batch, Action<float, ReadOnlySpan<float>, IReadOnlyList<OrtValue>> onGradients)
     {
-        Dictionary<string, OrtValue> batchValues = batch.CreateOrtValues();
-        try
+        // Some encoders (or the tiny test encoder) do not consume token_type_ids.
+        IReadOnlyList<string> declared = _session.Session.InputNames;
+        var inputs = new Dictionary<string, OrtValue>(StringComparer.Ordinal);
+        foreach (TensorBatch tensors in (ReadOnlySpan<TensorBatch>)[batch.Tensors, _parameters])
         {
-            var inputs = new Dictionary<string, OrtValue>(batchValues, StringComparer.Ordinal);
-            for (int k = 0; k < _parameterNames.Length; k++)
+            foreach (string name in tensors.Names.Where(declared.Contains))
             {
-                inputs[_parameterNames[k]] = _parameters[k];
+                inputs[name] = tensors.GetValue(name);
             }
+        }
 
-            RemoveUnused(inputs);
-            using IDisposableReadOnlyCollection<OrtValue> outputs = _session.RunValues(inputs, _outputNames);
-            float loss = outputs[0].GetTensorDataAsSpan<float>()[0];
-            onGradients(loss, outputs[1].GetTensorDataAsSpan<float>(), outputs.Skip(2).ToArray());
-        }
-        finally
-        {
-            foreach (OrtValue v in batchValues.Values)
-            {
-                v.Dispose();
-            }
-        }
+        using IDisposableReadOnlyCollection<OrtValue> outputs = _session.RunValues(inputs, _outputNames);
+        float loss = outputs[0].GetTensorDataAsSpan<float>()[0];
+        onGradients(loss, outputs[1].GetTensorDataAsSpan<float>(), outputs.Skip(2).ToArray());
     }
 
     public void Dispose()
     {
-        foreach (OrtValue v in _parameters)
-        {
-            v.Dispose();
-        }
-
+        _parameters.Dispose();
         _session.Dispose();
-    }
-
-    // Some encoders (or the tiny test encoder) do not consume token_type_ids.
-    private void RemoveUnused(Dictionary<string, OrtValue> inputs)
-    {
-        IReadOnlyList<string> names = _session.Session.InputNames;
-        foreach (string key in inputs.Keys.ToArray())
-        {
-            if (!names.Contains(key))
-            {
-                inputs.Remove(key);
-            }
-        }
     }
 }

@@ -1,30 +1,36 @@
-using Microsoft.ML.OnnxRuntime;
-using Pipelines.Onnx.Text;
+using Pipelines.Onnx.Runtime;
 
 namespace Pipelines.Trainers.TextClassification;
 
-/// <summary>An encoded batch with its class indices <c>[Batch]</c>.</summary>
-/// <param name="Tokens">The token tensors.</param>
-/// <param name="Labels">Class index per row.</param>
-public sealed record LabeledBatch(EncodedBatch Tokens, long[] Labels)
+/// <summary>
+/// A text batch with its class indices, as one <see cref="TensorBatch"/>: the BERT tensors <c>input_ids</c>,
+/// <c>attention_mask</c>, <c>token_type_ids</c> (int64 <c>[Batch, Sequence]</c>) and
+/// <see cref="ClassifierLossGraph.LabelsInput"/> (int64 <c>[Batch]</c>). Disposing it releases the tensors' ORT values.
+/// </summary>
+public sealed class LabeledBatch : IDisposable
 {
+    private LabeledBatch(TensorBatch tensors, long[] labels)
+    {
+        Tensors = tensors;
+        Labels = labels;
+    }
+
+    /// <summary>The token tensors and the labels, by input name (a session reads those its model declares).</summary>
+    public TensorBatch Tensors { get; }
+
+    /// <summary>Class index per row, <c>[Batch]</c>.</summary>
+    public long[] Labels { get; }
+
     /// <summary>Encodes <paramref name="rows"/> with <paramref name="tokenizer"/>.</summary>
     public static LabeledBatch Encode(TextEncoderTokenizer tokenizer, IReadOnlyList<LabeledSentence> rows)
     {
         ArgumentNullException.ThrowIfNull(tokenizer);
         ArgumentNullException.ThrowIfNull(rows);
-        return new LabeledBatch(tokenizer.EncodeBatch(rows.Select(r => r.Text).ToArray()), rows.Select(r => (long)r.Label).ToArray());
+        long[] labels = rows.Select(r => (long)r.Label).ToArray();
+        TensorBatch tensors = tokenizer.EncodeBatch(rows.Select(r => r.Text).ToArray()).Add(ClassifierLossGraph.LabelsInput, labels, labels.Length);
+        return new LabeledBatch(tensors, labels);
     }
 
-    /// <summary>
-    /// ORT values over the batch's arrays (no copy), keyed by the BERT input names and
-    /// <see cref="ClassifierLossGraph.LabelsInput"/> (<c>[Batch]</c>); the caller disposes them.
-    /// </summary>
-    internal Dictionary<string, OrtValue> CreateOrtValues()
-    {
-        long[] shape = Tokens.Shape;
-        Dictionary<string, OrtValue> values = Tokens.Tensors.ToDictionary(t => t.Name, t => OrtValue.CreateTensorValueFromMemory(t.Data, shape), StringComparer.Ordinal);
-        values[ClassifierLossGraph.LabelsInput] = OrtValue.CreateTensorValueFromMemory(Labels, [Labels.Length]);
-        return values;
-    }
+    /// <inheritdoc />
+    public void Dispose() => Tensors.Dispose();
 }

@@ -18,26 +18,11 @@ public static class TextClassifierEvaluator
         int[][] encoded = texts.Select(tokenizer.Encode).ToArray();
         int[] order = Enumerable.Range(0, texts.Count).OrderBy(i => encoded[i].Length).ToArray();
         var result = new float[texts.Count][];
-        IReadOnlyList<string> inputNames = session.Session.InputNames;
         for (int start = 0; start < order.Length; start += batchSize)
         {
             int[] rows = order.Skip(start).Take(batchSize).ToArray();
-            EncodedBatch batch = WordPieceEncoder.Pad(rows.Select(i => encoded[i]).ToArray());
-            using var ids = OrtValue.CreateTensorValueFromMemory(batch.InputIds, batch.Shape);
-            using var mask = OrtValue.CreateTensorValueFromMemory(batch.AttentionMask, batch.Shape);
-            using var types = OrtValue.CreateTensorValueFromMemory(batch.TokenTypeIds, batch.Shape);
-            var inputs = new Dictionary<string, OrtValue>(StringComparer.Ordinal)
-            {
-                ["input_ids"] = ids,
-                ["attention_mask"] = mask,
-                ["token_type_ids"] = types,
-            };
-            foreach (string key in inputs.Keys.Where(k => !inputNames.Contains(k)).ToArray())
-            {
-                inputs.Remove(key);
-            }
-
-            using IDisposableReadOnlyCollection<OrtValue> outputs = session.RunValues(inputs, [ClassifierGraph.ProbabilitiesOutput]);
+            using TensorBatch batch = WordPieceEncoder.Pad(rows.Select(i => encoded[i]).ToArray());
+            using IDisposableReadOnlyCollection<OrtValue> outputs = session.Run(batch, [ClassifierGraph.ProbabilitiesOutput]);
             ReadOnlySpan<float> p = outputs[0].GetTensorDataAsSpan<float>();
             int classes = p.Length / rows.Length;
             for (int r = 0; r < rows.Length; r++)

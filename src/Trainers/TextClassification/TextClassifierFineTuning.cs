@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Microsoft.ML.OnnxRuntime;
 using Pipelines.Onnx;
 using Pipelines.Onnx.Runtime;
 
@@ -65,7 +64,15 @@ public static class TextClassifierFineTuning
         else
         {
             LabeledBatch[] calibration = Enumerable.Range(0, Math.Min(options.CalibrationBatches, stepsPerEpoch)).Select(BatchAt).ToArray();
-            classifier = FineTuneModels.Prepare(encoder, options, calibration, settings);
+            try
+            {
+                classifier = FineTuneModels.Prepare(encoder, options, calibration, settings);
+            }
+            finally
+            {
+                Array.ForEach(calibration, b => b.Dispose());
+            }
+
             if (options.CheckpointDirectory is not null)
             {
                 FineTuneCheckpoint.SaveInitialModel(options.CheckpointDirectory, classifier);
@@ -141,21 +148,11 @@ public static class TextClassifierFineTuning
     // Binds the batch's token tensors and labels (those the train step reads) for one step.
     internal static double TrainStep(Trainer trainer, LabeledBatch batch)
     {
-        Dictionary<string, OrtValue> all = batch.CreateOrtValues();
-        try
-        {
-            // some encoders (the tiny test encoder) do not read token_type_ids
-            return trainer.TrainStep(trainer.Graph.BatchInputs.ToDictionary(v => v.Name, v => all.TryGetValue(v.Name, out OrtValue? value)
-                ? value
-                : throw new InvalidOperationException($"The classifier needs batch input '{v.Name}', which a text batch does not provide."), StringComparer.Ordinal));
-        }
-        finally
-        {
-            foreach (OrtValue v in all.Values)
-            {
-                v.Dispose();
-            }
-        }
+        // some encoders (the tiny test encoder) do not read token_type_ids
+        TensorBatch all = batch.Tensors;
+        return trainer.TrainStep(trainer.Graph.BatchInputs.ToDictionary(v => v.Name, v => all.Contains(v.Name)
+            ? all.GetValue(v.Name)
+            : throw new InvalidOperationException($"The classifier needs batch input '{v.Name}', which a text batch does not provide."), StringComparer.Ordinal));
     }
 
     internal static float BatchAccuracy(ReadOnlySpan<float> logits, long[] labels)
@@ -214,7 +211,7 @@ public static class TextClassifierFineTuning
     {
         public StepOutcome TrainStep(Trainer trainer, long step)
         {
-            LabeledBatch batch = batchAt((int)step);
+            using LabeledBatch batch = batchAt((int)step);
             double loss = TextClassifierFineTuning.TrainStep(trainer, batch);
             float accuracy = double.IsFinite(loss) ? BatchAccuracy(trainer.GetOutput(ClassifierGraph.LogitsOutput).ToArray<float>(), batch.Labels) : float.NaN;
             return new StepOutcome((float)loss, batch.Labels.Length, accuracy);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Pipelines.Onnx.Runtime;
 using Pipelines.Onnx.Text;
 
 namespace Pipelines.Trainers.TextClassification;
@@ -43,6 +44,9 @@ public sealed class TextEncoderTokenizer
     /// <summary>Token ids of one sentence: <c>[CLS] w1 … wn [SEP]</c>, truncated to <see cref="MaxLength"/>.</summary>
     public int[] Encode(string text) => Encoder.Encode(text);
 
-    /// <summary>Encodes a batch, padding every row to the longest (id 0, mask 0).</summary>
-    public EncodedBatch EncodeBatch(IReadOnlyList<string> texts) => Encoder.EncodeBatch(texts);
+    /// <summary>
+    /// Encodes a batch, padding every row to the longest (id 0, mask 0): <c>input_ids</c>, <c>attention_mask</c>,
+    /// <c>token_type_ids</c>, int64 <c>[texts.Count, longest]</c>, in a batch the caller disposes.
+    /// </summary>
+    public TensorBatch EncodeBatch(IReadOnlyList<string> texts) => Encoder.EncodeBatch(texts);
 }

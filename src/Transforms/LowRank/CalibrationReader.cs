@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Pipelines.Onnx.Runtime;
 
 namespace Pipelines.Transforms.LowRank;
 
@@ -8,10 +9,10 @@ internal static class CalibrationReader
 {
     /// <summary>
     /// Groups rows into batches of <paramref name="batchSize"/>; each named column must be a known-size vector of Int64 or
-    /// Single and becomes a [rows, size] tensor. A column named <c>attention_mask</c> marks padding.
+    /// Single and becomes a [rows, size] tensor. An int64 column named <c>attention_mask</c> marks padding.
     /// </summary>
     /// <exception cref="ArgumentException">A column is missing or has an unsupported type; the message names it.</exception>
-    public static List<CalibrationBatch> Read(IDataView data, IReadOnlyList<string> columns, int batchSize)
+    public static List<TensorBatch> Read(IDataView data, IReadOnlyList<string> columns, int batchSize)
     {
         var cols = new List<DataViewSchema.Column>();
         foreach (string name in columns)
@@ -26,7 +27,7 @@ internal static class CalibrationReader
             cols.Add(c);
         }
 
-        var batches = new List<CalibrationBatch>();
+        var batches = new List<TensorBatch>();
         var longs = cols.Select(_ => new List<long>()).ToList();
         var floats = cols.Select(_ => new List<float>()).ToList();
         int rows = 0;
@@ -66,21 +67,21 @@ internal static class CalibrationReader
         return batches;
     }
 
-    private static CalibrationBatch Flush(List<DataViewSchema.Column> cols, List<List<long>> longs, List<List<float>> floats, int rows)
+    private static TensorBatch Flush(List<DataViewSchema.Column> cols, List<List<long>> longs, List<List<float>> floats, int rows)
     {
-        var batch = new CalibrationBatch { MaskInput = cols.Any(c => c.Name == "attention_mask") ? "attention_mask" : null };
+        var batch = new TensorBatch();
         for (int i = 0; i < cols.Count; i++)
         {
             int size = ((VectorDataViewType)cols[i].Type).Size;
             long[] shape = [rows, size];
             if (longs[i].Count > 0)
             {
-                batch.Int64Inputs[cols[i].Name] = (longs[i].ToArray(), shape);
+                batch.Add(cols[i].Name, longs[i].ToArray(), shape);
                 longs[i].Clear();
             }
             else
             {
-                batch.FloatInputs[cols[i].Name] = (floats[i].ToArray(), shape);
+                batch.Add(cols[i].Name, floats[i].ToArray(), shape);
                 floats[i].Clear();
             }
         }

@@ -3,6 +3,7 @@ using Microsoft.ML.OnnxRuntime;
 using Pipelines.Numerics.LinearAlgebra;
 using Pipelines.Onnx;
 using Pipelines.Onnx.Runtime;
+using Pipelines.Onnx.Text;
 
 namespace Pipelines.Transforms.LowRank;
 
@@ -25,16 +26,9 @@ internal static class EvaInitializer
 
         var clock = Stopwatch.StartNew();
         IReadOnlyList<LowRankTarget> targets = LowRankTargets.Resolve(model, options);
-        OnnxModel probe = model.Clone();
-        OnnxGraph g = probe.Graph;
-        Dictionary<string, OnnxNode> nodes = g.Nodes.ToDictionary(n => n.Name, StringComparer.Ordinal);
+        Dictionary<string, OnnxNode> nodes = model.Graph.Nodes.ToDictionary(n => n.Name, StringComparer.Ordinal);
         string[] inputOf = targets.Select(t => nodes[t.Weight.Node].Inputs[0]).ToArray();
         List<string> distinct = inputOf.Distinct(StringComparer.Ordinal).ToList();
-        var outputs = new HashSet<string>(g.Outputs.Select(o => o.Name), StringComparer.Ordinal);
-        foreach (string x in distinct.Where(outputs.Add))
-        {
-            g.Outputs.Add(new ValueInfo(x, new TensorType(TensorElementType.Float, null)));
-        }
 
         // Components per distinct input: the most any target reading it needs.
         var components = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -52,13 +46,13 @@ internal static class EvaInitializer
             rankOf[inputOf[i]] = Math.Max(rankOf.GetValueOrDefault(inputOf[i]), targets[i].Rank);
         }
 
-        using (OnnxSession session = OrtSessions.Create(probe, new SessionSettings { Optimization = GraphOptimization.Basic }))
+        using (var probe = new ActivationProbe(model, distinct))
         {
             for (int pass = 0; pass < eva.MaxPasses && states.Any(kv => !kv.Value.Converged(rankOf[kv.Key], eva.Tau)); pass++)
             {
-                foreach (CalibrationBatch batch in eva.Batches)
+                foreach (TensorBatch batch in eva.Batches)
                 {
-                    Dictionary<string, Matrix> acts = Activations(session, batch, distinct.Where(x => !states[x].Converged(rankOf[x], eva.Tau)).ToList());
+                    Dictionary<string, Matrix> acts = Activations(probe, batch, distinct.Where(x => !states[x].Converged(rankOf[x], eva.Tau)).ToList());
                     foreach ((string x, Matrix rows) in acts)
                     {
                         states[x].Update(rows);
@@ -124,7 +118,7 @@ internal static class EvaInitializer
     }
 
     // Runs one batch and returns each requested activation as rows × features, padding rows dropped.
-    private static Dictionary<string, Matrix> Activations(OnnxSession session, CalibrationBatch batch, List<string> wanted)
+    private static Dictionary<string, Matrix> Activations(ActivationProbe probe, TensorBatch batch, List<string> wanted)
     {
         var result = new Dictionary<string, Matrix>(StringComparer.Ordinal);
         if (wanted.Count == 0)
@@ -132,50 +126,29 @@ internal static class EvaInitializer
             return result;
         }
 
-        var values = new Dictionary<string, OrtValue>(StringComparer.Ordinal);
-        try
+        long[]? mask = BertInputs.AttentionMaskOf(batch);
+        using IDisposableReadOnlyCollection<OrtValue> outs = probe.Run(batch, wanted);
+        for (int i = 0; i < wanted.Count; i++)
         {
-            foreach ((string name, (long[] data, long[] shape)) in batch.Int64Inputs)
+            long[] shape = outs[i].GetTensorTypeAndShape().Shape;
+            ReadOnlySpan<float> data = outs[i].GetTensorDataAsSpan<float>();
+            int d = (int)shape[^1];
+            int n = data.Length / d;
+            bool masked = mask is not null && mask.Length == n;
+            int keep = masked ? mask!.Count(v => v != 0) : n;
+            var rows = new Matrix(keep, d);
+            int r = 0;
+            for (int j = 0; j < n; j++)
             {
-                values[name] = OrtValue.CreateTensorValueFromMemory(data, shape);
-            }
-
-            foreach ((string name, (float[] data, long[] shape)) in batch.FloatInputs)
-            {
-                values[name] = OrtValue.CreateTensorValueFromMemory(data, shape);
-            }
-
-            long[]? mask = batch.MaskInput is not null && batch.Int64Inputs.TryGetValue(batch.MaskInput, out var m) ? m.Data : null;
-            using IDisposableReadOnlyCollection<OrtValue> outs = session.RunValues(values, wanted);
-            for (int i = 0; i < wanted.Count; i++)
-            {
-                long[] shape = outs[i].GetTensorTypeAndShape().Shape;
-                ReadOnlySpan<float> data = outs[i].GetTensorDataAsSpan<float>();
-                int d = (int)shape[^1];
-                int n = data.Length / d;
-                bool masked = mask is not null && mask.Length == n;
-                int keep = masked ? mask!.Count(v => v != 0) : n;
-                var rows = new Matrix(keep, d);
-                int r = 0;
-                for (int j = 0; j < n; j++)
+                if (!masked || mask![j] != 0)
                 {
-                    if (!masked || mask![j] != 0)
-                    {
-                        data.Slice(j * d, d).CopyTo(rows.Row(r++));
-                    }
+                    data.Slice(j * d, d).CopyTo(rows.Row(r++));
                 }
-
-                result[wanted[i]] = rows;
             }
 
-            return result;
+            result[wanted[i]] = rows;
         }
-        finally
-        {
-            foreach (OrtValue v in values.Values)
-            {
-                v.Dispose();
-            }
-        }
+
+        return result;
     }
 }

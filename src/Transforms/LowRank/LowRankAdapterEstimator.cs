@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Pipelines.Onnx;
+using Pipelines.Onnx.Runtime;
 
 namespace Pipelines.Transforms.LowRank;
 
@@ -44,13 +45,24 @@ public sealed class LowRankAdapterEstimator : IEstimator<LowRankAdapterTransform
     {
         ArgumentNullException.ThrowIfNull(input);
         LowRankOptions init = _options.Initialization;
+        List<TensorBatch>? calibration = null;
         if (init.Method == LowRankMethod.Eva && init.Eva is null)
         {
             // EVA calibration rows come from the data being fitted.
-            init = init with { Eva = new EvaOptions { Batches = CalibrationReader.Read(input, _options.InputColumnNames, _options.CalibrationBatchSize) } };
+            calibration = CalibrationReader.Read(input, _options.InputColumnNames, _options.CalibrationBatchSize);
+            init = init with { Eva = new EvaOptions { Batches = calibration } };
         }
 
-        AdaptedModel adapted = LowRankInitializer.Initialize(_options.LoadModel(), init);
+        AdaptedModel adapted;
+        try
+        {
+            adapted = LowRankInitializer.Initialize(_options.LoadModel(), init);
+        }
+        finally
+        {
+            calibration?.ForEach(b => b.Dispose());
+        }
+
         byte[] bytes = OnnxModelIO.ToBytes(adapted.Model);
         ITransformer inner = Scorer(bytes).Fit(input);
         return new LowRankAdapterTransformer(inner, adapted);

@@ -8,7 +8,7 @@ namespace Pipelines.Transforms.LowRank;
 public static class OutputDeviation
 {
     /// <summary>max |a − b| over every element of every float output the two models share.</summary>
-    public static double MaxAbs(OnnxModel original, OnnxModel adapted, CalibrationBatch inputs)
+    public static double MaxAbs(OnnxModel original, OnnxModel adapted, TensorBatch inputs)
     {
         ArgumentNullException.ThrowIfNull(original);
         ArgumentNullException.ThrowIfNull(adapted);
@@ -33,43 +33,22 @@ public static class OutputDeviation
     }
 
     /// <summary>Every float output of <paramref name="model"/> on <paramref name="inputs"/> (basic graph optimisations).</summary>
-    public static Dictionary<string, float[]> Run(OnnxModel model, CalibrationBatch inputs)
+    public static Dictionary<string, float[]> Run(OnnxModel model, TensorBatch inputs)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(inputs);
         using OnnxSession session = OrtSessions.Create(model, new SessionSettings { Optimization = GraphOptimization.Basic });
-        var values = new Dictionary<string, OrtValue>(StringComparer.Ordinal);
-        try
+        IReadOnlyList<string> names = session.Session.OutputNames;
+        using IDisposableReadOnlyCollection<OrtValue> outputs = session.Run(inputs, names);
+        var result = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        for (int i = 0; i < names.Count; i++)
         {
-            foreach ((string name, (long[] data, long[] shape)) in inputs.Int64Inputs)
+            if (outputs[i].GetTensorTypeAndShape().ElementDataType == Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Float)
             {
-                values[name] = OrtValue.CreateTensorValueFromMemory(data, shape);
-            }
-
-            foreach ((string name, (float[] data, long[] shape)) in inputs.FloatInputs)
-            {
-                values[name] = OrtValue.CreateTensorValueFromMemory(data, shape);
-            }
-
-            IReadOnlyList<string> names = session.Session.OutputNames;
-            using IDisposableReadOnlyCollection<OrtValue> outputs = session.RunValues(values, names);
-            var result = new Dictionary<string, float[]>(StringComparer.Ordinal);
-            for (int i = 0; i < names.Count; i++)
-            {
-                if (outputs[i].GetTensorTypeAndShape().ElementDataType == Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Float)
-                {
-                    result[names[i]] = outputs[i].GetTensorDataAsSpan<float>().ToArray();
-                }
-            }
-
-            return result;
-        }
-        finally
-        {
-            foreach (OrtValue v in values.Values)
-            {
-                v.Dispose();
+                result[names[i]] = outputs[i].GetTensorDataAsSpan<float>().ToArray();
             }
         }
+
+        return result;
     }
 }

@@ -1,7 +1,7 @@
 using Pipelines.Export.Calibration;
-using Pipelines.Export.Evaluation;
 using Pipelines.Export.Quantization;
 using Pipelines.Onnx;
+using Pipelines.Onnx.Runtime;
 
 namespace Pipelines.Export.Tests.Evaluation;
 
@@ -16,7 +16,7 @@ public class CalibratorTests
         OnnxNode mm = model.Graph.Nodes.Single(n => n.OpType == "MatMul");
         float[] x = QuantTestModels.Random(2, 64 * K);
         x[7] = 50f; // one outlier
-        var batch = new InputBatch(new Dictionary<string, InputTensor> { ["x"] = new(x, [64, K]) });
+        using TensorBatch batch = new TensorBatch().Add("x", x, 64, K);
 
         ActivationRanges minMax = Calibrator.Calibrate(model, [batch]);
         Assert.True(minMax.TryGet(mm.Inputs[0], out ActivationRange r));

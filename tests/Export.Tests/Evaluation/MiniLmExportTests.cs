@@ -1,7 +1,7 @@
-using Pipelines.Export.Evaluation;
 using Pipelines.Export.Quantization;
 using Pipelines.Export.Report;
 using Pipelines.Onnx;
+using Pipelines.Onnx.Runtime;
 using Pipelines.Testing;
 
 namespace Pipelines.Export.Tests.Evaluation;
@@ -21,12 +21,10 @@ public class MiniLmExportTests
 
         (long[] ids, long[] mask, int batch, int seq) = MiniLm.SampleBatch();
         long[] shape = [batch, seq];
-        var input = new InputBatch(new Dictionary<string, InputTensor>
-        {
-            ["input_ids"] = new(ids, shape),
-            ["attention_mask"] = new(mask, shape),
-            ["token_type_ids"] = new(new long[ids.Length], shape),
-        });
+        using TensorBatch input = new TensorBatch()
+            .Add("input_ids", ids, shape)
+            .Add("attention_mask", mask, shape)
+            .Add("token_type_ids", new long[ids.Length], shape);
         ExportReport report = ExportEvaluator.Evaluate("int4", MiniLm.Files.ModelPath, path, [input], input, null,
             new EvaluationOptions { LatencyRuns = 2, LatencyRunsB1 = 2, WarmupRuns = 1 });
 

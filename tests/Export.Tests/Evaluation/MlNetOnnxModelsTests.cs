@@ -2,6 +2,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Pipelines.Export.Evaluation;
 using Pipelines.Onnx;
+using Pipelines.Onnx.Runtime;
 using Pipelines.Testing;
 
 namespace Pipelines.Export.Tests.Evaluation;
@@ -35,10 +36,10 @@ public class MlNetOnnxModelsTests
         Assert.Equal(2, q.Decisions.Count(d => d.Quantized));
         string qPath = dir.File("mlp-int8.onnx");
         OnnxModelIO.Save(q.Model, qPath);
-        var input = new InputBatch(new Dictionary<string, InputTensor> { ["x"] = new(new[] { 0.1f, -0.2f, 0.3f, 0.4f }, [1, 4]) });
+        using TensorBatch input = new TensorBatch().Add("x", new[] { 0.1f, -0.2f, 0.3f, 0.4f }, 1, 4);
         float[] viaMlNet = MlNetLoadCheck.Run(qPath, input, "y");
-        using var session = Pipelines.Onnx.Runtime.OrtSessions.Create(qPath);
-        (float[] viaOrt, _) = input.Run(session.Session, "y");
+        using OnnxSession session = OrtSessions.Create(qPath);
+        (float[] viaOrt, _) = session.RunFloat(input, ["y"])["y"];
         QuantTestModels.AssertClose(viaOrt, viaMlNet, 1e-6f);
         float[] floatOut = QuantTestModels.RunMatMul(mlp, [0.1f, -0.2f, 0.3f, 0.4f], 1, 4);
         QuantTestModels.AssertClose(floatOut, viaMlNet, 0.1f);

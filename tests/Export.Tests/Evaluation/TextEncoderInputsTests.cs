@@ -1,4 +1,5 @@
 using Pipelines.Export.Evaluation;
+using Pipelines.Onnx.Runtime;
 using Pipelines.Onnx.Text;
 using Pipelines.Testing;
 
@@ -12,19 +13,19 @@ public sealed class TextEncoderInputsTests
     {
         var text = new TextEncoderInputs(MiniLm.Files.VocabPath, maxTokens: 6);
         string[] sentences = ["The quick brown fox jumps over the lazy dog", "I love this movie", "Hi"];
-        EncodedBatch expected = WordPieceEncoder.FromVocab(MiniLm.Files.VocabPath, new WordPieceEncoderOptions { MaxLength = 6 }).EncodeBatch(sentences);
+        using TensorBatch expected = WordPieceEncoder.FromVocab(MiniLm.Files.VocabPath, new WordPieceEncoderOptions { MaxLength = 6 }).EncodeBatch(sentences);
 
-        InputBatch batch = text.Batch(sentences);
+        using TensorBatch batch = text.Batch(sentences);
 
         Assert.Equal(6, text.MaxTokens);
-        Assert.Equal(["attention_mask", "input_ids", "token_type_ids"], batch.Tensors.Keys.Order(StringComparer.Ordinal));
-        foreach ((string name, long[] data) in expected.Tensors)
+        Assert.Equal(["attention_mask", "input_ids", "token_type_ids"], batch.Names.Order(StringComparer.Ordinal));
+        foreach (string name in expected.Names)
         {
-            Assert.Equal(data, (long[])batch.Tensors[name].Data);
-            Assert.Equal([3L, 6], batch.Tensors[name].Shape);
+            Assert.Equal(expected.Get<long>(name), batch.Get<long>(name));
+            Assert.Equal([3L, 6], batch.ShapeOf(name));
         }
 
-        Assert.Same(batch.Tensors["attention_mask"].Data, batch.AttentionMask);
+        Assert.Same(batch.DataOf("attention_mask"), BertInputs.AttentionMaskOf(batch));
         Assert.Equal([101, 1996, 4248, 2829, 4419, 102], text.Encode(sentences[0]));
     }
 
@@ -32,8 +33,8 @@ public sealed class TextEncoderInputsTests
     public void Batches_SplitInOrder()
     {
         var text = new TextEncoderInputs(MiniLm.Files.VocabPath);
-        IReadOnlyList<InputBatch> batches = text.Batches(["a", "b", "c", "d", "e"], 2);
-        Assert.Equal([2, 2, 1], batches.Select(b => b.Batch));
+        IReadOnlyList<TensorBatch> batches = text.Batches(["a", "b", "c", "d", "e"], 2);
+        Assert.Equal([2, 2, 1], batches.Select(b => b.Rows));
         Assert.Throws<ArgumentOutOfRangeException>(() => text.Batches(["a"], 0));
     }
 }

@@ -58,7 +58,7 @@ public class GptqTests
     {
         float[] w = QuantTestModels.Random(7, 8 * 3);
         float[] x = QuantTestModels.Random(8, 5 * 8);
-        var batch = new Pipelines.Export.Evaluation.InputBatch(new Dictionary<string, Pipelines.Export.Evaluation.InputTensor> { ["x"] = new(x, [5, 8]) });
+        using TensorBatch batch = new TensorBatch().Add("x", x, 5, 8);
         InputHessians hs = InputHessians.Collect(QuantTestModels.MatMul(w, 8, 3), [batch, batch]);
         Assert.True(hs.TryGet("x", out ReadOnlySpan<double> h, out int k, out long tokens));
         Assert.Equal(8, k);

@@ -1,4 +1,5 @@
 using Microsoft.ML.Tokenizers;
+using Pipelines.Onnx.Runtime;
 using Pipelines.Onnx.Text;
 using Pipelines.Testing;
 using Xunit;
@@ -86,23 +87,27 @@ public sealed class WordPieceEncoderTests
         {
             string[] texts = Enumerable.Range(0, rng.Next(1, 9)).Select(_ => corpus[rng.Next(corpus.Length)]).ToArray();
             int[][] rows = texts.Select(encoder.Encode).ToArray();
-            EncodedBatch batch = encoder.EncodeBatch(texts);
+            using TensorBatch batch = encoder.EncodeBatch(texts);
+            int sequence = rows.Max(r => r.Length);
+            long[] ids = batch.Get<long>(BertInputs.InputIds);
+            long[] mask = batch.Get<long>(BertInputs.AttentionMask);
 
-            Assert.Equal(texts.Length, batch.Batch);
-            Assert.Equal(rows.Max(r => r.Length), batch.Sequence);
-            Assert.Equal([(long)texts.Length, batch.Sequence], batch.Shape);
-            Assert.Equal(batch.Batch * batch.Sequence, batch.InputIds.Length);
-            Assert.Equal(batch.InputIds.Length, batch.AttentionMask.Length);
-            Assert.Equal(batch.InputIds.Length, batch.TokenTypeIds.Length);
-            Assert.All(batch.TokenTypeIds, t => Assert.Equal(0L, t));
-            for (int b = 0; b < batch.Batch; b++)
+            Assert.Equal(texts.Length, batch.Rows);
+            foreach (string name in batch.Names)
             {
-                for (int t = 0; t < batch.Sequence; t++)
+                Assert.Equal([(long)texts.Length, sequence], batch.ShapeOf(name));
+            }
+
+            Assert.Equal(texts.Length * sequence, ids.Length);
+            Assert.All(batch.Get<long>(BertInputs.TokenTypeIds), t => Assert.Equal(0L, t));
+            for (int b = 0; b < texts.Length; b++)
+            {
+                for (int t = 0; t < sequence; t++)
                 {
-                    int i = (b * batch.Sequence) + t;
+                    int i = (b * sequence) + t;
                     bool real = t < rows[b].Length;
-                    Assert.Equal(real ? 1L : 0L, batch.AttentionMask[i]);
-                    Assert.Equal(real ? rows[b][t] : 0L, batch.InputIds[i]);
+                    Assert.Equal(real ? 1L : 0L, mask[i]);
+                    Assert.Equal(real ? rows[b][t] : 0L, ids[i]);
                 }
             }
         }
@@ -113,16 +118,17 @@ public sealed class WordPieceEncoderTests
     {
         WordPieceEncoder encoder = Encoder(maxLength: 16);
         string[] texts = s_corpus.Value.Take(23).ToArray();
-        IReadOnlyList<EncodedBatch> batches = encoder.EncodeBatches(texts, 5);
+        IReadOnlyList<TensorBatch> batches = encoder.EncodeBatches(texts, 5);
 
-        Assert.Equal([5, 5, 5, 5, 3], batches.Select(b => b.Batch));
+        Assert.Equal([5, 5, 5, 5, 3], batches.Select(b => b.Rows));
         int row = 0;
-        foreach (EncodedBatch batch in batches)
+        foreach (TensorBatch batch in batches)
         {
-            for (int b = 0; b < batch.Batch; b++, row++)
+            int sequence = (int)batch.ShapeOf(BertInputs.InputIds)[1];
+            for (int b = 0; b < batch.Rows; b++, row++)
             {
                 int[] expected = encoder.Encode(texts[row]);
-                Assert.Equal(expected.Select(i => (long)i), batch.InputIds.Skip(b * batch.Sequence).Take(expected.Length));
+                Assert.Equal(expected.Select(i => (long)i), batch.Get<long>(BertInputs.InputIds).Skip(b * sequence).Take(expected.Length));
             }
         }
 
@@ -132,11 +138,13 @@ public sealed class WordPieceEncoderTests
     [Fact]
     public void Tensors_AreNamedAsBertInputs()
     {
-        EncodedBatch batch = Encoder().EncodeBatch(["I love this movie"]);
-        Assert.Equal(["input_ids", "attention_mask", "token_type_ids"], batch.Tensors.Select(t => t.Name));
-        Assert.Same(batch.InputIds, batch.Tensors[0].Data);
-        Assert.Same(batch.AttentionMask, batch.Tensors[1].Data);
-        Assert.Same(batch.TokenTypeIds, batch.Tensors[2].Data);
+        using TensorBatch batch = Encoder().EncodeBatch(["I love this movie"]);
+        using TensorBatch idsOnly = Encoder().EncodeBatch(["I love this movie"], new HashSet<string>([BertInputs.InputIds], StringComparer.Ordinal));
+
+        Assert.Equal(["input_ids", "attention_mask", "token_type_ids"], batch.Names);
+        Assert.Same(batch.DataOf("attention_mask"), BertInputs.AttentionMaskOf(batch));
+        Assert.Equal([BertInputs.InputIds], idsOnly.Names);
+        Assert.Null(BertInputs.AttentionMaskOf(idsOnly));
     }
 
     [Fact]

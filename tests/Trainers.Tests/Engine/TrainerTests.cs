@@ -58,7 +58,8 @@ public class TrainerTests
         x.AsSpan(0, 128).CopyTo(trainer.Batch.Get<float>("x"));
         float[] fromTrainer = trainer.Evaluate<float>()["logits"];
         using OnnxSession session = OrtSessions.Create(exported);
-        float[] fromExport = session.RunFloat(new Dictionary<string, (float[], long[])> { ["x"] = (x[..128], [64, 2]) })["logits"].Data;
+        using TensorBatch inputs = new TensorBatch().Add("x", x[..128], 64, 2);
+        float[] fromExport = session.RunFloat(inputs)["logits"].Data;
         Assert.Equal(fromTrainer, fromExport);
         Assert.NotEqual(TrainingData.Mlp(2, 64, 3, 5).Graph.FindInitializer("W1")!.ToArray<float>(), exported.Graph.FindInitializer("W1")!.ToArray<float>());
     }

@@ -1,4 +1,3 @@
-using Microsoft.ML.OnnxRuntime;
 using Pipelines.Onnx;
 using Pipelines.Onnx.Runtime;
 using Pipelines.Onnx.Text;
@@ -46,10 +45,10 @@ public sealed class ClassifierGraphTests
     {
         TextEncoderTokenizer tokenizer = TextEncoderTokenizer.FromVocab(MiniLm.Files.VocabPath);
         OnnxModel classifier = ClassifierGraph.AddHead(MiniLm.Shared);
-        EncodedBatch alone = tokenizer.EncodeBatch(["I love this movie"]);
-        EncodedBatch padded = tokenizer.EncodeBatch(["I love this movie", "The quick brown fox jumps over the lazy dog"]);
-        float[] a = Run(classifier, alone.InputIds, alone.AttentionMask, 1, alone.Sequence)[ClassifierGraph.PooledOutput];
-        float[] b = Run(classifier, padded.InputIds, padded.AttentionMask, 2, padded.Sequence)[ClassifierGraph.PooledOutput];
+        using TensorBatch alone = tokenizer.EncodeBatch(["I love this movie"]);
+        using TensorBatch padded = tokenizer.EncodeBatch(["I love this movie", "The quick brown fox jumps over the lazy dog"]);
+        float[] a = Run(classifier, alone.Get<long>(BertInputs.InputIds), alone.Get<long>(BertInputs.AttentionMask), 1, (int)alone.ShapeOf(BertInputs.InputIds)[1])[ClassifierGraph.PooledOutput];
+        float[] b = Run(classifier, padded.Get<long>(BertInputs.InputIds), padded.Get<long>(BertInputs.AttentionMask), 2, (int)padded.ShapeOf(BertInputs.InputIds)[1])[ClassifierGraph.PooledOutput];
         Assert.True(OrtRunner.MaxAbsDiff(a, b.AsSpan(0, Hidden)) < 1e-4f);
     }
 
@@ -107,17 +106,11 @@ public sealed class ClassifierGraphTests
     {
         using OnnxSession session = OrtSessions.Create(model);
         long[] shape = [batch, seq];
-        using var inputIds = new PinnedTensor<long>((long[])ids.Clone(), shape);
-        using var attention = new PinnedTensor<long>((long[])mask.Clone(), shape);
-        using var types = new PinnedTensor<long>(new long[ids.Length], shape);
-        var inputs = new Dictionary<string, OrtValue>
-        {
-            ["input_ids"] = inputIds.Value,
-            ["attention_mask"] = attention.Value,
-            ["token_type_ids"] = types.Value,
-        };
+        using TensorBatch inputs = new TensorBatch()
+            .Add(BertInputs.InputIds, (long[])ids.Clone(), shape)
+            .Add(BertInputs.AttentionMask, (long[])mask.Clone(), shape)
+            .Add(BertInputs.TokenTypeIds, new long[ids.Length], shape);
         string[] names = [ClassifierGraph.PooledOutput, ClassifierGraph.LogitsOutput, ClassifierGraph.ProbabilitiesOutput];
-        using IDisposableReadOnlyCollection<OrtValue> outputs = session.RunValues(inputs, names);
-        return names.Select((n, i) => (n, outputs[i].GetTensorDataAsSpan<float>().ToArray())).ToDictionary(p => p.n, p => p.Item2);
+        return session.RunFloat(inputs, names).ToDictionary(p => p.Key, p => p.Value.Data);
     }
 }

@@ -25,7 +25,7 @@ public sealed class LoraGaTests
     public void OutputAtInitialisationIsUnchanged()
     {
         using var task = new TinyTextTask();
-        LabeledBatch batch = LabeledBatch.Encode(task.Tokenizer, TinyTextTask.Sentences(16, seed: 4));
+        using LabeledBatch batch = LabeledBatch.Encode(task.Tokenizer, TinyTextTask.Sentences(16, seed: 4));
         OnnxModel adapted = FineTuneModels.Prepare(task.Encoder, s_options, [batch], SessionSettings.Default);
         OnnxModel plain = ClassifierGraph.AddHead(task.Encoder, FineTuneModels.HeadOptions(s_options));
 
@@ -46,7 +46,7 @@ public sealed class LoraGaTests
     public void FirstSgdStepMatchesBestRank2rApproximationOfFullGradientStep()
     {
         using var task = new TinyTextTask();
-        LabeledBatch batch = LabeledBatch.Encode(task.Tokenizer, TinyTextTask.Sentences(16, seed: 4));
+        using LabeledBatch batch = LabeledBatch.Encode(task.Tokenizer, TinyTextTask.Sentences(16, seed: 4));
         ClassifierHeadOptions head = FineTuneModels.HeadOptions(s_options);
         IReadOnlyDictionary<string, Matrix> gradients = LoraGaInitializer.AverageGradients(task.Encoder, head, s_options, [batch], SessionSettings.Default);
         OnnxModel adapted = FineTuneModels.Prepare(task.Encoder, s_options, [batch], SessionSettings.Default);
@@ -128,10 +128,7 @@ public sealed class LoraGaTests
     private static float[] Logits(OnnxModel classifier, LabeledBatch batch)
     {
         using OnnxSession session = OrtSessions.Create(classifier);
-        using var ids = OrtValue.CreateTensorValueFromMemory(batch.Tokens.InputIds, batch.Tokens.Shape);
-        using var mask = OrtValue.CreateTensorValueFromMemory(batch.Tokens.AttentionMask, batch.Tokens.Shape);
-        using IDisposableReadOnlyCollection<OrtValue> outputs = session.RunValues(
-            new Dictionary<string, OrtValue> { ["input_ids"] = ids, ["attention_mask"] = mask }, [ClassifierGraph.LogitsOutput]);
+        using IDisposableReadOnlyCollection<OrtValue> outputs = session.Run(batch.Tensors, [ClassifierGraph.LogitsOutput]);
         return outputs[0].GetTensorDataAsSpan<float>().ToArray();
     }
 }

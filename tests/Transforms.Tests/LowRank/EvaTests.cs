@@ -1,5 +1,6 @@
 using Pipelines.Numerics.LinearAlgebra;
 using Pipelines.Onnx;
+using Pipelines.Onnx.Runtime;
 using Pipelines.Transforms.LowRank;
 using Xunit;
 

@@ -21,10 +21,10 @@ public sealed class MiniLmHarness
         PretrainedModelFiles files = PretrainedModels.MiniLm();
         Model = OnnxModelIO.Load(files.ModelPath);
         var encoder = WordPieceEncoder.FromVocab(files.VocabPath, new WordPieceEncoderOptions { MaxLength = null });
-        EncodedBatch batch = encoder.EncodeBatch(Sentences);
-        SequenceLength = batch.Sequence;
-        InputIds = batch.InputIds;
-        AttentionMask = batch.AttentionMask;
+        using TensorBatch batch = encoder.EncodeBatch(Sentences);
+        SequenceLength = (int)batch.ShapeOf(BertInputs.InputIds)[1];
+        InputIds = batch.Get<long>(BertInputs.InputIds);
+        AttentionMask = batch.Get<long>(BertInputs.AttentionMask);
 
         Reference = Run(Model);
     }

@@ -42,7 +42,8 @@ internal static class TinyModel
     public static float[] Run(OnnxModel model, float[] x)
     {
         using OnnxSession s = OrtSessions.Create(model);
-        return s.RunFloat(new Dictionary<string, (float[], long[])> { ["X"] = (x, [x.Length / In, In]) })["Y"].Data;
+        using TensorBatch inputs = new TensorBatch().Add("X", x, x.Length / In, In);
+        return s.RunFloat(inputs)["Y"].Data;
     }
 
     public static double MaxAbsDiff(float[] a, float[] b) => a.Zip(b, (p, q) => (double)Math.Abs(p - q)).Max();

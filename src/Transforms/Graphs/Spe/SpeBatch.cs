@@ -1,13 +1,15 @@
-using Microsoft.ML.OnnxRuntime;
 using Pipelines.Numerics.Graphs;
+using Pipelines.Onnx;
+using Pipelines.Onnx.Runtime;
 
 namespace Pipelines.Transforms.Graphs.Spe;
 
 /// <summary>
-/// B graphs padded to a common node count N and eigenpair count K: the <see cref="SpeTensorNames"/> tensors, row-major,
-/// in float64 (converted to the graph's element type when run).
+/// B graphs padded to a common node count N and eigenpair count K, with their real node counts: the
+/// <see cref="SpeTensorNames"/> tensors in float64 (converted to the model's element type when run by
+/// <see cref="AddTensors"/>). Disposing it releases the tensors' ORT values.
 /// </summary>
-public sealed class SpeBatch
+public sealed class SpeBatch : IDisposable
 {
     private SpeBatch(int batch, int nodes, int k, int[] nodeCounts)
     {
@@ -15,12 +17,13 @@ public sealed class SpeBatch
         MaxNodes = nodes;
         K = k;
         NodeCounts = nodeCounts;
-        Eigenvalues = new double[batch * k];
-        EigenvalueMask = new double[batch * k];
-        Eigenvectors = new double[batch * nodes * k];
-        Adjacency = new double[batch * nodes * nodes];
-        NodeMask = new double[batch * nodes];
-        ColumnMask = new double[batch * nodes * nodes];
+        Tensors = new TensorBatch();
+        Tensors.Add(SpeTensorNames.Eigenvalues, new double[batch * k], batch, k)
+            .Add(SpeTensorNames.EigenvalueMask, new double[batch * k], batch, k)
+            .Add(SpeTensorNames.Eigenvectors, new double[batch * nodes * k], batch, nodes, k)
+            .Add(SpeTensorNames.Adjacency, new double[batch * nodes * nodes], batch, nodes, nodes)
+            .Add(SpeTensorNames.NodeMask, new double[batch * nodes], batch, nodes)
+            .Add(SpeTensorNames.ColumnMask, new double[batch * nodes * nodes], batch, nodes, nodes);
     }
 
     /// <summary>B.</summary>
@@ -35,23 +38,11 @@ public sealed class SpeBatch
     /// <summary>Real node count of each graph.</summary>
     public int[] NodeCounts { get; }
 
-    /// <summary><c>(B, K)</c>.</summary>
-    public double[] Eigenvalues { get; }
-
-    /// <summary><c>(B, K)</c>.</summary>
-    public double[] EigenvalueMask { get; }
-
-    /// <summary><c>(B, N, K)</c>.</summary>
-    public double[] Eigenvectors { get; }
-
-    /// <summary><c>(B, N, N)</c>.</summary>
-    public double[] Adjacency { get; }
-
-    /// <summary><c>(B, N)</c>.</summary>
-    public double[] NodeMask { get; }
-
-    /// <summary><c>(B, N_j, N_i)</c>.</summary>
-    public double[] ColumnMask { get; }
+    /// <summary>
+    /// The float64 tensors: eigenvalues and their mask <c>(B, K)</c>, eigenvectors <c>(B, N, K)</c>, adjacency
+    /// <c>(B, N, N)</c>, node mask <c>(B, N)</c> and column mask <c>(B, N_j, N_i)</c>.
+    /// </summary>
+    public TensorBatch Tensors { get; }
 
     /// <summary>
     /// Packs graphs and their spectra. <paramref name="minNodes"/> and <paramref name="k"/> allow padding beyond the
@@ -68,35 +59,44 @@ public sealed class SpeBatch
             throw new ArgumentException($"{graphs.Count} graphs but {spectra.Count} spectra.", nameof(spectra));
         }
 
+        for (int g = 0; g < graphs.Count; g++)
+        {
+            if (spectra[g].NodeCount != graphs[g].NodeCount)
+            {
+                throw new ArgumentException($"Graph {g} has {graphs[g].NodeCount} nodes but its spectrum {spectra[g].NodeCount}.", nameof(spectra));
+            }
+
+            if (spectra[g].Count > k)
+            {
+                throw new ArgumentException($"Graph {g}'s spectrum has {spectra[g].Count} eigenpairs, more than K = {k}.", nameof(spectra));
+            }
+        }
+
         int n = Math.Max(minNodes, graphs.Count == 0 ? 0 : graphs.Max(g => g.NodeCount));
         var batch = new SpeBatch(graphs.Count, n, k, graphs.Select(g => g.NodeCount).ToArray());
+        double[] eigenvalues = batch.Tensors.Get<double>(SpeTensorNames.Eigenvalues);
+        double[] eigenvalueMask = batch.Tensors.Get<double>(SpeTensorNames.EigenvalueMask);
+        double[] eigenvectors = batch.Tensors.Get<double>(SpeTensorNames.Eigenvectors);
+        double[] adjacency = batch.Tensors.Get<double>(SpeTensorNames.Adjacency);
+        double[] nodeMask = batch.Tensors.Get<double>(SpeTensorNames.NodeMask);
+        double[] columnMask = batch.Tensors.Get<double>(SpeTensorNames.ColumnMask);
         for (int g = 0; g < graphs.Count; g++)
         {
             GraphStructure graph = graphs[g];
             Spectrum s = spectra[g];
-            if (s.NodeCount != graph.NodeCount)
-            {
-                throw new ArgumentException($"Graph {g} has {graph.NodeCount} nodes but its spectrum {s.NodeCount}.", nameof(spectra));
-            }
-
-            if (s.Count > k)
-            {
-                throw new ArgumentException($"Graph {g}'s spectrum has {s.Count} eigenpairs, more than K = {k}.", nameof(spectra));
-            }
-
             int d = s.Count;
             for (int j = 0; j < d; j++)
             {
-                batch.Eigenvalues[(g * k) + j] = s.Values[j];
-                batch.EigenvalueMask[(g * k) + j] = 1;
+                eigenvalues[(g * k) + j] = s.Values[j];
+                eigenvalueMask[(g * k) + j] = 1;
             }
 
             for (int i = 0; i < graph.NodeCount; i++)
             {
-                batch.NodeMask[(g * n) + i] = 1;
+                nodeMask[(g * n) + i] = 1;
                 for (int j = 0; j < d; j++)
                 {
-                    batch.Eigenvectors[(((g * n) + i) * k) + j] = s.Vectors[(i * d) + j];
+                    eigenvectors[(((g * n) + i) * k) + j] = s.Vectors[(i * d) + j];
                 }
             }
 
@@ -104,8 +104,8 @@ public sealed class SpeBatch
             {
                 int u = graph.EdgeU[e];
                 int v = graph.EdgeV[e];
-                batch.Adjacency[(((g * n) + u) * n) + v] = 1;
-                batch.Adjacency[(((g * n) + v) * n) + u] = 1;
+                adjacency[(((g * n) + u) * n) + v] = 1;
+                adjacency[(((g * n) + v) * n) + u] = 1;
             }
 
             int[] comp = scope == SpeColumnScope.SameComponent ? graph.ConnectedComponents(out _) : new int[graph.NodeCount];
@@ -113,7 +113,7 @@ public sealed class SpeBatch
             {
                 for (int i = 0; i < graph.NodeCount; i++)
                 {
-                    batch.ColumnMask[(((g * n) + j) * n) + i] = comp[i] == comp[j] ? 1 : 0;
+                    columnMask[(((g * n) + j) * n) + i] = comp[i] == comp[j] ? 1 : 0;
                 }
             }
         }
@@ -121,49 +121,37 @@ public sealed class SpeBatch
         return batch;
     }
 
-    /// <summary>The named inputs as ORT values of <typeparamref name="T"/> (float or double); the caller disposes them.</summary>
-    public Dictionary<string, OrtValue> ToOrtValues<T>(bool includeGraphInputs = true)
-        where T : unmanaged
+    /// <summary>
+    /// Adds the <see cref="SpeTensorNames"/> tensors to <paramref name="target"/> in <paramref name="elementType"/> (float:
+    /// converted copies; double: these arrays, not copied): eigenvalues and their mask <c>(B, K)</c>, eigenvectors
+    /// <c>(B, N, K)</c>, adjacency <c>(B, N, N)</c>, node mask <c>(B, N)</c> and column mask <c>(B, N, N)</c>.
+    /// </summary>
+    /// <returns><paramref name="target"/>.</returns>
+    /// <exception cref="NotSupportedException"><paramref name="elementType"/> is neither float nor double.</exception>
+    public TensorBatch AddTensors(TensorBatch target, TensorElementType elementType)
     {
-        var values = new Dictionary<string, OrtValue>(StringComparer.Ordinal);
-        try
+        ArgumentNullException.ThrowIfNull(target);
+        if (elementType is not (TensorElementType.Float or TensorElementType.Double))
         {
-            Add(SpeTensorNames.Eigenvalues, Eigenvalues, [BatchSize, K]);
-            Add(SpeTensorNames.EigenvalueMask, EigenvalueMask, [BatchSize, K]);
-            Add(SpeTensorNames.Eigenvectors, Eigenvectors, [BatchSize, MaxNodes, K]);
-            if (includeGraphInputs)
-            {
-                Add(SpeTensorNames.Adjacency, Adjacency, [BatchSize, MaxNodes, MaxNodes]);
-                Add(SpeTensorNames.NodeMask, NodeMask, [BatchSize, MaxNodes]);
-            }
-
-            Add(SpeTensorNames.ColumnMask, ColumnMask, [BatchSize, MaxNodes, MaxNodes]);
-            return values;
-        }
-        catch
-        {
-            foreach (OrtValue v in values.Values)
-            {
-                v.Dispose();
-            }
-
-            throw;
+            throw new NotSupportedException($"SPE batches convert to float or double, not {elementType}.");
         }
 
-        void Add(string name, double[] data, long[] shape)
+        foreach (string name in Tensors.Names)
         {
-            if (typeof(T) == typeof(double))
+            double[] data = Tensors.Get<double>(name);
+            if (elementType == TensorElementType.Double)
             {
-                values[name] = OrtValue.CreateTensorValueFromMemory((double[])data.Clone(), shape);
-            }
-            else if (typeof(T) == typeof(float))
-            {
-                values[name] = OrtValue.CreateTensorValueFromMemory(data.Select(x => (float)x).ToArray(), shape);
+                target.Add(name, data, Tensors.ShapeOf(name));
             }
             else
             {
-                throw new NotSupportedException($"SPE batches convert to float or double, not {typeof(T).Name}.");
+                target.Add(name, Array.ConvertAll(data, x => (float)x), Tensors.ShapeOf(name));
             }
         }
+
+        return target;
     }
+
+    /// <inheritdoc />
+    public void Dispose() => Tensors.Dispose();
 }

@@ -41,7 +41,7 @@ public sealed class SpeEncoder : IDisposable
         for (int start = 0; start < graphs.Count; start += batchSize)
         {
             int[] idx = order.Skip(start).Take(batchSize).ToArray();
-            SpeBatch batch = SpeBatch.Create(
+            using SpeBatch batch = SpeBatch.Create(
                 idx.Select(i => graphs[i]).ToList(), idx.Select(i => spectra[i]).ToList(), k, Parameters.Options.ColumnScope);
             double[][] part = RunCore(batch, withSpectralTensor: false, out _);
             for (int r = 0; r < idx.Length; r++)
@@ -64,30 +64,20 @@ public sealed class SpeEncoder : IDisposable
 
     private double[][] RunCore(SpeBatch batch, bool withSpectralTensor, out double[]? spectralTensor)
     {
-        Dictionary<string, OrtValue> inputs = ElementType == TensorElementType.Double ? batch.ToOrtValues<double>() : batch.ToOrtValues<float>();
-        try
+        using TensorBatch inputs = batch.AddTensors(new TensorBatch(), ElementType);
+        using IDisposableReadOnlyCollection<OrtValue> outputs =
+            _session.Run(inputs, withSpectralTensor ? [SpeTensorNames.Encoding, SpeTensorNames.SpectralTensor] : [SpeTensorNames.Encoding]);
+        double[] pe = Read(outputs[0]);
+        spectralTensor = withSpectralTensor ? Read(outputs[1]) : null;
+        int p = Parameters.Options.OutputSize;
+        int n = batch.MaxNodes;
+        var result = new double[batch.BatchSize][];
+        for (int g = 0; g < batch.BatchSize; g++)
         {
-            using IDisposableReadOnlyCollection<OrtValue> outputs =
-                _session.RunValues(inputs, withSpectralTensor ? [SpeTensorNames.Encoding, SpeTensorNames.SpectralTensor] : [SpeTensorNames.Encoding]);
-            double[] pe = Read(outputs[0]);
-            spectralTensor = withSpectralTensor ? Read(outputs[1]) : null;
-            int p = Parameters.Options.OutputSize;
-            int n = batch.MaxNodes;
-            var result = new double[batch.BatchSize][];
-            for (int g = 0; g < batch.BatchSize; g++)
-            {
-                result[g] = pe.AsSpan(g * n * p, batch.NodeCounts[g] * p).ToArray();
-            }
+            result[g] = pe.AsSpan(g * n * p, batch.NodeCounts[g] * p).ToArray();
+        }
 
-            return result;
-        }
-        finally
-        {
-            foreach (OrtValue v in inputs.Values)
-            {
-                v.Dispose();
-            }
-        }
+        return result;
     }
 
     /// <inheritdoc />
