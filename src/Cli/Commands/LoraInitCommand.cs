@@ -90,10 +90,7 @@ internal static class LoraInitCommand
             };
             AdaptedModel adapted = LowRankInitializer.Initialize(original, options);
             string dir = parsed.GetValue(output)!.FullName;
-            Directory.CreateDirectory(dir);
-            OnnxModelIO.Save(adapted.Model, Path.Combine(dir, ModelFolder.ModelFileName));
-            adapted.Adapters.Save(dir);
-            WriteManifest(dir, source, adapted, options, parsed.GetValue(method)!);
+            AdaptedModelFolder.Write(dir, adapted, options, source);
             using TensorBatch samples = vocab is not null && original.Graph.RuntimeInputs().Any(v => v.Name == "input_ids")
                 ? SampleInputs.FromSentences(original, vocab, SampleInputs.CheckSentences)
                 : SampleInputs.Synthetic(original, seed: options.Seed);
@@ -104,46 +101,6 @@ internal static class LoraInitCommand
             return CommandRunner.Ok;
         });
         return command;
-    }
-
-    private static void WriteManifest(string dir, ModelFolder source, AdaptedModel adapted, LowRankOptions options, string method)
-    {
-        TokenizerManifest? tokenizer = source.CopyVocabularyTo(dir);
-        var files = new Dictionary<string, string> { [ModelFolder.ModelFileName] = "" };
-        foreach (string f in adapted.Adapters.Files)
-        {
-            files[f] = "";
-        }
-
-        if (tokenizer is not null)
-        {
-            files[tokenizer.Vocabulary] = "";
-        }
-
-        ModelFolder.Write(dir, new ModelManifest
-        {
-            Producer = "lora init",
-            Options = new Dictionary<string, string>
-            {
-                ["method"] = method,
-                ["rank"] = options.Rank.ToString(CultureInfo.InvariantCulture),
-                ["alpha"] = options.Alpha?.ToString("G", CultureInfo.InvariantCulture) ?? "",
-                ["niter"] = options.PowerIterations.ToString(CultureInfo.InvariantCulture),
-                ["oversample"] = options.Oversampling.ToString(CultureInfo.InvariantCulture),
-                ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
-                ["base_untouched"] = options.BaseUntouched ? "true" : "false",
-            },
-            BaseModelSha256 = source.Manifest?.BaseModelSha256 ?? ModelFolder.Sha256File(source.ModelPath),
-            Adapters = new AdapterManifest
-            {
-                Method = LowRankMethods.Name(options.Method),
-                Rank = adapted.Adapters.Config.R,
-                Alpha = adapted.Adapters.Config.LoraAlpha,
-                Targets = adapted.Adapters.Config.TargetModules,
-            },
-            Tokenizer = tokenizer,
-            Files = files,
-        });
     }
 
     /// <summary>Parses <c>--targets</c>: parts separated by ';' are AND-ed.</summary>

@@ -2,12 +2,13 @@ using Pipelines.Cli.Commands;
 using Pipelines.Onnx;
 using Pipelines.Onnx.Runtime;
 using Pipelines.Transforms.LowRank;
+using Spectre.Console;
 
 namespace Pipelines.Cli.Demo;
 
 /// <summary>
 /// LoRA stage: PiSSA-fast-initialises all 36 MatMul weights of all-MiniLM-L6-v2 at r = 16, prints the per-layer table,
-/// writes the adapted model and adapters, and checks the adapted model's outputs on real sentences stay within 1e-4.
+/// writes the adapted model, adapters and vocabulary as a verified model folder, and checks the adapted model's outputs on real sentences stay within 1e-4.
 /// </summary>
 internal sealed class LoraDemoStage : IDemoStage
 {
@@ -25,18 +26,18 @@ internal sealed class LoraDemoStage : IDemoStage
         var options = new LowRankOptions { Method = LowRankMethod.PissaFast, Rank = 16, Oversampling = 8, Seed = (ulong)context.Seed, ReportOptimalError = true };
         AdaptedModel adapted = LowRankInitializer.Initialize(model, options);
         string dir = Path.Combine(context.WorkDirectory, "lora-minilm");
-        Directory.CreateDirectory(dir);
-        OnnxModelIO.Save(adapted.Model, Path.Combine(dir, "model.onnx"));
-        adapted.Adapters.Save(dir);
+        AdaptedModelFolder.Write(dir, adapted, options, ModelFolder.Open(files.ModelPath));
+        ModelFolder written = ModelFolder.Open(dir); // reopening verifies every file against pipelines.json
         using TensorBatch samples = SampleInputs.FromSentences(model, files.VocabPath, SampleInputs.CheckSentences);
         double deviation = OutputDeviation.MaxAbs(model, adapted.Model, samples);
         LoraInitCommand.Render(context.Console, adapted.Report, deviation, watch.Elapsed.TotalSeconds, dir, realSentences: true);
+        context.Console.Human.MarkupLine($"model folder: {written.Manifest!.Files.Count} files verified against {ModelFolder.ManifestFileName} ({written.Manifest.Adapters!.Method} r{written.Manifest.Adapters.Rank}, vocab {written.Manifest.Tokenizer!.VocabularySha256[..12]}…)");
         if (!(deviation < Tolerance))
         {
             throw new InvalidOperationException($"The PiSSA-adapted MiniLM deviates by {deviation} (> {Tolerance}) from the original.");
         }
 
         double meanExcess = adapted.Report.Layers.Average(l => l.ExcessError);
-        return new { Adapters = adapted.Report.Layers.Count, MaxOutputDeviation = deviation, MeanExcessError = meanExcess, adapted.Report.TrainableParameters, Seconds = watch.Elapsed.TotalSeconds };
+        return new { Adapters = adapted.Report.Layers.Count, FolderFiles = written.Manifest.Files.Count, MaxOutputDeviation = deviation, MeanExcessError = meanExcess, adapted.Report.TrainableParameters, Seconds = watch.Elapsed.TotalSeconds };
     }
 }

@@ -1,0 +1,65 @@
+using System.Globalization;
+using Pipelines.Onnx;
+
+namespace Pipelines.Transforms.LowRank;
+
+/// <summary>
+/// Writes an initialised model as a <see cref="ModelFolder"/>: the adapted <c>model.onnx</c>, the adapter files in
+/// peft's layout, the source's vocabulary (never substituted) and <c>pipelines.json</c> recording method, rank, α and
+/// targets, so that fine-tuning and export read them from the folder instead of from repeated flags.
+/// </summary>
+public static class AdaptedModelFolder
+{
+    /// <summary>Writes the folder (created if needed); the manifest comes last.</summary>
+    /// <param name="directory">The output folder.</param>
+    /// <param name="adapted">The initialised model and adapters.</param>
+    /// <param name="options">The options it was initialised with.</param>
+    /// <param name="source">The folder (or file) of the base model, for its vocabulary and base-model hash.</param>
+    /// <returns>The manifest as written.</returns>
+    public static ModelManifest Write(string directory, AdaptedModel adapted, LowRankOptions options, ModelFolder source)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        ArgumentNullException.ThrowIfNull(adapted);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(source);
+        Directory.CreateDirectory(directory);
+        OnnxModelIO.Save(adapted.Model, Path.Combine(directory, ModelFolder.ModelFileName));
+        adapted.Adapters.Save(directory);
+        TokenizerManifest? tokenizer = source.CopyVocabularyTo(directory);
+        var files = new Dictionary<string, string> { [ModelFolder.ModelFileName] = "" };
+        foreach (string f in adapted.Adapters.Files)
+        {
+            files[f] = "";
+        }
+
+        if (tokenizer is not null)
+        {
+            files[tokenizer.Vocabulary] = "";
+        }
+
+        return ModelFolder.Write(directory, new ModelManifest
+        {
+            Producer = "lora init",
+            Options = new Dictionary<string, string>
+            {
+                ["method"] = LowRankMethods.Name(options.Method),
+                ["rank"] = options.Rank.ToString(CultureInfo.InvariantCulture),
+                ["alpha"] = options.Alpha?.ToString("G", CultureInfo.InvariantCulture) ?? "",
+                ["niter"] = options.PowerIterations.ToString(CultureInfo.InvariantCulture),
+                ["oversample"] = options.Oversampling.ToString(CultureInfo.InvariantCulture),
+                ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
+                ["base_untouched"] = options.BaseUntouched ? "true" : "false",
+            },
+            BaseModelSha256 = source.Manifest?.BaseModelSha256 ?? ModelFolder.Sha256File(source.ModelPath),
+            Adapters = new AdapterManifest
+            {
+                Method = LowRankMethods.Name(options.Method),
+                Rank = adapted.Adapters.Config.R,
+                Alpha = adapted.Adapters.Config.LoraAlpha,
+                Targets = adapted.Adapters.Config.TargetModules,
+            },
+            Tokenizer = tokenizer,
+            Files = files,
+        });
+    }
+}
