@@ -1,6 +1,7 @@
 using Microsoft.ML;
+using Pipelines.Transforms.LowRank;
 
-namespace Pipelines.Transforms.LowRank;
+namespace Pipelines;
 
 /// <summary>
 /// Catalog entry: <c>mlContext.Transforms.LowRank.InitializeAdapters(options)</c>.
@@ -29,7 +30,7 @@ public sealed class LowRankTransforms
     /// </summary>
     public LowRankAdapterEstimator InitializeAdapters(
         string modelPath, string[] inputColumnNames, string[] outputColumnNames,
-        LowRankMethod method = LowRankMethod.Pissa, int rank = LowRankOptions.Defaults.Rank, float? alpha = null) =>
+        LowRankMethod method = LowRankOptions.Defaults.Method, int rank = LowRankOptions.Defaults.Rank, float? alpha = null) =>
         new(_catalog, new LowRankAdapterOptions
         {
             ModelPath = modelPath,

@@ -1,6 +1,7 @@
 using Microsoft.ML;
+using Pipelines.Transforms.Topology;
 
-namespace Pipelines.Transforms.Topology;
+namespace Pipelines;
 
 /// <summary>Persistent-homology transforms: <c>mlContext.Transforms.Topology.SignedMeasure(…)</c>.</summary>
 public sealed class TopologyTransforms

@@ -12,6 +12,31 @@ namespace Pipelines.Trainers.Tests.TextClassification;
 public sealed class AdapterFineTuningEstimatorTests
 {
     [Fact]
+    public void FlatOverload_TrainsLikeTheOptionsOverloadWithTheDefaults()
+    {
+        using var task = new TinyTextTask();
+        using var dir = new TempDirectory();
+        string modelPath = dir.File("tiny.onnx");
+        OnnxModelIO.Save(task.Encoder, modelPath);
+        var ml = new MLContext(seed: 1);
+        IDataView train = ml.Data.LoadFromEnumerable(TinyTextTask.Sentences(64, seed: 3).Select(r => new Row { Text = r.Text, Label = r.Label }));
+
+        AdapterFineTuningEstimator flat = ml.MulticlassClassification.Trainers.AdapterFineTuning(modelPath, task.VocabPath, method: LowRankMethod.Lora, rank: 2);
+        AdapterFineTuningEstimator full = ml.MulticlassClassification.Trainers.AdapterFineTuning(new AdapterFineTuningOptions
+        {
+            ModelPath = modelPath,
+            VocabPath = task.VocabPath,
+            FineTune = new FineTuneOptions { Method = LowRankMethod.Lora, Rank = 2 },
+        });
+        flat.Fit(train);
+        full.Fit(train);
+
+        Assert.Equal(full.LastResult!.TrainableParameters, flat.LastResult!.TrainableParameters);
+        Assert.Equal(full.LastResult.Losses, flat.LastResult.Losses);
+        Assert.Equal(2, flat.LastResult.Losses.Count); // 64 rows, default batch 32, default 1 epoch
+    }
+
+    [Fact]
     public void FitPredictsAndSaveLoadGivesIdenticalScores()
     {
         using var task = new TinyTextTask();

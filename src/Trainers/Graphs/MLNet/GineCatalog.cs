@@ -1,7 +1,8 @@
 using Microsoft.ML;
+using Pipelines.Trainers.Graphs.MLNet;
 using Pipelines.Transforms.Graphs;
 
-namespace Pipelines.Trainers.Graphs.MLNet;
+namespace Pipelines;
 
 /// <summary>
 /// Catalog entries of the GINE graph trainers: <c>mlContext.Regression.Trainers.Gine(…)</c>,

@@ -1,7 +1,9 @@
 using Microsoft.ML;
+using Pipelines.Trainers.Graphs;
+using Pipelines.Trainers.Graphs.MLNet;
 using Pipelines.Transforms.Graphs.MLNet;
 
-namespace Pipelines.Trainers.Graphs.MLNet;
+namespace Pipelines;
 
 /// <summary>Catalog entries of the ONNX-backed (saveable) fixed graph encodings.</summary>
 public static class GraphEncodingOnnxCatalog

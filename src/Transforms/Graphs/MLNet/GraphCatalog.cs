@@ -1,6 +1,8 @@
 using Microsoft.ML;
+using Pipelines.Transforms.Graphs;
+using Pipelines.Transforms.Graphs.MLNet;
 
-namespace Pipelines.Transforms.Graphs.MLNet;
+namespace Pipelines;
 
 /// <summary>Catalog extensions for graph encodings (<c>mlContext.Transforms.GraphEncoding(...)</c>).</summary>
 public static class GraphCatalog
