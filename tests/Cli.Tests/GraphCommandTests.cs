@@ -69,6 +69,11 @@ public sealed class GraphCommandTests : IDisposable
         Assert.True(code == 0, err);
         Assert.True(File.Exists(Path.Combine(outDir, "checkpoint", "state.bin")));
         Assert.Single(Directory.GetFiles(Path.Combine(outDir, "checkpoint"), "best-*.bin"));
+        Onnx.ModelFolder folder = Onnx.ModelFolder.Open(outDir);
+        Assert.Equal("graph train", folder.Manifest!.Producer);
+        Assert.Equal("lap", folder.Manifest.Options["pe"]);
+        Assert.True(folder.Manifest.Metrics.ContainsKey("test_accuracy"));
+        Assert.Equal(["model.onnx"], folder.Manifest.Files.Keys);
 
         (code, string second, err) = CliHarness.Run(args);
         Assert.True(code == 0, err);

@@ -12,7 +12,7 @@ namespace Pipelines.Cli.Commands;
 
 /// <summary>
 /// <c>pipelines graph train --data &lt;TU folder | SMILES csv&gt; [--target col] --pe &lt;none|lap|rwse|spe&gt; --out &lt;dir&gt;</c>:
-/// trains GINE (+ SPE φ/ρ end to end) on a seeded train/valid/test split; writes <c>model.onnx</c> and <c>metrics.json</c>.
+/// trains GINE (+ SPE φ/ρ end to end) on a seeded train/valid/test split; writes a model folder (<c>model.onnx</c>, <c>pipelines.json</c>) and <c>metrics.json</c>.
 /// The training state is checkpointed to <c>&lt;out&gt;/checkpoint</c> after every epoch; running the same command again
 /// resumes after the last completed epoch.
 /// </summary>
@@ -74,9 +74,8 @@ internal static class GraphTrainCommand
             GraphTrainingResult trained = job.Run(backbone, options, new Progress(console, job.MetricName));
 
             GraphModel model = trained.Model;
-            Directory.CreateDirectory(outDir);
-            string modelPath = Path.Combine(outDir, "model.onnx");
-            model.Save(modelPath);
+            job.WriteFolder(outDir, trained, backbone, options);
+            string modelPath = Path.Combine(outDir, ModelFolder.ModelFileName);
             var result = new
             {
                 Data = ds.Name,

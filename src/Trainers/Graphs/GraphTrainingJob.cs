@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Globalization;
+using Pipelines.Onnx;
 using Pipelines.Transforms.Graphs;
 using Pipelines.Transforms.Graphs.Datasets;
 
@@ -89,6 +91,49 @@ public sealed class GraphTrainingJob
         var best = new BestEpoch(progress);
         GraphModel model = GraphTrainer.Train(Define(backbone), Train, Valid, options, best, Data.NodeTypeKeys, cancellationToken);
         return new GraphTrainingResult(model, GraphTrainer.Evaluate(model, Valid), GraphTrainer.Evaluate(model, Test), best.Epoch);
+    }
+
+    /// <summary>
+    /// Writes the trained model as a model folder (<see cref="ModelFolder"/>): <c>model.onnx</c> (the graph model, φ/ρ
+    /// included) and <c>pipelines.json</c> with the encoding, options and metrics, written last.
+    /// </summary>
+    /// <param name="directory">The output folder (created if needed; a <c>checkpoint/</c> inside it is left alone).</param>
+    /// <param name="result">The trained model and its metrics.</param>
+    /// <param name="backbone">The GINE options it was trained with.</param>
+    /// <param name="options">The optimisation settings it was trained with.</param>
+    /// <returns>The manifest as written.</returns>
+    public ModelManifest WriteFolder(string directory, GraphTrainingResult result, GineOptions backbone, GraphTrainerOptions options)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(backbone);
+        ArgumentNullException.ThrowIfNull(options);
+        Directory.CreateDirectory(directory);
+        result.Model.Save(Path.Combine(directory, ModelFolder.ModelFileName));
+        CultureInfo c = CultureInfo.InvariantCulture;
+        return ModelFolder.Write(directory, new ModelManifest
+        {
+            Producer = "graph train",
+            Options = new Dictionary<string, string>
+            {
+                ["data"] = Data.Name,
+                ["pe"] = Encoding.Name,
+                ["hidden"] = backbone.HiddenSize.ToString(c),
+                ["layers"] = backbone.Layers.ToString(c),
+                ["epochs"] = options.Epochs.ToString(c),
+                ["batch_size"] = options.BatchSize.ToString(c),
+                ["lr"] = options.LearningRate.ToString("G", c),
+                ["seed"] = options.Seed.ToString(c),
+                ["batching"] = options.Batching.ToString(),
+            },
+            Metrics = new Dictionary<string, double>
+            {
+                ["valid_" + MetricName.ToLowerInvariant()] = result.ValidMetric,
+                ["test_" + MetricName.ToLowerInvariant()] = result.TestMetric,
+                ["best_epoch"] = result.BestEpoch,
+            },
+            Files = new Dictionary<string, string> { [ModelFolder.ModelFileName] = "" },
+        });
     }
 
     private sealed class BestEpoch(IProgress<EpochReport>? inner) : IProgress<EpochReport>
