@@ -14,6 +14,7 @@ public sealed class GraphStructure
     private readonly int[] _rowStart;
     private readonly int[] _neighbors;
     private readonly double[] _neighborWeights;
+    private readonly (int U, int V)[] _pairs;
 
     /// <summary>Builds a graph from parallel source/target arrays (and optional weights, default 1).</summary>
     /// <param name="nodeCount">Number of nodes <c>n</c> (may be 0).</param>
@@ -74,6 +75,7 @@ public sealed class GraphStructure
         EdgeU = us.ToArray();
         EdgeV = vs.ToArray();
         EdgeWeights = ws.ToArray();
+        _pairs = [.. us.Zip(vs)];
 
         // CSR over both directions.
         var degreeCount = new int[nodeCount + 1];
@@ -111,6 +113,13 @@ public sealed class GraphStructure
         }
     }
 
+    /// <summary>The edges as (u, v) pairs with u &lt; v, in <see cref="EdgeU"/> order.</summary>
+    public ReadOnlySpan<(int U, int V)> Edges => _pairs;
+
+    /// <summary>The number of neighbours of <paramref name="node"/>.</summary>
+    /// <param name="node">Node id.</param>
+    public int Degree(int node) => _rowStart[node + 1] - _rowStart[node];
+
     /// <summary>Number of nodes <c>n</c>.</summary>
     public int NodeCount { get; }
 
@@ -141,6 +150,21 @@ public sealed class GraphStructure
 
     /// <summary>The same topology with new edge weights (one per <see cref="EdgeU"/> entry).</summary>
     public GraphStructure WithWeights(ReadOnlySpan<double> weights) => new(NodeCount, EdgeU, EdgeV, weights);
+
+    /// <summary>
+    /// The canonical simple graph of an edge list: self-loops and duplicates dropped, each edge as <c>(u, v)</c> with
+    /// u &lt; v, edges sorted, so <see cref="Edges"/> and every <see cref="Neighbors"/> list come out sorted whatever the
+    /// input order (topological features then do not depend on how a file listed the edges).
+    /// </summary>
+    /// <param name="nodeCount">Number of nodes.</param>
+    /// <param name="edges">Edges (u, v) with 0 ≤ u, v &lt; nodeCount.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An endpoint is outside 0..nodeCount−1.</exception>
+    public static GraphStructure Canonical(int nodeCount, IEnumerable<(int U, int V)> edges)
+    {
+        ArgumentNullException.ThrowIfNull(edges);
+        (int U, int V)[] sorted = [.. edges.Select(e => (Math.Min(e.U, e.V), Math.Max(e.U, e.V))).Distinct().Order()];
+        return new GraphStructure(nodeCount, sorted.Select(e => e.U).ToArray(), sorted.Select(e => e.V).ToArray());
+    }
 
     /// <summary>Builds a graph from undirected edge pairs <c>(u, v)</c>.</summary>
     public static GraphStructure FromEdges(int nodeCount, params (int U, int V)[] edges)

@@ -1,3 +1,5 @@
+using Pipelines.Numerics.Graphs;
+
 namespace Pipelines.Numerics.Topology;
 
 /// <summary>
@@ -13,7 +15,7 @@ public sealed class GraphBifiltration
     /// <param name="graph">The graph.</param>
     /// <param name="f1">First vertex function (length NodeCount, finite).</param>
     /// <param name="f2">Second vertex function (length NodeCount, finite).</param>
-    public GraphBifiltration(SimpleGraph graph, ReadOnlySpan<float> f1, ReadOnlySpan<float> f2)
+    public GraphBifiltration(GraphStructure graph, ReadOnlySpan<float> f1, ReadOnlySpan<float> f2)
     {
         ArgumentNullException.ThrowIfNull(graph);
         Check(graph, f1, nameof(f1));
@@ -24,7 +26,7 @@ public sealed class GraphBifiltration
     }
 
     /// <summary>Gets the graph.</summary>
-    public SimpleGraph Graph { get; }
+    public GraphStructure Graph { get; }
 
     /// <summary>Gets the first vertex function.</summary>
     public ReadOnlySpan<float> F1 => _f1;
@@ -32,7 +34,7 @@ public sealed class GraphBifiltration
     /// <summary>Gets the second vertex function.</summary>
     public ReadOnlySpan<float> F2 => _f2;
 
-    private static void Check(SimpleGraph g, ReadOnlySpan<float> f, string name)
+    private static void Check(GraphStructure g, ReadOnlySpan<float> f, string name)
     {
         if (f.Length != g.NodeCount)
         {

@@ -1,4 +1,5 @@
 using MathNet.Numerics.LinearAlgebra;
+using Pipelines.Numerics.Graphs;
 
 namespace Pipelines.Numerics.Topology;
 
@@ -32,7 +33,7 @@ public static class GraphVertexFunction
     /// <param name="kind">Function.</param>
     /// <param name="parameter">HKS time t (ignored by the other functions).</param>
     /// <returns>Values, length NodeCount.</returns>
-    public static float[] Compute(SimpleGraph graph, GraphVertexFunctionKind kind, float parameter = 10f)
+    public static float[] Compute(GraphStructure graph, GraphVertexFunctionKind kind, float parameter = 10f)
     {
         ArgumentNullException.ThrowIfNull(graph);
         int n = graph.NodeCount;
@@ -72,7 +73,7 @@ public static class GraphVertexFunction
         return f;
     }
 
-    private static void Closeness(SimpleGraph g, float[] f)
+    private static void Closeness(GraphStructure g, float[] f)
     {
         int n = g.NodeCount;
         var dist = new int[n];
@@ -104,7 +105,7 @@ public static class GraphVertexFunction
         }
     }
 
-    private static Matrix<double> NormalizedLaplacian(SimpleGraph g)
+    private static Matrix<double> NormalizedLaplacian(GraphStructure g)
     {
         int n = g.NodeCount;
         Matrix<double> l = Matrix<double>.Build.Dense(n, n);
@@ -126,7 +127,7 @@ public static class GraphVertexFunction
         return l;
     }
 
-    private static void HeatKernel(SimpleGraph g, float t, float[] f)
+    private static void HeatKernel(GraphStructure g, float t, float[] f)
     {
         if (g.NodeCount == 0)
         {
@@ -148,7 +149,7 @@ public static class GraphVertexFunction
         }
     }
 
-    private static void Fiedler(SimpleGraph g, float[] f)
+    private static void Fiedler(GraphStructure g, float[] f)
     {
         int n = g.NodeCount;
         if (n < 2)
@@ -176,7 +177,7 @@ public static class GraphVertexFunction
         }
     }
 
-    private static void Forman(SimpleGraph g, float[] f)
+    private static void Forman(GraphStructure g, float[] f)
     {
         var sum = new double[g.NodeCount];
         foreach ((int u, int v) in g.Edges)

@@ -1,3 +1,4 @@
+using Pipelines.Numerics.Graphs;
 using Pipelines.Numerics.Topology;
 
 namespace Pipelines.Transforms.Topology;
@@ -100,7 +101,7 @@ internal sealed class SignedMeasureFeaturizer : ITopologyRowMapper
         switch (options.Input)
         {
             case GraphInput gi:
-                SimpleGraph graph = ReadGraph(row);
+                GraphStructure graph = ReadGraph(row);
                 return new GraphBifiltration(
                     graph,
                     GraphVertexFunction.Compute(graph, gi.First, gi.HeatTime),
@@ -126,7 +127,7 @@ internal sealed class SignedMeasureFeaturizer : ITopologyRowMapper
         return new FunctionRipsBifiltration(dm, c, options.Threshold);
     }
 
-    private static SimpleGraph ReadGraph(TopologyRow row)
+    private static GraphStructure ReadGraph(TopologyRow row)
     {
         if (row.Values.Length % 2 != 0)
         {
@@ -146,6 +147,6 @@ internal sealed class SignedMeasureFeaturizer : ITopologyRowMapper
             edges[k] = ((int)u, (int)v);
         }
 
-        return new SimpleGraph(row.NodeCount, edges);
+        return GraphStructure.Canonical(row.NodeCount, edges);
     }
 }

@@ -1,3 +1,4 @@
+using Pipelines.Numerics.Graphs;
 using Pipelines.Numerics.Topology;
 using Xunit;
 
@@ -144,7 +145,7 @@ public sealed class SignedMeasureTests
             edges.Add((rng.Next(n), rng.Next(n)));
         }
 
-        var g = new SimpleGraph(n, edges);
+        var g = GraphStructure.Canonical(n, edges);
         float[] f1 = GraphVertexFunction.Compute(g, GraphVertexFunctionKind.HeatKernelSignature, 1f);
         float[] f2 = GraphVertexFunction.Compute(g, GraphVertexFunctionKind.Closeness);
         var bf = new GraphBifiltration(g, f1, f2);
