@@ -11,7 +11,7 @@ internal static class InspectCommand
     public static Command Create()
     {
         var model = new Argument<FileInfo>("model") { Description = "The ONNX model file." };
-        var validate = new Option<bool>("--validate") { Description = "Also run the project's graph validation (opsets, dangling inputs, shapes)." };
+        var validate = new Option<bool>("--validate") { Description = "Also run the project's graph validation (opset imports, unique names, known ops, axis ranges, dangling inputs, shapes)." };
         var command = new Command("inspect", "Summarise an ONNX model: inputs, outputs, opsets, node count by op type, and every 2-D weight consumed by MatMul/Gemm with its role and layer.")
         {
             model,

@@ -105,6 +105,14 @@ public static class OnnxModelIO
             throw new OnnxFormatException($"'{source}' is not an ONNX model: ir_version is {proto.IrVersion}.");
         }
 
-        return ProtoCodec.Decode(proto, baseDirectory, source);
+        try
+        {
+            return ProtoCodec.Decode(proto, baseDirectory, source);
+        }
+        catch (ArgumentException e)
+        {
+            // The model classes' own invariants (names, shapes): a file that breaks them is a format error, not a bug.
+            throw new OnnxFormatException($"'{source}' is not a valid ONNX model: {e.Message}", e);
+        }
     }
 }

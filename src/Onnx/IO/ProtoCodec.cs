@@ -194,13 +194,18 @@ internal static partial class ProtoCodec
 
     private static OnnxAttribute DecodeAttribute(P.AttributeProto a, OnnxNode node, string baseDirectory, string source)
     {
+        if (string.IsNullOrEmpty(a.Name))
+        {
+            throw new OnnxFormatException($"'{source}': node {node.Describe()} has an attribute with no name.");
+        }
+
         OnnxAttribute attr = a.Type switch
         {
             P.AttributeProto.Types.AttributeType.Float => OnnxAttribute.Float(a.Name, a.F),
             P.AttributeProto.Types.AttributeType.Int => OnnxAttribute.Int(a.Name, a.I),
             P.AttributeProto.Types.AttributeType.String => OnnxAttribute.Bytes(a.Name, a.S.ToByteArray()),
-            P.AttributeProto.Types.AttributeType.Tensor => OnnxAttribute.Tensor(a.Name, DecodeTensor(a.T, baseDirectory, source)),
-            P.AttributeProto.Types.AttributeType.Graph => OnnxAttribute.Graph(a.Name, DecodeGraph(a.G, baseDirectory, source)),
+            P.AttributeProto.Types.AttributeType.Tensor => OnnxAttribute.Tensor(a.Name, DecodeTensor(a.T ?? throw MissingValue(a, node, "t", source), baseDirectory, source)),
+            P.AttributeProto.Types.AttributeType.Graph => OnnxAttribute.Graph(a.Name, DecodeGraph(a.G ?? throw MissingValue(a, node, "g", source), baseDirectory, source)),
             P.AttributeProto.Types.AttributeType.Floats => OnnxAttribute.FloatList(a.Name, a.Floats.ToArray()),
             P.AttributeProto.Types.AttributeType.Ints => OnnxAttribute.IntList(a.Name, a.Ints.ToArray()),
             P.AttributeProto.Types.AttributeType.Strings => OnnxAttribute.StringList(a.Name, a.Strings.Select(s => s.ToByteArray()).ToArray()),
@@ -212,6 +217,9 @@ internal static partial class ProtoCodec
         attr.DocString = a.DocString;
         return attr;
     }
+
+    private static OnnxFormatException MissingValue(P.AttributeProto a, OnnxNode node, string field, string source) =>
+        new($"'{source}': attribute '{a.Name}' of node {node.Describe()} has type {a.Type} but no '{field}' value.");
 
     private static P.AttributeProto EncodeAttribute(OnnxAttribute a)
     {

@@ -21,6 +21,13 @@ public static partial class ShapeInference
         "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "And", "Or", "Xor",
     };
 
+    // Ops with an 'axis' attribute into input 0, valid in [-rank, rank) (Flatten's [-rank, rank] is checked in Flatten).
+    private static readonly HashSet<string> s_axisOps = new(StringComparer.Ordinal)
+    {
+        "Softmax", "LogSoftmax", "Hardmax", "Concat", "Gather", "GatherElements", "ScatterElements", "Split", "LayerNormalization",
+        "ArgMax", "ArgMin", "Compress",
+    };
+
     private static void InferNode(OnnxNode node, InferenceContext ctx)
     {
         if (node.Domain.Length > 0)
@@ -30,6 +37,7 @@ public static partial class ShapeInference
 
         IReadOnlyList<TensorType?> ins = node.Inputs.Select(ctx.TypeOf).ToList();
         string op = node.OpType;
+        CheckAxis(node, ins);
         if (s_unary.Contains(op))
         {
             ctx.Set(node.Outputs[0], ins[0]);
@@ -148,6 +156,20 @@ public static partial class ShapeInference
     }
 
     private static long Normalize(long axis, int rank) => axis < 0 ? axis + rank : axis;
+
+    /// <summary>An explicit 'axis' of an op in <see cref="s_axisOps"/> must lie in [-rank, rank) of input 0 when that rank is known.</summary>
+    private static void CheckAxis(OnnxNode node, IReadOnlyList<TensorType?> ins)
+    {
+        if (!s_axisOps.Contains(node.OpType) || node.Attribute("axis") is not { Kind: AttributeKind.Int } attribute)
+        {
+            return;
+        }
+
+        if (ins.Count > 0 && ins[0]?.Shape is { } shape && (attribute.I < -shape.Count || attribute.I >= shape.Count))
+        {
+            Fail(node, $"attribute axis={attribute.I} is out of range [{-shape.Count}, {shape.Count}) for input '{node.Inputs[0]}' ({ins[0]}).");
+        }
+    }
 
     private static void Fail(OnnxNode node, string message) =>
         throw new OnnxGraphException($"Node {node.Describe()}: {message}");

@@ -44,13 +44,14 @@ public static class TensorElementTypes
 {
     /// <summary>Bytes needed to store <paramref name="count"/> elements of <paramref name="type"/> in raw (little-endian) form.</summary>
     /// <exception cref="NotSupportedException">The type has no fixed-size raw form (strings, undefined).</exception>
+    /// <exception cref="OverflowException">The byte count does not fit a 64-bit integer.</exception>
     public static long RawByteCount(this TensorElementType type, long count) => type switch
     {
-        TensorElementType.Float or TensorElementType.Int32 or TensorElementType.UInt32 => 4 * count,
-        TensorElementType.Double or TensorElementType.Int64 or TensorElementType.UInt64 => 8 * count,
+        TensorElementType.Float or TensorElementType.Int32 or TensorElementType.UInt32 => checked(4 * count),
+        TensorElementType.Double or TensorElementType.Int64 or TensorElementType.UInt64 => checked(8 * count),
         TensorElementType.UInt8 or TensorElementType.Int8 or TensorElementType.Bool => count,
-        TensorElementType.UInt16 or TensorElementType.Int16 or TensorElementType.Float16 or TensorElementType.BFloat16 => 2 * count,
-        TensorElementType.UInt4 or TensorElementType.Int4 => (count + 1) / 2,
+        TensorElementType.UInt16 or TensorElementType.Int16 or TensorElementType.Float16 or TensorElementType.BFloat16 => checked(2 * count),
+        TensorElementType.UInt4 or TensorElementType.Int4 => (count / 2) + (count % 2),
         _ => throw new NotSupportedException($"Tensor element type {type} has no fixed-size raw layout."),
     };
 

@@ -37,7 +37,7 @@ internal static class WeightRoleAnalyzer
         var result = new List<LinearWeight>();
         foreach (OnnxNode node in g.Nodes)
         {
-            if (node.OpType is not ("MatMul" or "Gemm") || node.Domain.Length > 0)
+            if (node.OpType is not ("MatMul" or "Gemm") || node.Domain.Length > 0 || node.Outputs.Count == 0)
             {
                 continue;
             }
@@ -118,11 +118,11 @@ internal static class WeightRoleAnalyzer
 
     // Q·Kᵀ: a MatMul of two activations whose result reaches a Softmax through scaling/masking.
     private static bool IsScoreMatMul(OnnxNode matMul, Dictionary<string, List<OnnxNode>> consumers) =>
-        Forward(matMul.Outputs[0], consumers, 4).Any(t => t.Node.OpType == "Softmax");
+        matMul.Outputs.Count > 0 && Forward(matMul.Outputs[0], consumers, 4).Any(t => t.Node.OpType == "Softmax");
 
     // P·V: a MatMul whose left operand comes from a Softmax.
     private static bool IsContextMatMul(OnnxNode matMul, Dictionary<string, OnnxNode> producers) =>
-        Backward(matMul.Inputs[0], producers, 3).Any(n => n.OpType == "Softmax");
+        matMul.Inputs.Count > 0 && Backward(matMul.Inputs[0], producers, 3).Any(n => n.OpType == "Softmax");
 
     private static IEnumerable<(OnnxNode Node, int Slot)> Forward(string value, Dictionary<string, List<OnnxNode>> consumers, int hops)
     {

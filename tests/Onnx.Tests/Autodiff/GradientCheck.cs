@@ -22,6 +22,7 @@ internal static class GradientCheck
     public static double MaxRelativeError(OnnxModel forward, string loss, IReadOnlyList<string> trainables, int maxEntries = 48, int seed = 7, double step = Step)
     {
         GradientGraph gg = GradientBuilder.Build(forward, loss, trainables);
+        OnnxModelValidator.Validate(gg.Model, "gradient graph");
         using OnnxSession session = OrtSessions.Create(gg.Model, new SessionSettings { Optimization = GraphOptimization.Basic, IntraOpThreads = 1 });
         double[][] values = gg.Trainables.Select(t => t.ToArray<double>()).ToArray();
         (double _, double[][] grads) = Run(session, gg, values, withGrads: true);
