@@ -226,3 +226,28 @@ public static class Fuzz
 
     private static bool IsDigit(byte b) => b is >= (byte)'0' and <= (byte)'9';
 }
+
+/// <summary>
+/// The CI-sized run of one input kind: <see cref="Cases"/> seeded mutations of a valid input, each written to a file
+/// and read; every outcome must be success or a typed <see cref="PipelinesException"/> within <see cref="PerCase"/>.
+/// </summary>
+public static class FuzzSuite
+{
+    /// <summary>Cases per input kind in the test run.</summary>
+    public const int Cases = 200;
+
+    /// <summary>The per-case time limit that flags a hang.</summary>
+    public static readonly TimeSpan PerCase = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Mutates <paramref name="original"/> <see cref="Cases"/> times (seeds 1..Cases), calls <paramref name="read"/>
+    /// with each mutated input and asserts no internal error or hang; returns the outcome summary.
+    /// </summary>
+    public static string Check(string kind, byte[] original, Action<byte[]> read, bool text = true, int cases = Cases)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        List<FuzzResult> results = Fuzz.Run(Fuzz.Corpus(original, cases, 1, text), c => read(c.Bytes), PerCase);
+        Fuzz.AssertNoInternalOrHang(kind, results);
+        return Fuzz.Summary(results);
+    }
+}
