@@ -228,8 +228,8 @@ public static class Fuzz
 }
 
 /// <summary>
-/// The CI-sized run of one input kind: <see cref="Cases"/> seeded mutations of a valid input, each written to a file
-/// and read; every outcome must be success or a typed <see cref="PipelinesException"/> within <see cref="PerCase"/>.
+/// The CI-sized run of one input kind (<see cref="FuzzKinds"/>): <see cref="Cases"/> seeded cases, each of which must
+/// end in success or a typed <see cref="PipelinesException"/> within <see cref="PerCase"/>.
 /// </summary>
 public static class FuzzSuite
 {
@@ -239,15 +239,13 @@ public static class FuzzSuite
     /// <summary>The per-case time limit that flags a hang.</summary>
     public static readonly TimeSpan PerCase = TimeSpan.FromSeconds(5);
 
-    /// <summary>
-    /// Mutates <paramref name="original"/> <see cref="Cases"/> times (seeds 1..Cases), calls <paramref name="read"/>
-    /// with each mutated input and asserts no internal error or hang; returns the outcome summary.
-    /// </summary>
-    public static string Check(string kind, byte[] original, Action<byte[]> read, bool text = true, int cases = Cases)
+    /// <summary>Runs <see cref="Cases"/> cases of the kind <paramref name="kind"/>, asserts no internal error or hang and returns the outcome summary.</summary>
+    public static string Check(string kind)
     {
-        ArgumentNullException.ThrowIfNull(read);
-        List<FuzzResult> results = Fuzz.Run(Fuzz.Corpus(original, cases, 1, text), c => read(c.Bytes), PerCase);
+        using var dir = new TempDirectory();
+        FuzzKind k = FuzzKinds.Get(kind, dir.Path);
+        List<FuzzResult> results = Fuzz.Run(k.Corpus(Cases), k.Read, PerCase);
         Fuzz.AssertNoInternalOrHang(kind, results);
-        return Fuzz.Summary(results);
+        return $"{kind}: {results.Count} cases, {Fuzz.Summary(results)}";
     }
 }

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Text;
-using Pipelines.Numerics.LinearAlgebra;
 using Pipelines.Testing;
 using Pipelines.Transforms.LowRank;
 using Xunit;
@@ -93,7 +92,7 @@ public sealed class SafeTensorsReaderTests
     {
         using var dir = new TempDirectory();
         string original = dir.File("orig.safetensors");
-        SafeTensorsFile.Write(original, Sample(), new Dictionary<string, string> { ["format"] = "pt" });
+        SafeTensorsFile.Write(original, FuzzKinds.AdapterTensors(), new Dictionary<string, string> { ["format"] = "pt" });
         byte[] bytes = File.ReadAllBytes(original);
         string path = dir.File("mutated.safetensors");
         var failures = new List<string>();
@@ -136,12 +135,6 @@ public sealed class SafeTensorsReaderTests
         Assert.True(failures.Count == 0, string.Join("\n", failures.Take(10)));
         Assert.True(typed > variants.Count / 4, $"only {typed} of {variants.Count} mutations were refused");
     }
-
-    internal static List<KeyValuePair<string, Matrix>> Sample() =>
-    [
-        new("base_model.model.node.fc1.lora_A.weight", new Matrix(2, 3, [1, 2, 3, 4, 5, 6])),
-        new("base_model.model.node.fc1.lora_B.weight", new Matrix(4, 2, [1, -1, 2, -2, 3, -3, 4, -4])),
-    ];
 
     internal static byte[] Craft(string header, byte[] data)
     {
