@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Pipelines.Cli.Infrastructure;
+using Pipelines.Numerics.Graphs;
 using Pipelines.Onnx;
 using Pipelines.Trainers.Graphs;
 using Pipelines.Transforms.Graphs;
@@ -25,7 +26,8 @@ internal static class GraphEncodeCommand
         var k = new Option<int>("--k") { Description = "Eigenpairs (LapPE) or steps (RWSE); SPE takes K from --model.", DefaultValueFactory = _ => GraphEncoding.Defaults.K };
         var model = new Option<string?>("--model") { Description = "A graph model trained with --pe spe (its φ and ρ are used)." };
         var output = new Option<string>("--out") { Description = "Output CSV.", Required = true };
-        var command = new Command("encode", "Compute LapPE, RWSE or (trained) SPE node encodings and write them as CSV.") { data, smiles, pe, k, model, output };
+        var maxGops = new Option<double>("--max-gops") { Description = "Work budget per graph in billions of multiply-adds (pre-flight refusal with the estimate).", DefaultValueFactory = _ => EncodingBudget.Default.MaxOperations / 1e9 };
+        var command = new Command("encode", "Compute LapPE, RWSE or (trained) SPE node encodings and write them as CSV.") { data, smiles, pe, k, model, output, maxGops };
         CommandRunner.SetHandler(command, (parsed, console) =>
         {
             var watch = Stopwatch.StartNew();
@@ -41,6 +43,13 @@ internal static class GraphEncodeCommand
                 throw new UsageException("--pe spe needs --model: a model trained by 'pipelines graph train --pe spe' (φ and ρ are learned).");
             }
 
+            double gops = parsed.GetValue(maxGops);
+            if (!(gops > 0))
+            {
+                throw new UsageException($"--max-gops must be positive, got {gops}.");
+            }
+
+            var budget = new EncodingBudget(gops * 1e9);
             string dataPath = parsed.GetValue(data)!;
             GraphCommand.CheckDataPath(dataPath);
             IReadOnlyList<Graph> graphs = GraphDataset.Load(dataPath, smilesColumn: parsed.GetValue(smiles)).Graphs;
@@ -57,7 +66,7 @@ internal static class GraphEncodeCommand
             }
             else
             {
-                table = GraphNodeEncodings.Compute(graphs, GraphEncoding.Create(kind, parsed.GetValue(k), seed: 0));
+                table = GraphNodeEncodings.Compute(graphs, GraphEncoding.Create(kind, parsed.GetValue(k), seed: 0), budget);
             }
 
             IReadOnlyList<double[]> rows = table.Rows;

@@ -40,7 +40,7 @@ internal static class TopoCommand
             {
                 MaxDimension = parsed.GetValue(maxdim),
                 Threshold = parsed.GetValue(threshold),
-                Budget = ComplexBudget.Default with { MaxBytes = parsed.GetValue(maxBytes) << 20 },
+                Budget = ComplexBudget.Default with { MaxBytes = MiB(parsed.GetValue(maxBytes)) },
             };
             PersistenceDiagram dgm = RipsPersistence.Compute(coords, dim, options);
             double seconds = watch.Elapsed.TotalSeconds;
@@ -85,9 +85,10 @@ internal static class TopoCommand
         var threshold = new Option<float?>("--threshold") { Description = "Rips edge threshold (default: enclosing radius of each cloud)." };
         var output = new Option<FileInfo>("--out") { Description = "Features CSV (label, f0, f1, …).", Required = true };
         var save = new Option<FileInfo?>("--save-transformer") { Description = "Also save the fitted transformer (versioned binary)." };
+        var maxBytes = new Option<long>("--max-mib") { Description = "Memory budget of each row's complex in MiB (pre-flight refusal from the point count).", DefaultValueFactory = _ => ComplexBudget.Default.MaxBytes >> 20 };
         var command = new Command("vectorize", "Signed-measure features (Hilbert/Euler measure of a bifiltration, convolved or sliced-Wasserstein) for every row of a data set.")
         {
-            input, filtration, invariant, vectorizer, resolution, cloudSize, threshold, output, save,
+            input, filtration, invariant, vectorizer, resolution, cloudSize, threshold, output, save, maxBytes,
         };
         CommandRunner.SetHandler(command, (parsed, console) =>
         {
@@ -123,6 +124,7 @@ internal static class TopoCommand
                 Vectorizer = vec,
                 GridResolution = res,
                 OutputResolution = SignedMeasureOptions.Defaults.OutputResolutionFor(res),
+                Budget = ComplexBudget.Default with { MaxBytes = MiB(parsed.GetValue(maxBytes)) },
             };
             var watch = Stopwatch.StartNew();
             SignedMeasureFeatures result = SignedMeasureVectorization.Run(data, options, console.Json ? null : new Progress(console));
@@ -168,6 +170,10 @@ internal static class TopoCommand
         });
         return command;
     }
+
+    private static long MiB(long mib) => mib is > 0 and <= long.MaxValue >> 20
+        ? mib << 20
+        : throw new UsageException($"--max-mib must be between 1 and {long.MaxValue >> 20}, got {mib}.");
 
     private static string VectorizerName(SignedMeasureVectorizer vectorizer) => vectorizer == SignedMeasureVectorizer.Convolution ? "conv" : "sw";
 

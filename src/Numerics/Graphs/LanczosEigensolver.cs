@@ -4,7 +4,11 @@ namespace Pipelines.Numerics.Graphs;
 /// <param name="Seed">Seed of the fixed pseudo-random start vectors (one per restart): same seed, same result.</param>
 /// <param name="ResidualTolerance">A Ritz pair is accepted when <c>‖L y − θ y‖ ≤ tolerance</c>.</param>
 /// <param name="KrylovDimension">Initial Krylov subspace dimension per run (doubled when nothing converges).</param>
-internal sealed record LanczosOptions(int Seed = 20240127, double ResidualTolerance = 1e-10, int KrylovDimension = 48);
+internal sealed record LanczosOptions(int Seed = 20240127, double ResidualTolerance = 1e-10, int KrylovDimension = 48)
+{
+    /// <summary>Gets the work budget: each run's cost is added up and checked before the run starts.</summary>
+    public EncodingBudget Budget { get; init; } = EncodingBudget.Default;
+}
 
 /// <summary>
 /// Deterministic Lanczos for the smallest eigenpairs of the sparse normalised Laplacian: fixed seeded start vectors,
@@ -39,10 +43,22 @@ internal static class LanczosEigensolver
         int krylov = Math.Max(options.KrylovDimension, (2 * target) + 8);
         int maxRuns = n + 16;
         var work = new double[n];
+        double nonZeros = n;
+        for (int u = 0; u < n; u++)
+        {
+            nonZeros += graph.Neighbors(u).Length;
+        }
+
+        double spent = 0;
         for (int run = 0; run < maxRuns && locked.Count < n; run++)
         {
             int free = n - locked.Count;
             int m = Math.Min(free, krylov);
+
+            // m products with L, twice-repeated reorthogonalisation against the basis and the locked vectors, the Ritz vectors.
+            double runCost = m * (nonZeros + (4.0 * (m + locked.Count) * n)) + ((double)m * m * n);
+            spent += runCost;
+            options.Budget.EnsureWithin(spent, $"LapPE/SPE eigenpairs (k = {count}) by Lanczos on {EncodingBudget.Describe(graph)} (run {run + 1}, Krylov dimension {m}; the spectrum converges slowly)");
             var rng = new Random(options.Seed + run);
             var q0 = new double[n];
             for (int i = 0; i < n; i++)

@@ -7,11 +7,16 @@ namespace Pipelines.Numerics.Graphs;
 /// </summary>
 public static class LaplacianSpectrum
 {
-    /// <summary>Computes the spectrum of one graph.</summary>
-    public static Spectrum Compute(GraphStructure graph, SpectrumOptions options)
+    /// <summary>Computes the spectrum of one graph within <see cref="EncodingBudget.Default"/>.</summary>
+    public static Spectrum Compute(GraphStructure graph, SpectrumOptions options) => Compute(graph, options, EncodingBudget.Default);
+
+    /// <summary>Computes the spectrum of one graph, refusing work over <paramref name="budget"/> before it starts.</summary>
+    /// <exception cref="PipelinesException">Kind <see cref="ErrorKind.Resource"/>: the dense solve, or the next Lanczos run, would exceed the budget.</exception>
+    public static Spectrum Compute(GraphStructure graph, SpectrumOptions options, EncodingBudget budget)
     {
         ArgumentNullException.ThrowIfNull(graph);
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(budget);
         options.Validate();
         int n = graph.NodeCount;
         int kMax = Math.Min(n, options.K);
@@ -24,13 +29,14 @@ public static class LaplacianSpectrum
         int columns;
         if (solver == EigensolverKind.Lanczos)
         {
-            Spectrum s = LanczosEigensolver.Smallest(graph, kMax);
+            Spectrum s = LanczosEigensolver.Smallest(graph, kMax, new LanczosOptions { Budget = budget });
             values = s.Count < n ? [.. s.Values, s.NextValue] : s.Values;
             vectors = s.Vectors;
             columns = s.Count;
         }
         else
         {
+            budget.EnsureWithin(EncodingBudget.DenseEigenOperations(n), $"The dense eigensolver on {EncodingBudget.Describe(graph)}");
             double[] l = NormalizedLaplacian.Dense(graph);
             vectors = solver == EigensolverKind.DenseSingle
                 ? DenseSymmetricEigensolver.DecomposeSingle(l, n, out values)

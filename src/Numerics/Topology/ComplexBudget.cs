@@ -34,8 +34,21 @@ public sealed class ComplexBudgetExceededException : PipelinesException
     /// <summary>Gets the budget.</summary>
     public ComplexBudget Budget { get; }
 
-    private static string Describe(RipsComplexEstimate e, ComplexBudget b) =>
-        $"Rips complex refused before construction: {e.Points} points, threshold {e.Threshold}, max dimension {e.MaxDimension} " +
-        $"give up to {e.StoredSimplices:N0} stored simplices (budget {b.MaxSimplices:N0}) and ~{e.EstimatedBytes / (1 << 20):N0} MiB " +
-        $"(budget {b.MaxBytes / (1 << 20):N0} MiB). Lower the threshold or the max dimension, or raise the budget.";
+    private static string Describe(RipsComplexEstimate e, ComplexBudget b)
+    {
+        string threshold = float.IsNaN(e.Threshold) ? "the enclosing radius" : e.Threshold.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string raise = "Subsample the points, lower the threshold or the max dimension, or raise the memory budget (--max-mib; ComplexBudget in code).";
+        if ((double)e.Points * (e.Points - 1) / 2 > Array.MaxLength)
+        {
+            return $"Rips complex refused before computing distances: the distance matrix of {e.Points:N0} points has {(double)e.Points * (e.Points - 1) / 2:N0} entries, " +
+                $"more than one array can hold ({Array.MaxLength:N0}; ~{e.EstimatedBytes / (1 << 20):N0} MiB estimated). Subsample the points.";
+        }
+
+        return e.BeforeDistances
+            ? $"Rips complex refused before computing distances: {e.Points:N0} points (threshold {threshold}, max dimension {e.MaxDimension}) need ~{e.EstimatedBytes / (1 << 20):N0} MiB " +
+              $"for the {(double)e.Points * (e.Points - 1) / 2:N0}-entry distance matrix{(e.StoredSimplices > e.Points ? $" and up to {e.StoredSimplices:N0} stored simplices" : "")} (budget {b.MaxBytes / (1 << 20):N0} MiB, {b.MaxSimplices:N0} simplices). {raise}"
+            : $"Rips complex refused before construction: {e.Points:N0} points, threshold {threshold}, max dimension {e.MaxDimension} " +
+              $"give up to {e.StoredSimplices:N0} stored simplices (budget {b.MaxSimplices:N0}) and ~{e.EstimatedBytes / (1 << 20):N0} MiB " +
+              $"(budget {b.MaxBytes / (1 << 20):N0} MiB). {raise}";
+    }
 }

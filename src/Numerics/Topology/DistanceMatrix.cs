@@ -60,7 +60,7 @@ public sealed class DistanceMatrix
         }
 
         int n = points.Length / dimension;
-        var lower = new float[((long)n * (n - 1)) >> 1];
+        var lower = new float[TriangleLength(n)];
         long at = 0;
         for (int i = 1; i < n; i++)
         {
@@ -111,7 +111,7 @@ public sealed class DistanceMatrix
     internal DistanceMatrix Subset(ReadOnlySpan<int> vertices, Func<float, float>? map = null)
     {
         int m = vertices.Length;
-        var lower = new float[((long)m * (m - 1)) >> 1];
+        var lower = new float[TriangleLength(m)];
         long at = 0;
         for (int i = 1; i < m; i++)
         {
@@ -123,6 +123,15 @@ public sealed class DistanceMatrix
         }
 
         return new DistanceMatrix(m, lower);
+    }
+
+    /// <summary>n(n − 1)/2, refused (kind Resource) before allocating when one array cannot hold it.</summary>
+    internal static long TriangleLength(int n)
+    {
+        long length = ((long)n * (n - 1)) >> 1;
+        return length <= Array.MaxLength
+            ? length
+            : throw new PipelinesException(ErrorKind.Resource, $"The distance matrix of {n:N0} points has {length:N0} entries, more than one array can hold ({Array.MaxLength:N0}). Subsample the points.");
     }
 
     /// <summary>Builds a matrix from an already validated lower triangle without copying.</summary>

@@ -15,6 +15,47 @@ public sealed record RipsComplexEstimate(int Points, float Threshold, int MaxDim
     /// <summary>Bytes budgeted per stored simplex (column entry, simplex list entry, pivot map slot).</summary>
     public const int BytesPerSimplex = 48;
 
+    /// <summary>
+    /// Gets a value indicating whether the estimate was made from the point count alone, before any distance was
+    /// computed (<see cref="FromPointCount"/>).
+    /// </summary>
+    public bool BeforeDistances { get; init; }
+
+    /// <summary>
+    /// Estimates from the point count alone, in O(1) and before anything is allocated: the distance matrix
+    /// (4·n(n − 1)/2 bytes) exactly, and the complex either as its vertices only (a lower bound, used when the distances
+    /// will be examined next) or as if every pair were an edge (an upper bound, used where the work between computing
+    /// the distances and the exact estimate is itself super-linear).
+    /// </summary>
+    /// <param name="points">Number of points n.</param>
+    /// <param name="threshold">Edge-length threshold (NaN when not known yet, e.g. the enclosing radius).</param>
+    /// <param name="maxDimension">Highest homology degree.</param>
+    /// <param name="allPairsAreEdges">Count every pair as an edge (and every clique as a simplex).</param>
+    /// <returns>The estimate, with <see cref="BeforeDistances"/> set.</returns>
+    public static RipsComplexEstimate FromPointCount(int points, float threshold, int maxDimension, bool allPairsAreEdges)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(points);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxDimension);
+        double n = points;
+        double pairs = n * (n - 1) / 2;
+        var counts = new double[maxDimension + 2];
+        counts[0] = n;
+        for (int k = 1; k < counts.Length && allPairsAreEdges; k++)
+        {
+            counts[k] = Choose(points, k + 1);
+        }
+
+        double stored = 0;
+        for (int k = 0; k <= maxDimension; k++)
+        {
+            stored += counts[k];
+        }
+
+        double edges = counts.Length > 1 ? counts[1] : 0;
+        double bytes = (4.0 * pairs) + (8.0 * edges) + (BytesPerSimplex * stored);
+        return new RipsComplexEstimate(points, threshold, maxDimension, counts, stored, bytes) { BeforeDistances = true };
+    }
+
     /// <summary>Computes the estimate in O(n²).</summary>
     /// <param name="distances">Distance matrix.</param>
     /// <param name="threshold">Edge-length threshold.</param>
@@ -74,6 +115,11 @@ public sealed record RipsComplexEstimate(int Points, float Threshold, int MaxDim
     public void EnsureWithin(ComplexBudget budget)
     {
         ArgumentNullException.ThrowIfNull(budget);
+        if ((double)Points * (Points - 1) / 2 > Array.MaxLength)
+        {
+            throw new ComplexBudgetExceededException(this, budget with { MaxBytes = 4L * Array.MaxLength });
+        }
+
         if (StoredSimplices > budget.MaxSimplices || EstimatedBytes > budget.MaxBytes)
         {
             throw new ComplexBudgetExceededException(this, budget);

@@ -19,8 +19,18 @@ public static class RipsPersistence
     /// <returns>The persistence diagram.</returns>
     /// <exception cref="ArgumentException">Non-finite coordinates or a ragged array.</exception>
     /// <exception cref="ComplexBudgetExceededException">The pre-flight estimate is over budget.</exception>
-    public static PersistenceDiagram Compute(ReadOnlySpan<float> points, int dimension, RipsOptions? options = null) =>
-        Compute(DistanceMatrix.FromPoints(points, dimension), options);
+    public static PersistenceDiagram Compute(ReadOnlySpan<float> points, int dimension, RipsOptions? options = null)
+    {
+        options ??= new RipsOptions();
+        options.Validate();
+        if (dimension > 0)
+        {
+            // The n(n − 1)/2 distance matrix is checked against the budget before it is allocated.
+            RipsComplexEstimate.FromPointCount(points.Length / dimension, options.Threshold ?? float.NaN, options.MaxDimension, allPairsAreEdges: false).EnsureWithin(options.Budget);
+        }
+
+        return Compute(DistanceMatrix.FromPoints(points, dimension), options);
+    }
 
     /// <summary>Computes the diagram of the Rips filtration of a distance matrix.</summary>
     /// <param name="distances">Distances.</param>

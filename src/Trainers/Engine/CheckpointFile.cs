@@ -98,7 +98,7 @@ public static class CheckpointFile
             r.ReadInt32();
             long step = r.ReadInt64();
             long seed = r.ReadInt64();
-            int nMeta = r.ReadInt32();
+            int nMeta = Count(r, r.ReadInt32(), 8, "metadata entries");
             var meta = new Dictionary<string, string>(StringComparer.Ordinal);
             for (int i = 0; i < nMeta; i++)
             {
@@ -106,27 +106,27 @@ public static class CheckpointFile
                 meta[key] = ReadString(r);
             }
 
-            int nTensors = r.ReadInt32();
+            int nTensors = Count(r, r.ReadInt32(), 24, "tensors");
             var tensors = new List<OnnxTensor>(nTensors);
             for (int i = 0; i < nTensors; i++)
             {
                 string name = ReadString(r);
                 var type = (TensorElementType)r.ReadInt32();
-                int rank = r.ReadInt32();
+                int rank = Count(r, r.ReadInt32(), 8, $"dimensions of tensor '{name}'");
                 long[] dims = new long[rank];
                 for (int k = 0; k < rank; k++)
                 {
                     dims[k] = r.ReadInt64();
                 }
 
-                long length = r.ReadInt64();
-                byte[] raw = r.ReadBytes(checked((int)length));
+                long length = Count(r, r.ReadInt64(), 1, $"bytes of tensor '{name}'");
+                byte[] raw = r.ReadBytes((int)length);
                 tensors.Add(new OnnxTensor(name, type, dims, raw));
             }
 
             return new TrainingCheckpoint(step, seed, tensors, meta);
         }
-        catch (Exception e) when (e is EndOfStreamException or ArgumentException or OverflowException)
+        catch (Exception e) when (e is EndOfStreamException or ArgumentException or OverflowException or NotSupportedException)
         {
             throw new DataFormatException($"Checkpoint '{path}' is malformed: {e.Message}", e);
         }
@@ -139,9 +139,19 @@ public static class CheckpointFile
         w.Write(b);
     }
 
+    // A count read from the file, refused unless its items (at least itemBytes each) fit in the bytes left: nothing is
+    // allocated from an unchecked count.
+    private static int Count(BinaryReader r, long count, int itemBytes, string what)
+    {
+        long left = r.BaseStream.Length - r.BaseStream.Position;
+        return count >= 0 && count <= left / itemBytes
+            ? (int)count
+            : throw new EndOfStreamException($"{count} {what} do not fit in the {left} bytes left.");
+    }
+
     private static string ReadString(BinaryReader r)
     {
-        int n = r.ReadInt32();
+        int n = Count(r, r.ReadInt32(), 1, "string bytes");
         return Encoding.UTF8.GetString(r.ReadBytes(n));
     }
 }

@@ -11,26 +11,45 @@ namespace Pipelines.Transforms.Graphs;
 public sealed record PrecomputedEncoding(Spectrum? Spectrum, float[]? Fixed)
 {
     /// <summary>Precomputes <paramref name="encoding"/> for every graph.</summary>
+    /// <remarks>Each graph's work is checked against <paramref name="budget"/> (null: <see cref="EncodingBudget.Default"/>) before it starts.</remarks>
+    /// <exception cref="PipelinesException">Kind <see cref="ErrorKind.Resource"/>: a graph's encoding would exceed the budget (the graph is named).</exception>
     public static PrecomputedEncoding[] ComputeMany(
-        IReadOnlyList<Graph> graphs, GraphEncoding encoding, SpectrumCache? cache = null, int maxDegreeOfParallelism = -1)
+        IReadOnlyList<Graph> graphs, GraphEncoding encoding, SpectrumCache? cache = null, int maxDegreeOfParallelism = -1, EncodingBudget? budget = null)
     {
         ArgumentNullException.ThrowIfNull(graphs);
         ArgumentNullException.ThrowIfNull(encoding);
         encoding.Validate();
         var result = new PrecomputedEncoding[graphs.Count];
-        Parallel.For(0, graphs.Count, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, i =>
+        try
         {
-            result[i] = Compute(graphs[i].ToStructure(), encoding, cache);
-        });
+            Parallel.For(0, graphs.Count, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, i =>
+            {
+                try
+                {
+                    result[i] = Compute(graphs[i].ToStructure(), encoding, cache, budget);
+                }
+                catch (PipelinesException e) when (e.Kind == ErrorKind.Resource)
+                {
+                    throw new PipelinesException(ErrorKind.Resource, $"Graph {i}: {e.Message}", e);
+                }
+            });
+        }
+        catch (AggregateException e) when (e.InnerExceptions.OfType<PipelinesException>().FirstOrDefault() is { } first)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(first).Throw();
+        }
+
         return result;
     }
 
-    /// <summary>Precomputes <paramref name="encoding"/> for one graph.</summary>
-    public static PrecomputedEncoding Compute(GraphStructure g, GraphEncoding encoding, SpectrumCache? cache = null)
+    /// <summary>Precomputes <paramref name="encoding"/> for one graph, within <paramref name="budget"/> (null: <see cref="EncodingBudget.Default"/>).</summary>
+    /// <exception cref="PipelinesException">Kind <see cref="ErrorKind.Resource"/>: the work would exceed the budget.</exception>
+    public static PrecomputedEncoding Compute(GraphStructure g, GraphEncoding encoding, SpectrumCache? cache = null, EncodingBudget? budget = null)
     {
         ArgumentNullException.ThrowIfNull(g);
         ArgumentNullException.ThrowIfNull(encoding);
-        Spectrum Spectrum(SpectrumOptions o) => cache?.GetOrCompute(g, o) ?? LaplacianSpectrum.Compute(g, o);
+        budget ??= EncodingBudget.Default;
+        Spectrum Spectrum(SpectrumOptions o) => cache?.GetOrCompute(g, o) ?? LaplacianSpectrum.Compute(g, o, budget);
         if (encoding is LapPeEncoding lap)
         {
             Spectrum s = Spectrum(lap.SpectrumOptions);
@@ -41,6 +60,7 @@ public sealed record PrecomputedEncoding(Spectrum? Spectrum, float[]? Fixed)
 
         if (encoding is RwseEncoding rw)
         {
+            budget.EnsureWithin(EncodingBudget.RandomWalkOperations(g, rw.Steps), $"RWSE (k = {rw.Steps}) on a {g.NodeCount:N0}-node graph");
             var pe = new float[g.NodeCount * rw.Steps];
             RandomWalkEncoding.Compute(g, rw.Steps, pe);
             return new PrecomputedEncoding(null, pe);

@@ -19,8 +19,10 @@ public static class GraphNodeEncodings
     /// <param name="graphs">The graphs.</param>
     /// <param name="encoding">A <see cref="LapPeEncoding"/> or <see cref="RwseEncoding"/>.</param>
     /// <returns>The encodings.</returns>
+    /// <param name="budget">Work budget per graph, checked before the work starts (null: <see cref="EncodingBudget.Default"/>).</param>
     /// <exception cref="ArgumentException"><paramref name="encoding"/> is learned (SPE) or empty.</exception>
-    public static NodeEncodingTable Compute(IReadOnlyList<Graph> graphs, GraphEncoding encoding)
+    /// <exception cref="PipelinesException">Kind <see cref="ErrorKind.Resource"/>: a graph's encoding would exceed <paramref name="budget"/>.</exception>
+    public static NodeEncodingTable Compute(IReadOnlyList<Graph> graphs, GraphEncoding encoding, EncodingBudget? budget = null)
     {
         ArgumentNullException.ThrowIfNull(graphs);
         ArgumentNullException.ThrowIfNull(encoding);
@@ -29,7 +31,7 @@ public static class GraphNodeEncodings
             throw new ArgumentException($"Encoding '{encoding.Name}' is not a fixed encoding; SPE needs its learned parameters.", nameof(encoding));
         }
 
-        PrecomputedEncoding[] pre = PrecomputedEncoding.ComputeMany(graphs, encoding);
+        PrecomputedEncoding[] pre = PrecomputedEncoding.ComputeMany(graphs, encoding, budget: budget);
         return new NodeEncodingTable(pre.Select(p => p.Fixed!.Select(x => (double)x).ToArray()).ToArray(), encoding.Width);
     }
 

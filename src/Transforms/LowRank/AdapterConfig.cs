@@ -112,12 +112,27 @@ public sealed record AdapterConfig
     {
         try
         {
-            return JsonSerializer.Deserialize<AdapterConfig>(json, s_json) ?? throw new DataFormatException("The adapter config is empty.");
+            AdapterConfig config = JsonSerializer.Deserialize<AdapterConfig>(json, s_json) ?? throw new DataFormatException("The adapter config is empty.");
+            return config.Validated();
         }
         catch (JsonException e)
         {
             throw new DataFormatException($"Not a valid adapter config: {e.Message}", e);
         }
+    }
+
+    // JSON null passes the serializer's required-property check; refuse nulls and non-positive ranks here so that
+    // binding never meets them.
+    private AdapterConfig Validated()
+    {
+        string? problem =
+            TargetModules is null || TargetModules.Any(t => t is null) ? "field 'target_modules' is null or holds null" :
+            RankPattern is null || AlphaPattern is null ? "field 'rank_pattern' or 'alpha_pattern' is null" :
+            R <= 0 || RankPattern.Values.Any(r => r <= 0) ? $"field 'r' or 'rank_pattern' holds a rank ≤ 0" :
+            Pipelines is null || Pipelines.Method is null || Pipelines.BaseModelSha256 is null ? "field 'pipelines' (method, base_model_sha256) is missing or null" :
+            PeftType is null || Bias is null ? "field 'peft_type' or 'bias' is null" :
+            null;
+        return problem is null ? this : throw new DataFormatException($"Not a valid adapter config: {problem}.");
     }
 
     /// <summary>The rank of <paramref name="module"/>.</summary>

@@ -81,7 +81,16 @@ public sealed class AdapterSet
             throw new FileNotFoundException($"Adapter config '{configPath}' does not exist.", configPath);
         }
 
-        AdapterConfig config = AdapterConfig.FromJson(File.ReadAllText(configPath));
+        AdapterConfig config;
+        try
+        {
+            config = AdapterConfig.FromJson(File.ReadAllText(configPath));
+        }
+        catch (DataFormatException e) when (e.FileName.Length == 0)
+        {
+            throw new DataFormatException(configPath, 0, e.Message, 0, e);
+        }
+
         var weights = new Dictionary<string, LinearWeight>(StringComparer.Ordinal);
         foreach (LinearWeight w in ModelSummary.Create(model).Weights)
         {
@@ -90,7 +99,7 @@ public sealed class AdapterSet
         }
 
         var targets = config.TargetModules.Select(module => weights.TryGetValue(module, out LinearWeight? w)
-            ? new LowRankTarget(w, module, config.RankOf(module), config.AlphaOf(module))
+            ? new LowRankTarget(w, module, CheckRank(configPath, module, config.RankOf(module), w), config.AlphaOf(module))
             : throw new DataFormatException($"Adapter module '{module}' ({directory}) matches no linear weight of the model.")).ToList();
         LowRankMethod method = Enum.TryParse(config.Pipelines.Method, out LowRankMethod m) ? m : LowRankMethod.Lora;
         IReadOnlyList<AdapterFactors> current = FromTensors(Path.Combine(directory, WeightsFile), targets, method);
@@ -133,16 +142,21 @@ public sealed class AdapterSet
         return result;
     }
 
+    private static int CheckRank(string configPath, string module, int rank, LinearWeight weight) =>
+        rank <= Math.Min(weight.InFeatures, weight.OutFeatures)
+            ? rank
+            : throw new DataFormatException(configPath, $"module '{module}': rank {rank} exceeds the weight's {weight.OutFeatures}x{weight.InFeatures} shape.");
+
     private static Matrix Get(Dictionary<string, Matrix> tensors, string path, string key, int rows, int cols)
     {
         if (!tensors.TryGetValue(key, out Matrix? m))
         {
-            throw new DataFormatException($"'{path}' has no tensor '{key}'.");
+            throw new DataFormatException(path, $"tensor '{key}' is missing (the adapter config targets its module).");
         }
 
         if (m.Rows != rows || m.Cols != cols)
         {
-            throw new DataFormatException($"'{path}': tensor '{key}' is {m.Rows}x{m.Cols}, expected {rows}x{cols}.");
+            throw new DataFormatException(path, $"tensor '{key}': field 'shape' is [{m.Rows},{m.Cols}], the model's weight needs [{rows},{cols}] (F32).");
         }
 
         return m;

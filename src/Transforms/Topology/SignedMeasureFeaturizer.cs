@@ -34,7 +34,13 @@ internal sealed class SignedMeasureFeaturizer : ITopologyRowMapper
     {
         var first = new List<float>();
         var second = new List<float>();
-        foreach (TopologyRow row in rows)
+        IReadOnlyCollection<TopologyRow> all = rows as IReadOnlyCollection<TopologyRow> ?? [.. rows];
+        foreach (TopologyRow row in all)
+        {
+            Preflight(options, row);
+        }
+
+        foreach (TopologyRow row in all)
         {
             switch (Build(options, row))
             {
@@ -69,6 +75,7 @@ internal sealed class SignedMeasureFeaturizer : ITopologyRowMapper
 
     public void Featurize(TopologyRow row, Span<float> destination)
     {
+        Preflight(Options, row);
         SignedMeasure[] measures = Build(Options, row) switch
         {
             FunctionRipsBifiltration f => Options.Invariant == SignedMeasureInvariant.Hilbert
@@ -93,6 +100,26 @@ internal sealed class SignedMeasureFeaturizer : ITopologyRowMapper
             {
                 SlicedWassersteinFeatures.Compute(atoms, box, Options.Directions, Options.Bins, slot);
             }
+        }
+    }
+
+    /// <summary>
+    /// Refuses a point cloud or delay-embedded series whose Rips bifiltration cannot fit <see cref="SignedMeasureOptions.Budget"/>,
+    /// from the point count alone (before the distance matrix, the codensity and the per-line reductions). Without a
+    /// threshold (the enclosing radius) every pair is counted as an edge.
+    /// </summary>
+    private static void Preflight(SignedMeasureOptions options, TopologyRow row)
+    {
+        int points = options.Input switch
+        {
+            PointCloudInput pc => row.Values.Length / pc.PointDimension,
+            TimeSeriesInput ts => DelayEmbedding.PointCount(row.Values.Length, ts.Dimension, ts.Delay, ts.Skip),
+            _ => 0,
+        };
+        if (points > 1)
+        {
+            RipsComplexEstimate.FromPointCount(points, options.Threshold ?? float.NaN, options.MaxDegree, allPairsAreEdges: options.Threshold is null)
+                .EnsureWithin(options.Budget);
         }
     }
 

@@ -169,6 +169,35 @@ public class AdapterArtifactTests
     }
 
     [Fact]
+    public void Load_RefusesAdapterTensorsThatDoNotFitTheModel_AndMalformedConfig()
+    {
+        AdaptedModel adapted = Pissa(alpha: 3);
+        string dir = Path.Combine(Path.GetTempPath(), "pipelines-lowrank-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            adapted.Adapters.Save(dir);
+            string weights = Path.Combine(dir, AdapterSet.WeightsFile);
+            var (tensors, meta) = SafeTensorsFile.Read(weights);
+            string key = "base_model.model.node.fc1.lora_A.weight";
+            tensors[key] = new Matrix(3, 8, new float[24]);
+            SafeTensorsFile.Write(weights, [.. tensors], meta);
+            DataFormatException e = Assert.Throws<DataFormatException>(() => AdapterSet.Load(dir, adapted.Model));
+            Assert.Equal(weights, e.FileName);
+            Assert.Contains($"tensor '{key}': field 'shape' is [3,8]", e.Message, StringComparison.Ordinal);
+
+            string config = Path.Combine(dir, AdapterSet.ConfigFile);
+            File.WriteAllText(config, File.ReadAllText(config).Replace("\"target_modules\": [", "\"target_modules\": null, \"x\": [", StringComparison.Ordinal));
+            e = Assert.Throws<DataFormatException>(() => AdapterSet.Load(dir, adapted.Model));
+            Assert.Equal(config, e.FileName);
+            Assert.Contains("target_modules", e.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void SafeTensors_RejectsTruncatedFile()
     {
         string path = Path.GetTempFileName();

@@ -1,0 +1,12 @@
+using Pipelines.Testing;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Pipelines.Transforms.Tests.Fuzzing;
+
+/// <summary>Issue 19 fuzz suite, kind "tu folder" (<see cref="FuzzKinds"/>): seeded mutations; every outcome is success or a typed PipelinesException.</summary>
+public sealed class TuFolderFuzzTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void MutatedInputs_SucceedOrFailTyped() => output.WriteLine(FuzzSuite.Check("tu folder"));
+}
