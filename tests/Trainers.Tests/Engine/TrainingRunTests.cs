@@ -22,16 +22,19 @@ public class TrainingRunTests
     private static Trainer NewTrainer() =>
         new(TrainerTests.SpiralGraph(new AdamWOptimizer()), new TrainerOptions { BatchSize = 16, Seed = 3, Schedule = new ConstantSchedule(0.01) });
 
+    /// <summary>The uninterrupted run every resumed run must reproduce.</summary>
+    private static TrainingRunResult Straight(float[] x, long[] y)
+    {
+        using var dir = new TempDirectory();
+        using Trainer a = NewTrainer();
+        return TrainingRun.Run(a, new SourceTask(TrainerTests.SpiralSource(x, y)), RunOptions(dir.Path));
+    }
+
     [Fact]
     public void InterruptedRun_ResumesToTheSameBytes_AndReplaysEpochs()
     {
         (float[] x, long[] y) = Data();
-        using var straightDir = new TempDirectory();
-        TrainingRunResult straight;
-        using (Trainer a = NewTrainer())
-        {
-            straight = TrainingRun.Run(a, new SourceTask(TrainerTests.SpiralSource(x, y)), RunOptions(straightDir.Path));
-        }
+        TrainingRunResult straight = Straight(x, y);
 
         using var dir = new TempDirectory();
         using var cts = new CancellationTokenSource();
@@ -64,12 +67,7 @@ public class TrainingRunTests
     public void CheckpointInterval_WritesWhenTheIntervalElapses_AndResumesToTheSameBytes()
     {
         (float[] x, long[] y) = Data();
-        using var straightDir = new TempDirectory();
-        TrainingRunResult straight;
-        using (Trainer a = NewTrainer())
-        {
-            straight = TrainingRun.Run(a, new SourceTask(TrainerTests.SpiralSource(x, y)), RunOptions(straightDir.Path));
-        }
+        TrainingRunResult straight = Straight(x, y);
 
         // 7 s per step, a checkpoint once 20 s have passed: after steps 3 (21 s) and 7 (21 s after the epoch end at
         // step 4), besides the epoch ends; without the interval the last checkpoint before step 8 would be step 4.
