@@ -14,6 +14,7 @@ public class RunFolderCommandTests
         new[] { "lora", "init", "--model", MiniLm.Files.ModelPath, "--rank", "2", "--targets", "layers:0" },
         new[] { "lora", "train", "--train", "train.txt", "--max-steps", "1" },
         new[] { "export", "--model", MiniLm.Files.ModelPath, "--quantize", "none", "--no-report" },
+        new[] { "graph", "train", "--data", "." }, // the lock is taken before the data is read
     };
 
     [Theory]
@@ -26,6 +27,17 @@ public class RunFolderCommandTests
         (int code, _, string err) = CliHarness.Run([.. command, "--out", target]);
         Assert.Equal(1, code);
         Assert.Contains($"is being written by process {Environment.ProcessId} (lora train, started", err, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("graph", "train", "--data", ".")]
+    [InlineData("lora", "train", "--train", "train.txt")]
+    public void CheckpointSeconds_Negative_IsBadUsage(params string[] command)
+    {
+        using var dir = new TempDirectory();
+        (int code, _, string err) = CliHarness.Run([.. command, "--checkpoint-seconds", "-5", "--out", dir.File("out")]);
+        Assert.Equal(2, code);
+        Assert.Contains("--checkpoint-seconds -5", err, StringComparison.Ordinal);
     }
 
     [Fact]
