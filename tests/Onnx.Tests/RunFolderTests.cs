@@ -116,6 +116,21 @@ public class RunFolderTests
         Assert.True(Directory.Exists(staged.Directory));
     }
 
+    [Fact]
+    public void StagedFolder_FileByFileFallback_ReplacesTheSetManifestLast()
+    {
+        using var dir = new TempDirectory();
+        string target = dir.File("out");
+        WriteSet(target, "old");
+        File.WriteAllText(Path.Combine(target, "metrics.json"), "{}");
+        string staging = dir.File("staging");
+        WriteSet(staging, "new");
+        StagedFolder.ReplaceFileByFile(staging, target);
+        Assert.Equal("new", File.ReadAllText(ModelFolder.Open(target).ModelPath));
+        Assert.True(File.Exists(Path.Combine(target, "metrics.json")));
+        Assert.Empty(Directory.GetFileSystemEntries(staging));
+    }
+
     /// <summary>A two-file set: model.onnx (text standing in for a model) and its manifest.</summary>
     private static void WriteSet(string folder, string content)
     {

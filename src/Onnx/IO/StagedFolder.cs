@@ -15,6 +15,9 @@ namespace Pipelines.Onnx;
 /// </summary>
 public sealed partial class StagedFolder : IDisposable
 {
+    /// <summary>Where temporaries are looked for: the folder and its subfolders (<c>checkpoint/</c>), no deeper.</summary>
+    private static readonly EnumerationOptions s_folderAndSubfolders = new() { RecurseSubdirectories = true, MaxRecursionDepth = 1, AttributesToSkip = 0 };
+
     private bool _done;
 
     private StagedFolder(string target, string directory)
@@ -61,7 +64,20 @@ public sealed partial class StagedFolder : IDisposable
         }
 
         string old = Sibling(Target, "old");
-        System.IO.Directory.Move(Target, old);
+        try
+        {
+            System.IO.Directory.Move(Target, old);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Windows cannot rename a folder that holds an open file (the writer's own lock): replace the files one by
+            // one instead, the manifest last, so the manifest-written-last rule still refuses a mix.
+            ReplaceFileByFile(Directory, Target);
+            _done = true;
+            System.IO.Directory.Delete(Directory, recursive: true);
+            return;
+        }
+
         try
         {
             System.IO.Directory.Move(Directory, Target);
@@ -106,7 +122,7 @@ public sealed partial class StagedFolder : IDisposable
     /// inside a swap (<c>.old</c>) is moved back; those of a process still running are only named. Call it while
     /// holding the folder's <see cref="FolderLock"/>.
     /// </summary>
-    /// <param name="target">The output folder.</param>
+    /// <param name="target">The output folder (temporaries are looked for in it and its subfolders).</param>
     /// <returns>One line per leftover found, saying what was done.</returns>
     public static IReadOnlyList<string> CleanStale(string target) => CleanStale(target, IsAlive);
 
@@ -151,7 +167,7 @@ public sealed partial class StagedFolder : IDisposable
 
         if (System.IO.Directory.Exists(full))
         {
-            foreach (string file in System.IO.Directory.EnumerateFiles(full, ".*.tmp", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList())
+            foreach (string file in System.IO.Directory.EnumerateFiles(full, ".*.tmp", s_folderAndSubfolders).Order(StringComparer.Ordinal).ToList())
             {
                 Match m = Leftover().Match(Path.GetFileName(file));
                 if (!m.Success || m.Groups["kind"].Value != "tmp")
@@ -195,6 +211,27 @@ public sealed partial class StagedFolder : IDisposable
         catch (InvalidOperationException)
         {
             return false;
+        }
+    }
+
+    /// <summary>Moves every file of <paramref name="from"/> over its namesake in <paramref name="to"/>, <c>pipelines.json</c> last.</summary>
+    internal static void ReplaceFileByFile(string from, string to)
+    {
+        System.IO.Directory.CreateDirectory(to);
+        foreach (string entry in System.IO.Directory.EnumerateFileSystemEntries(from)
+            .OrderBy(e => Path.GetFileName(e) == ModelFolder.ManifestFileName)
+            .ThenBy(e => e, StringComparer.Ordinal)
+            .ToList())
+        {
+            string dest = Path.Combine(to, Path.GetFileName(entry));
+            if (System.IO.Directory.Exists(entry))
+            {
+                ReplaceFileByFile(entry, dest);
+            }
+            else
+            {
+                File.Move(entry, dest, overwrite: true);
+            }
         }
     }
 
