@@ -41,6 +41,9 @@ internal static class ExportCommand
         };
         CommandRunner.SetHandler(command, (parsed, console) =>
         {
+            string outArg = parsed.GetValue(output)!.FullName;
+            string? outFolder = outArg.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) ? null : outArg;
+            using FolderLock? held = outFolder is null ? null : OutputFolder.Lock(console, outFolder, "export");
             ModelFolder source = ModelFolder.Open(parsed.GetValue(model)!.FullName);
             string modelPath = source.ModelPath;
             ExportFormat format = ParseFormat(parsed.GetValue(quantize)!);
@@ -90,11 +93,12 @@ internal static class ExportCommand
                 QPissaRank = parsed.GetValue(rank),
                 QPissaIterations = parsed.GetValue(iterations),
             });
-            string outArg = parsed.GetValue(output)!.FullName;
-            string? outFolder = outArg.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) ? null : outArg;
+            // A folder's files are written into a hidden sibling and swapped in as a set once the manifest is written.
+            using StagedFolder? staged = outFolder is null ? null : StagedFolder.Create(outFolder);
             string outPath = outFolder is null ? outArg : Path.Combine(outFolder, ModelFolder.ModelFileName);
-            Directory.CreateDirectory(Path.GetDirectoryName(outPath)!);
-            OnnxModelIO.Save(result.Model, outPath);
+            string writtenPath = staged is null ? outArg : Path.Combine(staged.Directory, ModelFolder.ModelFileName);
+            Directory.CreateDirectory(Path.GetDirectoryName(writtenPath)!);
+            OnnxModelIO.Save(result.Model, writtenPath);
             console.Human.MarkupLine($"wrote [bold]{Markup.Escape(outPath)}[/]: {result.Decisions.Count(d => d.Quantized)} nodes quantized, {result.Merged.Count} adapters merged");
             if (result.QPissa is { } qp)
             {
@@ -127,14 +131,15 @@ internal static class ExportCommand
                     }
 
                     report = ExportEvaluator.Evaluate(ModelQuantizer.FormatName(q with { Format = format }),
-                        floatPath, outPath, labelled?.Batches ?? samples, b1, samples.Count > 1 || samples[0].Rows > 1 ? samples[0] : null, evaluation);
+                        floatPath, writtenPath, labelled?.Batches ?? samples, b1, samples.Count > 1 || samples[0].Rows > 1 ? samples[0] : null, evaluation);
                     Render(console, report);
                 }
             }
 
-            if (outFolder is not null)
+            if (staged is not null)
             {
-                WriteManifest(outFolder, source, vocabPath, parsed.GetValue(quantize)!, result, report);
+                WriteManifest(staged.Directory, source, vocabPath, parsed.GetValue(quantize)!, result, report);
+                staged.Commit();
             }
 
             console.WriteJson(new

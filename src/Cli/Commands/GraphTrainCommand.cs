@@ -13,8 +13,8 @@ namespace Pipelines.Cli.Commands;
 /// <summary>
 /// <c>pipelines graph train --data &lt;TU folder | SMILES csv&gt; [--target col] --pe &lt;none|lap|rwse|spe&gt; --out &lt;dir&gt;</c>:
 /// trains GINE (+ SPE φ/ρ end to end) on a seeded train/valid/test split; writes a model folder (<c>model.onnx</c>, <c>pipelines.json</c>) and <c>metrics.json</c>.
-/// The training state is checkpointed to <c>&lt;out&gt;/checkpoint</c> after every epoch; running the same command again
-/// resumes after the last completed epoch.
+/// The training state is checkpointed to <c>&lt;out&gt;/checkpoint</c> after every epoch and every
+/// <c>--checkpoint-seconds</c>; running the same command again resumes after the last checkpoint.
 /// </summary>
 internal static class GraphTrainCommand
 {
@@ -33,10 +33,11 @@ internal static class GraphTrainCommand
         var seed = new Option<int>("--seed") { Description = "Seed of the split, initialisation and shuffling.", DefaultValueFactory = _ => GraphTrainerOptions.Defaults.Seed };
         var fraction = new Option<double>("--test-fraction") { Description = "Fraction held out for validation and again for test.", DefaultValueFactory = _ => GraphDataset.Defaults.HeldOutFraction };
         var batching = new Option<GraphBatching>("--batching") { Description = "Shuffled (i.i.d. batches) or SizeBucketed (graphs of similar size together: far less padding, faster).", DefaultValueFactory = _ => GraphTrainerOptions.Defaults.Batching };
+        var checkpointSeconds = new Option<int>("--checkpoint-seconds") { Description = "Besides every epoch end, write the checkpoint once this many seconds have passed since the last one (0: epoch ends only).", DefaultValueFactory = _ => GraphTrainerOptions.Defaults.CheckpointSeconds };
         var output = new Option<string>("--out") { Description = "Output folder for model.onnx, metrics.json and the resumable checkpoint/ folder.", Required = true };
         var command = new Command("train", "Train a GINE graph model with a positional encoding; reports validation/test metrics.")
         {
-            data, target, smiles, pe, k, epochs, batch, lr, hidden, layers, seed, fraction, batching, output,
+            data, target, smiles, pe, k, epochs, batch, lr, hidden, layers, seed, fraction, batching, checkpointSeconds, output,
         };
         CommandRunner.SetHandler(command, (parsed, console) =>
         {
@@ -58,9 +59,11 @@ internal static class GraphTrainCommand
             int s = parsed.GetValue(seed);
             int hiddenSize = parsed.GetValue(hidden);
             string outDir = parsed.GetValue(output)!;
+            using FolderLock held = OutputFolder.Lock(console, outDir, "graph train");
             string checkpoint = Path.Combine(outDir, "checkpoint");
             var backbone = new GineOptions(hiddenSize, parsed.GetValue(layers), GraphPooling.Mean, hiddenSize, s);
-            var options = new GraphTrainerOptions(parsed.GetValue(epochs), parsed.GetValue(batch), parsed.GetValue(lr), Seed: s, Batching: parsed.GetValue(batching), CheckpointDirectory: checkpoint);
+            var options = new GraphTrainerOptions(parsed.GetValue(epochs), parsed.GetValue(batch), parsed.GetValue(lr), Seed: s, Batching: parsed.GetValue(batching), CheckpointDirectory: checkpoint,
+                CheckpointInterval: LoraTrainCommand.CheckpointInterval(parsed.GetValue(checkpointSeconds)));
 
             var watch = Stopwatch.StartNew();
             GraphDataset ds = GraphDataset.Load(dataPath, targetColumn, parsed.GetValue(smiles));

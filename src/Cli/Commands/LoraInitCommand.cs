@@ -53,6 +53,8 @@ internal static class LoraInitCommand
         {
             LowRankMethod m = LowRankMethods.Parse(parsed.GetValue(method)!, LowRankMethods.Initializers);
             var watch = Stopwatch.StartNew();
+            string dir = parsed.GetValue(output)!.FullName;
+            using FolderLock held = OutputFolder.Lock(console, dir, "lora init");
             ModelFolder source = ModelFolder.Open(parsed.GetValue(model)!.FullName);
             if (source.Manifest?.Adapters is { } existing)
             {
@@ -89,7 +91,6 @@ internal static class LoraInitCommand
                 Eva = eva,
             };
             AdaptedModel adapted = LowRankInitializer.Initialize(original, options);
-            string dir = parsed.GetValue(output)!.FullName;
             AdaptedModelFolder.Write(dir, adapted, options, source);
             using TensorBatch samples = vocab is not null && original.Graph.RuntimeInputs().Any(v => v.Name == "input_ids")
                 ? SampleInputs.FromSentences(original, vocab, SampleInputs.CheckSentences)

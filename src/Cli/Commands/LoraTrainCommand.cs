@@ -37,21 +37,22 @@ internal static class LoraTrainCommand
         var maxLength = new Option<int>("--max-length") { Description = "Maximum tokens per sentence.", DefaultValueFactory = _ => FineTuneOptions.Defaults.MaxLength };
         var schedule = new Option<FineTuneSchedule>("--schedule") { Description = "Constant | Linear | Cosine.", DefaultValueFactory = _ => FineTuneOptions.Defaults.Schedule };
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Write the resumable checkpoint every this many steps (and at the end).", DefaultValueFactory = _ => FineTuneOptions.Defaults.CheckpointEvery };
+        var checkpointSeconds = new Option<int>("--checkpoint-seconds") { Description = "Also write the checkpoint once this many seconds have passed since the last one (0: by steps only), so a kill loses at most this long.", DefaultValueFactory = _ => FineTuneOptions.Defaults.CheckpointSeconds };
         var seed = new Option<int>("--seed") { Description = "Seed of every random choice.", DefaultValueFactory = _ => 0 };
         var device = new Option<string>("--device") { Description = "cpu | cuda[:N] | auto.", DefaultValueFactory = _ => "cpu" };
         var output = new Option<DirectoryInfo>("--out") { Description = "Output folder (also holds the resumable checkpoint).", Required = true };
         var command = new Command("train", "Fine-tune a text encoder for sentence classification with LoRA, PiSSA, MiLoRA, OLoRA, EVA, LoRA-GA adapters or fully; export plain ONNX.")
         {
-            model, vocab, train, valid, method, rank, alpha, epochs, maxSteps, lr, headLr, batch, maxLength, schedule, checkpointEvery, seed, device, output,
+            model, vocab, train, valid, method, rank, alpha, epochs, maxSteps, lr, headLr, batch, maxLength, schedule, checkpointEvery, checkpointSeconds, seed, device, output,
         };
         CommandRunner.SetHandler(command, (parsed, console) =>
         {
+            DirectoryInfo outDir = parsed.GetValue(output)!;
+            using FolderLock held = OutputFolder.Lock(console, outDir.FullName, "lora train");
             FineTuneSource source = FineTuneSource.Resolve(parsed.GetValue(model), parsed.GetValue(vocab), parsed.GetValue(method), parsed.GetValue(rank), parsed.GetValue(alpha));
             LowRankMethod m = source.Method;
             FileInfo trainFile = parsed.GetValue(train)!;
             FileInfo? validFile = parsed.GetValue(valid);
-            DirectoryInfo outDir = parsed.GetValue(output)!;
-            Directory.CreateDirectory(outDir.FullName);
             var options = new FineTuneOptions
             {
                 Method = m,
@@ -68,6 +69,7 @@ internal static class LoraTrainCommand
                 Device = ExecutionDevice.Parse(parsed.GetValue(device)!),
                 CheckpointDirectory = Path.Combine(outDir.FullName, "checkpoint"),
                 CheckpointEvery = parsed.GetValue(checkpointEvery),
+                CheckpointInterval = CheckpointInterval(parsed.GetValue(checkpointSeconds)),
             };
             try
             {
@@ -123,6 +125,14 @@ internal static class LoraTrainCommand
         });
         return command;
     }
+
+    /// <summary>The interval of <c>--checkpoint-seconds</c>: null for 0 (by steps only); negative values are refused.</summary>
+    internal static TimeSpan? CheckpointInterval(int seconds) => seconds switch
+    {
+        0 => null,
+        > 0 => TimeSpan.FromSeconds(seconds),
+        _ => throw new UsageException($"--checkpoint-seconds {seconds} must be 0 (by steps only) or positive."),
+    };
 
     /// <summary>Draws the per-step loss (raw and a 10-step moving average) to a PNG.</summary>
     internal static void WriteLossCurve(string path, IReadOnlyList<float> losses, string title)

@@ -32,6 +32,11 @@ public static class TrainingRun
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.StepsPerEpoch, 1, nameof(options));
+        if (options.CheckpointInterval is { } interval && interval <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), interval, "CheckpointInterval must be positive.");
+        }
+
         string? dir = options.CheckpointDirectory;
         RunState state = RunCheckpoint.Exists(dir) ? RunCheckpoint.Load(dir!, trainer, options) : RunState.Start(trainer, options);
         foreach (EpochReport done in state.Reports)
@@ -42,6 +47,7 @@ public static class TrainingRun
         long first = trainer.Step;
         var clock = Stopwatch.StartNew();
         var epochClock = Stopwatch.StartNew();
+        long lastCheckpoint = options.Clock.GetTimestamp();
         while (trainer.Step < options.TotalSteps)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -64,9 +70,11 @@ public static class TrainingRun
                 epochClock.Restart();
             }
 
-            if (dir is not null && (ended is not null || done == options.TotalSteps || (options.CheckpointEvery > 0 && done % options.CheckpointEvery == 0)))
+            if (dir is not null && (ended is not null || done == options.TotalSteps || (options.CheckpointEvery > 0 && done % options.CheckpointEvery == 0)
+                || options.Clock.GetElapsedTime(lastCheckpoint) >= options.CheckpointInterval))
             {
                 RunCheckpoint.Save(dir, trainer, options, state);
+                lastCheckpoint = options.Clock.GetTimestamp();
             }
 
             double rate = (done - first) / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);

@@ -16,6 +16,16 @@ public sealed record TrainingRunOptions
     public int CheckpointEvery { get; init; }
 
     /// <summary>
+    /// Gets the interval in wall-clock time of mid-epoch checkpoints, or null for none: a checkpoint is written after the
+    /// first step that ends at least this long after the previous checkpoint (or the start of the run), so a kill loses
+    /// at most this interval plus one step. Combines with <see cref="CheckpointEvery"/> (either one triggers).
+    /// </summary>
+    public TimeSpan? CheckpointInterval { get; init; }
+
+    /// <summary>Gets the clock of <see cref="CheckpointInterval"/> (tests pass a fake one).</summary>
+    internal TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    /// <summary>
     /// Gets a text identifying everything that determines the run (options, data fingerprint): a checkpoint written
     /// under another configuration is refused, naming both.
     /// </summary>

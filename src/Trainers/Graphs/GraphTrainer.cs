@@ -15,7 +15,11 @@ namespace Pipelines.Trainers.Graphs;
 /// <param name="Batching">How graphs are grouped into batches (<see cref="GraphBatching.SizeBucketed"/> pads far less).</param>
 /// <param name="CheckpointDirectory">
 /// When set, the training state is written there after every epoch, and a run started with the same configuration on a
-/// folder that holds a checkpoint resumes after its last completed epoch (same batches, same result).
+/// folder that holds a checkpoint resumes after its last checkpoint (same batches, same result).
+/// </param>
+/// <param name="CheckpointInterval">
+/// When set (with <paramref name="CheckpointDirectory"/>), the state is also written mid-epoch once this long has passed
+/// since the last checkpoint, so a kill loses at most this interval (<see cref="TrainingRunOptions.CheckpointInterval"/>).
 /// </param>
 public sealed record GraphTrainerOptions(
     int Epochs = GraphTrainerOptions.Defaults.Epochs,
@@ -26,7 +30,8 @@ public sealed record GraphTrainerOptions(
     int Seed = GraphTrainerOptions.Defaults.Seed,
     int Threads = 0,
     GraphBatching Batching = GraphTrainerOptions.Defaults.Batching,
-    string? CheckpointDirectory = null)
+    string? CheckpointDirectory = null,
+    TimeSpan? CheckpointInterval = null)
 {
     /// <summary>
     /// Default values, also those of <c>pipelines graph train</c>. Batch 32 and 20 warm-up steps are what the CLI and
@@ -54,6 +59,9 @@ public sealed record GraphTrainerOptions(
 
         /// <summary>Batching mode.</summary>
         public const GraphBatching Batching = GraphBatching.Shuffled;
+
+        /// <summary>The CLI's mid-epoch checkpoint interval in seconds (the library's default is none: epoch ends only).</summary>
+        public const int CheckpointSeconds = 60;
     }
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for invalid settings.</summary>
@@ -67,6 +75,11 @@ public sealed record GraphTrainerOptions(
         if (!Enum.IsDefined(Batching))
         {
             throw new ArgumentOutOfRangeException(nameof(Batching), Batching, "Unknown batching mode.");
+        }
+
+        if (CheckpointInterval is { } interval && interval <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(CheckpointInterval), interval, "CheckpointInterval must be positive.");
         }
     }
 }
@@ -130,6 +143,7 @@ public static class GraphTrainer
             TotalSteps = totalSteps,
             StepsPerEpoch = stepsPerEpoch,
             CheckpointDirectory = options.CheckpointDirectory,
+            CheckpointInterval = options.CheckpointInterval,
             Configuration = GraphTrainingTask.Configuration(definition, options, train.Graphs),
             KeepBestEpoch = true,
             HigherIsBetter = definition.Loss == GraphLoss.CrossEntropy,

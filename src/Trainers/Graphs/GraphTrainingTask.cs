@@ -64,7 +64,7 @@ internal sealed class GraphTrainingTask(
         CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
         try
         {
-            return $"{definition} {options with { Threads = 0, CheckpointDirectory = null }} train={train.Count}:{Fingerprint(train)}";
+            return $"{definition} {options with { Threads = 0, CheckpointDirectory = null, CheckpointInterval = null }} train={train.Count}:{Fingerprint(train)}";
         }
         finally
         {

@@ -43,6 +43,9 @@ public sealed record FineTuneOptions
         /// <summary>Write a checkpoint every this many steps (and at the end).</summary>
         public const int CheckpointEvery = 50;
 
+        /// <summary>Also write a checkpoint once this many seconds have passed since the last one (the CLI's default).</summary>
+        public const int CheckpointSeconds = 60;
+
         /// <summary>The default peak learning rate for <paramref name="method"/>.</summary>
         /// <param name="method">The method.</param>
         public static float For(LowRankMethod method) => method == LowRankMethod.Full ? FullLearningRate : LearningRate;
@@ -120,6 +123,9 @@ public sealed record FineTuneOptions
     /// <summary>Write a checkpoint every this many steps (and at the end).</summary>
     public int CheckpointEvery { get; init; } = Defaults.CheckpointEvery;
 
+    /// <summary>Also write a checkpoint once this long has passed since the last one; null: by steps only.</summary>
+    public TimeSpan? CheckpointInterval { get; init; }
+
     /// <summary>The execution device of the training and evaluation sessions.</summary>
     public ExecutionDevice Device { get; init; } = ExecutionDevice.Cpu;
 
@@ -139,6 +145,11 @@ public sealed record FineTuneOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(ClassCount, 2, nameof(ClassCount));
         ArgumentOutOfRangeException.ThrowIfLessThan(CalibrationBatches, 1, nameof(CalibrationBatches));
         ArgumentOutOfRangeException.ThrowIfLessThan(CheckpointEvery, 1, nameof(CheckpointEvery));
+        if (CheckpointInterval is { } interval && interval <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(CheckpointInterval), interval, "CheckpointInterval must be positive.");
+        }
+
         if (MaxSteps is < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxSteps), MaxSteps, "MaxSteps must be at least 1.");

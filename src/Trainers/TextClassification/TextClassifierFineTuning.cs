@@ -103,6 +103,7 @@ public static class TextClassifierFineTuning
             StepsPerEpoch = stepsPerEpoch,
             CheckpointDirectory = options.CheckpointDirectory,
             CheckpointEvery = options.CheckpointEvery,
+            CheckpointInterval = options.CheckpointInterval,
             Configuration = Configuration(options, train),
         }, steps, cancellationToken: cancellationToken);
         List<float> losses = [.. run.Losses.Select(l => (float)l)];
@@ -187,7 +188,7 @@ public static class TextClassifierFineTuning
             sha.AppendData(System.Text.Encoding.UTF8.GetBytes(row.Text + "\n"));
         }
 
-        FineTuneOptions kept = options with { Device = ExecutionDevice.Cpu, IntraOpThreads = 0, CheckpointDirectory = null, CheckpointEvery = 1, ClassWeights = null };
+        FineTuneOptions kept = options with { Device = ExecutionDevice.Cpu, IntraOpThreads = 0, CheckpointDirectory = null, CheckpointEvery = 1, CheckpointInterval = null, ClassWeights = null };
         string weights = options.ClassWeights is null ? "none" : string.Join(',', options.ClassWeights.Select(w => w.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
         return $"{kept} class-weights={weights} train={train.Count}:{Convert.ToHexStringLower(sha.GetHashAndReset())[..16]}";
     }

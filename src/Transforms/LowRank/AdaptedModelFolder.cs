@@ -6,11 +6,13 @@ namespace Pipelines.Transforms.LowRank;
 /// <summary>
 /// Writes an initialised model as a <see cref="ModelFolder"/>: the adapted <c>model.onnx</c>, the adapter files in
 /// peft's layout, the source's vocabulary (never substituted) and <c>pipelines.json</c> recording method, rank, α and
-/// targets, so that fine-tuning and export read them from the folder instead of from repeated flags.
+/// targets, so that fine-tuning and export read them from the folder instead of from repeated flags. The files are
+/// written into a hidden sibling folder and swapped in as a set (<see cref="StagedFolder"/>): a kill at any moment leaves
+/// the old complete set or the new one.
 /// </summary>
 public static class AdaptedModelFolder
 {
-    /// <summary>Writes the folder (created if needed); the manifest comes last.</summary>
+    /// <summary>Writes the folder (created if needed) as a set: staged beside it, manifest last, then swapped in.</summary>
     /// <param name="directory">The output folder.</param>
     /// <param name="adapted">The initialised model and adapters.</param>
     /// <param name="options">The options it was initialised with.</param>
@@ -22,7 +24,15 @@ public static class AdaptedModelFolder
         ArgumentNullException.ThrowIfNull(adapted);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(source);
-        Directory.CreateDirectory(directory);
+        using StagedFolder staged = StagedFolder.Create(directory);
+        ModelManifest written = WriteSet(staged.Directory, adapted, options, source);
+        staged.Commit();
+        return written;
+    }
+
+    /// <summary>Writes the set's files, manifest last, straight into <paramref name="directory"/> (the staging folder).</summary>
+    internal static ModelManifest WriteSet(string directory, AdaptedModel adapted, LowRankOptions options, ModelFolder source)
+    {
         OnnxModelIO.Save(adapted.Model, Path.Combine(directory, ModelFolder.ModelFileName));
         adapted.Adapters.Save(directory);
         TokenizerManifest? tokenizer = source.CopyVocabularyTo(directory);

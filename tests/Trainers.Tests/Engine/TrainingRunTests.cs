@@ -22,16 +22,19 @@ public class TrainingRunTests
     private static Trainer NewTrainer() =>
         new(TrainerTests.SpiralGraph(new AdamWOptimizer()), new TrainerOptions { BatchSize = 16, Seed = 3, Schedule = new ConstantSchedule(0.01) });
 
+    /// <summary>The uninterrupted run every resumed run must reproduce.</summary>
+    private static TrainingRunResult Straight(float[] x, long[] y)
+    {
+        using var dir = new TempDirectory();
+        using Trainer a = NewTrainer();
+        return TrainingRun.Run(a, new SourceTask(TrainerTests.SpiralSource(x, y)), RunOptions(dir.Path));
+    }
+
     [Fact]
     public void InterruptedRun_ResumesToTheSameBytes_AndReplaysEpochs()
     {
         (float[] x, long[] y) = Data();
-        using var straightDir = new TempDirectory();
-        TrainingRunResult straight;
-        using (Trainer a = NewTrainer())
-        {
-            straight = TrainingRun.Run(a, new SourceTask(TrainerTests.SpiralSource(x, y)), RunOptions(straightDir.Path));
-        }
+        TrainingRunResult straight = Straight(x, y);
 
         using var dir = new TempDirectory();
         using var cts = new CancellationTokenSource();
@@ -54,6 +57,49 @@ public class TrainingRunTests
         Assert.Equal(straight.Losses, resumed.Losses);
         Assert.Equal(straight.Epochs.Select(e => e.TrainLoss), resumed.Epochs.Select(e => e.TrainLoss));
         Assert.Equal([1, 2, 3], replayed.Select(r => r.Epoch));
+        for (int p = 0; p < straight.BestValues!.Count; p++)
+        {
+            Assert.Equal(straight.BestValues[p], resumed.BestValues![p]);
+        }
+    }
+
+    [Fact]
+    public void CheckpointInterval_WritesWhenTheIntervalElapses_AndResumesToTheSameBytes()
+    {
+        (float[] x, long[] y) = Data();
+        TrainingRunResult straight = Straight(x, y);
+
+        // 7 s per step, a checkpoint once 20 s have passed: after steps 3 (21 s) and 7 (21 s after the epoch end at
+        // step 4), besides the epoch ends; without the interval the last checkpoint before step 8 would be step 4.
+        var clock = new ManualClock();
+        TrainingRunOptions timed = RunOptions("") with { CheckpointEvery = 0, CheckpointInterval = TimeSpan.FromSeconds(20), Clock = clock };
+        using var dir = new TempDirectory();
+        using var cts = new CancellationTokenSource();
+        var written = new List<(long Step, bool Exists)>();
+        using (Trainer b = NewTrainer())
+        {
+            var task = new SourceTask(TrainerTests.SpiralSource(x, y)) { BeforeStep = () => clock.Advance(TimeSpan.FromSeconds(7)) };
+            var watch = new Inline<StepReport>(r =>
+            {
+                written.Add((r.Step, File.Exists(Path.Combine(dir.Path, RunCheckpoint.StateFile))));
+                if (r.Step == 7)
+                {
+                    cts.Cancel();
+                }
+            });
+            Assert.Throws<OperationCanceledException>(() => TrainingRun.Run(b, task, timed with { CheckpointDirectory = dir.Path }, watch, cancellationToken: cts.Token));
+        }
+
+        Assert.Equal([(1, false), (2, false), (3, true)], written.Take(3));
+        using (Trainer probe = NewTrainer())
+        {
+            probe.LoadCheckpoint(Path.Combine(dir.Path, RunCheckpoint.StateFile));
+            Assert.Equal(7, probe.Step);
+        }
+
+        using Trainer c = NewTrainer();
+        TrainingRunResult resumed = TrainingRun.Run(c, new SourceTask(TrainerTests.SpiralSource(x, y)), timed with { CheckpointDirectory = dir.Path });
+        Assert.Equal(straight.Losses, resumed.Losses);
         for (int p = 0; p < straight.BestValues!.Count; p++)
         {
             Assert.Equal(straight.BestValues[p], resumed.BestValues![p]);
@@ -117,8 +163,11 @@ public class TrainingRunTests
     {
         public long PoisonAt { get; init; } = -1;
 
+        public Action? BeforeStep { get; init; }
+
         public StepOutcome TrainStep(Trainer trainer, long step)
         {
+            BeforeStep?.Invoke();
             source.Fill(step, trainer.Options.Seed, trainer.Batch);
             double loss = trainer.TrainStep();
             return new StepOutcome(step == PoisonAt ? double.NaN : loss, 16, double.NaN);
@@ -126,6 +175,18 @@ public class TrainingRunTests
 
         // a deterministic "validation" metric so best-epoch tracking has something to pick
         public double? Evaluate(Trainer trainer, int epoch) => trainer.GetState<float>("b2").Sum();
+    }
+
+    /// <summary>A clock that moves only when told to.</summary>
+    private sealed class ManualClock : TimeProvider
+    {
+        private long _ticks;
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => _ticks;
+
+        public void Advance(TimeSpan by) => _ticks += by.Ticks;
     }
 
     private sealed class Inline<T>(Action<T> action) : IProgress<T>
