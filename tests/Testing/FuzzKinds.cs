@@ -29,7 +29,7 @@ public static class FuzzKinds
 {
     /// <summary>The names, in order.</summary>
     public static IReadOnlyList<string> Names { get; } =
-        ["tu folder", "smiles csv", "sentence file", "point csv", "ucr tsv", "safetensors", "checkpoint"];
+        ["tu folder", "smiles csv", "sentence file", "point csv", "ucr tsv", "safetensors", "checkpoint", "onnx model"];
 
     /// <summary>The kind called <paramref name="name"/>, writing its cases under <paramref name="workDirectory"/>.</summary>
     public static FuzzKind Get(string name, string workDirectory)
@@ -72,6 +72,15 @@ public static class FuzzKinds
                 SafeTensorsFile.Read(p);
             }),
             "checkpoint" => Checkpoint(workDirectory),
+            "onnx model" => new FuzzKind(name, seed => Fuzz.Mutate(OnnxModelIO.ToBytes(TinyModels.Mlp(1)), seed), c =>
+            {
+                // what `inspect --validate` does: decode, validate, summarise the weights
+                string p = File(".onnx");
+                Write(p, c.Bytes);
+                OnnxModel model = OnnxModelIO.Load(p);
+                OnnxModelValidator.Validate(model, p);
+                ModelSummary.Create(model);
+            }),
             _ => throw new ArgumentException($"Unknown fuzz kind '{name}'.", nameof(name)),
         };
     }
