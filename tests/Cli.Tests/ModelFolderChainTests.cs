@@ -166,6 +166,32 @@ public sealed class ModelFolderChainTests : IClassFixture<ModelFolderChainTests.
         Assert.Contains("SHA-256", err, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Export_ReadsTheFoldersAdapterFiles_AndRefusesACorruptOne()
+    {
+        using var dir = new TempDirectory();
+        (int code, _, string err) = CliHarness.Run("export", "--model", _init.Path, "--quantize", "none", "--no-report", "--out", dir.File("plain.onnx"));
+        Assert.True(code == 0, err);
+
+        // The init folder's files without its manifest (a folder made elsewhere), with the adapter weights truncated:
+        // no hash to compare, so the strict reader is what refuses it.
+        string folder = dir.File("foreign");
+        Directory.CreateDirectory(folder);
+        foreach (string f in Directory.GetFiles(_init.Path).Where(f => !f.EndsWith("pipelines.json", StringComparison.Ordinal) && !Path.GetFileName(f).StartsWith('.')))
+        {
+            File.Copy(f, Path.Combine(folder, Path.GetFileName(f)));
+        }
+
+        string weights = Path.Combine(folder, "adapter_model.safetensors");
+        byte[] bytes = File.ReadAllBytes(weights);
+        File.WriteAllBytes(weights, bytes[..(bytes.Length / 2)]);
+        (code, _, err) = CliHarness.Run("export", "--model", folder, "--quantize", "none", "--no-report", "--out", dir.File("x.onnx"));
+        Assert.Equal(1, code);
+        Assert.Contains("adapter_model.safetensors", err, StringComparison.Ordinal);
+        Assert.DoesNotContain("internal error", err, StringComparison.Ordinal);
+        Assert.False(File.Exists(dir.File("x.onnx")));
+    }
+
     /// <summary>One <c>lora init</c> folder (PiSSA, rank 2, layer 0) shared by the refusal tests.</summary>
     public sealed class InitFolder : IDisposable
     {

@@ -6,6 +6,7 @@ using Pipelines.Export.Quantization;
 using Pipelines.Export.Report;
 using Pipelines.Onnx;
 using Pipelines.Onnx.Runtime;
+using Pipelines.Transforms.LowRank;
 using Spectre.Console;
 
 namespace Pipelines.Cli.Commands;
@@ -70,6 +71,13 @@ internal static class ExportCommand
             }
 
             OnnxModel floatModel = OnnxModelIO.Load(modelPath);
+            if (File.Exists(Path.Combine(source.Directory, AdapterSet.ConfigFile)))
+            {
+                // The folder's adapter files are read with the strict reader and checked against the model, so a
+                // corrupt or mismatched adapter set fails here (naming file, tensor and field) instead of being ignored.
+                AdapterSet.Load(source.Directory, floatModel);
+            }
+
             IReadOnlyList<string> sentences = parsed.GetValue(calibration) is FileInfo f ? SampleInputs.ReadSentences(f.FullName) : SampleInputs.DefaultSentences;
             string? vocabPath = parsed.GetValue(vocab)?.FullName ?? source.VocabularyPath;
             if (parsed.GetValue(vocab) is { } givenVocab && source.Manifest?.Tokenizer is { } tokenizer)
