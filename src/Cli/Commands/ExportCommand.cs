@@ -198,12 +198,6 @@ internal static class ExportCommand
     {
         TokenizerManifest? tokenizer = vocabPath is null ? null
             : ModelFolder.CopyVocabulary(vocabPath, folder, source.Manifest?.Tokenizer?.LowerCase ?? true, source.Manifest?.Tokenizer?.MaxLength);
-        var files = new Dictionary<string, string> { [ModelFolder.ModelFileName] = "" };
-        if (tokenizer is not null)
-        {
-            files[tokenizer.Vocabulary] = "";
-        }
-
         var metrics = new Dictionary<string, double>();
         if (report is not null)
         {
@@ -228,7 +222,6 @@ internal static class ExportCommand
             BaseModelSha256 = source.Manifest?.BaseModelSha256 ?? ModelFolder.Sha256File(source.ModelPath),
             Tokenizer = tokenizer,
             Metrics = metrics,
-            Files = files,
         });
     }
 

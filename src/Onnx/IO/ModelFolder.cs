@@ -100,19 +100,24 @@ public sealed class ModelFolder
     }
 
     /// <summary>
-    /// Writes <paramref name="manifest"/> as <c>pipelines.json</c> into <paramref name="directory"/>, after the files
-    /// it names: their SHA-256 are computed now (the values given in <see cref="ModelManifest.Files"/> are ignored); non-finite metrics are left out.
-    /// The manifest is written atomically and last, so a folder whose manifest matches its files is a complete set.
+    /// Writes <paramref name="manifest"/> as <c>pipelines.json</c> into <paramref name="directory"/>, after the files of
+    /// the set: <c>model.onnx</c>, the tokenizer's vocabulary when <see cref="ModelManifest.Tokenizer"/> is set, and
+    /// <paramref name="otherFiles"/>. Their SHA-256 are computed now into <see cref="ModelManifest.Files"/> (any value
+    /// given there is replaced); non-finite metrics are left out. The manifest is written atomically and last, so a
+    /// folder whose manifest matches its files is a complete set.
     /// </summary>
     /// <param name="directory">The folder, already holding the files.</param>
-    /// <param name="manifest">The manifest; its <see cref="ModelManifest.Files"/> keys name the set.</param>
+    /// <param name="manifest">The manifest.</param>
+    /// <param name="otherFiles">Further files of the set (e.g. adapter files), relative to the folder.</param>
     /// <returns>The manifest as written (with hashes).</returns>
-    public static ModelManifest Write(string directory, ModelManifest manifest)
+    public static ModelManifest Write(string directory, ModelManifest manifest, params IEnumerable<string> otherFiles)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         ArgumentNullException.ThrowIfNull(manifest);
+        ArgumentNullException.ThrowIfNull(otherFiles);
+        IEnumerable<string> set = [ModelFileName, .. manifest.Tokenizer is { } t ? [t.Vocabulary] : Array.Empty<string>(), .. otherFiles];
         var files = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        foreach (string name in manifest.Files.Keys)
+        foreach (string name in set)
         {
             files[name] = Sha256File(Path.Combine(directory, name));
         }

@@ -132,7 +132,6 @@ public sealed class GraphTrainingJob
                 ["test_" + MetricName.ToLowerInvariant()] = result.TestMetric,
                 ["best_epoch"] = result.BestEpoch,
             },
-            Files = new Dictionary<string, string> { [ModelFolder.ModelFileName] = "" },
         });
     }
 

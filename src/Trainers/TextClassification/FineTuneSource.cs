@@ -132,7 +132,6 @@ public sealed class FineTuneSource
                 : new AdapterManifest { Method = name, Rank = options.Rank, Alpha = options.EffectiveAlpha, Targets = _folder?.Manifest?.Adapters?.Targets ?? [] },
             Tokenizer = tok,
             Metrics = metrics,
-            Files = new Dictionary<string, string> { [ModelFolder.ModelFileName] = "", [ModelFolder.VocabularyFileName] = "" },
         });
     }
 

@@ -36,17 +36,6 @@ public static class AdaptedModelFolder
         OnnxModelIO.Save(adapted.Model, Path.Combine(directory, ModelFolder.ModelFileName));
         adapted.Adapters.Save(directory);
         TokenizerManifest? tokenizer = source.CopyVocabularyTo(directory);
-        var files = new Dictionary<string, string> { [ModelFolder.ModelFileName] = "" };
-        foreach (string f in adapted.Adapters.Files)
-        {
-            files[f] = "";
-        }
-
-        if (tokenizer is not null)
-        {
-            files[tokenizer.Vocabulary] = "";
-        }
-
         return ModelFolder.Write(directory, new ModelManifest
         {
             Producer = "lora init",
@@ -69,7 +58,6 @@ public static class AdaptedModelFolder
                 Targets = adapted.Adapters.Config.TargetModules,
             },
             Tokenizer = tokenizer,
-            Files = files,
-        });
+        }, adapted.Adapters.Files);
     }
 }
