@@ -146,7 +146,7 @@ internal static class ExportCommand
 
             if (staged is not null)
             {
-                WriteManifest(staged.Directory, source, vocabPath, parsed.GetValue(quantize)!, result, report);
+                ExportedModelFolder.WriteManifest(staged.Directory, source, vocabPath, parsed.GetValue(quantize)!, result, report);
                 staged.Commit();
             }
 
@@ -193,37 +193,6 @@ internal static class ExportCommand
         "int4-qdq" => ExportFormat.Int4Qdq,
         _ => throw new UsageException($"--quantize '{text}' is not one of none, fp16, int8-dynamic, int8-qdq, int4, int4-qdq."),
     };
-
-    private static void WriteManifest(string folder, ModelFolder source, string? vocabPath, string format, ExportResult result, ExportReport? report)
-    {
-        TokenizerManifest? tokenizer = vocabPath is null ? null
-            : ModelFolder.CopyVocabulary(vocabPath, folder, source.Manifest?.Tokenizer?.LowerCase ?? true, source.Manifest?.Tokenizer?.MaxLength);
-        var metrics = new Dictionary<string, double>();
-        if (report is not null)
-        {
-            metrics["bytes"] = report.Bytes;
-            metrics["mean_cosine"] = report.MeanCosine;
-            metrics["latency_ms_b1"] = report.LatencyMsB1;
-            if (report.Accuracy is double accuracy)
-            {
-                metrics["accuracy"] = accuracy;
-            }
-
-            if (report.FloatAccuracy is double floatAccuracy)
-            {
-                metrics["float_accuracy"] = floatAccuracy;
-            }
-        }
-
-        ModelFolder.Write(folder, new ModelManifest
-        {
-            Producer = "export",
-            Options = new Dictionary<string, string> { ["quantize"] = format, ["merged_adapters"] = result.Merged.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) },
-            BaseModelSha256 = source.Manifest?.BaseModelSha256 ?? ModelFolder.Sha256File(source.ModelPath),
-            Tokenizer = tokenizer,
-            Metrics = metrics,
-        });
-    }
 
     private static (IReadOnlyList<TensorBatch>? Samples, string? Why) Samples(OnnxModel model, IReadOnlyList<string> sentences, string? vocabPath)
     {

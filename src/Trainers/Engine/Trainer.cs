@@ -175,6 +175,24 @@ public sealed class Trainer : IDisposable
     }
 
     /// <summary>
+    /// One train step on the batch inputs the step reads, taken from <paramref name="batch"/>; tensors it does not read
+    /// (e.g. <c>token_type_ids</c> for an encoder without that input, or graph metadata) are left out.
+    /// </summary>
+    /// <param name="batch">The step's tensors (the caller keeps ownership).</param>
+    /// <exception cref="ArgumentException">The batch lacks an input the step needs (named).</exception>
+    public double TrainStep(TensorBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        string? missing = _batchNames.FirstOrDefault(n => !batch.Contains(n));
+        if (missing is not null)
+        {
+            throw new ArgumentException($"The batch has no tensor '{missing}'; the train step needs {string.Join(", ", _batchNames)}.", nameof(batch));
+        }
+
+        return TrainStep(batch.GetValues(_batchNames));
+    }
+
+    /// <summary>
     /// A copy of extra output <paramref name="name"/> (<see cref="TrainingGraph.ExtraOutputs"/>) of the last step,
     /// computed with the parameters before that step's update.
     /// </summary>

@@ -105,7 +105,18 @@ public static class GraphTrainer
         GraphTrainerOptions options,
         IProgress<EpochReport>? progress = null,
         IReadOnlyList<string>? nodeTypeKeys = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        TrainKeepingBest(definition, train, valid, options, progress, nodeTypeKeys, cancellationToken).Model;
+
+    /// <summary>Trains a model and says which epoch's parameters it keeps (the run's best epoch).</summary>
+    internal static (GraphModel Model, int BestEpoch) TrainKeepingBest(
+        GraphModelDefinition definition,
+        GraphSplit train,
+        GraphSplit? valid,
+        GraphTrainerOptions options,
+        IProgress<EpochReport>? progress,
+        IReadOnlyList<string>? nodeTypeKeys,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(definition);
         ArgumentNullException.ThrowIfNull(train);
@@ -151,7 +162,7 @@ public static class GraphTrainer
         }, epochs: progress, cancellationToken: cancellationToken);
 
         Write([.. run.BestValues!], names, backbone, spe);
-        return new GraphModel(definition, backbone, spe, nodeTypeKeys);
+        return (new GraphModel(definition, backbone, spe, nodeTypeKeys), run.BestEpoch);
     }
 
     /// <summary>

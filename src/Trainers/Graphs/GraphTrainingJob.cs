@@ -10,7 +10,7 @@ namespace Pipelines.Trainers.Graphs;
 /// <param name="Model">The parameters of the best validation epoch.</param>
 /// <param name="ValidMetric">Validation accuracy (classification) or MAE (regression).</param>
 /// <param name="TestMetric">Test accuracy or MAE.</param>
-/// <param name="BestEpoch">The 1-based best epoch among those run (0 when a resumed run had no epoch left).</param>
+/// <param name="BestEpoch">The 1-based epoch whose parameters the model keeps (the training run's best epoch).</param>
 public sealed record GraphTrainingResult(GraphModel Model, double ValidMetric, double TestMetric, int BestEpoch);
 
 /// <summary>
@@ -88,9 +88,8 @@ public sealed class GraphTrainingJob
     {
         ArgumentNullException.ThrowIfNull(backbone);
         ArgumentNullException.ThrowIfNull(options);
-        var best = new BestEpoch(progress);
-        GraphModel model = GraphTrainer.Train(Define(backbone), Train, Valid, options, best, Data.NodeTypeKeys, cancellationToken);
-        return new GraphTrainingResult(model, GraphTrainer.Evaluate(model, Valid), GraphTrainer.Evaluate(model, Test), best.Epoch);
+        (GraphModel model, int bestEpoch) = GraphTrainer.TrainKeepingBest(Define(backbone), Train, Valid, options, progress, Data.NodeTypeKeys, cancellationToken);
+        return new GraphTrainingResult(model, GraphTrainer.Evaluate(model, Valid), GraphTrainer.Evaluate(model, Test), bestEpoch);
     }
 
     /// <summary>
@@ -133,16 +132,5 @@ public sealed class GraphTrainingJob
                 ["best_epoch"] = result.BestEpoch,
             },
         });
-    }
-
-    private sealed class BestEpoch(IProgress<EpochReport>? inner) : IProgress<EpochReport>
-    {
-        public int Epoch { get; private set; }
-
-        public void Report(EpochReport value)
-        {
-            Epoch = value.IsBest ? value.Epoch : Epoch;
-            inner?.Report(value);
-        }
     }
 }

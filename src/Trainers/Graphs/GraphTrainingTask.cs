@@ -43,7 +43,7 @@ internal sealed class GraphTrainingTask(
 
         int[] idx = _order[step % stepsPerEpoch];
         using GraphBatch batch = GraphBatch.Create([.. idx.Select(i => train.Graphs[i])], [.. idx.Select(i => train.Encodings[i])], definition, withTargets: true);
-        return new StepOutcome(trainer.TrainStep(batch.Tensors.GetValues(batch.Tensors.Names)), idx.Length, double.NaN);
+        return new StepOutcome(trainer.TrainStep(batch.Tensors), idx.Length, double.NaN);
     }
 
     public double? Evaluate(Trainer trainer, int epoch)

@@ -146,16 +146,6 @@ public static class TextClassifierFineTuning
         }, takeOwnership: true);
     }
 
-    // Binds the batch's token tensors and labels (those the train step reads) for one step.
-    internal static double TrainStep(Trainer trainer, LabeledBatch batch)
-    {
-        // some encoders (the tiny test encoder) do not read token_type_ids
-        TensorBatch all = batch.Tensors;
-        return trainer.TrainStep(trainer.Graph.BatchInputs.ToDictionary(v => v.Name, v => all.Contains(v.Name)
-            ? all.GetValue(v.Name)
-            : throw new InvalidOperationException($"The classifier needs batch input '{v.Name}', which a text batch does not provide."), StringComparer.Ordinal));
-    }
-
     internal static float BatchAccuracy(ReadOnlySpan<float> logits, long[] labels)
     {
         int classes = logits.Length / labels.Length;
@@ -213,7 +203,7 @@ public static class TextClassifierFineTuning
         public StepOutcome TrainStep(Trainer trainer, long step)
         {
             using LabeledBatch batch = batchAt((int)step);
-            double loss = TextClassifierFineTuning.TrainStep(trainer, batch);
+            double loss = trainer.TrainStep(batch.Tensors);
             float accuracy = double.IsFinite(loss) ? BatchAccuracy(trainer.GetOutput(ClassifierGraph.LogitsOutput).ToArray<float>(), batch.Labels) : float.NaN;
             return new StepOutcome((float)loss, batch.Labels.Length, accuracy);
         }
