@@ -74,7 +74,7 @@ internal static class GraphTrainCommand
                 console.Warn($"resuming from '{checkpoint}'");
             }
 
-            GraphTrainingResult trained = job.Run(backbone, options, new Progress(console, job.MetricName));
+            GraphTrainingResult trained = job.Run(backbone, options, new Progress(console, job.MetricName), console.Cancellation);
 
             GraphModel model = trained.Model;
             job.WriteFolder(outDir, trained, backbone, options);

@@ -160,7 +160,7 @@ internal static class LoraTrainCommand
     {
         if (console.Json)
         {
-            return TextClassifierFineTuning.Train(encoder, tokenizer, train, valid, options);
+            return TextClassifierFineTuning.Train(encoder, tokenizer, train, valid, options, cancellationToken: console.Cancellation);
         }
 
         FineTuneResult? result = null;
@@ -177,7 +177,7 @@ internal static class LoraTrainCommand
                         CultureInfo.InvariantCulture,
                         $"{options.Method} step {p.Step}/{p.TotalSteps} loss {p.Loss:F4} acc {p.BatchAccuracy:P0} {p.StepsPerSecond:F2} steps/s ETA {p.Eta:hh\\:mm\\:ss}");
                 });
-                result = TextClassifierFineTuning.Train(encoder, tokenizer, train, valid, options, progress);
+                result = TextClassifierFineTuning.Train(encoder, tokenizer, train, valid, options, progress, console.Cancellation);
                 task.Description = valid is null ? "done" : "done (validated)";
             });
         return result!;

@@ -42,7 +42,7 @@ internal static class TopoCommand
                 Threshold = parsed.GetValue(threshold),
                 Budget = ComplexBudget.Default with { MaxBytes = MiB(parsed.GetValue(maxBytes)) },
             };
-            PersistenceDiagram dgm = RipsPersistence.Compute(coords, dim, options);
+            PersistenceDiagram dgm = RipsPersistence.Compute(coords, dim, options, console.Cancellation);
             double seconds = watch.Elapsed.TotalSeconds;
             if (!console.Json)
             {
@@ -127,7 +127,7 @@ internal static class TopoCommand
                 Budget = ComplexBudget.Default with { MaxBytes = MiB(parsed.GetValue(maxBytes)) },
             };
             var watch = Stopwatch.StartNew();
-            SignedMeasureFeatures result = SignedMeasureVectorization.Run(data, options, console.Json ? null : new Progress(console));
+            SignedMeasureFeatures result = SignedMeasureVectorization.Run(data, options, console.Json ? null : new Progress(console), console.Cancellation);
             if (!console.Json)
             {
                 console.StdErr.WriteLine();
