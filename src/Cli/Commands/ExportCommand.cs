@@ -19,6 +19,13 @@ namespace Pipelines.Cli.Commands;
 /// </summary>
 internal static class ExportCommand
 {
+    /// <summary>JSON of <c>--report-dir</c>'s export-report.json (NaN latencies of unmeasured batches written as "NaN").</summary>
+    private static readonly System.Text.Json.JsonSerializerOptions s_reportJson = new()
+    {
+        WriteIndented = true,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
     public static Command Create()
     {
         var model = new Option<FileSystemInfo>("--model") { Description = "The ONNX model, or a folder holding one (an adapted model: adapters are merged).", Required = true };
@@ -236,12 +243,6 @@ internal static class ExportCommand
         });
         return command;
     }
-
-    private static readonly System.Text.Json.JsonSerializerOptions s_reportJson = new()
-    {
-        WriteIndented = true,
-        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    };
 
     internal static ExportFormat ParseFormat(string text) => text.Trim().ToLowerInvariant() switch
     {
