@@ -107,6 +107,9 @@ internal sealed class Chart : IDisposable
     /// <summary>The line y = x across the chosen limits (a persistence diagram's diagonal); x and y limits are made equal.</summary>
     public void Diagonal() => _diagonal = true;
 
+    /// <summary>Includes an x value in the limits without drawing anything (e.g. room for a mark's label).</summary>
+    public void IncludeX(double x) => _xExtents.Add(x);
+
     /// <summary>Includes a y value in the limits without drawing anything (e.g. 0 under bars).</summary>
     public void IncludeY(double y, ChartAxis axis = ChartAxis.Left) => _yExtents.Add((y, axis));
 

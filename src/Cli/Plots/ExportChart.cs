@@ -39,6 +39,7 @@ internal static class ExportChart
         using var chart = new Chart($"{report.Name} vs float ({report.Bytes / 1048576.0:F1} MiB, b1 {report.LatencyMsB1:F2} ms)", string.Empty, "ratio to float / fraction");
         chart.Bars(string.Empty, labels, values, colors, "F3");
         chart.HorizontalMark(1, "float = 1", Colors.Gray);
+        chart.IncludeX(values.Count + 0.4); // room right of the last bar for the mark's label
         return chart.Save(path, 1000, 520);
     }
 }

@@ -141,6 +141,18 @@ public sealed class PlotTests
         Assert.Contains(cut.PointsOutside(), p => p.Y < 0.2);
     }
 
+    [Fact]
+    public void Curves_NoStepsOrEpochs_StillAValidPng()
+    {
+        // A resumed run that had nothing left to do draws empty axes rather than failing.
+        using var dir = new TempDirectory();
+        ChartLayout steps = TrainingCurves.WriteStepLoss(dir.File("loss.png"), [], "test", 0.5);
+        ChartLayout epochs = TrainingCurves.WriteEpochs(dir.File("curves.png"), [], "accuracy", "test");
+        Assert.Equal((steps.Width, steps.Height), PngImage.ReadSize(steps.Path));
+        Assert.Equal((epochs.Width, epochs.Height), (PngImage.Read(epochs.Path).Width, PngImage.Read(epochs.Path).Height));
+        Assert.Empty(steps.Points);
+    }
+
     [Theory]
     [InlineData(new double[] { 3, 3 }, 2.5, 3.5)]
     [InlineData(new double[] { 0, 10 }, -0.5, 10.5)]
