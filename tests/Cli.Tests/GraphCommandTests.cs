@@ -24,6 +24,7 @@ public sealed class GraphCommandTests : IDisposable
         Assert.Equal("spe", doc.RootElement.GetProperty("pe").GetString());
         Assert.True(File.Exists(Path.Combine(outDir, "model.onnx")));
         Assert.True(File.Exists(Path.Combine(outDir, "metrics.json")));
+        Assert.True(Plots.PngImage.Read(Path.Combine(outDir, "curves.png")).Width > 100);
 
         string csv = Path.Combine(_dir, "enc.csv");
         (code, _, err) = CliHarness.Run("graph", "encode", "--data", data, "--pe", "spe", "--model", Path.Combine(outDir, "model.onnx"), "--out", csv);

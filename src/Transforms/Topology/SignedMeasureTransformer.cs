@@ -63,6 +63,18 @@ public sealed class SignedMeasureTransformer : ITransformer
     }
 
     /// <summary>
+    /// The signed measures one row's features are computed from, on the fitted grids <see cref="FirstGrid"/> ×
+    /// <see cref="SecondGrid"/> (shape (FirstGrid.Count, SecondGrid.Count) each): one per homology degree
+    /// 0…<see cref="SignedMeasureOptions.MaxDegree"/> for <see cref="SignedMeasureInvariant.Hilbert"/>, a single one for
+    /// <see cref="SignedMeasureInvariant.Euler"/>.
+    /// </summary>
+    /// <param name="values">Point coordinates, series values or flattened edge list.</param>
+    /// <param name="nodeCount">Node count (graphs).</param>
+    /// <returns>The measures, lowest degree first.</returns>
+    public IReadOnlyList<SignedMeasure> Measures(ReadOnlySpan<float> values, int nodeCount = 0) =>
+        Featurizer.Measures(new TopologyRow(values.ToArray(), nodeCount));
+
+    /// <summary>
     /// Features of many in-memory rows, computed in parallel batches (as <see cref="Transform"/> does); after each batch
     /// <paramref name="progress"/> receives how many rows are done, the last report being every row.
     /// </summary>

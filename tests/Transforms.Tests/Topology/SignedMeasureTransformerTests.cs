@@ -289,4 +289,28 @@ public sealed class SignedMeasureTransformerTests
 
         public string Nodes { get; set; } = "";
     }
+
+    [Theory]
+    [InlineData(SignedMeasureInvariant.Hilbert, 2)]
+    [InlineData(SignedMeasureInvariant.Euler, 1)]
+    public void Measures_OnTheFittedGrids_AreWhatTheFeaturesConvolve(SignedMeasureInvariant inv, int count)
+    {
+        // The measures `topo vectorize --plot` draws are exactly the ones the convolution features are computed from.
+        var ml = new MLContext(seed: 1);
+        List<CloudRow> rows = Clouds(10, 5);
+        SignedMeasureTransformer t = ml.Transforms.Topology.SignedMeasure(Options(inv: inv)).Fit(ml.Data.LoadFromEnumerable(rows));
+        IReadOnlyList<SignedMeasure> measures = t.Measures(rows[0].Points);
+        Assert.Equal(count, measures.Count);
+        Assert.All(measures, m => Assert.Equal((t.FirstGrid.Count, t.SecondGrid.Count), (m.Rows, m.Columns)));
+        Assert.Contains(measures, m => m.TotalVariation > 0);
+        int per = t.Options.VectorLengthPerMeasure;
+        var expected = new float[measures.Count * per];
+        for (int m = 0; m < measures.Count; m++)
+        {
+            SignedMeasureConvolution.Compute(
+                MeasureAtom.FromGrid(measures[m], t.FirstGrid, t.SecondGrid), MeasureBox.Of(t.FirstGrid, t.SecondGrid), t.Options.OutputResolution, t.Options.Bandwidth, expected.AsSpan(m * per, per));
+        }
+
+        Assert.Equal(expected, t.Featurize(rows[0].Points));
+    }
 }
