@@ -29,6 +29,9 @@ internal sealed class TopologyDataView : IDataView
 
     public bool CanShuffle => _source.CanShuffle;
 
+    /// <summary>Gets the number of rows whose features are cached.</summary>
+    internal int CachedRows => _cache?.Count ?? 0;
+
     public DataViewSchema Schema { get; }
 
     internal static DataViewSchema BuildSchema(DataViewSchema input, ITopologyRowMapper mapper)
