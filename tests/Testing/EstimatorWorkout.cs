@@ -105,11 +105,29 @@ public static class EstimatorWorkout
     public static ITransformer CheckMlNetConventions<TRow>(ITransformer fitted, IDataView data, double tolerance = 0)
         where TRow : class, new()
     {
-        ITransformer loaded = CheckModelSaveLoad(fitted, data, tolerance);
-        CheckPredictionEngine<TRow>(fitted, data, tolerance);
-        CheckPredictionEngine<TRow>(loaded, data, tolerance);
+        ITransformer loaded = Phase("save → load", () => CheckModelSaveLoad(fitted, data, tolerance));
+        Phase("PredictionEngine over the fitted transformer", () => CheckPredictionEngine<TRow>(fitted, data, tolerance));
+        Phase("PredictionEngine over the loaded transformer", () => CheckPredictionEngine<TRow>(loaded, data, tolerance));
         return loaded;
     }
+
+    private static T Phase<T>(string phase, Func<T> check)
+    {
+        try
+        {
+            return check();
+        }
+        catch (Exception e) when (e is not Xunit.Sdk.XunitException)
+        {
+            throw new InvalidOperationException($"{phase}: {e.GetType().Name}: {e.Message}", e);
+        }
+    }
+
+    private static void Phase(string phase, Action check) => Phase(phase, () =>
+    {
+        check();
+        return 0;
+    });
 
     /// <summary>
     /// (d) <c>mlContext.Model.CreatePredictionEngine</c> over <paramref name="fitted"/>, fed the rows of
@@ -127,17 +145,35 @@ public static class EstimatorWorkout
         var inputColumns = new HashSet<string>(Visible(data.Schema).Select(c => $"{c.Name}: {c.Type}"), StringComparer.Ordinal);
         DataViewSchema.Column[] added = Visible(transformed.Schema).Where(c => !inputColumns.Contains($"{c.Name}: {c.Type}")).ToArray();
         Assert.True(added.Length > 0, $"{fitted.GetType().Name} adds no column to check through PredictionEngine");
-        foreach (DataViewSchema.Column column in added)
+        // Every Transform value is read before any engine exists, and the engines are disposed together at the end:
+        // disposing a PredictionEngine over a chain with a multi-output ApplyOnnxModel step breaks later engines and
+        // Transform calls of that model (an NRE inside InferenceSession.Run; ML.NET 5.0.1, OnnxTransformer) — ML.NET's,
+        // not the transformer's under test.
+        Dictionary<string, List<object?>> expectedByColumn = added.ToDictionary(c => c.Name, c => Read(transformed, c), StringComparer.Ordinal);
+        var engines = new List<IDisposable>();
+        try
         {
-            List<object?> expected = Read(transformed, column);
-            List<object?> predicted = (List<object?>)typeof(EstimatorWorkout).GetMethod(nameof(PredictTyped), BindingFlags.NonPublic | BindingFlags.Static)!
-                .MakeGenericMethod(typeof(TRow), ArrayOf(column.Type.RawType))
-                .Invoke(null, [context, fitted, rows, column])!;
-            Assert.True(expected.Count == predicted.Count, $"column '{column.Name}': {expected.Count} rows vs {predicted.Count}");
-            for (int r = 0; r < expected.Count; r++)
+            foreach (DataViewSchema.Column column in added)
             {
-                AssertSameValue(expected[r], predicted[r], tolerance, $"PredictionEngine over {fitted.GetType().Name}, column '{column.Name}' row {r}");
+                ComparePredictions<TRow>(context, fitted, rows, column, expectedByColumn[column.Name], engines, tolerance);
             }
+        }
+        finally
+        {
+            engines.ForEach(e => e.Dispose());
+        }
+    }
+
+    private static void ComparePredictions<TRow>(MLContext context, ITransformer fitted, List<TRow> rows, DataViewSchema.Column column, List<object?> expected, List<IDisposable> engines, double tolerance)
+        where TRow : class, new()
+    {
+        List<object?> predicted = (List<object?>)typeof(EstimatorWorkout).GetMethod(nameof(PredictTyped), BindingFlags.NonPublic | BindingFlags.Static)!
+            .MakeGenericMethod(typeof(TRow), ArrayOf(column.Type.RawType))
+            .Invoke(null, [context, fitted, rows, column, engines])!;
+        Assert.True(expected.Count == predicted.Count, $"column '{column.Name}': {expected.Count} rows vs {predicted.Count}");
+        for (int r = 0; r < expected.Count; r++)
+        {
+            AssertSameValue(expected[r], predicted[r], tolerance, $"PredictionEngine over {fitted.GetType().Name}, column '{column.Name}' row {r}");
         }
     }
 
@@ -302,13 +338,14 @@ public static class EstimatorWorkout
     private static Type ArrayOf(Type raw) =>
         raw.IsGenericType && raw.GetGenericTypeDefinition() == typeof(VBuffer<>) ? raw.GetGenericArguments()[0].MakeArrayType() : raw;
 
-    private static List<object?> PredictTyped<TRow, TValue>(MLContext context, ITransformer fitted, List<TRow> rows, DataViewSchema.Column column)
+    private static List<object?> PredictTyped<TRow, TValue>(MLContext context, ITransformer fitted, List<TRow> rows, DataViewSchema.Column column, List<IDisposable> engines)
         where TRow : class, new()
     {
         SchemaDefinition output = SchemaDefinition.Create(typeof(Prediction<TValue>));
         output[0].ColumnName = column.Name;
         output[0].ColumnType = column.Type;
-        using PredictionEngine<TRow, Prediction<TValue>> engine = context.Model.CreatePredictionEngine<TRow, Prediction<TValue>>(fitted, ignoreMissingColumns: true, outputSchemaDefinition: output);
+        PredictionEngine<TRow, Prediction<TValue>> engine = context.Model.CreatePredictionEngine<TRow, Prediction<TValue>>(fitted, ignoreMissingColumns: true, outputSchemaDefinition: output);
+        engines.Add(engine);
         var values = new List<object?>();
         foreach (TRow row in rows)
         {
