@@ -259,6 +259,46 @@ public sealed class AdapterFineTuningEstimatorTests
     }
 
     [Fact]
+    public void EmbeddedVocabulary_LoadsInAFreshProcessWithoutRegistration_AndProgressReportsEpochs()
+    {
+        using var task = new TinyTextTask();
+        using var dir = new TempDirectory();
+        string modelPath = dir.File("tiny.onnx");
+        OnnxModelIO.Save(task.Encoder, modelPath);
+        var ml = new MLContext(seed: 1);
+        IDataView data = WorkoutData(ml);
+        var epochs = new List<EpochReport>();
+        AdapterFineTuningEstimator estimator = ml.MulticlassClassification.Trainers.AdapterFineTuning(new AdapterFineTuningOptions
+        {
+            ModelPath = modelPath,
+            VocabPath = task.VocabPath,
+            EmbedVocabulary = true,
+            Progress = new ListProgress<EpochReport>(epochs),
+            FineTune = new FineTuneOptions { Method = LowRankMethod.Lora, Rank = 2, BatchSize = 8, MaxLength = 8, Epochs = 2, Seed = 11 },
+        });
+        ITransformer model = estimator.Fit(data);
+        Assert.Equal([1, 2], epochs.Select(e => e.Epoch));
+        (float[][] scores, long[] predicted) = Predict(model.Transform(data));
+        string zip = dir.File("model.zip");
+        ml.Model.SaveAtomically(model, data.Schema, zip);
+
+        // A fresh process: nothing registered, the vocabulary file gone.
+        TokenizationMapping.ClearRegistry();
+        File.Delete(task.VocabPath);
+        (float[][] reloaded, long[] predictedAgain) = Predict(new MLContext(seed: 5).Model.Load(zip, out _).Transform(data));
+        Assert.Equal(predicted, predictedAgain);
+        for (int i = 0; i < scores.Length; i++)
+        {
+            Assert.Equal(scores[i], reloaded[i]);
+        }
+    }
+
+    private sealed class ListProgress<T>(List<T> sink) : IProgress<T>
+    {
+        public void Report(T value) => sink.Add(value);
+    }
+
+    [Fact]
     public void Binary_RefusesMoreThanTwoClasses()
     {
         using var task = new TinyTextTask();

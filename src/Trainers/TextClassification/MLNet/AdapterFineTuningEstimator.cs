@@ -62,7 +62,7 @@ public sealed class AdapterFineTuningEstimator : IEstimator<ITransformer>
         IReadOnlyList<LabeledSentence> rows = ReadRows(input);
         OnnxModel encoder = OnnxModelIO.Load(_options.ModelPath);
         TextEncoderTokenizer tokenizer = TextEncoderTokenizer.FromVocab(_options.VocabPath, _options.FineTune.MaxLength);
-        FineTuneResult result = TextClassifierFineTuning.Train(encoder, tokenizer, rows, null, _options.FineTune);
+        FineTuneResult result = TextClassifierFineTuning.Train(encoder, tokenizer, rows, null, _options.FineTune, epochs: _options.Progress);
         LastResult = result;
         TokenizationMapping.Register(tokenizer);
         return BuildEstimator(ScoringModel(result.Classifier, _binary), tokenizer).Fit(input);
@@ -128,7 +128,7 @@ public sealed class AdapterFineTuningEstimator : IEstimator<ITransformer>
         byte[] bytes = OnnxModelIO.ToBytes(scoring);
         string[] inputs = scoring.Graph.RuntimeInputs().Select(i => i.Name).ToArray();
         IEstimator<ITransformer> chain = _context.Transforms.CopyColumns(TokenizationMapping.TextColumn, _options.TextColumnName)
-            .Append(_context.Transforms.Expression(TokenizationMapping.TokenizerColumn, TokenizationMapping.FingerprintExpression(tokenizer), TokenizationMapping.TextColumn))
+            .Append(_context.Transforms.Expression(TokenizationMapping.TokenizerColumn, TokenizerExpression(tokenizer), TokenizationMapping.TextColumn))
             .Append(_context.Transforms.CustomMapping(new TokenizationMapping().GetMapping(), TokenizationMapping.ContractName));
         if (_binary)
         {
@@ -145,6 +145,11 @@ public sealed class AdapterFineTuningEstimator : IEstimator<ITransformer>
             .Append(_context.Transforms.CopyColumns(ScoreColumn, GraphScoringColumns.ScoreVector))
             .Append(_context.Transforms.DropColumns(GraphScoringColumns.ScoreVector, GraphScoringColumns.PredictedKeyVector, GraphScoringColumns.PredictedIndex));
     }
+
+    /// <summary>The constant tokenizer column: the fingerprint, or the embedded vocabulary.</summary>
+    private string TokenizerExpression(TextEncoderTokenizer tokenizer) => _options.EmbedVocabulary
+        ? TokenizationMapping.EmbeddedExpression(File.ReadAllBytes(_options.VocabPath), tokenizer.MaxLength, lowerCase: true)
+        : TokenizationMapping.FingerprintExpression(tokenizer);
 
     private List<LabeledSentence> ReadRows(IDataView input)
     {
