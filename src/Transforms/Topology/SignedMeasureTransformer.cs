@@ -13,7 +13,7 @@ namespace Pipelines.Transforms.Topology;
 /// <remarks>
 /// <para>
 /// <c>mlContext.Model.Save</c> writes this transformer as a chain of ML.NET-persisted steps (the fitted grids ride in a
-/// constant column read by a custom mapping; see <c>docs/formats/signed-measure.md</c>), so <c>mlContext.Model.Load</c>
+/// constant column read by a custom mapping; see <c>docs/formats/fitted-state-chains.md</c>), so <c>mlContext.Model.Load</c>
 /// restores it in a fresh process, and <c>PredictionEngine</c> scores single rows through the same chain. The loaded
 /// transformer is ML.NET's chain, not this type; for this type back, use <see cref="Save(string)"/> /
 /// <see cref="Load(string)"/> (versioned own format, <see cref="SignedMeasureModelFormat"/>). Both give identical features.

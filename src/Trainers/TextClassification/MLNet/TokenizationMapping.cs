@@ -41,7 +41,7 @@ public sealed class TokenizationOutput
 /// it. A model whose vocabulary is not available fails with an error naming the fingerprint, never with wrong ids.
 /// With <c>AdapterFineTuningOptions.EmbedVocabulary</c> the constant column carries the vocabulary itself
 /// (<c>wordpiece-embedded:&lt;max length&gt;:&lt;lower|cased&gt;:&lt;base64 of gzip(vocab.txt)&gt;</c>), so a scoring app
-/// needs neither registration nor the model package (see docs/formats/text-classifier-chain.md).
+/// needs neither registration nor the model package (see docs/formats/fitted-state-chains.md).
 /// </summary>
 [CustomMappingFactoryAttribute(ContractName)]
 public sealed class TokenizationMapping : CustomMappingFactory<TokenizationInput, TokenizationOutput>

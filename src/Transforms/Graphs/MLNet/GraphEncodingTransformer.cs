@@ -78,7 +78,7 @@ public sealed class GraphEncodingEstimator : IEstimator<GraphEncodingTransformer
 /// </summary>
 /// <remarks>
 /// <c>mlContext.Model.Save</c> writes it as a chain of ML.NET-persisted steps (the options, and SPE's φ/ρ, ride in a
-/// constant column read by a custom mapping; see <c>docs/formats/graph-scoring-chain.md</c>), so
+/// constant column read by a custom mapping; see <c>docs/formats/fitted-state-chains.md</c>), so
 /// <c>mlContext.Model.Load</c> restores it in a fresh process with identical values, and <c>PredictionEngine</c> scores
 /// single rows through the same chain. Only Pipelines.Transforms is needed to load it.
 /// </remarks>
