@@ -114,8 +114,10 @@ public sealed record SignedMeasureOptions
 
     /// <summary>
     /// Gets how many rows' features the view returned by <c>Transform</c> keeps, so an iterative trainer computes each
-    /// row once (0: none; every pass recomputes). A runtime setting, not part of the fitted model: it is not saved, and a
-    /// loaded transformer uses <see cref="Defaults.FeatureCacheRows"/>.
+    /// row once (0: none; every pass recomputes). Rows are keyed by ML.NET row id, which ML.NET's own data views keep
+    /// unique and the same on every pass (as its contract asks); set 0 over a custom view that does not. A runtime
+    /// setting, not part of the fitted model: it is not saved, and a loaded transformer uses
+    /// <see cref="Defaults.FeatureCacheRows"/>.
     /// </summary>
     public int FeatureCacheRows { get; init; } = Defaults.FeatureCacheRows;
 
