@@ -264,6 +264,18 @@ public sealed class SignedMeasureTransformerTests
     }
 
     [Fact]
+    public void Pipeline_WithATrainer_SavesLoadsAndScoresInPredictionEngine()
+    {
+        // The scenario: signed measure → an ML.NET trainer → saved zip → a fresh context, row by row.
+        var ml = new MLContext(seed: 1);
+        IDataView data = ml.Data.LoadFromEnumerable(Clouds(12, 3));
+        ITransformer model = ml.Transforms.Topology.SignedMeasure(Options())
+            .Append(ml.Regression.Trainers.Sdca(labelColumnName: "Label", featureColumnName: "Features", maximumNumberOfIterations: 5))
+            .Fit(data);
+        EstimatorWorkout.CheckMlNetConventions<CloudRow>(model, data, tolerance: 1e-5);
+    }
+
+    [Fact]
     public void Workout_KnownSizeSeries_ModelSaveLoadAndPredictionEngineGiveIdenticalOutput()
     {
         var ml = new MLContext(seed: 1);
