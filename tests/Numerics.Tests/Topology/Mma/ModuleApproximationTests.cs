@@ -161,11 +161,11 @@ public sealed class ModuleApproximationTests
     public void Compute_RefusesTooManyLinesNamingTheEstimateAndThePrecisionOption()
     {
         FunctionRipsBifiltration f = Cloud(30, 12);
-        var options = new ModuleApproximationOptions { Precision = 1e-4f, Normalize = true, Budget = ComplexBudget.Default with { MaxSimplices = 1_000_000 } };
+        var options = new ModuleApproximationOptions { Precision = 1f / 8192, Normalize = true, Budget = ComplexBudget.Default with { MaxSimplices = 1_000_000 } };
         var e = Assert.Throws<ModuleApproximationBudgetExceededException>(() => ModuleApproximation.Compute(f, options));
         Assert.Equal(ErrorKind.Resource, e.Kind);
-        Assert.Equal(20001, e.Lines);
-        Assert.Contains("20,001 lines", e.Message, StringComparison.Ordinal);
+        Assert.Equal(16385, e.Lines);
+        Assert.Contains("16,385 lines", e.Message, StringComparison.Ordinal);
         Assert.Contains("--precision", e.Message, StringComparison.Ordinal);
 
         // A coarser δ passes the same budget: 201 lines × 465 simplices.
