@@ -78,17 +78,18 @@ internal static class TopoCommand
     {
         var input = new Option<string>("--input") { Description = "Point-cloud CSV (x,…,label per line), TU dataset folder, or UCR .tsv file.", Required = true };
         var filtration = new Option<string>("--filtration") { Description = $"{string.Join(" | ", BifiltrationPreset.All.Where(p => !p.ForGraphs).Select(p => p.Name))} (points, series) or {string.Join(" | ", BifiltrationPreset.All.Where(p => p.ForGraphs).Select(p => p.Name))} (graphs).", DefaultValueFactory = _ => BifiltrationPreset.Default.Name };
-        var invariant = new Option<string>("--invariant") { Description = "hilbert | euler.", DefaultValueFactory = _ => SignedMeasureOptions.Defaults.Invariant.ToString().ToLowerInvariant() };
-        var vectorizer = new Option<string>("--vectorizer") { Description = "conv | sw.", DefaultValueFactory = _ => VectorizerName(SignedMeasureOptions.Defaults.Vectorizer) };
+        var invariant = new Option<string>("--invariant") { Description = "hilbert | euler | mma.", DefaultValueFactory = _ => SignedMeasureOptions.Defaults.Invariant.ToString().ToLowerInvariant() };
+        var vectorizer = new Option<string>("--vectorizer") { Description = $"conv | sw (signed measures); {TopoMmaVectorize.ImageName} | {TopoMmaVectorize.LandscapeName} (MMA).", DefaultValueFactory = _ => VectorizerName(SignedMeasureOptions.Defaults.Vectorizer) };
         var resolution = new Option<int>("--resolution") { Description = "Grid resolution per parameter (output resolution is half of it, at least 4).", DefaultValueFactory = _ => SignedMeasureOptions.Defaults.GridResolution };
         var cloudSize = new Option<int>("--cloud-size") { Description = "Rows per point cloud in a CSV input.", DefaultValueFactory = _ => TopologyDataset.Defaults.PointsPerCloud };
         var threshold = new Option<float?>("--threshold") { Description = "Rips edge threshold (default: enclosing radius of each cloud)." };
         var output = new Option<FileInfo>("--out") { Description = "Features CSV (label, f0, f1, …).", Required = true };
         var save = new Option<FileInfo?>("--save-transformer") { Description = "Also save the fitted transformer (versioned binary)." };
         var maxBytes = new Option<long>("--max-mib") { Description = "Memory budget of each row's complex in MiB (pre-flight refusal from the point count).", DefaultValueFactory = _ => ComplexBudget.Default.MaxBytes >> 20 };
-        var command = new Command("vectorize", "Signed-measure features (Hilbert/Euler measure of a bifiltration, convolved or sliced-Wasserstein) for every row of a data set.")
+        var precision = new Option<float>("--precision") { Description = "MMA line spacing δ on the fitted unit square (smaller: more lines, finer summands).", DefaultValueFactory = _ => MmaOptions.Defaults.Precision };
+        var command = new Command("vectorize", "Signed-measure features (Hilbert/Euler measure of a bifiltration, convolved or sliced-Wasserstein) or MMA features (module approximation, kernel image or landscapes) for every row of a data set.")
         {
-            input, filtration, invariant, vectorizer, resolution, cloudSize, threshold, output, save, maxBytes,
+            input, filtration, invariant, vectorizer, resolution, cloudSize, threshold, output, save, maxBytes, precision,
         };
         CommandRunner.SetHandler(command, (parsed, console) =>
         {
@@ -98,8 +99,9 @@ internal static class TopoCommand
                 throw new UsageException($"--filtration: unknown value '{parsed.GetValue(filtration)}'.");
             }
 
-            SignedMeasureInvariant inv = ParseEnum<SignedMeasureInvariant>(parsed.GetValue(invariant)!, "--invariant");
-            SignedMeasureVectorizer vec = parsed.GetValue(vectorizer) switch
+            bool mma = TopoMmaVectorize.Selected(parsed.GetValue(invariant)!, parsed.GetValue(vectorizer)!);
+            SignedMeasureInvariant inv = mma ? SignedMeasureOptions.Defaults.Invariant : ParseEnum<SignedMeasureInvariant>(parsed.GetValue(invariant)!, "--invariant");
+            SignedMeasureVectorizer vec = mma ? SignedMeasureOptions.Defaults.Vectorizer : parsed.GetValue(vectorizer) switch
             {
                 "conv" => SignedMeasureVectorizer.Convolution,
                 "sw" => SignedMeasureVectorizer.SlicedWasserstein,
@@ -115,6 +117,11 @@ internal static class TopoCommand
             if (!preset.Fits(data.Kind))
             {
                 throw new UsageException($"--filtration {parsed.GetValue(filtration)} does not fit the input ({(data.Kind == TopologyDataKind.Graphs ? "graphs" : "points or series")}).");
+            }
+
+            if (mma)
+            {
+                return TopoMmaVectorize.Run(console, data, preset, parsed.GetValue(vectorizer)!, res, parsed.GetValue(threshold), parsed.GetValue(precision), MiB(parsed.GetValue(maxBytes)), parsed.GetValue(output)!, parsed.GetValue(save));
             }
 
             SignedMeasureOptions options = preset.CreateOptions(data) with
