@@ -8,7 +8,8 @@ namespace Pipelines.Benchmarks.Mma;
 /// MMA (module approximation + image + landscapes) against our own Hilbert signed measure on the same 200-point
 /// function-Rips complex (noisy annulus with outliers, seed 2026, KDE codensity h = 0.15, threshold 0.6: the cloud of
 /// TopologyBench's Hilbert case), H0 + H1, in one run; prints the ratio MMA / Hilbert.
-/// usage: dotnet run -c Release --project benchmarks/MmaBench -- [--repeat 3] [--points 200]
+/// With --accuracy TU_FOLDER it then compares MMA and Hilbert features on that TU set (10-fold CV, same classifier).
+/// usage: dotnet run -c Release --project benchmarks/MmaBench -- [--repeat 3] [--points 200] [--accuracy ../shared/data/graphs/tu/MUTAG]
 /// </summary>
 public static class Program
 {
@@ -46,6 +47,11 @@ public static class Program
             string summands = $"{module.Summands(0).Count}/{module.Summands(1).Count}";
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"MMA δ=" + delta + " (unit square)",-34} {s,9:F3} {module.LineOffsets.Length,6} {summands,15} {s / hilbert,17:F2}"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"  + image 20x20 + 3 landscapes",-34} {vec,9:F3} {"",6} {"disc=" + module.Discontinuities,15} {(s + vec) / hilbert,17:F2}"));
+        }
+
+        if (Arg(args, "--accuracy") is { } folder)
+        {
+            Accuracy.Run(folder);
         }
 
         return 0;
