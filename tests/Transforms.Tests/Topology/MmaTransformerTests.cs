@@ -204,4 +204,15 @@ public sealed class MmaTransformerTests
         Assert.All(gf, f => Assert.Equal(2 * 3 * 25, f.Length));
         Assert.NotEqual(gf[0], gf[4]);
     }
+
+    [Fact]
+    public void EmptyAndOnePointClouds_GiveFiniteVectors()
+    {
+        var ml = new MLContext(seed: 1);
+        MmaTransformer t = ml.Transforms.Topology.ModuleApproximation(Options()).Fit(ml.Data.LoadFromEnumerable(Clouds(6, 5)));
+        Assert.All(t.Featurize([]), x => Assert.Equal(0f, x));
+        float[] one = t.Featurize([0.1f, 0.2f]);
+        Assert.All(one, x => Assert.True(float.IsFinite(x)));
+        Assert.Contains(one, x => x > 0f);
+    }
 }
