@@ -14,7 +14,9 @@ namespace Pipelines.Numerics.Topology;
 /// bottleneck distance); at other points add 2δ.</item>
 /// <item>Image: if the summands of f and g correspond one-to-one with bars moving by at most ε on every line (so
 /// corners move by ≤ ε in ℓ∞), then |d(x, M_i) − d(x, N_i)| ≤ ε, |w_i − w'_i| ≤ 2ε, and with K(t) = exp(−t²/2)
-/// (Lipschitz constant e^{−1/2}) and weights ≤ W, |V_f(x) − V_g(x)| ≤ Σ_i (2p·W^{p−1} + W^p·e^{−1/2}/σ)·ε.</item>
+/// (Lipschitz constant e^{−1/2}), weights ≤ W and p ≥ 1, |V_f(x) − V_g(x)| ≤ Σ_i (2p·W^{p−1} + W^p·e^{−1/2}/σ)·ε. The
+/// decomposition itself is not stable in general (a perturbation can change the matching of bars), so this bound
+/// only covers perturbations that keep the summands' correspondence, e.g. small ones in general position.</item>
 /// </list>
 /// </remarks>
 public static class MmaRepresentation
