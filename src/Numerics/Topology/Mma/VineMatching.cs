@@ -83,19 +83,14 @@ internal sealed class VineMatching
     public static (int[] LowerToUpper, int Discontinuities) Match(LineBar[] lower, LineBar[] upper, float delta, float eta)
     {
         var m = new VineMatching(lower, upper, delta, eta);
-        int broken = 0;
         for (int pass = 0; pass < 2; pass++)
         {
             for (int i = 0; i < lower.Length; i++)
             {
-                bool must = lower[i].Length > delta + eta;
-                if (must == (pass == 0) && m._matchLower[i] < 0)
+                if ((lower[i].Length > delta + eta) == (pass == 0) && m._matchLower[i] < 0)
                 {
                     m._visited = new bool[upper.Length];
-                    if (!m.AugmentFromLower(i) && must)
-                    {
-                        broken++;
-                    }
+                    m.AugmentFromLower(i);
                 }
             }
         }
@@ -105,11 +100,19 @@ internal sealed class VineMatching
             if (m._mustUpper[j] && m._matchUpper[j] < 0)
             {
                 m._visited = new bool[lower.Length];
-                if (!m.AugmentFromUpper(j))
-                {
-                    broken++;
-                }
+                m.AugmentFromUpper(j);
             }
+        }
+
+        int broken = 0;
+        for (int i = 0; i < lower.Length; i++)
+        {
+            broken += lower[i].Length > delta + eta && m._matchLower[i] < 0 ? 1 : 0;
+        }
+
+        for (int j = 0; j < upper.Length; j++)
+        {
+            broken += m._mustUpper[j] && m._matchUpper[j] < 0 ? 1 : 0;
         }
 
         return (m._matchLower, broken);
