@@ -171,4 +171,32 @@ public sealed class ModuleApproximationTests
         // A coarser δ passes the same budget: 201 lines × 465 simplices.
         Assert.NotNull(ModuleApproximation.Compute(f, options with { Precision = 0.01f }));
     }
+
+    [Fact]
+    public void Compute_IgnoresPointOrder()
+    {
+        float[] pts = TopologyTestData.NoisyAnnulus(40, 0.15f, 13);
+        float[] permuted = TopologyTestData.Permute(pts, 2, 14, out _);
+        MmaModule Run(float[] p)
+        {
+            DistanceMatrix dm = DistanceMatrix.FromPoints(p, 2);
+            var f = new FunctionRipsBifiltration(dm, Codensity.Compute(dm, 2, CodensityKind.GaussianKde, 0.5f));
+            return ModuleApproximation.Compute(f, new ModuleApproximationOptions { Precision = 0.05f, MaxDegree = 1, Normalize = true });
+        }
+
+        MmaModule a = Run(pts);
+        MmaModule b = Run(permuted);
+        for (int d = 0; d <= 1; d++)
+        {
+            Assert.Equal(a.Summands(d).Count, b.Summands(d).Count);
+            var ia = new float[3 * 15 * 15];
+            var ib = new float[3 * 15 * 15];
+            MmaRepresentation.Landscapes(a, d, 3, 15, ia);
+            MmaRepresentation.Landscapes(b, d, 3, 15, ib);
+            Assert.All(ia.Zip(ib), t => Assert.Equal(t.First, t.Second, 1e-5f));
+            MmaRepresentation.Image(a, d, 15, 0.1f, 1f, ia.AsSpan(0, 225));
+            MmaRepresentation.Image(b, d, 15, 0.1f, 1f, ib.AsSpan(0, 225));
+            Assert.All(ia.Zip(ib), t => Assert.Equal(t.First, t.Second, 1e-4f));
+        }
+    }
 }
