@@ -95,8 +95,8 @@ internal static class TopoCommand
     {
         var input = new Option<string>("--input") { Description = "Point-cloud CSV (x,…,label per line), TU dataset folder, or UCR .tsv file.", Required = true };
         var filtration = new Option<string>("--filtration") { Description = $"{string.Join(" | ", BifiltrationPreset.All.Where(p => !p.ForGraphs).Select(p => p.Name))} (points, series) or {string.Join(" | ", BifiltrationPreset.All.Where(p => p.ForGraphs).Select(p => p.Name))} (graphs).", DefaultValueFactory = _ => BifiltrationPreset.Default.Name };
-        var invariant = new Option<string>("--invariant") { Description = "hilbert | euler.", DefaultValueFactory = _ => SignedMeasureOptions.Defaults.Invariant.ToString().ToLowerInvariant() };
-        var vectorizer = new Option<string>("--vectorizer") { Description = "conv | sw.", DefaultValueFactory = _ => VectorizerName(SignedMeasureOptions.Defaults.Vectorizer) };
+        var invariant = new Option<string>("--invariant") { Description = "hilbert | euler | mma.", DefaultValueFactory = _ => SignedMeasureOptions.Defaults.Invariant.ToString().ToLowerInvariant() };
+        var vectorizer = new Option<string>("--vectorizer") { Description = $"conv | sw (signed measures); {TopoMmaVectorize.ImageName} | {TopoMmaVectorize.LandscapeName} (MMA).", DefaultValueFactory = _ => VectorizerName(SignedMeasureOptions.Defaults.Vectorizer) };
         var resolution = new Option<int>("--resolution") { Description = "Grid resolution per parameter (output resolution is half of it, at least 4).", DefaultValueFactory = _ => SignedMeasureOptions.Defaults.GridResolution };
         var cloudSize = new Option<int>("--cloud-size") { Description = "Rows per point cloud in a CSV input.", DefaultValueFactory = _ => TopologyDataset.Defaults.PointsPerCloud };
         var threshold = new Option<float?>("--threshold") { Description = "Rips edge threshold (default: enclosing radius of each cloud)." };
@@ -105,9 +105,10 @@ internal static class TopoCommand
         var maxBytes = new Option<long>("--max-mib") { Description = "Memory budget of each row's complex in MiB (pre-flight refusal from the point count).", DefaultValueFactory = _ => ComplexBudget.Default.MaxBytes >> 20 };
         var plot = new Option<string?>("--plot") { Description = "Also draw one row's signed measure (one heat map per homology degree, or the Euler measure): a folder (→ signed-measure-h0.png, …) or a file prefix (→ <prefix>-h0.png, …)." };
         var plotRow = new Option<int>("--plot-row") { Description = "The row --plot draws (0-based).", DefaultValueFactory = _ => 0 };
-        var command = new Command("vectorize", "Signed-measure features (Hilbert/Euler measure of a bifiltration, convolved or sliced-Wasserstein) for every row of a data set.")
+        var precision = new Option<float>("--precision") { Description = "MMA line spacing δ on the fitted unit square (smaller: more lines, finer summands).", DefaultValueFactory = _ => MmaOptions.Defaults.Precision };
+        var command = new Command("vectorize", "Signed-measure features (Hilbert/Euler measure of a bifiltration, convolved or sliced-Wasserstein) or MMA features (module approximation, kernel image or landscapes) for every row of a data set.")
         {
-            input, filtration, invariant, vectorizer, resolution, cloudSize, threshold, output, save, maxBytes, plot, plotRow,
+            input, filtration, invariant, vectorizer, resolution, cloudSize, threshold, output, save, maxBytes, plot, plotRow, precision,
         };
         CommandRunner.SetHandler(command, (parsed, console) =>
         {
@@ -117,8 +118,9 @@ internal static class TopoCommand
                 throw new UsageException($"--filtration: unknown value '{parsed.GetValue(filtration)}'.");
             }
 
-            SignedMeasureInvariant inv = ParseEnum<SignedMeasureInvariant>(parsed.GetValue(invariant)!, "--invariant");
-            SignedMeasureVectorizer vec = parsed.GetValue(vectorizer) switch
+            bool mma = TopoMmaVectorize.Selected(parsed.GetValue(invariant)!, parsed.GetValue(vectorizer)!);
+            SignedMeasureInvariant inv = mma ? SignedMeasureOptions.Defaults.Invariant : ParseEnum<SignedMeasureInvariant>(parsed.GetValue(invariant)!, "--invariant");
+            SignedMeasureVectorizer vec = mma ? SignedMeasureOptions.Defaults.Vectorizer : parsed.GetValue(vectorizer) switch
             {
                 "conv" => SignedMeasureVectorizer.Convolution,
                 "sw" => SignedMeasureVectorizer.SlicedWasserstein,
@@ -134,6 +136,11 @@ internal static class TopoCommand
             if (!preset.Fits(data.Kind))
             {
                 throw new UsageException($"--filtration {parsed.GetValue(filtration)} does not fit the input ({(data.Kind == TopologyDataKind.Graphs ? "graphs" : "points or series")}).");
+            }
+
+            if (mma)
+            {
+                return TopoMmaVectorize.Run(console, data, preset, parsed.GetValue(vectorizer)!, res, parsed.GetValue(threshold), parsed.GetValue(precision), MiB(parsed.GetValue(maxBytes)), parsed.GetValue(output)!, parsed.GetValue(save));
             }
 
             SignedMeasureOptions options = preset.CreateOptions(data) with

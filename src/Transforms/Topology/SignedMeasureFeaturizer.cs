@@ -117,7 +117,7 @@ internal sealed class SignedMeasureFeaturizer : ITopologyRowMapper
     /// from the point count alone (before the distance matrix, the codensity and the per-line reductions). Without a
     /// threshold (the enclosing radius) every pair is counted as an edge.
     /// </summary>
-    private static void Preflight(SignedMeasureOptions options, TopologyRow row)
+    internal static void Preflight(SignedMeasureOptions options, TopologyRow row)
     {
         int points = options.Input switch
         {
@@ -132,7 +132,7 @@ internal sealed class SignedMeasureFeaturizer : ITopologyRowMapper
         }
     }
 
-    private static object Build(SignedMeasureOptions options, TopologyRow row)
+    internal static object Build(SignedMeasureOptions options, TopologyRow row)
     {
         switch (options.Input)
         {

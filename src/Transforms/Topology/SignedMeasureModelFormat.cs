@@ -35,29 +35,7 @@ internal static class SignedMeasureModelFormat
         w.Write(o.OutputColumnName);
         w.Write(o.InputColumnName is not null);
         w.Write(o.InputColumnName ?? string.Empty);
-        switch (o.Input)
-        {
-            case PointCloudInput p:
-                w.Write(0);
-                w.Write(p.PointDimension);
-                break;
-            case TimeSeriesInput t:
-                w.Write(1);
-                w.Write(t.Dimension);
-                w.Write(t.Delay);
-                w.Write(t.Skip);
-                break;
-            case GraphInput g:
-                w.Write(2);
-                w.Write(g.NodeCountColumnName);
-                w.Write((int)g.First);
-                w.Write((int)g.Second);
-                w.Write(g.HeatTime);
-                break;
-            default:
-                throw new InvalidOperationException("Unknown topology input.");
-        }
-
+        WriteInput(w, o.Input);
         w.Write((int)o.Codensity);
         w.Write(o.CodensityParameter);
         w.Write(o.Threshold.HasValue);
@@ -98,14 +76,7 @@ internal static class SignedMeasureModelFormat
         string output = r.ReadString();
         bool hasInput = r.ReadBoolean();
         string input = r.ReadString();
-        int kind = r.ReadInt32();
-        TopologyInput topo = kind switch
-        {
-            0 => new PointCloudInput(r.ReadInt32()),
-            1 => new TimeSeriesInput(r.ReadInt32(), r.ReadInt32(), r.ReadInt32()),
-            2 => new GraphInput(r.ReadString(), (GraphVertexFunctionKind)r.ReadInt32(), (GraphVertexFunctionKind)r.ReadInt32(), r.ReadSingle()),
-            _ => throw new DataFormatException($"Unknown topology input kind {kind}."),
-        };
+        TopologyInput topo = ReadInput(r);
         var codensity = (CodensityKind)r.ReadInt32();
         float codensityParameter = r.ReadSingle();
         bool hasThreshold = r.ReadBoolean();
@@ -134,6 +105,46 @@ internal static class SignedMeasureModelFormat
         };
         o.Validate();
         return new SignedMeasureFeaturizer(o, ReadGrid(r), ReadGrid(r));
+    }
+
+    /// <summary>Writes the input kind (0 point cloud, 1 time series, 2 graph) then its fields (shared with <see cref="MmaModelFormat"/>).</summary>
+    internal static void WriteInput(BinaryWriter w, TopologyInput input)
+    {
+        switch (input)
+        {
+            case PointCloudInput p:
+                w.Write(0);
+                w.Write(p.PointDimension);
+                break;
+            case TimeSeriesInput t:
+                w.Write(1);
+                w.Write(t.Dimension);
+                w.Write(t.Delay);
+                w.Write(t.Skip);
+                break;
+            case GraphInput g:
+                w.Write(2);
+                w.Write(g.NodeCountColumnName);
+                w.Write((int)g.First);
+                w.Write((int)g.Second);
+                w.Write(g.HeatTime);
+                break;
+            default:
+                throw new InvalidOperationException("Unknown topology input.");
+        }
+    }
+
+    /// <summary>Reads what <see cref="WriteInput"/> wrote.</summary>
+    internal static TopologyInput ReadInput(BinaryReader r)
+    {
+        int kind = r.ReadInt32();
+        return kind switch
+        {
+            0 => new PointCloudInput(r.ReadInt32()),
+            1 => new TimeSeriesInput(r.ReadInt32(), r.ReadInt32(), r.ReadInt32()),
+            2 => new GraphInput(r.ReadString(), (GraphVertexFunctionKind)r.ReadInt32(), (GraphVertexFunctionKind)r.ReadInt32(), r.ReadSingle()),
+            _ => throw new DataFormatException($"Unknown topology input kind {kind}."),
+        };
     }
 
     private static void WriteGrid(BinaryWriter w, FiltrationGrid g)

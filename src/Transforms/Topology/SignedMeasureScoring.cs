@@ -33,6 +33,18 @@ internal static class SignedMeasureScoring
     /// <summary>Builds the chain of <paramref name="featurizer"/>, fitted on an empty view of its input columns.</summary>
     public static ITransformer Build(SignedMeasureFeaturizer featurizer)
     {
+        using var bytes = new MemoryStream();
+        SignedMeasureModelFormat.Write(bytes, featurizer);
+        return Build(featurizer, bytes.ToArray(), context => context.Transforms.CustomMapping(new SignedMeasureMapping().GetMapping(), SignedMeasureMapping.ContractName));
+    }
+
+    /// <summary>
+    /// Builds the chain of any topology featurizer (signed measures, MMA): its saved <paramref name="state"/> rides in the
+    /// constant column and <paramref name="mapping"/> (a custom mapping from <see cref="SignedMeasureRow"/> to
+    /// <see cref="SignedMeasureRowFeatures"/> under the featurizer's own contract name) computes the features.
+    /// </summary>
+    public static ITransformer Build(ITopologyRowMapper featurizer, byte[] state, Func<MLContext, IEstimator<ITransformer>> mapping)
+    {
         var context = new MLContext(seed: 0);
         IEstimator<ITransformer> chain = context.Transforms.CopyColumns(Values, featurizer.InputColumnName);
         var input = new List<(string, DataViewType)> { (featurizer.InputColumnName, new VectorDataViewType(NumberDataViewType.Single)) };
@@ -46,10 +58,8 @@ internal static class SignedMeasureScoring
             chain = chain.Append(context.Transforms.CustomMapping(new SignedMeasureAnchorMapping().GetMapping(), SignedMeasureAnchorMapping.ContractName));
         }
 
-        using var bytes = new MemoryStream();
-        SignedMeasureModelFormat.Write(bytes, featurizer);
-        chain = chain.AppendState(context, State, Nodes, bytes.ToArray())
-            .Append(context.Transforms.CustomMapping(new SignedMeasureMapping().GetMapping(), SignedMeasureMapping.ContractName))
+        chain = chain.AppendState(context, State, Nodes, state)
+            .Append(mapping(context))
             .AppendKnownSize(context, Features, Raw, featurizer.OutputLength)
             .Append(context.Transforms.CopyColumns(featurizer.OutputColumnName, Features))
             .Append(context.Transforms.DropColumns(Values, Nodes, State, Raw, Features));
