@@ -78,15 +78,15 @@ internal static class TopoCommand
     {
         var input = new Option<string>("--input") { Description = "Point-cloud CSV (x,…,label per line), TU dataset folder, or UCR .tsv file.", Required = true };
         var filtration = new Option<string>("--filtration") { Description = $"{string.Join(" | ", BifiltrationPreset.All.Where(p => !p.ForGraphs).Select(p => p.Name))} (points, series) or {string.Join(" | ", BifiltrationPreset.All.Where(p => p.ForGraphs).Select(p => p.Name))} (graphs).", DefaultValueFactory = _ => BifiltrationPreset.Default.Name };
-        var invariant = new Option<string>("--invariant") { Description = "hilbert | euler.", DefaultValueFactory = _ => SignedMeasureOptions.Defaults.Invariant.ToString().ToLowerInvariant() };
+        var invariant = new Option<string>("--invariant") { Description = "hilbert | euler | rank (rank: O(grid⁴) memory, refused above --max-mib).", DefaultValueFactory = _ => SignedMeasureOptions.Defaults.Invariant.ToString().ToLowerInvariant() };
         var vectorizer = new Option<string>("--vectorizer") { Description = "conv | sw.", DefaultValueFactory = _ => VectorizerName(SignedMeasureOptions.Defaults.Vectorizer) };
         var resolution = new Option<int>("--resolution") { Description = "Grid resolution per parameter (output resolution is half of it, at least 4).", DefaultValueFactory = _ => SignedMeasureOptions.Defaults.GridResolution };
         var cloudSize = new Option<int>("--cloud-size") { Description = "Rows per point cloud in a CSV input.", DefaultValueFactory = _ => TopologyDataset.Defaults.PointsPerCloud };
         var threshold = new Option<float?>("--threshold") { Description = "Rips edge threshold (default: enclosing radius of each cloud)." };
         var output = new Option<FileInfo>("--out") { Description = "Features CSV (label, f0, f1, …).", Required = true };
         var save = new Option<FileInfo?>("--save-transformer") { Description = "Also save the fitted transformer (versioned binary)." };
-        var maxBytes = new Option<long>("--max-mib") { Description = "Memory budget of each row's complex in MiB (pre-flight refusal from the point count).", DefaultValueFactory = _ => ComplexBudget.Default.MaxBytes >> 20 };
-        var command = new Command("vectorize", "Signed-measure features (Hilbert/Euler measure of a bifiltration, convolved or sliced-Wasserstein) for every row of a data set.")
+        var maxBytes = new Option<long>("--max-mib") { Description = "Memory budget of each row's complex (and of the rank invariant's O(grid⁴) tensors) in MiB (pre-flight refusal).", DefaultValueFactory = _ => ComplexBudget.Default.MaxBytes >> 20 };
+        var command = new Command("vectorize", "Signed-measure features (Hilbert/Euler measure or rank signed barcode of a bifiltration, convolved or sliced-Wasserstein) for every row of a data set.")
         {
             input, filtration, invariant, vectorizer, resolution, cloudSize, threshold, output, save, maxBytes,
         };

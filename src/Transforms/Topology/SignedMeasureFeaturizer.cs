@@ -67,16 +67,49 @@ internal sealed class SignedMeasureFeaturizer : ITopologyRowMapper
             throw new InvalidOperationException($"Cannot fit the signed-measure grids on column '{options.InputColumnName ?? options.OutputColumnName}': the training rows contain no points or nodes.");
         }
 
-        return new SignedMeasureFeaturizer(
-            options,
-            FiltrationGrid.Fit(first.ToArray(), options.GridStrategy, options.GridResolution, options.DropQuantile),
-            FiltrationGrid.Fit(second.ToArray(), options.GridStrategy, options.GridResolution, options.DropQuantile));
+        var grid1 = FiltrationGrid.Fit(first.ToArray(), options.GridStrategy, options.GridResolution, options.DropQuantile);
+        var grid2 = FiltrationGrid.Fit(second.ToArray(), options.GridStrategy, options.GridResolution, options.DropQuantile);
+        if (options.Invariant == SignedMeasureInvariant.Rank)
+        {
+            // O(grid⁴) per row: refuse before featurising anything.
+            RankInvariant.EnsureWithin(grid1.Count, grid2.Count, options.MeasureCount, options.Budget);
+        }
+
+        return new SignedMeasureFeaturizer(options, grid1, grid2);
     }
 
     public void Featurize(TopologyRow row, Span<float> destination)
     {
         Preflight(Options, row);
-        SignedMeasure[] measures = Build(Options, row) switch
+        object bifiltration = Build(Options, row);
+        MeasureBox box = MeasureBox.Of(Grid1, Grid2);
+        int per = Options.VectorLengthPerMeasure;
+        if (Options.Invariant == SignedMeasureInvariant.Rank)
+        {
+            RankInvariant[] ranks = bifiltration switch
+            {
+                FunctionRipsBifiltration f => RankInvariant.Compute(f, Grid1, Grid2, Options.MaxDegree, Options.Budget),
+                GraphBifiltration g => RankInvariant.Compute(g, Grid1, Grid2, Options.Budget)[..(Options.MaxDegree + 1)],
+                _ => throw new InvalidOperationException("Unknown bifiltration."),
+            };
+            for (int m = 0; m < ranks.Length; m++)
+            {
+                (float[] points, float[] weights) = SignedBarcode.FromRankInvariant(ranks[m]).ToUnitPoints(Grid1, Grid2, box);
+                Span<float> slot = destination.Slice(m * per, per);
+                if (Options.Vectorizer == SignedMeasureVectorizer.Convolution)
+                {
+                    SignedBarcodeFeatures.Convolution(points, weights, Options.OutputResolution, Options.Bandwidth, slot);
+                }
+                else
+                {
+                    SignedBarcodeFeatures.SlicedWasserstein(points, weights, Options.Directions, Options.Bins, slot);
+                }
+            }
+
+            return;
+        }
+
+        SignedMeasure[] measures = bifiltration switch
         {
             FunctionRipsBifiltration f => Options.Invariant == SignedMeasureInvariant.Hilbert
                 ? f.HilbertSignedMeasures(Grid1, Grid2, Options.MaxDegree, Options.ZeroPad, Options.Budget)
@@ -86,8 +119,6 @@ internal sealed class SignedMeasureFeaturizer : ITopologyRowMapper
                 : [g.EulerSignedMeasure(Grid1, Grid2)],
             _ => throw new InvalidOperationException("Unknown bifiltration."),
         };
-        MeasureBox box = MeasureBox.Of(Grid1, Grid2);
-        int per = Options.VectorLengthPerMeasure;
         for (int m = 0; m < measures.Length; m++)
         {
             MeasureAtom[] atoms = MeasureAtom.FromGrid(measures[m], Grid1, Grid2);

@@ -11,7 +11,7 @@ public sealed class TopologyTransforms
     /// <summary>Gets the ML.NET transforms catalog this hangs off.</summary>
     public TransformsCatalog Catalog { get; }
 
-    /// <summary>Signed-measure features (Hilbert or Euler measure of a bifiltration, vectorized) from an options record.</summary>
+    /// <summary>Signed-measure features (Hilbert or Euler measure, or rank signed barcode, of a bifiltration, vectorized) from an options record.</summary>
     /// <param name="options">Options.</param>
     /// <returns>The estimator.</returns>
     public SignedMeasureEstimator SignedMeasure(SignedMeasureOptions options) => new(options);
@@ -20,7 +20,7 @@ public sealed class TopologyTransforms
     /// <param name="outputColumnName">Output column (fixed-length vector of Single).</param>
     /// <param name="input">Point cloud, time series or graph input.</param>
     /// <param name="inputColumnName">Input column; defaults to <paramref name="outputColumnName"/>.</param>
-    /// <param name="invariant">Hilbert or Euler.</param>
+    /// <param name="invariant">Hilbert, Euler or rank.</param>
     /// <param name="vectorizer">Convolution or sliced Wasserstein.</param>
     /// <returns>The estimator.</returns>
     public SignedMeasureEstimator SignedMeasure(string outputColumnName, TopologyInput input, string? inputColumnName = null, SignedMeasureInvariant invariant = SignedMeasureOptions.Defaults.Invariant, SignedMeasureVectorizer vectorizer = SignedMeasureOptions.Defaults.Vectorizer) =>
