@@ -47,4 +47,34 @@ public sealed class TopoCommandTests
         Assert.Equal(2, code);
         Assert.Contains("--filtration", err, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Vectorize_RankInvariant_WritesSignedBarcodeFeatures()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), $"rank_{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        string file = Path.Combine(dir, "TINY_TRAIN.tsv");
+        File.WriteAllLines(file, Enumerable.Range(0, 4).Select(r =>
+            $"{r % 2}\t" + string.Join('\t', Enumerable.Range(0, 40).Select(i => Math.Sin(i * (0.3 + (0.2 * r))).ToString("F4", System.Globalization.CultureInfo.InvariantCulture)))));
+        try
+        {
+            string output = Path.Combine(dir, "f.csv");
+            (int code, _, string err) = CliHarness.Run("topo", "vectorize", "--input", file, "--invariant", "rank", "--vectorizer", "sw", "--resolution", "6", "--out", output);
+            Assert.True(code == 0, err);
+            string[] lines = File.ReadAllLines(output);
+            Assert.Equal(5, lines.Length);
+
+            // H0 + H1, 16 directions × 16 bins each, plus the label.
+            Assert.Equal(1 + (2 * 16 * 16), lines[1].Split(',').Length);
+
+            (code, _, err) = CliHarness.Run("topo", "vectorize", "--input", file, "--invariant", "rank", "--resolution", "200", "--max-mib", "64", "--out", output);
+            Assert.Equal(1, code);
+            Assert.Contains("Rank invariant refused", err, StringComparison.Ordinal);
+            Assert.Contains("--max-mib", err, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
