@@ -23,6 +23,30 @@ public sealed class TopoCommandTests
     }
 
     [Fact]
+    public void Persistence_EdgeCollapseOnAndOff_PrintTheSameDiagram()
+    {
+        string file = Path.Combine(Path.GetTempPath(), $"cloud_{Guid.NewGuid():N}.txt");
+        var rng = new Random(3);
+        File.WriteAllLines(file, Enumerable.Range(0, 60).Select(_ => $"{rng.NextDouble()} {rng.NextDouble()} {rng.NextDouble()}"));
+        try
+        {
+            (int code, string on, string err) = CliHarness.Run("topo", "persistence", "--points", file, "--maxdim", "2", "--edge-collapse", "on");
+            Assert.True(code == 0, err);
+            (code, string off, err) = CliHarness.Run("topo", "persistence", "--points", file, "--maxdim", "2", "--edge-collapse", "off");
+            Assert.True(code == 0, err);
+            Assert.Equal(off, on);
+            Assert.Contains("H2", off, StringComparison.Ordinal);
+            (code, _, err) = CliHarness.Run("topo", "persistence", "--points", file, "--edge-collapse", "sometimes");
+            Assert.Equal(2, code);
+            Assert.Contains("--edge-collapse", err, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public void Persistence_OverBudget_FailsWithOneLine()
     {
         string file = Path.Combine(Path.GetTempPath(), $"cloud_{Guid.NewGuid():N}.txt");

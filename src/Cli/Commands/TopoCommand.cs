@@ -30,7 +30,8 @@ internal static class TopoCommand
         var maxdim = new Option<int>("--maxdim") { Description = "Highest homology degree.", DefaultValueFactory = _ => RipsOptions.Defaults.MaxDimension };
         var threshold = new Option<float?>("--threshold") { Description = "Largest edge length (default: enclosing radius)." };
         var maxBytes = new Option<long>("--max-mib") { Description = "Memory budget of the complex in MiB (pre-flight refusal).", DefaultValueFactory = _ => ComplexBudget.Default.MaxBytes >> 20 };
-        var command = new Command("persistence", "Vietoris–Rips persistence pairs per homology degree.") { points, maxdim, threshold, maxBytes };
+        var collapse = new Option<string>("--edge-collapse") { Description = "auto | on | off: edge-collapse the Rips graph first (same diagram; auto = when --maxdim ≥ 2).", DefaultValueFactory = _ => RipsOptions.Defaults.EdgeCollapse.ToString().ToLowerInvariant() };
+        var command = new Command("persistence", "Vietoris–Rips persistence pairs per homology degree.") { points, maxdim, threshold, maxBytes, collapse };
         CommandRunner.SetHandler(command, (parsed, console) =>
         {
             FileInfo file = parsed.GetValue(points)!;
@@ -41,6 +42,7 @@ internal static class TopoCommand
                 MaxDimension = parsed.GetValue(maxdim),
                 Threshold = parsed.GetValue(threshold),
                 Budget = ComplexBudget.Default with { MaxBytes = MiB(parsed.GetValue(maxBytes)) },
+                EdgeCollapse = ParseEnum<EdgeCollapseMode>(parsed.GetValue(collapse)!, "--edge-collapse"),
             };
             PersistenceDiagram dgm = RipsPersistence.Compute(coords, dim, options);
             double seconds = watch.Elapsed.TotalSeconds;
