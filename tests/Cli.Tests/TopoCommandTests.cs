@@ -101,4 +101,41 @@ public sealed class TopoCommandTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    [Fact]
+    public void Represent_LandscapesOfPersistenceJsonFiles()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), $"repr_{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            var files = new List<string>();
+            for (int c = 0; c < 3; c++)
+            {
+                string points = Path.Combine(dir, $"cloud{c}.txt");
+                File.WriteAllLines(points, Enumerable.Range(0, 30).Select(i => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{(1 + c) * Math.Cos(i * 0.21)} {(1 + c) * Math.Sin(i * 0.21)}")));
+                (int code, string json, string err) = CliHarness.Run("topo", "persistence", "--points", points, "--json");
+                Assert.True(code == 0, err);
+                string file = Path.Combine(dir, $"cloud{c}.json");
+                File.WriteAllText(file, json);
+                files.Add(file);
+            }
+
+            string output = Path.Combine(dir, "f.csv");
+            (int rc, _, string error) = CliHarness.Run(["topo", "represent", "--diagrams", .. files, "--representation", "landscape", "--resolution", "10", "--landscapes", "2", "--out", output]);
+            Assert.True(rc == 0, error);
+            string[] lines = File.ReadAllLines(output);
+            Assert.Equal(4, lines.Length);
+            Assert.Equal(1 + 20, lines[1].Split(',').Length);
+
+            File.WriteAllText(files[0], "{}");
+            (rc, _, error) = CliHarness.Run(["topo", "represent", "--diagrams", .. files, "--out", output]);
+            Assert.Equal(1, rc);
+            Assert.Contains("cloud0.json", error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }

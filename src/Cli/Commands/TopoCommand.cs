@@ -21,7 +21,81 @@ internal static class TopoCommand
         var topo = new Command("topo", "Persistent homology: Rips persistence pairs and signed-measure feature vectors.");
         topo.Subcommands.Add(Persistence());
         topo.Subcommands.Add(Vectorize());
+        topo.Subcommands.Add(Represent());
         return topo;
+    }
+
+    private static Command Represent()
+    {
+        var diagrams = new Option<FileInfo[]>("--diagrams") { Description = "Diagram files written by 'topo persistence --json' (one row each).", Required = true, AllowMultipleArgumentsPerToken = true };
+        var degree = new Option<int>("--degree") { Description = "Homology degree represented.", DefaultValueFactory = _ => 1 };
+        var representation = new Option<string>("--representation") { Description = "image | landscape | betti-curve | silhouette | entropy.", DefaultValueFactory = _ => "landscape" };
+        var resolution = new Option<int>("--resolution") { Description = "Samples per curve, pixels per image axis.", DefaultValueFactory = _ => DiagramRepresentationOptions.Defaults.Resolution };
+        var landscapes = new Option<int>("--landscapes") { Description = "Number of landscapes.", DefaultValueFactory = _ => DiagramRepresentationOptions.Defaults.Landscapes };
+        var bandwidth = new Option<float>("--bandwidth") { Description = "Persistence-image σ (filtration units).", DefaultValueFactory = _ => DiagramRepresentationOptions.Defaults.Bandwidth };
+        var output = new Option<FileInfo>("--out") { Description = "Features CSV (file, f0, f1, …).", Required = true };
+        var save = new Option<FileInfo?>("--save-transformer") { Description = "Also save the fitted transformer (versioned binary)." };
+        var command = new Command("represent", "One-parameter representations (GUDHI's: persistence image, landscape, Betti curve, silhouette, entropy) of persistence diagrams, ranges fitted on all of them.")
+        {
+            diagrams, degree, representation, resolution, landscapes, bandwidth, output, save,
+        };
+        CommandRunner.SetHandler(command, (parsed, console) =>
+        {
+            string name = parsed.GetValue(representation)!;
+            var options = new DiagramRepresentationOptions
+            {
+                OutputColumnName = "Features",
+                Representation = name == "image" ? DiagramRepresentation.PersistenceImage : ParseEnum<DiagramRepresentation>(name, "--representation"),
+                Resolution = parsed.GetValue(resolution),
+                Landscapes = parsed.GetValue(landscapes),
+                Bandwidth = parsed.GetValue(bandwidth),
+            };
+            try
+            {
+                options.Validate();
+            }
+            catch (ArgumentOutOfRangeException e)
+            {
+                throw new UsageException($"{e.ParamName}: {e.Message}");
+            }
+
+            FileInfo[] files = parsed.GetValue(diagrams)!;
+            float[][] rows = [.. files.Select(f => DiagramJson.Read(f.FullName, parsed.GetValue(degree)))];
+            DiagramRepresentationTransformer t = DiagramRepresentationTransformer.Fit(options, rows);
+            var sb = new StringBuilder("file");
+            for (int k = 0; k < options.OutputLength; k++)
+            {
+                sb.Append(CultureInfo.InvariantCulture, $",f{k}");
+            }
+
+            sb.Append('\n');
+            for (int i = 0; i < rows.Length; i++)
+            {
+                sb.Append(files[i].Name);
+                foreach (float x in t.Featurize(rows[i]))
+                {
+                    sb.Append(',').Append(x.ToString("R", CultureInfo.InvariantCulture));
+                }
+
+                sb.Append('\n');
+            }
+
+            FileInfo outFile = parsed.GetValue(output)!;
+            AtomicFile.WriteAllText(outFile.FullName, sb.ToString());
+            if (parsed.GetValue(save) is { } saveFile)
+            {
+                t.Save(saveFile.FullName);
+            }
+
+            if (!console.Json)
+            {
+                console.StdOut.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{rows.Length} diagrams → {options.OutputLength} features each, range [{t.Range.First:G6}, {t.Range.Last:G6}] → {outFile.FullName}"));
+            }
+
+            console.WriteJson(new { Rows = rows.Length, Features = options.OutputLength, t.Range.First, t.Range.Last, t.Range.PersistenceMax, Output = outFile.FullName });
+            return CommandRunner.Ok;
+        });
+        return command;
     }
 
     private static Command Persistence()
