@@ -12,6 +12,12 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        if (Arg(args, "--series") is { } series)
+        {
+            SeriesBench.Run(series, int.Parse(Arg(args, "--count") ?? "20", CultureInfo.InvariantCulture));
+            return 0;
+        }
+
         string? data = Arg(args, "--data");
         if (data is null)
         {
