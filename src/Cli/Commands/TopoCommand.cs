@@ -104,7 +104,7 @@ internal static class TopoCommand
         var maxdim = new Option<int>("--maxdim") { Description = "Highest homology degree.", DefaultValueFactory = _ => RipsOptions.Defaults.MaxDimension };
         var threshold = new Option<float?>("--threshold") { Description = "Largest edge length (default: enclosing radius)." };
         var maxBytes = new Option<long>("--max-mib") { Description = "Memory budget of the complex in MiB (pre-flight refusal).", DefaultValueFactory = _ => ComplexBudget.Default.MaxBytes >> 20 };
-        var collapse = new Option<string>("--edge-collapse") { Description = "auto | on | off: edge-collapse the Rips graph first (same diagram; auto = when --maxdim ≥ 2).", DefaultValueFactory = _ => RipsOptions.Defaults.EdgeCollapse.ToString().ToLowerInvariant() };
+        var collapse = new Option<string>("--edge-collapse") { Description = "off | on | auto: edge-collapse the Rips graph first (same diagram; auto = when --maxdim ≥ 3).", DefaultValueFactory = _ => RipsOptions.Defaults.EdgeCollapse.ToString().ToLowerInvariant() };
         var command = new Command("persistence", "Vietoris–Rips persistence pairs per homology degree.") { points, maxdim, threshold, maxBytes, collapse };
         CommandRunner.SetHandler(command, (parsed, console) =>
         {
