@@ -95,7 +95,79 @@ public sealed class RankInvariant
             RipsComplexEstimate.Compute(bifiltration.Distances, MathF.Min(bifiltration.Threshold, g1.Max), maxDegree).EnsureWithin(b);
         }
 
-        return Compute(BigradedComplex.FromFunctionRips(bifiltration, g1, g2, maxDegree + 1), maxDegree);
+        if (maxDegree == 0)
+        {
+            return Compute(BigradedComplex.FromFunctionRips(bifiltration, g1, g2, 1), 0);
+        }
+
+        // H0 from the 1-skeleton (vertex births matter); H≥1 from the Rips reducer on each elbow's flag filtration.
+        BigradedComplex skeleton = BigradedComplex.FromFunctionRips(bifiltration, g1, g2, 1);
+        return Compute(g1.Count, g2.Count, maxDegree, () => ElbowBars(bifiltration, g1, g2, skeleton, maxDegree));
+    }
+
+    /// <summary>
+    /// Per-thread elbow barcodes of a function-Rips bifiltration. On the elbow with corner (I, J) a simplex of grade
+    /// (x, y) enters at g(x, y) = max(ψ(x), φ(y)), ψ(x) = x (∞ if x &gt; I), φ(y) = 0 if y ≤ J else I + y − J: a flag
+    /// filtration whose vertices enter at φ(y_v). Putting every vertex at 0 adds isolated points early, which changes
+    /// H0 only, so H≥1 comes from <see cref="RipsReducer"/> on the edge values and H0 from the 1-skeleton.
+    /// </summary>
+    private static Action<int, int, List<(int Degree, int Birth, int Death)>> ElbowBars(FunctionRipsBifiltration f, FiltrationGrid g1, FiltrationGrid g2, BigradedComplex skeleton, int maxDegree)
+    {
+        int n = f.Distances.Count;
+        int nx = g1.Count;
+        int ny = g2.Count;
+        float cut = MathF.Min(f.Threshold, g1.Max);
+        var level = new int[n];
+        var inside = new List<int>();
+        for (int v = 0; v < n; v++)
+        {
+            level[v] = g2.Snap(f.VertexFunction[v]);
+            if (level[v] < ny)
+            {
+                inside.Add(v);
+            }
+        }
+
+        int m = inside.Count;
+        var edgeX = new int[DistanceMatrix.TriangleLength(m)];
+        for (int a = 1; a < m; a++)
+        {
+            long row = ((long)a * (a - 1)) >> 1;
+            for (int b = 0; b < a; b++)
+            {
+                float d = f.Distances[inside[a], inside[b]];
+                edgeX[row + b] = d <= cut ? g1.Snap(d) : nx;
+            }
+        }
+
+        var h0 = new PathReducer(skeleton, 0);
+        var h0Bars = new List<(int Degree, int Birth, int Death)>();
+        return (cI, cJ, bars) =>
+        {
+            int Value(int x, int y) => x > cI ? -1 : y <= cJ ? x : cI + y - cJ;
+            h0.Compute(Value, h0Bars);
+            bars.Clear();
+            bars.AddRange(h0Bars);
+            var values = new float[edgeX.Length];
+            for (int a = 1; a < m; a++)
+            {
+                long row = ((long)a * (a - 1)) >> 1;
+                int ya = level[inside[a]];
+                for (int b = 0; b < a; b++)
+                {
+                    int v = Value(edgeX[row + b], Math.Max(ya, level[inside[b]]));
+                    values[row + b] = v < 0 ? float.PositiveInfinity : v;
+                }
+            }
+
+            foreach (PersistencePair p in new RipsReducer(DistanceMatrix.Wrap(m, values), cI + ny, maxDegree).Compute())
+            {
+                if (p.Dimension >= 1)
+                {
+                    bars.Add((p.Dimension, (int)p.Birth, p.IsEssential ? int.MaxValue : (int)p.Death));
+                }
+            }
+        };
     }
 
     /// <summary>Rank invariants of H0 and H1 of a graph bifiltration on g1 × g2.</summary>
@@ -115,8 +187,16 @@ public sealed class RankInvariant
 
     internal static RankInvariant[] Compute(BigradedComplex complex, int maxDegree)
     {
-        int nx = complex.Columns;
-        int ny = complex.Rows;
+        return Compute(complex.Columns, complex.Rows, maxDegree, () =>
+        {
+            var reducer = new PathReducer(complex, maxDegree);
+            return (cI, cJ, bars) => reducer.Compute((x, y) => x > cI ? -1 : y <= cJ ? x : cI + y - cJ, bars);
+        });
+    }
+
+    /// <summary>Fills the tensors from the elbow barcodes; <paramref name="threadBars"/> makes one bar computer per thread.</summary>
+    private static RankInvariant[] Compute(int nx, int ny, int maxDegree, Func<Action<int, int, List<(int Degree, int Birth, int Death)>>> threadBars)
+    {
         var ranks = new int[maxDegree + 1][];
         for (int d = 0; d <= maxDegree; d++)
         {
@@ -127,12 +207,12 @@ public sealed class RankInvariant
         Parallel.For(
             0,
             nx * ny,
-            () => (Reducer: new PathReducer(complex, maxDegree), Bars: new List<(int Degree, int Birth, int Death)>()),
+            () => (Reducer: threadBars(), Bars: new List<(int Degree, int Birth, int Death)>()),
             (corner, _, state) =>
             {
                 int cI = corner / ny;
                 int cJ = corner % ny;
-                state.Reducer.Compute((x, y) => x > cI ? -1 : y <= cJ ? x : cI + y - cJ, state.Bars);
+                state.Reducer(cI, cJ, state.Bars);
                 foreach ((int degree, int birth, int death) in state.Bars)
                 {
                     if (birth > cI)
