@@ -12,6 +12,12 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        if (Arg(args, "--series") is { } series)
+        {
+            SeriesBench.Run(series, int.Parse(Arg(args, "--count") ?? "20", CultureInfo.InvariantCulture), int.Parse(Arg(args, "--maxdim") ?? "1", CultureInfo.InvariantCulture));
+            return 0;
+        }
+
         string? data = Arg(args, "--data");
         if (data is null)
         {
@@ -23,13 +29,14 @@ public static class Program
         int repeat = int.Parse(Arg(args, "--repeat") ?? "5", CultureInfo.InvariantCulture);
         string gudhiScript = Path.Combine(AppContext.BaseDirectory, "gudhi_rips.py");
         Console.WriteLine($"TopologyBench  cores={Environment.ProcessorCount}  repeat={repeat} (median)  data={data}");
-        Console.WriteLine($"{"case",-28} {"ours s",9} {"pairs",6} {"Ripser s",9} {"pairs",6} {"GUDHI s",9} {"pairs",6} {"ours/Ripser",12} {"ours/GUDHI",11}");
+        Console.WriteLine($"{"case",-28} {"ours s",9} {"pairs",6} {"Ripser s",9} {"pairs",6} {"GUDHI s",9} {"pairs",6} {"ours/Ripser",12} {"ours/GUDHI",11} {"collapse s",11} {"edges→kept",14} {"coll/ours",10} {"coll/Ripser",12} {"coll/GUDHI",11}");
         var cases = new (string Name, string File, int MaxDim, float? Threshold, bool Gudhi)[]
         {
             ("sphere_3_192 H0+H1", "sphere_3_192.lower_distance_matrix", 1, null, true),
             ("o3_1024 t1.4 H0+H1", "o3_1024.txt", 1, 1.4f, true),
             ("sphere_3_192 H0..H2", "sphere_3_192.lower_distance_matrix", 2, null, false),
             ("o3_1024 t1.4 H0..H2", "o3_1024.txt", 2, 1.4f, true),
+            ("o3_1024 t1.4 H0..H3", "o3_1024.txt", 3, 1.4f, true),
         };
         foreach (var c in cases)
         {
@@ -41,15 +48,23 @@ public static class Program
             }
 
             DistanceMatrix dm = Load(path);
-            var options = new RipsOptions { MaxDimension = c.MaxDim, Threshold = c.Threshold, Budget = ComplexBudget.Unlimited };
+            var options = new RipsOptions { MaxDimension = c.MaxDim, Threshold = c.Threshold, Budget = ComplexBudget.Unlimited, EdgeCollapse = EdgeCollapseMode.Off };
             int ours = RipsPersistence.Compute(dm, options).Count;
             double loadS = Median(repeat, () => Load(path));
             double oursS = loadS + Median(repeat, () => RipsPersistence.Compute(dm, options));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  (load+distances {loadS:F3} s)"));
             (double ripS, int ripPairs) = RunRipser(ripser, path, c.MaxDim, c.Threshold, repeat);
             (double gS, int gPairs) = c.Gudhi ? RunGudhi(gudhiScript, path, c.MaxDim, c.Threshold ?? dm.EnclosingRadius()) : (double.NaN, 0);
+
+            // The same diagram after edge collapse (RipsOptions.EdgeCollapse): time includes the collapse itself.
+            RipsOptions collapse = options with { EdgeCollapse = EdgeCollapseMode.On };
+            int collapsedPairs = RipsPersistence.Compute(dm, collapse).Count;
+            (_, int edgesBefore, int edgesAfter) = EdgeCollapse.Collapse(dm, c.Threshold ?? dm.EnclosingRadius());
+            double collS = loadS + Median(repeat, () => RipsPersistence.Compute(dm, collapse));
+            string edges = $"{edgesBefore}→{edgesAfter}";
+            string differs = collapsedPairs == ours ? string.Empty : $"  PAIR COUNT DIFFERS: {collapsedPairs}";
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{c.Name,-28} {oursS,9:F3} {ours,6} {ripS,9:F3} {ripPairs,6} {gS,9:F3} {gPairs,6} {oursS / ripS,12:F2} {oursS / gS,11:F3}"));
+                $"{c.Name,-28} {oursS,9:F3} {ours,6} {ripS,9:F3} {ripPairs,6} {gS,9:F3} {gPairs,6} {oursS / ripS,12:F2} {oursS / gS,11:F3} {collS,11:F3} {edges,14} {collS / oursS,10:F2} {collS / ripS,12:F2} {collS / gS,11:F3}{differs}"));
         }
 
         HilbertBench.Run(repeat, !args.Contains("--no-gudhi-hilbert"));

@@ -23,6 +23,30 @@ public sealed class TopoCommandTests
     }
 
     [Fact]
+    public void Persistence_EdgeCollapseOnAndOff_PrintTheSameDiagram()
+    {
+        string file = Path.Combine(Path.GetTempPath(), $"cloud_{Guid.NewGuid():N}.txt");
+        var rng = new Random(3);
+        File.WriteAllLines(file, Enumerable.Range(0, 60).Select(_ => $"{rng.NextDouble()} {rng.NextDouble()} {rng.NextDouble()}"));
+        try
+        {
+            (int code, string on, string err) = CliHarness.Run("topo", "persistence", "--points", file, "--maxdim", "2", "--edge-collapse", "on");
+            Assert.True(code == 0, err);
+            (code, string off, err) = CliHarness.Run("topo", "persistence", "--points", file, "--maxdim", "2", "--edge-collapse", "off");
+            Assert.True(code == 0, err);
+            Assert.Equal(off, on);
+            Assert.Contains("H2", off, StringComparison.Ordinal);
+            (code, _, err) = CliHarness.Run("topo", "persistence", "--points", file, "--edge-collapse", "sometimes");
+            Assert.Equal(2, code);
+            Assert.Contains("--edge-collapse", err, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public void Persistence_OverBudget_FailsWithOneLine()
     {
         string file = Path.Combine(Path.GetTempPath(), $"cloud_{Guid.NewGuid():N}.txt");
@@ -81,10 +105,77 @@ public sealed class TopoCommandTests
     }
 
     [Fact]
+    public void Vectorize_RankInvariant_WritesSignedBarcodeFeatures()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), $"rank_{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        string file = Path.Combine(dir, "TINY_TRAIN.tsv");
+        File.WriteAllLines(file, Enumerable.Range(0, 4).Select(r =>
+            $"{r % 2}\t" + string.Join('\t', Enumerable.Range(0, 40).Select(i => Math.Sin(i * (0.3 + (0.2 * r))).ToString("F4", System.Globalization.CultureInfo.InvariantCulture)))));
+        try
+        {
+            string output = Path.Combine(dir, "f.csv");
+            (int code, _, string err) = CliHarness.Run("topo", "vectorize", "--input", file, "--invariant", "rank", "--vectorizer", "sw", "--resolution", "6", "--out", output);
+            Assert.True(code == 0, err);
+            string[] lines = File.ReadAllLines(output);
+            Assert.Equal(5, lines.Length);
+
+            // H0 + H1, 16 directions × 16 bins each, plus the label.
+            Assert.Equal(1 + (2 * 16 * 16), lines[1].Split(',').Length);
+
+            (code, _, err) = CliHarness.Run("topo", "vectorize", "--input", file, "--invariant", "rank", "--resolution", "200", "--max-mib", "64", "--out", output);
+            Assert.Equal(1, code);
+            Assert.Contains("Rank invariant refused", err, StringComparison.Ordinal);
+            Assert.Contains("--max-mib", err, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Vectorize_MmaVectorizerWithEulerInvariant_IsBadUsage()
     {
         (int code, _, string err) = CliHarness.Run("topo", "vectorize", "--input", ".", "--invariant", "euler", "--vectorizer", "mma-image", "--out", "x.csv");
         Assert.Equal(2, code);
         Assert.Contains("mma-image", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Represent_LandscapesOfPersistenceJsonFiles()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), $"repr_{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            var files = new List<string>();
+            for (int c = 0; c < 3; c++)
+            {
+                string points = Path.Combine(dir, $"cloud{c}.txt");
+                File.WriteAllLines(points, Enumerable.Range(0, 30).Select(i => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{(1 + c) * Math.Cos(i * 0.21)} {(1 + c) * Math.Sin(i * 0.21)}")));
+                (int code, string json, string err) = CliHarness.Run("topo", "persistence", "--points", points, "--json");
+                Assert.True(code == 0, err);
+                string file = Path.Combine(dir, $"cloud{c}.json");
+                File.WriteAllText(file, json);
+                files.Add(file);
+            }
+
+            string output = Path.Combine(dir, "f.csv");
+            (int rc, _, string error) = CliHarness.Run(["topo", "represent", "--diagrams", .. files, "--representation", "landscape", "--resolution", "10", "--landscapes", "2", "--out", output]);
+            Assert.True(rc == 0, error);
+            string[] lines = File.ReadAllLines(output);
+            Assert.Equal(4, lines.Length);
+            Assert.Equal(1 + 20, lines[1].Split(',').Length);
+
+            File.WriteAllText(files[0], "{}");
+            (rc, _, error) = CliHarness.Run(["topo", "represent", "--diagrams", .. files, "--out", output]);
+            Assert.Equal(1, rc);
+            Assert.Contains("cloud0.json", error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 }

@@ -22,7 +22,81 @@ internal static class TopoCommand
         var topo = new Command("topo", "Persistent homology: Rips persistence pairs and signed-measure feature vectors.");
         topo.Subcommands.Add(Persistence());
         topo.Subcommands.Add(Vectorize());
+        topo.Subcommands.Add(Represent());
         return topo;
+    }
+
+    private static Command Represent()
+    {
+        var diagrams = new Option<FileInfo[]>("--diagrams") { Description = "Diagram files written by 'topo persistence --json' (one row each).", Required = true, AllowMultipleArgumentsPerToken = true };
+        var degree = new Option<int>("--degree") { Description = "Homology degree represented.", DefaultValueFactory = _ => 1 };
+        var representation = new Option<string>("--representation") { Description = "image | landscape | betti-curve | silhouette | entropy.", DefaultValueFactory = _ => "landscape" };
+        var resolution = new Option<int>("--resolution") { Description = "Samples per curve, pixels per image axis.", DefaultValueFactory = _ => DiagramRepresentationOptions.Defaults.Resolution };
+        var landscapes = new Option<int>("--landscapes") { Description = "Number of landscapes.", DefaultValueFactory = _ => DiagramRepresentationOptions.Defaults.Landscapes };
+        var bandwidth = new Option<float>("--bandwidth") { Description = "Persistence-image σ (filtration units).", DefaultValueFactory = _ => DiagramRepresentationOptions.Defaults.Bandwidth };
+        var output = new Option<FileInfo>("--out") { Description = "Features CSV (file, f0, f1, …).", Required = true };
+        var save = new Option<FileInfo?>("--save-transformer") { Description = "Also save the fitted transformer (versioned binary)." };
+        var command = new Command("represent", "One-parameter representations (GUDHI's: persistence image, landscape, Betti curve, silhouette, entropy) of persistence diagrams, ranges fitted on all of them.")
+        {
+            diagrams, degree, representation, resolution, landscapes, bandwidth, output, save,
+        };
+        CommandRunner.SetHandler(command, (parsed, console) =>
+        {
+            string name = parsed.GetValue(representation)!;
+            var options = new DiagramRepresentationOptions
+            {
+                OutputColumnName = "Features",
+                Representation = name == "image" ? DiagramRepresentation.PersistenceImage : ParseEnum<DiagramRepresentation>(name, "--representation"),
+                Resolution = parsed.GetValue(resolution),
+                Landscapes = parsed.GetValue(landscapes),
+                Bandwidth = parsed.GetValue(bandwidth),
+            };
+            try
+            {
+                options.Validate();
+            }
+            catch (ArgumentOutOfRangeException e)
+            {
+                throw new UsageException($"{e.ParamName}: {e.Message}");
+            }
+
+            FileInfo[] files = parsed.GetValue(diagrams)!;
+            float[][] rows = [.. files.Select(f => DiagramJson.Read(f.FullName, parsed.GetValue(degree)))];
+            DiagramRepresentationTransformer t = DiagramRepresentationTransformer.Fit(options, rows);
+            var sb = new StringBuilder("file");
+            for (int k = 0; k < options.OutputLength; k++)
+            {
+                sb.Append(CultureInfo.InvariantCulture, $",f{k}");
+            }
+
+            sb.Append('\n');
+            for (int i = 0; i < rows.Length; i++)
+            {
+                sb.Append(files[i].Name);
+                foreach (float x in t.Featurize(rows[i]))
+                {
+                    sb.Append(',').Append(x.ToString("R", CultureInfo.InvariantCulture));
+                }
+
+                sb.Append('\n');
+            }
+
+            FileInfo outFile = parsed.GetValue(output)!;
+            AtomicFile.WriteAllText(outFile.FullName, sb.ToString());
+            if (parsed.GetValue(save) is { } saveFile)
+            {
+                t.Save(saveFile.FullName);
+            }
+
+            if (!console.Json)
+            {
+                console.StdOut.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{rows.Length} diagrams → {options.OutputLength} features each, range [{t.Range.First:G6}, {t.Range.Last:G6}] → {outFile.FullName}"));
+            }
+
+            console.WriteJson(new { Rows = rows.Length, Features = options.OutputLength, t.Range.First, t.Range.Last, t.Range.PersistenceMax, Output = outFile.FullName });
+            return CommandRunner.Ok;
+        });
+        return command;
     }
 
     private static Command Persistence()
@@ -32,7 +106,8 @@ internal static class TopoCommand
         var threshold = new Option<float?>("--threshold") { Description = "Largest edge length (default: enclosing radius)." };
         var maxBytes = new Option<long>("--max-mib") { Description = "Memory budget of the complex in MiB (pre-flight refusal).", DefaultValueFactory = _ => ComplexBudget.Default.MaxBytes >> 20 };
         var plot = new Option<string?>("--plot") { Description = "Also draw the persistence diagram and barcode: a folder (→ persistence-diagram.png, persistence-barcode.png) or a file prefix (→ <prefix>-diagram.png, <prefix>-barcode.png)." };
-        var command = new Command("persistence", "Vietoris–Rips persistence pairs per homology degree.") { points, maxdim, threshold, maxBytes, plot };
+        var collapse = new Option<string>("--edge-collapse") { Description = "off | on | auto: edge-collapse the Rips graph first (same diagram; auto = when --maxdim ≥ 3).", DefaultValueFactory = _ => RipsOptions.Defaults.EdgeCollapse.ToString().ToLowerInvariant() };
+        var command = new Command("persistence", "Vietoris–Rips persistence pairs per homology degree.") { points, maxdim, threshold, maxBytes, collapse, plot };
         CommandRunner.SetHandler(command, (parsed, console) =>
         {
             FileInfo file = parsed.GetValue(points)!;
@@ -43,6 +118,7 @@ internal static class TopoCommand
                 MaxDimension = parsed.GetValue(maxdim),
                 Threshold = parsed.GetValue(threshold),
                 Budget = ComplexBudget.Default with { MaxBytes = MiB(parsed.GetValue(maxBytes)) },
+                EdgeCollapse = ParseEnum<EdgeCollapseMode>(parsed.GetValue(collapse)!, "--edge-collapse"),
             };
             PersistenceDiagram dgm = RipsPersistence.Compute(coords, dim, options, console.Cancellation);
             double seconds = watch.Elapsed.TotalSeconds;
@@ -95,18 +171,18 @@ internal static class TopoCommand
     {
         var input = new Option<string>("--input") { Description = "Point-cloud CSV (x,…,label per line), TU dataset folder, or UCR .tsv file.", Required = true };
         var filtration = new Option<string>("--filtration") { Description = $"{string.Join(" | ", BifiltrationPreset.All.Where(p => !p.ForGraphs).Select(p => p.Name))} (points, series) or {string.Join(" | ", BifiltrationPreset.All.Where(p => p.ForGraphs).Select(p => p.Name))} (graphs).", DefaultValueFactory = _ => BifiltrationPreset.Default.Name };
-        var invariant = new Option<string>("--invariant") { Description = "hilbert | euler | mma.", DefaultValueFactory = _ => SignedMeasureOptions.Defaults.Invariant.ToString().ToLowerInvariant() };
-        var vectorizer = new Option<string>("--vectorizer") { Description = $"conv | sw (signed measures); {TopoMmaVectorize.ImageName} | {TopoMmaVectorize.LandscapeName} (MMA).", DefaultValueFactory = _ => VectorizerName(SignedMeasureOptions.Defaults.Vectorizer) };
+        var invariant = new Option<string>("--invariant") { Description = "hilbert | euler | rank | mma (rank: O(grid⁴) memory, refused above --max-mib).", DefaultValueFactory = _ => SignedMeasureOptions.Defaults.Invariant.ToString().ToLowerInvariant() };
+        var vectorizer = new Option<string>("--vectorizer") { Description = $"conv | sw (signed measures and barcodes); {TopoMmaVectorize.ImageName} | {TopoMmaVectorize.LandscapeName} (MMA).", DefaultValueFactory = _ => VectorizerName(SignedMeasureOptions.Defaults.Vectorizer) };
         var resolution = new Option<int>("--resolution") { Description = "Grid resolution per parameter (output resolution is half of it, at least 4).", DefaultValueFactory = _ => SignedMeasureOptions.Defaults.GridResolution };
         var cloudSize = new Option<int>("--cloud-size") { Description = "Rows per point cloud in a CSV input.", DefaultValueFactory = _ => TopologyDataset.Defaults.PointsPerCloud };
         var threshold = new Option<float?>("--threshold") { Description = "Rips edge threshold (default: enclosing radius of each cloud)." };
         var output = new Option<FileInfo>("--out") { Description = "Features CSV (label, f0, f1, …).", Required = true };
         var save = new Option<FileInfo?>("--save-transformer") { Description = "Also save the fitted transformer (versioned binary)." };
-        var maxBytes = new Option<long>("--max-mib") { Description = "Memory budget of each row's complex in MiB (pre-flight refusal from the point count).", DefaultValueFactory = _ => ComplexBudget.Default.MaxBytes >> 20 };
+        var maxBytes = new Option<long>("--max-mib") { Description = "Memory budget of each row's complex (and of the rank invariant's O(grid⁴) tensors) in MiB (pre-flight refusal).", DefaultValueFactory = _ => ComplexBudget.Default.MaxBytes >> 20 };
         var plot = new Option<string?>("--plot") { Description = "Also draw one row's signed measure (one heat map per homology degree, or the Euler measure): a folder (→ signed-measure-h0.png, …) or a file prefix (→ <prefix>-h0.png, …)." };
         var plotRow = new Option<int>("--plot-row") { Description = "The row --plot draws (0-based).", DefaultValueFactory = _ => 0 };
         var precision = new Option<float>("--precision") { Description = "MMA line spacing δ on the fitted unit square (smaller: more lines, finer summands).", DefaultValueFactory = _ => MmaOptions.Defaults.Precision };
-        var command = new Command("vectorize", "Signed-measure features (Hilbert/Euler measure of a bifiltration, convolved or sliced-Wasserstein) or MMA features (module approximation, kernel image or landscapes) for every row of a data set.")
+        var command = new Command("vectorize", "Signed-measure features (Hilbert/Euler measure or rank signed barcode of a bifiltration, convolved or sliced-Wasserstein) or MMA features (module approximation, kernel image or landscapes) for every row of a data set.")
         {
             input, filtration, invariant, vectorizer, resolution, cloudSize, threshold, output, save, maxBytes, plot, plotRow, precision,
         };
@@ -130,6 +206,11 @@ internal static class TopoCommand
             if (res < 2)
             {
                 throw new UsageException("--resolution must be at least 2.");
+            }
+
+            if (parsed.GetValue(plot) is not null && (mma || inv == SignedMeasureInvariant.Rank))
+            {
+                throw new UsageException($"--plot draws Hilbert or Euler signed measures; --invariant {parsed.GetValue(invariant)} has none to draw.");
             }
 
             TopologyDataset data = TopologyDataset.Load(path, parsed.GetValue(cloudSize));

@@ -8,6 +8,9 @@ public sealed record RipsOptions
     {
         /// <summary>The highest homology degree computed.</summary>
         public const int MaxDimension = 1;
+
+        /// <summary>When edges are collapsed before the reduction (<see cref="RipsOptions.EdgeCollapse"/>).</summary>
+        public const EdgeCollapseMode EdgeCollapse = EdgeCollapseMode.Off;
     }
 
     /// <summary>Gets the highest homology degree computed (H0..H_MaxDimension); simplices up to dimension MaxDimension + 1 are enumerated implicitly.</summary>
@@ -18,6 +21,15 @@ public sealed record RipsOptions
     /// min_i max_j d(i, j), beyond which homology is trivial (Ripser's default).
     /// </summary>
     public float? Threshold { get; init; }
+
+    /// <summary>
+    /// Gets when the Rips graph is edge-collapsed (<see cref="Topology.EdgeCollapse"/>) before the reduction: the
+    /// diagram is the same in every degree (a theorem, and tested); fewer edges mean fewer higher simplices.
+    /// </summary>
+    public EdgeCollapseMode EdgeCollapse { get; init; } = Defaults.EdgeCollapse;
+
+    /// <summary>Gets a value indicating whether this computation collapses edges (Auto: MaxDimension ≥ 3).</summary>
+    public bool CollapsesEdges => EdgeCollapse == EdgeCollapseMode.On || (EdgeCollapse == EdgeCollapseMode.Auto && MaxDimension >= 3);
 
     /// <summary>Gets the resource budget checked before any simplex is built.</summary>
     public ComplexBudget Budget { get; init; } = ComplexBudget.Default;
@@ -36,6 +48,29 @@ public sealed record RipsOptions
             throw new ArgumentOutOfRangeException(nameof(Threshold), t, "Threshold must be a non-negative number.");
         }
 
+        if (!Enum.IsDefined(EdgeCollapse))
+        {
+            throw new ArgumentOutOfRangeException(nameof(EdgeCollapse), EdgeCollapse, "Unknown edge-collapse mode.");
+        }
+
         ArgumentNullException.ThrowIfNull(Budget);
     }
+}
+
+/// <summary>
+/// When <see cref="RipsPersistence"/> edge-collapses the Rips graph first (the diagram never changes). Measured with
+/// benchmarks/TopologyBench (collapse time included): o3_1024 H0..H3 0.40×, H0..H2 0.71–0.95×, H0+H1 1.06–1.27×;
+/// sphere_3_192 (nothing collapses: 17,857 → 17,701 edges) H0+H1 3–8×, H0..H2 0.98–1.36×. Not faster everywhere, so
+/// the default is <see cref="EdgeCollapseMode.Off"/>.
+/// </summary>
+public enum EdgeCollapseMode
+{
+    /// <summary>Never collapse (default).</summary>
+    Off,
+
+    /// <summary>Always collapse.</summary>
+    On,
+
+    /// <summary>Collapse when H3 or higher is computed (MaxDimension ≥ 3), the one setting where it was faster on every cloud measured.</summary>
+    Auto,
 }

@@ -9,6 +9,7 @@ namespace Pipelines.Numerics.Topology;
 /// apparent and emergent pairs for d ≥ 1 (Bauer 2021, "Ripser"). Coefficients in Z/2. Zero-length intervals are
 /// dropped; intervals alive at the threshold are reported with Death = +∞. Before any simplex is built the size of
 /// the complex is estimated (<see cref="RipsComplexEstimate"/>) and refused when over <see cref="RipsOptions.Budget"/>.
+/// With <see cref="RipsOptions.EdgeCollapse"/> the Rips graph is first edge-collapsed (same diagram).
 /// </remarks>
 public static class RipsPersistence
 {
@@ -46,6 +47,7 @@ public static class RipsPersistence
         options.Validate();
         float threshold = options.Threshold ?? distances.EnclosingRadius();
         RipsComplexEstimate.Compute(distances, threshold, options.MaxDimension).EnsureWithin(options.Budget);
-        return new PersistenceDiagram(options.MaxDimension, new RipsReducer(distances, threshold, options.MaxDimension, cancellationToken).Compute());
+        DistanceMatrix filtration = options.CollapsesEdges ? EdgeCollapse.Collapse(distances, threshold).Collapsed : distances;
+        return new PersistenceDiagram(options.MaxDimension, new RipsReducer(filtration, threshold, options.MaxDimension, cancellationToken).Compute());
     }
 }

@@ -67,10 +67,15 @@ internal sealed class SignedMeasureFeaturizer : ITopologyRowMapper
             throw new InvalidOperationException($"Cannot fit the signed-measure grids on column '{options.InputColumnName ?? options.OutputColumnName}': the training rows contain no points or nodes.");
         }
 
-        return new SignedMeasureFeaturizer(
-            options,
-            FiltrationGrid.Fit(first.ToArray(), options.GridStrategy, options.GridResolution, options.DropQuantile),
-            FiltrationGrid.Fit(second.ToArray(), options.GridStrategy, options.GridResolution, options.DropQuantile));
+        var grid1 = FiltrationGrid.Fit(first.ToArray(), options.GridStrategy, options.GridResolution, options.DropQuantile);
+        var grid2 = FiltrationGrid.Fit(second.ToArray(), options.GridStrategy, options.GridResolution, options.DropQuantile);
+        if (options.Invariant == SignedMeasureInvariant.Rank)
+        {
+            // O(grid⁴) per row: refuse before featurising anything.
+            RankInvariant.EnsureWithin(grid1.Count, grid2.Count, options.MeasureCount, options.Budget);
+        }
+
+        return new SignedMeasureFeaturizer(options, grid1, grid2);
     }
 
     /// <summary>
@@ -79,6 +84,11 @@ internal sealed class SignedMeasureFeaturizer : ITopologyRowMapper
     /// </summary>
     public SignedMeasure[] Measures(TopologyRow row)
     {
+        if (Options.Invariant == SignedMeasureInvariant.Rank)
+        {
+            throw new InvalidOperationException("The rank invariant gives a signed barcode (signed rectangles), not a signed point measure; its features come from Featurize.");
+        }
+
         Preflight(Options, row);
         return Build(Options, row) switch
         {
@@ -94,9 +104,35 @@ internal sealed class SignedMeasureFeaturizer : ITopologyRowMapper
 
     public void Featurize(TopologyRow row, Span<float> destination)
     {
-        SignedMeasure[] measures = Measures(row);
         MeasureBox box = MeasureBox.Of(Grid1, Grid2);
         int per = Options.VectorLengthPerMeasure;
+        if (Options.Invariant == SignedMeasureInvariant.Rank)
+        {
+            Preflight(Options, row);
+            RankInvariant[] ranks = Build(Options, row) switch
+            {
+                FunctionRipsBifiltration f => RankInvariant.Compute(f, Grid1, Grid2, Options.MaxDegree, Options.Budget),
+                GraphBifiltration g => RankInvariant.Compute(g, Grid1, Grid2, Options.Budget)[..(Options.MaxDegree + 1)],
+                _ => throw new InvalidOperationException("Unknown bifiltration."),
+            };
+            for (int m = 0; m < ranks.Length; m++)
+            {
+                (float[] points, float[] weights) = SignedBarcode.FromRankInvariant(ranks[m]).ToUnitPoints(Grid1, Grid2, box);
+                Span<float> slot = destination.Slice(m * per, per);
+                if (Options.Vectorizer == SignedMeasureVectorizer.Convolution)
+                {
+                    SignedBarcodeFeatures.Convolution(points, weights, Options.OutputResolution, Options.Bandwidth, slot);
+                }
+                else
+                {
+                    SignedBarcodeFeatures.SlicedWasserstein(points, weights, Options.Directions, Options.Bins, slot);
+                }
+            }
+
+            return;
+        }
+
+        SignedMeasure[] measures = Measures(row);
         for (int m = 0; m < measures.Length; m++)
         {
             MeasureAtom[] atoms = MeasureAtom.FromGrid(measures[m], Grid1, Grid2);

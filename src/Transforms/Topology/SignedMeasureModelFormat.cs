@@ -6,9 +6,9 @@ namespace Pipelines.Transforms.Topology;
 /// <summary>
 /// Versioned binary format of a fitted <see cref="SignedMeasureTransformer"/> (little-endian, UTF-8 strings):
 /// <code>
-/// // *** Binary format, version 1 ***
+/// // *** Binary format, version 1 (version 2: same fields, written when Invariant = 2, rank) ***
 /// bytes[16]  magic "PIPELINES.TOPOSM"
-/// int32      version (= 1)
+/// int32      version (1, or 2 for the rank invariant so that builds without it refuse the file)
 /// string     OutputColumnName; bool+string InputColumnName
 /// int32      input kind (0 point cloud, 1 time series, 2 graph) then its fields:
 ///              point cloud: int32 PointDimension
@@ -24,6 +24,9 @@ namespace Pipelines.Transforms.Topology;
 internal static class SignedMeasureModelFormat
 {
     private const int Version = 1;
+
+    // Version 2 = version 1 with Invariant = Rank (added later); fields unchanged.
+    private const int RankVersion = 2;
     private static readonly byte[] s_magic = Encoding.ASCII.GetBytes("PIPELINES.TOPOSM");
 
     public static void Write(Stream stream, SignedMeasureFeaturizer f)
@@ -31,7 +34,7 @@ internal static class SignedMeasureModelFormat
         using var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
         SignedMeasureOptions o = f.Options;
         w.Write(s_magic);
-        w.Write(Version);
+        w.Write(o.Invariant == SignedMeasureInvariant.Rank ? RankVersion : Version);
         w.Write(o.OutputColumnName);
         w.Write(o.InputColumnName is not null);
         w.Write(o.InputColumnName ?? string.Empty);
@@ -68,9 +71,9 @@ internal static class SignedMeasureModelFormat
         }
 
         int version = r.ReadInt32();
-        if (version != Version)
+        if (version is not (Version or RankVersion))
         {
-            throw new DataFormatException($"Signed-measure transformer file version {version} is not readable by this build (reads version {Version}).");
+            throw new DataFormatException($"Signed-measure transformer file version {version} is not readable by this build (reads versions {Version} and {RankVersion}).");
         }
 
         string output = r.ReadString();

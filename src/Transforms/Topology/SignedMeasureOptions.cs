@@ -10,15 +10,27 @@ public enum SignedMeasureInvariant
 
     /// <summary>Euler signed measure Σ_σ (−1)^{dim σ} δ_{f(σ)} over simplices of dimension ≤ MaxDegree + 1 (one measure).</summary>
     Euler,
+
+    /// <summary>
+    /// Rank invariant → signed barcode (rectangles as a signed measure on ℝ⁴), one per degree 0..MaxDegree
+    /// (<see cref="RankInvariant"/>, <see cref="SignedBarcode"/>). O(grid⁴) memory: keep the grid small (≤ 30).
+    /// </summary>
+    Rank,
 }
 
 /// <summary>How a signed measure becomes a fixed-length vector.</summary>
 public enum SignedMeasureVectorizer
 {
-    /// <summary>Gaussian convolution sampled on an r × r grid of the unit square (<see cref="SignedMeasureConvolution"/>).</summary>
+    /// <summary>
+    /// Gaussian convolution sampled on an r × r grid of the unit square (<see cref="SignedMeasureConvolution"/>); for
+    /// the rank invariant on the (r(r+1)/2)² comparable pairs of that grid (<see cref="SignedBarcodeFeatures.Convolution"/>).
+    /// </summary>
     Convolution,
 
-    /// <summary>Sliced-Wasserstein features, L directions × T bins (<see cref="SlicedWassersteinFeatures"/>).</summary>
+    /// <summary>
+    /// Sliced-Wasserstein features, L directions × T bins (<see cref="SlicedWassersteinFeatures"/>; rank invariant:
+    /// directions on S³, <see cref="SignedBarcodeFeatures.SlicedWasserstein"/>).
+    /// </summary>
     SlicedWasserstein,
 }
 
@@ -128,6 +140,16 @@ public sealed record SignedMeasureOptions
         ArgumentNullException.ThrowIfNull(Input);
         Input.Validate();
         ArgumentOutOfRangeException.ThrowIfNegative(MaxDegree);
+        if (!Enum.IsDefined(Invariant))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Invariant), Invariant, "Unknown invariant.");
+        }
+
+        if (!Enum.IsDefined(Vectorizer))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Vectorizer), Vectorizer, "Unknown vectorizer.");
+        }
+
         if (Input is GraphInput && MaxDegree > 1)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxDegree), MaxDegree, "Graph bifiltrations have H0 and H1 only: MaxDegree must be 0 or 1.");
@@ -162,11 +184,16 @@ public sealed record SignedMeasureOptions
         ArgumentNullException.ThrowIfNull(Budget);
     }
 
-    /// <summary>Gets the number of measures per row: MaxDegree + 1 (Hilbert) or 1 (Euler).</summary>
-    public int MeasureCount => Invariant == SignedMeasureInvariant.Hilbert ? MaxDegree + 1 : 1;
+    /// <summary>Gets the number of measures per row: MaxDegree + 1 (Hilbert, rank) or 1 (Euler).</summary>
+    public int MeasureCount => Invariant == SignedMeasureInvariant.Euler ? 1 : MaxDegree + 1;
 
-    /// <summary>Gets the length of one measure's vector.</summary>
-    public int VectorLengthPerMeasure => Vectorizer == SignedMeasureVectorizer.Convolution ? OutputResolution * OutputResolution : Directions * Bins;
+    /// <summary>Gets the length of one measure's vector: r² or (r(r+1)/2)² (rank) for convolution, L·T for sliced Wasserstein.</summary>
+    public int VectorLengthPerMeasure => Vectorizer switch
+    {
+        SignedMeasureVectorizer.Convolution when Invariant == SignedMeasureInvariant.Rank => SignedBarcodeFeatures.ConvolutionLength(OutputResolution),
+        SignedMeasureVectorizer.Convolution => OutputResolution * OutputResolution,
+        _ => Directions * Bins,
+    };
 
     /// <summary>Gets the output vector length.</summary>
     public int OutputLength => MeasureCount * VectorLengthPerMeasure;

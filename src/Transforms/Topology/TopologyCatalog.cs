@@ -3,7 +3,7 @@ using Pipelines.Transforms.Topology;
 
 namespace Pipelines;
 
-/// <summary>Persistent-homology transforms: <c>mlContext.Transforms.Topology.SignedMeasure(…)</c>.</summary>
+/// <summary>Persistent-homology transforms: <c>mlContext.Transforms.Topology.SignedMeasure(…)</c>, <c>….DiagramRepresentation(…)</c>.</summary>
 public sealed class TopologyTransforms
 {
     internal TopologyTransforms(TransformsCatalog catalog) => Catalog = catalog;
@@ -11,7 +11,7 @@ public sealed class TopologyTransforms
     /// <summary>Gets the ML.NET transforms catalog this hangs off.</summary>
     public TransformsCatalog Catalog { get; }
 
-    /// <summary>Signed-measure features (Hilbert or Euler measure of a bifiltration, vectorized) from an options record.</summary>
+    /// <summary>Signed-measure features (Hilbert or Euler measure, or rank signed barcode, of a bifiltration, vectorized) from an options record.</summary>
     /// <param name="options">Options.</param>
     /// <returns>The estimator.</returns>
     public SignedMeasureEstimator SignedMeasure(SignedMeasureOptions options) => new(options);
@@ -20,11 +20,24 @@ public sealed class TopologyTransforms
     /// <param name="outputColumnName">Output column (fixed-length vector of Single).</param>
     /// <param name="input">Point cloud, time series or graph input.</param>
     /// <param name="inputColumnName">Input column; defaults to <paramref name="outputColumnName"/>.</param>
-    /// <param name="invariant">Hilbert or Euler.</param>
+    /// <param name="invariant">Hilbert, Euler or rank.</param>
     /// <param name="vectorizer">Convolution or sliced Wasserstein.</param>
     /// <returns>The estimator.</returns>
     public SignedMeasureEstimator SignedMeasure(string outputColumnName, TopologyInput input, string? inputColumnName = null, SignedMeasureInvariant invariant = SignedMeasureOptions.Defaults.Invariant, SignedMeasureVectorizer vectorizer = SignedMeasureOptions.Defaults.Vectorizer) =>
         new(new SignedMeasureOptions { OutputColumnName = outputColumnName, InputColumnName = inputColumnName, Input = input, Invariant = invariant, Vectorizer = vectorizer });
+
+    /// <summary>A one-parameter representation of persistence diagrams (image, landscape, Betti curve, silhouette, entropy) from an options record.</summary>
+    /// <param name="options">Options.</param>
+    /// <returns>The estimator.</returns>
+    public DiagramRepresentationEstimator DiagramRepresentation(DiagramRepresentationOptions options) => new(options);
+
+    /// <summary>A one-parameter representation of persistence diagrams with default sizes (r = 20, K = 5, σ = 0.1).</summary>
+    /// <param name="outputColumnName">Output column (fixed-length vector of Single).</param>
+    /// <param name="representation">The representation.</param>
+    /// <param name="inputColumnName">Input column of (birth, death) pairs; defaults to <paramref name="outputColumnName"/>.</param>
+    /// <returns>The estimator.</returns>
+    public DiagramRepresentationEstimator DiagramRepresentation(string outputColumnName, DiagramRepresentation representation, string? inputColumnName = null) =>
+        new(new DiagramRepresentationOptions { OutputColumnName = outputColumnName, InputColumnName = inputColumnName, Representation = representation });
 }
 
 /// <summary>Adds <c>Topology</c> to <see cref="TransformsCatalog"/>.</summary>

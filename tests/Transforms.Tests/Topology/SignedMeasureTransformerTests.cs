@@ -69,6 +69,8 @@ public sealed class SignedMeasureTransformerTests
     [InlineData(SignedMeasureVectorizer.Convolution, SignedMeasureInvariant.Hilbert, 72)]
     [InlineData(SignedMeasureVectorizer.SlicedWasserstein, SignedMeasureInvariant.Hilbert, 40)]
     [InlineData(SignedMeasureVectorizer.Convolution, SignedMeasureInvariant.Euler, 36)]
+    [InlineData(SignedMeasureVectorizer.Convolution, SignedMeasureInvariant.Rank, 2 * 21 * 21)]
+    [InlineData(SignedMeasureVectorizer.SlicedWasserstein, SignedMeasureInvariant.Rank, 40)]
     public void FitTransform_GivesFixedLengthFeaturesMatchingTheEstimatorSchema(SignedMeasureVectorizer v, SignedMeasureInvariant inv, int length)
     {
         var ml = new MLContext(seed: 1);
@@ -248,6 +250,36 @@ public sealed class SignedMeasureTransformerTests
             t.Save(path);
             return SignedMeasureTransformer.Load(path);
         });
+    }
+
+    [Theory]
+    [InlineData(SignedMeasureVectorizer.Convolution)]
+    [InlineData(SignedMeasureVectorizer.SlicedWasserstein)]
+    public void Workout_RankInvariantRoundTripsAndSchemasAgree(SignedMeasureVectorizer vectorizer)
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView graphs = ml.Data.LoadFromEnumerable(Cycles(5));
+        SignedMeasureOptions options = GraphOptions() with { Invariant = SignedMeasureInvariant.Rank, Vectorizer = vectorizer };
+        EstimatorWorkout.CheckSchemas(ml.Transforms.Topology.SignedMeasure(options), graphs);
+        using var dir = new TempDirectory();
+        EstimatorWorkout.CheckRoundTrip(ml.Transforms.Topology.SignedMeasure(options).Fit(graphs), graphs, t =>
+        {
+            string path = dir.File("rank.bin");
+            t.Save(path);
+            return SignedMeasureTransformer.Load(path);
+        });
+        EstimatorWorkout.CheckMlNetConventions<GraphRow>(ml.Transforms.Topology.SignedMeasure(options).Fit(graphs), graphs);
+    }
+
+    [Fact]
+    public void Fit_RefusesARankGridAboveTheBudgetBeforeFeaturising()
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView data = ml.Data.LoadFromEnumerable(Clouds(4, 3));
+        SignedMeasureOptions options = Options(inv: SignedMeasureInvariant.Rank) with { GridResolution = 60, Budget = ComplexBudget.Default with { MaxBytes = 64L << 20 } };
+        PipelinesException e = Assert.Throws<PipelinesException>(() => ml.Transforms.Topology.SignedMeasure(options).Fit(data));
+        Assert.Equal(ErrorKind.Resource, e.Kind);
+        Assert.Contains("Rank invariant refused", e.Message, StringComparison.Ordinal);
     }
 
     [Theory]
