@@ -11,7 +11,9 @@ namespace Pipelines.Cli.Demo;
 /// <summary>
 /// Topology stage: ORBIT data (orbits of the linked twist map x' = x + r·y(1 − y), y' = y + r·x'(1 − x') mod 1 for
 /// five values of r), Hilbert signed-measure features of function-Rips (DTM codensity) with
-/// <c>mlContext.Transforms.Topology.SignedMeasure</c>, an SDCA classifier, test accuracy, and a save → load check.
+/// <c>mlContext.Transforms.Topology.SignedMeasure</c>, an SDCA classifier, test accuracy, save → load checks (own format and
+/// the whole pipeline through <c>mlContext.Model.Save</c>), then one orbit through edge collapse, diagram landscapes, the
+/// rank invariant's signed barcode and MMA.
 /// </summary>
 internal sealed class TopologyDemoStage : IDemoStage
 {
@@ -19,7 +21,7 @@ internal sealed class TopologyDemoStage : IDemoStage
 
     public string Name => "topology";
 
-    public string Description => "Classify ORBIT orbits (linked twist map, 5 parameters) from Hilbert signed-measure features; save/load gives identical features.";
+    public string Description => "Classify ORBIT orbits (linked twist map, 5 parameters) from Hilbert signed-measure features; save/load gives identical features; edge collapse, landscapes, rank signed barcode and MMA of one orbit.";
 
     private sealed class Orbit
     {
@@ -79,13 +81,92 @@ internal sealed class TopologyDemoStage : IDemoStage
         }
 
         c.MarkupLine($"saved transformer ({new FileInfo(path).Length:N0} bytes), reloaded: identical features");
+
+        // The whole pipeline (signed measure → classifier) as one ML.NET zip, reloaded in a fresh context, row by row.
+        string zip = Path.Combine(context.WorkDirectory, "orbit-pipeline.zip");
+        IDataView testData = ml.Data.LoadFromEnumerable(test);
+        ml.Model.SaveAtomically(topo.Append(model), testData.Schema, zip);
+        ITransformer reloaded = new MLContext(seed: context.Seed).Model.Load(zip, out _);
+        uint[] expected = [.. model.Transform(topo.Transform(testData)).GetColumn<uint>("PredictedLabel")];
+        using (PredictionEngine<Orbit, OrbitPrediction> engine = ml.Model.CreatePredictionEngine<Orbit, OrbitPrediction>(reloaded))
+        {
+            if (test.Select(o => engine.Predict(o).PredictedLabel).Where((p, i) => p != expected[i]).Any())
+            {
+                throw new InvalidOperationException("The reloaded ML.NET pipeline predicts differently from the fitted one.");
+            }
+        }
+
+        c.MarkupLine($"mlContext.Model.Save → Load → PredictionEngine: the {test.Count} test predictions are identical ({new FileInfo(zip).Length:N0}-byte zip)");
+        object more = MoreInvariants(c, ml, train, test[0], context.Seed);
         PersistenceDiagram diagram = RipsPersistence.Compute(test[0].Points, 2, new RipsOptions { MaxDimension = 1 });
         string png = Path.Combine(context.WorkDirectory, "orbit-persistence-diagram.png");
         PersistencePlots.WriteDiagram(png, diagram, $"ORBIT r = {test[0].Rate}: Vietoris–Rips persistence diagram");
         string heat = Path.Combine(context.WorkDirectory, "orbit-signed-measure-h1.png");
         SignedMeasurePlot.Write(heat, topo.Measures(test[0].Points)[1], topo.FirstGrid, topo.SecondGrid, $"ORBIT r = {test[0].Rate}: Hilbert signed measure, H1", "Rips radius", "codensity");
         c.MarkupLine($"pictures: {Markup.Escape(png)}, {Markup.Escape(heat)}");
-        return new { Train = train.Count, Test = test.Count, Features = options.OutputLength, Accuracy = accuracy, Seconds = watch.Elapsed.TotalSeconds, Diagram = png, SignedMeasure = heat };
+        return new { Train = train.Count, Test = test.Count, Features = options.OutputLength, Accuracy = accuracy, Seconds = watch.Elapsed.TotalSeconds, Diagram = png, SignedMeasure = heat, Pipeline = zip, More = more };
+    }
+
+    /// <summary>
+    /// One orbit through the other invariants: edge collapse (same diagram, fewer edges), GUDHI-style landscapes of the
+    /// diagram, the rank invariant's signed barcode, and the MMA decomposition.
+    /// </summary>
+    private static object MoreInvariants(IAnsiConsole c, MLContext ml, List<Orbit> train, Orbit orbit, int seed)
+    {
+        var watch = Stopwatch.StartNew();
+        var plain = RipsPersistence.Compute(orbit.Points, 2, new RipsOptions { MaxDimension = 1, Threshold = 0.3f });
+        var collapsed = RipsPersistence.Compute(orbit.Points, 2, new RipsOptions { MaxDimension = 1, Threshold = 0.3f, EdgeCollapse = EdgeCollapseMode.On });
+        (_, int edgesBefore, int edgesAfter) = EdgeCollapse.Collapse(DistanceMatrix.FromPoints(orbit.Points, 2), 0.3f);
+        bool same = Enumerable.Range(0, 2).All(d => plain.InDimension(d).SequenceEqual(collapsed.InDimension(d)));
+        if (!same)
+        {
+            throw new InvalidOperationException("Edge collapse changed the persistence diagram.");
+        }
+
+        c.MarkupLine($"edge collapse: {edgesBefore:N0} → {edgesAfter:N0} edges, the same H0/H1 diagram ({plain.InDimension(1).Length} H1 pairs)");
+
+        float[] h1 = [.. plain.InDimension(1).ToArray().SelectMany(p => new[] { p.Birth, p.Death })];
+        DiagramRepresentationTransformer landscapes = DiagramRepresentationTransformer.Fit(
+            new DiagramRepresentationOptions { OutputColumnName = "Landscape", Representation = DiagramRepresentation.Landscape, Resolution = 20, Landscapes = 3 }, [h1]);
+        float[] landscape = landscapes.Featurize(h1);
+        c.MarkupLine($"H1 landscapes (GUDHI-style, 3 × 20): peak {landscape.Max():G3}");
+
+        var rankOptions = new SignedMeasureOptions
+        {
+            OutputColumnName = "Rank",
+            InputColumnName = "Points",
+            Input = new PointCloudInput(2),
+            Codensity = CodensityKind.GaussianKde,
+            CodensityParameter = 0.05f,
+            Threshold = 0.3f,
+            Invariant = SignedMeasureInvariant.Rank,
+            GridResolution = 8,
+            OutputResolution = 4,
+            Bandwidth = 0.1f,
+        };
+        SignedMeasureTransformer rank = ml.Transforms.Topology.SignedMeasure(rankOptions).Fit(ml.Data.LoadFromEnumerable(train));
+        float[] rankFeatures = rank.Featurize(orbit.Points);
+        c.MarkupLine($"rank invariant → signed barcode (8 × 8 grid, Möbius inversion): {rankFeatures.Length} features, ‖·‖₁ {rankFeatures.Sum(MathF.Abs):G3}");
+
+        var mmaOptions = new MmaOptions
+        {
+            OutputColumnName = "Mma",
+            InputColumnName = "Points",
+            Input = new PointCloudInput(2),
+            Codensity = CodensityKind.GaussianKde,
+            CodensityParameter = 0.05f,
+            Threshold = 0.3f,
+            Precision = 0.1f,
+        };
+        MmaTransformer mma = ml.Transforms.Topology.ModuleApproximation(mmaOptions).Fit(ml.Data.LoadFromEnumerable(train.Take(20)));
+        MmaModule module = mma.Decompose(orbit.Points);
+        c.MarkupLine($"MMA (δ = {module.Precision}, {module.LineOffsets.Length} lines): {module.Summands(0).Count} H0 and {module.Summands(1).Count} H1 interval summands, {module.Discontinuities} discontinuities; {watch.Elapsed.TotalSeconds:F1} s for these four");
+        return new { EdgesBefore = edgesBefore, EdgesAfter = edgesAfter, RankFeatures = rankFeatures.Length, MmaH0 = module.Summands(0).Count, MmaH1 = module.Summands(1).Count, Seed = seed };
+    }
+
+    private sealed class OrbitPrediction
+    {
+        public uint PredictedLabel { get; set; }
     }
 
     private static float[] LinkedTwist(double r, int n, Random rng)
