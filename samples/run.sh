@@ -2,6 +2,7 @@
 # Packs the libraries into a local feed (samples/.feed), empties the samples' package cache of our ids
 # (samples/.packages/stabilitypipelines.*), builds the five samples against the packed packages and runs each one.
 # Prints one line per sample and ends with "samples: N passed, N failed". Usage: samples/run.sh [Sample ...]
+# SAMPLES_NO_PACK=1 reuses the packages already in samples/.feed (while editing a sample).
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
@@ -13,6 +14,9 @@ log="$(mktemp -d)"
 elapsed() { awk -v s="$1" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }'; }
 
 start=$(date +%s.%N)
+if [ "${SAMPLES_NO_PACK:-}" = 1 ] && ls "$here/.feed"/*.nupkg >/dev/null 2>&1; then
+  echo "pack: skipped (SAMPLES_NO_PACK=1), $(ls "$here/.feed"/*.nupkg | wc -l) packages in samples/.feed"
+else
 rm -rf "$here/.feed" && mkdir -p "$here/.feed"
 if ! dotnet pack "$root/packaging/Packages.sln" -c Release -p:PipelinesPack=true -o "$here/.feed" >"$log/pack.log" 2>&1; then
   grep -E "error" "$log/pack.log" | sort -u | head -20
@@ -22,6 +26,7 @@ if ! dotnet pack "$root/packaging/Packages.sln" -c Release -p:PipelinesPack=true
 fi
 echo "pack: $(ls "$here/.feed"/*.nupkg | wc -l) packages in samples/.feed ($(elapsed "$start") s)"
 rm -rf "$here/.packages"/stabilitypipelines.*
+fi
 
 passed=0 failed=0
 for s in "${samples[@]}"; do

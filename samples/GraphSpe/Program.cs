@@ -25,8 +25,8 @@ string dir = Directory.CreateTempSubdirectory("graph-sample-").FullName;
 string tu = args.Length > 0 ? args[0] : ToyTu.Write(Path.Combine(dir, "TOY"), graphs: 120, seed: 5);
 List<Molecule> molecules = Molecule.Read(tu);
 var ml = new MLContext(seed: 1);
-IDataView train = ml.Data.LoadFromEnumerable(molecules.Where((_, i) => i % 4 != 0));
-IDataView test = ml.Data.LoadFromEnumerable(molecules.Where((_, i) => i % 4 == 0));
+IDataView train = ml.Data.LoadFromEnumerable(molecules.Where((_, i) => i % 5 != 0));
+IDataView test = ml.Data.LoadFromEnumerable(molecules.Where((_, i) => i % 5 == 0));
 
 GineEstimator gine = ml.BinaryClassification.Trainers.Gine(new GineTrainerOptions
 {
