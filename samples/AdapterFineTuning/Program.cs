@@ -1,6 +1,6 @@
 // (d) Adapter fine-tuning: all-MiniLM-L6-v2 with PiSSA adapters (rank 4) and a classification head, trained through
-// ONNX Runtime as an ML.NET multiclass trainer — a few steps only, to show the API. The pipeline (label to key, the
-// fine-tuned classifier, key back to the label text) is saved with mlContext.Model.Save; a fresh process loads it and
+// ONNX Runtime as an ML.NET multiclass trainer — a few steps only, to show the API. The pipeline (label text to key,
+// the fine-tuned classifier: Score = class probabilities, PredictedLabel = key) is saved with mlContext.Model.Save; a fresh process loads it and
 // predicts with a PredictionEngine. Packages: StabilityPipelines.Trainers, StabilityPipelines.Models.MiniLM.
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -28,8 +28,8 @@ if (args is ["reload", string folder])
     var fresh = new MLContext(seed: 2);
     ITransformer loaded = fresh.Model.Load(Path.Combine(folder, "fine-tuned.zip"), out _);
     PredictionEngine<Review, Prediction> engine = fresh.Model.CreatePredictionEngine<Review, Prediction>(loaded);
-    Console.WriteLine($"'{reviews[0].Text}' → {engine.Predict(reviews[0]).Sentiment}");
-    return FreshProcess.Check(Path.Combine(folder, "scores.txt"), [.. reviews.SelectMany(r => engine.Predict(r).Score)]);
+    Console.WriteLine($"'{reviews[0].Text}' → class key {engine.Predict(reviews[0]).PredictedLabel}");
+    return FreshProcess.Check(Path.Combine(folder, "scores.txt"), [.. reviews.SelectMany(r => engine.Predict(r).Values())]);
 }
 
 var ml = new MLContext(seed: 1);
@@ -50,8 +50,7 @@ var pipeline = ml.Transforms.Conversion.MapValueToKey("Label", nameof(Review.Sen
             LearningRate = 1e-3f,
             Seed = 7,
         },
-    }))
-    .Append(ml.Transforms.Conversion.MapKeyToValue(nameof(Prediction.Sentiment), "PredictedLabel"));
+    }));
 ITransformer model = pipeline.Fit(data);
 
 MulticlassClassificationMetrics metrics = ml.MulticlassClassification.Evaluate(model.Transform(data));
@@ -60,7 +59,7 @@ Console.WriteLine($"after 4 steps: training accuracy {metrics.MicroAccuracy:F3},
 string dir = Directory.CreateTempSubdirectory("fine-tune-sample-").FullName;
 ml.Model.Save(model, data.Schema, Path.Combine(dir, "fine-tuned.zip"));
 PredictionEngine<Review, Prediction> predictor = ml.Model.CreatePredictionEngine<Review, Prediction>(model);
-FreshProcess.Save(Path.Combine(dir, "scores.txt"), reviews.SelectMany(r => predictor.Predict(r).Score));
+FreshProcess.Save(Path.Combine(dir, "scores.txt"), reviews.SelectMany(r => predictor.Predict(r).Values()));
 return FreshProcess.Run("reload", dir);
 
 internal sealed class Review
@@ -71,8 +70,11 @@ internal sealed class Review
     public static Review Of(string text, string sentiment) => new() { Text = text, Sentiment = sentiment };
 }
 
+/// <summary>ML.NET's multiclass outputs: the predicted class as a key (1-based) and one probability per class.</summary>
 internal sealed class Prediction
 {
-    public string Sentiment { get; set; } = "";
+    public uint PredictedLabel { get; set; }
     public float[] Score { get; set; } = [];
+
+    public IEnumerable<float> Values() => [PredictedLabel, .. Score];
 }
