@@ -13,6 +13,10 @@ namespace Pipelines.Benchmarks.Topology;
 /// Accuracy of signed-measure features + ML.NET FastTree (one-versus-all): 10-fold CV on TU graphs and the activities
 /// clouds, official train/test split on UCR sets.
 /// usage: dotnet run -c Release --project benchmarks/TopologyAccuracy -- [--data ../shared/data] [--only NAME]
+/// With <c>--sdca NAME [--iterations N]</c> (a UCR set): times SDCA (maximum entropy, N passes) over signed-measure
+/// features three ways in one run — no feature cache (every pass recomputes; the behaviour before
+/// <see cref="SignedMeasureOptions.FeatureCacheRows"/>), the transformer's built-in cache (the default), and ML.NET's
+/// <c>AppendCacheCheckpoint</c> — and prints seconds, ratios and test accuracy.
 /// </summary>
 public static class Program
 {
@@ -30,6 +34,14 @@ public static class Program
     {
         int i = Array.IndexOf(args, "--data");
         string data = i >= 0 ? args[i + 1] : "../shared/data";
+        int sdca = Array.IndexOf(args, "--sdca");
+        if (sdca >= 0)
+        {
+            int it = Array.IndexOf(args, "--iterations");
+            SdcaCache(Path.Combine(data, "timeseries", "ucr", args[sdca + 1]), args[sdca + 1], it >= 0 ? int.Parse(args[it + 1], CultureInfo.InvariantCulture) : 20);
+            return 0;
+        }
+
         int o = Array.IndexOf(args, "--only");
         string? only = o >= 0 ? args[o + 1] : null;
         Console.WriteLine($"{"dataset",-18} {"protocol",-16} {"features",9} {"accuracy",9} {"± sd",6} {"featurize s",12} {"total s",8}");
@@ -168,5 +180,36 @@ public static class Program
         SignedMeasureOptions options = CloudOptions(new PointCloudInput(dim), thr);
         (string p, int _, double a, double s, double t) = CrossValidate(ml, rows, ml.Transforms.Topology.SignedMeasure(options));
         return (p, options.OutputLength, a, s, t);
+    }
+
+    private static void SdcaCache(string folder, string name, int iterations)
+    {
+        var ml = new MLContext(seed: 0);
+        List<Row> Read(string split) => [.. TopologyDataset.ReadUcr(Path.Combine(folder, $"{name}_{split}.tsv")).Rows.Select(r => new Row { Values = r.Values, Class = r.Label })];
+        IDataView train = ml.Data.LoadFromEnumerable(Read("TRAIN"));
+        IDataView test = ml.Data.LoadFromEnumerable(Read("TEST"));
+        float thr = Quantile(Read("TRAIN").Select(r => DelayEmbedding.Embed(r.Values, 3, 1, 1)), 3, 0.3);
+        SignedMeasureOptions options = CloudOptions(new TimeSeriesInput(3, 1, 1), thr);
+        IEstimator<ITransformer> Sdca() => ml.Transforms.Conversion.MapValueToKey("Label", "Class")
+            .Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy(maximumNumberOfIterations: iterations));
+
+        (double Seconds, double Accuracy) Time(IEstimator<ITransformer> pipeline)
+        {
+            var sw = Stopwatch.StartNew();
+            ITransformer model = pipeline.Fit(train);
+            double seconds = sw.Elapsed.TotalSeconds;
+            return (seconds, ml.MulticlassClassification.Evaluate(model.Transform(test), labelColumnName: "Label").MicroAccuracy);
+        }
+
+        Console.WriteLine($"SDCA (maximum entropy, {iterations} passes) over signed-measure features of {name}: {options.OutputLength} features, {train.GetRowCount()} training rows, {Environment.ProcessorCount} cores");
+        float[][] features = [.. ml.Transforms.Topology.SignedMeasure(options).Fit(train).Transform(train).GetColumn<VBuffer<float>>("Features").Select(v => v.DenseValues().ToArray())];
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"feature range [{features.Min(f => f.Where(float.IsFinite).DefaultIfEmpty().Min())}, {features.Max(f => f.Where(float.IsFinite).DefaultIfEmpty().Max())}], rows with non-finite values: {features.Count(f => !f.All(float.IsFinite))}"));
+        (double before, double accBefore) = Time(ml.Transforms.Topology.SignedMeasure(options with { FeatureCacheRows = 0 }).Append(Sdca()));
+        (double after, double accAfter) = Time(ml.Transforms.Topology.SignedMeasure(options).Append(Sdca()));
+        (double checkpoint, double accCheckpoint) = Time(ml.Transforms.Topology.SignedMeasure(options with { FeatureCacheRows = 0 }).AppendCacheCheckpoint(ml).Append(Sdca()));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"variant",-40} {"fit s",8} {"vs no cache",12} {"accuracy",9}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"no cache (FeatureCacheRows = 0; before)",-40} {before,8:F1} {1.0,11:F2}x {accBefore,9:F3}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"built-in cache (default; after)",-40} {after,8:F1} {before / after,11:F2}x {accAfter,9:F3}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"no cache + AppendCacheCheckpoint",-40} {checkpoint,8:F1} {before / checkpoint,11:F2}x {accCheckpoint,9:F3}"));
     }
 }

@@ -7,8 +7,8 @@ namespace Pipelines.Cli;
 /// <summary>Entry point of the <c>pipelines</c> command.</summary>
 public static class Program
 {
-    /// <summary>Runs the command line; exit code 0 ok, 1 failed, 2 bad usage.</summary>
-    public static int Main(string[] args) => CommandRunner.Invoke(BuildRoot(), args);
+    /// <summary>Runs the command line; exit code 0 ok, 1 failed, 2 bad usage, 130 cancelled (Ctrl+C).</summary>
+    public static int Main(string[] args) => CommandRunner.RunProcess(BuildRoot(), args);
 
     /// <summary>The command tree.</summary>
     internal static RootCommand BuildRoot()

@@ -39,6 +39,43 @@ public class ExportCommandTests
     }
 
     [Fact]
+    public void Export_ReportDirAndTriton_WriteTheChartAndAModelRepository()
+    {
+        using var dir = new TempDirectory();
+        string model = dir.File("mlp.onnx");
+        Pipelines.Onnx.OnnxModelIO.Save(TinyModels.Mlp(2), model);
+        string output = dir.File("mlp-int8.onnx");
+        string repo = dir.File("repo");
+
+        (int code, string json, string err) = Run(
+            "export", "--model", model, "--quantize", "int8-dynamic", "--out", output, "--report-dir", dir.File("report"), "--triton", repo, "--triton-instances", "2", "--json");
+
+        Assert.True(code == 0, err);
+        Plots.PngImage chart = Plots.PngImage.Read(Path.Combine(dir.Path, "report", "export-report.png"));
+        Assert.Equal((1000, 520), (chart.Width, chart.Height));
+        using JsonDocument report = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.Path, "report", "export-report.json")));
+        Assert.Equal(new FileInfo(output).Length, report.RootElement.GetProperty("Bytes").GetInt64());
+        Assert.Equal(File.ReadAllBytes(output), File.ReadAllBytes(Path.Combine(repo, "mlp-int8", "1", "model.onnx")));
+        string config = File.ReadAllText(Path.Combine(repo, "mlp-int8", "config.pbtxt"));
+        Assert.Contains("platform: \"onnxruntime_onnx\"", config, StringComparison.Ordinal);
+        Assert.Contains("count: 2", config, StringComparison.Ordinal);
+        using JsonDocument doc = JsonDocument.Parse(json);
+        Assert.Equal(Path.Combine(repo, "mlp-int8"), doc.RootElement.GetProperty("triton").GetString());
+    }
+
+    [Fact]
+    public void Export_BadTritonName_IsBadUsage()
+    {
+        using var dir = new TempDirectory();
+        string model = dir.File("mlp.onnx");
+        Pipelines.Onnx.OnnxModelIO.Save(TinyModels.Mlp(2), model);
+        (int code, _, string err) = Run("export", "--model", model, "--quantize", "none", "--out", dir.File("o.onnx"), "--triton", dir.File("repo"), "--triton-name", "a/b");
+        Assert.Equal(2, code);
+        Assert.Contains("--triton", err, StringComparison.Ordinal);
+        Assert.False(File.Exists(dir.File("o.onnx")));
+    }
+
+    [Fact]
     public void Export_UnknownFormat_IsBadUsage()
     {
         using var dir = new TempDirectory();

@@ -11,33 +11,7 @@ public sealed class GraphCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private string WriteToyTu()
-    {
-        // 12 graphs: even ids are triangles (class 1), odd ids are 3-paths (class 0).
-        string folder = Path.Combine(_dir, "TOY");
-        Directory.CreateDirectory(folder);
-        var a = new List<string>();
-        var ind = new List<string>();
-        var labels = new List<string>();
-        int node = 1;
-        for (int g = 1; g <= 12; g++)
-        {
-            ind.AddRange(["" + g, "" + g, "" + g]);
-            a.AddRange([$"{node}, {node + 1}", $"{node + 1}, {node + 2}"]);
-            if (g % 2 == 0)
-            {
-                a.Add($"{node}, {node + 2}");
-            }
-
-            labels.Add(g % 2 == 0 ? "1" : "0");
-            node += 3;
-        }
-
-        File.WriteAllLines(Path.Combine(folder, "TOY_A.txt"), a);
-        File.WriteAllLines(Path.Combine(folder, "TOY_graph_indicator.txt"), ind);
-        File.WriteAllLines(Path.Combine(folder, "TOY_graph_labels.txt"), labels);
-        return folder;
-    }
+    private string WriteToyTu() => ToyTu.Write(Path.Combine(_dir, "TOY"));
 
     [Fact]
     public void Train_ThenEncode_WritesModelMetricsAndCsv()
@@ -50,6 +24,7 @@ public sealed class GraphCommandTests : IDisposable
         Assert.Equal("spe", doc.RootElement.GetProperty("pe").GetString());
         Assert.True(File.Exists(Path.Combine(outDir, "model.onnx")));
         Assert.True(File.Exists(Path.Combine(outDir, "metrics.json")));
+        Assert.True(Plots.PngImage.Read(Path.Combine(outDir, "curves.png")).Width > 100);
 
         string csv = Path.Combine(_dir, "enc.csv");
         (code, _, err) = CliHarness.Run("graph", "encode", "--data", data, "--pe", "spe", "--model", Path.Combine(outDir, "model.onnx"), "--out", csv);

@@ -131,6 +131,102 @@ public class RunFolderTests
         Assert.Empty(Directory.GetFileSystemEntries(staging));
     }
 
+    [Fact]
+    public void StagedFolder_Commit_NeverLetsASecondWriterIn()
+    {
+        // A second writer retrying without pause through 100 swaps must be refused every time: the folder and its lock
+        // exist at every instant of a swap (one atomic exchange on Linux, the lock file hard-linked into the new set).
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        using var dir = new TempDirectory();
+        string target = dir.File("out");
+        WriteSet(target, "v0");
+        int admitted = 0;
+        var unexpected = new List<string>();
+        using var stop = new CancellationTokenSource();
+        using (FolderLock held = FolderLock.Acquire(target, "test"))
+        {
+            var second = new Thread(() =>
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    try
+                    {
+                        using FolderLock intruder = FolderLock.Acquire(target, "intruder");
+                        Interlocked.Increment(ref admitted);
+                    }
+                    catch (PipelinesException e) when (e.Kind == ErrorKind.Resource)
+                    {
+                        // refused, as it must be
+                    }
+                    catch (Exception e)
+                    {
+                        lock (unexpected)
+                        {
+                            unexpected.Add(e.GetType().Name + ": " + e.Message);
+                        }
+                    }
+                }
+            });
+            second.Start();
+            for (int i = 1; i <= 100; i++)
+            {
+                using StagedFolder staged = StagedFolder.Create(target);
+                WriteSet(staged.Directory, "v" + i);
+                staged.Commit();
+            }
+
+            stop.Cancel();
+            second.Join();
+            Assert.Equal("v100", File.ReadAllText(ModelFolder.Open(target).ModelPath));
+        }
+
+        Assert.Equal(0, admitted);
+        Assert.Empty(unexpected);
+        Assert.Equal(["out"], Directory.GetFileSystemEntries(dir.Path).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void StagedFolder_KilledRightAfterTheExchange_IsCompletedByTheNextWriter()
+    {
+        using var dir = new TempDirectory();
+        string target = dir.File("out");
+
+        // killed between the exchange and the rename to .old: the new set is in place, the old one (marked) sits under
+        // the staging name with the entries the new set lacks
+        WriteSet(target, "new");
+        string staging = dir.File($".out.{DeadPid}.{Guid.NewGuid():N}.tmp");
+        WriteSet(staging, "old");
+        File.WriteAllText(Path.Combine(staging, "metrics.json"), "{}");
+        File.WriteAllBytes(Path.Combine(staging, ".pipelines.swapped"), []);
+
+        using FolderLock held = FolderLock.Acquire(target, "test");
+        Assert.Contains(held.Warnings, l => l.Contains("restored", StringComparison.Ordinal));
+        Assert.Equal("new", File.ReadAllText(ModelFolder.Open(target).ModelPath));
+        Assert.True(File.Exists(Path.Combine(target, "metrics.json")));
+        Assert.False(File.Exists(Path.Combine(target, ".pipelines.swapped")));
+        Assert.Equal(["out"], Directory.GetFileSystemEntries(dir.Path).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void StagedFolder_KilledBeforeTheExchange_LeavesAStrayMarker_ThatTheNextWriterRemoves()
+    {
+        using var dir = new TempDirectory();
+        string target = dir.File("out");
+        WriteSet(target, "old");
+        File.WriteAllBytes(Path.Combine(target, ".pipelines.swapped"), []);
+        WriteSet(dir.File($".out.{DeadPid}.{Guid.NewGuid():N}.tmp"), "new");
+
+        using FolderLock held = FolderLock.Acquire(target, "test");
+        Assert.Contains(held.Warnings, l => l.Contains("unfinished set", StringComparison.Ordinal));
+        Assert.Equal("old", File.ReadAllText(ModelFolder.Open(target).ModelPath));
+        Assert.False(File.Exists(Path.Combine(target, ".pipelines.swapped")));
+        Assert.Equal(["out"], Directory.GetFileSystemEntries(dir.Path).Select(Path.GetFileName));
+    }
+
     /// <summary>A two-file set: model.onnx (text standing in for a model) and its manifest.</summary>
     private static void WriteSet(string folder, string content)
     {

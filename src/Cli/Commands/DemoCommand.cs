@@ -34,6 +34,7 @@ internal static class DemoCommand
             var results = new List<object>();
             foreach (IDemoStage s in DemoStages.All.Where(s => only.Length == 0 || only.Contains(s.Name)))
             {
+                console.Cancellation.ThrowIfCancellationRequested();
                 console.Human.Write(new Rule($"[bold]demo: {s.Name}[/] — {Markup.Escape(s.Description)}").LeftJustified());
                 var watch = Stopwatch.StartNew();
                 object summary = s.Run(new DemoContext(console, dir, parsed.GetValue(seed)));

@@ -1,9 +1,11 @@
 using System.CommandLine;
 using Pipelines.Cli.Infrastructure;
+using Pipelines.Cli.Plots;
 using Pipelines.Export;
 using Pipelines.Export.Evaluation;
 using Pipelines.Export.Quantization;
 using Pipelines.Export.Report;
+using Pipelines.Export.Serving;
 using Pipelines.Onnx;
 using Pipelines.Onnx.Runtime;
 using Pipelines.Transforms.LowRank;
@@ -17,6 +19,13 @@ namespace Pipelines.Cli.Commands;
 /// </summary>
 internal static class ExportCommand
 {
+    /// <summary>JSON of <c>--report-dir</c>'s export-report.json (NaN latencies of unmeasured batches written as "NaN").</summary>
+    private static readonly System.Text.Json.JsonSerializerOptions s_reportJson = new()
+    {
+        WriteIndented = true,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
     public static Command Create()
     {
         var model = new Option<FileSystemInfo>("--model") { Description = "The ONNX model, or a folder holding one (an adapted model: adapters are merged).", Required = true };
@@ -35,10 +44,17 @@ internal static class ExportCommand
         var noEmbeddings = new Option<bool>("--no-embeddings") { Description = "Leave embedding tables (Gather) in float." };
         var exclude = new Option<string[]>("--exclude") { Description = "Node or initializer names left in float (repeatable).", AllowMultipleArgumentsPerToken = true };
         var noReport = new Option<bool>("--no-report") { Description = "Skip the latency/fidelity report." };
+        var reportDir = new Option<DirectoryInfo?>("--report-dir") { Description = "Also write the report there: export-report.json and the chart export-report.png (size, latency and fidelity against float)." };
+        var triton = new Option<DirectoryInfo?>("--triton") { Description = "Also write a Triton Inference Server model repository entry there: <dir>/<name>/config.pbtxt and <dir>/<name>/1/model.onnx (ONNX Runtime backend)." };
+        var tritonName = new Option<string?>("--triton-name") { Description = "The Triton model name (default: the output's file or folder name)." };
+        var tritonBatch = new Option<int>("--triton-max-batch") { Description = "max_batch_size when every input and output has a dynamic first dimension (0: no batching).", DefaultValueFactory = _ => TritonOptions.Defaults.MaxBatchSize };
+        var tritonInstances = new Option<int>("--triton-instances") { Description = "instance_group count.", DefaultValueFactory = _ => TritonOptions.Defaults.InstanceCount };
+        var tritonKind = new Option<TritonInstanceKind>("--triton-kind") { Description = "instance_group kind: Cpu or Gpu.", DefaultValueFactory = _ => TritonOptions.Defaults.InstanceKind };
         var output = new Option<FileInfo>("--out") { Description = "The ONNX file to write (*.onnx), or a model folder to write (model.onnx, vocab.txt, pipelines.json).", Required = true };
         var command = new Command("export", "Merge adapters and export float, fp16, int8 or 4-bit ONNX; report size, latency and fidelity against the float model.")
         {
-            model, quantize, block, symmetric, search, gptq, evalFile, accuracy, calibration, vocab, rank, iterations, keep, noEmbeddings, exclude, noReport, output,
+            model, quantize, block, symmetric, search, gptq, evalFile, accuracy, calibration, vocab, rank, iterations, keep, noEmbeddings, exclude, noReport, reportDir,
+            triton, tritonName, tritonBatch, tritonInstances, tritonKind, output,
         };
         CommandRunner.SetHandler(command, (parsed, console) =>
         {
@@ -68,6 +84,26 @@ internal static class ExportCommand
             catch (ArgumentException e)
             {
                 throw new UsageException(e.Message);
+            }
+
+            TritonOptions? tritonOptions = null;
+            if (parsed.GetValue(triton) is not null)
+            {
+                tritonOptions = new TritonOptions
+                {
+                    ModelName = parsed.GetValue(tritonName) ?? TritonOptions.NameFrom(Path.GetFileNameWithoutExtension(Path.TrimEndingDirectorySeparator(outArg))),
+                    MaxBatchSize = parsed.GetValue(tritonBatch),
+                    InstanceCount = parsed.GetValue(tritonInstances),
+                    InstanceKind = parsed.GetValue(tritonKind),
+                };
+                try
+                {
+                    tritonOptions.Validate();
+                }
+                catch (ArgumentException e)
+                {
+                    throw new UsageException($"--triton: {e.Message}");
+                }
             }
 
             OnnxModel floatModel = OnnxModelIO.Load(modelPath);
@@ -150,9 +186,34 @@ internal static class ExportCommand
                 staged.Commit();
             }
 
+            string? chart = null;
+            if (parsed.GetValue(reportDir) is { } rd)
+            {
+                if (report is null)
+                {
+                    console.Warn("--report-dir: no report was made, nothing written there.");
+                }
+                else
+                {
+                    Directory.CreateDirectory(rd.FullName);
+                    AtomicFile.WriteAllText(Path.Combine(rd.FullName, "export-report.json"), System.Text.Json.JsonSerializer.Serialize(report, s_reportJson));
+                    chart = ExportChart.Write(Path.Combine(rd.FullName, "export-report.png"), report).Path;
+                    console.Human.MarkupLine($"report → {Markup.Escape(rd.FullName)} (export-report.json, export-report.png)");
+                }
+            }
+
+            TritonModelFiles? served = null;
+            if (tritonOptions is not null)
+            {
+                served = TritonModelRepository.Write(parsed.GetValue(triton)!.FullName, outPath, tritonOptions);
+                console.Human.MarkupLine($"Triton model '{Markup.Escape(served.Config.Name)}' → {Markup.Escape(served.ModelDirectory)} (max_batch_size {served.Config.MaxBatchSize}, {served.Config.Inputs.Count} inputs, {served.Config.Outputs.Count} outputs)");
+            }
+
             console.WriteJson(new
             {
                 Out = outPath,
+                ReportChart = chart,
+                Triton = served?.ModelDirectory,
                 Format = parsed.GetValue(quantize),
                 Bytes = report?.Bytes ?? new FileInfo(outPath).Length,
                 FloatBytes = report?.FloatBytes ?? new FileInfo(modelPath).Length,

@@ -8,6 +8,7 @@ using Pipelines.Onnx;
 using Pipelines.Trainers.Graphs;
 using Pipelines.Transforms.Graphs;
 using Pipelines.Transforms.Graphs.Datasets;
+using Pipelines.Transforms.Topology;
 using Spectre.Console;
 
 namespace Pipelines.Cli.Commands;
@@ -62,11 +63,15 @@ internal static class GraphEncodeCommand
                     throw new UsageException($"--model '{modelPath}' was trained with PE '{trained.Definition.Encoding.Name}', not spe.");
                 }
 
-                table = GraphNodeEncodings.Compute(graphs, spe, trained.Spe);
+                table = GraphNodeEncodings.Compute(graphs, spe, trained.Spe, console.Cancellation);
             }
             else
             {
-                table = GraphNodeEncodings.Compute(graphs, GraphEncoding.Create(kind, parsed.GetValue(k), seed: 0), budget);
+                table = GraphNodeEncodings.Compute(graphs, GraphEncoding.Create(kind, parsed.GetValue(k), seed: 0), budget, console.Json ? null : new Progress(console), console.Cancellation);
+                if (!console.Json)
+                {
+                    console.StdErr.WriteLine();
+                }
             }
 
             IReadOnlyList<double[]> rows = table.Rows;
@@ -102,5 +107,17 @@ internal static class GraphEncodeCommand
             return CommandRunner.Ok;
         });
         return command;
+    }
+
+    /// <summary>"encoded 120/4110 graphs" on one stderr line, at most every 1% and on the last graph.</summary>
+    private sealed class Progress(CliConsole console) : IProgress<FeaturizationProgress>
+    {
+        public void Report(FeaturizationProgress value)
+        {
+            if (value.Done == value.Total || value.Done % Math.Max(1, value.Total / 100) == 0)
+            {
+                console.StdErr.Write($"\rencoded {value.Done}/{value.Total} graphs");
+            }
+        }
     }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using Pipelines.Cli.Infrastructure;
+using Pipelines.Cli.Plots;
 using Pipelines.Onnx;
 using Pipelines.Trainers;
 using Pipelines.Trainers.Graphs;
@@ -12,7 +13,7 @@ namespace Pipelines.Cli.Commands;
 
 /// <summary>
 /// <c>pipelines graph train --data &lt;TU folder | SMILES csv&gt; [--target col] --pe &lt;none|lap|rwse|spe&gt; --out &lt;dir&gt;</c>:
-/// trains GINE (+ SPE φ/ρ end to end) on a seeded train/valid/test split; writes a model folder (<c>model.onnx</c>, <c>pipelines.json</c>) and <c>metrics.json</c>.
+/// trains GINE (+ SPE φ/ρ end to end) on a seeded train/valid/test split; writes a model folder (<c>model.onnx</c>, <c>pipelines.json</c>), <c>metrics.json</c> and the learning curves <c>curves.png</c>.
 /// The training state is checkpointed to <c>&lt;out&gt;/checkpoint</c> after every epoch and every
 /// <c>--checkpoint-seconds</c>; running the same command again resumes after the last checkpoint.
 /// </summary>
@@ -34,7 +35,7 @@ internal static class GraphTrainCommand
         var fraction = new Option<double>("--test-fraction") { Description = "Fraction held out for validation and again for test.", DefaultValueFactory = _ => GraphDataset.Defaults.HeldOutFraction };
         var batching = new Option<GraphBatching>("--batching") { Description = "Shuffled (i.i.d. batches) or SizeBucketed (graphs of similar size together: far less padding, faster).", DefaultValueFactory = _ => GraphTrainerOptions.Defaults.Batching };
         var checkpointSeconds = new Option<int>("--checkpoint-seconds") { Description = "Besides every epoch end, write the checkpoint once this many seconds have passed since the last one (0: epoch ends only).", DefaultValueFactory = _ => GraphTrainerOptions.Defaults.CheckpointSeconds };
-        var output = new Option<string>("--out") { Description = "Output folder for model.onnx, metrics.json and the resumable checkpoint/ folder.", Required = true };
+        var output = new Option<string>("--out") { Description = "Output folder for model.onnx, metrics.json, curves.png and the resumable checkpoint/ folder.", Required = true };
         var command = new Command("train", "Train a GINE graph model with a positional encoding; reports validation/test metrics.")
         {
             data, target, smiles, pe, k, epochs, batch, lr, hidden, layers, seed, fraction, batching, checkpointSeconds, output,
@@ -74,11 +75,14 @@ internal static class GraphTrainCommand
                 console.Warn($"resuming from '{checkpoint}'");
             }
 
-            GraphTrainingResult trained = job.Run(backbone, options, new Progress(console, job.MetricName));
+            var progress = new Progress(console, job.MetricName);
+            GraphTrainingResult trained = job.Run(backbone, options, progress, console.Cancellation);
 
             GraphModel model = trained.Model;
             job.WriteFolder(outDir, trained, backbone, options);
             string modelPath = Path.Combine(outDir, ModelFolder.ModelFileName);
+            string curves = Path.Combine(outDir, CurvesFileName);
+            TrainingCurves.WriteEpochs(curves, progress.Epochs, job.MetricName, $"{ds.Name}, GINE + {job.Encoding.Name}: training loss and validation {job.MetricName}");
             var result = new
             {
                 Data = ds.Name,
@@ -95,6 +99,7 @@ internal static class GraphTrainCommand
                 EncodingSeconds = job.EncodingSeconds,
                 Seconds = watch.Elapsed.TotalSeconds,
                 Model = Path.GetFullPath(modelPath),
+                Curves = Path.GetFullPath(curves),
             };
             AtomicFile.WriteAllText(Path.Combine(outDir, "metrics.json"), System.Text.Json.JsonSerializer.Serialize(result, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
             console.Human.MarkupLine($"best epoch {trained.BestEpoch}: valid {job.MetricName} {trained.ValidMetric:F4}, test {job.MetricName} {trained.TestMetric:F4}; {model.ParameterCount:N0} parameters; model → {Markup.Escape(modelPath)}");
@@ -104,9 +109,18 @@ internal static class GraphTrainCommand
         return command;
     }
 
+    /// <summary>The learning-curve PNG written beside the model (epochs of this run; a resumed run draws the epochs it ran).</summary>
+    internal const string CurvesFileName = "curves.png";
+
+    /// <summary>Prints each epoch and keeps it for the learning curves.</summary>
     private sealed class Progress(CliConsole console, string metric) : IProgress<EpochReport>
     {
-        public void Report(EpochReport r) =>
+        public List<EpochReport> Epochs { get; } = [];
+
+        public void Report(EpochReport r)
+        {
+            Epochs.Add(r);
             console.Human.MarkupLine($"epoch {r.Epoch,3}: train loss {r.TrainLoss:F4}, valid {metric} {r.ValidMetric:F4}{(r.IsBest ? " *" : "")} ({r.Seconds:F1} s)");
+        }
     }
 }

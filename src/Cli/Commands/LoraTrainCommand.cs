@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Pipelines.Transforms.LowRank;
 using Pipelines.Cli.Infrastructure;
+using Pipelines.Cli.Plots;
 using Pipelines.Onnx;
 using Pipelines.Onnx.Runtime;
 using Pipelines.Trainers.TextClassification;
@@ -94,7 +95,7 @@ internal static class LoraTrainCommand
             string modelOut = Path.Combine(outDir.FullName, "model.onnx");
             OnnxModelIO.Save(result.Classifier, modelOut);
             string png = Path.Combine(outDir.FullName, "loss.png");
-            WriteLossCurve(png, result.Losses, $"{m} r{options.Rank}: training loss");
+            TrainingCurves.WriteStepLoss(png, result.Losses, $"{m} r{options.Rank}: training loss", result.Validation?.MeanLoss);
             var summary = new
             {
                 Method = m.ToString(),
@@ -134,33 +135,12 @@ internal static class LoraTrainCommand
         _ => throw new UsageException($"--checkpoint-seconds {seconds} must be 0 (by steps only) or positive."),
     };
 
-    /// <summary>Draws the per-step loss (raw and a 10-step moving average) to a PNG.</summary>
-    internal static void WriteLossCurve(string path, IReadOnlyList<float> losses, string title)
-    {
-        using var plot = new ScottPlot.Plot();
-        double[] xs = Enumerable.Range(1, losses.Count).Select(i => (double)i).ToArray();
-        var raw = plot.Add.ScatterLine(xs, losses.Select(l => (double)l).ToArray());
-        raw.LegendText = "batch loss";
-        raw.LineWidth = 1;
-        double[] smooth = losses.Select((_, i) => losses.Skip(Math.Max(0, i - 9)).Take(Math.Min(10, i + 1)).Average(l => (double)l)).ToArray();
-        var avg = plot.Add.ScatterLine(xs, smooth);
-        avg.LegendText = "10-step mean";
-        avg.LineWidth = 2;
-        plot.Title(title);
-        plot.XLabel("step");
-        plot.YLabel("cross-entropy");
-        plot.ShowLegend();
-        string tmp = path + ".tmp.png";
-        plot.SavePng(tmp, 900, 500);
-        File.Move(tmp, path, overwrite: true);
-    }
-
     private static FineTuneResult RunWithProgress(
         CliConsole console, OnnxModel encoder, TextEncoderTokenizer tokenizer, IReadOnlyList<LabeledSentence> train, IReadOnlyList<LabeledSentence>? valid, FineTuneOptions options)
     {
         if (console.Json)
         {
-            return TextClassifierFineTuning.Train(encoder, tokenizer, train, valid, options);
+            return TextClassifierFineTuning.Train(encoder, tokenizer, train, valid, options, cancellationToken: console.Cancellation);
         }
 
         FineTuneResult? result = null;
@@ -177,7 +157,7 @@ internal static class LoraTrainCommand
                         CultureInfo.InvariantCulture,
                         $"{options.Method} step {p.Step}/{p.TotalSteps} loss {p.Loss:F4} acc {p.BatchAccuracy:P0} {p.StepsPerSecond:F2} steps/s ETA {p.Eta:hh\\:mm\\:ss}");
                 });
-                result = TextClassifierFineTuning.Train(encoder, tokenizer, train, valid, options, progress);
+                result = TextClassifierFineTuning.Train(encoder, tokenizer, train, valid, options, progress, console.Cancellation);
                 task.Description = valid is null ? "done" : "done (validated)";
             });
         return result!;

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Pipelines.Cli.Infrastructure;
+using Pipelines.Cli.Plots;
 using Pipelines.Numerics.Topology;
 using Pipelines.Onnx;
 using Pipelines.Transforms.Topology;
@@ -30,7 +31,8 @@ internal static class TopoCommand
         var maxdim = new Option<int>("--maxdim") { Description = "Highest homology degree.", DefaultValueFactory = _ => RipsOptions.Defaults.MaxDimension };
         var threshold = new Option<float?>("--threshold") { Description = "Largest edge length (default: enclosing radius)." };
         var maxBytes = new Option<long>("--max-mib") { Description = "Memory budget of the complex in MiB (pre-flight refusal).", DefaultValueFactory = _ => ComplexBudget.Default.MaxBytes >> 20 };
-        var command = new Command("persistence", "Vietoris–Rips persistence pairs per homology degree.") { points, maxdim, threshold, maxBytes };
+        var plot = new Option<string?>("--plot") { Description = "Also draw the persistence diagram and barcode: a folder (→ persistence-diagram.png, persistence-barcode.png) or a file prefix (→ <prefix>-diagram.png, <prefix>-barcode.png)." };
+        var command = new Command("persistence", "Vietoris–Rips persistence pairs per homology degree.") { points, maxdim, threshold, maxBytes, plot };
         CommandRunner.SetHandler(command, (parsed, console) =>
         {
             FileInfo file = parsed.GetValue(points)!;
@@ -42,8 +44,22 @@ internal static class TopoCommand
                 Threshold = parsed.GetValue(threshold),
                 Budget = ComplexBudget.Default with { MaxBytes = MiB(parsed.GetValue(maxBytes)) },
             };
-            PersistenceDiagram dgm = RipsPersistence.Compute(coords, dim, options);
+            PersistenceDiagram dgm = RipsPersistence.Compute(coords, dim, options, console.Cancellation);
             double seconds = watch.Elapsed.TotalSeconds;
+            string[] pictures = [];
+            if (parsed.GetValue(plot) is { } target)
+            {
+                string title = $"{file.Name}: {coords.Length / Math.Max(dim, 1)} points, Vietoris–Rips";
+                pictures =
+                [
+                    PersistencePlots.WriteDiagram(PlotPaths.Resolve(target, "persistence", "diagram"), dgm, $"{title} diagram").Path,
+                    PersistencePlots.WriteBarcode(PlotPaths.Resolve(target, "persistence", "barcode"), dgm, $"{title} barcode").Path,
+                ];
+                foreach (string picture in pictures)
+                {
+                    console.StdErr.WriteLine($"wrote {picture}");
+                }
+            }
             if (!console.Json)
             {
                 for (int d = 0; d <= dgm.MaxDimension; d++)
@@ -63,6 +79,7 @@ internal static class TopoCommand
                 Points = coords.Length / Math.Max(dim, 1),
                 Dimension = dim,
                 Seconds = seconds,
+                Plots = pictures,
                 Diagram = Enumerable.Range(0, dgm.MaxDimension + 1).Select(d => new
                 {
                     Degree = d,
@@ -86,9 +103,11 @@ internal static class TopoCommand
         var output = new Option<FileInfo>("--out") { Description = "Features CSV (label, f0, f1, …).", Required = true };
         var save = new Option<FileInfo?>("--save-transformer") { Description = "Also save the fitted transformer (versioned binary)." };
         var maxBytes = new Option<long>("--max-mib") { Description = "Memory budget of each row's complex in MiB (pre-flight refusal from the point count).", DefaultValueFactory = _ => ComplexBudget.Default.MaxBytes >> 20 };
+        var plot = new Option<string?>("--plot") { Description = "Also draw one row's signed measure (one heat map per homology degree, or the Euler measure): a folder (→ signed-measure-h0.png, …) or a file prefix (→ <prefix>-h0.png, …)." };
+        var plotRow = new Option<int>("--plot-row") { Description = "The row --plot draws (0-based).", DefaultValueFactory = _ => 0 };
         var command = new Command("vectorize", "Signed-measure features (Hilbert/Euler measure of a bifiltration, convolved or sliced-Wasserstein) for every row of a data set.")
         {
-            input, filtration, invariant, vectorizer, resolution, cloudSize, threshold, output, save, maxBytes,
+            input, filtration, invariant, vectorizer, resolution, cloudSize, threshold, output, save, maxBytes, plot, plotRow,
         };
         CommandRunner.SetHandler(command, (parsed, console) =>
         {
@@ -127,7 +146,7 @@ internal static class TopoCommand
                 Budget = ComplexBudget.Default with { MaxBytes = MiB(parsed.GetValue(maxBytes)) },
             };
             var watch = Stopwatch.StartNew();
-            SignedMeasureFeatures result = SignedMeasureVectorization.Run(data, options, console.Json ? null : new Progress(console));
+            SignedMeasureFeatures result = SignedMeasureVectorization.Run(data, options, console.Json ? null : new Progress(console), console.Cancellation);
             if (!console.Json)
             {
                 console.StdErr.WriteLine();
@@ -160,15 +179,48 @@ internal static class TopoCommand
             }
 
             double seconds = watch.Elapsed.TotalSeconds;
+            string[] pictures = parsed.GetValue(plot) is { } target
+                ? PlotMeasures(target, data, result.Transformer, parsed.GetValue(plotRow), preset.Name)
+                : [];
+            foreach (string picture in pictures)
+            {
+                console.StdErr.WriteLine($"wrote {picture}");
+            }
+
             if (!console.Json)
             {
                 console.StdOut.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{data.Rows.Count} rows → {options.OutputLength} features each, {seconds:F2} s → {outFile.FullName}"));
             }
 
-            console.WriteJson(new { Rows = data.Rows.Count, Features = options.OutputLength, Seconds = seconds, Output = outFile.FullName, Grid1 = result.Transformer.FirstGrid.Count, Grid2 = result.Transformer.SecondGrid.Count });
+            console.WriteJson(new { Rows = data.Rows.Count, Features = options.OutputLength, Seconds = seconds, Output = outFile.FullName, Grid1 = result.Transformer.FirstGrid.Count, Grid2 = result.Transformer.SecondGrid.Count, Plots = pictures });
             return CommandRunner.Ok;
         });
         return command;
+    }
+
+    /// <summary>Draws row <paramref name="row"/>'s signed measures, one heat map each (H0, H1, … or Euler).</summary>
+    private static string[] PlotMeasures(string target, TopologyDataset data, SignedMeasureTransformer transformer, int row, string filtration)
+    {
+        if (row < 0 || row >= data.Rows.Count)
+        {
+            throw new UsageException($"--plot-row {row} is outside the {data.Rows.Count} rows.");
+        }
+
+        TopologySample sample = data.Rows[row];
+        IReadOnlyList<SignedMeasure> measures = transformer.Measures(sample.Values, sample.NodeCount);
+        bool hilbert = transformer.Options.Invariant == SignedMeasureInvariant.Hilbert;
+        bool graphs = data.Kind == TopologyDataKind.Graphs;
+        var paths = new string[measures.Count];
+        for (int m = 0; m < measures.Count; m++)
+        {
+            string kind = hilbert ? $"h{m}" : "euler";
+            string title = string.Create(CultureInfo.InvariantCulture, $"row {row} (label {sample.Label}), {filtration}: {(hilbert ? $"Hilbert signed measure, H{m}" : "Euler signed measure")}");
+            paths[m] = SignedMeasurePlot.Write(
+                PlotPaths.Resolve(target, "signed-measure", kind), measures[m], transformer.FirstGrid, transformer.SecondGrid, title,
+                graphs ? "first vertex function" : "Rips radius", graphs ? "second vertex function" : "codensity").Path;
+        }
+
+        return paths;
     }
 
     private static long MiB(long mib) => mib is > 0 and <= long.MaxValue >> 20

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Pipelines.Cli.Plots;
 using Pipelines.Export;
 using Pipelines.Export.Evaluation;
 using Pipelines.Export.Report;
@@ -36,7 +37,8 @@ internal sealed class ExportDemoStage : IDemoStage
             ExportReport r = ExportEvaluator.Evaluate(name, files.ModelPath, path, samples, b1, null, new EvaluationOptions { LatencyRuns = 10, LatencyRunsB1 = 50 });
             table.AddRow(name, F(r.Bytes / 1048576.0, "F1"), F(r.SizeRatio, "F3"), F(r.LatencyMsB1, "F2"), F(r.FloatLatencyMsB1, "F2"),
                 F(r.LatencyRatioB1, "F2"), F(r.MaxAbsDiff, "F3"), F(r.MeanCosine, "F4"), F(r.MlNetMaxAbsDiff ?? float.NaN, "G2"));
-            rows.Add(new { Artifact = name, r.Bytes, r.FloatBytes, r.LatencyMsB1, r.FloatLatencyMsB1, r.MaxAbsDiff, Cosine = r.MeanCosine, r.MlNetMaxAbsDiff });
+            string chart = ExportChart.Write(Path.Combine(context.WorkDirectory, $"minilm-{name}-report.png"), r).Path;
+            rows.Add(new { Artifact = name, r.Bytes, r.FloatBytes, r.LatencyMsB1, r.FloatLatencyMsB1, r.MaxAbsDiff, Cosine = r.MeanCosine, r.MlNetMaxAbsDiff, Chart = chart });
             if (r.MlNetMaxAbsDiff is not float d || d > 1e-4f)
             {
                 throw new InvalidOperationException($"{name}: ML.NET's ApplyOnnxModel disagrees with ORT ({r.MlNetMaxAbsDiff}).");

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Pipelines.Transforms.LowRank;
-using Pipelines.Cli.Commands;
+using Pipelines.Cli.Plots;
 using Pipelines.Onnx;
 using Pipelines.Trainers.TextClassification;
 using Spectre.Console;
@@ -49,7 +49,7 @@ internal sealed class FineTuneDemoStage : IDemoStage
 
         FineTuneResult result = TextClassifierFineTuning.Train(encoder, tokenizer, train, test, options);
         string png = Path.Combine(context.WorkDirectory, "finetune-loss.png");
-        LoraTrainCommand.WriteLossCurve(png, result.Losses, "PiSSA r4 on MiniLM: generated sentiment sentences");
+        TrainingCurves.WriteStepLoss(png, result.Losses, "PiSSA r4 on MiniLM: generated sentiment sentences", result.Validation?.MeanLoss);
         ClassificationMetrics after = result.Validation!;
         c.MarkupLine($"{train.Count} training / {test.Count} held-out sentences (unseen adjectives); {result.Losses.Count} steps, {result.TrainableParameters:N0} trainable parameters");
         c.MarkupLine($"loss {result.Losses[0]:F3} → {result.Losses[^1]:F3}; held-out accuracy {before.Accuracy:P0} (untrained head) → [bold]{after.Accuracy:P0}[/]; loss curve {Markup.Escape(png)}");

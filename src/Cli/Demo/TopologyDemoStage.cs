@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Pipelines.Cli.Plots;
 using Pipelines.Numerics.Topology;
 using Pipelines.Transforms.Topology;
 using Spectre.Console;
@@ -78,7 +79,13 @@ internal sealed class TopologyDemoStage : IDemoStage
         }
 
         c.MarkupLine($"saved transformer ({new FileInfo(path).Length:N0} bytes), reloaded: identical features");
-        return new { Train = train.Count, Test = test.Count, Features = options.OutputLength, Accuracy = accuracy, Seconds = watch.Elapsed.TotalSeconds };
+        PersistenceDiagram diagram = RipsPersistence.Compute(test[0].Points, 2, new RipsOptions { MaxDimension = 1 });
+        string png = Path.Combine(context.WorkDirectory, "orbit-persistence-diagram.png");
+        PersistencePlots.WriteDiagram(png, diagram, $"ORBIT r = {test[0].Rate}: Vietoris–Rips persistence diagram");
+        string heat = Path.Combine(context.WorkDirectory, "orbit-signed-measure-h1.png");
+        SignedMeasurePlot.Write(heat, topo.Measures(test[0].Points)[1], topo.FirstGrid, topo.SecondGrid, $"ORBIT r = {test[0].Rate}: Hilbert signed measure, H1", "Rips radius", "codensity");
+        c.MarkupLine($"pictures: {Markup.Escape(png)}, {Markup.Escape(heat)}");
+        return new { Train = train.Count, Test = test.Count, Features = options.OutputLength, Accuracy = accuracy, Seconds = watch.Elapsed.TotalSeconds, Diagram = png, SignedMeasure = heat };
     }
 
     private static float[] LinkedTwist(double r, int n, Random rng)

@@ -18,10 +18,11 @@ internal sealed class CliConsole
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
     };
 
-    public CliConsole(bool json, bool verbose, TextWriter? stdout = null, TextWriter? stderr = null)
+    public CliConsole(bool json, bool verbose, TextWriter? stdout = null, TextWriter? stderr = null, CancellationToken cancellation = default)
     {
         Json = json;
         Verbose = verbose;
+        Cancellation = cancellation;
         StdOut = stdout ?? Console.Out;
         StdErr = stderr ?? Console.Error;
         Human = AnsiConsole.Create(new AnsiConsoleSettings
@@ -37,6 +38,12 @@ internal sealed class CliConsole
 
     /// <summary>True under <c>--verbose</c>.</summary>
     public bool Verbose { get; }
+
+    /// <summary>
+    /// Cancelled by the first Ctrl+C or SIGTERM (<see cref="CommandRunner"/>): long steps stop at their next safe point
+    /// (training saves its checkpoint first) and the command exits with <see cref="CommandRunner.Cancelled"/>.
+    /// </summary>
+    public CancellationToken Cancellation { get; }
 
     /// <summary>Standard output.</summary>
     public TextWriter StdOut { get; }

@@ -83,13 +83,13 @@ public static class LaplacianSpectrum
     /// <see cref="CanonicalGraphHash"/>. Output order follows input order; results do not depend on the thread count.
     /// </summary>
     public static Spectrum[] ComputeMany(
-        IReadOnlyList<GraphStructure> graphs, SpectrumOptions options, SpectrumCache? cache = null, int maxDegreeOfParallelism = -1)
+        IReadOnlyList<GraphStructure> graphs, SpectrumOptions options, SpectrumCache? cache = null, int maxDegreeOfParallelism = -1, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(graphs);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var result = new Spectrum[graphs.Count];
-        var po = new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism };
+        var po = new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism, CancellationToken = cancellationToken };
         Parallel.For(0, graphs.Count, po, i =>
         {
             result[i] = cache is null ? Compute(graphs[i], options) : cache.GetOrCompute(graphs[i], options);

@@ -16,10 +16,11 @@ public static class RipsPersistence
     /// <param name="points">Coordinates, shape (n, dimension), row-major; NaN/∞ refused.</param>
     /// <param name="dimension">Ambient dimension.</param>
     /// <param name="options">Options (null = H0 and H1, enclosing-radius threshold, default budget).</param>
+    /// <param name="cancellationToken">Stops the reduction between columns (<see cref="OperationCanceledException"/>).</param>
     /// <returns>The persistence diagram.</returns>
     /// <exception cref="ArgumentException">Non-finite coordinates or a ragged array.</exception>
     /// <exception cref="ComplexBudgetExceededException">The pre-flight estimate is over budget.</exception>
-    public static PersistenceDiagram Compute(ReadOnlySpan<float> points, int dimension, RipsOptions? options = null)
+    public static PersistenceDiagram Compute(ReadOnlySpan<float> points, int dimension, RipsOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new RipsOptions();
         options.Validate();
@@ -29,21 +30,22 @@ public static class RipsPersistence
             RipsComplexEstimate.FromPointCount(points.Length / dimension, options.Threshold ?? float.NaN, options.MaxDimension, allPairsAreEdges: false).EnsureWithin(options.Budget);
         }
 
-        return Compute(DistanceMatrix.FromPoints(points, dimension), options);
+        return Compute(DistanceMatrix.FromPoints(points, dimension), options, cancellationToken);
     }
 
     /// <summary>Computes the diagram of the Rips filtration of a distance matrix.</summary>
     /// <param name="distances">Distances.</param>
     /// <param name="options">Options (null = H0 and H1, enclosing-radius threshold, default budget).</param>
+    /// <param name="cancellationToken">Stops the reduction between columns (<see cref="OperationCanceledException"/>).</param>
     /// <returns>The persistence diagram.</returns>
     /// <exception cref="ComplexBudgetExceededException">The pre-flight estimate is over budget.</exception>
-    public static PersistenceDiagram Compute(DistanceMatrix distances, RipsOptions? options = null)
+    public static PersistenceDiagram Compute(DistanceMatrix distances, RipsOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(distances);
         options ??= new RipsOptions();
         options.Validate();
         float threshold = options.Threshold ?? distances.EnclosingRadius();
         RipsComplexEstimate.Compute(distances, threshold, options.MaxDimension).EnsureWithin(options.Budget);
-        return new PersistenceDiagram(options.MaxDimension, new RipsReducer(distances, threshold, options.MaxDimension).Compute());
+        return new PersistenceDiagram(options.MaxDimension, new RipsReducer(distances, threshold, options.MaxDimension, cancellationToken).Compute());
     }
 }

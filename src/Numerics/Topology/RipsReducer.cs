@@ -23,9 +23,11 @@ internal sealed class RipsReducer
     private readonly int[] _cofacetVertices;
     private readonly long[] _above;
     private readonly long[] _below;
+    private readonly CancellationToken _cancellation;
 
-    public RipsReducer(DistanceMatrix distances, float threshold, int maxDimension)
+    public RipsReducer(DistanceMatrix distances, float threshold, int maxDimension, CancellationToken cancellation = default)
     {
+        _cancellation = cancellation;
         _d = distances;
         _n = distances.Count;
         _threshold = threshold;
@@ -196,6 +198,11 @@ internal sealed class RipsReducer
         var work = new List<long>();
         for (int c = 0; c < columns.Count; c++)
         {
+            if ((c & 1023) == 0)
+            {
+                _cancellation.ThrowIfCancellationRequested();
+            }
+
             SimplexEntry sigma = columns[c];
             work.Clear();
             _heap.Clear();

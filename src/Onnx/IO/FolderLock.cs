@@ -65,7 +65,7 @@ public sealed class FolderLock : IDisposable
         }
         catch (IOException e) when (File.Exists(lockPath))
         {
-            string holder = File.Exists(infoPath) ? Describe(File.ReadAllText(infoPath)) : "another Pipelines command (starting or ending)";
+            string holder = TryRead(infoPath) is { } info ? Describe(info) : "another Pipelines command (starting or ending)";
             throw new PipelinesException(ErrorKind.Resource, $"'{full}' is being written by {holder}; wait for it to finish or choose another output folder (lock: {lockPath}).", e);
         }
 
@@ -112,6 +112,19 @@ public sealed class FolderLock : IDisposable
 
         _stream.Dispose();
         _stream = null;
+    }
+
+    /// <summary>The holder information, or null when it is gone (its writer is starting or ending).</summary>
+    private static string? TryRead(string infoPath)
+    {
+        try
+        {
+            return File.ReadAllText(infoPath);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
     }
 
     /// <summary>"process 123 (lora init, started 2026-01-01T00:00:00Z)" from an info file's text.</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 
 namespace Pipelines.Onnx;
@@ -10,11 +11,19 @@ namespace Pipelines.Onnx;
 /// folder finds the old complete set or the new one, never a mix. Entries of the old folder that the new set does not
 /// have (other outputs, <c>checkpoint/</c>, the <see cref="FolderLock"/> file) are carried over. A kill before the swap
 /// leaves the old set untouched and the sibling behind; a kill inside the swap leaves the old set in
-/// <c>.&lt;name&gt;.&lt;pid&gt;.&lt;guid&gt;.old</c>. The next writer's <see cref="CleanStale(string)"/> removes the first and moves the
-/// second back (<c>docs/formats/model-folder.md</c>).
+/// <c>.&lt;name&gt;.&lt;pid&gt;.&lt;guid&gt;.old</c> (or, on Linux, under the staging name with a <c>.pipelines.swapped</c>
+/// marker). The next writer's <see cref="CleanStale(string)"/> removes the first and moves the second back
+/// (<c>docs/formats/model-folder.md</c>). On Linux the swap is one atomic exchange and the writer's lock file is
+/// hard-linked into the new set first, so the folder and its lock exist at every instant.
 /// </summary>
 public sealed partial class StagedFolder : IDisposable
 {
+    /// <summary>Marks the old set just before an exchange (<see cref="TryExchange"/>).</summary>
+    private const string SwappedMarker = ".pipelines.swapped";
+
+    private const uint RenameExchangeFlag = 2; // RENAME_EXCHANGE, linux/fs.h
+    private const int AtCurrentDirectory = -100; // AT_FDCWD
+
     /// <summary>Where temporaries are looked for: the folder and its subfolders (<c>checkpoint/</c>), no deeper.</summary>
     private static readonly EnumerationOptions s_folderAndSubfolders = new() { RecurseSubdirectories = true, MaxRecursionDepth = 1, AttributesToSkip = 0 };
 
@@ -64,6 +73,12 @@ public sealed partial class StagedFolder : IDisposable
         }
 
         string old = Sibling(Target, "old");
+        LinkLock(Target, Directory);
+        if (TryExchange(old))
+        {
+            return;
+        }
+
         try
         {
             System.IO.Directory.Move(Target, old);
@@ -91,6 +106,53 @@ public sealed partial class StagedFolder : IDisposable
         _done = true;
         CarryOver(old, Target);
         System.IO.Directory.Delete(old, recursive: true);
+    }
+
+    /// <summary>
+    /// Linux: swaps the staging folder and the target in one <c>renameat2(RENAME_EXCHANGE)</c>, so the target path never
+    /// disappears and, with the lock file hard-linked into the new set (<see cref="LinkLock"/>), the writer's lock is held
+    /// at every instant. The old set gets a marker first: if the process dies right after the exchange, the old set sits
+    /// under the staging name, and <see cref="CleanStale(string)"/> recognises it by the marker and carries it over like
+    /// an <c>.old</c> folder instead of deleting it.
+    /// </summary>
+    /// <returns>False when the exchange is not available (other systems, file systems without it): nothing was changed.</returns>
+    private bool TryExchange(string old)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return false;
+        }
+
+        string marker = Path.Combine(Target, SwappedMarker);
+        File.WriteAllBytes(marker, []);
+        if (RenameExchange(Directory, Target) != 0)
+        {
+            File.Delete(marker);
+            return false;
+        }
+
+        _done = true;
+        System.IO.Directory.Move(Directory, old);
+        CarryOver(old, Target);
+        System.IO.Directory.Delete(old, recursive: true);
+        return true;
+    }
+
+    /// <summary>
+    /// Hard-links <paramref name="from"/>'s lock file (the same file, so the same OS lock) and its holder information
+    /// into <paramref name="to"/>, so a second writer finds both in the new set from its first instant.
+    /// </summary>
+    private static void LinkLock(string from, string to)
+    {
+        foreach (string name in (string[])[FolderLock.FileName, FolderLock.InfoFileName])
+        {
+            string existing = Path.Combine(from, name);
+            string link = Path.Combine(to, name);
+            if (OperatingSystem.IsLinux() && File.Exists(existing) && !File.Exists(link))
+            {
+                _ = Link(existing, link); // best effort: without it the file is carried over after the swap, as elsewhere
+            }
+        }
     }
 
     /// <summary>Deletes the staging folder unless the set was committed.</summary>
@@ -150,7 +212,7 @@ public sealed partial class StagedFolder : IDisposable
                 {
                     lines.Add($"left '{sibling}' alone: it belongs to process {pid}, which is still running");
                 }
-                else if (m.Groups["kind"].Value == "old")
+                else if (m.Groups["kind"].Value == "old" || File.Exists(Path.Combine(sibling, SwappedMarker)))
                 {
                     System.IO.Directory.CreateDirectory(full);
                     CarryOver(sibling, full);
@@ -167,6 +229,11 @@ public sealed partial class StagedFolder : IDisposable
 
         if (System.IO.Directory.Exists(full))
         {
+            if (File.Exists(Path.Combine(full, SwappedMarker)))
+            {
+                File.Delete(Path.Combine(full, SwappedMarker)); // a swap that never happened
+            }
+
             foreach (string file in System.IO.Directory.EnumerateFiles(full, ".*.tmp", s_folderAndSubfolders).Order(StringComparer.Ordinal).ToList())
             {
                 Match m = Leftover().Match(Path.GetFileName(file));
@@ -241,7 +308,7 @@ public sealed partial class StagedFolder : IDisposable
         foreach (string entry in System.IO.Directory.EnumerateFileSystemEntries(from).ToList())
         {
             string dest = Path.Combine(to, Path.GetFileName(entry));
-            if (File.Exists(dest) || System.IO.Directory.Exists(dest))
+            if (File.Exists(dest) || System.IO.Directory.Exists(dest) || Path.GetFileName(entry) == SwappedMarker)
             {
                 continue;
             }
@@ -267,4 +334,34 @@ public sealed partial class StagedFolder : IDisposable
     /// <summary><c>.&lt;name&gt;.&lt;pid&gt;.&lt;guid&gt;.tmp</c> (staging folder or <see cref="AtomicFile"/> temporary) or <c>.old</c>.</summary>
     [GeneratedRegex(@"^\.(?<name>.+)\.(?<pid>[0-9]{1,10})\.(?<guid>[0-9a-f]{32})\.(?<kind>tmp|old)$", RegexOptions.CultureInvariant)]
     private static partial Regex Leftover();
+
+    private static int RenameExchange(string a, string b)
+    {
+        try
+        {
+            return RenameAt2(AtCurrentDirectory, a, AtCurrentDirectory, b, RenameExchangeFlag);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return -1; // a C library without renameat2 (glibc < 2.28): the two-rename swap is used
+        }
+    }
+
+    private static int Link(string existing, string link)
+    {
+        try
+        {
+            return LinkNative(existing, link);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return -1;
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "renameat2", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int RenameAt2(int oldDirectory, string oldPath, int newDirectory, string newPath, uint flags);
+
+    [LibraryImport("libc", EntryPoint = "link", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int LinkNative(string existing, string link);
 }

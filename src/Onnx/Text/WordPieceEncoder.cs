@@ -60,6 +60,25 @@ public sealed class WordPieceEncoder
         return new WordPieceEncoder(BertTokenizer.Create(vocabPath, bert), options, hash);
     }
 
+    /// <summary>Builds the encoder from the bytes of a <c>vocab.txt</c> (one token per line), e.g. embedded in a saved model.</summary>
+    /// <param name="vocabulary">The file's bytes (UTF-8).</param>
+    /// <param name="options">Truncation and casing; defaults to 128 tokens, lower-cased.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="WordPieceEncoderOptions.MaxLength"/> is below 2.</exception>
+    public static WordPieceEncoder FromVocab(byte[] vocabulary, WordPieceEncoderOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(vocabulary);
+        options ??= new WordPieceEncoderOptions();
+        if (options.MaxLength is int max)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(max, 2, nameof(options));
+        }
+
+        string hash = Convert.ToHexStringLower(SHA256.HashData(vocabulary));
+        var bert = new BertOptions { LowerCaseBeforeTokenization = options.LowerCase, ApplyBasicTokenization = true };
+        using var stream = new MemoryStream(vocabulary, writable: false);
+        return new WordPieceEncoder(BertTokenizer.Create(stream, bert), options, hash);
+    }
+
     /// <summary>Token ids of one sentence: <c>[CLS] w1 … wn [SEP]</c>, the body cut to <c>MaxLength − 2</c> tokens.</summary>
     public int[] Encode(string text)
     {

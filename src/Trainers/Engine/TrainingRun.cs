@@ -17,7 +17,7 @@ public static class TrainingRun
     /// <param name="options">Steps, epochs, checkpointing and model selection.</param>
     /// <param name="steps">Receives a report after every step.</param>
     /// <param name="epochs">Receives a report after every epoch (on resume, first the epochs already done).</param>
-    /// <param name="cancellationToken">Stops between steps; the last checkpoint stays valid for a resume.</param>
+    /// <param name="cancellationToken">Stops between steps: the checkpoint (when there is a folder) is saved at the step reached, then <see cref="OperationCanceledException"/> names it.</param>
     /// <returns>Losses of every step, the epoch reports and, with <see cref="TrainingRunOptions.KeepBestEpoch"/>, the best epoch's parameters.</returns>
     /// <exception cref="PipelinesException">(<see cref="ErrorKind.Usage"/>) The loss became non-finite (the message names the step; the last checkpoint is kept), or the checkpoint folder belongs to another configuration.</exception>
     public static TrainingRunResult Run(
@@ -48,9 +48,23 @@ public static class TrainingRun
         var clock = Stopwatch.StartNew();
         var epochClock = Stopwatch.StartNew();
         long lastCheckpoint = options.Clock.GetTimestamp();
+        long checkpointed = trainer.Step;
         while (trainer.Step < options.TotalSteps)
         {
-            cancellationToken.ThrowIfCancellationRequested();
+            if (cancellationToken.IsCancellationRequested)
+            {
+                // Between two steps the state is whole: save it, so a cancelled run loses nothing.
+                if (dir is not null && trainer.Step > checkpointed)
+                {
+                    RunCheckpoint.Save(dir, trainer, options, state);
+                }
+
+                throw new OperationCanceledException(dir is null
+                    ? $"Training stopped after step {trainer.Step} of {options.TotalSteps}."
+                    : $"Training stopped after step {trainer.Step} of {options.TotalSteps}; the checkpoint in '{dir}' holds it, and the same command resumes from there.",
+                    cancellationToken);
+            }
+
             long step = trainer.Step;
             double lr = trainer.Options.Schedule.At(step);
             StepOutcome outcome = task.TrainStep(trainer, step);
@@ -75,6 +89,7 @@ public static class TrainingRun
             {
                 RunCheckpoint.Save(dir, trainer, options, state);
                 lastCheckpoint = options.Clock.GetTimestamp();
+                checkpointed = done;
             }
 
             double rate = (done - first) / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);

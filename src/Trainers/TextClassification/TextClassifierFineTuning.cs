@@ -21,6 +21,7 @@ public static class TextClassifierFineTuning
     /// <param name="options">The options.</param>
     /// <param name="progress">Receives a report after every step.</param>
     /// <param name="cancellationToken">Stops between steps (the last checkpoint stays valid for a resume).</param>
+    /// <param name="epochs">Receives a report after every epoch (the record every trainer's options take).</param>
     /// <exception cref="ArgumentException">Empty data, labels outside [0, ClassCount), or invalid options.</exception>
     public static FineTuneResult Train(
         OnnxModel encoder,
@@ -29,7 +30,8 @@ public static class TextClassifierFineTuning
         IReadOnlyList<LabeledSentence>? valid,
         FineTuneOptions options,
         IProgress<FineTuneProgress>? progress = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        IProgress<EpochReport>? epochs = null)
     {
         ArgumentNullException.ThrowIfNull(encoder);
         ArgumentNullException.ThrowIfNull(tokenizer);
@@ -105,7 +107,7 @@ public static class TextClassifierFineTuning
             CheckpointEvery = options.CheckpointEvery,
             CheckpointInterval = options.CheckpointInterval,
             Configuration = Configuration(options, train),
-        }, steps, cancellationToken: cancellationToken);
+        }, steps, epochs, cancellationToken);
         List<float> losses = [.. run.Losses.Select(l => (float)l)];
 
         double trainSeconds = clock.Elapsed.TotalSeconds;

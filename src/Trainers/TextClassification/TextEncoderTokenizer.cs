@@ -41,6 +41,18 @@ public sealed class TextEncoderTokenizer
         return new TextEncoderTokenizer(encoder, maxLength, lowerCase);
     }
 
+    /// <summary>Builds the tokenizer from the bytes of a <c>vocab.txt</c> (the same <see cref="Fingerprint"/> as the file).</summary>
+    /// <param name="vocabulary">The file's bytes.</param>
+    /// <param name="maxLength">Maximum tokens per row including the two special tokens (at least 3).</param>
+    /// <param name="lowerCase">Lower-case before tokenisation.</param>
+    public static TextEncoderTokenizer FromVocab(byte[] vocabulary, int maxLength = 128, bool lowerCase = true)
+    {
+        ArgumentNullException.ThrowIfNull(vocabulary);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, 3);
+        var encoder = WordPieceEncoder.FromVocab(vocabulary, new WordPieceEncoderOptions { MaxLength = maxLength, LowerCase = lowerCase });
+        return new TextEncoderTokenizer(encoder, maxLength, lowerCase);
+    }
+
     /// <summary>Token ids of one sentence: <c>[CLS] w1 … wn [SEP]</c>, truncated to <see cref="MaxLength"/>.</summary>
     public int[] Encode(string text) => Encoder.Encode(text);
 

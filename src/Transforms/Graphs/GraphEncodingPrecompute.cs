@@ -12,21 +12,38 @@ public sealed record PrecomputedEncoding(Spectrum? Spectrum, float[]? Fixed)
 {
     /// <summary>Precomputes <paramref name="encoding"/> for every graph.</summary>
     /// <remarks>Each graph's work is checked against <paramref name="budget"/> (null: <see cref="EncodingBudget.Default"/>) before it starts.</remarks>
+    /// <param name="graphs">The graphs.</param>
+    /// <param name="encoding">The encoding.</param>
+    /// <param name="cache">Spectra already computed (optional).</param>
+    /// <param name="maxDegreeOfParallelism">Worker threads (-1: all cores).</param>
+    /// <param name="budget">Work budget per graph.</param>
+    /// <param name="progress">Receives the graphs done so far (from worker threads, in increasing order of Done).</param>
+    /// <param name="cancellationToken">Stops between graphs (<see cref="OperationCanceledException"/>).</param>
     /// <exception cref="PipelinesException">Kind <see cref="ErrorKind.Resource"/>: a graph's encoding would exceed the budget (the graph is named).</exception>
     public static PrecomputedEncoding[] ComputeMany(
-        IReadOnlyList<Graph> graphs, GraphEncoding encoding, SpectrumCache? cache = null, int maxDegreeOfParallelism = -1, EncodingBudget? budget = null)
+        IReadOnlyList<Graph> graphs, GraphEncoding encoding, SpectrumCache? cache = null, int maxDegreeOfParallelism = -1, EncodingBudget? budget = null,
+        IProgress<Topology.FeaturizationProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(graphs);
         ArgumentNullException.ThrowIfNull(encoding);
         encoding.Validate();
         var result = new PrecomputedEncoding[graphs.Count];
+        int done = 0;
+        var reporting = new Lock();
         try
         {
-            Parallel.For(0, graphs.Count, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, i =>
+            Parallel.For(0, graphs.Count, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism, CancellationToken = cancellationToken }, i =>
             {
                 try
                 {
                     result[i] = Compute(graphs[i].ToStructure(), encoding, cache, budget);
+                    if (progress is not null)
+                    {
+                        lock (reporting)
+                        {
+                            progress.Report(new Topology.FeaturizationProgress(++done, graphs.Count));
+                        }
+                    }
                 }
                 catch (PipelinesException e) when (e.Kind == ErrorKind.Resource)
                 {

@@ -1,6 +1,7 @@
 using Pipelines.Numerics.Graphs;
 using Pipelines.Onnx;
 using Pipelines.Transforms.Graphs.Spe;
+using Pipelines.Transforms.Topology;
 
 namespace Pipelines.Transforms.Graphs;
 
@@ -20,9 +21,12 @@ public static class GraphNodeEncodings
     /// <param name="encoding">A <see cref="LapPeEncoding"/> or <see cref="RwseEncoding"/>.</param>
     /// <returns>The encodings.</returns>
     /// <param name="budget">Work budget per graph, checked before the work starts (null: <see cref="EncodingBudget.Default"/>).</param>
+    /// <param name="progress">Receives the graphs done so far.</param>
+    /// <param name="cancellationToken">Stops between graphs (<see cref="OperationCanceledException"/>).</param>
     /// <exception cref="ArgumentException"><paramref name="encoding"/> is learned (SPE) or empty.</exception>
     /// <exception cref="PipelinesException">Kind <see cref="ErrorKind.Resource"/>: a graph's encoding would exceed <paramref name="budget"/>.</exception>
-    public static NodeEncodingTable Compute(IReadOnlyList<Graph> graphs, GraphEncoding encoding, EncodingBudget? budget = null)
+    public static NodeEncodingTable Compute(
+        IReadOnlyList<Graph> graphs, GraphEncoding encoding, EncodingBudget? budget = null, IProgress<FeaturizationProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(graphs);
         ArgumentNullException.ThrowIfNull(encoding);
@@ -31,7 +35,7 @@ public static class GraphNodeEncodings
             throw new ArgumentException($"Encoding '{encoding.Name}' is not a fixed encoding; SPE needs its learned parameters.", nameof(encoding));
         }
 
-        PrecomputedEncoding[] pre = PrecomputedEncoding.ComputeMany(graphs, encoding, budget: budget);
+        PrecomputedEncoding[] pre = PrecomputedEncoding.ComputeMany(graphs, encoding, budget: budget, progress: progress, cancellationToken: cancellationToken);
         return new NodeEncodingTable(pre.Select(p => p.Fixed!.Select(x => (double)x).ToArray()).ToArray(), encoding.Width);
     }
 
@@ -39,14 +43,15 @@ public static class GraphNodeEncodings
     /// <param name="graphs">The graphs.</param>
     /// <param name="encoding">The SPE configuration the parameters were trained with.</param>
     /// <param name="parameters">The learned φ/ρ.</param>
+    /// <param name="cancellationToken">Stops between graphs' spectra (<see cref="OperationCanceledException"/>).</param>
     /// <returns>The encodings (width <see cref="SpeOptions.OutputSize"/>).</returns>
-    public static NodeEncodingTable Compute(IReadOnlyList<Graph> graphs, SpeEncoding encoding, SpeParameters parameters)
+    public static NodeEncodingTable Compute(IReadOnlyList<Graph> graphs, SpeEncoding encoding, SpeParameters parameters, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(graphs);
         ArgumentNullException.ThrowIfNull(encoding);
         ArgumentNullException.ThrowIfNull(parameters);
         var structures = graphs.Select(g => g.ToStructure()).ToList();
-        Spectrum[] spectra = LaplacianSpectrum.ComputeMany(structures, encoding.SpectrumOptions);
+        Spectrum[] spectra = LaplacianSpectrum.ComputeMany(structures, encoding.SpectrumOptions, cancellationToken: cancellationToken);
         using var encoder = new SpeEncoder(parameters, TensorElementType.Float);
         return new NodeEncodingTable(encoder.Encode(structures, spectra, encoding.K), encoding.SpeOptions.OutputSize);
     }

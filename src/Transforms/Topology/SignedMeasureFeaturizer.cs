@@ -73,10 +73,14 @@ internal sealed class SignedMeasureFeaturizer : ITopologyRowMapper
             FiltrationGrid.Fit(second.ToArray(), options.GridStrategy, options.GridResolution, options.DropQuantile));
     }
 
-    public void Featurize(TopologyRow row, Span<float> destination)
+    /// <summary>
+    /// The signed measures of one row on <see cref="Grid1"/> × <see cref="Grid2"/>: one per homology degree
+    /// 0…MaxDegree for the Hilbert invariant, one for the Euler characteristic.
+    /// </summary>
+    public SignedMeasure[] Measures(TopologyRow row)
     {
         Preflight(Options, row);
-        SignedMeasure[] measures = Build(Options, row) switch
+        return Build(Options, row) switch
         {
             FunctionRipsBifiltration f => Options.Invariant == SignedMeasureInvariant.Hilbert
                 ? f.HilbertSignedMeasures(Grid1, Grid2, Options.MaxDegree, Options.ZeroPad, Options.Budget)
@@ -86,6 +90,11 @@ internal sealed class SignedMeasureFeaturizer : ITopologyRowMapper
                 : [g.EulerSignedMeasure(Grid1, Grid2)],
             _ => throw new InvalidOperationException("Unknown bifiltration."),
         };
+    }
+
+    public void Featurize(TopologyRow row, Span<float> destination)
+    {
+        SignedMeasure[] measures = Measures(row);
         MeasureBox box = MeasureBox.Of(Grid1, Grid2);
         int per = Options.VectorLengthPerMeasure;
         for (int m = 0; m < measures.Length; m++)

@@ -40,6 +40,9 @@ public sealed record SignedMeasureOptions
         /// <summary>r, the convolution output resolution per axis (<c>OutputResolutionFor(GridResolution)</c>).</summary>
         public const int OutputResolution = 10;
 
+        /// <summary>Rows whose features a transformed view keeps (about 4 bytes × output length each).</summary>
+        public const int FeatureCacheRows = 100_000;
+
         /// <summary>The invariant.</summary>
         public const SignedMeasureInvariant Invariant = SignedMeasureInvariant.Hilbert;
 
@@ -109,6 +112,15 @@ public sealed record SignedMeasureOptions
     /// <summary>Gets the maximum number of rows read by <c>Fit</c> to fit the grids (the first rows).</summary>
     public int MaxFitRows { get; init; } = 2000;
 
+    /// <summary>
+    /// Gets how many rows' features the view returned by <c>Transform</c> keeps, so an iterative trainer computes each
+    /// row once (0: none; every pass recomputes). Rows are keyed by ML.NET row id, which ML.NET's own data views keep
+    /// unique and the same on every pass (as its contract asks); set 0 over a custom view that does not. A runtime
+    /// setting, not part of the fitted model: it is not saved, and a loaded transformer uses
+    /// <see cref="Defaults.FeatureCacheRows"/>.
+    /// </summary>
+    public int FeatureCacheRows { get; init; } = Defaults.FeatureCacheRows;
+
     /// <summary>Throws when an option is out of range.</summary>
     public void Validate()
     {
@@ -126,6 +138,7 @@ public sealed record SignedMeasureOptions
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Directions);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Bins);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxFitRows);
+        ArgumentOutOfRangeException.ThrowIfNegative(FeatureCacheRows);
         if (!(Bandwidth > 0f))
         {
             throw new ArgumentOutOfRangeException(nameof(Bandwidth), Bandwidth, "Bandwidth must be positive.");

@@ -11,13 +11,29 @@ namespace Pipelines.Transforms.Topology;
 /// cloud, time series or graph (bifiltration → Hilbert/Euler signed measure on the frozen grid → vectorization).
 /// </summary>
 /// <remarks>
-/// ML.NET cannot persist third-party transformers (its loader registry is internal), so <c>mlContext.Model.Save</c>
-/// refuses this one; use <see cref="Save(string)"/> / <see cref="Load(string)"/> (versioned own format,
-/// <see cref="SignedMeasureModelFormat"/>), which round-trips to identical features.
+/// <para>
+/// <c>mlContext.Model.Save</c> writes this transformer as a chain of ML.NET-persisted steps (the fitted grids ride in a
+/// constant column read by a custom mapping; see <c>docs/formats/fitted-state-chains.md</c>), so <c>mlContext.Model.Load</c>
+/// restores it in a fresh process, and <c>PredictionEngine</c> scores single rows through the same chain. The loaded
+/// transformer is ML.NET's chain, not this type; for this type back, use <see cref="Save(string)"/> /
+/// <see cref="Load(string)"/> (versioned own format, <see cref="SignedMeasureModelFormat"/>). Both give identical features.
+/// </para>
+/// <para>
+/// <see cref="Transform"/> computes each row once: features are cached by ML.NET row id for the first
+/// <see cref="SignedMeasureOptions.FeatureCacheRows"/> rows of the view it returns, and the first shuffled pass fills
+/// that cache in parallel batches, so an iterative trainer (SDCA, L-BFGS) does not recompute the persistent homology
+/// on every epoch. For more rows than that, append <c>AppendCacheCheckpoint</c> after the estimator.
+/// </para>
 /// </remarks>
 public sealed class SignedMeasureTransformer : ITransformer
 {
-    internal SignedMeasureTransformer(SignedMeasureFeaturizer featurizer) => Featurizer = featurizer;
+    private readonly Lazy<ITransformer> _scoring;
+
+    internal SignedMeasureTransformer(SignedMeasureFeaturizer featurizer)
+    {
+        Featurizer = featurizer;
+        _scoring = new Lazy<ITransformer>(() => SignedMeasureScoring.Build(featurizer));
+    }
 
     /// <summary>Gets the options the transformer was fitted with.</summary>
     public SignedMeasureOptions Options => Featurizer.Options;
@@ -29,7 +45,7 @@ public sealed class SignedMeasureTransformer : ITransformer
     public FiltrationGrid SecondGrid => Featurizer.Grid2;
 
     /// <inheritdoc/>
-    public bool IsRowToRowMapper => false;
+    public bool IsRowToRowMapper => true;
 
     internal SignedMeasureFeaturizer Featurizer { get; }
 
@@ -41,14 +57,19 @@ public sealed class SignedMeasureTransformer : ITransformer
     }
 
     /// <inheritdoc/>
-    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) =>
-        throw new NotSupportedException("SignedMeasureTransformer computes features in parallel batches over a data view; use Transform (PredictionEngine is not supported).");
+    /// <remarks>Row by row through the saved chain (see the class remarks); <see cref="Transform"/> is faster over many rows.</remarks>
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        TopologyDataView.CheckInput(inputSchema, Featurizer);
+        return _scoring.Value.GetRowToRowMapper(inputSchema);
+    }
 
     /// <inheritdoc/>
     public IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return new TopologyDataView(input, Featurizer);
+        return new TopologyDataView(input, Featurizer, Options.FeatureCacheRows);
     }
 
     /// <summary>Features of one row, computed directly (no data view).</summary>
@@ -61,6 +82,18 @@ public sealed class SignedMeasureTransformer : ITransformer
         Featurizer.Featurize(new TopologyRow(values.ToArray(), nodeCount), f);
         return f;
     }
+
+    /// <summary>
+    /// The signed measures one row's features are computed from, on the fitted grids <see cref="FirstGrid"/> ×
+    /// <see cref="SecondGrid"/> (shape (FirstGrid.Count, SecondGrid.Count) each): one per homology degree
+    /// 0…<see cref="SignedMeasureOptions.MaxDegree"/> for <see cref="SignedMeasureInvariant.Hilbert"/>, a single one for
+    /// <see cref="SignedMeasureInvariant.Euler"/>.
+    /// </summary>
+    /// <param name="values">Point coordinates, series values or flattened edge list.</param>
+    /// <param name="nodeCount">Node count (graphs).</param>
+    /// <returns>The measures, lowest degree first.</returns>
+    public IReadOnlyList<SignedMeasure> Measures(ReadOnlySpan<float> values, int nodeCount = 0) =>
+        Featurizer.Measures(new TopologyRow(values.ToArray(), nodeCount));
 
     /// <summary>
     /// Features of many in-memory rows, computed in parallel batches (as <see cref="Transform"/> does); after each batch
@@ -107,8 +140,8 @@ public sealed class SignedMeasureTransformer : ITransformer
         return new(SignedMeasureFeaturizer.Fit(options, rows.Take(options.MaxFitRows).Select(r => new TopologyRow(r.Values, r.NodeCount))));
     }
 
-    void ICanSaveModel.Save(ModelSaveContext ctx) =>
-        throw new NotSupportedException("ML.NET cannot load third-party transformers; save this one with SignedMeasureTransformer.Save(path) and reload it with SignedMeasureTransformer.Load(path).");
+    /// <summary>Saves the scoring chain (see the class remarks); <c>mlContext.Model.Load</c> restores it.</summary>
+    void ICanSaveModel.Save(ModelSaveContext ctx) => _scoring.Value.Save(ctx);
 
     /// <summary>Writes the fitted transformer atomically (versioned format, see <see cref="SignedMeasureModelFormat"/>).</summary>
     /// <param name="path">Destination file.</param>

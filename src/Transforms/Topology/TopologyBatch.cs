@@ -34,7 +34,7 @@ internal static class TopologyBatch
         return batch;
     }
 
-    /// <summary>Features of one row; a bad row becomes an <see cref="InvalidOperationException"/> naming column and row.</summary>
+    /// <summary>Features of one row; a bad row becomes an <see cref="InvalidOperationException"/> naming column and row (a negative position: unknown, not named).</summary>
     public static float[] FeaturizeRow(ITopologyRowMapper mapper, TopologyRow row, long position)
     {
         var features = new float[mapper.OutputLength];
@@ -44,7 +44,8 @@ internal static class TopologyBatch
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
-            throw new InvalidOperationException($"Topology features of column '{mapper.InputColumnName}', row {position}: {e.Message}", e);
+            string where = position >= 0 ? $", row {position}" : "";
+            throw new InvalidOperationException($"Topology features of column '{mapper.InputColumnName}'{where}: {e.Message}", e);
         }
 
         return features;

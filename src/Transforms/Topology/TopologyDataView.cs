@@ -5,22 +5,32 @@ namespace Pipelines.Transforms.Topology;
 
 /// <summary>
 /// The source view plus one computed column (a fixed-length <c>float</c> vector). Features are computed lazily in
-/// batches of rows, in parallel, by a read-ahead cursor over the input columns (sequential cursors only; shuffled
+/// batches of rows, in parallel, by a read-ahead cursor over the input columns. With a
+/// <see cref="TopologyFeatureCache"/>, each row is computed once per view: later passes read the cache, and a shuffled
+/// cursor that misses first fills the cache with one sequential pass in parallel batches (without a cache, shuffled
 /// cursors compute row by row).
 /// </summary>
 internal sealed class TopologyDataView : IDataView
 {
     private readonly IDataView _source;
     private readonly ITopologyRowMapper _mapper;
+    private readonly TopologyFeatureCache? _cache;
 
-    public TopologyDataView(IDataView source, ITopologyRowMapper mapper)
+    /// <param name="source">The input view.</param>
+    /// <param name="mapper">The per-row computation.</param>
+    /// <param name="cacheRows">Rows whose features are kept (0: none).</param>
+    public TopologyDataView(IDataView source, ITopologyRowMapper mapper, int cacheRows = 0)
     {
         _source = source;
         _mapper = mapper;
+        _cache = cacheRows > 0 ? new TopologyFeatureCache(cacheRows) : null;
         Schema = BuildSchema(source.Schema, mapper);
     }
 
     public bool CanShuffle => _source.CanShuffle;
+
+    /// <summary>Gets the number of rows whose features are cached.</summary>
+    internal int CachedRows => _cache?.Count ?? 0;
 
     public DataViewSchema Schema { get; }
 
@@ -82,6 +92,37 @@ internal sealed class TopologyDataView : IDataView
 #pragma warning restore CA2000
     }
 
+    /// <summary>One sequential pass over the source, featurising in parallel batches into the cache until it is full.</summary>
+    private void FillCache()
+    {
+        using DataViewRowCursor cursor = _source.GetRowCursor(InputColumns(_source.Schema));
+        Func<TopologyRow> read = RowReader(cursor, _mapper);
+        ValueGetter<DataViewRowId> getId = cursor.GetIdGetter();
+        var rows = new List<TopologyRow>(TopologyBatch.Size);
+        var ids = new List<DataViewRowId>(TopologyBatch.Size);
+        long first = 0;
+        bool more = true;
+        while (more && !_cache!.IsFull)
+        {
+            rows.Clear();
+            ids.Clear();
+            first = cursor.Position + 1;
+            while (rows.Count < TopologyBatch.Size && (more = cursor.MoveNext()))
+            {
+                DataViewRowId id = default;
+                getId(ref id);
+                ids.Add(id);
+                rows.Add(read());
+            }
+
+            float[][] features = TopologyBatch.Featurize(_mapper, rows, first);
+            for (int i = 0; i < features.Length; i++)
+            {
+                _cache.Add(ids[i], features[i]);
+            }
+        }
+    }
+
     private IEnumerable<DataViewSchema.Column> InputColumns(DataViewSchema s)
     {
         yield return s[_mapper.InputColumnName];
@@ -136,6 +177,8 @@ internal sealed class TopologyDataView : IDataView
         private readonly DataViewRowCursor? _ahead;
         private readonly Func<TopologyRow>? _readInput;
         private readonly Func<TopologyRow>? _readAhead;
+        private readonly ValueGetter<DataViewRowId>? _id;
+        private readonly ValueGetter<DataViewRowId>? _aheadId;
         private readonly int _length;
         private float[][] _batch = [];
         private long _batchStart = -1;
@@ -152,6 +195,11 @@ internal sealed class TopologyDataView : IDataView
             {
                 _readInput = RowReader(input, parent._mapper);
                 _readAhead = ahead is null ? null : RowReader(ahead, parent._mapper);
+                if (parent._cache is not null)
+                {
+                    _id = input.GetIdGetter();
+                    _aheadId = ahead?.GetIdGetter();
+                }
             }
         }
 
@@ -193,12 +241,34 @@ internal sealed class TopologyDataView : IDataView
         private float[] Current()
         {
             long p = _input.Position;
+            TopologyFeatureCache? cache = _parent._cache;
+            DataViewRowId id = default;
+            if (cache is not null)
+            {
+                _id!(ref id);
+                if (cache.TryGet(id, out float[] cached))
+                {
+                    return cached;
+                }
+            }
+
             if (_readAhead is null || _ahead is null)
             {
                 if (_singlePosition != p)
                 {
+                    if (cache is not null)
+                    {
+                        // A shuffled pass: fill the cache once in parallel batches rather than row by row.
+                        cache.FillOnce(_parent.FillCache);
+                        if (cache.TryGet(id, out float[] filled))
+                        {
+                            return filled;
+                        }
+                    }
+
                     _single = TopologyBatch.FeaturizeRow(_parent._mapper, _readInput!(), p);
                     _singlePosition = p;
+                    cache?.Add(id, _single);
                 }
 
                 return _single!;
@@ -223,14 +293,26 @@ internal sealed class TopologyDataView : IDataView
             }
 
             var rows = new List<TopologyRow>(TopologyBatch.Size);
-            rows.Add(_readAhead!());
-            while (rows.Count < TopologyBatch.Size && _ahead.MoveNext())
+            var ids = new List<DataViewRowId>(TopologyBatch.Size);
+            do
             {
-                rows.Add(_readAhead());
+                if (_aheadId is not null)
+                {
+                    DataViewRowId id = default;
+                    _aheadId(ref id);
+                    ids.Add(id);
+                }
+
+                rows.Add(_readAhead!());
             }
+            while (rows.Count < TopologyBatch.Size && _ahead.MoveNext());
 
             _batch = TopologyBatch.Featurize(_parent._mapper, rows, p);
             _batchStart = p;
+            for (int i = 0; i < ids.Count; i++)
+            {
+                _parent._cache!.Add(ids[i], _batch[i]);
+            }
         }
 
         protected override void Dispose(bool disposing)

@@ -24,6 +24,17 @@ public sealed class WordPieceEncoderTests
     }
 
     [Fact]
+    public void FromVocabBytes_EncodesAndHashesLikeTheFile()
+    {
+        var fromBytes = WordPieceEncoder.FromVocab(File.ReadAllBytes(MiniLm.Files.VocabPath), new WordPieceEncoderOptions { MaxLength = 128 });
+        Assert.Equal(Encoder().VocabularySha256, fromBytes.VocabularySha256);
+        foreach (string text in s_corpus.Value.Take(50))
+        {
+            Assert.Equal(Encoder().Encode(text), fromBytes.Encode(text));
+        }
+    }
+
+    [Fact]
     public void TruncatesKeepingSpecialTokens()
     {
         int[] ids = Encoder(maxLength: 5).Encode("The quick brown fox jumps over the lazy dog");

@@ -50,7 +50,13 @@ public class TrainingRunTests
             Assert.Throws<OperationCanceledException>(() => TrainingRun.Run(b, new SourceTask(TrainerTests.SpiralSource(x, y)), RunOptions(dir.Path), stopAfterSeven, cancellationToken: cts.Token));
         }
 
-        // The last checkpoint is at step 6 (every 2 steps); step 7 is lost and redone.
+        // Checkpoints fall every 2 steps, but a cancelled run saves the step it reached: 7, nothing is lost.
+        using (Trainer probe = NewTrainer())
+        {
+            probe.LoadCheckpoint(Path.Combine(dir.Path, RunCheckpoint.StateFile));
+            Assert.Equal(7, probe.Step);
+        }
+
         var replayed = new List<EpochReport>();
         using Trainer c = NewTrainer();
         TrainingRunResult resumed = TrainingRun.Run(c, new SourceTask(TrainerTests.SpiralSource(x, y)), RunOptions(dir.Path), epochs: new Inline<EpochReport>(replayed.Add));

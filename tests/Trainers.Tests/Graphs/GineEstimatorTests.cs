@@ -351,11 +351,18 @@ public sealed class GineEstimatorTests
     [InlineData("regression", "spe")]
     [InlineData("binary", "lap")]
     [InlineData("multiclass", "rwse")]
-    public void Workout_ModelSaveLoadGivesIdenticalOutput(string kind, string encoding)
+    [WorkoutCovers(typeof(GineEstimator), typeof(GineTransformer))]
+    public void Workout_ModelSaveLoadAndPredictionEngineGiveIdenticalOutput(string kind, string encoding)
     {
         var ml = new MLContext(1);
         IDataView data = WorkoutData(ml, kind);
-        EstimatorWorkout.CheckModelSaveLoad(WorkoutTrainer(ml, kind, Encoding(encoding)).Fit(data), data);
+        ITransformer fitted = WorkoutTrainer(ml, kind, Encoding(encoding)).Fit(data);
+        _ = kind switch
+        {
+            "regression" => EstimatorWorkout.CheckMlNetConventions<RegressionRow>(fitted, data),
+            "binary" => EstimatorWorkout.CheckMlNetConventions<BinaryRow>(fitted, data),
+            _ => EstimatorWorkout.CheckMlNetConventions<MulticlassRow>(fitted, data),
+        };
     }
 
     private sealed class UnlabeledRow

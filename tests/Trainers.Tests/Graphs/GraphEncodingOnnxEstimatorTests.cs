@@ -181,11 +181,12 @@ public sealed class GraphEncodingOnnxEstimatorTests
     [Theory]
     [InlineData("lap", GraphEncodingReadout.Nodes)]
     [InlineData("spe", GraphEncodingReadout.Mean)]
-    public void Workout_ModelSaveLoadGivesIdenticalOutput(string kind, GraphEncodingReadout readout)
+    [WorkoutCovers(typeof(GraphEncodingOnnxEstimator))]
+    public void Workout_ModelSaveLoadAndPredictionEngineGiveIdenticalOutput(string kind, GraphEncodingReadout readout)
     {
         var ml = new MLContext(1);
         IDataView data = Data(ml, Graphs(8, seed: 3));
-        EstimatorWorkout.CheckModelSaveLoad(ml.Transforms.GraphEncodingOnnx(WorkoutOptions(kind, readout)).Fit(data), data);
+        EstimatorWorkout.CheckMlNetConventions<Row>(ml.Transforms.GraphEncodingOnnx(WorkoutOptions(kind, readout)).Fit(data), data);
     }
 
     [Fact]

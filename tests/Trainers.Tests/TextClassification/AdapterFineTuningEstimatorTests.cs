@@ -145,15 +145,15 @@ public sealed class AdapterFineTuningEstimatorTests
         DataViewSchema.Column label = scored.Schema[AdapterFineTuningEstimator.PredictedLabelColumn];
         using DataViewRowCursor cursor = scored.GetRowCursor([score, label]);
         ValueGetter<VBuffer<float>> getScore = cursor.GetGetter<VBuffer<float>>(score);
-        ValueGetter<VBuffer<long>> getLabel = cursor.GetGetter<VBuffer<long>>(label);
+        ValueGetter<uint> getLabel = cursor.GetGetter<uint>(label);
         VBuffer<float> s = default;
-        VBuffer<long> l = default;
+        uint key = 0;
         while (cursor.MoveNext())
         {
             getScore(ref s);
-            getLabel(ref l);
+            getLabel(ref key);
             scores.Add(s.DenseValues().ToArray());
-            predicted.Add(l.DenseValues().Single());
+            predicted.Add(key - 1L); // key k is class k − 1
         }
 
         return (scores.ToArray(), predicted.ToArray());
@@ -166,16 +166,27 @@ public sealed class AdapterFineTuningEstimatorTests
         public int Label { get; set; }
     }
 
-    private static AdapterFineTuningEstimator WorkoutEstimator(MLContext ml, TinyTextTask task, TempDirectory dir)
+    private static AdapterFineTuningEstimator WorkoutEstimator(MLContext ml, TinyTextTask task, TempDirectory dir, int steps = 2, bool binary = false)
     {
         string modelPath = dir.File("tiny.onnx");
         OnnxModelIO.Save(task.Encoder, modelPath);
-        return ml.MulticlassClassification.Trainers.AdapterFineTuning(new AdapterFineTuningOptions
+        var options = new AdapterFineTuningOptions
         {
             ModelPath = modelPath,
             VocabPath = task.VocabPath,
-            FineTune = new FineTuneOptions { Method = LowRankMethod.Pissa, Rank = 2, BatchSize = 8, MaxLength = 8, MaxSteps = 2, Seed = 11 },
-        });
+            FineTune = new FineTuneOptions { Method = LowRankMethod.Pissa, Rank = 2, BatchSize = 8, MaxLength = 8, MaxSteps = steps, Seed = 11 },
+        };
+        return binary ? ml.BinaryClassification.Trainers.AdapterFineTuning(options) : ml.MulticlassClassification.Trainers.AdapterFineTuning(options);
+    }
+
+    private static IDataView WorkoutBinaryData(MLContext ml) =>
+        ml.Data.LoadFromEnumerable(TinyTextTask.Sentences(16, seed: 1).Select(r => new BinaryRow { Text = r.Text, Label = r.Label == 1 }).ToList());
+
+    private sealed class BinaryRow
+    {
+        public string Text { get; set; } = "";
+
+        public bool Label { get; set; }
     }
 
     private static IDataView WorkoutData(MLContext ml) =>
@@ -201,13 +212,103 @@ public sealed class AdapterFineTuningEstimatorTests
     }
 
     [Fact]
-    public void Workout_ModelSaveLoadGivesIdenticalOutput()
+    [WorkoutCovers(typeof(AdapterFineTuningEstimator))]
+    public void Workout_ModelSaveLoadAndPredictionEngineGiveIdenticalOutput()
     {
         using var task = new TinyTextTask();
         using var dir = new TempDirectory();
         var ml = new MLContext(seed: 1);
         IDataView data = WorkoutData(ml);
-        EstimatorWorkout.CheckModelSaveLoad(WorkoutEstimator(ml, task, dir).Fit(data), data);
+        EstimatorWorkout.CheckMlNetConventions<Row>(WorkoutEstimator(ml, task, dir).Fit(data), data);
+        IDataView binary = WorkoutBinaryData(ml);
+        EstimatorWorkout.CheckMlNetConventions<BinaryRow>(WorkoutEstimator(ml, task, dir, binary: true).Fit(binary), binary);
+    }
+
+    [Fact]
+    public void Outputs_FitMlNetsMulticlassAndBinaryEvaluators()
+    {
+        using var task = new TinyTextTask();
+        using var dir = new TempDirectory();
+        var ml = new MLContext(seed: 1);
+        IDataView data = WorkoutData(ml);
+        IDataView scored = WorkoutEstimator(ml, task, dir, steps: 20).Fit(data).Transform(data);
+        Assert.Equal(new KeyDataViewType(typeof(uint), 2), scored.Schema[AdapterFineTuningEstimator.PredictedLabelColumn].Type);
+        Assert.Equal(new VectorDataViewType(NumberDataViewType.Single, 2), scored.Schema[AdapterFineTuningEstimator.ScoreColumn].Type);
+        IDataView floatLabels = ml.Transforms.Conversion.ConvertType("Label", outputKind: DataKind.Single).Fit(scored).Transform(scored);
+        MulticlassClassificationMetrics multi = ml.MulticlassClassification.Evaluate(floatLabels);
+        Assert.InRange(multi.MicroAccuracy, 0.0, 1.0);
+        Assert.Equal(2, multi.ConfusionMatrix.NumberOfClasses);
+        (_, long[] predicted) = Predict(scored);
+        int[] labels = ml.Data.CreateEnumerable<Row>(data, reuseRowObject: false).Select(r => r.Label).ToArray();
+        Assert.Equal(predicted.Zip(labels, (p, y) => p == y ? 1.0 : 0.0).Average(), multi.MicroAccuracy, 6);
+
+        IDataView binary = WorkoutBinaryData(ml);
+        IDataView binaryScored = WorkoutEstimator(ml, task, dir, steps: 20, binary: true).Fit(binary).Transform(binary);
+        Assert.Equal(BooleanDataViewType.Instance, binaryScored.Schema[AdapterFineTuningEstimator.PredictedLabelColumn].Type);
+        CalibratedBinaryClassificationMetrics metrics = ml.BinaryClassification.Evaluate(binaryScored);
+        Assert.InRange(metrics.Accuracy, 0.0, 1.0);
+        Assert.InRange(metrics.AreaUnderRocCurve, 0.0, 1.0);
+        float[] margins = binaryScored.GetColumn<float>(AdapterFineTuningEstimator.ScoreColumn).ToArray();
+        float[] probabilities = binaryScored.GetColumn<float>(AdapterFineTuningEstimator.ProbabilityColumn).ToArray();
+        bool[] positive = binaryScored.GetColumn<bool>(AdapterFineTuningEstimator.PredictedLabelColumn).ToArray();
+        for (int i = 0; i < margins.Length; i++)
+        {
+            Assert.Equal(1 / (1 + Math.Exp(-margins[i])), probabilities[i], 5);
+            Assert.Equal(margins[i] > 0, positive[i]);
+        }
+    }
+
+    [Fact]
+    public void EmbeddedVocabulary_LoadsInAFreshProcessWithoutRegistration_AndProgressReportsEpochs()
+    {
+        using var task = new TinyTextTask();
+        using var dir = new TempDirectory();
+        string modelPath = dir.File("tiny.onnx");
+        OnnxModelIO.Save(task.Encoder, modelPath);
+        var ml = new MLContext(seed: 1);
+        IDataView data = WorkoutData(ml);
+        var epochs = new List<EpochReport>();
+        AdapterFineTuningEstimator estimator = ml.MulticlassClassification.Trainers.AdapterFineTuning(new AdapterFineTuningOptions
+        {
+            ModelPath = modelPath,
+            VocabPath = task.VocabPath,
+            EmbedVocabulary = true,
+            Progress = new ListProgress<EpochReport>(epochs),
+            FineTune = new FineTuneOptions { Method = LowRankMethod.Lora, Rank = 2, BatchSize = 8, MaxLength = 8, Epochs = 2, Seed = 11 },
+        });
+        ITransformer model = estimator.Fit(data);
+        Assert.Equal([1, 2], epochs.Select(e => e.Epoch));
+        (float[][] scores, long[] predicted) = Predict(model.Transform(data));
+        string zip = dir.File("model.zip");
+        ml.Model.SaveAtomically(model, data.Schema, zip);
+
+        // A fresh process: nothing registered, the vocabulary file gone.
+        TokenizationMapping.ClearRegistry();
+        File.Delete(task.VocabPath);
+        (float[][] reloaded, long[] predictedAgain) = Predict(new MLContext(seed: 5).Model.Load(zip, out _).Transform(data));
+        Assert.Equal(predicted, predictedAgain);
+        for (int i = 0; i < scores.Length; i++)
+        {
+            Assert.Equal(scores[i], reloaded[i]);
+        }
+    }
+
+    private sealed class ListProgress<T>(List<T> sink) : IProgress<T>
+    {
+        public void Report(T value) => sink.Add(value);
+    }
+
+    [Fact]
+    public void Binary_RefusesMoreThanTwoClasses()
+    {
+        using var task = new TinyTextTask();
+        var ml = new MLContext();
+        Assert.Throws<ArgumentOutOfRangeException>(() => ml.BinaryClassification.Trainers.AdapterFineTuning(new AdapterFineTuningOptions
+        {
+            ModelPath = "unused.onnx",
+            VocabPath = task.VocabPath,
+            FineTune = new FineTuneOptions { ClassCount = 3 },
+        }));
     }
 
     private sealed class NumericTextRow

@@ -1,3 +1,5 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
 using Pipelines.Testing;
 using Pipelines.Trainers.TextClassification;
 using Xunit;
@@ -46,5 +48,16 @@ public sealed class Sst2ReaderTests
         Assert.Equal(872, dev.Count);
         Assert.All(dev, r => Assert.InRange(r.Label, 0, 1));
         Assert.Equal(1821, Sst2Reader.Read(Path.Combine(dir, "stsa.binary.test")).Count);
+    }
+
+    [Fact]
+    public void LoadLabeledSentences_GivesTextAndLabelColumns()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("train.txt");
+        File.WriteAllText(path, "1 a stirring , funny film\n\n0 one long string of cliches .\n");
+        IDataView view = new MLContext(seed: 1).Data.LoadLabeledSentences(path);
+        Assert.Equal(["a stirring , funny film", "one long string of cliches ."], view.GetColumn<string>("Text").ToArray());
+        Assert.Equal([1, 0], view.GetColumn<int>("Label").ToArray());
     }
 }

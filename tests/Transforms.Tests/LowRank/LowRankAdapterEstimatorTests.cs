@@ -124,11 +124,12 @@ public class LowRankAdapterEstimatorTests
     }
 
     [Fact]
-    public void Workout_ModelSaveLoadGivesIdenticalOutput()
+    [WorkoutCovers(typeof(LowRankAdapterEstimator), typeof(LowRankAdapterTransformer))]
+    public void Workout_ModelSaveLoadAndPredictionEngineGiveIdenticalOutput()
     {
         var ml = new MLContext(seed: 1);
         IDataView data = WorkoutData(ml);
-        EstimatorWorkout.CheckModelSaveLoad(WorkoutEstimator(ml).Fit(data), data);
+        EstimatorWorkout.CheckMlNetConventions<Row>(WorkoutEstimator(ml).Fit(data), data, tolerance: 1e-6);
     }
 
     private sealed class WrongRow

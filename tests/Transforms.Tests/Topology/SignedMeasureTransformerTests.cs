@@ -119,17 +119,6 @@ public sealed class SignedMeasureTransformerTests
     }
 
     [Fact]
-    public void ModelSave_RefusesWithClearMessage()
-    {
-        var ml = new MLContext(seed: 1);
-        IDataView data = ml.Data.LoadFromEnumerable(Clouds(6, 5));
-        SignedMeasureTransformer t = ml.Transforms.Topology.SignedMeasure(Options()).Fit(data);
-        using var s = new MemoryStream();
-        Exception e = Assert.ThrowsAny<Exception>(() => ml.Model.Save(t, data.Schema, s));
-        Assert.Contains("SignedMeasureTransformer.Save", e.ToString(), StringComparison.Ordinal);
-    }
-
-    [Fact]
     public void InvalidInput_FailsInGetOutputSchemaAndFit()
     {
         var ml = new MLContext(seed: 1);
@@ -261,20 +250,92 @@ public sealed class SignedMeasureTransformerTests
         });
     }
 
-    [Fact]
-    public void Workout_ModelSaveIsRefusedWithAHint()
+    [Theory]
+    [InlineData(SignedMeasureVectorizer.Convolution)]
+    [InlineData(SignedMeasureVectorizer.SlicedWasserstein)]
+    [WorkoutCovers(typeof(SignedMeasureEstimator), typeof(SignedMeasureTransformer))]
+    public void Workout_ModelSaveLoadAndPredictionEngineGiveIdenticalOutput(SignedMeasureVectorizer vectorizer)
     {
         var ml = new MLContext(seed: 1);
-        IDataView data = ml.Data.LoadFromEnumerable(Clouds(4, 3));
-        EstimatorWorkout.CheckModelSaveRefused(ml.Transforms.Topology.SignedMeasure(Options()).Fit(data), data, "SignedMeasureTransformer.Save");
+        IDataView clouds = ml.Data.LoadFromEnumerable(Clouds(6, 3));
+        EstimatorWorkout.CheckMlNetConventions<CloudRow>(ml.Transforms.Topology.SignedMeasure(Options(vectorizer)).Fit(clouds), clouds);
+        IDataView graphs = ml.Data.LoadFromEnumerable(Cycles(4));
+        EstimatorWorkout.CheckMlNetConventions<GraphRow>(ml.Transforms.Topology.SignedMeasure(GraphOptions() with { Vectorizer = vectorizer }).Fit(graphs), graphs);
     }
 
-    [Fact(Skip = EstimatorWorkout.PartialFileSkip)]
-    public void Workout_RefusedModelSaveLeavesNoFile()
+    [Fact]
+    public void Pipeline_WithATrainer_SavesLoadsAndScoresInPredictionEngine()
+    {
+        // The scenario: signed measure → an ML.NET trainer → saved zip → a fresh context, row by row.
+        var ml = new MLContext(seed: 1);
+        IDataView data = ml.Data.LoadFromEnumerable(Clouds(12, 3));
+        ITransformer model = ml.Transforms.Topology.SignedMeasure(Options())
+            .Append(ml.Regression.Trainers.Sdca(labelColumnName: "Label", featureColumnName: "Features", maximumNumberOfIterations: 5))
+            .Fit(data);
+        EstimatorWorkout.CheckMlNetConventions<CloudRow>(model, data, tolerance: 1e-5);
+    }
+
+    [Fact]
+    public void Workout_KnownSizeSeries_ModelSaveLoadAndPredictionEngineGiveIdenticalOutput()
     {
         var ml = new MLContext(seed: 1);
-        IDataView data = ml.Data.LoadFromEnumerable(Clouds(4, 3));
-        EstimatorWorkout.CheckFailedSaveLeavesNoFile(ml.Transforms.Topology.SignedMeasure(Options()).Fit(data), data);
+        var rows = Enumerable.Range(0, 6).Select(r => new SeriesRow { Series = [.. Enumerable.Range(0, 24).Select(i => MathF.Sin((0.3f + (0.1f * r)) * i))] }).ToList();
+        IDataView data = ml.Data.LoadFromEnumerable(rows);
+        var options = new SignedMeasureOptions { OutputColumnName = "Series", Input = new TimeSeriesInput(2, 1), GridResolution = 8, OutputResolution = 4 };
+        EstimatorWorkout.CheckMlNetConventions<SeriesRow>(ml.Transforms.Topology.SignedMeasure(options).Fit(data), data);
+    }
+
+    [Fact]
+    public void Transform_ComputesEachRowOnce_ShuffledPassesReadTheCache()
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView data = ml.Data.LoadFromEnumerable(Clouds(10, 3));
+        SignedMeasureTransformer t = ml.Transforms.Topology.SignedMeasure(Options()).Fit(data);
+        var view = (TopologyDataView)t.Transform(data);
+        float[][] first = Features(view);
+        Assert.Equal(10, view.CachedRows);
+        IDataView shuffled = ml.Data.ShuffleRows(view, seed: 5);
+        Assert.Equal(first.Select(f => string.Join(",", f)).Order(), Features(shuffled).Select(f => string.Join(",", f)).Order());
+        Assert.Equal(10, view.CachedRows);
+
+        var uncached = (TopologyDataView)ml.Transforms.Topology.SignedMeasure(Options() with { FeatureCacheRows = 0 }).Fit(data).Transform(data);
+        Assert.Equal(first, Features(uncached));
+        Assert.Equal(0, uncached.CachedRows);
+
+        var small = (TopologyDataView)ml.Transforms.Topology.SignedMeasure(Options() with { FeatureCacheRows = 4 }).Fit(data).Transform(data);
+        Assert.Equal(first, Features(small));
+        Assert.Equal(4, small.CachedRows);
+        Assert.Equal(first.Select(f => string.Join(",", f)).Order(), Features(ml.Data.ShuffleRows(small, seed: 5)).Select(f => string.Join(",", f)).Order());
+    }
+
+    [Fact]
+    public void Transform_ShuffledCursorFillsTheCacheInOnePass()
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView data = ml.Data.Cache(ml.Data.LoadFromEnumerable(Clouds(10, 3)));
+        SignedMeasureTransformer t = ml.Transforms.Topology.SignedMeasure(Options()).Fit(data);
+        var view = (TopologyDataView)t.Transform(data);
+        Assert.True(view.CanShuffle);
+        var shuffled = new List<float[]>();
+        using (DataViewRowCursor cursor = view.GetRowCursor([view.Schema["Features"]], new Random(7)))
+        {
+            ValueGetter<VBuffer<float>> get = cursor.GetGetter<VBuffer<float>>(view.Schema["Features"]);
+            VBuffer<float> value = default;
+            while (cursor.MoveNext())
+            {
+                get(ref value);
+                shuffled.Add(value.DenseValues().ToArray());
+                Assert.Equal(10, view.CachedRows);
+            }
+        }
+
+        Assert.Equal(Features(t.Transform(data)).Select(f => string.Join(",", f)).Order(), shuffled.Select(f => string.Join(",", f)).Order());
+    }
+
+    private sealed class SeriesRow
+    {
+        [VectorType(24)]
+        public float[] Series { get; set; } = [];
     }
 
     private sealed class ScalarPointsRow
@@ -288,5 +349,29 @@ public sealed class SignedMeasureTransformerTests
         public float[] Edges { get; set; } = [];
 
         public string Nodes { get; set; } = "";
+    }
+
+    [Theory]
+    [InlineData(SignedMeasureInvariant.Hilbert, 2)]
+    [InlineData(SignedMeasureInvariant.Euler, 1)]
+    public void Measures_OnTheFittedGrids_AreWhatTheFeaturesConvolve(SignedMeasureInvariant inv, int count)
+    {
+        // The measures `topo vectorize --plot` draws are exactly the ones the convolution features are computed from.
+        var ml = new MLContext(seed: 1);
+        List<CloudRow> rows = Clouds(10, 5);
+        SignedMeasureTransformer t = ml.Transforms.Topology.SignedMeasure(Options(inv: inv)).Fit(ml.Data.LoadFromEnumerable(rows));
+        IReadOnlyList<SignedMeasure> measures = t.Measures(rows[0].Points);
+        Assert.Equal(count, measures.Count);
+        Assert.All(measures, m => Assert.Equal((t.FirstGrid.Count, t.SecondGrid.Count), (m.Rows, m.Columns)));
+        Assert.Contains(measures, m => m.TotalVariation > 0);
+        int per = t.Options.VectorLengthPerMeasure;
+        var expected = new float[measures.Count * per];
+        for (int m = 0; m < measures.Count; m++)
+        {
+            SignedMeasureConvolution.Compute(
+                MeasureAtom.FromGrid(measures[m], t.FirstGrid, t.SecondGrid), MeasureBox.Of(t.FirstGrid, t.SecondGrid), t.Options.OutputResolution, t.Options.Bandwidth, expected.AsSpan(m * per, per));
+        }
+
+        Assert.Equal(expected, t.Featurize(rows[0].Points));
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Pipelines.Trainers.Graphs.MLNet;
 using Pipelines.Transforms.Graphs;
+using Pipelines.Transforms.Graphs.MLNet;
 
 namespace Pipelines;
 
@@ -20,7 +21,7 @@ public static class GineCatalog
     public const string PredictedLabelColumn = "PredictedLabel";
 
     /// <summary>Intermediate 1-based predicted class (dropped from the output).</summary>
-    public const string PredictedIndexColumn = "PipelinesPredictedIndex";
+    public const string PredictedIndexColumn = GraphScoringColumns.PredictedIndex;
 
     /// <summary>GINE (+ LapPE/RWSE/SPE) regression on a graph column; outputs <c>Score</c>.</summary>
     /// <param name="catalog">The regression trainers.</param>

@@ -9,7 +9,8 @@ namespace Pipelines.Trainers.Graphs.MLNet;
 /// <summary>
 /// A fixed LapPE, RWSE or SPE (φ/ρ given, e.g. trained) encoding of a graph column as an ONNX-backed ML.NET chain — the
 /// stateless graph-tensor mapping (eigenpairs), then <c>ApplyOnnxModel</c> over the encoding and its readout — so the
-/// fitted transformer is carried by <c>mlContext.Model.Save</c>/<c>Load</c>, unlike <see cref="GraphEncodingEstimator"/>.
+/// encoding is computed by ONNX Runtime and exports with the model (<see cref="GraphEncodingEstimator"/> computes it in
+/// managed code; both survive <c>mlContext.Model.Save</c>/<c>Load</c>).
 /// Output: a float vector of the encoding width (mean or sum over nodes), or all node encodings <c>(n, width)</c>.
 /// </summary>
 /// <remarks>The eigenpairs come from the dense float64 solver; eigengap truncation is not supported.</remarks>

@@ -1,5 +1,6 @@
 using Pipelines.Onnx;
 using Pipelines.Transforms.Graphs;
+using Pipelines.Transforms.Graphs.MLNet;
 using Pipelines.Transforms.Graphs.Spe;
 
 namespace Pipelines.Trainers.Graphs.MLNet;

@@ -25,6 +25,20 @@ public static class AdapterFineTuningCatalog
     }
 
     /// <summary>
+    /// Fine-tunes a text encoder for two-class sentence classification (<see cref="FineTuneOptions.ClassCount"/> = 2, a
+    /// Boolean or 0/1 label) and returns an ONNX-backed transformer predicting ML.NET's binary columns <c>Score</c> (logit
+    /// margin), <c>Probability</c> and <c>PredictedLabel</c> (Boolean), as <c>BinaryClassification.Evaluate</c> reads them.
+    /// </summary>
+    /// <param name="catalog">The binary trainers catalog.</param>
+    /// <param name="options">Columns, encoder files and fine-tuning options.</param>
+    public static AdapterFineTuningEstimator AdapterFineTuning(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog, AdapterFineTuningOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(options);
+        return new AdapterFineTuningEstimator(new MLContext(), options, binary: true);
+    }
+
+    /// <summary>
     /// Fine-tunes the encoder at <paramref name="modelPath"/> with the defaults of <see cref="FineTuneOptions.Defaults"/>
     /// (the flat form of the options overload; label and text columns in ML.NET's order).
     /// </summary>

@@ -3,6 +3,13 @@ namespace Pipelines.Trainers.TextClassification.MLNet;
 /// <summary>Options of <see cref="AdapterFineTuningEstimator"/>: columns, the encoder files and the fine-tuning options.</summary>
 public sealed record AdapterFineTuningOptions
 {
+    /// <summary>Defaults of the options that have one.</summary>
+    public static class Defaults
+    {
+        /// <summary>Only the tokenizer's fingerprint is saved (the vocabulary comes from the host).</summary>
+        public const bool EmbedVocabulary = false;
+    }
+
     /// <summary>The text column (string).</summary>
     public string TextColumnName { get; init; } = "Text";
 
@@ -17,4 +24,14 @@ public sealed record AdapterFineTuningOptions
 
     /// <summary>Method, rank, α, targets, schedule, epochs, batch size, max length, seed, device, checkpoint folder.</summary>
     public FineTuneOptions FineTune { get; init; } = new();
+
+    /// <summary>
+    /// Gets whether the saved model carries the vocabulary itself (gzip, in the tokenizer's constant column, about a third
+    /// of <c>vocab.txt</c>'s size) instead of only its fingerprint, so a scoring app loads it with no vocabulary file,
+    /// registration or model package.
+    /// </summary>
+    public bool EmbedVocabulary { get; init; } = Defaults.EmbedVocabulary;
+
+    /// <summary>Receives a report after every epoch of <c>Fit</c> (the record <c>GineTrainerOptions.Progress</c> takes too), or null.</summary>
+    public IProgress<EpochReport>? Progress { get; init; }
 }

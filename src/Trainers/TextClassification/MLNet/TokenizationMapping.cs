@@ -39,6 +39,9 @@ public sealed class TokenizationOutput
 /// persist). At scoring time the fingerprint selects a tokenizer registered with <see cref="Register"/> (the estimator
 /// registers its own when fitting); all-MiniLM-L6-v2's vocabulary is found without registration when the host carries
 /// it. A model whose vocabulary is not available fails with an error naming the fingerprint, never with wrong ids.
+/// With <c>AdapterFineTuningOptions.EmbedVocabulary</c> the constant column carries the vocabulary itself
+/// (<c>wordpiece-embedded:&lt;max length&gt;:&lt;lower|cased&gt;:&lt;base64 of gzip(vocab.txt)&gt;</c>), so a scoring app
+/// needs neither registration nor the model package (see docs/formats/fitted-state-chains.md).
 /// </summary>
 [CustomMappingFactoryAttribute(ContractName)]
 public sealed class TokenizationMapping : CustomMappingFactory<TokenizationInput, TokenizationOutput>
@@ -52,7 +55,11 @@ public sealed class TokenizationMapping : CustomMappingFactory<TokenizationInput
     /// <summary>The constant column holding the tokenizer fingerprint.</summary>
     public const string TokenizerColumn = "PipelinesTokenizer";
 
+    /// <summary>The prefix of a tokenizer column that embeds its vocabulary.</summary>
+    internal const string EmbeddedPrefix = "wordpiece-embedded:";
+
     private static readonly ConcurrentDictionary<string, TextEncoderTokenizer> s_registry = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, TextEncoderTokenizer> s_embedded = new(StringComparer.Ordinal);
 
     /// <summary>Makes <paramref name="tokenizer"/> available to every tokenization mapping in this process (saved or loaded).</summary>
     public static void Register(TextEncoderTokenizer tokenizer)
@@ -64,8 +71,28 @@ public sealed class TokenizationMapping : CustomMappingFactory<TokenizationInput
     /// <summary>The ML.NET expression that emits <paramref name="tokenizer"/>'s fingerprint as a constant column.</summary>
     internal static string FingerprintExpression(TextEncoderTokenizer tokenizer) => $"x => \"{tokenizer.Fingerprint}\"";
 
+    /// <summary>
+    /// The ML.NET expression that emits the tokenizer with its vocabulary embedded: <paramref name="vocabulary"/> (the
+    /// bytes of <c>vocab.txt</c>) gzip-compressed and base64-encoded after the settings.
+    /// </summary>
+    internal static string EmbeddedExpression(byte[] vocabulary, int maxLength, bool lowerCase)
+    {
+        using var packed = new MemoryStream();
+        using (var gzip = new System.IO.Compression.GZipStream(packed, System.IO.Compression.CompressionLevel.SmallestSize, leaveOpen: true))
+        {
+            gzip.Write(vocabulary);
+        }
+
+        string text = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{EmbeddedPrefix}{maxLength}:{(lowerCase ? "lower" : "cased")}:{Convert.ToBase64String(packed.ToArray())}");
+        return Pipelines.Transforms.MLNet.FittedStateColumn.Expression(text);
+    }
+
     /// <summary>Forgets every registered tokenizer (tests simulate a fresh process with it).</summary>
-    internal static void ClearRegistry() => s_registry.Clear();
+    internal static void ClearRegistry()
+    {
+        s_registry.Clear();
+        s_embedded.Clear();
+    }
 
     /// <inheritdoc />
     public override Action<TokenizationInput, TokenizationOutput> GetMapping() => (input, output) =>
@@ -79,6 +106,11 @@ public sealed class TokenizationMapping : CustomMappingFactory<TokenizationInput
 
     private static TextEncoderTokenizer Resolve(string fingerprint)
     {
+        if (fingerprint is not null && fingerprint.StartsWith(EmbeddedPrefix, StringComparison.Ordinal))
+        {
+            return s_embedded.TryGetValue(fingerprint, out TextEncoderTokenizer? embedded) ? embedded : s_embedded.GetOrAdd(fingerprint, Unpack(fingerprint));
+        }
+
         if (s_registry.TryGetValue(fingerprint ?? "", out TextEncoderTokenizer? known))
         {
             return known;
@@ -99,5 +131,31 @@ public sealed class TokenizationMapping : CustomMappingFactory<TokenizationInput
         throw new InvalidOperationException(
             $"Custom mapping '{ContractName}': the model was trained with tokenizer '{fingerprint}' (vocabulary SHA-256, max length, casing), which is not registered in this process. " +
             $"Call {nameof(TokenizationMapping)}.{nameof(Register)}({nameof(TextEncoderTokenizer)}.{nameof(TextEncoderTokenizer.FromVocab)}(<the model's vocab.txt>, <max length>)) before scoring.");
+    }
+
+    private static TextEncoderTokenizer Unpack(string column)
+    {
+        // wordpiece-embedded:<max length>:<lower|cased>:<base64 gzip vocab.txt>
+        string[] parts = column.Split(':', 4);
+        if (parts.Length != 4 || !int.TryParse(parts[1], System.Globalization.CultureInfo.InvariantCulture, out int maxLength) || maxLength < 3 || parts[2] is not ("lower" or "cased"))
+        {
+            throw new InvalidDataException($"Custom mapping '{ContractName}': the embedded tokenizer's settings are unreadable ('{column[..Math.Min(column.Length, 48)]}…').");
+        }
+
+        byte[] vocabulary;
+        try
+        {
+            using var packed = new MemoryStream(Convert.FromBase64String(parts[3]), writable: false);
+            using var gzip = new System.IO.Compression.GZipStream(packed, System.IO.Compression.CompressionMode.Decompress);
+            using var plain = new MemoryStream();
+            gzip.CopyTo(plain);
+            vocabulary = plain.ToArray();
+        }
+        catch (Exception e) when (e is FormatException or InvalidDataException)
+        {
+            throw new InvalidDataException($"Custom mapping '{ContractName}': the embedded vocabulary is corrupt ({e.Message}).", e);
+        }
+
+        return TextEncoderTokenizer.FromVocab(vocabulary, maxLength, parts[2] == "lower");
     }
 }

@@ -76,14 +76,22 @@ public sealed class GraphEncodingEstimator : IEstimator<GraphEncodingTransformer
 /// Appends a float-vector column with each graph's LapPE, RWSE or SPE (eval mode), pooled or per node. Spectra are
 /// computed per row and cached by canonical graph hash.
 /// </summary>
+/// <remarks>
+/// <c>mlContext.Model.Save</c> writes it as a chain of ML.NET-persisted steps (the options, and SPE's φ/ρ, ride in a
+/// constant column read by a custom mapping; see <c>docs/formats/fitted-state-chains.md</c>), so
+/// <c>mlContext.Model.Load</c> restores it in a fresh process with identical values, and <c>PredictionEngine</c> scores
+/// single rows through the same chain. Only Pipelines.Transforms is needed to load it.
+/// </remarks>
 public sealed class GraphEncodingTransformer : ITransformer, IDisposable
 {
     private readonly SpectrumCache _cache = new();
     private readonly SpeEncoder? _spe;
+    private readonly Lazy<ITransformer> _scoring;
 
     internal GraphEncodingTransformer(GraphEncodingOptions options)
     {
         Options = options;
+        _scoring = new Lazy<ITransformer>(() => GraphEncodingScoring.Build(options));
         _spe = options.Encoding is SpeEncoding && options.SpeParameters is not null
             ? new SpeEncoder(options.SpeParameters, TensorElementType.Float)
             : null;
@@ -93,7 +101,7 @@ public sealed class GraphEncodingTransformer : ITransformer, IDisposable
     public GraphEncodingOptions Options { get; }
 
     /// <inheritdoc />
-    public bool IsRowToRowMapper => false;
+    public bool IsRowToRowMapper => true;
 
     /// <summary>Width of the encoding per node.</summary>
     public int Width => Options.Encoding.Width;
@@ -117,17 +125,16 @@ public sealed class GraphEncodingTransformer : ITransformer, IDisposable
     }
 
     /// <inheritdoc />
-    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) =>
-        throw new NotSupportedException("GraphEncodingTransformer maps whole data views; use Transform.");
+    /// <remarks>Row by row through the saved chain (see the class remarks).</remarks>
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        CheckInput(inputSchema, Options.InputColumnName);
+        return _scoring.Value.GetRowToRowMapper(inputSchema);
+    }
 
-    /// <summary>
-    /// Not supported: ML.NET's model loader (<c>ModelLoadContext</c>, <c>LoadableClassAttribute</c>) is internal to
-    /// ML.NET, so custom transformers cannot be restored by <c>mlContext.Model.Load</c>. For a saveable encoding column
-    /// use the ONNX-backed <c>mlContext.Transforms.GraphEncodingOnnx</c> (Pipelines.Trainers), or persist the trained
-    /// <c>GraphModel</c> (ONNX) and recreate this transformer from it.
-    /// </summary>
-    void ICanSaveModel.Save(ModelSaveContext ctx) =>
-        throw new NotSupportedException("GraphEncodingTransformer cannot be saved through mlContext.Model.Save: ML.NET's loader API is internal. Use mlContext.Transforms.GraphEncodingOnnx (Pipelines.Trainers) for a saveable encoding, or save the GraphModel (ONNX).");
+    /// <summary>Saves the scoring chain (see the class remarks); <c>mlContext.Model.Load</c> restores it.</summary>
+    void ICanSaveModel.Save(ModelSaveContext ctx) => _scoring.Value.Save(ctx);
 
     /// <summary>Encodes one graph (the output column's value).</summary>
     public float[] Encode(Graph graph)

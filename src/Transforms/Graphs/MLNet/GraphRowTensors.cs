@@ -1,7 +1,6 @@
 using Pipelines.Numerics.Graphs;
-using Pipelines.Transforms.Graphs;
 
-namespace Pipelines.Trainers.Graphs.MLNet;
+namespace Pipelines.Transforms.Graphs.MLNet;
 
 /// <summary>
 /// The configuration-free tensors of one graph that the scoring ONNX model reads (one row, <c>n</c> nodes). Everything

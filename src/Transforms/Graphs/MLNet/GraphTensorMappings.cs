@@ -1,9 +1,7 @@
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms;
-using Pipelines.Transforms.Graphs;
-using Pipelines.Transforms.Graphs.MLNet;
 
-namespace Pipelines.Trainers.Graphs.MLNet;
+namespace Pipelines.Transforms.Graphs.MLNet;
 
 /// <summary>Column names of the graph scoring chain (all prefixed so they do not collide with user columns).</summary>
 internal static class GraphScoringColumns
@@ -37,6 +35,9 @@ internal static class GraphScoringColumns
 
     /// <summary>ONNX output: the arg-max class index + 1 (a 1-based key), <c>(1)</c>.</summary>
     public const string PredictedKeyVector = "PipelinesPredictedKeyVector";
+
+    /// <summary>The 1-based predicted class as a scalar, before it becomes the key-typed <c>PredictedLabel</c>.</summary>
+    public const string PredictedIndex = "PipelinesPredictedIndex";
 }
 
 /// <summary>The input row of the graph tensor mappings.</summary>

@@ -1,7 +1,7 @@
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms;
 
-namespace Pipelines.Trainers.Graphs.MLNet;
+namespace Pipelines.Transforms.Graphs.MLNet;
 
 /// <summary>The ONNX regression output of one row.</summary>
 internal sealed class GraphScoreVector
@@ -90,7 +90,7 @@ internal sealed class GraphPredictedKeyVector
 internal sealed class GraphPredictedIndex
 {
     /// <summary>Arg-max class + 1.</summary>
-    [ColumnName(GineCatalog.PredictedIndexColumn)]
+    [ColumnName(GraphScoringColumns.PredictedIndex)]
     public uint PredictedIndex { get; set; }
 }
 

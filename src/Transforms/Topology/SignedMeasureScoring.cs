@@ -1,0 +1,138 @@
+using System.Collections.Concurrent;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Transforms;
+using Pipelines.Transforms.MLNet;
+
+namespace Pipelines.Transforms.Topology;
+
+/// <summary>
+/// The ML.NET chain a <see cref="SignedMeasureTransformer"/> saves as, and scores rows through (<c>PredictionEngine</c>):
+/// copy of the input column → node count as Single (graphs; 0 otherwise) → the fitted state as a constant column
+/// (<see cref="FittedStateColumn"/>: <see cref="SignedMeasureModelFormat"/> bytes, base64) → the
+/// <see cref="SignedMeasureMapping"/> custom mapping → <see cref="KnownSizeVector"/> → copy to the output column. Every
+/// step is one ML.NET persists, so <c>mlContext.Model.Load</c> restores the transformer in a fresh process.
+/// </summary>
+internal static class SignedMeasureScoring
+{
+    /// <summary>The copy of the input column the mapping reads.</summary>
+    public const string Values = "PipelinesTopologyValues";
+
+    /// <summary>The node count (graphs) or 0, as Single.</summary>
+    public const string Nodes = "PipelinesTopologyNodes";
+
+    /// <summary>The fitted state, base64 (a constant column).</summary>
+    public const string State = "PipelinesTopologyState";
+
+    /// <summary>The mapping's output (variable-length until <see cref="KnownSizeVector"/>).</summary>
+    public const string Raw = "PipelinesTopologyRaw";
+
+    /// <summary>The known-size features before they are copied to the output column.</summary>
+    public const string Features = "PipelinesTopologyFeatures";
+
+    /// <summary>Builds the chain of <paramref name="featurizer"/>, fitted on an empty view of its input columns.</summary>
+    public static ITransformer Build(SignedMeasureFeaturizer featurizer)
+    {
+        var context = new MLContext(seed: 0);
+        IEstimator<ITransformer> chain = context.Transforms.CopyColumns(Values, featurizer.InputColumnName);
+        var input = new List<(string, DataViewType)> { (featurizer.InputColumnName, new VectorDataViewType(NumberDataViewType.Single)) };
+        if (featurizer.NodeCountColumnName is { } nodeCount)
+        {
+            chain = chain.Append(context.Transforms.Conversion.ConvertType(Nodes, nodeCount, DataKind.Single));
+            input.Add((nodeCount, NumberDataViewType.Single));
+        }
+        else
+        {
+            chain = chain.Append(context.Transforms.CustomMapping(new SignedMeasureAnchorMapping().GetMapping(), SignedMeasureAnchorMapping.ContractName));
+        }
+
+        using var bytes = new MemoryStream();
+        SignedMeasureModelFormat.Write(bytes, featurizer);
+        chain = chain.AppendState(context, State, Nodes, bytes.ToArray())
+            .Append(context.Transforms.CustomMapping(new SignedMeasureMapping().GetMapping(), SignedMeasureMapping.ContractName))
+            .AppendKnownSize(context, Features, Raw, featurizer.OutputLength)
+            .Append(context.Transforms.CopyColumns(featurizer.OutputColumnName, Features))
+            .Append(context.Transforms.DropColumns(Values, Nodes, State, Raw, Features));
+        return chain.Fit(new EmptyDataView(EmptyDataView.SchemaOf([.. input])));
+    }
+}
+
+/// <summary>The input row of <see cref="SignedMeasureAnchorMapping"/>.</summary>
+internal sealed class SignedMeasureValues
+{
+    /// <summary>Point coordinates, series values or flattened edge list.</summary>
+    [ColumnName(SignedMeasureScoring.Values)]
+    [VectorType]
+    public float[] Values { get; set; } = [];
+}
+
+/// <summary>The output row of <see cref="SignedMeasureAnchorMapping"/>.</summary>
+internal sealed class SignedMeasureNodes
+{
+    /// <summary>Always 0 (inputs other than graphs have no node count).</summary>
+    [ColumnName(SignedMeasureScoring.Nodes)]
+    public float Nodes { get; set; }
+}
+
+/// <summary>Stateless: emits the node-count column (0) for point clouds and time series, the scalar the state constant hangs off.</summary>
+[CustomMappingFactoryAttribute(ContractName)]
+internal sealed class SignedMeasureAnchorMapping : CustomMappingFactory<SignedMeasureValues, SignedMeasureNodes>
+{
+    /// <summary>The contract name stored in saved models.</summary>
+    public const string ContractName = "Pipelines.Topology.NoNodeCount.v1";
+
+    /// <inheritdoc />
+    public override Action<SignedMeasureValues, SignedMeasureNodes> GetMapping() => (input, output) => output.Nodes = 0;
+}
+
+/// <summary>The input row of <see cref="SignedMeasureMapping"/>.</summary>
+internal sealed class SignedMeasureRow
+{
+    /// <summary>Point coordinates, series values or flattened edge list.</summary>
+    [ColumnName(SignedMeasureScoring.Values)]
+    [VectorType]
+    public float[] Values { get; set; } = [];
+
+    /// <summary>Node count (graphs) or 0.</summary>
+    [ColumnName(SignedMeasureScoring.Nodes)]
+    public float Nodes { get; set; }
+
+    /// <summary>The fitted state (base64 of <see cref="SignedMeasureModelFormat"/>).</summary>
+    [ColumnName(SignedMeasureScoring.State)]
+    public string State { get; set; } = "";
+}
+
+/// <summary>The output row of <see cref="SignedMeasureMapping"/>.</summary>
+internal sealed class SignedMeasureRowFeatures
+{
+    /// <summary>The row's features.</summary>
+    [ColumnName(SignedMeasureScoring.Raw)]
+    [VectorType]
+    public float[] Features { get; set; } = [];
+}
+
+/// <summary>
+/// Signed-measure features of one row as an ML.NET custom mapping; the fitted state (options and grids) comes from the
+/// row's constant state column, decoded once per process.
+/// </summary>
+[CustomMappingFactoryAttribute(ContractName)]
+internal sealed class SignedMeasureMapping : CustomMappingFactory<SignedMeasureRow, SignedMeasureRowFeatures>
+{
+    /// <summary>The contract name stored in saved models.</summary>
+    public const string ContractName = "Pipelines.Topology.SignedMeasure.v1";
+
+    private static readonly ConcurrentDictionary<string, SignedMeasureFeaturizer> s_states = new(StringComparer.Ordinal);
+
+    /// <inheritdoc />
+    public override Action<SignedMeasureRow, SignedMeasureRowFeatures> GetMapping() => (input, output) =>
+    {
+        SignedMeasureFeaturizer featurizer = FittedStateColumn.Decode(s_states, input.State, Read, ContractName);
+        output.Features = TopologyBatch.FeaturizeRow(featurizer, new TopologyRow(input.Values, (int)input.Nodes), position: -1);
+    };
+
+    private static SignedMeasureFeaturizer Read(byte[] bytes)
+    {
+        using var stream = new MemoryStream(bytes, writable: false);
+        return SignedMeasureModelFormat.Read(stream);
+    }
+}
