@@ -265,23 +265,23 @@ public static class Gemm
             bp += 32;
             long o = p * cs;
             Vector512<float> x = Vector512.Create(a0[o]);
-            c00 = Vector512.FusedMultiplyAdd(x, b0, c00);
-            c01 = Vector512.FusedMultiplyAdd(x, b1, c01);
+            c00 = Fma.Of(x, b0, c00);
+            c01 = Fma.Of(x, b1, c01);
             x = Vector512.Create(a1[o]);
-            c10 = Vector512.FusedMultiplyAdd(x, b0, c10);
-            c11 = Vector512.FusedMultiplyAdd(x, b1, c11);
+            c10 = Fma.Of(x, b0, c10);
+            c11 = Fma.Of(x, b1, c11);
             x = Vector512.Create(a2[o]);
-            c20 = Vector512.FusedMultiplyAdd(x, b0, c20);
-            c21 = Vector512.FusedMultiplyAdd(x, b1, c21);
+            c20 = Fma.Of(x, b0, c20);
+            c21 = Fma.Of(x, b1, c21);
             x = Vector512.Create(a3[o]);
-            c30 = Vector512.FusedMultiplyAdd(x, b0, c30);
-            c31 = Vector512.FusedMultiplyAdd(x, b1, c31);
+            c30 = Fma.Of(x, b0, c30);
+            c31 = Fma.Of(x, b1, c31);
             x = Vector512.Create(a4[o]);
-            c40 = Vector512.FusedMultiplyAdd(x, b0, c40);
-            c41 = Vector512.FusedMultiplyAdd(x, b1, c41);
+            c40 = Fma.Of(x, b0, c40);
+            c41 = Fma.Of(x, b1, c41);
             x = Vector512.Create(a5[o]);
-            c50 = Vector512.FusedMultiplyAdd(x, b0, c50);
-            c51 = Vector512.FusedMultiplyAdd(x, b1, c51);
+            c50 = Fma.Of(x, b0, c50);
+            c51 = Fma.Of(x, b1, c51);
         }
 
         Vector512<float> al = Vector512.Create(alpha);
@@ -299,8 +299,8 @@ public static class Gemm
         float* d = dst + ((long)r * ldd);
         if (accumulate)
         {
-            Vector512.FusedMultiplyAdd(x0, alpha, Vector512.Load(d)).Store(d);
-            Vector512.FusedMultiplyAdd(x1, alpha, Vector512.Load(d + 16)).Store(d + 16);
+            Fma.Of(x0, alpha, Vector512.Load(d)).Store(d);
+            Fma.Of(x1, alpha, Vector512.Load(d + 16)).Store(d + 16);
         }
         else
         {
@@ -324,23 +324,23 @@ public static class Gemm
             bp += 16;
             long o = p * cs;
             Vector256<float> x = Vector256.Create(a0[o]);
-            c00 = Vector256.FusedMultiplyAdd(x, b0, c00);
-            c01 = Vector256.FusedMultiplyAdd(x, b1, c01);
+            c00 = Fma.Of(x, b0, c00);
+            c01 = Fma.Of(x, b1, c01);
             x = Vector256.Create(a1[o]);
-            c10 = Vector256.FusedMultiplyAdd(x, b0, c10);
-            c11 = Vector256.FusedMultiplyAdd(x, b1, c11);
+            c10 = Fma.Of(x, b0, c10);
+            c11 = Fma.Of(x, b1, c11);
             x = Vector256.Create(a2[o]);
-            c20 = Vector256.FusedMultiplyAdd(x, b0, c20);
-            c21 = Vector256.FusedMultiplyAdd(x, b1, c21);
+            c20 = Fma.Of(x, b0, c20);
+            c21 = Fma.Of(x, b1, c21);
             x = Vector256.Create(a3[o]);
-            c30 = Vector256.FusedMultiplyAdd(x, b0, c30);
-            c31 = Vector256.FusedMultiplyAdd(x, b1, c31);
+            c30 = Fma.Of(x, b0, c30);
+            c31 = Fma.Of(x, b1, c31);
             x = Vector256.Create(a4[o]);
-            c40 = Vector256.FusedMultiplyAdd(x, b0, c40);
-            c41 = Vector256.FusedMultiplyAdd(x, b1, c41);
+            c40 = Fma.Of(x, b0, c40);
+            c41 = Fma.Of(x, b1, c41);
             x = Vector256.Create(a5[o]);
-            c50 = Vector256.FusedMultiplyAdd(x, b0, c50);
-            c51 = Vector256.FusedMultiplyAdd(x, b1, c51);
+            c50 = Fma.Of(x, b0, c50);
+            c51 = Fma.Of(x, b1, c51);
         }
 
         Vector256<float> al = Vector256.Create(alpha);
@@ -358,8 +358,8 @@ public static class Gemm
         float* d = dst + ((long)r * ldd);
         if (accumulate)
         {
-            Vector256.FusedMultiplyAdd(x0, alpha, Vector256.Load(d)).Store(d);
-            Vector256.FusedMultiplyAdd(x1, alpha, Vector256.Load(d + 8)).Store(d + 8);
+            Fma.Of(x0, alpha, Vector256.Load(d)).Store(d);
+            Fma.Of(x1, alpha, Vector256.Load(d + 8)).Store(d + 8);
         }
         else
         {

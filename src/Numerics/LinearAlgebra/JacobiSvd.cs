@@ -171,9 +171,9 @@ public static class JacobiSvd
         {
             var a = new Vector<float>(x[p..]);
             var b = new Vector<float>(y[p..]);
-            va = Vector.FusedMultiplyAdd(a, a, va);
-            vb = Vector.FusedMultiplyAdd(b, b, vb);
-            vg = Vector.FusedMultiplyAdd(a, b, vg);
+            va = Fma.Of(a, a, va);
+            vb = Fma.Of(b, b, vb);
+            vg = Fma.Of(a, b, vg);
         }
 
         float sa = Vector.Sum(va);

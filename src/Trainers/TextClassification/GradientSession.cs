@@ -40,7 +40,7 @@ internal sealed class GradientSession : IDisposable
     }
 
     /// <summary>Runs one batch; <paramref name="onGradients"/> sees the loss, logits and gradients while they are alive.</summary>
-    public void Run(LabeledBatch batch, Action<float, ReadOnlySpan<float>, IReadOnlyList<OrtValue>> onGradients)
+    public void Run(LabeledBatch batch, GradientsCallback onGradients)
     {
         // Some encoders (or the tiny test encoder) do not consume token_type_ids.
         IReadOnlyList<string> declared = _session.Session.InputNames;
@@ -64,3 +64,7 @@ internal sealed class GradientSession : IDisposable
         _session.Dispose();
     }
 }
+
+/// <summary>What <see cref="GradientSession.Run"/> hands over: the loss, the logits [batch, classes] and one gradient per trainable.</summary>
+/// <remarks>A delegate of its own because net8.0's <c>Action</c> cannot take a span argument.</remarks>
+internal delegate void GradientsCallback(float loss, ReadOnlySpan<float> logits, IReadOnlyList<OrtValue> gradients);
