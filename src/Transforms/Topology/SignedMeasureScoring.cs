@@ -30,16 +30,9 @@ internal static class SignedMeasureScoring
     /// <summary>The known-size features before they are copied to the output column.</summary>
     public const string Features = "PipelinesTopologyFeatures";
 
-    /// <summary>Builds the chain of <paramref name="featurizer"/>, fitted on an empty view of its input columns.</summary>
-    public static ITransformer Build(SignedMeasureFeaturizer featurizer)
-    {
-        using var bytes = new MemoryStream();
-        SignedMeasureModelFormat.Write(bytes, featurizer);
-        return Build(featurizer, bytes.ToArray(), context => context.Transforms.CustomMapping(new SignedMeasureMapping().GetMapping(), SignedMeasureMapping.ContractName));
-    }
-
     /// <summary>
-    /// Builds the chain of any topology featurizer (signed measures, MMA): its saved <paramref name="state"/> rides in the
+    /// Builds the chain of any topology featurizer (<see cref="TopologyTransformer"/>), fitted on an empty view of its
+    /// input columns: its saved <paramref name="state"/> rides in the
     /// constant column and <paramref name="mapping"/> (a custom mapping from <see cref="SignedMeasureRow"/> to
     /// <see cref="SignedMeasureRowFeatures"/> under the featurizer's own contract name) computes the features.
     /// </summary>

@@ -1,25 +1,8 @@
 using System.Collections.Concurrent;
-using Microsoft.ML;
 using Microsoft.ML.Transforms;
 using Pipelines.Transforms.MLNet;
 
 namespace Pipelines.Transforms.Topology;
-
-/// <summary>
-/// The ML.NET chain an <see cref="MmaTransformer"/> saves as and scores single rows through: the signed-measure chain
-/// (<see cref="SignedMeasureScoring"/>) with <see cref="MmaModelFormat"/> bytes as the fitted state and
-/// <see cref="MmaMapping"/> as the custom mapping.
-/// </summary>
-internal static class MmaScoring
-{
-    /// <summary>Builds the chain of <paramref name="featurizer"/>.</summary>
-    public static ITransformer Build(MmaFeaturizer featurizer)
-    {
-        using var bytes = new MemoryStream();
-        MmaModelFormat.Write(bytes, featurizer);
-        return SignedMeasureScoring.Build(featurizer, bytes.ToArray(), context => context.Transforms.CustomMapping(new MmaMapping().GetMapping(), MmaMapping.ContractName));
-    }
-}
 
 /// <summary>
 /// MMA features of one row as an ML.NET custom mapping; the fitted state (options and box) comes from the row's constant
@@ -44,22 +27,6 @@ internal sealed class MmaMapping : CustomMappingFactory<SignedMeasureRow, Signed
     {
         using var stream = new MemoryStream(bytes, writable: false);
         return MmaModelFormat.Read(stream);
-    }
-}
-
-/// <summary>
-/// The ML.NET chain a <see cref="DiagramRepresentationTransformer"/> saves as and scores single rows through: the
-/// signed-measure chain (<see cref="SignedMeasureScoring"/>) with <see cref="DiagramRepresentationModelFormat"/> bytes as
-/// the fitted state and <see cref="DiagramRepresentationMapping"/> as the custom mapping.
-/// </summary>
-internal static class DiagramRepresentationScoring
-{
-    /// <summary>Builds the chain of <paramref name="featurizer"/>.</summary>
-    public static ITransformer Build(DiagramRepresentationFeaturizer featurizer)
-    {
-        using var bytes = new MemoryStream();
-        DiagramRepresentationModelFormat.Write(bytes, featurizer);
-        return SignedMeasureScoring.Build(featurizer, bytes.ToArray(), context => context.Transforms.CustomMapping(new DiagramRepresentationMapping().GetMapping(), DiagramRepresentationMapping.ContractName));
     }
 }
 

@@ -1,0 +1,120 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Pipelines.Onnx;
+using Pipelines.Transforms.Topology.Data;
+
+namespace Pipelines.Transforms.Topology;
+
+/// <summary>
+/// What the fitted topology transformers share (<see cref="SignedMeasureTransformer"/>, <see cref="MmaTransformer"/>,
+/// <see cref="DiagramRepresentationTransformer"/>): a fixed-length <c>float</c> vector column computed per row in
+/// parallel batches, single rows directly, and two ways to persist the fitted state — the transformer's own versioned
+/// file (<see cref="Save(string)"/>, read back by the derived type's <c>Load</c>) and <c>mlContext.Model.Save</c>, which
+/// writes a chain of ML.NET-persisted steps with the same bytes in a constant column read by a custom mapping
+/// (<c>docs/formats/fitted-state-chains.md</c>), so <c>mlContext.Model.Load</c> restores it in a fresh process and
+/// <c>PredictionEngine</c> scores through it. Both give identical features.
+/// </summary>
+public abstract class TopologyTransformer : ITransformer
+{
+    private readonly Lazy<ITransformer> _scoring;
+
+    private protected TopologyTransformer(ITopologyRowMapper mapper)
+    {
+        Mapper = mapper;
+        _scoring = new Lazy<ITransformer>(() =>
+        {
+            using var state = new MemoryStream();
+            Save(state);
+            return SignedMeasureScoring.Build(mapper, state.ToArray(), Mapping);
+        });
+    }
+
+    /// <inheritdoc/>
+    public bool IsRowToRowMapper => true;
+
+    /// <summary>Gets the length of the output vector.</summary>
+    public int OutputLength => Mapper.OutputLength;
+
+    internal ITopologyRowMapper Mapper { get; }
+
+    /// <summary>Gets how many rows a <see cref="Transform"/> view keeps computed features for (0: none).</summary>
+    private protected virtual int CacheRows => 0;
+
+    /// <inheritdoc/>
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        return TopologyDataView.BuildSchema(inputSchema, Mapper);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>Row by row through the saved chain (see the class remarks); <see cref="Transform"/> is faster over many rows.</remarks>
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        TopologyDataView.CheckInput(inputSchema, Mapper);
+        return _scoring.Value.GetRowToRowMapper(inputSchema);
+    }
+
+    /// <inheritdoc/>
+    public IDataView Transform(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return new TopologyDataView(input, Mapper, CacheRows);
+    }
+
+    /// <summary>Features of one row, computed directly (no data view).</summary>
+    /// <param name="values">Point coordinates, series values, flattened edge list, or diagram pairs.</param>
+    /// <param name="nodeCount">Node count (graphs).</param>
+    /// <returns>The feature vector.</returns>
+    public float[] Featurize(ReadOnlySpan<float> values, int nodeCount = 0)
+    {
+        var f = new float[Mapper.OutputLength];
+        Mapper.Featurize(new TopologyRow(values.ToArray(), nodeCount), f);
+        return f;
+    }
+
+    /// <summary>
+    /// Features of many in-memory rows, computed in parallel batches (as <see cref="Transform"/> does); after each batch
+    /// <paramref name="progress"/> receives how many rows are done, the last report being every row.
+    /// </summary>
+    /// <param name="rows">The rows.</param>
+    /// <param name="progress">Receives the rows done so far, once per batch.</param>
+    /// <param name="cancellationToken">Stops between batches.</param>
+    /// <returns>One feature vector per row, in row order.</returns>
+    /// <exception cref="InvalidOperationException">A row cannot be featurised (its index named; the first such row in row order).</exception>
+    public float[][] FeaturizeMany(IReadOnlyList<TopologySample> rows, IProgress<FeaturizationProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        var features = new float[rows.Count][];
+        for (int start = 0; start < rows.Count; start += TopologyBatch.Size)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            int end = Math.Min(rows.Count, start + TopologyBatch.Size);
+            var batch = new TopologyRow[end - start];
+            for (int i = start; i < end; i++)
+            {
+                batch[i - start] = new TopologyRow(rows[i].Values, rows[i].NodeCount);
+            }
+
+            TopologyBatch.Featurize(Mapper, batch, start).CopyTo(features, start);
+            progress?.Report(new FeaturizationProgress(end, rows.Count));
+        }
+
+        return features;
+    }
+
+    /// <summary>Saves the scoring chain (see the class remarks); <c>mlContext.Model.Load</c> restores it.</summary>
+    void ICanSaveModel.Save(ModelSaveContext ctx) => _scoring.Value.Save(ctx);
+
+    /// <summary>Writes the fitted transformer atomically in its own versioned format.</summary>
+    /// <param name="path">Destination file.</param>
+    public void Save(string path) => AtomicFile.Write(path, Save);
+
+    /// <summary>Writes the fitted transformer to a stream in its own versioned format.</summary>
+    /// <param name="stream">Destination.</param>
+    public abstract void Save(Stream stream);
+
+    /// <summary>The custom mapping (under the transformer's own contract name) the saved chain computes features with.</summary>
+    private protected abstract IEstimator<ITransformer> Mapping(MLContext context);
+}
