@@ -78,14 +78,18 @@ public abstract record GraphEncoding
     /// <param name="seed">Seed of SPE's φ/ρ initialisation (unused by the other kinds).</param>
     /// <param name="truncation">How many eigenpairs LapPE and SPE keep.</param>
     /// <returns>The encoding.</returns>
-    public static GraphEncoding Create(GraphEncodingKind kind, int k, int seed, SpectrumTruncation truncation) => kind switch
+    public static GraphEncoding Create(GraphEncodingKind kind, int k, int seed, SpectrumTruncation truncation)
     {
-        GraphEncodingKind.None => new NoEncoding(),
-        GraphEncodingKind.Lap => new LapPeEncoding(k, new SpectrumOptions(K: k, Truncation: truncation)),
-        GraphEncodingKind.Rwse => new RwseEncoding(k),
-        GraphEncodingKind.Spe => new SpeEncoding(k, SpeOptions.Compact(k, seed), new SpectrumOptions(K: k, Truncation: truncation)),
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown encoding kind."),
-    };
+        SpectrumOptions? spectrum = truncation == SpectrumOptions.Defaults.Truncation ? null : new SpectrumOptions(K: k, Truncation: truncation);
+        return kind switch
+        {
+            GraphEncodingKind.None => new NoEncoding(),
+            GraphEncodingKind.Lap => new LapPeEncoding(k, spectrum),
+            GraphEncodingKind.Rwse => new RwseEncoding(k),
+            GraphEncodingKind.Spe => new SpeEncoding(k, SpeOptions.Compact(k, seed), spectrum),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown encoding kind."),
+        };
+    }
 }
 
 /// <summary>No positional encoding (the backbone alone).</summary>
