@@ -112,7 +112,7 @@ public sealed class RealDataInvarianceTests : IDisposable
 
     [Theory]
     [InlineData("MUTAG", 188)]
-    [InlineData("PROTEINS", 60)]
+    [InlineData("PROTEINS", 40)]
     [InlineData("NCI109", 250)]
     public void SharedTuDatasets_DefaultSpectrum_SpeAndRwseInvariant(string name, int ciGraphs)
     {
