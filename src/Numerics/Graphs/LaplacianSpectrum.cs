@@ -20,7 +20,9 @@ public static class LaplacianSpectrum
         ArgumentNullException.ThrowIfNull(budget);
         options.Validate();
         int n = graph.NodeCount;
-        bool whole = options.Truncation == SpectrumTruncation.Full && n <= options.FullNodeLimit;
+        // Full keeps every pair up to the node limit (dense: it returns them all anyway); an explicit Lanczos request
+        // computes only k pairs, so there Full is the eigengap rule at k.
+        bool whole = options.Truncation == SpectrumTruncation.Full && n <= options.FullNodeLimit && options.Solver != EigensolverKind.Lanczos;
         int kMax = whole ? n : Math.Min(n, options.K);
         EigensolverKind solver = options.Solver == EigensolverKind.Auto
             ? (whole || n <= options.DenseNodeLimit ? EigensolverKind.Dense : EigensolverKind.Lanczos)

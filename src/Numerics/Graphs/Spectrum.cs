@@ -33,7 +33,8 @@ public enum SpectrumTruncation
 
     /// <summary>
     /// The default: all <c>n</c> eigenpairs when <c>n ≤ </c><see cref="SpectrumOptions.FullNodeLimit"/> (SPE's
-    /// <c>W_ℓ = f_ℓ(L)</c> exactly, gap-free bound), otherwise <see cref="Eigengap"/> at <c>k</c>. Never splits an
+    /// <c>W_ℓ = f_ℓ(L)</c> exactly, gap-free bound), otherwise (and with an explicit
+    /// <see cref="EigensolverKind.Lanczos"/>) <see cref="Eigengap"/> at <c>k</c>. Never splits an
     /// eigenspace; <see cref="Spectrum.EigengapCut"/> reports the pairs dropped below <c>k</c>.
     /// </summary>
     Full,
