@@ -9,6 +9,15 @@ using Pipelines.Transforms.Graphs;
 using Pipelines.Transforms.Graphs.Analysis;
 using Pipelines.Transforms.Graphs.Spe;
 
+if (args.Length > 0 && args[0] == "--real")
+{
+    // dotnet run -c Release --project benchmarks/GraphStability -- --real [outDir] [data-set prefix]
+    string realOut = args.Length > 1 ? args[1] : "artifacts/graph-stability";
+    Directory.CreateDirectory(realOut);
+    RealInvariance.Run(realOut, args.Length > 2 ? args[2] : null);
+    return;
+}
+
 string outDir = args.Length > 0 ? args[0] : "artifacts/graph-stability";
 Directory.CreateDirectory(outDir);
 var graphs = new List<(string Name, GraphStructure Graph)>

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Pipelines.Export;
 using Pipelines.Export.Quantization;
+using Pipelines.Numerics.Graphs;
 using Pipelines.Numerics.Topology;
 using Pipelines.Trainers.Graphs;
 using Pipelines.Trainers.TextClassification;
@@ -87,6 +88,9 @@ public sealed class DefaultsTests
         Assert.Equal(gine.HiddenSize, p.GetValue<int>("--hidden"));
         Assert.Equal(gine.Layers, p.GetValue<int>("--layers"));
         Assert.Equal(GraphDataset.Defaults.HeldOutFraction, p.GetValue<double>("--test-fraction"));
+        Assert.Equal(new SpectrumOptions().Truncation, p.GetValue<SpectrumTruncation>("--spectrum"));
+        Assert.Equal(new GraphProtocolOptions().Folds, p.GetValue<int>("--folds"));
+        Assert.Null(p.GetValue<string?>("--seeds")); // none: the --seed alone (GraphProtocolOptions.SeedsOr)
     }
 
     [Fact]
@@ -95,6 +99,7 @@ public sealed class DefaultsTests
         ParseResult p = Parse("graph encode --data d --out o");
         Assert.Equal(GraphEncoding.Defaults.Precomputed, p.GetValue<GraphEncodingKind>("--pe"));
         Assert.Equal(new LapPeEncoding().K, p.GetValue<int>("--k"));
+        Assert.Null(p.GetValue<SpectrumTruncation?>("--spectrum")); // unset: SpectrumOptions.Defaults.Truncation, or an SPE model's own
     }
 
     [Fact]

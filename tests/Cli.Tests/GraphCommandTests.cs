@@ -35,6 +35,32 @@ public sealed class GraphCommandTests : IDisposable
     }
 
     [Fact]
+    public void Train_FoldsAndSeeds_WritesEveryRunAndMeanStd()
+    {
+        string data = WriteToyTu();
+        string outDir = Path.Combine(_dir, "cv");
+        (int code, string output, string err) = CliHarness.Run("graph", "train", "--data", data, "--pe", "spe", "--k", "3", "--epochs", "1", "--hidden", "8", "--layers", "1", "--folds", "3", "--seeds", "1,2", "--spectrum", "fixed", "--out", outDir, "--json");
+        Assert.True(code == 0, err);
+        using JsonDocument doc = JsonDocument.Parse(output);
+        JsonElement runs = doc.RootElement.GetProperty("runs");
+        Assert.Equal(6, runs.GetArrayLength());
+        Assert.Equal([(1, 0), (1, 1), (1, 2), (2, 0), (2, 1), (2, 2)], runs.EnumerateArray().Select(r => (r.GetProperty("seed").GetInt32(), r.GetProperty("fold").GetInt32())));
+        double mean = runs.EnumerateArray().Average(r => r.GetProperty("test_metric").GetDouble());
+        Assert.Equal(mean, doc.RootElement.GetProperty("test_mean").GetDouble(), 9);
+        Assert.Equal("fixed", doc.RootElement.GetProperty("spectrum").GetString());
+        using JsonDocument metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "metrics.json")));
+        Assert.Equal(6, metrics.RootElement.GetProperty("Runs").GetArrayLength());
+        Assert.Equal(3, metrics.RootElement.GetProperty("Folds").GetInt32());
+
+        (code, _, err) = CliHarness.Run("graph", "train", "--data", data, "--seeds", "1,x", "--out", Path.Combine(_dir, "bad"));
+        Assert.Equal(2, code);
+        Assert.Contains("--seeds", err, StringComparison.Ordinal);
+        (code, _, err) = CliHarness.Run("graph", "train", "--data", data, "--folds", "2", "--out", Path.Combine(_dir, "bad2"));
+        Assert.Equal(2, code);
+        Assert.Contains("--folds", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Train_Rerun_ResumesFromCheckpoint_AndRefusesAnotherRunsCheckpoint()
     {
         string data = WriteToyTu();

@@ -26,9 +26,10 @@ internal static class GraphEncodeCommand
         var pe = new Option<GraphEncodingKind>("--pe") { Description = "Encoding: lap, rwse or spe.", DefaultValueFactory = _ => GraphEncoding.Defaults.Precomputed };
         var k = new Option<int>("--k") { Description = "Eigenpairs (LapPE) or steps (RWSE); SPE takes K from --model.", DefaultValueFactory = _ => GraphEncoding.Defaults.K };
         var model = new Option<string?>("--model") { Description = "A graph model trained with --pe spe (its φ and ρ are used)." };
+        var spectrum = new Option<SpectrumTruncation?>("--spectrum") { Description = $"Eigenpairs kept by lap/spe: full, eigengap or fixed (min(n, k); may split an eigenspace). Default: {SpectrumOptions.Defaults.Truncation.ToString().ToLowerInvariant()} for lap, the model's for spe." };
         var output = new Option<string>("--out") { Description = "Output CSV.", Required = true };
         var maxGops = new Option<double>("--max-gops") { Description = "Work budget per graph in billions of multiply-adds (pre-flight refusal with the estimate).", DefaultValueFactory = _ => EncodingBudget.Default.MaxOperations / 1e9 };
-        var command = new Command("encode", "Compute LapPE, RWSE or (trained) SPE node encodings and write them as CSV.") { data, smiles, pe, k, model, output, maxGops };
+        var command = new Command("encode", "Compute LapPE, RWSE or (trained) SPE node encodings and write them as CSV.") { data, smiles, pe, k, model, spectrum, output, maxGops };
         CommandRunner.SetHandler(command, (parsed, console) =>
         {
             var watch = Stopwatch.StartNew();
@@ -63,15 +64,25 @@ internal static class GraphEncodeCommand
                     throw new UsageException($"--model '{modelPath}' was trained with PE '{trained.Definition.Encoding.Name}', not spe.");
                 }
 
+                if (parsed.GetValue(spectrum) is { } chosen)
+                {
+                    spe = spe with { Spectrum = spe.SpectrumOptions with { Truncation = chosen } };
+                }
+
                 table = GraphNodeEncodings.Compute(graphs, spe, trained.Spe, console.Cancellation);
             }
             else
             {
-                table = GraphNodeEncodings.Compute(graphs, GraphEncoding.Create(kind, parsed.GetValue(k), seed: 0), budget, console.Json ? null : new Progress(console), console.Cancellation);
+                table = GraphNodeEncodings.Compute(graphs, GraphEncoding.Create(kind, parsed.GetValue(k), seed: 0, parsed.GetValue(spectrum) ?? SpectrumOptions.Defaults.Truncation), budget, console.Json ? null : new Progress(console), console.Cancellation);
                 if (!console.Json)
                 {
                     console.StdErr.WriteLine();
                 }
+            }
+
+            if (table.Cut is { Graphs: > 0 } cut)
+            {
+                console.Warn($"spectrum: {cut}");
             }
 
             IReadOnlyList<double[]> rows = table.Rows;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using Pipelines.Cli.Infrastructure;
 using Pipelines.Cli.Plots;
+using Pipelines.Numerics.Graphs;
 using Pipelines.Onnx;
 using Pipelines.Trainers;
 using Pipelines.Trainers.Graphs;
@@ -13,7 +14,8 @@ namespace Pipelines.Cli.Commands;
 
 /// <summary>
 /// <c>pipelines graph train --data &lt;TU folder | SMILES csv&gt; [--target col] --pe &lt;none|lap|rwse|spe&gt; --out &lt;dir&gt;</c>:
-/// trains GINE (+ SPE φ/ρ end to end) on a seeded train/valid/test split; writes a model folder (<c>model.onnx</c>, <c>pipelines.json</c>), <c>metrics.json</c> and the learning curves <c>curves.png</c>.
+/// trains GINE (+ SPE φ/ρ end to end) on a seeded train/valid/test split, or with <c>--folds k</c> by stratified k-fold
+/// cross-validation, for each of <c>--seeds</c> (mean ± std over runs in <c>metrics.json</c>); writes a model folder (<c>model.onnx</c>, <c>pipelines.json</c>), <c>metrics.json</c> and the learning curves <c>curves.png</c>.
 /// The training state is checkpointed to <c>&lt;out&gt;/checkpoint</c> after every epoch and every
 /// <c>--checkpoint-seconds</c>; running the same command again resumes after the last checkpoint.
 /// </summary>
@@ -35,10 +37,13 @@ internal static class GraphTrainCommand
         var fraction = new Option<double>("--test-fraction") { Description = "Fraction held out for validation and again for test.", DefaultValueFactory = _ => GraphDataset.Defaults.HeldOutFraction };
         var batching = new Option<GraphBatching>("--batching") { Description = "Shuffled (i.i.d. batches) or SizeBucketed (graphs of similar size together: far less padding, faster).", DefaultValueFactory = _ => GraphTrainerOptions.Defaults.Batching };
         var checkpointSeconds = new Option<int>("--checkpoint-seconds") { Description = "Besides every epoch end, write the checkpoint once this many seconds have passed since the last one (0: epoch ends only).", DefaultValueFactory = _ => GraphTrainerOptions.Defaults.CheckpointSeconds };
+        var spectrum = new Option<SpectrumTruncation>("--spectrum") { Description = "Eigenpairs kept by lap/spe: full (all up to FullNodeLimit nodes, an eigengap cut above; never splits an eigenspace), eigengap (cut at the largest gap ≤ k), fixed (min(n, k), the SPE reference's; may split one).", DefaultValueFactory = _ => SpectrumOptions.Defaults.Truncation };
+        var folds = new Option<int>("--folds") { Description = "1: one seeded split (--test-fraction); k ≥ 3: stratified k-fold cross-validation (fold f tests, fold f+1 validates), mean ± std over folds.", DefaultValueFactory = _ => GraphProtocolOptions.Defaults.Folds };
+        var seeds = new Option<string?>("--seeds") { Description = "Comma-separated seeds (e.g. 1,2,3): the whole protocol once per seed; overrides --seed." };
         var output = new Option<string>("--out") { Description = "Output folder for model.onnx, metrics.json, curves.png and the resumable checkpoint/ folder.", Required = true };
         var command = new Command("train", "Train a GINE graph model with a positional encoding; reports validation/test metrics.")
         {
-            data, target, smiles, pe, k, epochs, batch, lr, hidden, layers, seed, fraction, batching, checkpointSeconds, output,
+            data, target, smiles, pe, k, epochs, batch, lr, hidden, layers, seed, fraction, batching, checkpointSeconds, spectrum, folds, seeds, output,
         };
         CommandRunner.SetHandler(command, (parsed, console) =>
         {
@@ -58,51 +63,105 @@ internal static class GraphTrainCommand
             }
 
             int s = parsed.GetValue(seed);
+            var protocol = new GraphProtocolOptions(parsed.GetValue(folds), ParseSeeds(parsed.GetValue(seeds)), frac);
+            try
+            {
+                protocol.Validate();
+            }
+            catch (ArgumentOutOfRangeException e)
+            {
+                throw new UsageException($"--folds/--seeds: {e.Message}");
+            }
+
             int hiddenSize = parsed.GetValue(hidden);
+            int layerCount = parsed.GetValue(layers);
             string outDir = parsed.GetValue(output)!;
             using FolderLock held = OutputFolder.Lock(console, outDir, "graph train");
             string checkpoint = Path.Combine(outDir, "checkpoint");
-            var backbone = new GineOptions(hiddenSize, parsed.GetValue(layers), GraphPooling.Mean, hiddenSize, s);
+            GineOptions Backbone(int runSeed) => new(hiddenSize, layerCount, GraphPooling.Mean, hiddenSize, runSeed);
             var options = new GraphTrainerOptions(parsed.GetValue(epochs), parsed.GetValue(batch), parsed.GetValue(lr), Seed: s, Batching: parsed.GetValue(batching), CheckpointDirectory: checkpoint,
                 CheckpointInterval: LoraTrainCommand.CheckpointInterval(parsed.GetValue(checkpointSeconds)));
+            GraphEncodingKind kind = parsed.GetValue(pe);
+            SpectrumTruncation truncation = parsed.GetValue(spectrum);
 
             var watch = Stopwatch.StartNew();
             GraphDataset ds = GraphDataset.Load(dataPath, targetColumn, parsed.GetValue(smiles));
-            GraphTrainingJob job = GraphTrainingJob.Prepare(ds, ds.Split(frac, s), GraphEncoding.Create(parsed.GetValue(pe), kv, s));
-            console.Human.MarkupLine($"{Markup.Escape(ds.Name)}: {ds.Graphs.Count} graphs ({job.Train.Graphs.Count}/{job.Valid.Graphs.Count}/{job.Test.Graphs.Count}), {(ds.IsClassification ? $"{ds.ClassCount} classes" : "regression")}, PE {job.Encoding.Name}; encodings in {job.EncodingSeconds:F1} s");
-            if (File.Exists(Path.Combine(checkpoint, "state.bin")))
+            string metricName = ds.IsClassification ? "accuracy" : "MAE";
+            var progress = new Progress(console, metricName);
+            var epochsByRun = new List<List<EpochReport>>();
+            GraphTrainingJob? first = null;
+            void Started(int runSeed, int fold, GraphTrainingJob job)
             {
-                console.Warn($"resuming from '{checkpoint}'");
+                if (first is null)
+                {
+                    first = job;
+                    console.Human.MarkupLine($"{Markup.Escape(ds.Name)}: {ds.Graphs.Count} graphs ({job.Train.Graphs.Count}/{job.Valid.Graphs.Count}/{job.Test.Graphs.Count}), {(ds.IsClassification ? $"{ds.ClassCount} classes" : "regression")}, PE {job.Encoding.Name}; encodings in {job.EncodingSeconds:F1} s");
+                    if (job.Cut.Graphs > 0)
+                    {
+                        console.Warn($"spectrum: {job.Cut}");
+                    }
+                }
+
+                if (protocol.Folds > 1 || protocol.SeedsOr(s).Count > 1)
+                {
+                    console.Human.MarkupLine($"seed {runSeed}, fold {fold + 1}/{protocol.Folds}");
+                }
+
+                string runCheckpoint = protocol.Folds > 1 || protocol.SeedsOr(s).Count > 1 ? Path.Combine(checkpoint, $"seed{runSeed}-fold{fold}") : checkpoint;
+                if (File.Exists(Path.Combine(runCheckpoint, "state.bin")))
+                {
+                    console.Warn($"resuming from '{runCheckpoint}'");
+                }
+
+                progress.Epochs = [];
+                epochsByRun.Add(progress.Epochs);
             }
 
-            var progress = new Progress(console, job.MetricName);
-            GraphTrainingResult trained = job.Run(backbone, options, progress, console.Cancellation);
+            GraphProtocolResult outcome = GraphProtocol.Run(ds, protocol, runSeed => GraphEncoding.Create(kind, kv, runSeed, truncation), Backbone, options, Started, progress, console.Cancellation);
+            GraphTrainingJob firstJob = first!;
+            GraphTrainingResult trained = outcome.Best;
+            int bestIndex = outcome.Runs.ToList().IndexOf(outcome.BestRun);
 
             GraphModel model = trained.Model;
-            job.WriteFolder(outDir, trained, backbone, options);
+            firstJob.WriteFolder(outDir, trained, Backbone(outcome.BestRun.Seed), options with { Seed = outcome.BestRun.Seed });
             string modelPath = Path.Combine(outDir, ModelFolder.ModelFileName);
             string curves = Path.Combine(outDir, CurvesFileName);
-            TrainingCurves.WriteEpochs(curves, progress.Epochs, job.MetricName, $"{ds.Name}, GINE + {job.Encoding.Name}: training loss and validation {job.MetricName}");
+            TrainingCurves.WriteEpochs(curves, epochsByRun[bestIndex], metricName, $"{ds.Name}, GINE + {firstJob.Encoding.Name}: training loss and validation {metricName}");
             var result = new
             {
                 Data = ds.Name,
                 Graphs = ds.Graphs.Count,
-                Split = new[] { job.Train.Graphs.Count, job.Valid.Graphs.Count, job.Test.Graphs.Count },
-                Pe = job.Encoding.Name,
+                Split = new[] { firstJob.Train.Graphs.Count, firstJob.Valid.Graphs.Count, firstJob.Test.Graphs.Count },
+                Pe = firstJob.Encoding.Name,
                 K = kv,
+                Spectrum = truncation.ToString().ToLowerInvariant(),
+                SpectrumCut = new { firstJob.Cut.Graphs, firstJob.Cut.Eigenpairs },
                 Task = ds.IsClassification ? "classification" : "regression",
-                Metric = job.MetricName,
+                Metric = metricName,
+                Folds = protocol.Folds,
+                Seeds = protocol.SeedsOr(s),
                 Valid = trained.ValidMetric,
                 Test = trained.TestMetric,
                 BestEpoch = trained.BestEpoch,
+                BestRun = new { outcome.BestRun.Seed, outcome.BestRun.Fold },
+                ValidMean = outcome.ValidMean,
+                ValidStd = outcome.ValidStd,
+                TestMean = outcome.TestMean,
+                TestStd = outcome.TestStd,
+                Runs = outcome.Runs,
                 Parameters = model.ParameterCount,
-                EncodingSeconds = job.EncodingSeconds,
+                EncodingSeconds = firstJob.EncodingSeconds,
                 Seconds = watch.Elapsed.TotalSeconds,
                 Model = Path.GetFullPath(modelPath),
                 Curves = Path.GetFullPath(curves),
             };
             AtomicFile.WriteAllText(Path.Combine(outDir, "metrics.json"), System.Text.Json.JsonSerializer.Serialize(result, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
-            console.Human.MarkupLine($"best epoch {trained.BestEpoch}: valid {job.MetricName} {trained.ValidMetric:F4}, test {job.MetricName} {trained.TestMetric:F4}; {model.ParameterCount:N0} parameters; model → {Markup.Escape(modelPath)}");
+            if (outcome.Runs.Count > 1)
+            {
+                console.Human.MarkupLine($"{outcome.Runs.Count} runs ({protocol.Folds} fold(s) × {protocol.SeedsOr(s).Count} seed(s)): valid {metricName} {outcome.ValidMean:F4} ± {outcome.ValidStd:F4}, test {metricName} {outcome.TestMean:F4} ± {outcome.TestStd:F4}");
+            }
+
+            console.Human.MarkupLine($"best epoch {trained.BestEpoch}: valid {metricName} {trained.ValidMetric:F4}, test {metricName} {trained.TestMetric:F4}; {model.ParameterCount:N0} parameters; model → {Markup.Escape(modelPath)}");
             console.WriteJson(result);
             return CommandRunner.Ok;
         });
@@ -112,10 +171,31 @@ internal static class GraphTrainCommand
     /// <summary>The learning-curve PNG written beside the model (epochs of this run; a resumed run draws the epochs it ran).</summary>
     internal const string CurvesFileName = "curves.png";
 
-    /// <summary>Prints each epoch and keeps it for the learning curves.</summary>
+    /// <summary>Parses <c>--seeds 1,2,3</c>; null or empty: none.</summary>
+    internal static int[]? ParseSeeds(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        string[] parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var seeds = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+        {
+            if (!int.TryParse(parts[i], System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out seeds[i]))
+            {
+                throw new UsageException($"--seeds: '{parts[i]}' is not an integer (expected e.g. 1,2,3).");
+            }
+        }
+
+        return seeds;
+    }
+
+    /// <summary>Prints each epoch and keeps it for the learning curves (one list per run).</summary>
     private sealed class Progress(CliConsole console, string metric) : IProgress<EpochReport>
     {
-        public List<EpochReport> Epochs { get; } = [];
+        public List<EpochReport> Epochs { get; set; } = [];
 
         public void Report(EpochReport r)
         {

@@ -1,9 +1,10 @@
 namespace Pipelines.Numerics.Graphs;
 
 /// <summary>
-/// The <c>k</c> smallest eigenpairs of a graph's symmetric normalised Laplacian, as SPE's <c>pre_transform</c> keeps
-/// them: eigenvalues ascending, the trivial <c>λ₁ = 0</c> included, <c>d = min(n, k)</c> pairs (or fewer with
-/// <see cref="SpectrumTruncation.Eigengap"/>).
+/// The smallest eigenpairs of a graph's symmetric normalised Laplacian, as SPE's <c>pre_transform</c> keeps them:
+/// eigenvalues ascending, the trivial <c>λ₁ = 0</c> included; all <c>n</c> pairs under
+/// <see cref="SpectrumTruncation.Full"/> up to its node limit, otherwise <c>d ≤ min(n, k)</c> pairs (fewer with an
+/// eigengap rule).
 /// </summary>
 public static class LaplacianSpectrum
 {
@@ -19,9 +20,12 @@ public static class LaplacianSpectrum
         ArgumentNullException.ThrowIfNull(budget);
         options.Validate();
         int n = graph.NodeCount;
-        int kMax = Math.Min(n, options.K);
+        // Full keeps every pair up to the node limit (dense: it returns them all anyway); an explicit Lanczos request
+        // computes only k pairs, so there Full is the eigengap rule at k.
+        bool whole = options.Truncation == SpectrumTruncation.Full && n <= options.FullNodeLimit && options.Solver != EigensolverKind.Lanczos;
+        int kMax = whole ? n : Math.Min(n, options.K);
         EigensolverKind solver = options.Solver == EigensolverKind.Auto
-            ? (n <= options.DenseNodeLimit ? EigensolverKind.Dense : EigensolverKind.Lanczos)
+            ? (whole || n <= options.DenseNodeLimit ? EigensolverKind.Dense : EigensolverKind.Lanczos)
             : options.Solver;
 
         double[] values;
@@ -52,22 +56,23 @@ public static class LaplacianSpectrum
         }
 
         double next = d < n ? values[d] : double.PositiveInfinity;
-        return new Spectrum(n, values[..d], kept, next, solver);
+        return new Spectrum(n, values[..d], kept, next, solver, Math.Max(0, Math.Min(n, options.K) - d));
     }
 
     /// <summary>
-    /// The number of eigenpairs to keep: <c>min(n, k)</c>, lowered under <see cref="SpectrumTruncation.Eigengap"/> until
-    /// <c>λ_{d+1} − λ_d</c> exceeds the degeneracy tolerance (possibly to 0 when the first eigenspace is larger than k).
+    /// The number of eigenpairs to keep: <paramref name="kMax"/>, lowered under <see cref="SpectrumTruncation.Eigengap"/>
+    /// and <see cref="SpectrumTruncation.Full"/> until <c>λ_{d+1} − λ_d</c> exceeds the degeneracy tolerance (possibly to 0
+    /// when the first eigenspace is larger than k).
     /// </summary>
-    /// <param name="ascendingValues">At least <c>min(n, k+1)</c> eigenvalues, ascending.</param>
+    /// <param name="ascendingValues">At least <c>min(n, kMax+1)</c> eigenvalues, ascending.</param>
     /// <param name="n">Node count.</param>
-    /// <param name="kMax"><c>min(n, k)</c>.</param>
+    /// <param name="kMax"><c>min(n, k)</c>, or <c>n</c> when the full spectrum is kept.</param>
     /// <param name="options">Options.</param>
     public static int ChooseCount(ReadOnlySpan<double> ascendingValues, int n, int kMax, SpectrumOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         int d = kMax;
-        if (options.Truncation == SpectrumTruncation.Eigengap && d < n)
+        if (options.Truncation != SpectrumTruncation.Fixed && d < n)
         {
             while (d > 0 && ascendingValues[d] - ascendingValues[d - 1] <= options.DegeneracyTolerance)
             {

@@ -16,10 +16,13 @@ public enum EigensolverKind
     Lanczos,
 }
 
-/// <summary>How the number of kept eigenpairs <c>d ≤ k</c> is chosen.</summary>
+/// <summary>How the number of kept eigenpairs <c>d</c> is chosen.</summary>
 public enum SpectrumTruncation
 {
-    /// <summary><c>d = min(n, k)</c>, as the SPE reference does (may split a degenerate eigenspace; reported).</summary>
+    /// <summary>
+    /// <c>d = min(n, k)</c>, as the SPE reference does. May split a degenerate eigenspace (pendant atoms give
+    /// <c>λ = 1</c> with high multiplicity), so SPE then depends on the eigensolver's basis; kept for reproducing it.
+    /// </summary>
     Fixed,
 
     /// <summary>
@@ -27,6 +30,14 @@ public enum SpectrumTruncation
     /// eigenspace, so SPE's basis invariance holds exactly and Theorem 3.1's gap <c>γ</c> is positive.
     /// </summary>
     Eigengap,
+
+    /// <summary>
+    /// The default: all <c>n</c> eigenpairs when <c>n ≤ </c><see cref="SpectrumOptions.FullNodeLimit"/> (SPE's
+    /// <c>W_ℓ = f_ℓ(L)</c> exactly, gap-free bound), otherwise (and with an explicit
+    /// <see cref="EigensolverKind.Lanczos"/>) <see cref="Eigengap"/> at <c>k</c>. Never splits an
+    /// eigenspace; <see cref="Spectrum.EigengapCut"/> reports the pairs dropped below <c>k</c>.
+    /// </summary>
+    Full,
 }
 
 /// <summary>Options for computing the <c>k</c> smallest eigenpairs of the normalised Laplacian.</summary>
@@ -35,13 +46,30 @@ public enum SpectrumTruncation
 /// <param name="Truncation">Fixed <c>min(n, k)</c> or eigengap-aware.</param>
 /// <param name="DegeneracyTolerance">Two eigenvalues closer than this are treated as one eigenspace.</param>
 /// <param name="DenseNodeLimit">With <see cref="EigensolverKind.Auto"/>, graphs up to this many nodes use the dense solver.</param>
+/// <param name="FullNodeLimit">With <see cref="SpectrumTruncation.Full"/>, graphs up to this many nodes keep every eigenpair.</param>
 public sealed record SpectrumOptions(
     int K = 16,
     EigensolverKind Solver = EigensolverKind.Auto,
-    SpectrumTruncation Truncation = SpectrumTruncation.Fixed,
+    SpectrumTruncation Truncation = SpectrumOptions.Defaults.Truncation,
     double DegeneracyTolerance = SpectrumOptions.DefaultDegeneracyTolerance,
-    int DenseNodeLimit = SpectrumOptions.DefaultDenseNodeLimit)
+    int DenseNodeLimit = SpectrumOptions.DefaultDenseNodeLimit,
+    int FullNodeLimit = SpectrumOptions.Defaults.FullNodeLimit)
 {
+    /// <summary>Default values (also those of <c>pipelines graph encode</c> and <c>graph train</c>).</summary>
+    public static class Defaults
+    {
+        /// <summary>Never split an eigenspace: the full spectrum up to <see cref="FullNodeLimit"/> nodes, an eigengap cut above.</summary>
+        public const SpectrumTruncation Truncation = SpectrumTruncation.Full;
+
+        /// <summary>
+        /// 128 nodes: covers every graph of ZINC (≤ 38), MUTAG (≤ 28), ESOL (≤ 55) and NCI109 (≤ 111). The dense solver
+        /// already returns all pairs at this size; keeping them makes SPE's <c>V</c> <c>n×n</c> per graph (the size of the
+        /// adjacency it already holds) and <c>W = V diag(φ(λ)) Vᵀ</c> <c>O(m·n³)</c>, no more than one ρ layer's
+        /// <c>O(c·n³)</c> adjacency product.
+        /// </summary>
+        public const int FullNodeLimit = 128;
+    }
+
     /// <summary>Default eigenvalue tolerance for degeneracy (eigenvalues lie in [0, 2]).</summary>
     public const double DefaultDegeneracyTolerance = 1e-6;
 
@@ -59,6 +87,11 @@ public sealed record SpectrumOptions(
         if (!(DegeneracyTolerance >= 0) || double.IsInfinity(DegeneracyTolerance))
         {
             throw new ArgumentOutOfRangeException(nameof(DegeneracyTolerance), DegeneracyTolerance, "The degeneracy tolerance must be finite and non-negative.");
+        }
+
+        if (FullNodeLimit < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(FullNodeLimit), FullNodeLimit, "The full-spectrum node limit must be at least 1.");
         }
 
         if (DenseNodeLimit < 1)
@@ -90,7 +123,8 @@ public sealed class Spectrum
     /// <param name="vectors">Eigenvectors, row-major <c>(n, d)</c>.</param>
     /// <param name="nextValue"><c>λ_{d+1}</c>, or <see cref="double.PositiveInfinity"/> when <c>d = n</c>.</param>
     /// <param name="solver">The solver that produced it.</param>
-    public Spectrum(int nodeCount, double[] values, double[] vectors, double nextValue, EigensolverKind solver)
+    /// <param name="eigengapCut">Eigenpairs below <c>min(n, k)</c> dropped so as not to split an eigenspace.</param>
+    public Spectrum(int nodeCount, double[] values, double[] vectors, double nextValue, EigensolverKind solver, int eigengapCut = 0)
     {
         ArgumentNullException.ThrowIfNull(values);
         ArgumentNullException.ThrowIfNull(vectors);
@@ -104,7 +138,14 @@ public sealed class Spectrum
         Vectors = vectors;
         NextValue = nextValue;
         Solver = solver;
+        EigengapCut = eigengapCut;
     }
+
+    /// <summary>
+    /// How many eigenpairs below <c>min(n, k)</c> the eigengap rule dropped so as not to split an eigenspace (0 under
+    /// <see cref="SpectrumTruncation.Fixed"/> and whenever the full spectrum is kept).
+    /// </summary>
+    public int EigengapCut { get; }
 
     /// <summary>Number of nodes <c>n</c>.</summary>
     public int NodeCount { get; }
@@ -169,5 +210,5 @@ public sealed class Spectrum
     }
 
     /// <summary>The same spectrum with eigenvector columns replaced (used to apply sign flips or basis rotations).</summary>
-    public Spectrum WithVectors(double[] vectors) => new(NodeCount, Values, vectors, NextValue, Solver);
+    public Spectrum WithVectors(double[] vectors) => new(NodeCount, Values, vectors, NextValue, Solver, EigengapCut);
 }

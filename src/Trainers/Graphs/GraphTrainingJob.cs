@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Pipelines.Numerics.Graphs;
 using Pipelines.Onnx;
 using Pipelines.Transforms.Graphs;
 using Pipelines.Transforms.Graphs.Datasets;
@@ -14,7 +15,7 @@ namespace Pipelines.Trainers.Graphs;
 public sealed record GraphTrainingResult(GraphModel Model, double ValidMetric, double TestMetric, int BestEpoch);
 
 /// <summary>
-/// The graph-training use case behind <c>pipelines graph train</c> and the SPE demo: <see cref="Prepare"/> precomputes
+/// The graph-training use case behind <c>pipelines graph train</c> and the SPE demo: <see cref="Prepare(GraphDataset, GraphDatasetSplit, GraphEncoding)"/> precomputes
 /// the encoding of every graph once and cuts the split; <see cref="Run"/> trains GINE on the training part, keeps the
 /// best validation epoch and scores the test part. The loss follows the data: cross-entropy for classes, L1 otherwise.
 /// </summary>
@@ -63,10 +64,44 @@ public sealed class GraphTrainingJob
         ArgumentNullException.ThrowIfNull(encoding);
         var watch = Stopwatch.StartNew();
         PrecomputedEncoding[] all = PrecomputedEncoding.ComputeMany(data.Graphs, encoding);
-        double seconds = watch.Elapsed.TotalSeconds;
-        GraphSplit Part(IReadOnlyList<int> indices) => new(indices.Select(i => data.Graphs[i]).ToList(), indices.Select(i => all[i]).ToList());
-        return new GraphTrainingJob(data, encoding, Part(split.Train), Part(split.Valid), Part(split.Test), seconds);
+        return Prepare(data, split, encoding, all, watch.Elapsed.TotalSeconds);
     }
+
+    /// <summary>
+    /// Cuts <paramref name="split"/> from encodings already computed for every graph of <paramref name="data"/> (folds and
+    /// seeds share one precomputation: spectra, LapPE and RWSE do not depend on the seed).
+    /// </summary>
+    /// <param name="data">The data set.</param>
+    /// <param name="split">Indices of the three parts.</param>
+    /// <param name="encoding">The positional encoding the precomputation was made for (its SPE seed may differ).</param>
+    /// <param name="precomputed">One entry per graph of <paramref name="data"/>.</param>
+    /// <param name="encodingSeconds">The precomputation's wall time, reported by <see cref="EncodingSeconds"/>.</param>
+    /// <returns>The prepared job.</returns>
+    /// <exception cref="ArgumentException"><paramref name="precomputed"/> does not have one entry per graph.</exception>
+    public static GraphTrainingJob Prepare(GraphDataset data, GraphDatasetSplit split, GraphEncoding encoding, IReadOnlyList<PrecomputedEncoding> precomputed, double encodingSeconds = 0)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(split);
+        ArgumentNullException.ThrowIfNull(encoding);
+        ArgumentNullException.ThrowIfNull(precomputed);
+        if (precomputed.Count != data.Graphs.Count)
+        {
+            throw new ArgumentException($"{precomputed.Count} precomputed encodings for {data.Graphs.Count} graphs.", nameof(precomputed));
+        }
+
+        GraphSplit Part(IReadOnlyList<int> indices) => new(indices.Select(i => data.Graphs[i]).ToList(), indices.Select(i => precomputed[i]).ToList());
+        var job = new GraphTrainingJob(data, encoding, Part(split.Train), Part(split.Valid), Part(split.Test), encodingSeconds)
+        {
+            Cut = SpectrumCut.Of(precomputed.Select(p => p.Spectrum)),
+        };
+        return job;
+    }
+
+    /// <summary>
+    /// Gets what eigengap truncation dropped over all graphs of the data set (<see cref="SpectrumCut.Spectra"/> is 0 for
+    /// encodings without a spectrum).
+    /// </summary>
+    public SpectrumCut Cut { get; private init; } = new(0, 0, 0);
 
     /// <summary>The model definition for <paramref name="backbone"/>: schema and loss from the data, this job's encoding.</summary>
     /// <param name="backbone">The GINE settings.</param>

@@ -67,14 +67,29 @@ public abstract record GraphEncoding
     /// <param name="k">Eigenpairs or random-walk steps.</param>
     /// <param name="seed">Seed of SPE's φ/ρ initialisation (unused by the other kinds).</param>
     /// <returns>The encoding.</returns>
-    public static GraphEncoding Create(GraphEncodingKind kind, int k, int seed) => kind switch
+    public static GraphEncoding Create(GraphEncodingKind kind, int k, int seed) => Create(kind, k, seed, SpectrumOptions.Defaults.Truncation);
+
+    /// <summary>
+    /// As <see cref="Create(GraphEncodingKind, int, int)"/>, with the spectrum truncation of LapPE and SPE
+    /// (<see cref="SpectrumTruncation.Fixed"/> reproduces the SPE reference's <c>d = min(n, k)</c>).
+    /// </summary>
+    /// <param name="kind">The kind.</param>
+    /// <param name="k">Eigenpairs or random-walk steps.</param>
+    /// <param name="seed">Seed of SPE's φ/ρ initialisation (unused by the other kinds).</param>
+    /// <param name="truncation">How many eigenpairs LapPE and SPE keep.</param>
+    /// <returns>The encoding.</returns>
+    public static GraphEncoding Create(GraphEncodingKind kind, int k, int seed, SpectrumTruncation truncation)
     {
-        GraphEncodingKind.None => new NoEncoding(),
-        GraphEncodingKind.Lap => new LapPeEncoding(k),
-        GraphEncodingKind.Rwse => new RwseEncoding(k),
-        GraphEncodingKind.Spe => new SpeEncoding(k, SpeOptions.Compact(k, seed)),
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown encoding kind."),
-    };
+        SpectrumOptions? spectrum = truncation == SpectrumOptions.Defaults.Truncation ? null : new SpectrumOptions(K: k, Truncation: truncation);
+        return kind switch
+        {
+            GraphEncodingKind.None => new NoEncoding(),
+            GraphEncodingKind.Lap => new LapPeEncoding(k, spectrum),
+            GraphEncodingKind.Rwse => new RwseEncoding(k),
+            GraphEncodingKind.Spe => new SpeEncoding(k, SpeOptions.Compact(k, seed), spectrum),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown encoding kind."),
+        };
+    }
 }
 
 /// <summary>No positional encoding (the backbone alone).</summary>
@@ -99,9 +114,14 @@ public sealed record NoEncoding : GraphEncoding
 /// <param name="Spectrum">Spectrum options (solver, truncation).</param>
 public sealed record LapPeEncoding(int K = GraphEncoding.Defaults.K, SpectrumOptions? Spectrum = null) : GraphEncoding
 {
-    /// <summary>The spectrum options actually used (K applied).</summary>
+    /// <summary>
+    /// The spectrum options actually used (K applied). LapPE's width is fixed at K, so
+    /// <see cref="SpectrumTruncation.Full"/> means <see cref="SpectrumTruncation.Eigengap"/> at K here.
+    /// </summary>
     [JsonIgnore]
-    public SpectrumOptions SpectrumOptions => (Spectrum ?? new SpectrumOptions()) with { K = K };
+    public SpectrumOptions SpectrumOptions => Spectrum is { Truncation: SpectrumTruncation.Full } or null
+        ? (Spectrum ?? new SpectrumOptions()) with { K = K, Truncation = SpectrumTruncation.Eigengap }
+        : Spectrum with { K = K };
 
     /// <inheritdoc />
     [JsonIgnore]

@@ -8,7 +8,8 @@ namespace Pipelines.Transforms.Graphs;
 /// <summary>Per-node encodings of many graphs: one row-major <c>(n_g, Width)</c> array per graph.</summary>
 /// <param name="Rows">One array per graph, <c>n_g · Width</c> values, node-major.</param>
 /// <param name="Width">Encoding width per node.</param>
-public sealed record NodeEncodingTable(IReadOnlyList<double[]> Rows, int Width);
+/// <param name="Cut">What eigengap truncation dropped (null for encodings without a spectrum).</param>
+public sealed record NodeEncodingTable(IReadOnlyList<double[]> Rows, int Width, SpectrumCut? Cut = null);
 
 /// <summary>
 /// The node-encoding use case behind <c>pipelines graph encode</c>: LapPE or RWSE computed directly, or SPE through
@@ -36,7 +37,8 @@ public static class GraphNodeEncodings
         }
 
         PrecomputedEncoding[] pre = PrecomputedEncoding.ComputeMany(graphs, encoding, budget: budget, progress: progress, cancellationToken: cancellationToken);
-        return new NodeEncodingTable(pre.Select(p => p.Fixed!.Select(x => (double)x).ToArray()).ToArray(), encoding.Width);
+        SpectrumCut? cut = encoding is LapPeEncoding ? SpectrumCut.Of(pre.Select(p => p.Spectrum)) : null;
+        return new NodeEncodingTable(pre.Select(p => p.Fixed!.Select(x => (double)x).ToArray()).ToArray(), encoding.Width, cut);
     }
 
     /// <summary>Computes SPE for every graph with learned φ/ρ (e.g. a trained graph model's).</summary>
@@ -53,6 +55,6 @@ public static class GraphNodeEncodings
         var structures = graphs.Select(g => g.ToStructure()).ToList();
         Spectrum[] spectra = LaplacianSpectrum.ComputeMany(structures, encoding.SpectrumOptions, cancellationToken: cancellationToken);
         using var encoder = new SpeEncoder(parameters, TensorElementType.Float);
-        return new NodeEncodingTable(encoder.Encode(structures, spectra, encoding.K), encoding.SpeOptions.OutputSize);
+        return new NodeEncodingTable(encoder.Encode(structures, spectra, encoding.K), encoding.SpeOptions.OutputSize, SpectrumCut.Of(spectra));
     }
 }

@@ -120,18 +120,53 @@ public class LaplacianSpectrumTests
     public void Eigengap_NeverSplitsDegenerateEigenspace()
     {
         // K5: 0, then 5/4 four times. k = 2 would split → d = 1, γ = 5/4.
-        Spectrum fixedK = LaplacianSpectrum.Compute(RandomGraphs.Complete(5), new SpectrumOptions(K: 2));
+        Spectrum fixedK = LaplacianSpectrum.Compute(RandomGraphs.Complete(5), new SpectrumOptions(K: 2, Truncation: SpectrumTruncation.Fixed));
         Assert.Equal(2, fixedK.Count);
         Assert.True(fixedK.SplitsEigenspace());
+        Assert.Equal(0, fixedK.EigengapCut);
         Spectrum gap = LaplacianSpectrum.Compute(RandomGraphs.Complete(5), new SpectrumOptions(K: 2, Truncation: SpectrumTruncation.Eigengap));
         Assert.Equal(1, gap.Count);
         Assert.Equal(1.25, gap.Gap, 9);
         Assert.False(gap.SplitsEigenspace());
+        Assert.Equal(1, gap.EigengapCut);
 
         // C6: 0, .5, .5, 1.5, 1.5, 2; k = 4 splits the 1.5 pair → d = 3.
         Spectrum c6 = LaplacianSpectrum.Compute(RandomGraphs.Cycle(6), new SpectrumOptions(K: 4, Truncation: SpectrumTruncation.Eigengap));
         Assert.Equal(3, c6.Count);
         Assert.Equal(1.0, c6.Gap, 9);
+    }
+
+    [Fact]
+    public void Full_IsTheDefault_KeepsEveryPairUpToTheLimit_CutsAtAGapAbove()
+    {
+        Assert.Equal(SpectrumTruncation.Full, new SpectrumOptions().Truncation);
+        Assert.Equal(128, SpectrumOptions.Defaults.FullNodeLimit);
+
+        // K5 with k = 2: the full spectrum (5 pairs, γ = ∞) under the limit …
+        Spectrum whole = LaplacianSpectrum.Compute(RandomGraphs.Complete(5), new SpectrumOptions(K: 2));
+        Assert.Equal(5, whole.Count);
+        Assert.True(double.IsPositiveInfinity(whole.Gap));
+        Assert.Equal(0, whole.EigengapCut);
+
+        // … and above it the eigengap rule (d = 1 instead of splitting 5/4 ×4), the dropped pair reported.
+        Spectrum cut = LaplacianSpectrum.Compute(RandomGraphs.Complete(5), new SpectrumOptions(K: 2, FullNodeLimit: 4));
+        Assert.Equal(1, cut.Count);
+        Assert.Equal(1, cut.EigengapCut);
+        Assert.False(cut.SplitsEigenspace());
+        Assert.Equal(new SpectrumCut(1, 1, 2), SpectrumCut.Of([whole, cut, null]));
+
+        // Above the dense limit too (Lanczos), the cut falls at a gap: C_40 eigenvalues come in pairs.
+        Spectrum lanczos = LaplacianSpectrum.Compute(RandomGraphs.Cycle(40), new SpectrumOptions(K: 4, FullNodeLimit: 8, DenseNodeLimit: 8));
+        Assert.Equal(EigensolverKind.Lanczos, lanczos.Solver);
+        Assert.Equal(3, lanczos.Count);
+        Assert.Equal(1, lanczos.EigengapCut);
+    }
+
+    [Fact]
+    public void Full_AboveTheDenseLimit_StillSolvesDensely()
+    {
+        Spectrum s = LaplacianSpectrum.Compute(RandomGraphs.Cycle(12), new SpectrumOptions(K: 2, DenseNodeLimit: 8, FullNodeLimit: 16));
+        Assert.Equal((12, EigensolverKind.Dense), (s.Count, s.Solver));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Pipelines.Numerics.Graphs;
 using Pipelines.Testing;
 using Pipelines.Trainers.Graphs;
 using Pipelines.Trainers.Graphs.MLNet;
@@ -36,6 +37,61 @@ public sealed class GraphEncodingOnnxEstimatorTests
 
             return new Graph(n, [.. src], [.. dst], target: n, id: $"g{g}");
         }).ToList();
+    }
+
+    /// <summary>Stars (λ = 1 of multiplicity n − 2), cycles (paired eigenvalues) and complete graphs, 3 to 11 nodes.</summary>
+    private static List<Graph> Degenerate()
+    {
+        var graphs = new List<Graph>();
+        for (int n = 3; n < 12; n++)
+        {
+            int[] starU = new int[n - 1];
+            int[] starV = Enumerable.Range(1, n - 1).ToArray();
+            graphs.Add(new Graph(n, starU, starV, target: n, id: $"star{n}"));
+            graphs.Add(new Graph(n, Enumerable.Range(0, n).ToArray(), Enumerable.Range(0, n).Select(i => (i + 1) % n).ToArray(), target: n, id: $"cycle{n}"));
+            var cu = new List<int>();
+            var cv = new List<int>();
+            for (int i = 0; i < n; i++)
+            {
+                for (int j = i + 1; j < n; j++)
+                {
+                    cu.Add(i);
+                    cv.Add(j);
+                }
+            }
+
+            graphs.Add(new Graph(n, [.. cu], [.. cv], target: n, id: $"complete{n}"));
+        }
+
+        return graphs;
+    }
+
+    [Theory]
+    [InlineData("lap", SpectrumTruncation.Full)]
+    [InlineData("lap", SpectrumTruncation.Fixed)]
+    [InlineData("spe", SpectrumTruncation.Eigengap)]
+    [InlineData("spe", SpectrumTruncation.Full)]
+    [InlineData("spe", SpectrumTruncation.Fixed)]
+    public void Truncation_OnnxScoringKeepsTheManagedEigenpairs(string kind, SpectrumTruncation truncation)
+    {
+        // K = 4 and a full-spectrum limit of 6 nodes: graphs of 7+ nodes are cut at an eigengap inside the ONNX graph,
+        // which must keep the same d as LaplacianSpectrum.ChooseCount on the managed side.
+        var spectrum = new SpectrumOptions(K: 4, Truncation: truncation, FullNodeLimit: 6);
+        GraphEncoding encoding = kind == "lap" ? new LapPeEncoding(4, spectrum) : new SpeEncoding(4, s_spe, spectrum);
+        SpeParameters? spe = encoding is SpeEncoding s ? SpeParameters.Initialize(s.SpeOptions) : null;
+        var options = new GraphEncodingOptions("Graph", "PE", encoding, GraphEncodingReadout.Sum, spe);
+        var ml = new MLContext(1);
+        List<Graph> graphs = Degenerate();
+        float[][] actual = Column(ml.Transforms.GraphEncodingOnnx(options).Fit(Data(ml, graphs)).Transform(Data(ml, graphs)), "PE");
+        using GraphEncodingTransformer managed = ml.Transforms.GraphEncoding(options).Fit(Data(ml, graphs));
+        for (int i = 0; i < graphs.Count; i++)
+        {
+            float[] expected = managed.Encode(graphs[i]);
+            for (int c = 0; c < expected.Length; c++)
+            {
+                Assert.True(Math.Abs(expected[c] - actual[i][c]) <= 1e-4 * Math.Max(1, Math.Abs(expected[c])), $"{kind} {truncation} {graphs[i].Id} [{c}]: {actual[i][c]} vs {expected[c]}");
+            }
+        }
     }
 
     private static IDataView Data(MLContext ml, IEnumerable<Graph> graphs) =>

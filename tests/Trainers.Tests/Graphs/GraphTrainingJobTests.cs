@@ -43,6 +43,36 @@ public sealed class GraphTrainingJobTests
     }
 
     [Fact]
+    public void Protocol_FoldsTimesSeeds_DeterministicBySeed_MeanAndStdOfTheRuns()
+    {
+        GraphDataset data = Cycles(30);
+        var protocol = new GraphProtocolOptions(Folds: 3, Seeds: [4, 9]);
+        var options = new GraphTrainerOptions(Epochs: 2, BatchSize: 8, WarmupSteps: 1);
+        GraphProtocolResult Run(GraphProtocolOptions p) => GraphProtocol.Run(
+            data, p, seed => GraphEncoding.Create(GraphEncodingKind.Spe, 4, seed), seed => new GineOptions(8, 1, GraphPooling.Sum, 8, seed), options);
+
+        GraphProtocolResult a = Run(protocol);
+        GraphProtocolResult b = Run(protocol);
+        Assert.Equal([(4, 0), (4, 1), (4, 2), (9, 0), (9, 1), (9, 2)], a.Runs.Select(r => (r.Seed, r.Fold)));
+        Assert.Equal(a.Runs.Select(r => (r.ValidMetric, r.TestMetric, r.BestEpoch)), b.Runs.Select(r => (r.ValidMetric, r.TestMetric, r.BestEpoch)));
+        Assert.Equal(a.Runs.Average(r => r.TestMetric), a.TestMean, 12);
+        double mean = a.TestMean;
+        Assert.Equal(Math.Sqrt(a.Runs.Sum(r => (r.TestMetric - mean) * (r.TestMetric - mean)) / a.Runs.Count), a.TestStd, 12);
+        Assert.Equal(a.Runs.Min(r => r.ValidMetric), a.BestRun.ValidMetric); // regression: lower MAE is better
+        Assert.Equal(a.BestRun.ValidMetric, a.Best.ValidMetric, 12);
+
+        // The seed reaches the split and the initialisation: another seed gives other runs.
+        GraphProtocolResult c = Run(protocol with { Seeds = [5] });
+        Assert.NotEqual(a.Runs[0].TestMetric, c.Runs[0].TestMetric);
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(0)]
+    public void Protocol_TwoOrFewerThanOneFoldsAreRefused(int folds) =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => new GraphProtocolOptions(folds).Validate());
+
+    [Fact]
     public void Defaults_AreTheOnesTheCliAndGraphBenchTrainWith()
     {
         var options = new GraphTrainerOptions();

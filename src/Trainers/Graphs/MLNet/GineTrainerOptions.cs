@@ -88,23 +88,6 @@ public sealed record GineTrainerOptions
         {
             throw new ArgumentOutOfRangeException(nameof(RegressionLoss), RegressionLoss, "The regression loss is L1 or Mse.");
         }
-
-        CheckTruncation(Encoding, nameof(Encoding));
-    }
-
-    /// <summary>Throws when <paramref name="encoding"/> asks for eigengap truncation (the ONNX path keeps <c>min(n, k)</c> eigenpairs).</summary>
-    internal static void CheckTruncation(GraphEncoding encoding, string paramName)
-    {
-        SpectrumOptions? spectrum = encoding switch
-        {
-            LapPeEncoding lap => lap.SpectrumOptions,
-            SpeEncoding spe => spe.SpectrumOptions,
-            _ => null,
-        };
-        if (spectrum?.Truncation == SpectrumTruncation.Eigengap)
-        {
-            throw new ArgumentException("Eigengap truncation is not supported by the ONNX-backed graph components (they keep min(n, k) eigenpairs); use SpectrumTruncation.Fixed.", paramName);
-        }
     }
 
     /// <summary>The optimisation settings passed to <see cref="GraphTrainer"/>.</summary>

@@ -38,8 +38,6 @@ public sealed class GraphEncodingOnnxEstimator : IEstimator<ITransformer>
             throw new ArgumentException("An SPE encoding needs SpeParameters (φ and ρ), e.g. from a trained GraphModel.", nameof(options));
         }
 
-        GineTrainerOptions.CheckTruncation(options.Encoding, nameof(options));
-
         GraphDataViewType.Register();
         _context = context;
         _options = options;

@@ -1,3 +1,4 @@
+using Pipelines.Numerics.Graphs;
 using Pipelines.Onnx;
 using Pipelines.Transforms.Graphs;
 using Pipelines.Transforms.Graphs.MLNet;
@@ -156,15 +157,15 @@ internal static class GraphScoringModel
         switch (encoding)
         {
             case LapPeEncoding lap:
-                produced[GraphTensorNames.FixedEncoding] = FirstEigenvectors(b, n, nn, lap.K);
+                produced[GraphTensorNames.FixedEncoding] = FirstEigenvectors(b, n, nn, lap.K, KeptCount(b, n, lap.SpectrumOptions));
                 break;
             case RwseEncoding rw:
                 produced[GraphTensorNames.FixedEncoding] = ReturnProbabilities(b, adjacency, rw.Steps);
                 break;
             case SpeEncoding spe:
-                produced[SpeTensorNames.Eigenvectors] = FirstEigenvectors(b, n, nn, spe.K);
-                string k = b.Int64s("k", spe.K);
-                string d = b.Op("Min", n, k);
+                string d = KeptCount(b, n, spe.SpectrumOptions);
+                produced[SpeTensorNames.Eigenvectors] = FirstEigenvectors(b, n, nn, spe.K, d);
+                string k = b.Op("Max", b.Int64s("k", spe.K), d);
                 string pads = b.Op("Concat", [b.Int64s("pad_0", 0, 0, 0), b.Op("Sub", k, d)], OnnxAttribute.Int("axis", 0));
                 string lam = b.Op("Slice", GraphScoringColumns.Eigenvalues, b.Int64s("start_0", 0), d, b.Int64s("axis_1", 1)); // (1,d)
                 produced[SpeTensorNames.Eigenvalues] = b.Op("Pad", lam, pads);
@@ -188,12 +189,39 @@ internal static class GraphScoringModel
         return b.Op("Cast", [b.Op("Equal", x, r)], OnnxAttribute.Int("to", (long)TensorElementType.Float));
     }
 
-    /// <summary>V[:, :min(n, K)] zero-padded to <c>(1, n, K)</c>.</summary>
-    private static string FirstEigenvectors(GraphBuilder b, string n, string nn, int kValue)
+    /// <summary>
+    /// The kept eigenpair count <c>d</c> (<c>[1]</c> int64) that <see cref="LaplacianSpectrum.ChooseCount"/> gives, from
+    /// the row's ascending eigenvalues <c>(1, n)</c>: <c>min(n, k)</c> (fixed); the largest <c>d ≤ min(n, k)</c> with
+    /// <c>λ_{d+1} − λ_d</c> above the tolerance (eigengap; <c>λ_{n+1}</c> taken as +∞); <c>n</c> up to the full-spectrum
+    /// node limit, the eigengap rule above it (full).
+    /// </summary>
+    private static string KeptCount(GraphBuilder b, string n, SpectrumOptions o)
+    {
+        string kk = b.Op("Min", n, b.Int64s("k_cap", o.K));
+        if (o.Truncation == SpectrumTruncation.Fixed)
+        {
+            return kk;
+        }
+
+        string beyond = b.Initializer(OnnxTensor.FromFloats("lambda_beyond", [float.MaxValue], 1, 1));
+        string lam = b.Op("Concat", [GraphScoringColumns.Eigenvalues, beyond], OnnxAttribute.Int("axis", 1)); // (1,n+1)
+        string lo = b.Op("Slice", lam, b.Int64s("start_0", 0), kk, b.Int64s("axis_1", 1));
+        string hi = b.Op("Slice", lam, b.Int64s("start_1", 1), b.Op("Add", kk, b.Int64s("one_i64", 1)), b.Int64s("axis_1", 1));
+        string open = b.Op("Cast", [b.Op("Greater", b.Op("Sub", hi, lo), b.Scalar((float)o.DegeneracyTolerance, "degeneracy_tolerance"))], OnnxAttribute.Int("to", (long)TensorElementType.Float));
+        float[] positions = Enumerable.Range(1, o.K).Select(i => (float)i).ToArray();
+        string index = b.Op("Slice", b.Initializer(OnnxTensor.FromFloats("cut_positions", positions, 1, o.K)), b.Int64s("start_0", 0), kk, b.Int64s("axis_1", 1));
+        string best = b.Op("ReduceMax", [b.Op("Mul", open, index)], OnnxAttribute.Int("keepdims", 1)); // (1,1)
+        string gap = b.Op("Reshape", b.Op("Cast", [best], OnnxAttribute.Int("to", (long)TensorElementType.Int64)), b.Int64s("dim_1", 1));
+        return o.Truncation == SpectrumTruncation.Full
+            ? b.Op("Where", b.Op("LessOrEqual", n, b.Int64s("full_node_limit", o.FullNodeLimit)), n, gap)
+            : gap;
+    }
+
+    /// <summary>V[:, :d] zero-padded to <c>(1, n, max(K, d))</c>.</summary>
+    private static string FirstEigenvectors(GraphBuilder b, string n, string nn, int kValue, string d)
     {
         string v = b.Op("Reshape", GraphScoringColumns.Eigenvectors, nn); // (1,n,n)
-        string k = b.Int64s("k", kValue);
-        string d = b.Op("Min", n, k);
+        string k = b.Op("Max", b.Int64s("k", kValue), d);
         string sliced = b.Op("Slice", v, b.Int64s("start_0", 0), d, b.Int64s("axis_2", 2));
         string pads = b.Op("Concat", [b.Int64s("pad_00000", 0, 0, 0, 0, 0), b.Op("Sub", k, d)], OnnxAttribute.Int("axis", 0));
         return b.Op("Pad", sliced, pads);

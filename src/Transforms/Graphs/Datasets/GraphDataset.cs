@@ -93,4 +93,44 @@ public sealed record GraphDataset(string Name, IReadOnlyList<Graph> Graphs, int 
         int held = Math.Max(1, (int)(heldOutFraction * order.Length));
         return new GraphDatasetSplit(order.Skip(2 * held).ToArray(), order.Skip(held).Take(held).ToArray(), order.Take(held).ToArray());
     }
+
+    /// <summary>
+    /// Stratified k-fold cross-validation (the TU benchmark protocol): split f tests on fold f, selects the epoch on fold
+    /// f + 1 (mod k) and trains on the other k − 2 folds. Graphs are shuffled by <paramref name="seed"/>, sorted by class
+    /// (regression: by target) and dealt round-robin, so each fold holds ⌊n_c/k⌋ or ⌈n_c/k⌉ graphs of every class c.
+    /// </summary>
+    /// <param name="folds">k, at least 3 and at most the graph count.</param>
+    /// <param name="seed">Seed of the shuffle.</param>
+    /// <returns>k splits; every graph is in exactly one test fold.</returns>
+    public IReadOnlyList<GraphDatasetSplit> StratifiedFolds(int folds, int seed)
+    {
+        if (folds < 3 || folds > Graphs.Count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(folds), folds, $"Cross-validation needs 3 to {Graphs.Count} folds (one tests, one validates, the rest train).");
+        }
+
+        int[] order = Enumerable.Range(0, Graphs.Count).ToArray();
+        new Random(seed).Shuffle(order);
+        int[] sorted = order.OrderBy(i => Graphs[i].Target).ToArray(); // stable: ties keep the shuffled order
+        var members = new List<int>[folds];
+        for (int f = 0; f < folds; f++)
+        {
+            members[f] = [];
+        }
+
+        for (int r = 0; r < sorted.Length; r++)
+        {
+            members[r % folds].Add(sorted[r]);
+        }
+
+        var splits = new GraphDatasetSplit[folds];
+        for (int f = 0; f < folds; f++)
+        {
+            int v = (f + 1) % folds;
+            int[] train = Enumerable.Range(0, folds).Where(x => x != f && x != v).SelectMany(x => members[x]).Order().ToArray();
+            splits[f] = new GraphDatasetSplit(train, [.. members[v].Order()], [.. members[f].Order()]);
+        }
+
+        return splits;
+    }
 }

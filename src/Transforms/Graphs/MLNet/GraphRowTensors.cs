@@ -16,7 +16,7 @@ namespace Pipelines.Transforms.Graphs.MLNet;
 internal sealed record GraphRowTensors(float[] NodeTypes, float[] NodeAttributes, float[] EdgeTypes, float[] Components, float[] Eigenvalues, float[] Eigenvectors)
 {
     /// <summary>The spectrum options of the scoring path: the whole spectrum from the dense float64 solver.</summary>
-    public static SpectrumOptions FullSpectrum(int n) => new(K: Math.Max(1, n), Solver: EigensolverKind.Dense);
+    public static SpectrumOptions FullSpectrum(int n) => new(K: Math.Max(1, n), Solver: EigensolverKind.Dense, Truncation: SpectrumTruncation.Fixed);
 
     /// <summary>Computes the row tensors of <paramref name="graph"/>; <paramref name="withSpectrum"/> adds the full eigendecomposition.</summary>
     /// <exception cref="InvalidDataException">The graph has no nodes.</exception>

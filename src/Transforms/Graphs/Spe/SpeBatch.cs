@@ -45,10 +45,12 @@ public sealed class SpeBatch : IDisposable
     public TensorBatch Tensors { get; }
 
     /// <summary>
-    /// Packs graphs and their spectra. <paramref name="minNodes"/> and <paramref name="k"/> allow padding beyond the
-    /// batch's own maxima (used by the batch-composition tests).
+    /// Packs graphs and their spectra. <c>K = max(k, largest d)</c>: a full spectrum keeps <c>d = n</c> pairs, so K grows
+    /// with the batch's largest graph (φ is elementwise or masked, so the padded width changes nothing).
+    /// <paramref name="minNodes"/> and <paramref name="k"/> allow padding beyond the batch's own maxima (used by the
+    /// batch-composition tests).
     /// </summary>
-    /// <exception cref="ArgumentException">Counts disagree, or a spectrum has more eigenpairs than <paramref name="k"/>.</exception>
+    /// <exception cref="ArgumentException">Counts disagree.</exception>
     public static SpeBatch Create(
         IReadOnlyList<GraphStructure> graphs, IReadOnlyList<Spectrum> spectra, int k, SpeColumnScope scope, int minNodes = 0)
     {
@@ -66,10 +68,7 @@ public sealed class SpeBatch : IDisposable
                 throw new ArgumentException($"Graph {g} has {graphs[g].NodeCount} nodes but its spectrum {spectra[g].NodeCount}.", nameof(spectra));
             }
 
-            if (spectra[g].Count > k)
-            {
-                throw new ArgumentException($"Graph {g}'s spectrum has {spectra[g].Count} eigenpairs, more than K = {k}.", nameof(spectra));
-            }
+            k = Math.Max(k, spectra[g].Count);
         }
 
         int n = Math.Max(minNodes, graphs.Count == 0 ? 0 : graphs.Max(g => g.NodeCount));
