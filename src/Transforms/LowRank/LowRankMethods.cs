@@ -13,14 +13,27 @@ public static class LowRankMethods
         (LowRankMethod.Eva, "eva"),
         (LowRankMethod.LoraGa, "lora-ga"),
         (LowRankMethod.Full, "full"),
+        (LowRankMethod.Orthogonal, "orthogonal"),
+        (LowRankMethod.CordaKpm, "corda-kpm"),
+        (LowRankMethod.CordaIpm, "corda-ipm"),
     ];
 
     /// <summary>Gets the methods <see cref="LowRankInitializer"/> runs on its own (all but LoRA-GA and full fine-tuning).</summary>
     public static IReadOnlyList<LowRankMethod> Initializers { get; } =
-        [LowRankMethod.Lora, LowRankMethod.Pissa, LowRankMethod.PissaFast, LowRankMethod.MiLora, LowRankMethod.OLora, LowRankMethod.Eva];
+    [
+        LowRankMethod.Lora, LowRankMethod.Pissa, LowRankMethod.PissaFast, LowRankMethod.MiLora, LowRankMethod.OLora, LowRankMethod.Eva,
+        LowRankMethod.Orthogonal, LowRankMethod.CordaKpm, LowRankMethod.CordaIpm,
+    ];
 
-    /// <summary>Gets the methods fine-tuning accepts (every method).</summary>
-    public static IReadOnlyList<LowRankMethod> FineTuning { get; } = [.. s_names.Select(n => n.Method)];
+    /// <summary>
+    /// Gets the methods fine-tuning initialises itself (all but the calibration-driven CorDA modes, which <c>lora init</c>
+    /// runs before training).
+    /// </summary>
+    public static IReadOnlyList<LowRankMethod> FineTuning { get; } =
+    [
+        LowRankMethod.Lora, LowRankMethod.Pissa, LowRankMethod.PissaFast, LowRankMethod.MiLora, LowRankMethod.OLora, LowRankMethod.Eva,
+        LowRankMethod.LoraGa, LowRankMethod.Full, LowRankMethod.Orthogonal,
+    ];
 
     /// <summary>The name of <paramref name="method"/>, e.g. <c>pissa-fast</c>.</summary>
     /// <param name="method">The method.</param>
