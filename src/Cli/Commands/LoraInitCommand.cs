@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Pipelines.Cli.Infrastructure;
+using Pipelines.Export.QPissa;
+using Pipelines.Export.Quantization;
 using Pipelines.Onnx;
 using Pipelines.Onnx.Runtime;
 using Pipelines.Onnx.Text;
@@ -42,13 +44,14 @@ internal static class LoraInitCommand
             Description = "all-linear (default), roles (e.g. q,v,ffn-in), layers:0,1, or regex:<pattern> over module/node/weight names; combine with ';'.",
             DefaultValueFactory = _ => "all-linear",
         };
+        var loftqIter = new Option<int>("--loftq-iter") { Description = "LoftQ: alternations T of int4 quantization (the export's block-wise quantizer) and rank-r SVD.", DefaultValueFactory = _ => LoftQOptions.Defaults.Iterations };
         var calibration = new Option<FileInfo?>("--calibration") { Description = "EVA, CorDA: a text file, one calibration sentence per line (needs vocab.txt beside the model)." };
         var seed = new Option<ulong>("--seed") { Description = "Seed of every random choice.", DefaultValueFactory = _ => 0UL };
         var baseUntouched = new Option<bool>("--base-untouched") { Description = "Keep W and carry the frozen −s·A₀·B₀ term instead of writing W_res." };
         var output = new Option<DirectoryInfo>("--out") { Description = "Output folder.", Required = true };
-        var command = new Command("init", "Initialise LoRA adapters (PiSSA family, OLoRA, LoRA, orthogonal, EVA, CorDA) on an ONNX model and write the adapted model, adapters and config.")
+        var command = new Command("init", "Initialise LoRA adapters (PiSSA family, OLoRA, LoRA, orthogonal, EVA, CorDA, LoftQ) on an ONNX model and write the adapted model, adapters and config.")
         {
-            model, method, rank, alpha, rsLora, niter, oversample, tolerance, targets, calibration, seed, baseUntouched, output,
+            model, method, rank, alpha, rsLora, niter, oversample, tolerance, loftqIter, targets, calibration, seed, baseUntouched, output,
         };
         CommandRunner.SetHandler(command, (parsed, console) =>
         {
@@ -95,6 +98,9 @@ internal static class LoraInitCommand
                 BaseUntouched = parsed.GetValue(baseUntouched),
                 Eva = eva,
                 Corda = corda,
+                LoftQ = m == LowRankMethod.LoftQ
+                    ? new LoftQOptions { RoundTrip = QuantizerRoundTrip.Of(new QuantizationOptions()), Iterations = parsed.GetValue(loftqIter) }
+                    : null,
             };
             AdaptedModel adapted = LowRankInitializer.Initialize(original, options);
             AdaptedModelFolder.Write(dir, adapted, options, source);

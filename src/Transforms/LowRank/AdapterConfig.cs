@@ -28,7 +28,7 @@ public sealed record AdapterConfig
     [JsonPropertyName("target_modules")]
     public required IReadOnlyList<string> TargetModules { get; init; }
 
-    /// <summary>peft's init tag: <c>true</c> (LoRA), <c>pissa</c>, <c>pissa_niter_K</c>, <c>milora</c>, <c>olora</c>, <c>eva</c>, <c>orthogonal</c>, <c>corda</c>.</summary>
+    /// <summary>peft's init tag: <c>true</c> (LoRA), <c>pissa</c>, <c>pissa_niter_K</c>, <c>milora</c>, <c>olora</c>, <c>eva</c>, <c>orthogonal</c>, <c>corda</c>, <c>loftq</c>.</summary>
     [JsonPropertyName("init_lora_weights")]
     public required JsonElement InitLoraWeights { get; init; }
 
@@ -59,6 +59,10 @@ public sealed record AdapterConfig
     /// <summary>peft's <c>corda_config</c> for CorDA adapters (<c>{"corda_method": "kpm" | "ipm"}</c>), else absent.</summary>
     [JsonPropertyName("corda_config")]
     public IReadOnlyDictionary<string, string>? CordaConfig { get; init; }
+
+    /// <summary>peft's <c>loftq_config</c> for LoftQ adapters (<c>loftq_bits</c>, <c>loftq_iter</c>), else absent.</summary>
+    [JsonPropertyName("loftq_config")]
+    public IReadOnlyDictionary<string, int>? LoftqConfig { get; init; }
 
     /// <summary>Settings and provenance beyond peft's fields.</summary>
     [JsonPropertyName("pipelines")]
@@ -95,6 +99,9 @@ public sealed record AdapterConfig
                 LowRankMethod.CordaIpm => new Dictionary<string, string> { ["corda_method"] = "ipm" },
                 _ => null,
             },
+            LoftqConfig = options.Method == LowRankMethod.LoftQ && options.LoftQ is { } l
+                ? new Dictionary<string, int> { ["loftq_bits"] = l.Bits, ["loftq_iter"] = l.Iterations }
+                : null,
         };
     }
 
@@ -111,6 +118,7 @@ public sealed record AdapterConfig
             LowRankMethod.OLora => "\"olora\"",
             LowRankMethod.Orthogonal => "\"orthogonal\"",
             LowRankMethod.CordaKpm or LowRankMethod.CordaIpm => "\"corda\"",
+            LowRankMethod.LoftQ => "\"loftq\"",
             _ => "\"eva\"",
         };
         return JsonDocument.Parse(json).RootElement.Clone();

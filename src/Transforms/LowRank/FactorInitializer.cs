@@ -3,7 +3,14 @@ using Pipelines.Numerics.LinearAlgebra;
 namespace Pipelines.Transforms.LowRank;
 
 /// <summary>The factors of one target and the diagnostics of computing them.</summary>
-internal sealed record FactorResult(AdapterFactors Factors, double OptimalRelError, double ErrorBound, int PowerIterations);
+internal sealed record FactorResult(AdapterFactors Factors, double OptimalRelError, double ErrorBound, int PowerIterations)
+{
+    /// <summary>The base to write instead of W − s·A·B (LoftQ: the dequantized weight Q), or null.</summary>
+    public Matrix? Residual { get; init; }
+
+    /// <summary>The reported relative error when it is not ‖W − s·A·B‖/‖W‖ (LoftQ: ‖W − (Q + s·A·B)‖/‖W‖), or NaN.</summary>
+    public double RelError { get; init; } = double.NaN;
+}
 
 /// <summary>
 /// Computes A (in×r) and B (r×out) for one weight M (in×out, ONNX layout; nn.Linear's W = Mᵀ) by a weight-driven
@@ -23,6 +30,7 @@ internal static class FactorInitializer
             LowRankMethod.PissaFast => Fast(target, m, options, seed, innerThreads),
             LowRankMethod.OLora => OLora(target, m, options),
             LowRankMethod.Orthogonal => Orthogonal(target, seed),
+            LowRankMethod.LoftQ => LoftQDecomposition.Factors(target, m, options.LoftQ!).Result,
             LowRankMethod.CordaKpm or LowRankMethod.CordaIpm => CordaDecomposition.Factors(
                 target, m, covariance ?? throw new ArgumentException("CorDA needs the target's input covariance.", nameof(covariance)), options),
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Method, "This method is not weight-driven."),

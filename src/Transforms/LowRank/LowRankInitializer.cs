@@ -13,7 +13,7 @@ public sealed record AdaptedModel(OnnxModel Model, AdapterSet Adapters, Initiali
 
 /// <summary>
 /// SVD-based LoRA initialisation of an ONNX model (PiSSA, PiSSA-fast, MiLoRA, OLoRA, plain LoRA, orthogonal; EVA and
-/// CorDA from activations): selects target weights, computes the factors, writes W_res = W − s·A·B (from the
+/// CorDA from activations; LoftQ with a caller's quantizer): selects target weights, computes the factors, writes W_res = W − s·A·B (from the
 /// factors actually stored, so the adapted model reproduces the original at initialisation) and the adapter ops.
 /// </summary>
 public static class LowRankInitializer
@@ -54,7 +54,7 @@ public static class LowRankInitializer
         var residuals = new Matrix?[targets.Count];
         var reports = new LayerReport[targets.Count];
         bool mutates = options.Method is LowRankMethod.Pissa or LowRankMethod.PissaFast or LowRankMethod.MiLora or LowRankMethod.OLora
-            or LowRankMethod.CordaKpm or LowRankMethod.CordaIpm;
+            or LowRankMethod.CordaKpm or LowRankMethod.CordaIpm or LowRankMethod.LoftQ;
         Parallel.For(0, targets.Count, new ParallelOptions { MaxDegreeOfParallelism = outer }, i =>
         {
             var sw = Stopwatch.StartNew();
@@ -65,10 +65,20 @@ public static class LowRankInitializer
             double relError = 1.0;
             if (mutates)
             {
-                // W_res = W − s·A·B from the stored factors.
-                Matrix res = m.Clone();
-                Gemm.Multiply(f.Factors.A.Data, false, f.Factors.B.Data, false, res.Data, t.InFeatures, t.OutFeatures, t.Rank, alpha: -t.Scale, beta: 1f, maxThreads: inner);
-                relError = norm > 0 ? res.FrobeniusNorm() / norm : 0;
+                // W_res = W − s·A·B from the stored factors (LoftQ: the dequantized Q, with W ≈ Q + s·A·B).
+                Matrix res;
+                if (f.Residual is { } given)
+                {
+                    res = given;
+                    relError = f.RelError;
+                }
+                else
+                {
+                    res = m.Clone();
+                    Gemm.Multiply(f.Factors.A.Data, false, f.Factors.B.Data, false, res.Data, t.InFeatures, t.OutFeatures, t.Rank, alpha: -t.Scale, beta: 1f, maxThreads: inner);
+                    relError = norm > 0 ? res.FrobeniusNorm() / norm : 0;
+                }
+
                 residuals[i] = options.BaseUntouched ? null : res;
             }
 

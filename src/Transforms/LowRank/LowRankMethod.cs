@@ -55,4 +55,12 @@ public enum LowRankMethod
 
     /// <summary>CorDA, instruction-previewed mode (peft <c>corda_method="ipm"</c>): as <see cref="CordaKpm"/> with the r largest triplets.</summary>
     CordaIpm,
+
+    /// <summary>
+    /// LoftQ (Li et al. 2023; peft <c>init_lora_weights="loftq"</c>): alternately Q = deq(quant(W − s·A·B)) and
+    /// (A, B) = rank-r SVD of W − Q, T times, starting from quant(W); the base becomes Q and W ≈ Q + s·A·B, so the
+    /// output is not preserved exactly (the adapters absorb most of the quantization error). The quantizer comes from
+    /// <see cref="LoftQOptions"/>.
+    /// </summary>
+    LoftQ,
 }

@@ -16,18 +16,19 @@ public static class LowRankMethods
         (LowRankMethod.Orthogonal, "orthogonal"),
         (LowRankMethod.CordaKpm, "corda-kpm"),
         (LowRankMethod.CordaIpm, "corda-ipm"),
+        (LowRankMethod.LoftQ, "loftq"),
     ];
 
     /// <summary>Gets the methods <see cref="LowRankInitializer"/> runs on its own (all but LoRA-GA and full fine-tuning).</summary>
     public static IReadOnlyList<LowRankMethod> Initializers { get; } =
     [
         LowRankMethod.Lora, LowRankMethod.Pissa, LowRankMethod.PissaFast, LowRankMethod.MiLora, LowRankMethod.OLora, LowRankMethod.Eva,
-        LowRankMethod.Orthogonal, LowRankMethod.CordaKpm, LowRankMethod.CordaIpm,
+        LowRankMethod.Orthogonal, LowRankMethod.CordaKpm, LowRankMethod.CordaIpm, LowRankMethod.LoftQ,
     ];
 
     /// <summary>
-    /// Gets the methods fine-tuning initialises itself (all but the calibration-driven CorDA modes, which <c>lora init</c>
-    /// runs before training).
+    /// Gets the methods fine-tuning initialises itself (all but the calibration-driven CorDA modes and LoftQ, which needs a
+    /// quantizer; <c>lora init</c> runs them before training).
     /// </summary>
     public static IReadOnlyList<LowRankMethod> FineTuning { get; } =
     [

@@ -77,6 +77,9 @@ public sealed record LowRankOptions
     /// <summary>CorDA calibration settings (required when <see cref="Method"/> is <see cref="LowRankMethod.CordaKpm"/> or <see cref="LowRankMethod.CordaIpm"/>).</summary>
     public CordaOptions? Corda { get; init; }
 
+    /// <summary>LoftQ settings with the quantizer (required when <see cref="Method"/> is <see cref="LowRankMethod.LoftQ"/>).</summary>
+    public LoftQOptions? LoftQ { get; init; }
+
     /// <summary>The scale s = α/r for a target of rank <paramref name="rank"/> and alpha <paramref name="alpha"/>.</summary>
     public static float Scale(int rank, float alpha) => alpha / rank;
 
@@ -121,6 +124,11 @@ public sealed record LowRankOptions
         if (Method is LowRankMethod.CordaKpm or LowRankMethod.CordaIpm && (Corda is null || Corda.Batches.Count == 0 || !(Corda.Damping > 0)))
         {
             throw new ArgumentException($"Method {Method} needs CordaOptions with at least one calibration batch and a positive damping.", nameof(Corda));
+        }
+
+        if (Method == LowRankMethod.LoftQ && (LoftQ is null || LoftQ.RoundTrip is null || LoftQ.Iterations < 1 || BaseUntouched))
+        {
+            throw new ArgumentException("Method LoftQ needs LoftQOptions with a quantizer and at least one iteration, and replaces the base (no BaseUntouched).", nameof(LoftQ));
         }
 
         if (Method == LowRankMethod.Orthogonal && (Rank % 2 != 0 || Overrides.Any(o => o.Rank is { } r && r % 2 != 0)))
