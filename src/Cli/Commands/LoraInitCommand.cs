@@ -153,7 +153,7 @@ internal static class LoraInitCommand
     {
         Seconds = seconds,
         InitSeconds = report.Seconds,
-        Method = report.Method,
+        Method = LowRankMethods.Name(report.Method),
         MaxOutputDeviation = deviation,
         TrainableParameters = report.TrainableParameters,
         OutputDirectory = dir,

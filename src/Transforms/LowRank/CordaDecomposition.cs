@@ -15,8 +15,11 @@ namespace Pipelines.Transforms.LowRank;
 /// </summary>
 internal static class CordaDecomposition
 {
-    /// <summary>C = XᵀX / rows for every target's input (targets sharing an input share one matrix), accumulated in double.</summary>
-    public static Matrix[] Covariances(OnnxModel model, IReadOnlyList<LowRankTarget> targets, CordaOptions corda)
+    /// <summary>
+    /// C' (damped) and its Cholesky factor for every target's input, computed once per distinct input (q, k and v share
+    /// one) from C = XᵀX / rows accumulated in double.
+    /// </summary>
+    public static DampedCovariance[] Covariances(OnnxModel model, IReadOnlyList<LowRankTarget> targets, CordaOptions corda)
     {
         Dictionary<string, OnnxNode> nodes = model.Graph.Nodes.ToDictionary(n => n.Name, StringComparer.Ordinal);
         string[] inputOf = targets.Select(t => nodes[t.Weight.Node].Inputs[0]).ToArray();
@@ -47,9 +50,10 @@ internal static class CordaDecomposition
             }
         }
 
-        var result = new Dictionary<string, Matrix>(StringComparer.Ordinal);
-        foreach ((string x, double[] sum) in sums)
+        var result = new System.Collections.Concurrent.ConcurrentDictionary<string, DampedCovariance>(StringComparer.Ordinal);
+        Parallel.ForEach(sums, kv =>
         {
+            (string x, double[] sum) = kv;
             int d = (int)Math.Round(Math.Sqrt(sum.Length));
             var c = new Matrix(d, d);
             double n = Math.Max(1, rows[x]);
@@ -58,25 +62,29 @@ internal static class CordaDecomposition
                 c.Data[i] = (float)(sum[i] / n);
             }
 
-            result[x] = c;
-        }
+            result[x] = Damp(c, corda.Damping);
+        });
 
-        return inputOf.Select(x => result.TryGetValue(x, out Matrix? c)
+        return inputOf.Select(x => result.TryGetValue(x, out DampedCovariance? c)
             ? c
             : throw new ArgumentException($"The calibration batches produced no rows for input '{x}'.", nameof(corda))).ToArray();
     }
 
-    /// <summary>The CorDA factors of one target from its weight M (in×out) and input covariance C (in×in).</summary>
-    public static FactorResult Factors(LowRankTarget t, Matrix m, Matrix covariance, LowRankOptions options)
+    /// <summary>The CorDA factors of one target from its weight M (in×out) and undamped input covariance C (in×in).</summary>
+    public static FactorResult Factors(LowRankTarget t, Matrix m, Matrix covariance, LowRankOptions options) =>
+        Factors(t, m, Damp(covariance, options.Corda!.Damping), options);
+
+    /// <summary>The CorDA factors of one target from its weight M (in×out) and damped input covariance C'.</summary>
+    public static FactorResult Factors(LowRankTarget t, Matrix m, DampedCovariance covariance, LowRankOptions options)
     {
         bool kpm = options.Method == LowRankMethod.CordaKpm;
         int d = t.InFeatures;
-        if (covariance.Rows != d || covariance.Cols != d)
+        (Matrix damped, double[] cholesky) = covariance;
+        if (damped.Rows != d || damped.Cols != d)
         {
-            throw new ArgumentException($"Covariance of {t.Module} is {covariance.Rows}x{covariance.Cols}; expected {d}x{d}.", nameof(covariance));
+            throw new ArgumentException($"Covariance of {t.Module} is {damped.Rows}x{damped.Cols}; expected {d}x{d}.", nameof(covariance));
         }
 
-        (Matrix damped, double[] cholesky) = Damp(covariance, options.Corda!.Damping);
         Matrix cm = MatrixOps.Multiply(damped, m);                       // C'·M = (W·C')ᵀ, in×out
         SvdResult svd = JacobiSvd.Compute(cm);
         int r = t.Rank;
@@ -97,7 +105,7 @@ internal static class CordaDecomposition
     }
 
     // C' = C + δ·mean(diag C)·I with δ doubled until the Cholesky factor exists (peft doubles δ until C'·C'⁻¹ ≈ I).
-    internal static (Matrix Damped, double[] Cholesky) Damp(Matrix c, double damping)
+    internal static DampedCovariance Damp(Matrix c, double damping)
     {
         int d = c.Rows;
         double meanDiag = 0;
@@ -117,7 +125,7 @@ internal static class CordaDecomposition
 
             if (TryCholesky(damped, out double[] l))
             {
-                return (damped, l);
+                return new DampedCovariance(damped, l);
             }
         }
 
@@ -131,11 +139,8 @@ internal static class CordaDecomposition
         l = new double[d * d];
         for (int j = 0; j < d; j++)
         {
-            double diag = c[j, j];
-            for (int p = 0; p < j; p++)
-            {
-                diag -= l[(j * d) + p] * l[(j * d) + p];
-            }
+            ReadOnlySpan<double> lj = l.AsSpan(j * d, j);
+            double diag = c[j, j] - System.Numerics.Tensors.TensorPrimitives.Dot(lj, lj);
 
             if (!(diag > 0))
             {
@@ -146,12 +151,7 @@ internal static class CordaDecomposition
             l[(j * d) + j] = ljj;
             for (int i = j + 1; i < d; i++)
             {
-                double sum = c[i, j];
-                for (int p = 0; p < j; p++)
-                {
-                    sum -= l[(i * d) + p] * l[(j * d) + p];
-                }
-
+                double sum = c[i, j] - System.Numerics.Tensors.TensorPrimitives.Dot<double>(l.AsSpan(i * d, j), lj);
                 l[(i * d) + j] = sum / ljj;
             }
         }
@@ -169,12 +169,7 @@ internal static class CordaDecomposition
         {
             for (int i = 0; i < d; i++)
             {
-                double s = b[i, col];
-                for (int p = 0; p < i; p++)
-                {
-                    s -= l[(i * d) + p] * y[p];
-                }
-
+                double s = b[i, col] - System.Numerics.Tensors.TensorPrimitives.Dot<double>(l.AsSpan(i * d, i), y.AsSpan(0, i));
                 y[i] = s / l[(i * d) + i];
             }
 
@@ -198,3 +193,6 @@ internal static class CordaDecomposition
         return x;
     }
 }
+
+/// <summary>A damped input covariance C' = C + δ·mean(diag C)·I (in×in) and its lower Cholesky factor L (row-major, double).</summary>
+internal sealed record DampedCovariance(Matrix Damped, double[] Cholesky);

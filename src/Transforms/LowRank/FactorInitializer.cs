@@ -19,7 +19,7 @@ internal sealed record FactorResult(AdapterFactors Factors, double OptimalRelErr
 /// </summary>
 internal static class FactorInitializer
 {
-    public static FactorResult Compute(LowRankTarget target, Matrix m, LowRankOptions options, int innerThreads, Matrix? covariance = null)
+    public static FactorResult Compute(LowRankTarget target, Matrix m, LowRankOptions options, int innerThreads, DampedCovariance? covariance = null)
     {
         ulong seed = options.Seed ^ StableHash(target.Module);
         return options.Method switch

@@ -43,7 +43,7 @@ public static class LowRankInitializer
         OnnxModel adapted = model.Clone();
         string baseHash = Sha256(model);
         Matrix[] weights = targets.Select(t => ReadWeight(adapted, t)).ToArray();
-        Matrix[]? covariances = options.Method is LowRankMethod.CordaKpm or LowRankMethod.CordaIpm
+        DampedCovariance[]? covariances = options.Method is LowRankMethod.CordaKpm or LowRankMethod.CordaIpm
             ? CordaDecomposition.Covariances(model, targets, options.Corda!)
             : null;
 

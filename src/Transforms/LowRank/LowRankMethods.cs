@@ -36,6 +36,9 @@ public static class LowRankMethods
         LowRankMethod.LoraGa, LowRankMethod.Full, LowRankMethod.Orthogonal,
     ];
 
+    /// <summary>Gets every method: what a model folder's manifest may record (a folder initialised by CorDA or LoftQ trains as it is).</summary>
+    public static IReadOnlyList<LowRankMethod> All { get; } = [.. s_names.Select(n => n.Method)];
+
     /// <summary>The name of <paramref name="method"/>, e.g. <c>pissa-fast</c>.</summary>
     /// <param name="method">The method.</param>
     public static string Name(LowRankMethod method) =>
