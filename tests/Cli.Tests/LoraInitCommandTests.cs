@@ -62,6 +62,10 @@ public class LoraInitCommandTests
         string config = File.ReadAllText(Path.Combine(outDir, "adapter_config.json"));
         Assert.Contains(configText, config, StringComparison.Ordinal);
         Assert.Contains("\"use_rslora\": true", config, StringComparison.Ordinal);
+
+        // lora train accepts the folder: its adapters are trained as they are.
+        var source = Pipelines.Trainers.TextClassification.FineTuneSource.Resolve(new DirectoryInfo(outDir), null, null, null, null);
+        Assert.Equal(method, Pipelines.Transforms.LowRank.LowRankMethods.Name(source.Method));
     }
 
     [Fact]
