@@ -23,7 +23,7 @@ public class LoftQMiniLmTests
         LinearWeight weight = LowRankTargets.Resolve(model, new LowRankOptions { Targets = targets }).Single().Weight;
         double norm = Math.Sqrt(model.Graph.FindInitializer(weight.Initializer)!.ToArray<float>().Sum(v => (double)v * v));
 
-        double[] errors = new double[4];
+        double[] errors = new double[5];
         for (int t = 1; t <= errors.Length; t++)
         {
             AdaptedModel adapted = LowRankInitializer.Initialize(model, new LowRankOptions
