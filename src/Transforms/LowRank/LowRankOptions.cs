@@ -51,7 +51,7 @@ public sealed record LowRankOptions
 
     /// <summary>
     /// Keep the base weight W and carry the frozen −s·A₀·B₀ term instead of writing W_res, so several adapters can share
-    /// one base (peft #2184). Always on for <see cref="LowRankMethod.Lora"/> and <see cref="LowRankMethod.Eva"/>, which
+    /// one base (peft #2184). Always on for <see cref="LowRankMethod.Lora"/>, <see cref="LowRankMethod.Eva"/> and <see cref="LowRankMethod.Orthogonal"/>, which
     /// do not change W.
     /// </summary>
     public bool BaseUntouched { get; init; }
