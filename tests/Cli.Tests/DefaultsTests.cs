@@ -35,6 +35,8 @@ public sealed class DefaultsTests
         Assert.Equal(api.Oversampling, p.GetValue<int>("--oversample"));
         Assert.Equal(api.Seed, p.GetValue<ulong>("--seed"));
         Assert.Equal(api.BaseUntouched, p.GetValue<bool>("--base-untouched"));
+        Assert.Equal(api.RsLora, p.GetValue<bool>("--rslora"));
+        Assert.Equal(LoftQOptions.Defaults.Iterations, p.GetValue<int>("--loftq-iter"));
     }
 
     [Fact]

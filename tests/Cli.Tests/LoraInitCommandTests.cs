@@ -43,6 +43,47 @@ public class LoraInitCommandTests
         Assert.True(File.Exists(dir.File("model.onnx")));
     }
 
+    [Theory]
+    [InlineData("orthogonal", "\"orthogonal\"")]
+    [InlineData("corda-kpm", "\"corda_method\": \"kpm\"")]
+    [InlineData("corda-ipm", "\"corda_method\": \"ipm\"")]
+    public void LoraInit_OutputPreservingPeftMethods_WithRsLora_WriteTheirConfig(string method, string configText)
+    {
+        using var dir = new TempDirectory();
+        string cal = dir.File("calibration.txt");
+        File.WriteAllLines(cal, Enumerable.Range(0, 24).Select(i => $"sentence number {i} says the film was {(i % 2 == 0 ? "good" : "dull")} and the plot {(i % 3 == 0 ? "moved" : "dragged")} ."));
+        string outDir = Path.Combine(dir.Path, "out");
+        (int code, string output, string err) = Run(
+            "lora", "init", "--model", MiniLm.Files.ModelPath, "--method", method, "--rank", "4", "--rslora", "--targets", "q,ffn-out;layers:0",
+            "--calibration", cal, "--out", outDir, "--json");
+        Assert.True(code == 0, err);
+        using JsonDocument doc = JsonDocument.Parse(output);
+        Assert.True(doc.RootElement.GetProperty("max_output_deviation").GetDouble() < 1e-4);
+        string config = File.ReadAllText(Path.Combine(outDir, "adapter_config.json"));
+        Assert.Contains(configText, config, StringComparison.Ordinal);
+        Assert.Contains("\"use_rslora\": true", config, StringComparison.Ordinal);
+
+        // lora train accepts the folder: its adapters are trained as they are.
+        var source = Pipelines.Trainers.TextClassification.FineTuneSource.Resolve(new DirectoryInfo(outDir), null, null, null, null);
+        Assert.Equal(method, Pipelines.Transforms.LowRank.LowRankMethods.Name(source.Method));
+    }
+
+    [Fact]
+    public void LoraInit_LoftQ_WritesTheInt4Base_WithTheErrorBelowPlainQuantization()
+    {
+        using var dir = new TempDirectory();
+        (int code, string output, string err) = Run(
+            "lora", "init", "--model", MiniLm.Files.ModelPath, "--method", "loftq", "--rank", "8", "--loftq-iter", "2", "--targets", "q;layers:0", "--out", dir.Path, "--json");
+        Assert.True(code == 0, err);
+        using JsonDocument doc = JsonDocument.Parse(output);
+        double rel = doc.RootElement.GetProperty("layers")[0].GetProperty("rel_error").GetDouble();
+        Assert.InRange(rel, 1e-4, 0.2);
+        Assert.Contains("\"loftq_iter\": 2", File.ReadAllText(dir.File("adapter_config.json")), StringComparison.Ordinal);
+        (int cordaCode, _, string cordaErr) = Run("lora", "init", "--model", MiniLm.Files.ModelPath, "--method", "corda-kpm", "--out", Path.Combine(dir.Path, "x"));
+        Assert.Equal(2, cordaCode);
+        Assert.Contains("--calibration", cordaErr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void LoraInit_UnknownMethod_ExitsTwo()
     {

@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Pipelines.Cli.Infrastructure;
+using Pipelines.Export.QPissa;
+using Pipelines.Export.Quantization;
 using Pipelines.Onnx;
 using Pipelines.Onnx.Runtime;
 using Pipelines.Onnx.Text;
@@ -32,7 +34,8 @@ internal static class LoraInitCommand
         var model = new Option<FileSystemInfo>("--model") { Description = "The base ONNX model, or a model folder (its vocab.txt travels with the adapters).", Required = true };
         var method = new Option<string>("--method") { Description = string.Join(" | ", LowRankMethods.Initializers.Select(LowRankMethods.Name)) + ".", DefaultValueFactory = _ => LowRankMethods.Name(LowRankOptions.Defaults.Method) };
         var rank = new Option<int>("--rank") { Description = "Rank r of every adapter.", DefaultValueFactory = _ => LowRankOptions.Defaults.Rank };
-        var alpha = new Option<float?>("--alpha") { Description = "α (scale s = α/r); default α = r." };
+        var alpha = new Option<float?>("--alpha") { Description = "α (scale s = α/r, or α/√r with --rslora); default α = r." };
+        var rsLora = new Option<bool>("--rslora") { Description = "rsLoRA scaling s = α/√r (peft's use_rslora)." };
         var niter = new Option<int>("--niter") { Description = "Power iterations of pissa-fast.", DefaultValueFactory = _ => LowRankOptions.Defaults.PowerIterations };
         var oversample = new Option<int>("--oversample") { Description = "Oversampling p of pissa-fast.", DefaultValueFactory = _ => LowRankOptions.Defaults.Oversampling };
         var tolerance = new Option<double?>("--tolerance") { Description = "Adaptive pissa-fast: stop power iterations once the residual improves by less than this fraction (at most --niter)." };
@@ -41,13 +44,14 @@ internal static class LoraInitCommand
             Description = "all-linear (default), roles (e.g. q,v,ffn-in), layers:0,1, or regex:<pattern> over module/node/weight names; combine with ';'.",
             DefaultValueFactory = _ => "all-linear",
         };
-        var calibration = new Option<FileInfo?>("--calibration") { Description = "EVA: a text file, one calibration sentence per line (needs vocab.txt beside the model)." };
+        var loftqIter = new Option<int>("--loftq-iter") { Description = "LoftQ: alternations T of int4 quantization (the export's block-wise quantizer) and rank-r SVD.", DefaultValueFactory = _ => LoftQOptions.Defaults.Iterations };
+        var calibration = new Option<FileInfo?>("--calibration") { Description = "EVA, CorDA: a text file, one calibration sentence per line (needs vocab.txt beside the model)." };
         var seed = new Option<ulong>("--seed") { Description = "Seed of every random choice.", DefaultValueFactory = _ => 0UL };
         var baseUntouched = new Option<bool>("--base-untouched") { Description = "Keep W and carry the frozen −s·A₀·B₀ term instead of writing W_res." };
         var output = new Option<DirectoryInfo>("--out") { Description = "Output folder.", Required = true };
-        var command = new Command("init", "Initialise LoRA adapters (PiSSA family, OLoRA, LoRA, EVA) on an ONNX model and write the adapted model, adapters and config.")
+        var command = new Command("init", "Initialise LoRA adapters (PiSSA family, OLoRA, LoRA, orthogonal, EVA, CorDA, LoftQ) on an ONNX model and write the adapted model, adapters and config.")
         {
-            model, method, rank, alpha, niter, oversample, tolerance, targets, calibration, seed, baseUntouched, output,
+            model, method, rank, alpha, rsLora, niter, oversample, tolerance, loftqIter, targets, calibration, seed, baseUntouched, output,
         };
         CommandRunner.SetHandler(command, (parsed, console) =>
         {
@@ -64,17 +68,20 @@ internal static class LoraInitCommand
             OnnxModel original = OnnxModelIO.Load(source.ModelPath);
             string? vocab = source.VocabularyPath;
             EvaOptions? eva = null;
-            if (m == LowRankMethod.Eva)
+            CordaOptions? corda = null;
+            if (m is LowRankMethod.Eva or LowRankMethod.CordaKpm or LowRankMethod.CordaIpm)
             {
                 FileInfo? cal = parsed.GetValue(calibration);
                 if (cal is null || vocab is null)
                 {
-                    throw new UsageException("--method eva needs --calibration <file> (one sentence per line) and vocab.txt beside the model.");
+                    throw new UsageException($"--method {LowRankMethods.Name(m)} needs --calibration <file> (one sentence per line) and vocab.txt beside the model.");
                 }
 
                 string[] lines = File.ReadAllLines(cal.FullName).Where(l => l.Trim().Length > 0).ToArray();
                 WordPieceEncoder encoder = WordPieceEncoder.FromVocab(vocab, new WordPieceEncoderOptions { MaxLength = null });
-                eva = new EvaOptions { Batches = lines.Chunk(8).Select(c => SampleInputs.FromSentences(original, encoder, c)).ToList() };
+                List<TensorBatch> batches = lines.Chunk(8).Select(c => SampleInputs.FromSentences(original, encoder, c)).ToList();
+                eva = m == LowRankMethod.Eva ? new EvaOptions { Batches = batches } : null;
+                corda = m == LowRankMethod.Eva ? null : new CordaOptions { Batches = batches };
             }
 
             var options = new LowRankOptions
@@ -82,6 +89,7 @@ internal static class LoraInitCommand
                 Method = m,
                 Rank = parsed.GetValue(rank),
                 Alpha = parsed.GetValue(alpha),
+                RsLora = parsed.GetValue(rsLora),
                 PowerIterations = parsed.GetValue(niter),
                 Oversampling = parsed.GetValue(oversample),
                 Tolerance = parsed.GetValue(tolerance),
@@ -89,6 +97,10 @@ internal static class LoraInitCommand
                 Seed = parsed.GetValue(seed),
                 BaseUntouched = parsed.GetValue(baseUntouched),
                 Eva = eva,
+                Corda = corda,
+                LoftQ = m == LowRankMethod.LoftQ
+                    ? new LoftQOptions { RoundTrip = QuantizerRoundTrip.Of(new QuantizationOptions()), Iterations = parsed.GetValue(loftqIter) }
+                    : null,
             };
             AdaptedModel adapted = LowRankInitializer.Initialize(original, options);
             AdaptedModelFolder.Write(dir, adapted, options, source);
@@ -141,7 +153,7 @@ internal static class LoraInitCommand
     {
         Seconds = seconds,
         InitSeconds = report.Seconds,
-        Method = report.Method,
+        Method = LowRankMethods.Name(report.Method),
         MaxOutputDeviation = deviation,
         TrainableParameters = report.TrainableParameters,
         OutputDirectory = dir,

@@ -72,7 +72,7 @@ public sealed class FineTuneSource
 
         if (folder.Manifest?.Adapters is { } adapters)
         {
-            LowRankMethod recorded = LowRankMethods.Parse(adapters.Method, LowRankMethods.FineTuning, "method in " + ModelFolder.ManifestFileName);
+            LowRankMethod recorded = LowRankMethods.Parse(adapters.Method, LowRankMethods.All, "method in " + ModelFolder.ManifestFileName);
             folder.RefuseConflict("--method", method is null ? null : LowRankMethods.Name(given!.Value), adapters.Method);
             folder.RefuseConflict("--rank", rank?.ToString(CultureInfo.InvariantCulture), adapters.Rank.ToString(CultureInfo.InvariantCulture));
             folder.RefuseConflict("--alpha", alpha?.ToString("G", CultureInfo.InvariantCulture), adapters.Alpha.ToString("G", CultureInfo.InvariantCulture));

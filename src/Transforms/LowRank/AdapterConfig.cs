@@ -28,7 +28,7 @@ public sealed record AdapterConfig
     [JsonPropertyName("target_modules")]
     public required IReadOnlyList<string> TargetModules { get; init; }
 
-    /// <summary>peft's init tag: <c>true</c> (LoRA), <c>pissa</c>, <c>pissa_niter_K</c>, <c>milora</c>, <c>olora</c>, <c>eva</c>.</summary>
+    /// <summary>peft's init tag: <c>true</c> (LoRA), <c>pissa</c>, <c>pissa_niter_K</c>, <c>milora</c>, <c>olora</c>, <c>eva</c>, <c>orthogonal</c>, <c>corda</c>, <c>loftq</c>.</summary>
     [JsonPropertyName("init_lora_weights")]
     public required JsonElement InitLoraWeights { get; init; }
 
@@ -52,9 +52,17 @@ public sealed record AdapterConfig
     [JsonPropertyName("lora_dropout")]
     public float LoraDropout { get; init; }
 
-    /// <summary>False: s = α/r.</summary>
+    /// <summary>False: s = α/r; true (rsLoRA): s = α/√r.</summary>
     [JsonPropertyName("use_rslora")]
     public bool UseRsLora { get; init; }
+
+    /// <summary>peft's <c>corda_config</c> for CorDA adapters (<c>{"corda_method": "kpm" | "ipm"}</c>), else absent.</summary>
+    [JsonPropertyName("corda_config")]
+    public IReadOnlyDictionary<string, string>? CordaConfig { get; init; }
+
+    /// <summary>peft's <c>loftq_config</c> for LoftQ adapters (<c>loftq_bits</c>, <c>loftq_iter</c>), else absent.</summary>
+    [JsonPropertyName("loftq_config")]
+    public IReadOnlyDictionary<string, int>? LoftqConfig { get; init; }
 
     /// <summary>Settings and provenance beyond peft's fields.</summary>
     [JsonPropertyName("pipelines")]
@@ -75,15 +83,25 @@ public sealed record AdapterConfig
             InitLoraWeights = InitTag(options),
             RankPattern = targets.Where(t => t.Rank != r).ToDictionary(t => t.Module, t => t.Rank),
             AlphaPattern = targets.Where(t => t.Alpha != alpha).ToDictionary(t => t.Module, t => t.Alpha),
+            UseRsLora = options.RsLora,
             Pipelines = new PipelinesAdapterInfo
             {
                 Method = options.Method.ToString(),
                 BaseModelSha256 = baseModelSha256,
                 Seed = options.Seed,
-                BaseUntouched = options.BaseUntouched || options.Method is LowRankMethod.Lora or LowRankMethod.Eva,
+                BaseUntouched = options.BaseUntouched || options.Method is LowRankMethod.Lora or LowRankMethod.Eva or LowRankMethod.Orthogonal,
                 PowerIterations = options.Method == LowRankMethod.PissaFast ? options.PowerIterations : null,
                 Oversampling = options.Method == LowRankMethod.PissaFast ? options.Oversampling : null,
             },
+            CordaConfig = options.Method switch
+            {
+                LowRankMethod.CordaKpm => new Dictionary<string, string> { ["corda_method"] = "kpm" },
+                LowRankMethod.CordaIpm => new Dictionary<string, string> { ["corda_method"] = "ipm" },
+                _ => null,
+            },
+            LoftqConfig = options.Method == LowRankMethod.LoftQ && options.LoftQ is { } l
+                ? new Dictionary<string, int> { ["loftq_bits"] = l.Bits, ["loftq_iter"] = l.Iterations }
+                : null,
         };
     }
 
@@ -98,6 +116,9 @@ public sealed record AdapterConfig
             LowRankMethod.PissaFast => $"\"pissa_niter_{options.PowerIterations}\"",
             LowRankMethod.MiLora => "\"milora\"",
             LowRankMethod.OLora => "\"olora\"",
+            LowRankMethod.Orthogonal => "\"orthogonal\"",
+            LowRankMethod.CordaKpm or LowRankMethod.CordaIpm => "\"corda\"",
+            LowRankMethod.LoftQ => "\"loftq\"",
             _ => "\"eva\"",
         };
         return JsonDocument.Parse(json).RootElement.Clone();

@@ -27,7 +27,7 @@ internal static class AdapterConversion
             AdapterFactors f = trained.Adapters[i];
             AdapterFactors f0 = initial[i];
             (Matrix a, Matrix b) = Stack(f, f0);
-            LowRankTarget t = f.Target with { Rank = 2 * f.Rank, Alpha = 2 * f.Target.Alpha };
+            LowRankTarget t = f.Target with { Rank = 2 * f.Rank, Alpha = f.Target.AlphaFor(f.Scale, 2 * f.Rank) };
             converted.Add(new AdapterFactors(t, a, b, LowRankMethod.Lora));
         }
 
@@ -84,7 +84,7 @@ internal static class AdapterConversion
             totalSq += s2 * all;
 
             // Keep s = α/r: α_new = s·k.
-            LowRankTarget t = f.Target with { Rank = k, Alpha = f.Scale * k };
+            LowRankTarget t = f.Target with { Rank = k, Alpha = f.Target.AlphaFor(f.Scale, k) };
             converted.Add(new AdapterFactors(t, newA, newB, LowRankMethod.Lora));
         }
 

@@ -42,5 +42,6 @@ internal static class AdapterMerging
     }
 
     internal static bool HasFrozenTerm(LowRankMethod method) =>
-        method is LowRankMethod.Pissa or LowRankMethod.PissaFast or LowRankMethod.MiLora or LowRankMethod.OLora;
+        method is LowRankMethod.Pissa or LowRankMethod.PissaFast or LowRankMethod.MiLora or LowRankMethod.OLora
+            or LowRankMethod.CordaKpm or LowRankMethod.CordaIpm;
 }

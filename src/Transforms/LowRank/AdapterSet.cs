@@ -99,7 +99,7 @@ public sealed class AdapterSet
         }
 
         var targets = config.TargetModules.Select(module => weights.TryGetValue(module, out LinearWeight? w)
-            ? new LowRankTarget(w, module, CheckRank(configPath, module, config.RankOf(module), w), config.AlphaOf(module))
+            ? new LowRankTarget(w, module, CheckRank(configPath, module, config.RankOf(module), w), config.AlphaOf(module)) { RsLora = config.UseRsLora }
             : throw new DataFormatException($"Adapter module '{module}' ({directory}) matches no linear weight of the model.")).ToList();
         LowRankMethod method = Enum.TryParse(config.Pipelines.Method, out LowRankMethod m) ? m : LowRankMethod.Lora;
         IReadOnlyList<AdapterFactors> current = FromTensors(Path.Combine(directory, WeightsFile), targets, method);

@@ -95,7 +95,7 @@ internal static class EvaInitializer
             int r = newRank[i];
             IncrementalSvd s = states[inputOf[i]];
             double[] xi = s.ExplainedVarianceRatio();
-            float alpha = eva.AdjustScaling ? t.Alpha * r / t.Rank : t.Alpha;
+            float alpha = eva.AdjustScaling ? t.AlphaFor(t.Scale, r) : t.Alpha;
             reports.Add(new LayerReport(
                 t.Module, t.Weight.Initializer, t.Weight.Role.ShortName(), t.Weight.Layer, t.InFeatures, t.OutFeatures, r, alpha,
                 xi.Take(r).Sum(), 1.0, double.NaN, double.NaN, s.Updates, 0));
@@ -118,7 +118,7 @@ internal static class EvaInitializer
     }
 
     // Runs one batch and returns each requested activation as rows × features, padding rows dropped.
-    private static Dictionary<string, Matrix> Activations(ActivationProbe probe, TensorBatch batch, List<string> wanted)
+    internal static Dictionary<string, Matrix> Activations(ActivationProbe probe, TensorBatch batch, List<string> wanted)
     {
         var result = new Dictionary<string, Matrix>(StringComparer.Ordinal);
         if (wanted.Count == 0)

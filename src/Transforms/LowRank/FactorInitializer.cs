@@ -3,7 +3,14 @@ using Pipelines.Numerics.LinearAlgebra;
 namespace Pipelines.Transforms.LowRank;
 
 /// <summary>The factors of one target and the diagnostics of computing them.</summary>
-internal sealed record FactorResult(AdapterFactors Factors, double OptimalRelError, double ErrorBound, int PowerIterations);
+internal sealed record FactorResult(AdapterFactors Factors, double OptimalRelError, double ErrorBound, int PowerIterations)
+{
+    /// <summary>The base to write instead of W − s·A·B (LoftQ: the dequantized weight Q), or null.</summary>
+    public Matrix? Residual { get; init; }
+
+    /// <summary>The reported relative error when it is not ‖W − s·A·B‖/‖W‖ (LoftQ: ‖W − (Q + s·A·B)‖/‖W‖), or NaN.</summary>
+    public double RelError { get; init; } = double.NaN;
+}
 
 /// <summary>
 /// Computes A (in×r) and B (r×out) for one weight M (in×out, ONNX layout; nn.Linear's W = Mᵀ) by a weight-driven
@@ -12,7 +19,7 @@ internal sealed record FactorResult(AdapterFactors Factors, double OptimalRelErr
 /// </summary>
 internal static class FactorInitializer
 {
-    public static FactorResult Compute(LowRankTarget target, Matrix m, LowRankOptions options, int innerThreads)
+    public static FactorResult Compute(LowRankTarget target, Matrix m, LowRankOptions options, int innerThreads, DampedCovariance? covariance = null)
     {
         ulong seed = options.Seed ^ StableHash(target.Module);
         return options.Method switch
@@ -22,6 +29,10 @@ internal static class FactorInitializer
             LowRankMethod.MiLora => ExactSvd(target, m, minor: true),
             LowRankMethod.PissaFast => Fast(target, m, options, seed, innerThreads),
             LowRankMethod.OLora => OLora(target, m, options),
+            LowRankMethod.Orthogonal => Orthogonal(target, seed),
+            LowRankMethod.LoftQ => LoftQDecomposition.Factors(target, m, options.LoftQ!).Result,
+            LowRankMethod.CordaKpm or LowRankMethod.CordaIpm => CordaDecomposition.Factors(
+                target, m, covariance ?? throw new ArgumentException("CorDA needs the target's input covariance.", nameof(covariance)), options),
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Method, "This method is not weight-driven."),
         };
     }
@@ -50,6 +61,40 @@ internal static class FactorInitializer
         }
 
         return new FactorResult(new AdapterFactors(t, a, new Matrix(t.Rank, t.OutFeatures), LowRankMethod.Lora), double.NaN, double.NaN, 0);
+    }
+
+    // peft orthogonal_init: Q = qr(randn(r, r)).Q; lora_A = (randn(in, r/2)·Q[0::2])ᵀ/10, lora_B = randn(out, r/2)·Q[1::2]/10.
+    // ONNX layout: A = G_A·Q_even/10 (in×r), B = Q_oddᵀ·G_Bᵀ/10 (r×out); A·B = G_A·(Q_even·Q_oddᵀ)·G_Bᵀ/100 = 0.
+    private static FactorResult Orthogonal(LowRankTarget t, ulong seed)
+    {
+        int r = t.Rank;
+        if (r % 2 != 0)
+        {
+            throw new ArgumentException($"Orthogonal init needs an even rank; {t.Module} has rank {r}.", nameof(t));
+        }
+
+        int h = r / 2;
+        var rng = new GaussianSampler(seed);
+        var g = new Matrix(r, r);
+        rng.Fill(g.Data);
+        Matrix q = HouseholderQr.Factor(g).Q;
+        var even = new Matrix(h, r);
+        var odd = new Matrix(h, r);
+        for (int j = 0; j < h; j++)
+        {
+            q.Row(2 * j).CopyTo(even.Row(j));
+            q.Row((2 * j) + 1).CopyTo(odd.Row(j));
+        }
+
+        var ga = new Matrix(t.InFeatures, h);
+        rng.Fill(ga.Data);
+        var gb = new Matrix(t.OutFeatures, h);
+        rng.Fill(gb.Data);
+        Matrix a = MatrixOps.Multiply(ga, even);
+        Matrix b = MatrixOps.Multiply(odd, gb, transposeA: true, transposeB: true);
+        System.Numerics.Tensors.TensorPrimitives.Multiply(a.Data, 0.1f, a.Data);
+        System.Numerics.Tensors.TensorPrimitives.Multiply(b.Data, 0.1f, b.Data);
+        return new FactorResult(new AdapterFactors(t, a, b, LowRankMethod.Orthogonal), double.NaN, double.NaN, 0);
     }
 
     private static FactorResult ExactSvd(LowRankTarget t, Matrix m, bool minor)
@@ -125,7 +170,7 @@ internal static class FactorInitializer
     }
 
     // A = U·√(S/s) (in×r), B = √(S/s)·Vᵀ (r×out).
-    private static (Matrix A, Matrix B) Split(SvdResult svd, float scale)
+    internal static (Matrix A, Matrix B) Split(SvdResult svd, float scale)
     {
         Matrix a = svd.U.Clone();
         Matrix b = svd.Vt.Clone();

@@ -10,7 +10,7 @@ namespace Pipelines.Transforms.LowRank;
 /// <param name="Rank">Rank r.</param>
 /// <param name="Alpha">α.</param>
 /// <param name="CapturedEnergy">‖s·A·B‖_F² / ‖W‖_F²: the share of the weight's energy moved into the adapter.</param>
-/// <param name="RelError">‖W − s·A·B‖_F / ‖W‖_F, measured on the written residual.</param>
+/// <param name="RelError">‖W − s·A·B‖_F / ‖W‖_F, measured on the written residual (LoftQ: ‖W − (Q + s·A·B)‖_F / ‖W‖_F).</param>
 /// <param name="OptimalRelError">√(Σ_{i&gt;r}σᵢ²)/‖W‖_F (Eckart–Young), when the full spectrum was computed; else NaN.</param>
 /// <param name="ErrorBound">
 /// A bound on the spectral error ‖W − s·A·B‖₂: σ_{r+1} for exact PiSSA, σ₁ for MiLoRA, Halko's probabilistic

@@ -12,8 +12,8 @@ namespace Pipelines.Transforms.LowRank;
 public sealed record AdaptedModel(OnnxModel Model, AdapterSet Adapters, InitializationReport Report);
 
 /// <summary>
-/// SVD-based LoRA initialisation of an ONNX model (PiSSA, PiSSA-fast, MiLoRA, OLoRA, plain LoRA; EVA from
-/// activations): selects target weights, computes the factors, writes W_res = W − s·A·B (from the
+/// SVD-based LoRA initialisation of an ONNX model (PiSSA, PiSSA-fast, MiLoRA, OLoRA, plain LoRA, orthogonal; EVA and
+/// CorDA from activations; LoftQ with a caller's quantizer): selects target weights, computes the factors, writes W_res = W − s·A·B (from the
 /// factors actually stored, so the adapted model reproduces the original at initialisation) and the adapter ops.
 /// </summary>
 public static class LowRankInitializer
@@ -43,6 +43,9 @@ public static class LowRankInitializer
         OnnxModel adapted = model.Clone();
         string baseHash = Sha256(model);
         Matrix[] weights = targets.Select(t => ReadWeight(adapted, t)).ToArray();
+        DampedCovariance[]? covariances = options.Method is LowRankMethod.CordaKpm or LowRankMethod.CordaIpm
+            ? CordaDecomposition.Covariances(model, targets, options.Corda!)
+            : null;
 
         int threads = options.MaxThreads <= 0 ? Environment.ProcessorCount : options.MaxThreads;
         int outer = Math.Min(threads, targets.Count);
@@ -50,21 +53,32 @@ public static class LowRankInitializer
         var results = new FactorResult[targets.Count];
         var residuals = new Matrix?[targets.Count];
         var reports = new LayerReport[targets.Count];
-        bool mutates = options.Method is LowRankMethod.Pissa or LowRankMethod.PissaFast or LowRankMethod.MiLora or LowRankMethod.OLora;
+        bool mutates = options.Method is LowRankMethod.Pissa or LowRankMethod.PissaFast or LowRankMethod.MiLora or LowRankMethod.OLora
+            or LowRankMethod.CordaKpm or LowRankMethod.CordaIpm or LowRankMethod.LoftQ;
         Parallel.For(0, targets.Count, new ParallelOptions { MaxDegreeOfParallelism = outer }, i =>
         {
             var sw = Stopwatch.StartNew();
             LowRankTarget t = targets[i];
             Matrix m = weights[i];
-            FactorResult f = FactorInitializer.Compute(t, m, options, inner);
+            FactorResult f = FactorInitializer.Compute(t, m, options, inner, covariances?[i]);
             double norm = m.FrobeniusNorm();
             double relError = 1.0;
             if (mutates)
             {
-                // W_res = W − s·A·B from the stored factors.
-                Matrix res = m.Clone();
-                Gemm.Multiply(f.Factors.A.Data, false, f.Factors.B.Data, false, res.Data, t.InFeatures, t.OutFeatures, t.Rank, alpha: -t.Scale, beta: 1f, maxThreads: inner);
-                relError = norm > 0 ? res.FrobeniusNorm() / norm : 0;
+                // W_res = W − s·A·B from the stored factors (LoftQ: the dequantized Q, with W ≈ Q + s·A·B).
+                Matrix res;
+                if (f.Residual is { } given)
+                {
+                    res = given;
+                    relError = f.RelError;
+                }
+                else
+                {
+                    res = m.Clone();
+                    Gemm.Multiply(f.Factors.A.Data, false, f.Factors.B.Data, false, res.Data, t.InFeatures, t.OutFeatures, t.Rank, alpha: -t.Scale, beta: 1f, maxThreads: inner);
+                    relError = norm > 0 ? res.FrobeniusNorm() / norm : 0;
+                }
+
                 residuals[i] = options.BaseUntouched ? null : res;
             }
 

@@ -37,4 +37,30 @@ public enum LowRankMethod
 
     /// <summary>No adapters: every float weight of the encoder is trained (fine-tuning only).</summary>
     Full,
+
+    /// <summary>
+    /// Orthogonal init (peft's <c>init_lora_weights="orthogonal"</c>): Q = qr(G) of a seeded r×r Gaussian G (r even);
+    /// A = G_A·Q[0::2]/10 (in×r), B = Q[1::2]ᵀ·G_Bᵀ/10 (r×out) with Gaussian G_A (in×r/2), G_B (out×r/2). The even and odd
+    /// rows of Q are orthonormal to each other, so A·B = 0: both factors are non-zero yet the output is unchanged and the
+    /// base weight is untouched.
+    /// </summary>
+    Orthogonal,
+
+    /// <summary>
+    /// CorDA, knowledge-preserved mode (Yang et al. 2024; peft <c>corda_method="kpm"</c>): C = mean XᵀX (in×in) of the
+    /// target's inputs over calibration batches, damped; SVD of W·C = U·S·Vhᵀ, V = (Vh·C⁻¹)ᵀ; the adapter takes the r
+    /// <em>smallest</em> triplets (the directions the calibration context uses least), W_res = W − s·A·B keeps the rest.
+    /// </summary>
+    CordaKpm,
+
+    /// <summary>CorDA, instruction-previewed mode (peft <c>corda_method="ipm"</c>): as <see cref="CordaKpm"/> with the r largest triplets.</summary>
+    CordaIpm,
+
+    /// <summary>
+    /// LoftQ (Li et al. 2023; peft <c>init_lora_weights="loftq"</c>): alternately Q = deq(quant(W − s·A·B)) and
+    /// (A, B) = rank-r SVD of W − Q, T times, starting from quant(W); the base becomes Q and W ≈ Q + s·A·B, so the
+    /// output is not preserved exactly (the adapters absorb most of the quantization error). The quantizer comes from
+    /// <see cref="LoftQOptions"/>.
+    /// </summary>
+    LoftQ,
 }

@@ -13,14 +13,31 @@ public static class LowRankMethods
         (LowRankMethod.Eva, "eva"),
         (LowRankMethod.LoraGa, "lora-ga"),
         (LowRankMethod.Full, "full"),
+        (LowRankMethod.Orthogonal, "orthogonal"),
+        (LowRankMethod.CordaKpm, "corda-kpm"),
+        (LowRankMethod.CordaIpm, "corda-ipm"),
+        (LowRankMethod.LoftQ, "loftq"),
     ];
 
     /// <summary>Gets the methods <see cref="LowRankInitializer"/> runs on its own (all but LoRA-GA and full fine-tuning).</summary>
     public static IReadOnlyList<LowRankMethod> Initializers { get; } =
-        [LowRankMethod.Lora, LowRankMethod.Pissa, LowRankMethod.PissaFast, LowRankMethod.MiLora, LowRankMethod.OLora, LowRankMethod.Eva];
+    [
+        LowRankMethod.Lora, LowRankMethod.Pissa, LowRankMethod.PissaFast, LowRankMethod.MiLora, LowRankMethod.OLora, LowRankMethod.Eva,
+        LowRankMethod.Orthogonal, LowRankMethod.CordaKpm, LowRankMethod.CordaIpm, LowRankMethod.LoftQ,
+    ];
 
-    /// <summary>Gets the methods fine-tuning accepts (every method).</summary>
-    public static IReadOnlyList<LowRankMethod> FineTuning { get; } = [.. s_names.Select(n => n.Method)];
+    /// <summary>
+    /// Gets the methods fine-tuning initialises itself (all but the calibration-driven CorDA modes and LoftQ, which needs a
+    /// quantizer; <c>lora init</c> runs them before training).
+    /// </summary>
+    public static IReadOnlyList<LowRankMethod> FineTuning { get; } =
+    [
+        LowRankMethod.Lora, LowRankMethod.Pissa, LowRankMethod.PissaFast, LowRankMethod.MiLora, LowRankMethod.OLora, LowRankMethod.Eva,
+        LowRankMethod.LoraGa, LowRankMethod.Full, LowRankMethod.Orthogonal,
+    ];
+
+    /// <summary>Gets every method: what a model folder's manifest may record (a folder initialised by CorDA or LoftQ trains as it is).</summary>
+    public static IReadOnlyList<LowRankMethod> All { get; } = [.. s_names.Select(n => n.Method)];
 
     /// <summary>The name of <paramref name="method"/>, e.g. <c>pissa-fast</c>.</summary>
     /// <param name="method">The method.</param>

@@ -1,7 +1,7 @@
 namespace Pipelines.Transforms.LowRank;
 
 /// <summary>
-/// Settings of <see cref="LowRankInitializer"/>: the method, rank r and alpha α (scale s = α/r), the targets, and the
+/// Settings of <see cref="LowRankInitializer"/>: the method, rank r and alpha α (scale s = α/r, or α/√r with rsLoRA), the targets, and the
 /// randomized-SVD and EVA knobs. Validated by <see cref="Validate"/> before any work.
 /// </summary>
 public sealed record LowRankOptions
@@ -51,7 +51,7 @@ public sealed record LowRankOptions
 
     /// <summary>
     /// Keep the base weight W and carry the frozen −s·A₀·B₀ term instead of writing W_res, so several adapters can share
-    /// one base (peft #2184). Always on for <see cref="LowRankMethod.Lora"/> and <see cref="LowRankMethod.Eva"/>, which
+    /// one base (peft #2184). Always on for <see cref="LowRankMethod.Lora"/>, <see cref="LowRankMethod.Eva"/> and <see cref="LowRankMethod.Orthogonal"/>, which
     /// do not change W.
     /// </summary>
     public bool BaseUntouched { get; init; }
@@ -68,8 +68,26 @@ public sealed record LowRankOptions
     /// <summary>EVA calibration settings (required when <see cref="Method"/> is <see cref="LowRankMethod.Eva"/>).</summary>
     public EvaOptions? Eva { get; init; }
 
+    /// <summary>
+    /// rsLoRA scaling (Kalajdzievski 2023, peft's <c>use_rslora</c>): s = α/√r instead of α/r, so the update's magnitude
+    /// does not shrink as the rank grows. Written to <c>adapter_config.json</c> as <c>use_rslora</c>.
+    /// </summary>
+    public bool RsLora { get; init; }
+
+    /// <summary>CorDA calibration settings (required when <see cref="Method"/> is <see cref="LowRankMethod.CordaKpm"/> or <see cref="LowRankMethod.CordaIpm"/>).</summary>
+    public CordaOptions? Corda { get; init; }
+
+    /// <summary>LoftQ settings with the quantizer (required when <see cref="Method"/> is <see cref="LowRankMethod.LoftQ"/>).</summary>
+    public LoftQOptions? LoftQ { get; init; }
+
     /// <summary>The scale s = α/r for a target of rank <paramref name="rank"/> and alpha <paramref name="alpha"/>.</summary>
     public static float Scale(int rank, float alpha) => alpha / rank;
+
+    /// <summary>The scale s = α/r, or α/√r when <paramref name="rsLora"/> is set.</summary>
+    /// <param name="rank">Rank r.</param>
+    /// <param name="alpha">α.</param>
+    /// <param name="rsLora">rsLoRA scaling.</param>
+    public static float Scale(int rank, float alpha, bool rsLora) => rsLora ? alpha / MathF.Sqrt(rank) : alpha / rank;
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public void Validate()
@@ -101,6 +119,21 @@ public sealed record LowRankOptions
         if (Method == LowRankMethod.Eva && Eva is null)
         {
             throw new ArgumentException("Method Eva needs EvaOptions with calibration inputs.", nameof(Eva));
+        }
+
+        if (Method is LowRankMethod.CordaKpm or LowRankMethod.CordaIpm && (Corda is null || Corda.Batches.Count == 0 || !(Corda.Damping > 0)))
+        {
+            throw new ArgumentException($"Method {Method} needs CordaOptions with at least one calibration batch and a positive damping.", nameof(Corda));
+        }
+
+        if (Method == LowRankMethod.LoftQ && (LoftQ is null || LoftQ.RoundTrip is null || LoftQ.Iterations < 1 || BaseUntouched))
+        {
+            throw new ArgumentException("Method LoftQ needs LoftQOptions with a quantizer and at least one iteration, and replaces the base (no BaseUntouched).", nameof(LoftQ));
+        }
+
+        if (Method == LowRankMethod.Orthogonal && (Rank % 2 != 0 || Overrides.Any(o => o.Rank is { } r && r % 2 != 0)))
+        {
+            throw new ArgumentException($"Orthogonal init splits the rank into two halves; rank {Rank} (and every override) must be even.", nameof(Rank));
         }
     }
 }

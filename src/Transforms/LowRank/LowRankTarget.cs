@@ -12,8 +12,16 @@ namespace Pipelines.Transforms.LowRank;
 /// <param name="Alpha">Alpha α.</param>
 public sealed record LowRankTarget(LinearWeight Weight, string Module, int Rank, float Alpha)
 {
-    /// <summary>s = α/r.</summary>
-    public float Scale => Alpha / Rank;
+    /// <summary>True for rsLoRA (Kalajdzievski 2023, peft's <c>use_rslora</c>): s = α/√r instead of α/r.</summary>
+    public bool RsLora { get; init; }
+
+    /// <summary>s = α/r, or α/√r under <see cref="RsLora"/>: the one place the adapter scale is computed.</summary>
+    public float Scale => LowRankOptions.Scale(Rank, Alpha, RsLora);
+
+    /// <summary>The α that gives scale <paramref name="scale"/> at rank <paramref name="rank"/> under this target's convention.</summary>
+    /// <param name="scale">The scale s to keep.</param>
+    /// <param name="rank">The new rank.</param>
+    public float AlphaFor(float scale, int rank) => RsLora ? scale * MathF.Sqrt(rank) : scale * rank;
 
     /// <summary>Input features (rows of A).</summary>
     public int InFeatures => checked((int)Weight.InFeatures);
@@ -93,7 +101,7 @@ public static class LowRankTargets
                     nameof(options));
             }
 
-            result.Add(new LowRankTarget(w, module, rank, a));
+            result.Add(new LowRankTarget(w, module, rank, a) { RsLora = options.RsLora });
         }
 
         if (result.Count == 0)
