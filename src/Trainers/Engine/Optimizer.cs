@@ -12,8 +12,19 @@ public abstract record Optimizer
     /// <summary>Decoupled weight decay λ (0 = none).</summary>
     public double WeightDecay { get; init; }
 
+    /// <summary>
+    /// ⊥Grad (Prieto et al., 2025): each parameter's gradient loses its component along the parameter,
+    /// g⊥ = g − (⟨w,g⟩ / (⟨w,w⟩ + 1e-30))·w, rescaled to ‖g‖, before the update (⊥AdamW with AdamW). Applied after
+    /// global-norm clipping. Default <see cref="OptimizerDefaults.OrthogonalGradient"/>.
+    /// </summary>
+    public bool OrthogonalGradient { get; init; } = OptimizerDefaults.OrthogonalGradient;
+
     /// <summary>Names of the per-parameter state slots, e.g. <c>m</c>, <c>v</c>.</summary>
     internal abstract IReadOnlyList<string> Slots { get; }
+
+    /// <summary>The initial value of slot <paramref name="k"/> of <paramref name="parameter"/> (default: zeros shaped and typed like it).</summary>
+    internal virtual OnnxTensor InitialSlot(int k, string name, OnnxTensor parameter, TensorElementType type) =>
+        new(name, type, (long[])parameter.Dims.Clone(), new byte[parameter.RawData.Length]);
 
     /// <summary>Emits the update of one parameter; returns the new parameter and new slot values.</summary>
     /// <param name="step">The emission context.</param>

@@ -207,4 +207,49 @@ public class OptimizerTests
         Assert.Equal(1.0, wsd.At(19), 12);
         Assert.Equal(0.0, wsd.At(30), 12);
     }
+
+    [Fact]
+    public void OrthogonalGradient_Sgd_MatchesReference()
+    {
+        (_, double[] w, double[] x, double[] t) = Problem();
+        double lr = 0.1;
+        for (int step = 0; step < 5; step++)
+        {
+            double[] g = Gradient(w, x, t);
+            double wg = w.Zip(g, (a, c) => a * c).Sum(), ww = w.Sum(a => a * a), gn = Math.Sqrt(g.Sum(a => a * a));
+            double[] o = [.. g.Select((c, i) => c - (wg / (ww + 1e-30) * w[i]))];
+            double on = Math.Sqrt(o.Sum(a => a * a));
+            for (int i = 0; i < w.Length; i++)
+            {
+                w[i] -= lr * o[i] * gn / (on + 1e-30);
+            }
+        }
+
+        double[] fromGraph = Train(new SgdOptimizer(0) { OrthogonalGradient = true }, new ConstantSchedule(lr), 5);
+        for (int i = 0; i < w.Length; i++)
+        {
+            Assert.Equal(w[i], fromGraph[i], 12);
+        }
+    }
+
+    [Fact]
+    public void OrthogonalGradient_Oracle()
+    {
+        // w = [1, 0], loss = mean((w − target)²) with target = w − g/ (2/2) → g = [1, 1]: g⊥ = [0, 1] → rescaled [0, √2]
+        var b = new GraphBuilder("direct");
+        string w = b.Initializer(OnnxTensor.FromDoubles("W", [1, 0], 2));
+        b.Output(b.Op("Identity", w), "y", TensorType.Of(TensorElementType.Double, 2));
+        TrainingGraph graph = TrainingGraphBuilder.Build(b.ToModel(), new TrainingGraphOptions
+        {
+            Loss = new MeanSquaredErrorLoss("y"),
+            Trainables = ["W"],
+            Optimizer = new SgdOptimizer(0) { OrthogonalGradient = true },
+        });
+        using var trainer = new Trainer(graph, new TrainerOptions { Schedule = new ConstantSchedule(1) });
+        new double[] { 0, -1 }.CopyTo(trainer.Batch.Get<double>("target"));   // g = 2/2·(w − t) = [1, 1]
+        trainer.TrainStep();
+        double[] next = trainer.GetState<double>("W");
+        Assert.Equal(1, next[0], 12);
+        Assert.Equal(-Math.Sqrt(2), next[1], 12);
+    }
 }
