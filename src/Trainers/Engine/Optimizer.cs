@@ -130,8 +130,12 @@ public sealed record AdamWOptimizer(double Beta1 = 0.9, double Beta2 = 0.999, do
 internal sealed class OptimizerStep(GraphBuilder builder, TensorElementType type, string learningRate, string step)
 {
     private readonly Dictionary<double, string> _constants = [];
+    private readonly Dictionary<string, long> _counts = new(StringComparer.Ordinal);
 
     public GraphBuilder Builder { get; } = builder;
+
+    /// <summary>The element type of the parameters, the learning rate and the step.</summary>
+    public TensorElementType Type { get; } = type;
 
     public string LearningRate { get; } = learningRate;
 
@@ -140,11 +144,16 @@ internal sealed class OptimizerStep(GraphBuilder builder, TensorElementType type
     /// <summary>m·lr (the learning-rate input itself when m = 1).</summary>
     public string ScaledLearningRate(double scale) => scale == 1 ? LearningRate : Builder.Op("Mul", LearningRate, Scalar(scale));
 
+    /// <summary>The element count of parameter <paramref name="parameter"/>, as registered by the builder.</summary>
+    public long ElementCount(string parameter) => _counts[parameter];
+
+    public void Register(OnnxTensor parameter) => _counts[parameter.Name] = OnnxTensor.ElementCountOf(parameter.Dims);
+
     public string Scalar(double value)
     {
         if (!_constants.TryGetValue(value, out string? name))
         {
-            name = Builder.Scalar(value, type, "opt_const");
+            name = Builder.Scalar(value, Type, "opt_const");
             _constants[value] = name;
         }
 

@@ -76,6 +76,7 @@ public static class TrainingGraphBuilder
         for (int i = 0; i < gg.Trainables.Count; i++)
         {
             OnnxTensor p = gg.Trainables[i];
+            os.Register(p);
             string[] slotInputs = new string[options.Optimizer.Slots.Count];
             var slotInitial = new OnnxTensor[slotInputs.Length];
             for (int k = 0; k < slotInputs.Length; k++)

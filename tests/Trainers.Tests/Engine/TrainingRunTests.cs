@@ -27,6 +27,7 @@ public class TrainingRunTests
         "adamw" => new AdamWOptimizer(),
         "orthogonal-adamw" => new AdamWOptimizer { OrthogonalGradient = true },
         "stable-spam" => new StableSpamOptimizer(ResetInterval: 5),
+        "adamw8bit" => new AdamW8BitOptimizer(BlockSize: 16),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown optimizer"),
     };
 
@@ -42,6 +43,7 @@ public class TrainingRunTests
     [InlineData("adamw")]
     [InlineData("orthogonal-adamw")]
     [InlineData("stable-spam")]
+    [InlineData("adamw8bit")]
     public void InterruptedRun_ResumesToTheSameBytes_AndReplaysEpochs(string optimizer)
     {
         (float[] x, long[] y) = Data();
