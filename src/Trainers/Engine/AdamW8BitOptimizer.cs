@@ -100,7 +100,9 @@ public sealed record AdamW8BitOptimizer(
     // absmax = max|x| per block (0 → 1); q = #{midpoints < x/absmax} by binary search over the 256 sorted midpoints
     private static (string Codes, string Absmax) Quantize(GraphBuilder b, OptimizerStep s, string x, string midpoints)
     {
-        string max = b.Op("ReduceMax", [b.Op("Abs", x), b.Int64s("adam8_axis", 1)], OnnxAttribute.Int("keepdims", 1));   // [blocks, 1]
+        string max = s.Opset >= 18                                                                                      // [blocks, 1]
+            ? b.Op("ReduceMax", [b.Op("Abs", x), b.Int64s("adam8_axis", 1)], OnnxAttribute.Int("keepdims", 1))
+            : b.Op("ReduceMax", [b.Op("Abs", x)], OnnxAttribute.IntList("axes", 1), OnnxAttribute.Int("keepdims", 1));
         string absmax = b.Op("Where", b.Op("Equal", max, s.Scalar(0)), s.Scalar(1), max);
         string normalised = b.Op("Div", x, absmax);
         string position = b.Op("Expand", b.Int64s("adam8_zero", 0), b.Op("Shape", x));

@@ -144,6 +144,9 @@ internal sealed class OptimizerStep(GraphBuilder builder, TensorElementType type
     /// <summary>m·lr (the learning-rate input itself when m = 1).</summary>
     public string ScaledLearningRate(double scale) => scale == 1 ? LearningRate : Builder.Op("Mul", LearningRate, Scalar(scale));
 
+    /// <summary>The standard-domain opset of the train-step graph (ReduceMax takes its axes as an input from 18 on).</summary>
+    public long Opset { get; init; } = GraphBuilder.DefaultOpset;
+
     /// <summary>The element count of parameter <paramref name="parameter"/>, as registered by the builder.</summary>
     public long ElementCount(string parameter) => _counts[parameter];
 

@@ -62,7 +62,7 @@ public static class TrainingGraphBuilder
         var b = new GraphBuilder(step.Graph);
         string lr = b.Input("learning_rate", type);
         string stepInput = b.Input("step", type);
-        var os = new OptimizerStep(b, type, lr, stepInput);
+        var os = new OptimizerStep(b, type, lr, stepInput) { Opset = step.OpsetVersion() ?? GraphBuilder.DefaultOpset };
 
         string[] grads = [.. gg.Trainables.Select(t => gg.Gradients[t.Name])];
         if (options.ClipGlobalNorm is { } maxNorm)

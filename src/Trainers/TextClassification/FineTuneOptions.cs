@@ -46,6 +46,12 @@ public sealed record FineTuneOptions
         /// <summary>Also write a checkpoint once this many seconds have passed since the last one (the CLI's default).</summary>
         public const int CheckpointSeconds = 60;
 
+        /// <summary>The optimizer.</summary>
+        public const OptimizerKind Optimizer = OptimizerKind.AdamW;
+
+        /// <summary>⊥Grad off.</summary>
+        public const bool OrthogonalGradient = OptimizerDefaults.OrthogonalGradient;
+
         /// <summary>The default peak learning rate for <paramref name="method"/>.</summary>
         /// <param name="method">The method.</param>
         public static float For(LowRankMethod method) => method == LowRankMethod.Full ? FullLearningRate : LearningRate;
@@ -68,6 +74,12 @@ public sealed record FineTuneOptions
 
     /// <summary>Peak learning rate of the classification head; null uses <see cref="LearningRate"/>.</summary>
     public float? HeadLearningRate { get; init; } = Defaults.HeadLearningRate;
+
+    /// <summary>The optimizer (β₁, β₂, ε below apply to each kind).</summary>
+    public OptimizerKind Optimizer { get; init; } = Defaults.Optimizer;
+
+    /// <summary>⊥Grad: remove each weight's gradient component along the weight (<see cref="Trainers.Optimizer.OrthogonalGradient"/>).</summary>
+    public bool OrthogonalGradient { get; init; } = Defaults.OrthogonalGradient;
 
     /// <summary>AdamW decoupled weight decay (applied to matrices, not to vectors).</summary>
     public float WeightDecay { get; init; }

@@ -139,7 +139,7 @@ public static class TextClassifierFineTuning
         {
             Loss = new ScalarOutputLoss(ClassifierLossGraph.LossOutput),
             Trainables = trainables,
-            Optimizer = new AdamWOptimizer(options.Beta1, options.Beta2, options.Epsilon) { WeightDecay = options.WeightDecay },
+            Optimizer = OptimizerKinds.Create(options.Optimizer, options.Beta1, options.Beta2, options.Epsilon, options.WeightDecay, options.OrthogonalGradient),
             LearningRateMultipliers = headScale == 1
                 ? new Dictionary<string, double>()
                 : trainables.Where(FineTuneModels.IsHead).ToDictionary(n => n, _ => headScale, StringComparer.Ordinal),
