@@ -90,6 +90,45 @@ public class AdamW8BitTests
         Assert.True((double)full / eight >= 3.5);
     }
 
+    [Fact]
+    public void Requantization_IsTheNearestCode_KeepsTheSign_AndBoundsTheError()
+    {
+        // 1,000 random gradients over 4 blocks of 256 (the last one padded): after one step with lr 0,
+        // m = 0.1·g is quantized in the graph; each code must be the C# nearest-midpoint code of m/absmax
+        const int n = 1000, block = 256;
+        var rng = new Random(9);
+        float[] g = [.. Enumerable.Range(0, n).Select(_ => (float)(Math.Pow(10, (rng.NextDouble() * 6) - 5) * (rng.Next(2) * 2 - 1)))];
+        var b = new GraphBuilder("direct");
+        string w = b.Initializer(OnnxTensor.FromFloats("W", new float[n], n));
+        b.Output(b.Op("Identity", w), "y", TensorType.Of(TensorElementType.Float, n));
+        TrainingGraph graph = TrainingGraphBuilder.Build(b.ToModel(), new TrainingGraphOptions
+        {
+            Loss = new MeanSquaredErrorLoss("y"),
+            Trainables = ["W"],
+            Optimizer = new AdamW8BitOptimizer(BlockSize: block),
+        });
+        using var trainer = new Trainer(graph, new TrainerOptions { Schedule = new ConstantSchedule(0) });
+        float[] target = [.. g.Select(v => -v * n / 2f)];   // g = 2/n·(w − t)
+        target.CopyTo(trainer.Batch.Get<float>("target"));
+        trainer.TrainStep();
+        byte[] codes = trainer.GetState<byte>("W.adam8_m");
+        float[] absmax = trainer.GetState<float>("W.adam8_m_absmax");
+        Assert.Equal(4 * block, codes.Length);
+        float[] code = DynamicQuantizationMap.Signed;
+        float maxHalfGap = code.Zip(code.Skip(1)).Max(p => (p.Second - p.First) / 2);
+        for (int i = 0; i < n; i++)
+        {
+            float m = 0.1f * (2f / n * (0 - target[i]));
+            float scale = absmax[i / block];
+            Assert.Equal(DynamicQuantizationMap.Quantize(code, m / scale), codes[i]);
+            float decoded = code[codes[i]] * scale;
+            Assert.True(Math.Sign(decoded) == Math.Sign(m) || decoded == 0 && Math.Abs(m) <= scale * code[128], $"element {i}: m {m}, decoded {decoded}");
+            Assert.True(Math.Abs(decoded - m) <= (scale * maxHalfGap * 1.0001f) + 1e-12f, $"element {i}: m {m}, decoded {decoded}");
+        }
+
+        Assert.All(codes[n..], c => Assert.Equal(127, c));   // the padding is 0, code 127
+    }
+
     private sealed class SynchronousProgress(Action<TrainingProgress> action) : IProgress<TrainingProgress>
     {
         public void Report(TrainingProgress value) => action(value);
