@@ -58,15 +58,15 @@ public sealed class LoraTrainCommandTests
     }
 
     [Theory]
-    [InlineData("adamw8bit")]
-    [InlineData("stable-spam")]
-    public void LoraTrain_OtherOptimizers_WithOrthogonalGrad_Train(string optimizer)
+    [InlineData("adamw8bit", "softmax")]
+    [InlineData("stable-spam", "stablemax")]
+    public void LoraTrain_OtherOptimizers_WithOrthogonalGrad_Train(string optimizer, string loss)
     {
         using var dir = new TempDirectory();
         string train = dir.File("train.txt");
         File.WriteAllLines(train, s_train);
         (int code, string output, string err) = CliHarness.Run("lora", "train", "--model", MiniLm.Files.ModelPath, "--vocab", MiniLm.Files.VocabPath, "--train", train,
-            "--method", "lora", "--rank", "2", "--max-steps", "2", "--batch-size", "4", "--max-length", "16", "--optimizer", optimizer, "--orthogonal-grad",
+            "--method", "lora", "--rank", "2", "--max-steps", "2", "--batch-size", "4", "--max-length", "16", "--optimizer", optimizer, "--loss", loss, "--orthogonal-grad",
             "--out", dir.File("out"), "--json");
         Assert.True(code == 0, err);
         using JsonDocument doc = JsonDocument.Parse(output);

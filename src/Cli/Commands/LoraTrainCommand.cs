@@ -43,11 +43,12 @@ internal static class LoraTrainCommand
         var seed = new Option<int>("--seed") { Description = "Seed of every random choice.", DefaultValueFactory = _ => 0 };
         var device = new Option<string>("--device") { Description = "cpu | cuda[:N] | auto.", DefaultValueFactory = _ => "cpu" };
         var optimizer = new Option<string>("--optimizer") { Description = $"{string.Join(" | ", OptimizerKinds.Names)}.", DefaultValueFactory = _ => OptimizerKinds.Name(FineTuneOptions.Defaults.Optimizer) };
+        var loss = new Option<ClassificationLoss>("--loss") { Description = "Softmax | StableMax (StableMax cross-entropy, Prieto et al., 2025).", DefaultValueFactory = _ => FineTuneOptions.Defaults.Loss };
         var orthogonalGrad = new Option<bool>("--orthogonal-grad") { Description = "⊥Grad: remove each weight's gradient component along the weight (Prieto et al., 2025).", DefaultValueFactory = _ => FineTuneOptions.Defaults.OrthogonalGradient };
         var output = new Option<DirectoryInfo>("--out") { Description = "Output folder (also holds the resumable checkpoint).", Required = true };
         var command = new Command("train", "Fine-tune a text encoder for sentence classification with LoRA, PiSSA, MiLoRA, OLoRA, EVA, LoRA-GA adapters or fully; export plain ONNX.")
         {
-            model, vocab, train, valid, method, rank, alpha, epochs, maxSteps, lr, headLr, batch, maxLength, schedule, checkpointEvery, checkpointSeconds, seed, device, optimizer, orthogonalGrad, output,
+            model, vocab, train, valid, method, rank, alpha, epochs, maxSteps, lr, headLr, batch, maxLength, schedule, checkpointEvery, checkpointSeconds, seed, device, optimizer, loss, orthogonalGrad, output,
         };
         CommandRunner.SetHandler(command, (parsed, console) =>
         {
@@ -78,6 +79,7 @@ internal static class LoraTrainCommand
                     ? kind
                     : throw new UsageException($"--optimizer '{parsed.GetValue(optimizer)}' is not one of {string.Join(", ", OptimizerKinds.Names)}."),
                 OrthogonalGradient = parsed.GetValue(orthogonalGrad),
+                Loss = parsed.GetValue(loss),
             };
             try
             {

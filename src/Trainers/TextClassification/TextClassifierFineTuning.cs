@@ -133,11 +133,14 @@ public static class TextClassifierFineTuning
     /// </summary>
     internal static TrainingGraph BuildTrainingGraph(OnnxModel classifier, IReadOnlyList<string> trainables, FineTuneOptions options)
     {
-        OnnxModel lossModel = ClassifierLossGraph.Add(classifier, options.ClassWeights);
+        bool stableMax = options.Loss == ClassificationLoss.StableMax;
+        OnnxModel lossModel = stableMax ? classifier : ClassifierLossGraph.Add(classifier, options.ClassWeights);
         double headScale = (options.HeadLearningRate ?? options.LearningRate) / (double)options.LearningRate;
         return TrainingGraphBuilder.Build(lossModel, new TrainingGraphOptions
         {
-            Loss = new ScalarOutputLoss(ClassifierLossGraph.LossOutput),
+            Loss = stableMax
+                ? new StableMaxCrossEntropyLoss(ClassifierGraph.LogitsOutput, ClassifierLossGraph.LabelsInput)
+                : new ScalarOutputLoss(ClassifierLossGraph.LossOutput),
             Trainables = trainables,
             Optimizer = OptimizerKinds.Create(options.Optimizer, options.Beta1, options.Beta2, options.Epsilon, options.WeightDecay, options.OrthogonalGradient),
             LearningRateMultipliers = headScale == 1
