@@ -122,4 +122,13 @@ public class StableMaxLossTests
         Assert.Equal(-0.5 + (2.0 / 7), -bNext[1], 12);
         Assert.Equal(1.0 / 14, -bNext[2], 12);
     }
+
+    [Fact]
+    public void FineTuneOptions_RefuseClassWeightsWithStableMax()
+    {
+        var options = new Pipelines.Trainers.TextClassification.FineTuneOptions { Loss = ClassificationLoss.StableMax, ClassWeights = [1f, 2f] };
+        ArgumentException e = Assert.ThrowsAny<ArgumentException>(options.Validate);
+        Assert.Contains("class weights", e.Message, StringComparison.Ordinal);
+        (options with { ClassWeights = null }).Validate();
+    }
 }
