@@ -56,4 +56,32 @@ public sealed class LoraTrainCommandTests
         Assert.Equal(2, code);
         Assert.Contains("'dora'", err, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("adamw8bit", "softmax")]
+    [InlineData("stable-spam", "stablemax")]
+    public void LoraTrain_OtherOptimizers_WithOrthogonalGrad_Train(string optimizer, string loss)
+    {
+        using var dir = new TempDirectory();
+        string train = dir.File("train.txt");
+        File.WriteAllLines(train, s_train);
+        (int code, string output, string err) = CliHarness.Run("lora", "train", "--model", MiniLm.Files.ModelPath, "--vocab", MiniLm.Files.VocabPath, "--train", train,
+            "--method", "lora", "--rank", "2", "--max-steps", "2", "--batch-size", "4", "--max-length", "16", "--optimizer", optimizer, "--loss", loss, "--orthogonal-grad",
+            "--out", dir.File("out"), "--json");
+        Assert.True(code == 0, err);
+        using JsonDocument doc = JsonDocument.Parse(output);
+        double finalLoss = doc.RootElement.GetProperty("final_loss").GetDouble();
+        Assert.True(double.IsFinite(finalLoss) && finalLoss > 0, $"final loss {finalLoss}");
+    }
+
+    [Fact]
+    public void LoraTrain_UnknownOptimizer_ExitsTwo()
+    {
+        using var dir = new TempDirectory();
+        string train = dir.File("train.txt");
+        File.WriteAllLines(train, s_train);
+        (int code, _, string err) = CliHarness.Run("lora", "train", "--train", train, "--optimizer", "lion", "--out", dir.File("out"));
+        Assert.Equal(2, code);
+        Assert.Contains("'lion'", err, StringComparison.Ordinal);
+    }
 }

@@ -5,6 +5,7 @@ using Pipelines.Cli.Infrastructure;
 using Pipelines.Cli.Plots;
 using Pipelines.Onnx;
 using Pipelines.Onnx.Runtime;
+using Pipelines.Trainers;
 using Pipelines.Trainers.TextClassification;
 using Spectre.Console;
 
@@ -41,10 +42,13 @@ internal static class LoraTrainCommand
         var checkpointSeconds = new Option<int>("--checkpoint-seconds") { Description = "Also write the checkpoint once this many seconds have passed since the last one (0: by steps only), so a kill loses at most this long.", DefaultValueFactory = _ => FineTuneOptions.Defaults.CheckpointSeconds };
         var seed = new Option<int>("--seed") { Description = "Seed of every random choice.", DefaultValueFactory = _ => 0 };
         var device = new Option<string>("--device") { Description = "cpu | cuda[:N] | auto.", DefaultValueFactory = _ => "cpu" };
+        var optimizer = new Option<string>("--optimizer") { Description = $"{string.Join(" | ", OptimizerKinds.Names)}.", DefaultValueFactory = _ => OptimizerKinds.Name(FineTuneOptions.Defaults.Optimizer) };
+        var loss = new Option<ClassificationLoss>("--loss") { Description = "Softmax | StableMax (StableMax cross-entropy, Prieto et al., 2025).", DefaultValueFactory = _ => FineTuneOptions.Defaults.Loss };
+        var orthogonalGrad = new Option<bool>("--orthogonal-grad") { Description = "⊥Grad: remove each weight's gradient component along the weight (Prieto et al., 2025).", DefaultValueFactory = _ => FineTuneOptions.Defaults.OrthogonalGradient };
         var output = new Option<DirectoryInfo>("--out") { Description = "Output folder (also holds the resumable checkpoint).", Required = true };
         var command = new Command("train", "Fine-tune a text encoder for sentence classification with LoRA, PiSSA, MiLoRA, OLoRA, EVA, LoRA-GA adapters or fully; export plain ONNX.")
         {
-            model, vocab, train, valid, method, rank, alpha, epochs, maxSteps, lr, headLr, batch, maxLength, schedule, checkpointEvery, checkpointSeconds, seed, device, output,
+            model, vocab, train, valid, method, rank, alpha, epochs, maxSteps, lr, headLr, batch, maxLength, schedule, checkpointEvery, checkpointSeconds, seed, device, optimizer, loss, orthogonalGrad, output,
         };
         CommandRunner.SetHandler(command, (parsed, console) =>
         {
@@ -71,6 +75,11 @@ internal static class LoraTrainCommand
                 CheckpointDirectory = Path.Combine(outDir.FullName, "checkpoint"),
                 CheckpointEvery = parsed.GetValue(checkpointEvery),
                 CheckpointInterval = CheckpointInterval(parsed.GetValue(checkpointSeconds)),
+                Optimizer = OptimizerKinds.TryParse(parsed.GetValue(optimizer)!, out OptimizerKind kind)
+                    ? kind
+                    : throw new UsageException($"--optimizer '{parsed.GetValue(optimizer)}' is not one of {string.Join(", ", OptimizerKinds.Names)}."),
+                OrthogonalGradient = parsed.GetValue(orthogonalGrad),
+                Loss = parsed.GetValue(loss),
             };
             try
             {

@@ -12,8 +12,19 @@ public abstract record Optimizer
     /// <summary>Decoupled weight decay λ (0 = none).</summary>
     public double WeightDecay { get; init; }
 
+    /// <summary>
+    /// ⊥Grad (Prieto et al., 2025): each parameter's gradient loses its component along the parameter,
+    /// g⊥ = g − (⟨w,g⟩ / (⟨w,w⟩ + 1e-30))·w, rescaled to ‖g‖, before the update (⊥AdamW with AdamW). Applied after
+    /// global-norm clipping. Default <see cref="OptimizerDefaults.OrthogonalGradient"/>.
+    /// </summary>
+    public bool OrthogonalGradient { get; init; } = OptimizerDefaults.OrthogonalGradient;
+
     /// <summary>Names of the per-parameter state slots, e.g. <c>m</c>, <c>v</c>.</summary>
     internal abstract IReadOnlyList<string> Slots { get; }
+
+    /// <summary>The initial value of slot <paramref name="k"/> of <paramref name="parameter"/> (default: zeros shaped and typed like it).</summary>
+    internal virtual OnnxTensor InitialSlot(int k, string name, OnnxTensor parameter, TensorElementType type) =>
+        new(name, type, (long[])parameter.Dims.Clone(), new byte[parameter.RawData.Length]);
 
     /// <summary>Emits the update of one parameter; returns the new parameter and new slot values.</summary>
     /// <param name="step">The emission context.</param>
@@ -119,8 +130,12 @@ public sealed record AdamWOptimizer(double Beta1 = 0.9, double Beta2 = 0.999, do
 internal sealed class OptimizerStep(GraphBuilder builder, TensorElementType type, string learningRate, string step)
 {
     private readonly Dictionary<double, string> _constants = [];
+    private readonly Dictionary<string, long> _counts = new(StringComparer.Ordinal);
 
     public GraphBuilder Builder { get; } = builder;
+
+    /// <summary>The element type of the parameters, the learning rate and the step.</summary>
+    public TensorElementType Type { get; } = type;
 
     public string LearningRate { get; } = learningRate;
 
@@ -129,11 +144,19 @@ internal sealed class OptimizerStep(GraphBuilder builder, TensorElementType type
     /// <summary>m·lr (the learning-rate input itself when m = 1).</summary>
     public string ScaledLearningRate(double scale) => scale == 1 ? LearningRate : Builder.Op("Mul", LearningRate, Scalar(scale));
 
+    /// <summary>The standard-domain opset of the train-step graph (ReduceMax takes its axes as an input from 18 on).</summary>
+    public long Opset { get; init; } = GraphBuilder.DefaultOpset;
+
+    /// <summary>The element count of parameter <paramref name="parameter"/>, as registered by the builder.</summary>
+    public long ElementCount(string parameter) => _counts[parameter];
+
+    public void Register(OnnxTensor parameter) => _counts[parameter.Name] = OnnxTensor.ElementCountOf(parameter.Dims);
+
     public string Scalar(double value)
     {
         if (!_constants.TryGetValue(value, out string? name))
         {
-            name = Builder.Scalar(value, type, "opt_const");
+            name = Builder.Scalar(value, Type, "opt_const");
             _constants[value] = name;
         }
 

@@ -84,4 +84,7 @@ public sealed class TrainingGraph
 
     /// <summary>The trainable parameters.</summary>
     public IEnumerable<StateTensor> Parameters => State.Where(s => s.Kind == StateKind.Parameter);
+
+    /// <summary>Bytes of optimizer state (every <see cref="StateKind.OptimizerSlot"/> tensor), e.g. to compare 8-bit with 32-bit AdamW.</summary>
+    public long OptimizerStateBytes => State.Where(s => s.Kind == StateKind.OptimizerSlot).Sum(s => (long)s.Initial.RawData.Length);
 }

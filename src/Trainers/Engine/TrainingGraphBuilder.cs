@@ -62,7 +62,7 @@ public static class TrainingGraphBuilder
         var b = new GraphBuilder(step.Graph);
         string lr = b.Input("learning_rate", type);
         string stepInput = b.Input("step", type);
-        var os = new OptimizerStep(b, type, lr, stepInput);
+        var os = new OptimizerStep(b, type, lr, stepInput) { Opset = step.OpsetVersion() ?? GraphBuilder.DefaultOpset };
 
         string[] grads = [.. gg.Trainables.Select(t => gg.Gradients[t.Name])];
         if (options.ClipGlobalNorm is { } maxNorm)
@@ -76,22 +76,26 @@ public static class TrainingGraphBuilder
         for (int i = 0; i < gg.Trainables.Count; i++)
         {
             OnnxTensor p = gg.Trainables[i];
+            os.Register(p);
             string[] slotInputs = new string[options.Optimizer.Slots.Count];
+            var slotInitial = new OnnxTensor[slotInputs.Length];
             for (int k = 0; k < slotInputs.Length; k++)
             {
-                slotInputs[k] = b.Input(FreeName(used, p.Name + "." + options.Optimizer.Slots[k]), type, [.. p.Dims.Select(d => (Dim)d)]);
+                string slotName = FreeName(used, p.Name + "." + options.Optimizer.Slots[k]);
+                slotInitial[k] = options.Optimizer.InitialSlot(k, slotName, p, type);
+                slotInputs[k] = b.Input(slotName, slotInitial[k].ElementType, [.. slotInitial[k].Dims.Select(d => (Dim)d)]);
             }
 
             double scale = options.LearningRateMultipliers.TryGetValue(p.Name, out double m) ? m : 1;
             bool decays = options.WeightDecayParameters?.Contains(p.Name) ?? true;
-            (string newP, string[] newSlots) = options.Optimizer.Update(os, shared, p.Name, grads[i], slotInputs, scale, decays);
+            string grad = options.Optimizer.OrthogonalGradient ? OrthogonalGradient.Emit(b, os, p.Name, grads[i]) : grads[i];
+            (string newP, string[] newSlots) = options.Optimizer.Update(os, shared, p.Name, grad, slotInputs, scale, decays);
             string pOut = b.Output(newP, FreeName(used, p.Name + ".next"), p.Type);
             state.Add(new StateTensor(p.Name, pOut, StateKind.Parameter, p.Clone()));
             for (int k = 0; k < slotInputs.Length; k++)
             {
-                string sOut = b.Output(newSlots[k], FreeName(used, slotInputs[k] + ".next"), p.Type);
-                byte[] zeros = new byte[p.RawData.Length];
-                slotState.Add(new StateTensor(slotInputs[k], sOut, StateKind.OptimizerSlot, new OnnxTensor(slotInputs[k], type, (long[])p.Dims.Clone(), zeros)));
+                string sOut = b.Output(newSlots[k], FreeName(used, slotInputs[k] + ".next"), slotInitial[k].Type);
+                slotState.Add(new StateTensor(slotInputs[k], sOut, StateKind.OptimizerSlot, slotInitial[k]));
             }
         }
 

@@ -46,6 +46,15 @@ public sealed record FineTuneOptions
         /// <summary>Also write a checkpoint once this many seconds have passed since the last one (the CLI's default).</summary>
         public const int CheckpointSeconds = 60;
 
+        /// <summary>The optimizer.</summary>
+        public const OptimizerKind Optimizer = OptimizerKind.AdamW;
+
+        /// <summary>Softmax cross-entropy.</summary>
+        public const ClassificationLoss Loss = ClassificationLoss.Softmax;
+
+        /// <summary>⊥Grad off.</summary>
+        public const bool OrthogonalGradient = OptimizerDefaults.OrthogonalGradient;
+
         /// <summary>The default peak learning rate for <paramref name="method"/>.</summary>
         /// <param name="method">The method.</param>
         public static float For(LowRankMethod method) => method == LowRankMethod.Full ? FullLearningRate : LearningRate;
@@ -68,6 +77,15 @@ public sealed record FineTuneOptions
 
     /// <summary>Peak learning rate of the classification head; null uses <see cref="LearningRate"/>.</summary>
     public float? HeadLearningRate { get; init; } = Defaults.HeadLearningRate;
+
+    /// <summary>The optimizer (β₁, β₂, ε below apply to each kind).</summary>
+    public OptimizerKind Optimizer { get; init; } = Defaults.Optimizer;
+
+    /// <summary>The training loss; <see cref="ClassificationLoss.StableMax"/> takes no <see cref="ClassWeights"/> (validation loss stays softmax CE).</summary>
+    public ClassificationLoss Loss { get; init; } = Defaults.Loss;
+
+    /// <summary>⊥Grad: remove each weight's gradient component along the weight (<see cref="Trainers.Optimizer.OrthogonalGradient"/>).</summary>
+    public bool OrthogonalGradient { get; init; } = Defaults.OrthogonalGradient;
 
     /// <summary>AdamW decoupled weight decay (applied to matrices, not to vectors).</summary>
     public float WeightDecay { get; init; }
@@ -145,6 +163,11 @@ public sealed record FineTuneOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(ClassCount, 2, nameof(ClassCount));
         ArgumentOutOfRangeException.ThrowIfLessThan(CalibrationBatches, 1, nameof(CalibrationBatches));
         ArgumentOutOfRangeException.ThrowIfLessThan(CheckpointEvery, 1, nameof(CheckpointEvery));
+        if (Loss == ClassificationLoss.StableMax && ClassWeights is not null)
+        {
+            throw new ArgumentException("StableMax cross-entropy takes no class weights.", nameof(ClassWeights));
+        }
+
         if (CheckpointInterval is { } interval && interval <= TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(CheckpointInterval), interval, "CheckpointInterval must be positive.");

@@ -133,13 +133,16 @@ public static class TextClassifierFineTuning
     /// </summary>
     internal static TrainingGraph BuildTrainingGraph(OnnxModel classifier, IReadOnlyList<string> trainables, FineTuneOptions options)
     {
-        OnnxModel lossModel = ClassifierLossGraph.Add(classifier, options.ClassWeights);
+        bool stableMax = options.Loss == ClassificationLoss.StableMax;
+        OnnxModel lossModel = stableMax ? classifier : ClassifierLossGraph.Add(classifier, options.ClassWeights);
         double headScale = (options.HeadLearningRate ?? options.LearningRate) / (double)options.LearningRate;
         return TrainingGraphBuilder.Build(lossModel, new TrainingGraphOptions
         {
-            Loss = new ScalarOutputLoss(ClassifierLossGraph.LossOutput),
+            Loss = stableMax
+                ? new StableMaxCrossEntropyLoss(ClassifierGraph.LogitsOutput, ClassifierLossGraph.LabelsInput)
+                : new ScalarOutputLoss(ClassifierLossGraph.LossOutput),
             Trainables = trainables,
-            Optimizer = new AdamWOptimizer(options.Beta1, options.Beta2, options.Epsilon) { WeightDecay = options.WeightDecay },
+            Optimizer = OptimizerKinds.Create(options.Optimizer, options.Beta1, options.Beta2, options.Epsilon, options.WeightDecay, options.OrthogonalGradient),
             LearningRateMultipliers = headScale == 1
                 ? new Dictionary<string, double>()
                 : trainables.Where(FineTuneModels.IsHead).ToDictionary(n => n, _ => headScale, StringComparer.Ordinal),

@@ -207,4 +207,139 @@ public class OptimizerTests
         Assert.Equal(1.0, wsd.At(19), 12);
         Assert.Equal(0.0, wsd.At(30), 12);
     }
+
+    [Fact]
+    public void OrthogonalGradient_Sgd_MatchesReference()
+    {
+        (_, double[] w, double[] x, double[] t) = Problem();
+        double lr = 0.1;
+        for (int step = 0; step < 5; step++)
+        {
+            double[] g = Gradient(w, x, t);
+            double wg = w.Zip(g, (a, c) => a * c).Sum(), ww = w.Sum(a => a * a), gn = Math.Sqrt(g.Sum(a => a * a));
+            double[] o = [.. g.Select((c, i) => c - (wg / (ww + 1e-30) * w[i]))];
+            double on = Math.Sqrt(o.Sum(a => a * a));
+            for (int i = 0; i < w.Length; i++)
+            {
+                w[i] -= lr * o[i] * gn / (on + 1e-30);
+            }
+        }
+
+        double[] fromGraph = Train(new SgdOptimizer(0) { OrthogonalGradient = true }, new ConstantSchedule(lr), 5);
+        for (int i = 0; i < w.Length; i++)
+        {
+            Assert.Equal(w[i], fromGraph[i], 12);
+        }
+    }
+
+    [Fact]
+    public void OrthogonalGradient_Oracle()
+    {
+        // w = [1, 0], loss = mean((w − target)²) with target = w − g/ (2/2) → g = [1, 1]: g⊥ = [0, 1] → rescaled [0, √2]
+        var b = new GraphBuilder("direct");
+        string w = b.Initializer(OnnxTensor.FromDoubles("W", [1, 0], 2));
+        b.Output(b.Op("Identity", w), "y", TensorType.Of(TensorElementType.Double, 2));
+        TrainingGraph graph = TrainingGraphBuilder.Build(b.ToModel(), new TrainingGraphOptions
+        {
+            Loss = new MeanSquaredErrorLoss("y"),
+            Trainables = ["W"],
+            Optimizer = new SgdOptimizer(0) { OrthogonalGradient = true },
+        });
+        using var trainer = new Trainer(graph, new TrainerOptions { Schedule = new ConstantSchedule(1) });
+        new double[] { 0, -1 }.CopyTo(trainer.Batch.Get<double>("target"));   // g = 2/2·(w − t) = [1, 1]
+        trainer.TrainStep();
+        double[] next = trainer.GetState<double>("W");
+        Assert.Equal(1, next[0], 12);
+        Assert.Equal(-Math.Sqrt(2), next[1], 12);
+    }
+
+    // Stable-SPAM reference (research note §2) with a gradient spike at step 4 and a reset at global step 5 (ΔT = 5)
+    [Fact]
+    public void StableSpam_MatchesReference()
+    {
+        (_, double[] w, double[] x, double[] t) = Problem();
+        double b1 = 0.8, b2 = 0.95, eps = 1e-8, g1 = 0.7, g2 = 0.9, theta = 0.99, wd = 0.1, lr = 0.05;
+        const int steps = 9, interval = 5, spike = 3;
+        double[] Target(int step) => step == spike ? [.. t.Select(v => v * 30)] : t;
+        double[] m = new double[w.Length], v = new double[w.Length];
+        double clipState = 0, mu = 0, nu = 0, tt = 0;
+        for (int step = 0; step < steps; step++)
+        {
+            if ((step + 1) % interval == 0)
+            {
+                Array.Clear(m);
+                Array.Clear(v);
+                tt = 0;
+            }
+
+            tt++;
+            double[] g = Gradient(w, x, Target(step));
+            double gmax = g.Max(Math.Abs);
+            clipState = (theta * clipState) + ((1 - theta) * gmax);
+            double threshold = clipState / (1 - Math.Pow(theta, tt));
+            g = [.. g.Select(c => Math.Abs(c) > threshold ? c / gmax * threshold : c)];
+            double n = Math.Sqrt(g.Sum(c => c * c));
+            mu = (g1 * mu) + ((1 - g1) * n);
+            nu = (g2 * nu) + ((1 - g2) * n * n);
+            double scaleC = mu / (1 - Math.Pow(g1, tt)) / (Math.Sqrt(nu / (1 - Math.Pow(g2, tt))) + eps);
+            g = n > 0 ? [.. g.Select(c => c / n * scaleC)] : g;
+            for (int i = 0; i < w.Length; i++)
+            {
+                w[i] *= 1 - (lr * wd);
+                m[i] = (b1 * m[i]) + ((1 - b1) * g[i]);
+                v[i] = (b2 * v[i]) + ((1 - b2) * g[i] * g[i]);
+                w[i] -= lr / (1 - Math.Pow(b1, tt)) * m[i] / ((Math.Sqrt(v[i]) / Math.Sqrt(1 - Math.Pow(b2, tt))) + eps);
+            }
+        }
+
+        (OnnxModel model, _, _, _) = Problem();
+        TrainingGraph graph = TrainingGraphBuilder.Build(model, new TrainingGraphOptions
+        {
+            Loss = new MeanSquaredErrorLoss("y"),
+            Trainables = ["W"],
+            Optimizer = new StableSpamOptimizer(b1, b2, eps, g1, g2, theta, interval) { WeightDecay = wd },
+        });
+        using var trainer = new Trainer(graph, new TrainerOptions { Schedule = new ConstantSchedule(lr) });
+        x.CopyTo(trainer.Batch.Get<double>("x"));
+        for (int step = 0; step < steps; step++)
+        {
+            Target(step).CopyTo(trainer.Batch.Get<double>("target"));
+            trainer.TrainStep();
+        }
+
+        double[] fromGraph = trainer.GetState<double>("W");
+        for (int i = 0; i < w.Length; i++)
+        {
+            Assert.Equal(w[i], fromGraph[i], 12);
+        }
+
+        Assert.Equal(5, trainer.GetState<double>("W.spam_step")[0]);   // reset before k = 5 (t = 1), then k = 6…9 → t = 5
+    }
+
+    [Fact]
+    public void StableSpam_Oracle_ClipsTheSpikeAndNormalises()
+    {
+        // note §2: t = 1, g = [3, −4] → fed [0.6, −0.8]; t = 2, g = [30, 0] → clipped to 17.00650, fed [0.941752, 0].
+        // With β₁ = 0 and β₂ → 0 the Adam step is lr·ĝ/(|ĝ| + ε) = lr·sign, so check the state instead: μ after step 2.
+        var b = new GraphBuilder("direct");
+        string w = b.Initializer(OnnxTensor.FromDoubles("W", [0, 0], 2));
+        b.Output(b.Op("Identity", w), "y", TensorType.Of(TensorElementType.Double, 2));
+        TrainingGraph graph = TrainingGraphBuilder.Build(b.ToModel(), new TrainingGraphOptions
+        {
+            Loss = new MeanSquaredErrorLoss("y"),
+            Trainables = ["W"],
+            Optimizer = new StableSpamOptimizer(),
+        });
+        using var trainer = new Trainer(graph, new TrainerOptions { Schedule = new ConstantSchedule(0) });
+        new double[] { -3, 4 }.CopyTo(trainer.Batch.Get<double>("target"));   // g = w − target (lr 0 keeps w = 0)
+        trainer.TrainStep();
+        Assert.Equal(0.3 * 5, trainer.GetState<double>("W.spam_norm_mean")[0], 12);
+        Assert.Equal(0.1 * 0.6, trainer.GetState<double>("W.spam_m")[0], 9);
+        new double[] { -30, 0 }.CopyTo(trainer.Batch.Get<double>("target"));
+        trainer.TrainStep();
+        double threshold = ((0.999 * 0.004) + (0.001 * 30)) / (1 - (0.999 * 0.999));   // 17.00650
+        Assert.Equal(17.00650, threshold, 5);
+        Assert.Equal((0.7 * 1.5) + (0.3 * threshold), trainer.GetState<double>("W.spam_norm_mean")[0], 9);
+        Assert.Equal((0.9 * 0.06) + (0.1 * 0.941752), trainer.GetState<double>("W.spam_m")[0], 6);
+    }
 }

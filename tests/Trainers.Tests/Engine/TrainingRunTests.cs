@@ -19,26 +19,39 @@ public class TrainingRunTests
         Parameters = ["W1", "b1", "W2", "b2"],
     };
 
-    private static Trainer NewTrainer() =>
-        new(TrainerTests.SpiralGraph(new AdamWOptimizer()), new TrainerOptions { BatchSize = 16, Seed = 3, Schedule = new ConstantSchedule(0.01) });
+    private static Trainer NewTrainer(string optimizer = "adamw") =>
+        new(TrainerTests.SpiralGraph(NamedOptimizer(optimizer)), new TrainerOptions { BatchSize = 16, Seed = 3, Schedule = new ConstantSchedule(0.01) });
+
+    private static Optimizer NamedOptimizer(string name) => name switch
+    {
+        "adamw" => new AdamWOptimizer(),
+        "orthogonal-adamw" => new AdamWOptimizer { OrthogonalGradient = true },
+        "stable-spam" => new StableSpamOptimizer(ResetInterval: 5),
+        "adamw8bit" => new AdamW8BitOptimizer(BlockSize: 16),
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown optimizer"),
+    };
 
     /// <summary>The uninterrupted run every resumed run must reproduce.</summary>
-    private static TrainingRunResult Straight(float[] x, long[] y)
+    private static TrainingRunResult Straight(float[] x, long[] y, string optimizer = "adamw")
     {
         using var dir = new TempDirectory();
-        using Trainer a = NewTrainer();
+        using Trainer a = NewTrainer(optimizer);
         return TrainingRun.Run(a, new SourceTask(TrainerTests.SpiralSource(x, y)), RunOptions(dir.Path));
     }
 
-    [Fact]
-    public void InterruptedRun_ResumesToTheSameBytes_AndReplaysEpochs()
+    [Theory]
+    [InlineData("adamw")]
+    [InlineData("orthogonal-adamw")]
+    [InlineData("stable-spam")]
+    [InlineData("adamw8bit")]
+    public void InterruptedRun_ResumesToTheSameBytes_AndReplaysEpochs(string optimizer)
     {
         (float[] x, long[] y) = Data();
-        TrainingRunResult straight = Straight(x, y);
+        TrainingRunResult straight = Straight(x, y, optimizer);
 
         using var dir = new TempDirectory();
         using var cts = new CancellationTokenSource();
-        using (Trainer b = NewTrainer())
+        using (Trainer b = NewTrainer(optimizer))
         {
             var stopAfterSeven = new Inline<StepReport>(r =>
             {
@@ -51,14 +64,14 @@ public class TrainingRunTests
         }
 
         // Checkpoints fall every 2 steps, but a cancelled run saves the step it reached: 7, nothing is lost.
-        using (Trainer probe = NewTrainer())
+        using (Trainer probe = NewTrainer(optimizer))
         {
             probe.LoadCheckpoint(Path.Combine(dir.Path, RunCheckpoint.StateFile));
             Assert.Equal(7, probe.Step);
         }
 
         var replayed = new List<EpochReport>();
-        using Trainer c = NewTrainer();
+        using Trainer c = NewTrainer(optimizer);
         TrainingRunResult resumed = TrainingRun.Run(c, new SourceTask(TrainerTests.SpiralSource(x, y)), RunOptions(dir.Path), epochs: new Inline<EpochReport>(replayed.Add));
         Assert.Equal(straight.Losses, resumed.Losses);
         Assert.Equal(straight.Epochs.Select(e => e.TrainLoss), resumed.Epochs.Select(e => e.TrainLoss));
