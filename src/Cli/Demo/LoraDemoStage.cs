@@ -8,7 +8,8 @@ namespace Pipelines.Cli.Demo;
 
 /// <summary>
 /// LoRA stage: PiSSA-fast-initialises all 36 MatMul weights of all-MiniLM-L6-v2 at r = 16, prints the per-layer table,
-/// writes the adapted model, adapters and vocabulary as a verified model folder, and checks the adapted model's outputs on real sentences stay within 1e-4.
+/// writes the adapted model, adapters and vocabulary as a verified model folder, and checks the adapted model's outputs on
+/// real sentences stay within 1e-4; then peft's orthogonal init with rsLoRA scaling, whose outputs are preserved too.
 /// </summary>
 internal sealed class LoraDemoStage : IDemoStage
 {
@@ -35,6 +36,16 @@ internal sealed class LoraDemoStage : IDemoStage
         if (!(deviation < Tolerance))
         {
             throw new InvalidOperationException($"The PiSSA-adapted MiniLM deviates by {deviation} (> {Tolerance}) from the original.");
+        }
+
+        // peft's orthogonal init with rsLoRA scaling (α/√r): adapters start at zero, so outputs are preserved too.
+        var orthogonal = options with { Method = LowRankMethod.Orthogonal, RsLora = true, ReportOptimalError = false };
+        AdaptedModel ortho = LowRankInitializer.Initialize(model, orthogonal);
+        double orthoDeviation = OutputDeviation.MaxAbs(model, ortho.Model, samples);
+        context.Console.Human.MarkupLine($"orthogonal init + rsLoRA (scale α/√r = {LowRankOptions.Scale(orthogonal.Rank, orthogonal.Alpha ?? orthogonal.Rank, rsLora: true):G3}): max output deviation {orthoDeviation:G2}");
+        if (!(orthoDeviation < Tolerance))
+        {
+            throw new InvalidOperationException($"The orthogonally initialised MiniLM deviates by {orthoDeviation} (> {Tolerance}) from the original.");
         }
 
         double meanExcess = adapted.Report.Layers.Average(l => l.ExcessError);
