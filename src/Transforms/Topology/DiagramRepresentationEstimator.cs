@@ -32,19 +32,7 @@ public sealed class DiagramRepresentationEstimator : IEstimator<DiagramRepresent
         ArgumentNullException.ThrowIfNull(input);
         var probe = new DiagramRepresentationFeaturizer(_options, default);
         TopologyDataView.CheckInput(input.Schema, probe);
-        return new DiagramRepresentationTransformer(DiagramRepresentationFeaturizer.Fit(_options, ReadRows(input, probe)));
-    }
-
-    private IEnumerable<TopologyRow> ReadRows(IDataView input, ITopologyRowMapper mapper)
-    {
-        using DataViewRowCursor cursor = input.GetRowCursor([input.Schema[InputColumn]]);
-        Func<TopologyRow> read = TopologyDataView.RowReader(cursor, mapper);
-        int count = 0;
-        while (count < _options.MaxFitRows && cursor.MoveNext())
-        {
-            count++;
-            yield return read();
-        }
+        return new DiagramRepresentationTransformer(DiagramRepresentationFeaturizer.Fit(_options, TopologyDataView.ReadRows(input, probe, _options.MaxFitRows)));
     }
 
     /// <inheritdoc/>

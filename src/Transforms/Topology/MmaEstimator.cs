@@ -30,25 +30,7 @@ public sealed class MmaEstimator : IEstimator<MmaTransformer>
         ArgumentNullException.ThrowIfNull(input);
         var probe = new MmaFeaturizer(_options, new Numerics.Topology.MeasureBox(0f, 1f, 0f, 1f));
         TopologyDataView.CheckInput(input.Schema, probe);
-        return new MmaTransformer(MmaFeaturizer.Fit(_options, ReadRows(input, probe)));
-    }
-
-    private IEnumerable<TopologyRow> ReadRows(IDataView input, ITopologyRowMapper mapper)
-    {
-        var cols = new List<DataViewSchema.Column> { input.Schema[InputColumn] };
-        if (mapper.NodeCountColumnName is { } nc)
-        {
-            cols.Add(input.Schema[nc]);
-        }
-
-        using DataViewRowCursor cursor = input.GetRowCursor(cols);
-        Func<TopologyRow> read = TopologyDataView.RowReader(cursor, mapper);
-        int count = 0;
-        while (count < _options.MaxFitRows && cursor.MoveNext())
-        {
-            count++;
-            yield return read();
-        }
+        return new MmaTransformer(MmaFeaturizer.Fit(_options, TopologyDataView.ReadRows(input, probe, _options.MaxFitRows)));
     }
 
     /// <inheritdoc/>

@@ -33,25 +33,7 @@ public sealed class SignedMeasureEstimator : IEstimator<SignedMeasureTransformer
         ArgumentNullException.ThrowIfNull(input);
         var probe = new SignedMeasureFeaturizer(_options, new Numerics.Topology.FiltrationGrid([0f]), new Numerics.Topology.FiltrationGrid([0f]));
         TopologyDataView.CheckInput(input.Schema, probe);
-        return new SignedMeasureTransformer(SignedMeasureFeaturizer.Fit(_options, ReadRows(input, probe)));
-    }
-
-    private IEnumerable<TopologyRow> ReadRows(IDataView input, ITopologyRowMapper mapper)
-    {
-        var cols = new List<DataViewSchema.Column> { input.Schema[InputColumn] };
-        if (mapper.NodeCountColumnName is { } nc)
-        {
-            cols.Add(input.Schema[nc]);
-        }
-
-        using DataViewRowCursor cursor = input.GetRowCursor(cols);
-        Func<TopologyRow> read = TopologyDataView.RowReader(cursor, mapper);
-        int count = 0;
-        while (count < _options.MaxFitRows && cursor.MoveNext())
-        {
-            count++;
-            yield return read();
-        }
+        return new SignedMeasureTransformer(SignedMeasureFeaturizer.Fit(_options, TopologyDataView.ReadRows(input, probe, _options.MaxFitRows)));
     }
 
     /// <inheritdoc/>

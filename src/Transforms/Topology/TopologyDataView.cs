@@ -132,6 +132,25 @@ internal sealed class TopologyDataView : IDataView
         }
     }
 
+    /// <summary>The first <paramref name="maxRows"/> rows of <paramref name="input"/>'s input (and node-count) columns, for fitting.</summary>
+    internal static IEnumerable<TopologyRow> ReadRows(IDataView input, ITopologyRowMapper mapper, int maxRows)
+    {
+        var cols = new List<DataViewSchema.Column> { input.Schema[mapper.InputColumnName] };
+        if (mapper.NodeCountColumnName is { } nc)
+        {
+            cols.Add(input.Schema[nc]);
+        }
+
+        using DataViewRowCursor cursor = input.GetRowCursor(cols);
+        Func<TopologyRow> read = RowReader(cursor, mapper);
+        int count = 0;
+        while (count < maxRows && cursor.MoveNext())
+        {
+            count++;
+            yield return read();
+        }
+    }
+
     /// <summary>Reads the mapper's input columns from a row.</summary>
     internal static Func<TopologyRow> RowReader(DataViewRow row, ITopologyRowMapper mapper)
     {
