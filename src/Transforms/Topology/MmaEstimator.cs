@@ -22,8 +22,6 @@ public sealed class MmaEstimator : IEstimator<MmaTransformer>
         _options = options;
     }
 
-    private string InputColumn => _options.InputColumnName ?? _options.OutputColumnName;
-
     /// <inheritdoc/>
     public MmaTransformer Fit(IDataView input)
     {
