@@ -67,25 +67,18 @@ public sealed partial class CrossProcessTests
     }
 
     [Fact]
-    public async Task GraphTrain_Cancelled_SavesItsStep_AndTheSameCommandResumesToTheSameBytes()
+    public void GraphTrain_Cancelled_SavesItsStep_AndTheSameCommandResumesToTheSameBytes()
     {
         using var dir = new TempDirectory();
         string data = ToyTu.Write(dir.File("TOY"));
         string[] train(string output) => ["graph", "train", "--data", data, "--pe", "lap", "--k", "3", "--epochs", "120", "--hidden", "8", "--layers", "1", "--test-fraction", "0.2", "--out", output];
         string stopped = dir.File("stopped");
 
-        // Cancel as a first Ctrl+C would, once the first epoch's checkpoint exists.
+        // Cancel as a first Ctrl+C would, as soon as the first epoch is reported (its checkpoint is written by then).
         using var cancel = new CancellationTokenSource();
-        Task watcher = Task.Run(() =>
-        {
-            WaitFor(Path.Combine(stopped, "checkpoint", "state.bin"), () => cancel.IsCancellationRequested);
-            cancel.Cancel();
-        });
-        var stdout = new StringWriter();
+        var stdout = new CancelOnText("epoch ", cancel);
         var stderr = new StringWriter();
         int code = Infrastructure.CommandRunner.Invoke(Program.BuildRoot(), train(stopped), stdout, stderr, cancel.Token);
-        cancel.Cancel();
-        await watcher;
         Assert.True(code == CancelledExit, $"exit {code}: {stderr}");
         Assert.Contains("cancelled: Training stopped after step", stderr.ToString(), StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(stopped, ModelFolder.ModelFileName)));
@@ -97,6 +90,48 @@ public sealed partial class CrossProcessTests
         (code, _, string straightErr) = CliHarness.Run(train(straight));
         Assert.True(code == 0, straightErr);
         Assert.Equal(File.ReadAllBytes(Path.Combine(straight, ModelFolder.ModelFileName)), File.ReadAllBytes(Path.Combine(stopped, ModelFolder.ModelFileName)));
+    }
+
+    /// <summary>Standard output that cancels <paramref name="cancel"/> once <paramref name="text"/> has been written.</summary>
+    private sealed class CancelOnText(string text, CancellationTokenSource cancel) : StringWriter(System.Globalization.CultureInfo.InvariantCulture)
+    {
+        public override void Write(char value)
+        {
+            base.Write(value);
+            Check();
+        }
+
+        public override void Write(string? value)
+        {
+            base.Write(value);
+            Check();
+        }
+
+        public override void Write(char[] buffer, int index, int count)
+        {
+            base.Write(buffer, index, count);
+            Check();
+        }
+
+        public override void Write(ReadOnlySpan<char> buffer)
+        {
+            base.Write(buffer);
+            Check();
+        }
+
+        public override void WriteLine(string? value)
+        {
+            base.WriteLine(value);
+            Check();
+        }
+
+        private void Check()
+        {
+            if (!cancel.IsCancellationRequested && ToString().Contains(text, StringComparison.Ordinal))
+            {
+                cancel.Cancel();
+            }
+        }
     }
 
     private static void WaitFor(string file, Func<bool> giveUp)
