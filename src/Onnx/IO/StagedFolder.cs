@@ -53,8 +53,9 @@ public sealed partial class StagedFolder : IDisposable
     }
 
     /// <summary>
-    /// Swaps the staged set in: the target moves aside, the staging folder takes its name, the old folder's entries the
-    /// new set lacks are moved over and the old folder is deleted.
+    /// Swaps the staged set in — on Linux by one atomic exchange of the two folders (<see cref="TryExchange"/>), elsewhere
+    /// by two renames (the target moves aside, the staging folder takes its name) — then moves over the old folder's
+    /// entries the new set lacks and deletes the old folder.
     /// </summary>
     public void Commit()
     {
