@@ -97,7 +97,7 @@ internal sealed class TopologyDemoStage : IDemoStage
         }
 
         c.MarkupLine($"mlContext.Model.Save → Load → PredictionEngine: the {test.Count} test predictions are identical ({new FileInfo(zip).Length:N0}-byte zip)");
-        object more = MoreInvariants(c, ml, train, test[0], context.Seed);
+        object more = MoreInvariants(c, ml, options, train, test[0], context.Seed);
         PersistenceDiagram diagram = RipsPersistence.Compute(test[0].Points, 2, new RipsOptions { MaxDimension = 1 });
         string png = Path.Combine(context.WorkDirectory, "orbit-persistence-diagram.png");
         PersistencePlots.WriteDiagram(png, diagram, $"ORBIT r = {test[0].Rate}: Vietoris–Rips persistence diagram");
@@ -111,12 +111,12 @@ internal sealed class TopologyDemoStage : IDemoStage
     /// One orbit through the other invariants: edge collapse (same diagram, fewer edges), GUDHI-style landscapes of the
     /// diagram, the rank invariant's signed barcode, and the MMA decomposition.
     /// </summary>
-    private static object MoreInvariants(IAnsiConsole c, MLContext ml, List<Orbit> train, Orbit orbit, int seed)
+    private static object MoreInvariants(IAnsiConsole c, MLContext ml, SignedMeasureOptions options, List<Orbit> train, Orbit orbit, int seed)
     {
         var watch = Stopwatch.StartNew();
-        var plain = RipsPersistence.Compute(orbit.Points, 2, new RipsOptions { MaxDimension = 1, Threshold = 0.3f });
-        var collapsed = RipsPersistence.Compute(orbit.Points, 2, new RipsOptions { MaxDimension = 1, Threshold = 0.3f, EdgeCollapse = EdgeCollapseMode.On });
-        (_, int edgesBefore, int edgesAfter) = EdgeCollapse.Collapse(DistanceMatrix.FromPoints(orbit.Points, 2), 0.3f);
+        var plain = RipsPersistence.Compute(orbit.Points, 2, new RipsOptions { MaxDimension = 1, Threshold = options.Threshold });
+        var collapsed = RipsPersistence.Compute(orbit.Points, 2, new RipsOptions { MaxDimension = 1, Threshold = options.Threshold, EdgeCollapse = EdgeCollapseMode.On });
+        (_, int edgesBefore, int edgesAfter) = EdgeCollapse.Collapse(DistanceMatrix.FromPoints(orbit.Points, 2), options.Threshold!.Value);
         bool same = Enumerable.Range(0, 2).All(d => plain.InDimension(d).SequenceEqual(collapsed.InDimension(d)));
         if (!same)
         {
@@ -131,19 +131,7 @@ internal sealed class TopologyDemoStage : IDemoStage
         float[] landscape = landscapes.Featurize(h1);
         c.MarkupLine($"H1 landscapes (GUDHI-style, 3 × 20): peak {landscape.Max():G3}");
 
-        var rankOptions = new SignedMeasureOptions
-        {
-            OutputColumnName = "Rank",
-            InputColumnName = "Points",
-            Input = new PointCloudInput(2),
-            Codensity = CodensityKind.GaussianKde,
-            CodensityParameter = 0.05f,
-            Threshold = 0.3f,
-            Invariant = SignedMeasureInvariant.Rank,
-            GridResolution = 8,
-            OutputResolution = 4,
-            Bandwidth = 0.1f,
-        };
+        SignedMeasureOptions rankOptions = options with { Invariant = SignedMeasureInvariant.Rank, GridResolution = 8, OutputResolution = 4 };
         SignedMeasureTransformer rank = ml.Transforms.Topology.SignedMeasure(rankOptions).Fit(ml.Data.LoadFromEnumerable(train));
         float[] rankFeatures = rank.Featurize(orbit.Points);
         c.MarkupLine($"rank invariant → signed barcode (8 × 8 grid, Möbius inversion): {rankFeatures.Length} features, ‖·‖₁ {rankFeatures.Sum(MathF.Abs):G3}");
@@ -151,11 +139,11 @@ internal sealed class TopologyDemoStage : IDemoStage
         var mmaOptions = new MmaOptions
         {
             OutputColumnName = "Mma",
-            InputColumnName = "Points",
-            Input = new PointCloudInput(2),
-            Codensity = CodensityKind.GaussianKde,
-            CodensityParameter = 0.05f,
-            Threshold = 0.3f,
+            InputColumnName = options.InputColumnName,
+            Input = options.Input,
+            Codensity = options.Codensity,
+            CodensityParameter = options.CodensityParameter,
+            Threshold = options.Threshold,
             Precision = 0.1f,
         };
         MmaTransformer mma = ml.Transforms.Topology.ModuleApproximation(mmaOptions).Fit(ml.Data.LoadFromEnumerable(train.Take(20)));

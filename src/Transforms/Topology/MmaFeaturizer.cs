@@ -5,7 +5,6 @@ namespace Pipelines.Transforms.Topology;
 /// <summary>Fitted state of the MMA transformer (options + frozen box) and the per-row computation.</summary>
 internal sealed class MmaFeaturizer : ITopologyRowMapper
 {
-    private const int MaxEdgeValuesPerRow = 4096;
 
     public MmaFeaturizer(MmaOptions options, MeasureBox box)
     {
@@ -29,45 +28,11 @@ internal sealed class MmaFeaturizer : ITopologyRowMapper
     /// <summary>Fits the box on the filtration values of the training rows (1% tails dropped by default).</summary>
     public static MmaFeaturizer Fit(MmaOptions options, IEnumerable<TopologyRow> rows)
     {
-        SignedMeasureOptions bifiltration = options.Bifiltration();
-        var first = new List<float>();
-        var second = new List<float>();
-        IReadOnlyCollection<TopologyRow> all = rows as IReadOnlyCollection<TopologyRow> ?? [.. rows];
-        foreach (TopologyRow row in all)
-        {
-            Preflight(options, row);
-        }
-
-        foreach (TopologyRow row in all)
-        {
-            switch (SignedMeasureFeaturizer.Build(bifiltration, row))
-            {
-                case FunctionRipsBifiltration f:
-                    float[] edges = f.EdgeValues();
-                    int stride = Math.Max(1, edges.Length / MaxEdgeValuesPerRow);
-                    for (int k = 0; k < edges.Length; k += stride)
-                    {
-                        first.Add(edges[k]);
-                    }
-
-                    first.Add(0f);
-                    second.AddRange(f.VertexFunction);
-                    break;
-                case GraphBifiltration g:
-                    first.AddRange(g.F1);
-                    second.AddRange(g.F2);
-                    break;
-            }
-        }
-
-        if (first.Count == 0 || second.Count == 0)
-        {
-            throw new InvalidOperationException($"Cannot fit the MMA box on column '{options.InputColumnName ?? options.OutputColumnName}': the training rows contain no points or nodes.");
-        }
+        (float[] first, float[] second) = SignedMeasureFeaturizer.FiltrationValues(options.Bifiltration(), rows, row => Preflight(options, row), "MMA box");
 
         // A regular 2-value grid after dropping the tails is exactly [low quantile, high quantile].
-        FiltrationGrid g1 = FiltrationGrid.Fit(first.ToArray(), GridStrategy.Regular, 2, options.DropQuantile);
-        FiltrationGrid g2 = FiltrationGrid.Fit(second.ToArray(), GridStrategy.Regular, 2, options.DropQuantile);
+        FiltrationGrid g1 = FiltrationGrid.Fit(first, GridStrategy.Regular, 2, options.DropQuantile);
+        FiltrationGrid g2 = FiltrationGrid.Fit(second, GridStrategy.Regular, 2, options.DropQuantile);
         return new MmaFeaturizer(options, MeasureBox.Of(g1, g2));
     }
 

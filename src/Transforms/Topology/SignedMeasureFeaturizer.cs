@@ -32,12 +32,32 @@ internal sealed class SignedMeasureFeaturizer : ITopologyRowMapper
     /// <summary>Fits both grids on the filtration values of the training rows.</summary>
     public static SignedMeasureFeaturizer Fit(SignedMeasureOptions options, IEnumerable<TopologyRow> rows)
     {
+        (float[] first, float[] second) = FiltrationValues(options, rows, row => Preflight(options, row), "signed-measure grids");
+        var grid1 = FiltrationGrid.Fit(first, options.GridStrategy, options.GridResolution, options.DropQuantile);
+        var grid2 = FiltrationGrid.Fit(second, options.GridStrategy, options.GridResolution, options.DropQuantile);
+        if (options.Invariant == SignedMeasureInvariant.Rank)
+        {
+            // O(grid⁴) per row: refuse before featurising anything.
+            RankInvariant.EnsureWithin(grid1.Count, grid2.Count, options.MeasureCount, options.Budget);
+        }
+
+        return new SignedMeasureFeaturizer(options, grid1, grid2);
+    }
+
+    /// <summary>
+    /// The filtration values of the training rows that grids (and the MMA box) are fitted on: sampled edge values and 0
+    /// for the first parameter, vertex function values for the second; every row passes <paramref name="preflight"/>
+    /// before any bifiltration is built.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The rows hold no points or nodes (<paramref name="what"/> names what is fitted).</exception>
+    internal static (float[] First, float[] Second) FiltrationValues(SignedMeasureOptions options, IEnumerable<TopologyRow> rows, Action<TopologyRow> preflight, string what)
+    {
         var first = new List<float>();
         var second = new List<float>();
         IReadOnlyCollection<TopologyRow> all = rows as IReadOnlyCollection<TopologyRow> ?? [.. rows];
         foreach (TopologyRow row in all)
         {
-            Preflight(options, row);
+            preflight(row);
         }
 
         foreach (TopologyRow row in all)
@@ -64,18 +84,10 @@ internal sealed class SignedMeasureFeaturizer : ITopologyRowMapper
 
         if (first.Count == 0 || second.Count == 0)
         {
-            throw new InvalidOperationException($"Cannot fit the signed-measure grids on column '{options.InputColumnName ?? options.OutputColumnName}': the training rows contain no points or nodes.");
+            throw new InvalidOperationException($"Cannot fit the {what} on column '{options.InputColumnName ?? options.OutputColumnName}': the training rows contain no points or nodes.");
         }
 
-        var grid1 = FiltrationGrid.Fit(first.ToArray(), options.GridStrategy, options.GridResolution, options.DropQuantile);
-        var grid2 = FiltrationGrid.Fit(second.ToArray(), options.GridStrategy, options.GridResolution, options.DropQuantile);
-        if (options.Invariant == SignedMeasureInvariant.Rank)
-        {
-            // O(grid⁴) per row: refuse before featurising anything.
-            RankInvariant.EnsureWithin(grid1.Count, grid2.Count, options.MeasureCount, options.Budget);
-        }
-
-        return new SignedMeasureFeaturizer(options, grid1, grid2);
+        return ([.. first], [.. second]);
     }
 
     /// <summary>
