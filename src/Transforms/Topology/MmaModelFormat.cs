@@ -29,14 +29,7 @@ internal static class MmaModelFormat
         MmaOptions o = f.Options;
         w.Write(s_magic);
         w.Write(Version);
-        w.Write(o.OutputColumnName);
-        w.Write(o.InputColumnName is not null);
-        w.Write(o.InputColumnName ?? string.Empty);
-        SignedMeasureModelFormat.WriteInput(w, o.Input);
-        w.Write((int)o.Codensity);
-        w.Write(o.CodensityParameter);
-        w.Write(o.Threshold.HasValue);
-        w.Write(o.Threshold ?? 0f);
+        SignedMeasureModelFormat.WriteBifiltration(w, o.Bifiltration());
         w.Write(o.MaxDegree);
         w.Write(o.Precision);
         w.Write(o.DropQuantile);
@@ -71,22 +64,15 @@ internal static class MmaModelFormat
 
         try
         {
-            string output = r.ReadString();
-            bool hasInput = r.ReadBoolean();
-            string input = r.ReadString();
-            TopologyInput topo = SignedMeasureModelFormat.ReadInput(r);
-            var codensity = (CodensityKind)r.ReadInt32();
-            float codensityParameter = r.ReadSingle();
-            bool hasThreshold = r.ReadBoolean();
-            float threshold = r.ReadSingle();
+            SignedMeasureOptions b = SignedMeasureModelFormat.ReadBifiltration(r);
             var o = new MmaOptions
             {
-                OutputColumnName = output,
-                InputColumnName = hasInput ? input : null,
-                Input = topo,
-                Codensity = codensity,
-                CodensityParameter = codensityParameter,
-                Threshold = hasThreshold ? threshold : null,
+                OutputColumnName = b.OutputColumnName,
+                InputColumnName = b.InputColumnName,
+                Input = b.Input,
+                Codensity = b.Codensity,
+                CodensityParameter = b.CodensityParameter,
+                Threshold = b.Threshold,
                 MaxDegree = r.ReadInt32(),
                 Precision = r.ReadSingle(),
                 DropQuantile = r.ReadSingle(),

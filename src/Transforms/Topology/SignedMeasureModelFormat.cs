@@ -35,14 +35,7 @@ internal static class SignedMeasureModelFormat
         SignedMeasureOptions o = f.Options;
         w.Write(s_magic);
         w.Write(o.Invariant == SignedMeasureInvariant.Rank ? RankVersion : Version);
-        w.Write(o.OutputColumnName);
-        w.Write(o.InputColumnName is not null);
-        w.Write(o.InputColumnName ?? string.Empty);
-        WriteInput(w, o.Input);
-        w.Write((int)o.Codensity);
-        w.Write(o.CodensityParameter);
-        w.Write(o.Threshold.HasValue);
-        w.Write(o.Threshold ?? 0f);
+        WriteBifiltration(w, o);
         w.Write((int)o.Invariant);
         w.Write(o.MaxDegree);
         w.Write((int)o.GridStrategy);
@@ -76,22 +69,8 @@ internal static class SignedMeasureModelFormat
             throw new DataFormatException($"Signed-measure transformer file version {version} is not readable by this build (reads versions {Version} and {RankVersion}).");
         }
 
-        string output = r.ReadString();
-        bool hasInput = r.ReadBoolean();
-        string input = r.ReadString();
-        TopologyInput topo = ReadInput(r);
-        var codensity = (CodensityKind)r.ReadInt32();
-        float codensityParameter = r.ReadSingle();
-        bool hasThreshold = r.ReadBoolean();
-        float threshold = r.ReadSingle();
-        var o = new SignedMeasureOptions
+        var o = ReadBifiltration(r) with
         {
-            OutputColumnName = output,
-            InputColumnName = hasInput ? input : null,
-            Input = topo,
-            Codensity = codensity,
-            CodensityParameter = codensityParameter,
-            Threshold = hasThreshold ? threshold : null,
             Invariant = (SignedMeasureInvariant)r.ReadInt32(),
             MaxDegree = r.ReadInt32(),
             GridStrategy = (GridStrategy)r.ReadInt32(),
@@ -108,6 +87,44 @@ internal static class SignedMeasureModelFormat
         };
         o.Validate();
         return new SignedMeasureFeaturizer(o, ReadGrid(r), ReadGrid(r));
+    }
+
+    /// <summary>
+    /// Writes what every topology transformer file starts its options with (signed measures, MMA): output and input
+    /// column names, the input kind, the codensity and the Rips threshold.
+    /// </summary>
+    internal static void WriteBifiltration(BinaryWriter w, SignedMeasureOptions o)
+    {
+        w.Write(o.OutputColumnName);
+        w.Write(o.InputColumnName is not null);
+        w.Write(o.InputColumnName ?? string.Empty);
+        WriteInput(w, o.Input);
+        w.Write((int)o.Codensity);
+        w.Write(o.CodensityParameter);
+        w.Write(o.Threshold.HasValue);
+        w.Write(o.Threshold ?? 0f);
+    }
+
+    /// <summary>Reads what <see cref="WriteBifiltration"/> wrote, as options with the other fields at their defaults.</summary>
+    internal static SignedMeasureOptions ReadBifiltration(BinaryReader r)
+    {
+        string output = r.ReadString();
+        bool hasInput = r.ReadBoolean();
+        string input = r.ReadString();
+        TopologyInput topo = ReadInput(r);
+        var codensity = (CodensityKind)r.ReadInt32();
+        float codensityParameter = r.ReadSingle();
+        bool hasThreshold = r.ReadBoolean();
+        float threshold = r.ReadSingle();
+        return new SignedMeasureOptions
+        {
+            OutputColumnName = output,
+            InputColumnName = hasInput ? input : null,
+            Input = topo,
+            Codensity = codensity,
+            CodensityParameter = codensityParameter,
+            Threshold = hasThreshold ? threshold : null,
+        };
     }
 
     /// <summary>Writes the input kind (0 point cloud, 1 time series, 2 graph) then its fields (shared with <see cref="MmaModelFormat"/>).</summary>
