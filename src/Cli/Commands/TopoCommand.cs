@@ -1,11 +1,9 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using Pipelines.Cli.Infrastructure;
 using Pipelines.Cli.Plots;
 using Pipelines.Numerics.Topology;
-using Pipelines.Onnx;
 using Pipelines.Transforms.Topology;
 using Pipelines.Transforms.Topology.Data;
 
@@ -63,26 +61,8 @@ internal static class TopoCommand
             FileInfo[] files = parsed.GetValue(diagrams)!;
             float[][] rows = [.. files.Select(f => DiagramJson.Read(f.FullName, parsed.GetValue(degree)))];
             DiagramRepresentationTransformer t = DiagramRepresentationTransformer.Fit(options, rows);
-            var sb = new StringBuilder("file");
-            for (int k = 0; k < options.OutputLength; k++)
-            {
-                sb.Append(CultureInfo.InvariantCulture, $",f{k}");
-            }
-
-            sb.Append('\n');
-            for (int i = 0; i < rows.Length; i++)
-            {
-                sb.Append(files[i].Name);
-                foreach (float x in t.Featurize(rows[i]))
-                {
-                    sb.Append(',').Append(x.ToString("R", CultureInfo.InvariantCulture));
-                }
-
-                sb.Append('\n');
-            }
-
             FileInfo outFile = parsed.GetValue(output)!;
-            AtomicFile.WriteAllText(outFile.FullName, sb.ToString());
+            FeatureCsv.Write(outFile.FullName, "file", [.. files.Select(f => f.Name)], [.. rows.Select(r => t.Featurize(r))], options.OutputLength);
             if (parsed.GetValue(save) is { } saveFile)
             {
                 t.Save(saveFile.FullName);
@@ -234,33 +214,14 @@ internal static class TopoCommand
                 Budget = ComplexBudget.Default with { MaxBytes = MiB(parsed.GetValue(maxBytes)) },
             };
             var watch = Stopwatch.StartNew();
-            SignedMeasureFeatures result = SignedMeasureVectorization.Run(data, options, console.Json ? null : new Progress(console), console.Cancellation);
+            SignedMeasureFeatures result = SignedMeasureVectorization.Run(data, options, console.Json ? null : new FeatureCsv.Progress(console), console.Cancellation);
             if (!console.Json)
             {
                 console.StdErr.WriteLine();
             }
 
             FileInfo outFile = parsed.GetValue(output)!;
-            var sb = new StringBuilder();
-            sb.Append("label");
-            for (int k = 0; k < options.OutputLength; k++)
-            {
-                sb.Append(CultureInfo.InvariantCulture, $",f{k}");
-            }
-
-            sb.Append('\n');
-            for (int i = 0; i < data.Rows.Count; i++)
-            {
-                sb.Append(data.Rows[i].Label);
-                foreach (float x in result.Features[i])
-                {
-                    sb.Append(',').Append(x.ToString("R", CultureInfo.InvariantCulture));
-                }
-
-                sb.Append('\n');
-            }
-
-            AtomicFile.WriteAllText(outFile.FullName, sb.ToString());
+            FeatureCsv.Write(outFile.FullName, "label", [.. data.Rows.Select(r => r.Label)], result.Features, options.OutputLength);
             if (parsed.GetValue(save) is { } saveFile)
             {
                 result.Transformer.Save(saveFile.FullName);
@@ -317,10 +278,6 @@ internal static class TopoCommand
 
     private static string VectorizerName(SignedMeasureVectorizer vectorizer) => vectorizer == SignedMeasureVectorizer.Convolution ? "conv" : "sw";
 
-    private sealed class Progress(CliConsole console) : IProgress<FeaturizationProgress>
-    {
-        public void Report(FeaturizationProgress value) => console.StdErr.Write($"\rfeaturized {value.Done}/{value.Total}");
-    }
 
     private static T ParseEnum<T>(string text, string option)
         where T : struct, Enum

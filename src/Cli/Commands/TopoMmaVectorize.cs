@@ -1,9 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using Pipelines.Cli.Infrastructure;
 using Pipelines.Numerics.Topology;
-using Pipelines.Onnx;
 using Pipelines.Transforms.Topology;
 using Pipelines.Transforms.Topology.Data;
 
@@ -62,31 +60,13 @@ internal static class TopoMmaVectorize
         };
         var watch = Stopwatch.StartNew();
         MmaTransformer transformer = MmaTransformer.Fit(options, data.Rows);
-        float[][] features = transformer.FeaturizeMany(data.Rows, console.Json ? null : new Progress(console));
+        float[][] features = transformer.FeaturizeMany(data.Rows, console.Json ? null : new FeatureCsv.Progress(console), console.Cancellation);
         if (!console.Json)
         {
             console.StdErr.WriteLine();
         }
 
-        var sb = new StringBuilder("label");
-        for (int k = 0; k < options.OutputLength; k++)
-        {
-            sb.Append(CultureInfo.InvariantCulture, $",f{k}");
-        }
-
-        sb.Append('\n');
-        for (int i = 0; i < data.Rows.Count; i++)
-        {
-            sb.Append(data.Rows[i].Label);
-            foreach (float x in features[i])
-            {
-                sb.Append(',').Append(x.ToString("R", CultureInfo.InvariantCulture));
-            }
-
-            sb.Append('\n');
-        }
-
-        AtomicFile.WriteAllText(output.FullName, sb.ToString());
+        FeatureCsv.Write(output.FullName, "label", [.. data.Rows.Select(r => r.Label)], features, options.OutputLength);
         if (save is not null)
         {
             transformer.Save(save.FullName);
@@ -100,10 +80,5 @@ internal static class TopoMmaVectorize
 
         console.WriteJson(new { Rows = data.Rows.Count, Features = options.OutputLength, Seconds = seconds, Output = output.FullName, Invariant = "mma", Precision = precision });
         return CommandRunner.Ok;
-    }
-
-    private sealed class Progress(CliConsole console) : IProgress<FeaturizationProgress>
-    {
-        public void Report(FeaturizationProgress value) => console.StdErr.Write($"\rfeaturized {value.Done}/{value.Total}");
     }
 }
