@@ -67,6 +67,8 @@ public static class Program
                 $"{c.Name,-28} {oursS,9:F3} {ours,6} {ripS,9:F3} {ripPairs,6} {gS,9:F3} {gPairs,6} {oursS / ripS,12:F2} {oursS / gS,11:F3} {collS,11:F3} {edges,14} {collS / oursS,10:F2} {collS / ripS,12:F2} {collS / gS,11:F3}{differs}"));
         }
 
+        float epsilon = float.Parse(Arg(args, "--sparse") ?? "0.5", CultureInfo.InvariantCulture);
+        SparseBench.Run(data, gudhiScript, epsilon, repeat);
         HilbertBench.Run(repeat, !args.Contains("--no-gudhi-hilbert"));
         return 0;
     }
@@ -77,7 +79,7 @@ public static class Program
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 
-    private static double Median(int repeat, Action action)
+    internal static double Median(int repeat, Action action)
     {
         var times = new double[repeat];
         for (int r = 0; r < repeat; r++)
@@ -146,11 +148,12 @@ public static class Program
         return (s, pairs);
     }
 
-    private static (double Seconds, int Pairs) RunGudhi(string script, string path, int maxDim, float threshold)
+    internal static (double Seconds, int Pairs) RunGudhi(string script, string path, int maxDim, float threshold, float? sparse = null)
     {
         try
         {
-            using var p = Process.Start(new ProcessStartInfo("/usr/bin/python3", $"{script} {path} {maxDim} {threshold.ToString("R", CultureInfo.InvariantCulture)}") { RedirectStandardOutput = true, RedirectStandardError = true })!;
+            string epsilon = sparse is { } e ? " " + e.ToString("R", CultureInfo.InvariantCulture) : string.Empty;
+            using var p = Process.Start(new ProcessStartInfo("/usr/bin/python3", $"{script} {path} {maxDim} {threshold.ToString("R", CultureInfo.InvariantCulture)}{epsilon}") { RedirectStandardOutput = true, RedirectStandardError = true })!;
             string output = p.StandardOutput.ReadToEnd();
             p.WaitForExit();
             string[] parts = output.Trim().Split(' ');

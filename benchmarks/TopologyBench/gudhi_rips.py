@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """GUDHI side of the TopologyBench run: Rips persistence of one input, prints 'seconds pairs simplices'.
 
-usage: gudhi_rips.py <points.txt | lower_distance_matrix> <maxdim> <threshold|none>
+usage: gudhi_rips.py <points.txt | lower_distance_matrix> <maxdim> <threshold|none> [sparse epsilon]
 """
 import sys
 import time
@@ -9,6 +9,7 @@ import numpy as np
 import gudhi
 
 path, maxdim, thr = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+sparse = float(sys.argv[4]) if len(sys.argv) > 4 else None
 if path.endswith("lower_distance_matrix"):
     rows = [[float(x) for x in line.strip().rstrip(",").split(",") if x] for line in open(path) if line.strip()]
     n = len(rows) + 1
@@ -18,7 +19,7 @@ if path.endswith("lower_distance_matrix"):
 else:
     kwargs = {"points": np.loadtxt(path)}
 t0 = time.perf_counter()
-rc = gudhi.RipsComplex(max_edge_length=float("inf") if thr == "none" else float(thr), **kwargs)
+rc = gudhi.RipsComplex(max_edge_length=float("inf") if thr == "none" else float(thr), sparse=sparse, **kwargs)
 st = rc.create_simplex_tree(max_dimension=maxdim + 1)
 st.persistence(homology_coeff_field=2, min_persistence=0)
 pairs = sum(len(st.persistence_intervals_in_dimension(d)) for d in range(maxdim + 1))

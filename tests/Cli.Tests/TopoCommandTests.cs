@@ -47,6 +47,31 @@ public sealed class TopoCommandTests
     }
 
     [Fact]
+    public void Persistence_Sparse_KeepsTheLongLoopAndRefusesEpsilonOutsideTheUnitInterval()
+    {
+        string file = Path.Combine(Path.GetTempPath(), $"circle_{Guid.NewGuid():N}.txt");
+        var rng = new Random(5);
+        File.WriteAllLines(file, Enumerable.Range(0, 200).Select(_ =>
+        {
+            double a = rng.NextDouble() * 2 * Math.PI;
+            return FormattableString.Invariant($"{Math.Cos(a)} {Math.Sin(a)}");
+        }));
+        try
+        {
+            (int code, string output, string err) = CliHarness.Run("topo", "persistence", "--points", file, "--sparse", "0.3", "--json");
+            Assert.True(code == 0, err);
+            Assert.Contains("\"degree\": 1", output, StringComparison.Ordinal);
+            (code, _, err) = CliHarness.Run("topo", "persistence", "--points", file, "--sparse", "1.5");
+            Assert.Equal(2, code);
+            Assert.Contains("--sparse 1.5", err, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public void Persistence_OverBudget_FailsWithOneLine()
     {
         string file = Path.Combine(Path.GetTempPath(), $"cloud_{Guid.NewGuid():N}.txt");

@@ -87,7 +87,8 @@ internal static class TopoCommand
         var maxBytes = new Option<long>("--max-mib") { Description = "Memory budget of the complex in MiB (pre-flight refusal).", DefaultValueFactory = _ => ComplexBudget.Default.MaxBytes >> 20 };
         var plot = new Option<string?>("--plot") { Description = "Also draw the persistence diagram and barcode: a folder (→ persistence-diagram.png, persistence-barcode.png) or a file prefix (→ <prefix>-diagram.png, <prefix>-barcode.png)." };
         var collapse = new Option<string>("--edge-collapse") { Description = "off | on | auto: edge-collapse the Rips graph first (same diagram; auto = when --maxdim ≥ 3).", DefaultValueFactory = _ => RipsOptions.Defaults.EdgeCollapse.ToString().ToLowerInvariant() };
-        var command = new Command("persistence", "Vietoris–Rips persistence pairs per homology degree.") { points, maxdim, threshold, maxBytes, collapse, plot };
+        var sparse = new Option<float?>("--sparse") { Description = "Sparse Rips approximation ε in (0, 1) (GUDHI's sparse=ε): far fewer edges on large clouds; every diagram point moves by at most a factor 1/(1 − ε). Default: exact." };
+        var command = new Command("persistence", "Vietoris–Rips persistence pairs per homology degree.") { points, maxdim, threshold, maxBytes, collapse, sparse, plot };
         CommandRunner.SetHandler(command, (parsed, console) =>
         {
             FileInfo file = parsed.GetValue(points)!;
@@ -99,7 +100,21 @@ internal static class TopoCommand
                 Threshold = parsed.GetValue(threshold),
                 Budget = ComplexBudget.Default with { MaxBytes = MiB(parsed.GetValue(maxBytes)) },
                 EdgeCollapse = ParseEnum<EdgeCollapseMode>(parsed.GetValue(collapse)!, "--edge-collapse"),
+                SparseApproximation = parsed.GetValue(sparse),
             };
+            try
+            {
+                options.Validate();
+            }
+            catch (ArgumentOutOfRangeException e) when (e.ParamName == nameof(RipsOptions.SparseApproximation))
+            {
+                throw new UsageException($"--sparse {e.ActualValue}: the sparse Rips approximation ε must be in (0, 1).");
+            }
+            catch (ArgumentException e)
+            {
+                throw new UsageException(e.Message);
+            }
+
             PersistenceDiagram dgm = RipsPersistence.Compute(coords, dim, options, console.Cancellation);
             double seconds = watch.Elapsed.TotalSeconds;
             string[] pictures = [];

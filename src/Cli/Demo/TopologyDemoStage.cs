@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Pipelines.Cli.Plots;
@@ -107,6 +108,9 @@ internal sealed class TopologyDemoStage : IDemoStage
         return new { Train = train.Count, Test = test.Count, Features = options.OutputLength, Accuracy = accuracy, Seconds = watch.Elapsed.TotalSeconds, Diagram = png, SignedMeasure = heat, Pipeline = zip, More = more };
     }
 
+    private static float LongestBar(PersistenceDiagram d) =>
+        d.InDimension(1).ToArray().Select(p => float.IsFinite(p.Death) ? p.Death - p.Birth : 0f).DefaultIfEmpty(0f).Max();
+
     /// <summary>
     /// One orbit through the other invariants: edge collapse (same diagram, fewer edges), GUDHI-style landscapes of the
     /// diagram, the rank invariant's signed barcode, and the MMA decomposition.
@@ -124,6 +128,14 @@ internal sealed class TopologyDemoStage : IDemoStage
         }
 
         c.MarkupLine($"edge collapse: {edgesBefore:N0} → {edgesAfter:N0} edges, the same H0/H1 diagram ({plain.InDimension(1).Length} H1 pairs)");
+
+        // Sparse Rips: an approximate diagram (every point within a factor 1/(1 − ε)) from far fewer edges.
+        const float epsilon = 0.5f;
+        var sparse = RipsPersistence.Compute(orbit.Points, 2, new RipsOptions { MaxDimension = 1, Threshold = options.Threshold, SparseApproximation = epsilon });
+        (_, _, int sparseEdges) = SparseRips.Sparsify(DistanceMatrix.FromPoints(orbit.Points, 2), epsilon, options.Threshold!.Value);
+        float longestExact = LongestBar(plain);
+        float longestSparse = LongestBar(sparse);
+        c.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"sparse Rips ε = {epsilon}: {edgesBefore:N0} → {sparseEdges:N0} edges, longest H1 bar {longestExact:G3} → {longestSparse:G3} (bound: each end within ×{1 / (1 - epsilon):G3})"));
 
         float[] h1 = [.. plain.InDimension(1).ToArray().SelectMany(p => new[] { p.Birth, p.Death })];
         DiagramRepresentationTransformer landscapes = DiagramRepresentationTransformer.Fit(

@@ -28,6 +28,14 @@ public sealed record RipsOptions
     /// </summary>
     public EdgeCollapseMode EdgeCollapse { get; init; } = Defaults.EdgeCollapse;
 
+    /// <summary>
+    /// Gets the sparse Rips approximation ε in (0, 1) (<see cref="SparseRips"/>, GUDHI's <c>sparse</c>), or
+    /// <c>null</c> for the exact filtration (default). With ε, every diagram point (b, d) moves to within
+    /// [b, b/(1 − ε)] × [d, d/(1 − ε)] in the bottleneck sense, and the edge count grows linearly in the number of
+    /// points instead of quadratically: for large clouds where an approximate diagram is enough.
+    /// </summary>
+    public float? SparseApproximation { get; init; }
+
     /// <summary>Gets a value indicating whether this computation collapses edges (Auto: MaxDimension ≥ 3).</summary>
     public bool CollapsesEdges => EdgeCollapse == EdgeCollapseMode.On || (EdgeCollapse == EdgeCollapseMode.Auto && MaxDimension >= 3);
 
@@ -35,7 +43,7 @@ public sealed record RipsOptions
     public ComplexBudget Budget { get; init; } = ComplexBudget.Default;
 
     /// <summary>Throws when the options are out of range.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">MaxDimension outside 0..6 or a negative/NaN threshold.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">MaxDimension outside 0..6, a negative/NaN threshold or ε outside (0, 1).</exception>
     public void Validate()
     {
         if (MaxDimension is < 0 or > 6)
@@ -46,6 +54,11 @@ public sealed record RipsOptions
         if (Threshold is { } t && (float.IsNaN(t) || t < 0f))
         {
             throw new ArgumentOutOfRangeException(nameof(Threshold), t, "Threshold must be a non-negative number.");
+        }
+
+        if (SparseApproximation is { } e && !(e > 0f && e < 1f))
+        {
+            throw new ArgumentOutOfRangeException(nameof(SparseApproximation), e, "The sparse Rips approximation ε must be in (0, 1).");
         }
 
         if (!Enum.IsDefined(EdgeCollapse))

@@ -9,7 +9,9 @@ namespace Pipelines.Numerics.Topology;
 /// apparent and emergent pairs for d ≥ 1 (Bauer 2021, "Ripser"). Coefficients in Z/2. Zero-length intervals are
 /// dropped; intervals alive at the threshold are reported with Death = +∞. Before any simplex is built the size of
 /// the complex is estimated (<see cref="RipsComplexEstimate"/>) and refused when over <see cref="RipsOptions.Budget"/>.
-/// With <see cref="RipsOptions.EdgeCollapse"/> the Rips graph is first edge-collapsed (same diagram).
+/// With <see cref="RipsOptions.EdgeCollapse"/> the Rips graph is first edge-collapsed (same diagram); with
+/// <see cref="RipsOptions.SparseApproximation"/> it is first sparsified (<see cref="SparseRips"/>: an approximate
+/// diagram, every point within a factor 1/(1 − ε)).
 /// </remarks>
 public static class RipsPersistence
 {
@@ -46,8 +48,11 @@ public static class RipsPersistence
         options ??= new RipsOptions();
         options.Validate();
         float threshold = options.Threshold ?? distances.EnclosingRadius();
-        RipsComplexEstimate.Compute(distances, threshold, options.MaxDimension).EnsureWithin(options.Budget);
-        DistanceMatrix filtration = options.CollapsesEdges ? EdgeCollapse.Collapse(distances, threshold).Collapsed : distances;
+
+        // A sparse approximation is checked against the budget after sparsifying (the complex actually built).
+        DistanceMatrix filtration = options.SparseApproximation is { } epsilon ? SparseRips.Sparsify(distances, epsilon, threshold).Sparse : distances;
+        RipsComplexEstimate.Compute(filtration, threshold, options.MaxDimension).EnsureWithin(options.Budget);
+        filtration = options.CollapsesEdges ? EdgeCollapse.Collapse(filtration, threshold).Collapsed : filtration;
         return new PersistenceDiagram(options.MaxDimension, new RipsReducer(filtration, threshold, options.MaxDimension, cancellationToken).Compute());
     }
 }

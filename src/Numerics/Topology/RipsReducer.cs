@@ -285,21 +285,12 @@ internal sealed class RipsReducer
 
     private SimplexEntry? InitCoboundaryAndGetPivot(SimplexEntry sigma, int dim, Dictionary<long, int> pivots)
     {
+        // Emergent pair: the oldest cofacet with sigma's diameter is nobody's pivot yet. Found during the
+        // enumeration, it ends it: the rest of the coboundary is never built (as in Ripser).
         _cofacetBuffer.Clear();
-        EnumerateCofacets(sigma, dim, topOnly: false, _cofacetBuffer);
-        bool checkEmergent = true;
-        foreach (SimplexEntry c in _cofacetBuffer)
+        if (EnumerateCofacets(sigma, dim, topOnly: false, _cofacetBuffer, pivots) is { } emergent)
         {
-            if (checkEmergent && c.Diameter == sigma.Diameter)
-            {
-                // Emergent pair: the oldest cofacet has sigma's diameter and is nobody's pivot yet.
-                if (!pivots.ContainsKey(c.Index) && ZeroApparentFacet(c, dim + 1) < 0)
-                {
-                    return c;
-                }
-
-                checkEmergent = false;
-            }
+            return emergent;
         }
 
         foreach (SimplexEntry c in _cofacetBuffer)
@@ -367,8 +358,10 @@ internal sealed class RipsReducer
     /// <summary>
     /// Appends the cofacets of <paramref name="s"/> (dimension <paramref name="dim"/>) with diameter ≤ threshold, in
     /// descending id order. With <paramref name="topOnly"/>, only cofacets whose new vertex is above all of s's.
+    /// With <paramref name="emergentPivots"/>, the first cofacet of s's own diameter is tested for an emergent pair
+    /// (no pivot yet, no zero-apparent facet): when it is one, the enumeration stops and returns it.
     /// </summary>
-    private void EnumerateCofacets(SimplexEntry s, int dim, bool topOnly, List<SimplexEntry> output)
+    private SimplexEntry? EnumerateCofacets(SimplexEntry s, int dim, bool topOnly, List<SimplexEntry> output, Dictionary<long, int>? emergentPivots = null)
     {
         Span<int> u = _vertices.AsSpan(0, dim + 1);
         Decode(s.Index, dim, u);
@@ -430,9 +423,22 @@ internal sealed class RipsReducer
             if (inside)
             {
                 // v sits at position dim + 1 − a (from the bottom) of the cofacet.
-                output.Add(new SimplexEntry(diam, _above[a] + _binomial[v, dim + 2 - a] + _below[a]));
+                var cofacet = new SimplexEntry(diam, _above[a] + _binomial[v, dim + 2 - a] + _below[a]);
+                if (emergentPivots is not null && diam == s.Diameter)
+                {
+                    if (!emergentPivots.ContainsKey(cofacet.Index) && ZeroApparentFacet(cofacet, dim + 1) < 0)
+                    {
+                        return cofacet;
+                    }
+
+                    emergentPivots = null;
+                }
+
+                output.Add(cofacet);
             }
         }
+
+        return null;
     }
 
     private long ZeroPivotCofacet(SimplexEntry s, int dim)
