@@ -21,6 +21,9 @@ for (int i = 0; i < args.Length; i++)
         case "--ref-dir": refDir = args[++i]; break;
         case "--quick": quick = true; break;
         case "--skip-netlib": skipNetlib = true; break;
+        case "--breakdown":
+            Pipelines.Benchmarks.PissaInit.Breakdown.Run(PretrainedModels.MiniLm().ModelPath, int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture), threads);
+            return;
         case "--threads": threads = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
         default: throw new ArgumentException($"Unknown argument '{args[i]}'.");
     }

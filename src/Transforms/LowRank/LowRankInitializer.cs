@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using Pipelines.Numerics.LinearAlgebra;
@@ -40,12 +41,18 @@ public static class LowRankInitializer
 
         var clock = Stopwatch.StartNew();
         IReadOnlyList<LowRankTarget> targets = LowRankTargets.Resolve(model, options);
-        OnnxModel adapted = model.Clone();
-        string baseHash = Sha256(model);
-        Matrix[] weights = targets.Select(t => ReadWeight(adapted, t)).ToArray();
+        Matrix[] weights = targets.Select(t => ReadWeight(model, t)).ToArray();
         DampedCovariance[]? covariances = options.Method is LowRankMethod.CordaKpm or LowRankMethod.CordaIpm
             ? CordaDecomposition.Covariances(model, targets, options.Corda!)
             : null;
+
+        // The copy to adapt and the base hash come from one serialization, made while the factors are computed (both
+        // only read the input model).
+        Task<(OnnxModel Copy, string Hash)> copying = Task.Run(() =>
+        {
+            byte[] bytes = OnnxModelIO.ToBytes(model);
+            return (OnnxModelIO.FromBytes(bytes), Convert.ToHexStringLower(SHA256.HashData(bytes)));
+        });
 
         int threads = options.MaxThreads <= 0 ? Environment.ProcessorCount : options.MaxThreads;
         int outer = Math.Min(threads, targets.Count);
@@ -55,7 +62,9 @@ public static class LowRankInitializer
         var reports = new LayerReport[targets.Count];
         bool mutates = options.Method is LowRankMethod.Pissa or LowRankMethod.PissaFast or LowRankMethod.MiLora or LowRankMethod.OLora
             or LowRankMethod.CordaKpm or LowRankMethod.CordaIpm or LowRankMethod.LoftQ;
-        Parallel.For(0, targets.Count, new ParallelOptions { MaxDegreeOfParallelism = outer }, i =>
+        // Largest targets first, handed out one at a time, so the last ones to finish are small.
+        int[] order = Enumerable.Range(0, targets.Count).OrderByDescending(i => (long)targets[i].InFeatures * targets[i].OutFeatures).ThenBy(i => i).ToArray();
+        Parallel.ForEach(Partitioner.Create(order, EnumerablePartitionerOptions.NoBuffering), new ParallelOptions { MaxDegreeOfParallelism = outer }, i =>
         {
             var sw = Stopwatch.StartNew();
             LowRankTarget t = targets[i];
@@ -89,6 +98,7 @@ public static class LowRankInitializer
                 norm > 0 ? delta * delta / (norm * norm) : 0, relError, f.OptimalRelError, f.ErrorBound, f.PowerIterations, sw.Elapsed.TotalSeconds);
         });
 
+        (OnnxModel adapted, string baseHash) = copying.GetAwaiter().GetResult();
         AdapterFactors[] factors = results.Select(r => r.Factors).ToArray();
         AdapterFactors[] initial = factors.Select(Copy).ToArray();
         var residualMap = new Dictionary<string, Matrix>(StringComparer.Ordinal);
