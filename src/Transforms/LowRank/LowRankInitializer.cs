@@ -46,13 +46,9 @@ public static class LowRankInitializer
             ? CordaDecomposition.Covariances(model, targets, options.Corda!)
             : null;
 
-        // The copy to adapt and the base hash come from one serialization, made while the factors are computed (both
-        // only read the input model).
-        Task<(OnnxModel Copy, string Hash)> copying = Task.Run(() =>
-        {
-            byte[] bytes = OnnxModelIO.ToBytes(model);
-            return (OnnxModelIO.FromBytes(bytes), Convert.ToHexStringLower(SHA256.HashData(bytes)));
-        });
+        // The copy to adapt and the base hash are made while the factors are computed (all three only read the input).
+        Task<OnnxModel> copying = Task.Run(model.Clone);
+        Task<string> hashing = Task.Run(() => Sha256(model));
 
         int threads = options.MaxThreads <= 0 ? Environment.ProcessorCount : options.MaxThreads;
         int outer = Math.Min(threads, targets.Count);
@@ -98,7 +94,8 @@ public static class LowRankInitializer
                 norm > 0 ? delta * delta / (norm * norm) : 0, relError, f.OptimalRelError, f.ErrorBound, f.PowerIterations, sw.Elapsed.TotalSeconds);
         });
 
-        (OnnxModel adapted, string baseHash) = copying.GetAwaiter().GetResult();
+        OnnxModel adapted = copying.GetAwaiter().GetResult();
+        string baseHash = hashing.GetAwaiter().GetResult();
         AdapterFactors[] factors = results.Select(r => r.Factors).ToArray();
         AdapterFactors[] initial = factors.Select(Copy).ToArray();
         var residualMap = new Dictionary<string, Matrix>(StringComparer.Ordinal);
@@ -125,7 +122,13 @@ public static class LowRankInitializer
     public static string Sha256(OnnxModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return Convert.ToHexStringLower(SHA256.HashData(OnnxModelIO.ToBytes(model)));
+        using var sha = SHA256.Create();
+        using (var stream = new CryptoStream(Stream.Null, sha, CryptoStreamMode.Write, leaveOpen: true))
+        {
+            OnnxModelIO.WriteTo(model, stream);
+        }
+
+        return Convert.ToHexStringLower(sha.Hash!);
     }
 
     /// <summary>The target's weight as an in×out float matrix (transposed from Gemm transB = 1 storage).</summary>
