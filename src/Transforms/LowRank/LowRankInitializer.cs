@@ -46,11 +46,12 @@ public static class LowRankInitializer
             ? CordaDecomposition.Covariances(model, targets, options.Corda!)
             : null;
 
-        // The copy to adapt and the base hash are made while the factors are computed (all three only read the input).
-        Task<OnnxModel> copying = Task.Run(model.Clone);
-        Task<string> hashing = Task.Run(() => Sha256(model));
-
+        // The copy to adapt and the base hash are made while the factors are computed (all three only read the input);
+        // on one thread, first.
         int threads = options.MaxThreads <= 0 ? Environment.ProcessorCount : options.MaxThreads;
+        Task<OnnxModel> copying = threads > 1 ? Task.Run(model.Clone) : Task.FromResult(model.Clone());
+        Task<string> hashing = threads > 1 ? Task.Run(() => Sha256(model)) : Task.FromResult(Sha256(model));
+
         int outer = Math.Min(threads, targets.Count);
         int inner = outer > 1 ? 1 : threads;
         var results = new FactorResult[targets.Count];
