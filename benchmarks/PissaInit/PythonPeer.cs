@@ -6,7 +6,7 @@ namespace Pipelines.Benchmarks.PissaInit;
 /// <summary>Runs a Python reference script and returns the JSON object on its last stdout line.</summary>
 internal static class PythonPeer
 {
-    public static JsonElement Run(string python, string[] arguments, string? ldLibraryPath)
+    public static JsonElement Run(string python, string[] arguments, string? ldLibraryPath, int? blasThreads = null)
     {
         var psi = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (string a in arguments)
@@ -17,6 +17,11 @@ internal static class PythonPeer
         // Both variables slow a current OpenBLAS (../shared/bench/README.md); the peer runs without them.
         psi.Environment.Remove("OPENBLAS_CORETYPE");
         psi.Environment.Remove("OPENBLAS_L2_SIZE");
+        if (blasThreads is { } t)
+        {
+            psi.Environment["OPENBLAS_NUM_THREADS"] = t.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         if (ldLibraryPath is not null)
         {
             psi.Environment["LD_LIBRARY_PATH"] = ldLibraryPath;
