@@ -26,7 +26,7 @@ internal static class LoraInitComparison
                 JsonElement torch = PythonPeer.Run(python, [refPissa, modelPath, $"{rank}", "4", $"{threads}"], null, threads);
                 double ts = torch.GetProperty("seconds").GetDouble();
                 double te = torch.GetProperty("mean_rel_err").GetDouble();
-                foreach ((string label, int p, int niter) in new[] { ("p=0 niter=4", 0, 4), ("p=8 niter=2", 8, 2) })
+                foreach ((string label, int p, int niter) in new[] { ("p=0 niter=4", 0, 4), ("p=8 niter=4", 8, 4) })
                 {
                     double best = double.MaxValue;
                     double bestFactors = double.MaxValue;
