@@ -1,10 +1,13 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Pipelines.Numerics.LinearAlgebra;
+using Pipelines.Benchmarks.PissaInit;
 using Pipelines.Onnx;
 
 // PiSSA-fast initialisation time and error: Pipelines (managed randomized SVD) vs torch.svd_lowrank (peft's routine),
-// side by side in one run. Usage: PissaInit [--quick] [--threads N] [--skip-netlib] [--openblas DIR] [--ref-dir DIR]
+// side by side in one run. Usage: PissaInit [--quick] [--threads N] [--ref-dir DIR] [--breakdown RANK]
+//   default: `lora init`'s initialisation (LowRankInitializer.Initialize, CLI defaults) vs ref_pissa.py at 1 and 2 threads;
+//   --all [--skip-netlib] [--openblas DIR]: the earlier per-matrix comparison (p, niter variants, one 4096² matrix).
 // --openblas DIR: a folder holding OpenBLAS's libblas.so.3/liblapack.so.3 (e.g. extracted from Debian's
 // libopenblas0-pthread .deb); torch then also runs with LD_LIBRARY_PATH=DIR. Torch on Debian otherwise uses the
 // reference (netlib) BLAS that python3-torch pulls in.
@@ -13,6 +16,8 @@ string refDir = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../.
 bool quick = false;
 bool skipNetlib = false;
 int threads = Environment.ProcessorCount;
+bool threadsGiven = false;
+bool all = false;
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -21,12 +26,22 @@ for (int i = 0; i < args.Length; i++)
         case "--ref-dir": refDir = args[++i]; break;
         case "--quick": quick = true; break;
         case "--skip-netlib": skipNetlib = true; break;
-        case "--threads": threads = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
+        case "--breakdown":
+            Breakdown.Run(PretrainedModels.MiniLm().ModelPath, int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture), threads);
+            return;
+        case "--threads": threads = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); threadsGiven = true; break;
+        case "--all": all = true; break;
         default: throw new ArgumentException($"Unknown argument '{args[i]}'.");
     }
 }
 
 string python = "/usr/bin/python3";
+if (!all)
+{
+    LoraInitComparison.Run(python, Path.Combine(refDir, "ref_pissa.py"), threadsGiven ? [threads] : [1, 2], quick ? 1 : 3);
+    return;
+}
+
 string refPissa = Path.Combine(refDir, "ref_pissa.py");
 string refMatrix = Path.Combine(AppContext.BaseDirectory, "ref_matrix.py");
 Console.WriteLine($"CPU threads {threads}, GEMM tile {Gemm.TileColumns} columns (Vector512: {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated})");
@@ -55,12 +70,12 @@ foreach (int rank in new[] { 16, 64 })
     var torch = new List<(string Name, JsonElement Json)>();
     if (!skipNetlib)
     {
-        torch.Add(("torch (Debian netlib BLAS)", RunPython(python, [refPissa, files.ModelPath, $"{rank}", "4", $"{threads}"], null)));
+        torch.Add(("torch (Debian netlib BLAS)", PythonPeer.Run(python, [refPissa, files.ModelPath, $"{rank}", "4", $"{threads}"], null)));
     }
 
     if (openBlas is not null)
     {
-        torch.Add(("torch + OpenBLAS", RunPython(python, [refPissa, files.ModelPath, $"{rank}", "4", $"{threads}"], openBlas)));
+        torch.Add(("torch + OpenBLAS", PythonPeer.Run(python, [refPissa, files.ModelPath, $"{rank}", "4", $"{threads}"], openBlas)));
     }
 
     foreach ((string label, int p, int q) in new[] { ("ours p=0 niter=4 (torch's settings)", 0, 4), ("ours p=8 niter=2", 8, 2), ("ours p=8 niter=4", 8, 4) })
@@ -88,12 +103,12 @@ try
     var peers = new List<(string Name, JsonElement Json)>();
     if (!skipNetlib)
     {
-        peers.Add(("torch (Debian netlib BLAS)", RunPython(python, [refMatrix, raw, $"{big}", $"{big}", "64", "4", $"{threads}", "1"], null)));
+        peers.Add(("torch (Debian netlib BLAS)", PythonPeer.Run(python, [refMatrix, raw, $"{big}", $"{big}", "64", "4", $"{threads}", "1"], null)));
     }
 
     if (openBlas is not null)
     {
-        peers.Add(("torch + OpenBLAS", RunPython(python, [refMatrix, raw, $"{big}", $"{big}", "64", "4", $"{threads}", "3"], openBlas)));
+        peers.Add(("torch + OpenBLAS", PythonPeer.Run(python, [refMatrix, raw, $"{big}", $"{big}", "64", "4", $"{threads}", "3"], openBlas)));
     }
 
     foreach ((string label, int p, int q) in new[] { ("ours p=0 niter=4", 0, 4), ("ours p=8 niter=4", 8, 4) })
@@ -155,29 +170,4 @@ static (double Best, double Cold, double MeanErr, double MeanExcess) RunOurs(Lis
 
     double meanExcess = errs.Select((e, i) => (e / opt[i]) - 1).Average();
     return (best, cold, errs.Average(), meanExcess);
-}
-
-static JsonElement RunPython(string python, string[] arguments, string? ldLibraryPath)
-{
-    var psi = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true };
-    foreach (string a in arguments)
-    {
-        psi.ArgumentList.Add(a);
-    }
-
-    if (ldLibraryPath is not null)
-    {
-        psi.Environment["LD_LIBRARY_PATH"] = ldLibraryPath;
-    }
-
-    using Process proc = Process.Start(psi) ?? throw new InvalidOperationException($"Cannot start {python}.");
-    string stdout = proc.StandardOutput.ReadToEnd();
-    string stderr = proc.StandardError.ReadToEnd();
-    proc.WaitForExit();
-    if (proc.ExitCode != 0)
-    {
-        throw new InvalidOperationException($"{string.Join(' ', arguments)} failed ({proc.ExitCode}): {stderr.Trim()}");
-    }
-
-    return JsonDocument.Parse(stdout.Trim().Split('\n')[^1]).RootElement.Clone();
 }

@@ -24,6 +24,27 @@ public class ModelIOTests
     }
 
     [Fact]
+    public void Clone_And_WriteTo_MatchTheByteRoundTrip_AndShareNothing()
+    {
+        OnnxModel model = MiniLm.LoadCopy();
+        byte[] bytes = OnnxModelIO.ToBytes(model);
+        OnnxModel copy = model.Clone();
+        Assert.Equal(bytes, OnnxModelIO.ToBytes(copy));
+        Assert.Equal(bytes, OnnxModelIO.ToBytes(OnnxModelIO.FromBytes(bytes)));
+        using var stream = new MemoryStream();
+        OnnxModelIO.WriteTo(model, stream);
+        Assert.Equal(bytes, stream.ToArray());
+        for (int i = 0; i < model.Graph.Initializers.Count; i++)
+        {
+            Assert.NotSame(model.Graph.Initializers[i], copy.Graph.Initializers[i]);
+            if (model.Graph.Initializers[i].RawData.Length > 0)
+            {
+                Assert.NotSame(model.Graph.Initializers[i].RawData, copy.Graph.Initializers[i].RawData);
+            }
+        }
+    }
+
+    [Fact]
     public void Save_WithExternalData_RoundTripsTensorsExactly()
     {
         using var dir = new TempDirectory();

@@ -4,7 +4,9 @@ namespace Pipelines.Numerics.LinearAlgebra;
 /// Randomized truncated SVD (Halko, Martinsson &amp; Tropp 2011): Y = A·Ω with a seeded Gaussian Ω (n×ℓ), Q = qr(Y);
 /// q power iterations Q ← qr(A·qr(Aᵀ·Q)); then B = QᵀA is factored exactly (through a QR of Bᵀ and a Jacobi SVD of
 /// its ℓ×ℓ factor) and U = Q·Ũ. This is the routine behind PiSSA's fast initialisation (torch.svd_lowrank), with
-/// oversampling, an adaptive stopping rule and a-posteriori error figures added.
+/// oversampling, an adaptive stopping rule and a-posteriori error figures added. The tall-skinny QRs run as
+/// Cholesky-QR (GEMM-bound; one pass for the intermediate bases, two for those that enter the result), with
+/// Householder QR as the fallback for ill-conditioned sketches.
 /// </summary>
 public static class RandomizedSvd
 {
@@ -38,7 +40,7 @@ public static class RandomizedSvd
         new GaussianSampler(options.Seed).Fill(omega);
         var y = new Matrix(m, l);
         Gemm.Multiply(a, false, omega, false, y.Data, m, l, n, maxThreads: threads);
-        Matrix q = HouseholderQr.Factor(y).Q;
+        Matrix q = Basis(y, threads, final: options.Tolerance is not null || options.PowerIterations == 0);
 
         var z = new Matrix(n, l);
         bool adaptive = options.Tolerance is not null;
@@ -65,17 +67,32 @@ public static class RandomizedSvd
                 previous = residual;
             }
 
-            Matrix qz = HouseholderQr.Factor(z).Q;
+            Matrix qz = Basis(z, threads, final: false);
             Gemm.Multiply(a, false, qz.Data, false, y.Data, m, l, n, maxThreads: threads);
-            q = HouseholderQr.Factor(y).Q;
+
+            // The basis that becomes U (the last one in fixed mode; every one in adaptive mode, which may stop at any) is
+            // orthonormalised to float rounding, the others only as far as the subspace iteration needs.
+            q = Basis(y, threads, final: adaptive || iterations + 1 >= maxIter);
             iterations++;
         }
 
         // Bᵀ = Z = Q₂·R, R = U_R·Σ·V_Rᵀ ⇒ A ≈ Q·Bᵀᵀ = (Q·V_R)·Σ·(Q₂·U_R)ᵀ.
-        Matrix q2t = HouseholderQr.FactorTransposed(z, out Matrix r);
-        SvdResult small = JacobiSvd.Compute(r);
+        // Tall-skinny QRs run as Cholesky-QR2 (GEMM-bound), falling back to Householder for ill-conditioned inputs.
+        Matrix vt;
+        SvdResult small;
+        if (CholeskyQr.TryFactor(z, threads, out Matrix? q2, out Matrix? r))
+        {
+            small = JacobiSvd.Compute(r);
+            vt = MatrixOps.Multiply(small.U.Columns(0, k), q2, transposeA: true, transposeB: true, maxThreads: threads);
+        }
+        else
+        {
+            Matrix q2t = HouseholderQr.FactorTransposed(z, out Matrix rh);
+            small = JacobiSvd.Compute(rh);
+            vt = MatrixOps.Multiply(small.U.Columns(0, k), q2t, transposeA: true, maxThreads: threads);
+        }
+
         Matrix u = MatrixOps.Multiply(q, small.Vt.RowRange(0, k), transposeB: true, maxThreads: threads);
-        Matrix vt = MatrixOps.Multiply(small.U.Columns(0, k), q2t, transposeA: true, maxThreads: threads);
         float[] s = small.S.AsSpan(0, k).ToArray();
         var svd = new SvdResult(u, s, vt);
         svd.FixSigns();
@@ -91,6 +108,9 @@ public static class RandomizedSvd
         ArgumentNullException.ThrowIfNull(a);
         return Compute(a.Data, a.Rows, a.Cols, options);
     }
+
+    private static Matrix Basis(Matrix y, int threads, bool final) =>
+        (final ? CholeskyQr.TryFactor(y, threads, out Matrix? q, out _) : CholeskyQr.TryBasis(y, threads, out q)) ? q : HouseholderQr.Factor(y).Q;
 
     private static Matrix HouseholderQrR(Matrix z)
     {

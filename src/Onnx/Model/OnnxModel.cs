@@ -78,6 +78,6 @@ public sealed class OnnxModel
         }
     }
 
-    /// <summary>A deep copy (through the file format, so nothing is shared).</summary>
-    public OnnxModel Clone() => OnnxModelIO.FromBytes(OnnxModelIO.ToBytes(this));
+    /// <summary>A deep copy (through the file format's messages, so nothing is shared; the tensor data is copied once).</summary>
+    public OnnxModel Clone() => OnnxModelIO.Copy(this);
 }

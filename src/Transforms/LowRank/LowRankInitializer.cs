@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using Pipelines.Numerics.LinearAlgebra;
@@ -40,14 +41,17 @@ public static class LowRankInitializer
 
         var clock = Stopwatch.StartNew();
         IReadOnlyList<LowRankTarget> targets = LowRankTargets.Resolve(model, options);
-        OnnxModel adapted = model.Clone();
-        string baseHash = Sha256(model);
-        Matrix[] weights = targets.Select(t => ReadWeight(adapted, t)).ToArray();
+        Matrix[] weights = targets.Select(t => ReadWeight(model, t)).ToArray();
         DampedCovariance[]? covariances = options.Method is LowRankMethod.CordaKpm or LowRankMethod.CordaIpm
             ? CordaDecomposition.Covariances(model, targets, options.Corda!)
             : null;
 
+        // The copy to adapt and the base hash are made while the factors are computed (all three only read the input);
+        // on one thread, first.
         int threads = options.MaxThreads <= 0 ? Environment.ProcessorCount : options.MaxThreads;
+        Task<OnnxModel> copying = threads > 1 ? Task.Run(model.Clone) : Task.FromResult(model.Clone());
+        Task<string> hashing = threads > 1 ? Task.Run(() => Sha256(model)) : Task.FromResult(Sha256(model));
+
         int outer = Math.Min(threads, targets.Count);
         int inner = outer > 1 ? 1 : threads;
         var results = new FactorResult[targets.Count];
@@ -55,7 +59,9 @@ public static class LowRankInitializer
         var reports = new LayerReport[targets.Count];
         bool mutates = options.Method is LowRankMethod.Pissa or LowRankMethod.PissaFast or LowRankMethod.MiLora or LowRankMethod.OLora
             or LowRankMethod.CordaKpm or LowRankMethod.CordaIpm or LowRankMethod.LoftQ;
-        Parallel.For(0, targets.Count, new ParallelOptions { MaxDegreeOfParallelism = outer }, i =>
+        // Largest targets first, handed out one at a time, so the last ones to finish are small.
+        int[] order = Enumerable.Range(0, targets.Count).OrderByDescending(i => (long)targets[i].InFeatures * targets[i].OutFeatures).ThenBy(i => i).ToArray();
+        Parallel.ForEach(Partitioner.Create(order, EnumerablePartitionerOptions.NoBuffering), new ParallelOptions { MaxDegreeOfParallelism = outer }, i =>
         {
             var sw = Stopwatch.StartNew();
             LowRankTarget t = targets[i];
@@ -89,6 +95,8 @@ public static class LowRankInitializer
                 norm > 0 ? delta * delta / (norm * norm) : 0, relError, f.OptimalRelError, f.ErrorBound, f.PowerIterations, sw.Elapsed.TotalSeconds);
         });
 
+        OnnxModel adapted = copying.GetAwaiter().GetResult();
+        string baseHash = hashing.GetAwaiter().GetResult();
         AdapterFactors[] factors = results.Select(r => r.Factors).ToArray();
         AdapterFactors[] initial = factors.Select(Copy).ToArray();
         var residualMap = new Dictionary<string, Matrix>(StringComparer.Ordinal);
@@ -115,7 +123,13 @@ public static class LowRankInitializer
     public static string Sha256(OnnxModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return Convert.ToHexStringLower(SHA256.HashData(OnnxModelIO.ToBytes(model)));
+        using var sha = SHA256.Create();
+        using (var stream = new CryptoStream(Stream.Null, sha, CryptoStreamMode.Write, leaveOpen: true))
+        {
+            OnnxModelIO.WriteTo(model, stream);
+        }
+
+        return Convert.ToHexStringLower(sha.Hash!);
     }
 
     /// <summary>The target's weight as an in×out float matrix (transposed from Gemm transB = 1 storage).</summary>

@@ -40,6 +40,22 @@ public class GemmTests
         Assert.Equal(c1.Data, c2.Data);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Multiply_NarrowProduct_SameBitsAsColumnsOfAWideOne(bool ta)
+    {
+        // n ≤ 16 takes the 16-wide tile; every element still sums the same products in the same order.
+        Matrix a = ta ? TestMatrices.Gaussian(700, 45, 8) : TestMatrices.Gaussian(45, 700, 8);
+        Matrix wide = TestMatrices.Gaussian(700, 40, 9);
+        Matrix narrow = wide.Columns(0, 16);
+        var cw = new Matrix(45, 40);
+        var cn = new Matrix(45, 16);
+        Gemm.Multiply(a.Data, ta, wide.Data, false, cw.Data, 45, 40, 700, maxThreads: 1);
+        Gemm.Multiply(a.Data, ta, narrow.Data, false, cn.Data, 45, 16, 700, maxThreads: 1);
+        Assert.Equal(cw.Columns(0, 16).Data, cn.Data);
+    }
+
     [Fact]
     public void Multiply_BetaZero_IgnoresNaNInDestination()
     {

@@ -68,6 +68,24 @@ public class RandomizedSvdTests
     }
 
     [Fact]
+    public void Compute_ExactlyLowRank_FallsBackToHouseholder_AndIsExact()
+    {
+        // Rank 4 < ℓ = 12: the sketch's Gram matrix is singular, Cholesky-QR refuses, Householder QR takes over.
+        float[] sigma = [9f, 5f, 2f, 1f];
+        Matrix a = MatrixOps.Multiply(TestMatrices.WithSpectrum(200, 4, sigma, 31), TestMatrices.Gaussian(4, 90, 32));
+        RandomizedSvdResult r = RandomizedSvd.Compute(a, new RandomizedSvdOptions { Rank = 12, Oversampling = 0, PowerIterations = 3, Seed = 1 });
+        Matrix approx = r.Svd.Reconstruct();
+        Assert.DoesNotContain(approx.Data, v => !float.IsFinite(v));
+        double err = 0;
+        for (int i = 0; i < approx.Data.Length; i++)
+        {
+            err += Math.Pow(approx.Data[i] - a.Data[i], 2);
+        }
+
+        Assert.True(Math.Sqrt(err) <= 1e-5 * r.Norm, $"error {Math.Sqrt(err)} of ‖A‖ {r.Norm}");
+    }
+
+    [Fact]
     public void Compute_ThrowsForRankAboveMinDimension() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => RandomizedSvd.Compute(new Matrix(5, 4), new RandomizedSvdOptions { Rank = 5 }));
 }
