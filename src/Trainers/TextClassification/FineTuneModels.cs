@@ -62,7 +62,7 @@ public static class FineTuneModels
         }
         else
         {
-            names = AdapterGraphEntry.Read(classifier).SelectMany(e => new[] { e.LoraA, e.LoraB }).ToList();
+            names = AdapterGraphEntry.Read(classifier).SelectMany(e => e.TrainableInitializers()).ToList();
             if (names.Count == 0)
             {
                 throw new InvalidOperationException("The classifier has no adapters; was it prepared for an adapter method?");
@@ -95,6 +95,8 @@ public static class FineTuneModels
             Alpha = options.EffectiveAlpha,
             Targets = options.Targets,
             Seed = (ulong)options.Seed,
+            Dora = options.Dora,
+            RsLora = options.RsLora,
         };
     }
 
