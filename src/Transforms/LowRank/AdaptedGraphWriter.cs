@@ -172,11 +172,11 @@ internal static class AdaptedGraphWriter
 
             string unbiased = builder.Node("Sub", [sum, bias], name: module + ".dora_bias.Sub")[0];
             string rescaled = builder.Node("Mul", [unbiased, ratio], name: module + ".dora.Mul")[0];
-            builder.NodeTo("Add", [rescaled, bias], [y], name: module + ".dora_bias.Add");
+            builder.Graph.Nodes.Add(new OnnxNode("Add", [rescaled, bias], [y], builder.UniqueName(module + ".dora_bias.Add")));
         }
         else
         {
-            builder.NodeTo("Mul", [sum, ratio], [y], name: module + ".dora.Mul");
+            builder.Graph.Nodes.Add(new OnnxNode("Mul", [sum, ratio], [y], builder.UniqueName(module + ".dora.Mul")));
         }
     }
 
