@@ -14,7 +14,7 @@ public static class FineTuneModels
     /// <summary>Prepares the classifier. An encoder that already carries adapters is used as it is (head added).</summary>
     /// <param name="encoder">The encoder (not modified).</param>
     /// <param name="options">The options.</param>
-    /// <param name="calibration">Labelled batches for LoRA-GA and EVA (ignored by the other methods).</param>
+    /// <param name="calibration">Labelled batches for LoRA-GA, EVA and CorDA (ignored by the other methods).</param>
     /// <param name="settings">Session settings for calibration runs.</param>
     public static OnnxModel Prepare(OnnxModel encoder, FineTuneOptions options, IReadOnlyList<LabeledBatch> calibration, SessionSettings settings)
     {
@@ -42,6 +42,11 @@ public static class FineTuneModels
         if (options.Method == LowRankMethod.Eva)
         {
             lowRank = lowRank with { Eva = new EvaOptions { Batches = calibration.Select(b => b.Tensors).ToArray() } };
+        }
+        else if (options.Method is LowRankMethod.CordaKpm or LowRankMethod.CordaIpm)
+        {
+            // CorDA's covariance C = mean(XᵀX) per target from the first training batches (peft: a user's calibration set)
+            lowRank = lowRank with { Corda = new CordaOptions { Batches = calibration.Select(b => b.Tensors).ToArray() } };
         }
 
         return ClassifierGraph.AddHead(LowRankInitializer.Initialize(encoder, lowRank).Model, head);
