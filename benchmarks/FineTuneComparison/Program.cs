@@ -56,8 +56,7 @@ public static class Program
             ? File.ReadAllLines(jsonl).Where(l => l.Length > 0).Select(l => JsonSerializer.Deserialize<RunResult>(l)!).ToList()
             : [];
         // seed-major, so that an interrupted multi-seed grid still has every method on the first seeds
-        foreach (int seed in seeds)
-        foreach (MethodSpec spec in methods)
+        foreach ((int seed, MethodSpec spec) in seeds.SelectMany(s => methods.Select(m => (s, m))))
         {
             LowRankMethod method = spec.Method;
             IEnumerable<(int Rank, float Lr)> grid = method == LowRankMethod.Full
