@@ -12,8 +12,11 @@ namespace Pipelines.Benchmarks.FineTuneComparison;
 /// Same data, steps, seed and learning-rate grid for LoRA, PiSSA, MiLoRA, OLoRA, EVA, LoRA-GA (ranks from --ranks) and
 /// full fine-tuning of all-MiniLM-L6-v2 on SST-2. Writes results.jsonl (one line per finished run, so partial grids
 /// survive), table.md and loss_curves.png under --out.
+/// A method may carry variants: <c>Lora+dora</c> (DoRA), <c>Lora+rslora</c> (s = α/√r), <c>Pissa+dora+rslora</c>.
+/// With --seeds every run repeats per seed (the seed sets the head, the adapters' random init and the batch order) and
+/// summary.md reports dev accuracy mean ± std per run.
 /// Usage: FineTuneComparison [--data DIR] [--out DIR] [--steps N | --epochs E] [--warmup RATIO] [--save-models DIR] [--batch N] [--max-length N] [--methods a,b]
-///        [--ranks 8,16] [--lrs 2e-4] [--full-lr 2e-5] [--lora-ga-lr 2e-5] [--head-lr 1e-3] [--seed N] [--dev-limit N] [--threads N]
+///        [--ranks 8,16] [--lrs 2e-4] [--full-lr 2e-5] [--lora-ga-lr 2e-5] [--head-lr 1e-3] [--seed N | --seeds 0,1,2] [--train-limit N] [--dev-limit N] [--threads N]
 /// </summary>
 public static class Program
 {
@@ -26,39 +29,43 @@ public static class Program
         float warmup = a.Float("--warmup", 0f);
         string? saveModels = a.Has("--save-models") ? a.Get("--save-models", "") : null;
         int maxLength = a.Int("--max-length", 64);
-        int seed = a.Int("--seed", 0);
+        bool multiSeed = a.Has("--seeds");
+        int[] seeds = multiSeed ? a.Get("--seeds", "0").Split(',').Select(int.Parse).ToArray() : [a.Int("--seed", 0)];
+        int trainLimit = a.Int("--train-limit", int.MaxValue);
         int threads = a.Int("--threads", 0);
         int devLimit = a.Int("--dev-limit", int.MaxValue);
         float headLr = a.Float("--head-lr", 1e-3f);
         float fullLr = a.Float("--full-lr", 2e-5f);
         float? loraGaLr = a.Has("--lora-ga-lr") ? a.Float("--lora-ga-lr", 2e-5f) : null;
-        LowRankMethod[] methods = a.Get("--methods", "Lora,Pissa,MiLora,OLora,Eva,LoraGa,Full").Split(',').Select(Enum.Parse<LowRankMethod>).ToArray();
+        MethodSpec[] methods = a.Get("--methods", "Lora,Pissa,MiLora,OLora,Eva,LoraGa,Full").Split(',').Select(MethodSpec.Parse).ToArray();
         int[] ranks = a.Get("--ranks", "8,16").Split(',').Select(int.Parse).ToArray();
         float[] lrs = a.Get("--lrs", "2e-4").Split(',').Select(s => float.Parse(s, CultureInfo.InvariantCulture)).ToArray();
         Directory.CreateDirectory(outDir);
 
-        IReadOnlyList<LabeledSentence> train = Sst2Reader.Read(Path.Combine(data, "stsa.binary.train"));
+        IReadOnlyList<LabeledSentence> train = Sst2Reader.Read(Path.Combine(data, "stsa.binary.train")).Take(trainLimit).ToArray();
         IReadOnlyList<LabeledSentence> dev = Sst2Reader.Read(Path.Combine(data, "stsa.binary.dev")).Take(devLimit).ToArray();
         PretrainedModelFiles files = PretrainedModels.MiniLm();
         OnnxModel encoder = OnnxModelIO.Load(files.ModelPath);
         TextEncoderTokenizer tokenizer = TextEncoderTokenizer.FromVocab(files.VocabPath, maxLength);
         int stepsPerEpoch = (train.Count + batch - 1) / batch;
         int steps = a.Has("--epochs") ? (int)Math.Round(a.Float("--epochs", 1) * stepsPerEpoch) : a.Int("--steps", 200);
-        Console.WriteLine($"SST-2: {train.Count} train / {dev.Count} dev; {steps} steps × batch {batch} (= {steps * batch / (double)train.Count:F2} epochs), max length {maxLength}, seed {seed}, {Environment.ProcessorCount} cores");
+        Console.WriteLine($"SST-2: {train.Count} train / {dev.Count} dev; {steps} steps × batch {batch} (= {steps * batch / (double)train.Count:F2} epochs), max length {maxLength}, seeds {string.Join(",", seeds)}, {Environment.ProcessorCount} cores");
 
         string jsonl = Path.Combine(outDir, "results.jsonl");
         List<RunResult> results = File.Exists(jsonl)
             ? File.ReadAllLines(jsonl).Where(l => l.Length > 0).Select(l => JsonSerializer.Deserialize<RunResult>(l)!).ToList()
             : [];
-        foreach (LowRankMethod method in methods)
+        // seed-major, so that an interrupted multi-seed grid still has every method on the first seeds
+        foreach ((int seed, MethodSpec spec) in seeds.SelectMany(s => methods.Select(m => (s, m))))
         {
+            LowRankMethod method = spec.Method;
             IEnumerable<(int Rank, float Lr)> grid = method == LowRankMethod.Full
                 ? [(0, fullLr)]
                 : ranks.SelectMany(r => (method == LowRankMethod.LoraGa && loraGaLr is float g ? [g] : lrs).Select(lr => (r, lr)));
             foreach ((int rank, float lr) in grid)
             {
-                string name = method == LowRankMethod.Full ? "Full" : $"{method} r{rank}";
-                string key = $"{name} lr{lr:g3}";
+                string name = method == LowRankMethod.Full ? "Full" : $"{spec} r{rank}";
+                string key = multiSeed ? $"{name} lr{lr:g3} seed{seed}" : $"{name} lr{lr:g3}";
                 if (results.Any(r => r.Key == key))
                 {
                     Console.WriteLine($"{key}: done before, skipped");
@@ -78,6 +85,8 @@ public static class Program
                     WarmupRatio = warmup,
                     Seed = seed,
                     IntraOpThreads = threads,
+                    Dora = spec.Dora,
+                    RsLora = spec.RsLora,
                     CalibrationBatches = 8,
                 };
                 Console.WriteLine($"{key}: start {DateTime.UtcNow:HH:mm:ss}");
@@ -92,7 +101,7 @@ public static class Program
                         }
                     });
                     FineTuneResult r = TextClassifierFineTuning.Train(encoder, tokenizer, train, dev, options, progress);
-                    var run = new RunResult(key, name, method.ToString(), rank, lr, steps, batch, maxLength, seed, r.Losses.ToArray(),
+                    var run = new RunResult(key, name, spec.ToString(), rank, lr, steps, batch, maxLength, seed, r.Losses.ToArray(),
                         r.Validation!.Accuracy, r.Validation.MeanLoss, r.TrainableParameters, r.InitializationSeconds, r.TrainingSeconds, clock.Elapsed.TotalSeconds);
                     results.Add(run);
                     if (saveModels is not null)
@@ -104,7 +113,7 @@ public static class Program
                     File.AppendAllText(jsonl, JsonSerializer.Serialize(run) + "\n");
                     Console.WriteLine($"{key}: dev accuracy {run.DevAccuracy:P2}, init {run.InitSeconds:F1} s, train {run.TrainSeconds:F1} s");
                 }
-                catch (Exception e) when (e is NotSupportedException or InvalidOperationException or ArgumentException)
+                catch (Exception e) when (e is NotSupportedException or InvalidOperationException or ArgumentException or PipelinesException)
                 {
                     Console.WriteLine($"{key}: FAILED {e.GetType().Name}: {e.Message}");
                 }
@@ -152,6 +161,22 @@ public static class Program
     }
 }
 
+/// <summary>A method with its variants, e.g. <c>Lora+dora</c> or <c>Pissa+rslora</c>.</summary>
+internal sealed record MethodSpec(LowRankMethod Method, bool Dora, bool RsLora)
+{
+    public static MethodSpec Parse(string text)
+    {
+        string[] parts = text.Split('+');
+        string[] variants = [.. parts.Skip(1).Select(v => v.ToLowerInvariant())];
+        string? unknown = variants.FirstOrDefault(v => v is not ("dora" or "rslora"));
+        return unknown is null
+            ? new MethodSpec(Enum.Parse<LowRankMethod>(parts[0]), variants.Contains("dora"), variants.Contains("rslora"))
+            : throw new ArgumentException($"Unknown method variant '{unknown}' in '{text}' (dora, rslora).");
+    }
+
+    public override string ToString() => Method + (Dora ? "+DoRA" : "") + (RsLora ? "+rsLoRA" : "");
+}
+
 public sealed record RunResult(
     string Key, string Name, string Method, int Rank, float LearningRate, int Steps, int Batch, int MaxLength, int Seed,
     float[] Losses, double DevAccuracy, double DevLoss, long TrainableParameters, double InitSeconds, double TrainSeconds, double WallSeconds);
@@ -177,6 +202,7 @@ internal static class Report
         }
 
         File.WriteAllText(Path.Combine(outDir, "table.md"), sb.ToString());
+        WriteSummary(outDir, results);
 
         using var plot = new ScottPlot.Plot();
         foreach (RunResult r in results)
@@ -193,6 +219,24 @@ internal static class Report
         plot.YLabel("cross-entropy");
         plot.ShowLegend();
         plot.SavePng(Path.Combine(outDir, "loss_curves.png"), 1100, 650);
+    }
+
+    // dev accuracy mean ± sample std over the seeds of each (run, lr)
+    private static void WriteSummary(string outDir, IReadOnlyList<RunResult> results)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("| run | lr | seeds | dev acc mean ± std | per seed | mean loss last 20 | trainable params |");
+        sb.AppendLine("|---|---|---|---|---|---|---|");
+        foreach (IGrouping<(string Name, float LearningRate), RunResult> g in results.GroupBy(r => (r.Name, r.LearningRate)))
+        {
+            double[] acc = [.. g.Select(r => r.DevAccuracy * 100)];
+            double mean = acc.Average();
+            double std = acc.Length > 1 ? Math.Sqrt(acc.Sum(v => (v - mean) * (v - mean)) / (acc.Length - 1)) : 0;
+            sb.AppendLine(CultureInfo.InvariantCulture,
+                $"| {g.Key.Name} | {g.Key.LearningRate:g3} | {string.Join(",", g.Select(r => r.Seed))} | {mean:F2} ± {std:F2} % | {string.Join(" / ", acc.Select(v => v.ToString("F2", CultureInfo.InvariantCulture)))} | {g.Average(r => r.Losses.TakeLast(20).Average()):F4} | {g.First().TrainableParameters:N0} |");
+        }
+
+        File.WriteAllText(Path.Combine(outDir, "summary.md"), sb.ToString());
     }
 
     // steps from..to (1-based, inclusive): one batch's loss is noisy, the window is the fairer "loss near step 50"

@@ -36,6 +36,7 @@ public sealed class DefaultsTests
         Assert.Equal(api.Seed, p.GetValue<ulong>("--seed"));
         Assert.Equal(api.BaseUntouched, p.GetValue<bool>("--base-untouched"));
         Assert.Equal(api.RsLora, p.GetValue<bool>("--rslora"));
+        Assert.Equal(api.Dora, p.GetValue<bool>("--dora"));
         Assert.Equal(LoftQOptions.Defaults.Iterations, p.GetValue<int>("--loftq-iter"));
     }
 

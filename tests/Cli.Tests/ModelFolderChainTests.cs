@@ -75,6 +75,43 @@ public sealed class ModelFolderChainTests : IClassFixture<ModelFolderChainTests.
         Assert.True(exportedFolder.Manifest.Metrics.ContainsKey("accuracy"));
     }
 
+    [Fact]
+    public void Chain_Dora_InitExportTrain_OnFoldersAlone()
+    {
+        using var dir = new TempDirectory();
+        string baseFolder = InitFolder.BaseFolder(dir.File("base"), otherVocabulary: false);
+        string init = dir.File("init");
+        (int code, string output, string err) = CliHarness.Run("lora", "init", "--model", baseFolder, "--method", "pissa", "--rank", "2", "--dora", "--targets", "q,v;layers:0", "--out", init, "--json");
+        Assert.True(code == 0, err);
+        using (JsonDocument doc = JsonDocument.Parse(output))
+        {
+            Assert.True(doc.RootElement.GetProperty("max_output_deviation").GetDouble() < 1e-4);
+        }
+
+        Assert.Contains("\"use_dora\": true", File.ReadAllText(Path.Combine(init, "adapter_config.json")), StringComparison.Ordinal);
+        Assert.Equal("true", ModelFolder.Open(init).Manifest!.Options["dora"]);
+
+        // export merges the DoRA adapters (magnitude included) into plain weights
+        string exported = dir.File("exported");
+        (code, output, err) = CliHarness.Run("export", "--model", init, "--quantize", "none", "--out", exported, "--json");
+        Assert.True(code == 0, err);
+        using (JsonDocument doc = JsonDocument.Parse(output))
+        {
+            Assert.Equal(2, doc.RootElement.GetProperty("merged_adapters").GetInt32());
+        }
+
+        // lora train trains A, B and m of the folder's adapters
+        string trainFile = dir.File("train.txt");
+        File.WriteAllLines(trainFile, s_train);
+        (code, output, err) = CliHarness.Run("lora", "train", "--model", init, "--train", trainFile, "--max-steps", "2", "--batch-size", "4", "--max-length", "16", "--out", dir.File("trained"), "--json");
+        Assert.True(code == 0, err);
+        using (JsonDocument doc = JsonDocument.Parse(output))
+        {
+            // 2 adapters × (r·(in + out) + out) + the head (384·2 + 2)
+            Assert.Equal((2 * ((2 * (384 + 384)) + 384)) + (384 * 2) + 2, doc.RootElement.GetProperty("trainable_parameters").GetInt64());
+        }
+    }
+
     [Theory]
     [InlineData("--rank", "16", "records 2")]
     [InlineData("--method", "lora", "records pissa")]

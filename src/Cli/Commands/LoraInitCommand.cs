@@ -36,6 +36,7 @@ internal static class LoraInitCommand
         var rank = new Option<int>("--rank") { Description = "Rank r of every adapter.", DefaultValueFactory = _ => LowRankOptions.Defaults.Rank };
         var alpha = new Option<float?>("--alpha") { Description = "α (scale s = α/r, or α/√r with --rslora); default α = r." };
         var rsLora = new Option<bool>("--rslora") { Description = "rsLoRA scaling s = α/√r (peft's use_rslora)." };
+        var dora = new Option<bool>("--dora") { Description = "DoRA (peft's use_dora): W' = m ⊙ (W + s·A·B) / ‖W + s·A·B‖_c with a trainable magnitude m per output unit; combines with every method.", DefaultValueFactory = _ => LowRankOptions.Defaults.Dora };
         var niter = new Option<int>("--niter") { Description = "Power iterations of pissa-fast.", DefaultValueFactory = _ => LowRankOptions.Defaults.PowerIterations };
         var oversample = new Option<int>("--oversample") { Description = "Oversampling p of pissa-fast.", DefaultValueFactory = _ => LowRankOptions.Defaults.Oversampling };
         var tolerance = new Option<double?>("--tolerance") { Description = "Adaptive pissa-fast: stop power iterations once the residual improves by less than this fraction (at most --niter)." };
@@ -51,7 +52,7 @@ internal static class LoraInitCommand
         var output = new Option<DirectoryInfo>("--out") { Description = "Output folder.", Required = true };
         var command = new Command("init", "Initialise LoRA adapters (PiSSA family, OLoRA, LoRA, orthogonal, EVA, CorDA, LoftQ) on an ONNX model and write the adapted model, adapters and config.")
         {
-            model, method, rank, alpha, rsLora, niter, oversample, tolerance, loftqIter, targets, calibration, seed, baseUntouched, output,
+            model, method, rank, alpha, rsLora, dora, niter, oversample, tolerance, loftqIter, targets, calibration, seed, baseUntouched, output,
         };
         CommandRunner.SetHandler(command, (parsed, console) =>
         {
@@ -90,6 +91,7 @@ internal static class LoraInitCommand
                 Rank = parsed.GetValue(rank),
                 Alpha = parsed.GetValue(alpha),
                 RsLora = parsed.GetValue(rsLora),
+                Dora = parsed.GetValue(dora),
                 PowerIterations = parsed.GetValue(niter),
                 Oversampling = parsed.GetValue(oversample),
                 Tolerance = parsed.GetValue(tolerance),

@@ -9,7 +9,8 @@ namespace Pipelines.Cli.Demo;
 /// <summary>
 /// LoRA stage: PiSSA-fast-initialises all 36 MatMul weights of all-MiniLM-L6-v2 at r = 16, prints the per-layer table,
 /// writes the adapted model, adapters and vocabulary as a verified model folder, and checks the adapted model's outputs on
-/// real sentences stay within 1e-4; then peft's orthogonal init with rsLoRA scaling, whose outputs are preserved too.
+/// real sentences stay within 1e-4; then peft's orthogonal init with rsLoRA scaling, whose outputs are preserved too, and
+/// DoRA on the PiSSA init, preserved at init and merged into plain weights with the same outputs.
 /// </summary>
 internal sealed class LoraDemoStage : IDemoStage
 {
@@ -46,6 +47,17 @@ internal sealed class LoraDemoStage : IDemoStage
         if (!(orthoDeviation < Tolerance))
         {
             throw new InvalidOperationException($"The orthogonally initialised MiniLM deviates by {orthoDeviation} (> {Tolerance}) from the original.");
+        }
+
+        // DoRA (peft's use_dora): the same init plus a magnitude m = ‖W_res + s·A·B‖_c per output unit; preserved at init,
+        // and AdapterMerger folds W' = m ⊙ V / ‖V‖_c into plain MatMul weights with the same outputs.
+        AdaptedModel dora = LowRankInitializer.Initialize(model, options with { Dora = true, ReportOptimalError = false });
+        double doraDeviation = OutputDeviation.MaxAbs(model, dora.Model, samples);
+        double mergeDeviation = OutputDeviation.MaxAbs(dora.Model, Pipelines.Onnx.Adapters.AdapterMerger.Merge(dora.Model).Model, samples);
+        context.Console.Human.MarkupLine($"DoRA ({dora.Adapters.Adapters.Sum(f => f.Magnitude!.Length):N0} magnitudes on top of the factors): max output deviation {doraDeviation:G2} at init, merged vs adapted {mergeDeviation:G2}");
+        if (!(doraDeviation < Tolerance) || !(mergeDeviation < Tolerance))
+        {
+            throw new InvalidOperationException($"DoRA on MiniLM deviates by {doraDeviation} at init and {mergeDeviation} after merging (> {Tolerance}).");
         }
 
         double meanExcess = adapted.Report.Layers.Average(l => l.ExcessError);

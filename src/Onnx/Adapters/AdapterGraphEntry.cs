@@ -13,6 +13,10 @@ namespace Pipelines.Onnx.Adapters;
 /// <c>&lt;module&gt;.lora_B</c> (r×out, trainable), <c>&lt;module&gt;.lora_scale</c> (scalar s, frozen), and in
 /// base-untouched mode <c>&lt;module&gt;.lora_A0</c> / <c>&lt;module&gt;.lora_B0</c> (frozen copies of the initial factors).
 /// The op computes <c>y = x·W_res + s·((x·A)·B − (x·A₀)·B₀)</c>, the last term only in base-untouched mode.
+/// DoRA adapters (Liu et al. 2024) add <c>&lt;module&gt;.lora_magnitude</c> (m, [out], trainable) and compute
+/// <c>y = (m / ‖V‖_c) ⊙ (x·W_res + s·(…)) (+ bias)</c> with <c>V = W_res + s·(A·B − A₀·B₀)</c> (in×out) and
+/// <c>‖V‖_c</c> the L2 norm of each output column over the input dimension; the norm value is listed under
+/// <see cref="Autodiff.GradientBuilder.StopGradientKey"/> so that, as in peft, no gradient flows through it.
 /// </remarks>
 public sealed record AdapterGraphEntry
 {
@@ -54,6 +58,12 @@ public sealed record AdapterGraphEntry
     /// <summary>The scalar s initializer.</summary>
     public required string ScaleInitializer { get; init; }
 
+    /// <summary>DoRA's magnitude vector m ([out], trainable), or null for a plain LoRA adapter.</summary>
+    public string? Magnitude { get; init; }
+
+    /// <summary>Frozen constants added for the adapter beyond the named ones (e.g. DoRA's reduction axes), removed by a merge.</summary>
+    public IReadOnlyList<string>? AddedInitializers { get; init; }
+
     /// <summary>Nodes added for the adapter term.</summary>
     public required IReadOnlyList<string> AddedNodes { get; init; }
 
@@ -62,6 +72,9 @@ public sealed record AdapterGraphEntry
 
     /// <summary>α.</summary>
     public required float Alpha { get; init; }
+
+    /// <summary>The trainable initializers of this adapter: A, B and, for DoRA, m.</summary>
+    public IReadOnlyList<string> TrainableInitializers() => Magnitude is null ? [LoraA, LoraB] : [LoraA, LoraB, Magnitude];
 
     /// <summary>Serialises entries for the metadata.</summary>
     public static string ToJson(IReadOnlyList<AdapterGraphEntry> entries) => JsonSerializer.Serialize(entries, s_json);

@@ -15,7 +15,8 @@ public sealed record MergedAdapter(string BaseNode, string Weight, int Rank, flo
 /// The one adapter merger: folds LoRA-style adapters into their base weights, giving a plain model,
 /// <c>y = x·W + s·(x·A)·B</c> → <c>y = x·(W + s·A·B)</c>, and the base-untouched form
 /// <c>y = x·W + s·((x·A)·B − (x·A₀)·B₀)</c> → <c>y = x·(W + s·(A·B − A₀·B₀))</c>; PiSSA-style residual bases
-/// (<c>W_res</c>) merge the same way. The adapter metadata written at initialisation (<see cref="AdapterGraphEntry"/>,
+/// (<c>W_res</c>) merge the same way, and DoRA adapters fold their magnitude too: <c>W' = V·diag(m / ‖V‖_c)</c> with V
+/// the merged LoRA weight and ‖V‖_c its column norms (recorded adapters only). The adapter metadata written at initialisation (<see cref="AdapterGraphEntry"/>,
 /// model metadata <c>pipelines.lora.adapters</c>) is the source of truth: when present, exactly the recorded adapters
 /// are merged and any recorded name that is missing is an error. Only a model made elsewhere (no metadata) is searched
 /// by graph pattern: an <c>Add</c> of a base <c>MatMul(x, W)</c> and an adapter path of <c>MatMul(MatMul(x, A), B)</c>
@@ -56,16 +57,21 @@ public static class AdapterMerger
                 rank *= 2;
             }
 
+            if (e.Magnitude is not null)
+            {
+                DoraColumns.Rescale(m, Get(inits, e.Magnitude, e.Module).AsSpan<float>());
+            }
+
             w.ReplaceData(ToRaw(m, transposed));
             var remove = new HashSet<string>(e.AddedNodes, StringComparer.Ordinal);
             int removed = g.Nodes.RemoveAll(n => remove.Contains(n.Name));
             node.Outputs[0] = e.Output;
-            var drop = new HashSet<string>([e.LoraA, e.LoraB, e.ScaleInitializer, e.LoraA0 ?? "", e.LoraB0 ?? ""], StringComparer.Ordinal);
+            var drop = new HashSet<string>([e.LoraA, e.LoraB, e.ScaleInitializer, e.LoraA0 ?? "", e.LoraB0 ?? "", e.Magnitude ?? "", .. e.AddedInitializers ?? []], StringComparer.Ordinal);
             g.Initializers.RemoveAll(t => drop.Contains(t.Name));
             folded.Add(new MergedAdapter(node.Name, w.Name, rank, s, removed));
         }
 
-        merged.Metadata.RemoveAll(kv => kv.Key is AdapterGraphEntry.MetadataKey or AdapterGraphEntry.TrainableKey);
+        merged.Metadata.RemoveAll(kv => kv.Key is AdapterGraphEntry.MetadataKey or AdapterGraphEntry.TrainableKey or Autodiff.GradientBuilder.StopGradientKey);
         return (merged, folded);
     }
 

@@ -18,6 +18,13 @@ public static class GradientBuilder
     /// <summary>The opset the gradient graph is lifted to when the forward graph is older.</summary>
     public const long GradientOpset = 17;
 
+    /// <summary>
+    /// Model metadata key of a JSON array of value names treated as constants (PyTorch's <c>detach()</c>): no gradient
+    /// flows through them into the values they are computed from. DoRA's column norm ‖W + s·B·A‖_c is one (peft, and
+    /// the DoRA paper §4.3, treat it as a constant during training).
+    /// </summary>
+    public const string StopGradientKey = "pipelines.autodiff.stop_gradient";
+
     /// <summary>Op types that have a gradient rule.</summary>
     public static IReadOnlyList<string> SupportedOps => GradientRules.Supported;
 
@@ -63,7 +70,7 @@ public static class GradientBuilder
         }
 
         var emitter = new GradientEmitter(graph, types, opset);
-        Dictionary<string, string> gradients = Backward(graph, emitter, loss, parameters, lossType);
+        Dictionary<string, string> gradients = Backward(graph, emitter, loss, parameters, lossType, StopGradients(model));
 
         graph.Outputs.Clear();
         graph.Outputs.Add(new ValueInfo(loss, new TensorType(lossType, [])));
@@ -172,7 +179,21 @@ public static class GradientBuilder
             (producer.Inputs.Count < 2 || producer.Inputs[1].Length == 0);
     }
 
-    private static Dictionary<string, string> Backward(OnnxGraph graph, GradientEmitter emitter, string loss, List<OnnxTensor> parameters, TensorElementType lossType)
+    // the values listed under StopGradientKey (an absent key stops nothing)
+    private static HashSet<string> StopGradients(OnnxModel model)
+    {
+        string? json = model.Metadata.FirstOrDefault(kv => kv.Key == StopGradientKey).Value;
+        try
+        {
+            return json is null ? [] : new HashSet<string>(System.Text.Json.JsonSerializer.Deserialize<List<string>>(json) ?? [], StringComparer.Ordinal);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new GradientException($"Model metadata '{StopGradientKey}' is not a JSON array of value names: {e.Message}", e);
+        }
+    }
+
+    private static Dictionary<string, string> Backward(OnnxGraph graph, GradientEmitter emitter, string loss, List<OnnxTensor> parameters, TensorElementType lossType, HashSet<string> stopped)
     {
         List<OnnxNode> nodes = [.. graph.Nodes];
 
@@ -188,7 +209,7 @@ public static class GradientBuilder
             foreach (string o in node.Outputs)
             {
                 TensorType? t = emitter.TypeOf(o);
-                if (o.Length > 0 && (t is null || t.ElementType is TensorElementType.Float or TensorElementType.Double))
+                if (o.Length > 0 && !stopped.Contains(o) && (t is null || t.ElementType is TensorElementType.Float or TensorElementType.Double))
                 {
                     active.Add(o);
                 }

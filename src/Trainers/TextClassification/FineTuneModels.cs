@@ -14,7 +14,7 @@ public static class FineTuneModels
     /// <summary>Prepares the classifier. An encoder that already carries adapters is used as it is (head added).</summary>
     /// <param name="encoder">The encoder (not modified).</param>
     /// <param name="options">The options.</param>
-    /// <param name="calibration">Labelled batches for LoRA-GA and EVA (ignored by the other methods).</param>
+    /// <param name="calibration">Labelled batches for LoRA-GA, EVA and CorDA (ignored by the other methods).</param>
     /// <param name="settings">Session settings for calibration runs.</param>
     public static OnnxModel Prepare(OnnxModel encoder, FineTuneOptions options, IReadOnlyList<LabeledBatch> calibration, SessionSettings settings)
     {
@@ -43,6 +43,11 @@ public static class FineTuneModels
         {
             lowRank = lowRank with { Eva = new EvaOptions { Batches = calibration.Select(b => b.Tensors).ToArray() } };
         }
+        else if (options.Method is LowRankMethod.CordaKpm or LowRankMethod.CordaIpm)
+        {
+            // CorDA's covariance C = mean(XᵀX) per target from the first training batches (peft: a user's calibration set)
+            lowRank = lowRank with { Corda = new CordaOptions { Batches = calibration.Select(b => b.Tensors).ToArray() } };
+        }
 
         return ClassifierGraph.AddHead(LowRankInitializer.Initialize(encoder, lowRank).Model, head);
     }
@@ -62,7 +67,7 @@ public static class FineTuneModels
         }
         else
         {
-            names = AdapterGraphEntry.Read(classifier).SelectMany(e => new[] { e.LoraA, e.LoraB }).ToList();
+            names = AdapterGraphEntry.Read(classifier).SelectMany(e => e.TrainableInitializers()).ToList();
             if (names.Count == 0)
             {
                 throw new InvalidOperationException("The classifier has no adapters; was it prepared for an adapter method?");
@@ -95,6 +100,8 @@ public static class FineTuneModels
             Alpha = options.EffectiveAlpha,
             Targets = options.Targets,
             Seed = (ulong)options.Seed,
+            Dora = options.Dora,
+            RsLora = options.RsLora,
         };
     }
 

@@ -150,6 +150,15 @@ public sealed record FineTuneOptions
     /// <summary>ORT intra-op threads (0 = ORT default).</summary>
     public int IntraOpThreads { get; init; }
 
+    /// <summary>
+    /// DoRA adapters (peft's <c>use_dora</c>, <see cref="LowRankOptions.Dora"/>): a trainable magnitude per output unit
+    /// on top of the method's low-rank direction update. Not with <see cref="LowRankMethod.Full"/> or LoRA-GA.
+    /// </summary>
+    public bool Dora { get; init; } = LowRankOptions.Defaults.Dora;
+
+    /// <summary>rsLoRA scaling s = α/√r (<see cref="LowRankOptions.RsLora"/>).</summary>
+    public bool RsLora { get; init; }
+
     /// <summary>The adapter α actually used.</summary>
     public float EffectiveAlpha => Alpha ?? Rank;
 
@@ -186,6 +195,11 @@ public sealed record FineTuneOptions
         if (WarmupRatio is < 0 or >= 1)
         {
             throw new ArgumentOutOfRangeException(nameof(WarmupRatio), WarmupRatio, "WarmupRatio must be in [0, 1).");
+        }
+
+        if (Dora && Method is LowRankMethod.Full or LowRankMethod.LoraGa)
+        {
+            throw new ArgumentException($"DoRA needs low-rank adapters initialised before training; {Method} is not supported with it.", nameof(Dora));
         }
 
         if (ClassWeights is not null && (ClassWeights.Count != ClassCount || ClassWeights.Any(w => !(w >= 0))))

@@ -2,12 +2,14 @@ using System.Text.Json;
 using Pipelines.Numerics.LinearAlgebra;
 using Pipelines.Onnx;
 using Pipelines.Onnx.Adapters;
+using Pipelines.Onnx.Autodiff;
 
 namespace Pipelines.Transforms.LowRank;
 
 /// <summary>
 /// Rewrites each target <c>y = x·W</c> (MatMul, or Gemm with transA = 0 and alpha = 1) into
-/// <c>y = x·W_res + s·(x·A)·B</c> (minus the frozen <c>s·(x·A₀)·B₀</c> in base-untouched mode), inserting the new nodes
+/// <c>y = x·W_res + s·(x·A)·B</c> (minus the frozen <c>s·(x·A₀)·B₀</c> in base-untouched mode; rescaled column-wise by
+/// <c>m / ‖W_res + s·A·B‖_c</c> for DoRA factors, which carry a magnitude), inserting the new nodes
 /// right after the target so the graph stays topologically sorted, and records the layout in the model metadata.
 /// </summary>
 internal static class AdaptedGraphWriter
@@ -27,6 +29,9 @@ internal static class AdaptedGraphWriter
         var builder = new GraphBuilder(g);
         var entries = new List<AdapterGraphEntry>(AdapterGraphEntry.Read(model));
         Dictionary<string, List<OnnxNode>> consumers = g.ConsumerMap();
+        string? stoppedJson = model.Metadata.FirstOrDefault(kv => kv.Key == GradientBuilder.StopGradientKey).Value;
+        long opset = model.OpsetVersion() ?? GraphBuilder.DefaultOpset;
+        List<string> stopped = stoppedJson is null ? [] : JsonSerializer.Deserialize<List<string>>(stoppedJson) ?? [];
         foreach (AdapterFactors f in factors)
         {
             LowRankTarget t = f.Target;
@@ -75,8 +80,18 @@ internal static class AdaptedGraphWriter
             }
 
             string scaled = builder.Node("Mul", [term, s], name: module + ".lora_scale.Mul")[0];
-            var add = new OnnxNode("Add", [baseOut, scaled], [y], builder.UniqueName(module + ".lora.Add"));
-            g.Nodes.Add(add);
+            string? magnitude = null;
+            var constants = new List<string>();
+            if (f.Magnitude is { } mag)
+            {
+                magnitude = builder.Initializer(OnnxTensor.FromFloats(module + ".lora_magnitude", mag, mag.Length));
+                string sum = builder.Node("Add", [baseOut, scaled], name: module + ".lora.Add")[0];
+                Dora(builder, node, t, weightName, (a, b, a0, b0, s), magnitude, sum, y, opset, constants, stopped);
+            }
+            else
+            {
+                g.Nodes.Add(new OnnxNode("Add", [baseOut, scaled], [y], builder.UniqueName(module + ".lora.Add")));
+            }
 
             // Move the new nodes from the end to just after the target.
             List<OnnxNode> added = g.Nodes.GetRange(before, g.Nodes.Count - before);
@@ -95,13 +110,74 @@ internal static class AdaptedGraphWriter
                 LoraB0 = b0,
                 ScaleInitializer = s,
                 AddedNodes = added.Select(n => n.Name).ToList(),
+                Magnitude = magnitude,
+                AddedInitializers = constants.Count > 0 ? constants : null,
                 Rank = f.Rank,
                 Alpha = t.Alpha,
             });
         }
 
+        if (stopped.Count > 0)
+        {
+            model.SetMetadata(GradientBuilder.StopGradientKey, JsonSerializer.Serialize(stopped));
+        }
+
         model.SetMetadata(AdapterGraphEntry.MetadataKey, AdapterGraphEntry.ToJson(entries));
-        model.SetMetadata(AdapterGraphEntry.TrainableKey, JsonSerializer.Serialize(entries.SelectMany(e => new[] { e.LoraA, e.LoraB }).ToList()));
+        model.SetMetadata(AdapterGraphEntry.TrainableKey, JsonSerializer.Serialize(entries.SelectMany(e => e.TrainableInitializers()).ToList()));
+    }
+
+    /// <summary>
+    /// DoRA: <c>y = (m / ‖V‖_c) ⊙ sum</c> (bias of a Gemm kept outside the rescaling), V = W + s·(A·B − A₀·B₀) in×out,
+    /// ‖V‖_c = ReduceL2 over the input axis ([out]); the norm is recorded as a gradient stop (peft detaches it).
+    /// </summary>
+    private static void Dora(
+        GraphBuilder builder, OnnxNode node, LowRankTarget t, string weight, (string A, string B, string? A0, string? B0, string S) lora,
+        string magnitude, string sum, string y, long opset, List<string> constants, List<string> stopped)
+    {
+        string module = t.Module;
+        string delta = builder.Node("MatMul", [lora.A, lora.B], name: module + ".dora_delta.MatMul")[0];
+        if (lora.A0 is not null && lora.B0 is not null)
+        {
+            string delta0 = builder.Node("MatMul", [lora.A0, lora.B0], name: module + ".dora_delta0.MatMul")[0];
+            delta = builder.Node("Sub", [delta, delta0], name: module + ".dora_delta.Sub")[0];
+        }
+
+        string w = t.Weight.Transposed ? builder.Node("Transpose", [weight], name: module + ".dora_weight.Transpose")[0] : weight;
+        string v = builder.Node("Add", [w, builder.Node("Mul", [delta, lora.S], name: module + ".dora_delta.Mul")[0]], name: module + ".dora_weight.Add")[0];
+        OnnxAttribute keep = OnnxAttribute.Int("keepdims", 0);
+        string norm;
+        if (opset >= 18)
+        {
+            string axes = builder.Initializer(OnnxTensor.FromInt64s(module + ".dora_axes", [0], 1));
+            constants.Add(axes);
+            norm = builder.Node("ReduceL2", [v, axes], attributes: [keep], name: module + ".dora_norm.ReduceL2")[0];
+        }
+        else
+        {
+            norm = builder.Node("ReduceL2", [v], attributes: [keep, OnnxAttribute.IntList("axes", 0)], name: module + ".dora_norm.ReduceL2")[0];
+        }
+
+        stopped.Add(norm);
+        string ratio = builder.Node("Div", [magnitude, norm], name: module + ".dora_scale.Div")[0];
+        if (node.OpType == "Gemm" && node.Inputs.Count > 2 && node.Inputs[2].Length > 0)
+        {
+            float beta = node.FloatAttribute("beta", 1f);
+            string bias = node.Inputs[2];
+            if (beta != 1f)
+            {
+                string betaName = builder.Scalar(beta, module + ".dora_beta");
+                constants.Add(betaName);
+                bias = builder.Node("Mul", [bias, betaName], name: module + ".dora_bias.Mul")[0];
+            }
+
+            string unbiased = builder.Node("Sub", [sum, bias], name: module + ".dora_bias.Sub")[0];
+            string rescaled = builder.Node("Mul", [unbiased, ratio], name: module + ".dora.Mul")[0];
+            builder.Graph.Nodes.Add(new OnnxNode("Add", [rescaled, bias], [y], builder.UniqueName(module + ".dora_bias.Add")));
+        }
+        else
+        {
+            builder.Graph.Nodes.Add(new OnnxNode("Mul", [sum, ratio], [y], builder.UniqueName(module + ".dora.Mul")));
+        }
     }
 
     private static void CheckSupported(OnnxNode node, LowRankTarget t)

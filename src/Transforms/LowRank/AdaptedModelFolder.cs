@@ -48,6 +48,7 @@ public static class AdaptedModelFolder
                 ["oversample"] = options.Oversampling.ToString(CultureInfo.InvariantCulture),
                 ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
                 ["base_untouched"] = options.BaseUntouched ? "true" : "false",
+                ["dora"] = options.Dora ? "true" : "false",
             },
             BaseModelSha256 = source.Manifest?.BaseModelSha256 ?? ModelFolder.Sha256File(source.ModelPath),
             Adapters = new AdapterManifest

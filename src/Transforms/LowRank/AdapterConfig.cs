@@ -56,6 +56,10 @@ public sealed record AdapterConfig
     [JsonPropertyName("use_rslora")]
     public bool UseRsLora { get; init; }
 
+    /// <summary>True for DoRA adapters (peft's <c>use_dora</c>): a magnitude vector per module, <c>lora_magnitude_vector</c> [out].</summary>
+    [JsonPropertyName("use_dora")]
+    public bool UseDora { get; init; }
+
     /// <summary>peft's <c>corda_config</c> for CorDA adapters (<c>{"corda_method": "kpm" | "ipm"}</c>), else absent.</summary>
     [JsonPropertyName("corda_config")]
     public IReadOnlyDictionary<string, string>? CordaConfig { get; init; }
@@ -84,6 +88,7 @@ public sealed record AdapterConfig
             RankPattern = targets.Where(t => t.Rank != r).ToDictionary(t => t.Module, t => t.Rank),
             AlphaPattern = targets.Where(t => t.Alpha != alpha).ToDictionary(t => t.Module, t => t.Alpha),
             UseRsLora = options.RsLora,
+            UseDora = options.Dora,
             Pipelines = new PipelinesAdapterInfo
             {
                 Method = options.Method.ToString(),

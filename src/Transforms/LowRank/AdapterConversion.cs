@@ -28,7 +28,7 @@ internal static class AdapterConversion
             AdapterFactors f0 = initial[i];
             (Matrix a, Matrix b) = Stack(f, f0);
             LowRankTarget t = f.Target with { Rank = 2 * f.Rank, Alpha = f.Target.AlphaFor(f.Scale, 2 * f.Rank) };
-            converted.Add(new AdapterFactors(t, a, b, LowRankMethod.Lora));
+            converted.Add(new AdapterFactors(t, a, b, LowRankMethod.Lora) { Magnitude = f.Magnitude }); // DoRA: V = W + s·ΔW is unchanged, so m carries over
         }
 
         return new ConvertedAdapters(new AdapterSet(converted, null, ConvertedConfig(trained.Config, converted, "pissa_to_lora_rank_2r", null)), new double[converted.Count]);
@@ -85,7 +85,7 @@ internal static class AdapterConversion
 
             // Keep s = α/r: α_new = s·k.
             LowRankTarget t = f.Target with { Rank = k, Alpha = f.Target.AlphaFor(f.Scale, k) };
-            converted.Add(new AdapterFactors(t, newA, newB, LowRankMethod.Lora));
+            converted.Add(new AdapterFactors(t, newA, newB, LowRankMethod.Lora) { Magnitude = f.Magnitude });
         }
 
         double overall = totalSq > 0 ? Math.Sqrt(totalErrSq / totalSq) : 0;

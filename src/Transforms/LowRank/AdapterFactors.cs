@@ -12,6 +12,13 @@ namespace Pipelines.Transforms.LowRank;
 /// <param name="Method">The method that produced them.</param>
 public sealed record AdapterFactors(LowRankTarget Target, Matrix A, Matrix B, LowRankMethod Method)
 {
+    /// <summary>
+    /// DoRA's magnitude vector m (length out, trainable), or <see langword="null"/> for a plain LoRA adapter. The adapted
+    /// op then computes <c>(m / ‖V‖_c) ⊙ (x·V)</c> with <c>V = W_res + s·A·B</c> and ‖V‖_c its column norms; m starts at
+    /// ‖V‖_c of the initial factors, so the output is unchanged at initialisation.
+    /// </summary>
+    public float[]? Magnitude { get; init; }
+
     /// <summary>s = α/r.</summary>
     public float Scale => Target.Scale;
 

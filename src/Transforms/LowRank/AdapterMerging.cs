@@ -19,6 +19,12 @@ internal static class AdapterMerging
     {
         ArgumentNullException.ThrowIfNull(merged);
         ArgumentNullException.ThrowIfNull(adapters);
+        if (adapters.Config.UseDora)
+        {
+            // W' = V·diag(m / ‖V‖_c) fixes V only up to a positive factor per column; peft caches ‖V‖_c to unmerge.
+            throw new NotSupportedException("A merged DoRA weight cannot be unmerged: W' = V·diag(m / ‖V‖_c) determines V only up to a factor per column. Keep the adapted model.");
+        }
+
         OnnxModel result = merged.Clone();
         var residuals = new Dictionary<string, Matrix>(StringComparer.Ordinal);
         var frozen = new Dictionary<string, AdapterFactors>(StringComparer.Ordinal);

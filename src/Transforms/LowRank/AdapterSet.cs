@@ -7,7 +7,8 @@ namespace Pipelines.Transforms.LowRank;
 /// The adapters of one initialisation: current factors (trainable), the initial factors A₀, B₀ (needed to convert a
 /// trained PiSSA-type adapter to plain LoRA) and the peft-style config. Saved as <c>adapter_model.safetensors</c>
 /// (+ <c>initial_adapter_model.safetensors</c>) and <c>adapter_config.json</c>; tensors use peft's keys and nn.Linear
-/// layout: <c>base_model.model.&lt;module&gt;.lora_A.weight</c> (r×in) and <c>….lora_B.weight</c> (out×r).
+/// layout: <c>base_model.model.&lt;module&gt;.lora_A.weight</c> (r×in) and <c>….lora_B.weight</c> (out×r), plus for DoRA
+/// <c>base_model.model.&lt;module&gt;.lora_magnitude_vector</c> ([out], peft's key).
 /// </summary>
 public sealed class AdapterSet
 {
@@ -50,6 +51,9 @@ public sealed class AdapterSet
     /// <summary>The peft state-dict key of a module's tensor (<c>lora_A</c> or <c>lora_B</c>).</summary>
     public static string Key(string module, string tensor) => $"base_model.model.{module}.{tensor}.weight";
 
+    /// <summary>The peft state-dict key of a module's DoRA magnitude vector m ([out]).</summary>
+    public static string MagnitudeKey(string module) => $"base_model.model.{module}.lora_magnitude_vector";
+
     /// <summary>Gets the files <see cref="Save"/> writes, relative to its folder.</summary>
     public IReadOnlyList<string> Files => Initial is not null && ResidualBase ? [WeightsFile, InitialWeightsFile, ConfigFile] : [WeightsFile, ConfigFile];
 
@@ -59,10 +63,11 @@ public sealed class AdapterSet
         ArgumentException.ThrowIfNullOrEmpty(directory);
         Directory.CreateDirectory(directory);
         var meta = new Dictionary<string, string> { ["format"] = "pt", ["base_model_sha256"] = Config.Pipelines.BaseModelSha256 };
-        SafeTensorsFile.Write(Path.Combine(directory, WeightsFile), ToTensors(Adapters), meta);
+        var vectors = new HashSet<string>(Adapters.Select(f => MagnitudeKey(f.Target.Module)), StringComparer.Ordinal);
+        SafeTensorsFile.Write(Path.Combine(directory, WeightsFile), ToTensors(Adapters), meta, vectors);
         if (Initial is not null && ResidualBase)
         {
-            SafeTensorsFile.Write(Path.Combine(directory, InitialWeightsFile), ToTensors(Initial), meta);
+            SafeTensorsFile.Write(Path.Combine(directory, InitialWeightsFile), ToTensors(Initial), meta, vectors);
         }
 
         AtomicFile.WriteAllText(Path.Combine(directory, ConfigFile), Config.ToJson());
@@ -102,9 +107,9 @@ public sealed class AdapterSet
             ? new LowRankTarget(w, module, CheckRank(configPath, module, config.RankOf(module), w), config.AlphaOf(module)) { RsLora = config.UseRsLora }
             : throw new DataFormatException($"Adapter module '{module}' ({directory}) matches no linear weight of the model.")).ToList();
         LowRankMethod method = Enum.TryParse(config.Pipelines.Method, out LowRankMethod m) ? m : LowRankMethod.Lora;
-        IReadOnlyList<AdapterFactors> current = FromTensors(Path.Combine(directory, WeightsFile), targets, method);
+        IReadOnlyList<AdapterFactors> current = FromTensors(Path.Combine(directory, WeightsFile), targets, method, config.UseDora);
         string initialPath = Path.Combine(directory, InitialWeightsFile);
-        IReadOnlyList<AdapterFactors>? initial = File.Exists(initialPath) ? FromTensors(initialPath, targets, method) : null;
+        IReadOnlyList<AdapterFactors>? initial = File.Exists(initialPath) ? FromTensors(initialPath, targets, method, config.UseDora) : null;
         return new AdapterSet(current, initial, config);
     }
 
@@ -118,12 +123,16 @@ public sealed class AdapterSet
         {
             list.Add(new(Key(f.Target.Module, "lora_A"), f.A.Transpose()));
             list.Add(new(Key(f.Target.Module, "lora_B"), f.B.Transpose()));
+            if (f.Magnitude is { } m)
+            {
+                list.Add(new(MagnitudeKey(f.Target.Module), Matrix.FromSpan(1, m.Length, m)));
+            }
         }
 
         return list;
     }
 
-    private static List<AdapterFactors> FromTensors(string path, IReadOnlyList<LowRankTarget> targets, LowRankMethod method)
+    private static List<AdapterFactors> FromTensors(string path, IReadOnlyList<LowRankTarget> targets, LowRankMethod method, bool dora)
     {
         if (!File.Exists(path))
         {
@@ -136,7 +145,9 @@ public sealed class AdapterSet
         {
             Matrix a = Get(tensors, path, Key(t.Module, "lora_A"), t.Rank, t.InFeatures).Transpose();
             Matrix b = Get(tensors, path, Key(t.Module, "lora_B"), t.OutFeatures, t.Rank).Transpose();
-            result.Add(new AdapterFactors(t, a, b, method));
+            // a 1-D [out] tensor reads as 1×out
+            float[]? magnitude = dora ? Get(tensors, path, MagnitudeKey(t.Module), 1, t.OutFeatures).Data : null;
+            result.Add(new AdapterFactors(t, a, b, method) { Magnitude = magnitude });
         }
 
         return result;

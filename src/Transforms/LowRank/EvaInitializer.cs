@@ -107,7 +107,8 @@ internal static class EvaInitializer
             LowRankTarget nt = t with { Rank = r, Alpha = alpha };
             kept.Add(nt);
             Matrix a = s.Vt!.RowRange(0, r).Transpose();
-            factors.Add(new AdapterFactors(nt, a, new Matrix(r, t.OutFeatures), LowRankMethod.Eva));
+            var f = new AdapterFactors(nt, a, new Matrix(r, t.OutFeatures), LowRankMethod.Eva);
+            factors.Add(options.Dora ? LowRankInitializer.WithDoraMagnitude(LowRankInitializer.ReadWeight(model, nt), f, null) : f);
         }
 
         OnnxModel adapted = model.Clone();

@@ -111,6 +111,12 @@ public static class LowRankInitializer
             {
                 frozen[targets[i].Module] = initial[i];
             }
+
+            if (options.Dora)
+            {
+                factors[i] = WithDoraMagnitude(residuals[i] ?? weights[i], factors[i], frozen.GetValueOrDefault(targets[i].Module));
+                initial[i] = Copy(factors[i]);
+            }
         }
 
         AdaptedGraphWriter.Apply(adapted, factors, residualMap, frozen);
@@ -150,5 +156,24 @@ public static class LowRankInitializer
         return t.Weight.Transposed ? m.Transpose() : m;
     }
 
-    internal static AdapterFactors Copy(AdapterFactors f) => f with { A = f.A.Clone(), B = f.B.Clone() };
+    internal static AdapterFactors Copy(AdapterFactors f) => f with { A = f.A.Clone(), B = f.B.Clone(), Magnitude = (float[]?)f.Magnitude?.Clone() };
+
+    /// <summary>
+    /// DoRA's initial magnitude m = ‖V‖_c, V = <paramref name="stored"/> + s·A·B − s·A₀·B₀ (the weight the adapted graph
+    /// sees at initialisation; A₀·B₀ only with <paramref name="frozen"/>), as peft's <c>DoraLinearLayer.update_layer</c>.
+    /// </summary>
+    /// <param name="stored">The weight the graph keeps (W_res, or W when the base is untouched), in×out.</param>
+    /// <param name="f">The trainable factors.</param>
+    /// <param name="frozen">The frozen initial factors (base-untouched mode), or null.</param>
+    internal static AdapterFactors WithDoraMagnitude(Matrix stored, AdapterFactors f, AdapterFactors? frozen)
+    {
+        Matrix v = stored.Clone();
+        Gemm.Multiply(f.A.Data, false, f.B.Data, false, v.Data, v.Rows, v.Cols, f.Rank, alpha: f.Scale, beta: 1f);
+        if (frozen is not null)
+        {
+            Gemm.Multiply(frozen.A.Data, false, frozen.B.Data, false, v.Data, v.Rows, v.Cols, frozen.Rank, alpha: -frozen.Scale, beta: 1f);
+        }
+
+        return f with { Magnitude = Pipelines.Onnx.Adapters.DoraColumns.Norms(v) };
+    }
 }

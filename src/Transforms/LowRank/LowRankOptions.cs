@@ -20,6 +20,9 @@ public sealed record LowRankOptions
 
         /// <summary>Oversampling p of the randomized SVD (peft uses 0).</summary>
         public const int Oversampling = 0;
+
+        /// <summary>DoRA off: plain LoRA adapters.</summary>
+        public const bool Dora = false;
     }
 
     /// <summary>The initialisation method.</summary>
@@ -73,6 +76,16 @@ public sealed record LowRankOptions
     /// does not shrink as the rank grows. Written to <c>adapter_config.json</c> as <c>use_rslora</c>.
     /// </summary>
     public bool RsLora { get; init; }
+
+    /// <summary>
+    /// DoRA (Liu et al. 2024, peft's <c>use_dora</c>): each adapted weight becomes W' = m ⊙ V / ‖V‖_c with
+    /// V = W_res + s·A·B (in×out), ‖V‖_c the L2 norm of each output column over the input dimension and m a trainable
+    /// magnitude vector [out] initialised to ‖V‖_c, so the output is unchanged at initialisation. Combines with every
+    /// initialisation method (the initial V is whatever the method leaves: W for LoRA/EVA/orthogonal, W_res + s·A₀·B₀ = W
+    /// for the PiSSA family, Q + s·A·B for LoftQ). As in peft, the norm is treated as a constant during training (no
+    /// gradient flows through it, DoRA §4.3). Written to <c>adapter_config.json</c> as <c>use_dora</c>.
+    /// </summary>
+    public bool Dora { get; init; } = Defaults.Dora;
 
     /// <summary>CorDA calibration settings (required when <see cref="Method"/> is <see cref="LowRankMethod.CordaKpm"/> or <see cref="LowRankMethod.CordaIpm"/>).</summary>
     public CordaOptions? Corda { get; init; }

@@ -16,7 +16,11 @@ namespace Pipelines.Transforms.LowRank;
 internal static class SafeTensorsFile
 {
     /// <summary>Writes <paramref name="tensors"/> (name → row-major matrix) with string metadata.</summary>
-    public static void Write(string path, IReadOnlyList<KeyValuePair<string, Matrix>> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    /// <param name="path">The file.</param>
+    /// <param name="tensors">Name → row-major matrix.</param>
+    /// <param name="metadata">String metadata (<c>__metadata__</c>), or null.</param>
+    /// <param name="vectors">Names of 1×n matrices written as 1-D tensors of shape [n] (e.g. DoRA's magnitude vectors).</param>
+    public static void Write(string path, IReadOnlyList<KeyValuePair<string, Matrix>> tensors, IReadOnlyDictionary<string, string>? metadata = null, IReadOnlySet<string>? vectors = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(tensors);
@@ -39,7 +43,7 @@ internal static class SafeTensorsFile
             header[kv.Key] = new JsonObject
             {
                 ["dtype"] = "F32",
-                ["shape"] = new JsonArray(kv.Value.Rows, kv.Value.Cols),
+                ["shape"] = vectors is not null && vectors.Contains(kv.Key) && kv.Value.Rows == 1 ? new JsonArray(kv.Value.Cols) : new JsonArray(kv.Value.Rows, kv.Value.Cols),
                 ["data_offsets"] = new JsonArray(offset, offset + bytes),
             };
             offset += bytes;

@@ -170,6 +170,11 @@ public class GradientRuleTests
     [InlineData("ReduceMean", 0, 21)]
     [InlineData("ReduceMean", 0, 13)]
     [InlineData("ReduceMean", 1, 13)]
+    [InlineData("ReduceL2", 1, 21)]
+    [InlineData("ReduceL2", 0, 21)]
+    [InlineData("ReduceL2", 0, 13)]
+    [InlineData("ReduceSumSquare", 1, 21)]
+    [InlineData("ReduceSumSquare", 0, 13)]
     public void Reductions(string op, int keepDims, long opset)
     {
         var c = new GradCase();
