@@ -49,6 +49,11 @@ public static class Program
             int inv = Array.IndexOf(args, "--invariants");
             int recipe = Array.IndexOf(args, "--recipe");
             Table.FixedRecipe = recipe >= 0 ? args[recipe + 1] : null;
+            if (args.Contains("--softmax"))
+            {
+                Classifiers.Names = ["softmax", "1nn"];
+            }
+
             if (args.Contains("--fasttree"))
             {
                 Classifiers.Names = ["logreg", "1nn", "fasttree"];

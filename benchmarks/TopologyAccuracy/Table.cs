@@ -238,8 +238,8 @@ internal static class Table
 
     /// <summary>
     /// Nested 10-fold CV over precomputed feature sets: inside each outer fold, the feature set with the best 3-fold CV
-    /// accuracy of logistic regression on the fold's training rows, then logistic regression or another candidate of
-    /// <see cref="Classifiers.Names"/> (whichever has the better 3-fold CV there), is fitted and scored on the held-out fold.
+    /// accuracy of the first candidate of <see cref="Classifiers.Names"/> on the fold's training rows, then that
+    /// candidate or another one (whichever has the better 3-fold CV there), is fitted and scored on the held-out fold.
     /// </summary>
     private static (double Mean, double Sd, string Chosen) NestedCv(IReadOnlyList<(string Name, float[][] X)> sets, string[] y)
     {
@@ -257,7 +257,7 @@ internal static class Table
             double bestCv = -1;
             foreach ((string name, float[][] x) in sets)
             {
-                double cv = Classifiers.CrossValidate("logreg", [.. trainIdx.Select(i => x[i])], trY, 3);
+                double cv = Classifiers.CrossValidate(Classifiers.Names[0], [.. trainIdx.Select(i => x[i])], trY, 3);
                 if (cv > bestCv)
                 {
                     (bestSet, bestCv) = ((name, x), cv);
@@ -265,7 +265,7 @@ internal static class Table
             }
 
             // Then the classifier on that feature set (another candidate only where it beats logistic regression).
-            foreach (string c in Classifiers.Names.Where(c => c != "logreg"))
+            foreach (string c in Classifiers.Names.Skip(1))
             {
                 double cv = Classifiers.CrossValidate(c, [.. trainIdx.Select(i => bestSet.X[i])], trY, 3);
                 if (cv > bestCv)
@@ -291,7 +291,7 @@ internal static class Table
         string[] y = [.. rows.Select(r => r.Label)];
         string majority = y.GroupBy(l => l).MaxBy(g => g.Count())!.Key;
         Console.WriteLine();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(folder)}: {rows.Count} graphs, majority class rate {y.Count(l => l == majority) / (double)y.Length:F3}; nested 10-fold CV (preset by inner 3-fold CV of logreg, then logreg or another candidate by inner 3-fold CV)"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(folder)}: {rows.Count} graphs, majority class rate {y.Count(l => l == majority) / (double)y.Length:F3}; nested 10-fold CV (preset by inner 3-fold CV of {Classifiers.Names[0]}, then it or {string.Join('/', Classifiers.Names.Skip(1))} by inner 3-fold CV)"));
         Console.WriteLine($"{"dataset",-18} {"invariant",-9} {"accuracy",8} {"± sd",6} {"featurize s",11}  chosen (preset/classifier × folds)");
         BifiltrationPreset[] presets = [.. BifiltrationPreset.All.Where(p => p.ForGraphs)];
         foreach (string inv in invariants)
