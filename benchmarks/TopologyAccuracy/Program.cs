@@ -44,6 +44,25 @@ public static class Program
 
         int o = Array.IndexOf(args, "--only");
         string? only = o >= 0 ? args[o + 1] : null;
+        if (!args.Contains("--legacy"))
+        {
+            int inv = Array.IndexOf(args, "--invariants");
+            int recipe = Array.IndexOf(args, "--recipe");
+            Table.FixedRecipe = recipe >= 0 ? args[recipe + 1] : null;
+            if (args.Contains("--softmax"))
+            {
+                Classifiers.Names = ["softmax", "1nn"];
+            }
+
+            if (args.Contains("--fasttree"))
+            {
+                Classifiers.Names = ["logreg", "1nn", "fasttree"];
+            }
+
+            Table.Run(data, only, inv >= 0 ? args[inv + 1].Split(',') : []);
+            return 0;
+        }
+
         Console.WriteLine($"{"dataset",-18} {"protocol",-16} {"features",9} {"accuracy",9} {"± sd",6} {"featurize s",12} {"total s",8}");
         foreach (string tu in new[] { "MUTAG", "COX2", "PROTEINS", "NCI109" })
         {

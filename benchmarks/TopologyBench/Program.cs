@@ -14,7 +14,7 @@ public static class Program
     {
         if (Arg(args, "--series") is { } series)
         {
-            SeriesBench.Run(series, int.Parse(Arg(args, "--count") ?? "20", CultureInfo.InvariantCulture), int.Parse(Arg(args, "--maxdim") ?? "1", CultureInfo.InvariantCulture));
+            SeriesBench.Run(series, int.Parse(Arg(args, "--count") ?? "20", CultureInfo.InvariantCulture), int.Parse(Arg(args, "--maxdim") ?? "1", CultureInfo.InvariantCulture), int.Parse(Arg(args, "--synthetic") ?? "0", CultureInfo.InvariantCulture));
             return 0;
         }
 

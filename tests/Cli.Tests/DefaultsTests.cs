@@ -117,6 +117,10 @@ public sealed class DefaultsTests
         Assert.Equal(api.GridResolution, p.GetValue<int>("--resolution"));
         Assert.Equal(api.OutputResolution, SignedMeasureOptions.Defaults.OutputResolutionFor(api.GridResolution));
         Assert.Equal(TopologyDataset.Defaults.PointsPerCloud, p.GetValue<int>("--cloud-size"));
+        var series = new TimeSeriesInput();
+        Assert.Equal(series.Dimension, p.GetValue<int>("--embedding-dimension"));
+        Assert.Equal(series.Delay, p.GetValue<int>("--delay"));
+        Assert.Equal(series.Skip, p.GetValue<int>("--skip"));
 
         p = Parse("topo persistence --points p");
         Assert.Equal(new RipsOptions().MaxDimension, p.GetValue<int>("--maxdim"));

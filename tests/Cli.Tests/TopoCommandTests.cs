@@ -1,3 +1,4 @@
+using Pipelines.Transforms.Topology;
 using Xunit;
 
 namespace Pipelines.Cli.Tests;
@@ -152,6 +153,32 @@ public sealed class TopoCommandTests
             Assert.Equal(1, code);
             Assert.Contains("Rank invariant refused", err, StringComparison.Ordinal);
             Assert.Contains("--max-mib", err, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Vectorize_SeriesEmbeddingOptions_ReachTheSavedTransformer()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), $"delay_{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        string file = Path.Combine(dir, "TINY_TRAIN.tsv");
+        File.WriteAllLines(file, Enumerable.Range(0, 4).Select(r =>
+            $"{r % 2}\t" + string.Join('\t', Enumerable.Range(0, 40).Select(i => Math.Sin(i * (0.3 + (0.2 * r))).ToString("F4", System.Globalization.CultureInfo.InvariantCulture)))));
+        try
+        {
+            string output = Path.Combine(dir, "f.csv");
+            string saved = Path.Combine(dir, "t.bin");
+            (int code, _, string err) = CliHarness.Run("topo", "vectorize", "--input", file, "--embedding-dimension", "2", "--delay", "3", "--skip", "2", "--resolution", "6", "--out", output, "--save-transformer", saved);
+            Assert.True(code == 0, err);
+            Assert.Equal(new TimeSeriesInput(2, 3, 2), SignedMeasureTransformer.Load(saved).Options.Input);
+
+            (code, _, err) = CliHarness.Run("topo", "vectorize", "--input", file, "--delay", "0", "--out", output);
+            Assert.Equal(2, code);
+            Assert.Contains("--delay", err, StringComparison.Ordinal);
         }
         finally
         {

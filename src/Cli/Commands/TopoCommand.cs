@@ -171,6 +171,9 @@ internal static class TopoCommand
         var resolution = new Option<int>("--resolution") { Description = "Grid resolution per parameter (output resolution is half of it, at least 4).", DefaultValueFactory = _ => SignedMeasureOptions.Defaults.GridResolution };
         var cloudSize = new Option<int>("--cloud-size") { Description = "Rows per point cloud in a CSV input.", DefaultValueFactory = _ => TopologyDataset.Defaults.PointsPerCloud };
         var threshold = new Option<float?>("--threshold") { Description = "Rips edge threshold (default: enclosing radius of each cloud)." };
+        var embedding = new Option<int>("--embedding-dimension") { Description = "Series: delay-embedding dimension D.", DefaultValueFactory = _ => TimeSeriesInput.Defaults.Dimension };
+        var delay = new Option<int>("--delay") { Description = "Series: delay τ between the coordinates of an embedded point.", DefaultValueFactory = _ => TimeSeriesInput.Defaults.Delay };
+        var skip = new Option<int>("--skip") { Description = "Series: stride between embedded points (subsampling; 1 keeps every point).", DefaultValueFactory = _ => TimeSeriesInput.Defaults.Skip };
         var output = new Option<FileInfo>("--out") { Description = "Features CSV (label, f0, f1, …).", Required = true };
         var save = new Option<FileInfo?>("--save-transformer") { Description = "Also save the fitted transformer (versioned binary)." };
         var maxBytes = new Option<long>("--max-mib") { Description = "Memory budget of each row's complex (and of the rank invariant's O(grid⁴) tensors) in MiB (pre-flight refusal).", DefaultValueFactory = _ => ComplexBudget.Default.MaxBytes >> 20 };
@@ -179,7 +182,7 @@ internal static class TopoCommand
         var precision = new Option<float>("--precision") { Description = "MMA line spacing δ on the fitted unit square (smaller: more lines, finer summands).", DefaultValueFactory = _ => MmaOptions.Defaults.Precision };
         var command = new Command("vectorize", "Signed-measure features (Hilbert/Euler measure or rank signed barcode of a bifiltration, convolved or sliced-Wasserstein) or MMA features (module approximation, kernel image or landscapes) for every row of a data set.")
         {
-            input, filtration, invariant, vectorizer, resolution, cloudSize, threshold, output, save, maxBytes, plot, plotRow, precision,
+            input, filtration, invariant, vectorizer, resolution, cloudSize, threshold, embedding, delay, skip, output, save, maxBytes, plot, plotRow, precision,
         };
         CommandRunner.SetHandler(command, (parsed, console) =>
         {
@@ -214,13 +217,22 @@ internal static class TopoCommand
                 throw new UsageException($"--filtration {parsed.GetValue(filtration)} does not fit the input ({(data.Kind == TopologyDataKind.Graphs ? "graphs" : "points or series")}).");
             }
 
-            if (mma)
+            var series = new TimeSeriesInput(parsed.GetValue(embedding), parsed.GetValue(delay), parsed.GetValue(skip));
+            if (series.Dimension < 1 || series.Delay < 1 || series.Skip < 1)
             {
-                return TopoMmaVectorize.Run(console, data, preset, parsed.GetValue(vectorizer)!, res, parsed.GetValue(threshold), parsed.GetValue(precision), MiB(parsed.GetValue(maxBytes)), parsed.GetValue(output)!, parsed.GetValue(save));
+                throw new UsageException("--embedding-dimension, --delay and --skip must be at least 1.");
             }
 
-            SignedMeasureOptions options = preset.CreateOptions(data) with
+            TopologyInput? seriesInput = data.Kind == TopologyDataKind.TimeSeries ? series : null;
+            if (mma)
             {
+                return TopoMmaVectorize.Run(console, data, preset, seriesInput, parsed.GetValue(vectorizer)!, res, parsed.GetValue(threshold), parsed.GetValue(precision), MiB(parsed.GetValue(maxBytes)), parsed.GetValue(output)!, parsed.GetValue(save));
+            }
+
+            SignedMeasureOptions preset0 = preset.CreateOptions(data);
+            SignedMeasureOptions options = preset0 with
+            {
+                Input = seriesInput ?? preset0.Input,
                 Threshold = parsed.GetValue(threshold),
                 Invariant = inv,
                 Vectorizer = vec,

@@ -38,7 +38,7 @@ internal static class TopoMmaVectorize
     }
 
     /// <summary>Fits MMA on <paramref name="data"/>, writes the features CSV (label, f0, …) and optionally the transformer.</summary>
-    public static int Run(CliConsole console, TopologyDataset data, BifiltrationPreset preset, string vectorizer, int resolution, float? threshold, float precision, long maxBytes, FileInfo output, FileInfo? save)
+    public static int Run(CliConsole console, TopologyDataset data, BifiltrationPreset preset, TopologyInput? seriesInput, string vectorizer, int resolution, float? threshold, float precision, long maxBytes, FileInfo output, FileInfo? save)
     {
         if (!(precision > 0f && precision <= 1f))
         {
@@ -49,7 +49,7 @@ internal static class TopoMmaVectorize
         var options = new MmaOptions
         {
             OutputColumnName = bifiltration.OutputColumnName,
-            Input = bifiltration.Input,
+            Input = seriesInput ?? bifiltration.Input,
             Codensity = bifiltration.Codensity,
             CodensityParameter = bifiltration.CodensityParameter,
             Threshold = threshold,

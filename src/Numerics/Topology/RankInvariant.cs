@@ -140,6 +140,20 @@ public sealed class RankInvariant
             }
         }
 
+        // Strongly filtration-dominated edges change no module, hence no elbow barcode: remove them once for all
+        // X·Y elbows (FiltrationDomination).
+        var snapped = new float[edgeX.Length];
+        for (int k = 0; k < edgeX.Length; k++)
+        {
+            snapped[k] = edgeX[k];
+        }
+
+        FiltrationDomination.Collapse(snapped, [.. inside.Select(v => level[v])], nx);
+        for (int k = 0; k < edgeX.Length; k++)
+        {
+            edgeX[k] = (int)snapped[k];
+        }
+
         var h0 = new PathReducer(skeleton, 0);
         var h0Bars = new List<(int Degree, int Birth, int Death)>();
         return (cI, cJ, bars) =>

@@ -1,0 +1,362 @@
+using System.Diagnostics;
+using System.Globalization;
+using Pipelines.Transforms.Graphs;
+using Pipelines.Transforms.Topology;
+using Pipelines.Transforms.Topology.Data;
+
+namespace Pipelines.Benchmarks.Topology;
+
+/// <summary>
+/// The accuracy table of docs/topology-recipes.md: Hilbert vs Euler vs rank vs MMA features of one recipe per data
+/// family, the classifier picked by cross-validation on training rows only (<see cref="Classifiers"/>), and 1-NN DTW
+/// (<see cref="Dtw"/>) beside the UCR rows. UCR: official train/test split; the family recipe (delay τ, whether the
+/// series' own sublevel filtration is concatenated) is chosen by the mean 5-fold CV accuracy of Hilbert features over
+/// the training splits of all six sets, then used for every invariant. TU and activities: 10-fold CV; inside each
+/// outer fold, the preset (TU) and the classifier are chosen by 3-fold CV on that fold's training rows. Grids of TU and
+/// activities are fitted on all rows once (label-free, transductive); UCR grids on the training split only.
+/// </summary>
+internal static class Table
+{
+    private static readonly string[] s_invariants = ["hilbert", "euler", "mma", "rank"];
+
+    /// <summary>Gets or sets the UCR family recipe fixed on the command line (<c>--recipe</c>), skipping its selection.</summary>
+    public static string? FixedRecipe { get; set; }
+
+    public static void Run(string data, string? only, string[] invariants)
+    {
+        invariants = invariants.Length == 0 ? s_invariants : invariants;
+        Console.WriteLine($"TopologyAccuracy table  cores={Environment.ProcessorCount}  {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+        string[] ucr = ["ECG200", "GunPoint", "Coffee", "ItalyPowerDemand", "TwoLeadECG", "Trace"];
+        string[] ucrSets = [.. ucr.Where(s => only is null || only == s || only == "ucr")];
+        if (ucrSets.Length > 0)
+        {
+            Ucr(data, ucrSets, invariants);
+        }
+
+        if (only is null || only == "COX2-labels")
+        {
+            TuLabels(Path.Combine(data, "graphs", "tu", "COX2"));
+        }
+
+        foreach (string tu in new[] { "COX2", "MUTAG" })
+        {
+            if (only is null || only == tu || only == "tu")
+            {
+                Tu(Path.Combine(data, "graphs", "tu", tu), invariants);
+            }
+        }
+
+        if (only is null || only == "activities")
+        {
+            Activities(Path.Combine(data, "pointclouds", "activities", "activities_p1_left_leg.csv"), invariants);
+        }
+    }
+
+    // ---------------------------------------------------------------- UCR
+
+    private sealed record UcrRecipe(int Delay, bool Sublevel)
+    {
+        public string Name => $"delay (3,{(Delay == 0 ? "L/20" : "1")}){(Sublevel ? " + sublevel×time" : "")}";
+
+        public string Key => $"{(Delay == 0 ? "L20" : "1")}{(Sublevel ? "+sublevel" : "")}";
+
+        public int DelayFor(int length) => Delay == 0 ? Math.Max(1, length / 20) : 1;
+    }
+
+    private static void Ucr(string data, string[] sets, string[] invariants)
+    {
+        var split = new Dictionary<string, (float[][] Train, string[] TrainY, float[][] Test, string[] TestY)>();
+        foreach (string s in sets)
+        {
+            string folder = Path.Combine(data, "timeseries", "ucr", s);
+            (float[][] x, string[] y) Read(string part)
+            {
+                IReadOnlyList<TopologySample> rows = TopologyDataset.ReadUcr(Path.Combine(folder, $"{s}_{part}.tsv")).Rows;
+                return ([.. rows.Select(r => ZNormalise(r.Values))], [.. rows.Select(r => r.Label)]);
+            }
+
+            (float[][] tr, string[] trY) = Read("TRAIN");
+            (float[][] te, string[] teY) = Read("TEST");
+            split[s] = (tr, trY, te, teY);
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("UCR (official split; series z-normalised). 1-NN DTW: full DTW (window 100%), squared differences.");
+        var dtw = new Dictionary<string, double>();
+        foreach (string s in sets)
+        {
+            var sw = Stopwatch.StartNew();
+            dtw[s] = Dtw.OneNearestNeighbour(split[s].Train, split[s].TrainY, split[s].Test, split[s].TestY);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  1-NN DTW {s,-18} {dtw[s]:F3}  ({sw.Elapsed.TotalSeconds:F1} s)"));
+        }
+
+        // Family recipe by train CV of Hilbert features (mean over the sets).
+        UcrRecipe[] recipes = [new(1, false), new(0, false), new(1, true), new(0, true)];
+        var score = new double[recipes.Length];
+        if (FixedRecipe is { } fixedRecipe)
+        {
+            // A recipe chosen by an earlier run's train CV (its log is in benchmarks/TopologyAccuracy/README.md).
+            score[Array.FindIndex(recipes, r => r.Key == fixedRecipe)] = 1;
+        }
+
+        foreach (string s in FixedRecipe is null ? sets : [])
+        {
+            (float[][] tr, string[] trY, _, _) = split[s];
+            var cache = new Dictionary<int, float[][]>();
+            for (int r = 0; r < recipes.Length; r++)
+            {
+                int delay = recipes[r].DelayFor(tr[0].Length);
+                if (!cache.TryGetValue(delay, out float[][]? rips))
+                {
+                    rips = SeriesFeatures("hilbert", tr, trY, tr, delay, out _).Test;
+                    cache[delay] = rips;
+                }
+
+                float[][] x = recipes[r].Sublevel ? Concat(rips, SublevelFeatures("hilbert", tr, tr).Test) : rips;
+                double best = Classifiers.Names.Max(c => Classifiers.CrossValidate(c, x, trY, 5));
+                score[r] += best / sets.Length;
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  recipe CV {s,-18} {recipes[r].Name,-34} {best:F3}"));
+            }
+        }
+
+        int chosen = Array.IndexOf(score, score.Max());
+        UcrRecipe recipe = recipes[chosen];
+        string why = FixedRecipe is null ? string.Create(CultureInfo.InvariantCulture, $"mean train CV {score[chosen]:F3}") : "fixed by --recipe";
+        Console.WriteLine($"  family recipe ({why}): {recipe.Name}; MMA rows: delay-embedding points strided to ≤ 100");
+        Console.WriteLine();
+        Console.WriteLine($"{"dataset",-18} {"invariant",-9} {"features",8} {"classifier",-10} {"train CV",8} {"test acc",8} {"1-NN DTW",8} {"≥ DTW",5} {"featurize s",11}");
+        foreach (string s in sets)
+        {
+            (float[][] tr, string[] trY, float[][] te, string[] teY) = split[s];
+            foreach (string inv in invariants)
+            {
+                var sw = Stopwatch.StartNew();
+                int delay = recipe.DelayFor(tr[0].Length);
+                (float[][] a, float[][] b) = SeriesFeatures(inv, tr, trY, te, delay, out _);
+                if (recipe.Sublevel)
+                {
+                    (float[][] sa, float[][] sb) = SublevelFeatures(inv, tr, te);
+                    (a, b) = (Concat(a, sa), Concat(b, sb));
+                }
+
+                double seconds = sw.Elapsed.TotalSeconds;
+                (string clf, double cv) = Select(a, trY, 5);
+                double acc = Accuracy(Classifiers.FitPredict(clf, a, trY, b), teY);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{s,-18} {inv,-9} {a[0].Length,8} {clf,-10} {cv,8:F3} {acc,8:F3} {dtw[s],8:F3} {(acc >= dtw[s] ? "yes" : "no"),5} {seconds,11:F1}"));
+            }
+        }
+    }
+
+    private static float[] ZNormalise(float[] s)
+    {
+        double mean = s.Average();
+        double sd = Math.Sqrt(s.Select(v => (v - mean) * (v - mean)).Average());
+        return sd > 1e-8 ? [.. s.Select(v => (float)((v - mean) / sd))] : [.. s.Select(v => (float)(v - mean))];
+    }
+
+    /// <summary>Delay-embedding function-Rips features (rips-dtm preset, enclosing radius) fitted on the training series.</summary>
+    private static (float[][] Train, float[][] Test) SeriesFeatures(string invariant, float[][] train, string[] trainY, float[][] test, int delay, out int length)
+    {
+        int points = train[0].Length - (2 * delay);
+        int skip = invariant == "mma" ? Math.Max(1, (points + 99) / 100) : 1;
+        var input = new TimeSeriesInput(3, delay, skip);
+        List<TopologySample> Rows(float[][] x) => [.. x.Select(v => new TopologySample(v, 0, string.Empty))];
+        return Featurize(invariant, input, Rows(train), Rows(test), out length);
+    }
+
+    private static (float[][] Train, float[][] Test) SublevelFeatures(string invariant, float[][] train, float[][] test)
+    {
+        (int grid, int output) = invariant == "rank" ? (12, 6) : (20, 10);
+        SeriesSublevel f = SeriesSublevel.Fit(train, invariant, grid, output, 0.1f);
+        return ([.. train.Select(f.Featurize)], [.. test.Select(f.Featurize)]);
+    }
+
+    // ---------------------------------------------------------------- shared featurisation
+
+    /// <summary>Features of one invariant through the public transformers (grids/box fitted on <paramref name="fit"/>).</summary>
+    private static (float[][] Fit, float[][] Other) Featurize(string invariant, TopologyInput input, List<TopologySample> fit, List<TopologySample> other, out int length, BifiltrationPreset? preset = null)
+    {
+        preset ??= BifiltrationPreset.RipsDtm;
+        if (invariant == "mma")
+        {
+            var mma = new MmaOptions
+            {
+                OutputColumnName = "Features",
+                InputColumnName = "Values",
+                Input = input,
+                Codensity = preset.Codensity,
+                CodensityParameter = preset.CodensityParameter,
+                Precision = 0.05f,
+                Resolution = 10,
+                Bandwidth = 0.05f,
+            };
+            MmaTransformer t = MmaTransformer.Fit(mma, fit);
+            length = t.OutputLength;
+            return (t.FeaturizeMany(fit), other.Count == 0 ? [] : t.FeaturizeMany(other));
+        }
+
+        bool rank = invariant == "rank";
+        var options = new SignedMeasureOptions
+        {
+            OutputColumnName = "Features",
+            InputColumnName = "Values",
+            Input = input,
+            Codensity = preset.Codensity,
+            CodensityParameter = preset.CodensityParameter,
+            Invariant = invariant switch { "euler" => SignedMeasureInvariant.Euler, "rank" => SignedMeasureInvariant.Rank, _ => SignedMeasureInvariant.Hilbert },
+            GridResolution = rank ? 12 : 20,
+            OutputResolution = rank ? 6 : 10,
+            Bandwidth = 0.1f,
+        };
+        SignedMeasureTransformer s = SignedMeasureTransformer.Fit(options, fit);
+        length = s.OutputLength;
+        return (s.FeaturizeMany(fit), other.Count == 0 ? [] : s.FeaturizeMany(other));
+    }
+
+    private static float[][] Concat(float[][] a, float[][] b) => [.. a.Zip(b, (x, y) => (float[])[.. x, .. y])];
+
+    private static double Accuracy(string[] predicted, string[] truth) => (double)predicted.Where((p, i) => p == truth[i]).Count() / truth.Length;
+
+    private static (string Classifier, double Cv) Select(float[][] x, string[] y, int folds)
+    {
+        string best = Classifiers.Names[0];
+        double bestCv = -1;
+        foreach (string c in Classifiers.Names)
+        {
+            double cv = Classifiers.CrossValidate(c, x, y, folds);
+            if (cv > bestCv)
+            {
+                (best, bestCv) = (c, cv);
+            }
+        }
+
+        return (best, bestCv);
+    }
+
+    // ---------------------------------------------------------------- 10-fold CV families
+
+    /// <summary>
+    /// Nested 10-fold CV over precomputed feature sets: inside each outer fold, the feature set with the best 3-fold CV
+    /// accuracy of the first candidate of <see cref="Classifiers.Names"/> on the fold's training rows, then that
+    /// candidate or another one (whichever has the better 3-fold CV there), is fitted and scored on the held-out fold.
+    /// </summary>
+    private static (double Mean, double Sd, string Chosen) NestedCv(IReadOnlyList<(string Name, float[][] X)> sets, string[] y)
+    {
+        int n = y.Length;
+        int[] order = [.. Enumerable.Range(0, n).OrderBy(i => (uint)i * 2654435761u)];
+        var acc = new List<double>();
+        var chosen = new Dictionary<string, int>();
+        for (int f = 0; f < 10; f++)
+        {
+            int[] testIdx = [.. order.Where((_, k) => k % 10 == f)];
+            int[] trainIdx = [.. order.Where((_, k) => k % 10 != f)];
+            string[] trY = [.. trainIdx.Select(i => y[i])];
+            (string Name, float[][] X) bestSet = sets[0];
+            string bestClf = Classifiers.Names[0];
+            double bestCv = -1;
+            foreach ((string name, float[][] x) in sets)
+            {
+                double cv = Classifiers.CrossValidate(Classifiers.Names[0], [.. trainIdx.Select(i => x[i])], trY, 3);
+                if (cv > bestCv)
+                {
+                    (bestSet, bestCv) = ((name, x), cv);
+                }
+            }
+
+            // Then the classifier on that feature set (another candidate only where it beats logistic regression).
+            foreach (string c in Classifiers.Names.Skip(1))
+            {
+                double cv = Classifiers.CrossValidate(c, [.. trainIdx.Select(i => bestSet.X[i])], trY, 3);
+                if (cv > bestCv)
+                {
+                    (bestClf, bestCv) = (c, cv);
+                }
+            }
+
+            string key = $"{bestSet.Name}/{bestClf}";
+            chosen[key] = chosen.GetValueOrDefault(key) + 1;
+            string[] predicted = Classifiers.FitPredict(bestClf, [.. trainIdx.Select(i => bestSet.X[i])], trY, [.. testIdx.Select(i => bestSet.X[i])]);
+            acc.Add(Accuracy(predicted, [.. testIdx.Select(i => y[i])]));
+        }
+
+        double mean = acc.Average();
+        return (mean, Math.Sqrt(acc.Select(a => (a - mean) * (a - mean)).Average()), string.Join(", ", chosen.OrderByDescending(kv => kv.Value).Select(kv => $"{kv.Key}×{kv.Value}")));
+    }
+
+    private static void Tu(string folder, string[] invariants)
+    {
+        TopologyDataset data = TopologyDataset.FromTu(TuDatasetReader.Read(folder));
+        List<TopologySample> rows = [.. data.Rows];
+        string[] y = [.. rows.Select(r => r.Label)];
+        string majority = y.GroupBy(l => l).MaxBy(g => g.Count())!.Key;
+        Console.WriteLine();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(folder)}: {rows.Count} graphs, majority class rate {y.Count(l => l == majority) / (double)y.Length:F3}; nested 10-fold CV (preset by inner 3-fold CV of {Classifiers.Names[0]}, then it or {string.Join('/', Classifiers.Names.Skip(1))} by inner 3-fold CV)"));
+        Console.WriteLine($"{"dataset",-18} {"invariant",-9} {"accuracy",8} {"± sd",6} {"featurize s",11}  chosen (preset/classifier × folds)");
+        BifiltrationPreset[] presets = [.. BifiltrationPreset.All.Where(p => p.ForGraphs)];
+        foreach (string inv in invariants)
+        {
+            var sw = Stopwatch.StartNew();
+            var sets = new List<(string, float[][])>();
+            foreach (BifiltrationPreset p in presets)
+            {
+                TopologyInput input = new GraphInput("Nodes", p.First, p.Second);
+                sets.Add((p.Name, Featurize(inv, input, rows, [], out _, p).Fit));
+            }
+
+            double seconds = sw.Elapsed.TotalSeconds;
+            (double mean, double sd, string chosen) = NestedCv(sets, y);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(folder),-18} {inv,-9} {mean,8:F3} {sd,6:F3} {seconds,11:F1}  {chosen}"));
+        }
+    }
+
+    /// <summary>
+    /// The COX2 node-label lever: the three structural presets against the electronegativity bifiltrations
+    /// (<see cref="MoleculeLabels"/>) and their concatenation with HKS × Ricci, Hilbert and Euler, the same nested CV.
+    /// </summary>
+    private static void TuLabels(string folder)
+    {
+        TopologyDataset data = TopologyDataset.FromTu(TuDatasetReader.Read(folder));
+        List<TopologySample> rows = [.. data.Rows];
+        string[] y = [.. rows.Select(r => r.Label)];
+        Console.WriteLine();
+        Console.WriteLine($"{Path.GetFileName(folder)} with node labels (atomic numbers → Pauling electronegativity χ): nested 10-fold CV over the feature sets listed");
+        Console.WriteLine($"{"dataset",-18} {"invariant",-9} {"accuracy",8} {"± sd",6} {"featurize s",11}  chosen (feature set/classifier × folds)");
+        foreach (string inv in new[] { "hilbert", "euler" })
+        {
+            var sw = Stopwatch.StartNew();
+            List<(string Name, float[][] X)>? labelled = MoleculeLabels.FeatureSets(folder, inv);
+            if (labelled is null)
+            {
+                Console.WriteLine($"{Path.GetFileName(folder)}: node labels are not atomic numbers; skipped");
+                return;
+            }
+
+            float[][] ricci = Featurize(inv, new GraphInput("Nodes", BifiltrationPreset.GraphHksRicci.First, BifiltrationPreset.GraphHksRicci.Second), rows, [], out _, BifiltrationPreset.GraphHksRicci).Fit;
+            var sets = new List<(string, float[][])> { ("graph-hks-ricci", ricci) };
+            sets.AddRange(labelled);
+            sets.Add(("hks-ricci+hks-electroneg", Concat(ricci, labelled[0].X)));
+            double seconds = sw.Elapsed.TotalSeconds;
+            (double mean, double sd, string chosen) = NestedCv(sets, y);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"COX2 + labels",-18} {inv,-9} {mean,8:F3} {sd,6:F3} {seconds,11:F1}  {chosen}"));
+        }
+    }
+
+    private static void Activities(string path, string[] invariants)
+    {
+        List<LabelledVector> clouds = PointCloudReader.ReadLabelledClouds(path, TopologyDataset.Defaults.PointsPerCloud, out int dim);
+        List<TopologySample> rows = [.. clouds.Select(c => new TopologySample(c.Values, 0, c.Label))];
+        string[] y = [.. rows.Select(r => r.Label)];
+        Console.WriteLine();
+        Console.WriteLine($"activities: {rows.Count} clouds of {TopologyDataset.Defaults.PointsPerCloud} points in R^{dim}; rips-dtm, enclosing radius; nested 10-fold CV (classifier by inner 3-fold CV)");
+        Console.WriteLine($"{"dataset",-18} {"invariant",-9} {"accuracy",8} {"± sd",6} {"featurize s",11}  chosen");
+        foreach (string inv in invariants)
+        {
+            var sw = Stopwatch.StartNew();
+            float[][] x = Featurize(inv, new PointCloudInput(dim), rows, [], out _).Fit;
+            double seconds = sw.Elapsed.TotalSeconds;
+            (double mean, double sd, string chosen) = NestedCv([("rips-dtm", x)], y);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"activities",-18} {inv,-9} {mean,8:F3} {sd,6:F3} {seconds,11:F1}  {chosen}"));
+        }
+    }
+}
