@@ -49,6 +49,18 @@ if (args.Contains("--sensitivity"))
     return 0;
 }
 
+if (args.FirstOrDefault(a => a.StartsWith("--levers", StringComparison.Ordinal)) is string levers)
+{
+    LeverTable.Run(model, files.ModelPath, text.Batches(dev.Select(d => d.Text).ToList(), 32), outDir, levers.Contains('=') ? levers[(levers.IndexOf('=') + 1)..] : null);
+    return 0;
+}
+
+if (args.FirstOrDefault(a => a.StartsWith("--optimized-graph=", StringComparison.Ordinal)) is string graphOf)
+{
+    OptimizedGraphTable.Run(files.ModelPath, graphOf["--optimized-graph=".Length..], outDir);
+    return 0;
+}
+
 if (args.Contains("--qpissa"))
 {
     RunQPissa(model);

@@ -14,6 +14,12 @@ public sealed record QuantizationOptions
 
         /// <summary>How 4-bit block scales are chosen.</summary>
         public const BlockScaleSearch Search = BlockScaleSearch.Mse;
+
+        /// <summary>Embedding-table block size (0: the MatMul block size).</summary>
+        public const int EmbeddingBlockSize = 0;
+
+        /// <summary><see cref="ExportFormat.Int4"/>: the MatMul weights kept at 8 bits.</summary>
+        public static EightBitWeights EightBit => EightBitWeights.None;
     }
 
     /// <summary>The quantization format.</summary>
@@ -21,6 +27,15 @@ public sealed record QuantizationOptions
 
     /// <summary>4-bit formats: elements per block along the reduction axis (a power of two ≥ 16: 32, 64, 128).</summary>
     public int BlockSize { get; init; } = Defaults.BlockSize;
+
+    /// <summary>
+    /// 4-bit formats: elements per block along D of embedding tables <c>E[V, D]</c> (a power of two ≥ 16); 0: <see cref="BlockSize"/>.
+    /// Tables are large and forgiving (a row is looked up, not multiplied), so a larger block saves most of the scale bytes.
+    /// </summary>
+    public int EmbeddingBlockSize { get; init; } = Defaults.EmbeddingBlockSize;
+
+    /// <summary>The block size used for embedding tables: <see cref="EmbeddingBlockSize"/>, or <see cref="BlockSize"/> when 0.</summary>
+    public int TableBlockSize => EmbeddingBlockSize > 0 ? EmbeddingBlockSize : BlockSize;
 
     /// <summary>4-bit formats: symmetric blocks (implicit zero point 8) instead of stored per-block zero points (the default: lower error on MiniLM for 2.5 % more bytes).</summary>
     public bool Symmetric { get; init; }
@@ -42,6 +57,15 @@ public sealed record QuantizationOptions
     /// (<see cref="Calibration.InputHessians"/>) from sample inputs.
     /// </summary>
     public WeightRounding Rounding { get; init; } = WeightRounding.Nearest;
+
+    /// <summary>
+    /// <see cref="ExportFormat.Int4"/>: MatMul weights stored with 8-bit codes (<c>MatMulNBits</c> <c>bits = 8</c>, same blocks) —
+    /// mixed precision for the few most sensitive weights; other formats ignore it.
+    /// </summary>
+    public EightBitWeights EightBit { get; init; } = Defaults.EightBit;
+
+    /// <summary><see cref="BlockScaleSearch.Hqq"/>: the half-quadratic solver's parameters.</summary>
+    public HqqParameters Hqq { get; init; } = HqqParameters.Default;
 
     /// <summary><see cref="WeightRounding.Gptq"/>: the damping λ added as <c>λ·mean(diag H)</c> to the Hessian's diagonal.</summary>
     public double GptqDamping { get; init; } = Gptq.DefaultDamping;
@@ -76,6 +100,11 @@ public sealed record QuantizationOptions
             throw new ArgumentException($"Block size {BlockSize} is not a power of two ≥ 16 (use 32, 64 or 128).", nameof(BlockSize));
         }
 
+        if (EmbeddingBlockSize != 0 && (EmbeddingBlockSize < 16 || (EmbeddingBlockSize & (EmbeddingBlockSize - 1)) != 0))
+        {
+            throw new ArgumentException($"Embedding block size {EmbeddingBlockSize} is not 0 or a power of two ≥ 16 (use 32, 64 or 128).", nameof(EmbeddingBlockSize));
+        }
+
         if (AccuracyLevel is < 0 or > 4)
         {
             throw new ArgumentException($"Accuracy level {AccuracyLevel} is not in 0..4.", nameof(AccuracyLevel));
@@ -85,6 +114,10 @@ public sealed record QuantizationOptions
         {
             throw new ArgumentException($"GPTQ damping {GptqDamping} is not in (0, 1].", nameof(GptqDamping));
         }
+
+        ArgumentNullException.ThrowIfNull(Hqq);
+        ArgumentNullException.ThrowIfNull(EightBit);
+        Hqq.Validate();
 
         if (Percentile is <= 50 or > 100)
         {
