@@ -17,14 +17,24 @@ internal static class LeverTable
     /// <summary>The settings measured, by name (<c>--levers=a,b</c> picks some).</summary>
     public static IReadOnlyList<(string Name, QuantizationOptions Options)> Settings(OnnxModel model)
     {
-        var b32 = new QuantizationOptions { Format = ExportFormat.Int4, BlockSize = 32, Search = BlockScaleSearch.Mse };
+        var b32 = new QuantizationOptions { Format = ExportFormat.Int4, BlockSize = 32, Search = BlockScaleSearch.Mse, EightBit = EightBitWeights.None, EmbeddingBlockSize = 0 };
         HashSet<string> small = [.. SmallTables(model)];
         var late = new EightBitWeights(new HashSet<WeightRole> { WeightRole.Value, WeightRole.FfnIn }, 3);
         var v6 = new EightBitWeights(new HashSet<WeightRole> { WeightRole.Value }, 6);
         var vf6 = new EightBitWeights(new HashSet<WeightRole> { WeightRole.Value, WeightRole.FfnIn }, 6);
         var vof = new EightBitWeights(new HashSet<WeightRole> { WeightRole.Value, WeightRole.AttentionOutput, WeightRole.FfnIn }, 4);
+        EightBitWeights Vf(int last) => new(new HashSet<WeightRole> { WeightRole.Value, WeightRole.FfnIn }, last);
+        QuantizationOptions mixed = b32 with { ExcludedInitializers = small, EmbeddingBlockSize = 128 };
         return
         [
+            ("mixed-vf6", mixed with { EightBit = Vf(6) }),
+            ("mixed-vf5", mixed with { EightBit = Vf(5) }),
+            ("mixed-vf4", mixed with { EightBit = Vf(4) }),
+            ("mixed-vf5-hqq", mixed with { EightBit = Vf(5), Search = BlockScaleSearch.Hqq }),
+            ("mixed-vf5-gptqln", mixed with { EightBit = Vf(5), Rounding = WeightRounding.GptqLayerNorm }),
+            ("mixed-vf5-hqq-gptqln", mixed with { EightBit = Vf(5), Search = BlockScaleSearch.Hqq, Rounding = WeightRounding.GptqLayerNorm }),
+            ("mixed-vf5-b16", mixed with { EightBit = Vf(5), BlockSize = 16 }),
+            ("mixed-vf6-b64", mixed with { EightBit = Vf(6), BlockSize = 64 }),
             ("b32-mse", b32),
             ("b32-minmax", b32 with { Search = BlockScaleSearch.MinMax }),
             ("b32-hqq", b32 with { Search = BlockScaleSearch.Hqq }),

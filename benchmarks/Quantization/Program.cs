@@ -81,8 +81,9 @@ var quantizer = new ModelQuantizer();
 
 (string Name, QuantizationOptions Options)[] formats =
 [
-    ("int4", new QuantizationOptions { Format = ExportFormat.Int4, BlockSize = 32 }),
-    ("int4-gptq", new QuantizationOptions { Format = ExportFormat.Int4, BlockSize = 32, Rounding = WeightRounding.Gptq }),
+    ("int4-default", new QuantizationOptions()),
+    ("int4", new QuantizationOptions { Format = ExportFormat.Int4, BlockSize = 32, Search = BlockScaleSearch.Mse, EightBit = EightBitWeights.None, EmbeddingBlockSize = 0 }),
+    ("int4-gptq", new QuantizationOptions { Format = ExportFormat.Int4, BlockSize = 32, Search = BlockScaleSearch.Mse, EightBit = EightBitWeights.None, EmbeddingBlockSize = 0, Rounding = WeightRounding.Gptq }),
     ("int4-symmetric", new QuantizationOptions { Format = ExportFormat.Int4, BlockSize = 32, Symmetric = true }),
     ("int4-b16", new QuantizationOptions { Format = ExportFormat.Int4, BlockSize = 16 }),
     ("int4-qdq", new QuantizationOptions { Format = ExportFormat.Int4Qdq, BlockSize = 32 }),

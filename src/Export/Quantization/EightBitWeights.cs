@@ -8,8 +8,18 @@ namespace Pipelines.Export.Quantization;
 /// </summary>
 /// <param name="Roles">The weight roles kept at 8 bits.</param>
 /// <param name="LastLayers">How many of the last layers (0: none).</param>
-public sealed record EightBitWeights(IReadOnlySet<WeightRole> Roles, int LastLayers)
+/// <param name="BlockSize">
+/// Elements per block of the 8-bit weights (a power of two ≥ 16, capped at K): 8-bit codes are 16× finer than 4-bit ones, so
+/// large blocks cost little error and save the scale bytes.
+/// </param>
+public sealed record EightBitWeights(IReadOnlySet<WeightRole> Roles, int LastLayers, int BlockSize = EightBitWeights.DefaultBlockSize)
 {
+    /// <summary>Initializer names kept at 8 bits as well, whatever their role.</summary>
+    public IReadOnlySet<string> Initializers { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>The default 8-bit block size.</summary>
+    public const int DefaultBlockSize = 128;
+
     /// <summary>No weight at 8 bits (pure 4-bit).</summary>
     public static EightBitWeights None { get; } = new(new HashSet<WeightRole>(), 0);
 
@@ -17,7 +27,7 @@ public sealed record EightBitWeights(IReadOnlySet<WeightRole> Roles, int LastLay
     public IReadOnlySet<string> Select(OnnxModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var names = new HashSet<string>(StringComparer.Ordinal);
+        var names = new HashSet<string>(Initializers, StringComparer.Ordinal);
         if (LastLayers <= 0 || Roles.Count == 0)
         {
             return names;
@@ -29,10 +39,35 @@ public sealed record EightBitWeights(IReadOnlySet<WeightRole> Roles, int LastLay
         return names;
     }
 
+    /// <summary>The block size for a weight with <paramref name="k"/> input features.</summary>
+    public int BlockSizeFor(int k)
+    {
+        int b = BlockSize;
+        while (b > 16 && b > k)
+        {
+            b /= 2;
+        }
+
+        return b;
+    }
+
     /// <summary>The roles' short names, comma-separated (e.g. <c>v,ffn-in</c>).</summary>
     public string RolesText => string.Join(',', Roles.Order().Select(WeightRoles.ShortName));
 
     /// <summary>A short description, e.g. <c>int8 v,ffn-in last 3</c>; empty when none.</summary>
-    public override string ToString() =>
-        LastLayers <= 0 || Roles.Count == 0 ? "" : $"int8 {RolesText} last {LastLayers}";
+    public override string ToString()
+    {
+        var parts = new List<string>();
+        if (LastLayers > 0 && Roles.Count > 0)
+        {
+            parts.Add($"{RolesText} last {LastLayers}");
+        }
+
+        if (Initializers.Count > 0)
+        {
+            parts.Add($"{Initializers.Count} named");
+        }
+
+        return parts.Count == 0 ? "" : $"int8 {string.Join(" + ", parts)} block {BlockSize}";
+    }
 }

@@ -12,14 +12,20 @@ public sealed record QuantizationOptions
         /// <summary>MatMulNBits <c>accuracy_level</c> (4: int8 activations, the fastest CPU kernel).</summary>
         public const int AccuracyLevel = 4;
 
-        /// <summary>How 4-bit block scales are chosen.</summary>
-        public const BlockScaleSearch Search = BlockScaleSearch.Mse;
+        /// <summary>How 4-bit block scales are chosen: HQQ, no data needed (never worse than the MSE search in squared error).</summary>
+        public const BlockScaleSearch Search = BlockScaleSearch.Hqq;
 
-        /// <summary>Embedding-table block size (0: the MatMul block size).</summary>
-        public const int EmbeddingBlockSize = 0;
+        /// <summary>
+        /// Embedding-table block size: 128 (the 30522×384 word table of MiniLM is 43 % of the int4 bytes at block 32; block 128
+        /// saves 0.84 bit per value for a small cosine cost).
+        /// </summary>
+        public const int EmbeddingBlockSize = 128;
 
-        /// <summary><see cref="ExportFormat.Int4"/>: the MatMul weights kept at 8 bits.</summary>
-        public static EightBitWeights EightBit => EightBitWeights.None;
+        /// <summary>
+        /// <see cref="ExportFormat.Int4"/>: value projections and feed-forward up-projections of the last 5 layers at 8 bits,
+        /// block 128 — on all-MiniLM-L6-v2 the weights that carry most of the 4-bit output error, within 0.17× the float size.
+        /// </summary>
+        public static EightBitWeights EightBit { get; } = new(new HashSet<WeightRole> { WeightRole.Value, WeightRole.FfnIn }, 5);
     }
 
     /// <summary>The quantization format.</summary>
@@ -34,8 +40,20 @@ public sealed record QuantizationOptions
     /// </summary>
     public int EmbeddingBlockSize { get; init; } = Defaults.EmbeddingBlockSize;
 
-    /// <summary>The block size used for embedding tables: <see cref="EmbeddingBlockSize"/>, or <see cref="BlockSize"/> when 0.</summary>
-    public int TableBlockSize => EmbeddingBlockSize > 0 ? EmbeddingBlockSize : BlockSize;
+    /// <summary>
+    /// The block size of an embedding table with rows of <paramref name="d"/> values: <see cref="EmbeddingBlockSize"/> (or
+    /// <see cref="BlockSize"/> when 0), halved while it does not divide D, down to 16.
+    /// </summary>
+    public int TableBlockSizeFor(long d)
+    {
+        int b = EmbeddingBlockSize > 0 ? EmbeddingBlockSize : BlockSize;
+        while (b > 16 && d % b != 0)
+        {
+            b /= 2;
+        }
+
+        return b;
+    }
 
     /// <summary>4-bit formats: symmetric blocks (implicit zero point 8) instead of stored per-block zero points (the default: lower error on MiniLM for 2.5 % more bytes).</summary>
     public bool Symmetric { get; init; }
@@ -117,6 +135,11 @@ public sealed record QuantizationOptions
 
         ArgumentNullException.ThrowIfNull(Hqq);
         ArgumentNullException.ThrowIfNull(EightBit);
+        if (EightBit.BlockSize < 16 || (EightBit.BlockSize & (EightBit.BlockSize - 1)) != 0)
+        {
+            throw new ArgumentException($"8-bit block size {EightBit.BlockSize} is not a power of two ≥ 16.", nameof(EightBit));
+        }
+
         Hqq.Validate();
 
         if (Percentile is <= 50 or > 100)

@@ -21,13 +21,14 @@ internal sealed class MatMulNBitsQuantizer : IOperatorQuantizer
         OnnxTensor w = context.ConstantInput(node, 1)!;
         int k = (int)w.Dims[0], n = (int)w.Dims[1];
         int bits = context.EightBitWeights.Contains(w.Name) ? 8 : 4;
-        BlockQuantizedRows q = Int4MatMulWeight.Quantize(context, node, w, bits);
+        int blockSize = bits == 8 ? o.EightBit.BlockSizeFor(k) : o.BlockSize;
+        BlockQuantizedRows q = Int4MatMulWeight.Quantize(context, node, w, bits, blockSize);
         int blocks = q.BlocksPerRow;
         byte[] zp = q.PackZeroPointsPerRow();
         var inputs = new List<string>
         {
             node.Inputs[0],
-            context.AddInitializer(new OnnxTensor(w.Name + (bits == 8 ? "_q8" : "_q4"), TensorElementType.UInt8, [n, blocks, o.BlockSize * bits / 8], q.PackCodesPerBlock())),
+            context.AddInitializer(new OnnxTensor(w.Name + (bits == 8 ? "_q8" : "_q4"), TensorElementType.UInt8, [n, blocks, blockSize * bits / 8], q.PackCodesPerBlock())),
             context.AddInitializer(OnnxTensor.FromFloats(w.Name + "_scales", q.Scales, (long)n * blocks)),
         };
         if (!o.Symmetric)
@@ -40,7 +41,7 @@ internal sealed class MatMulNBitsQuantizer : IOperatorQuantizer
             OnnxAttribute.Int("K", k),
             OnnxAttribute.Int("N", n),
             OnnxAttribute.Int("bits", bits),
-            OnnxAttribute.Int("block_size", o.BlockSize),
+            OnnxAttribute.Int("block_size", blockSize),
         };
         if (o.AccuracyLevel > 0)
         {
