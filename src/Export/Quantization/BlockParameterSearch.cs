@@ -83,8 +83,8 @@ internal static class BlockParameterSearch
     }
 
     /// <summary>
-    /// <see cref="BlockScaleSearch.Hqq"/>: the half-quadratic solver from the min-max range and from the <see cref="BlockScaleSearch.Mse"/>
-    /// result; the least (weighted) squared error of the three is kept.
+    /// <see cref="BlockScaleSearch.Hqq"/>: the half-quadratic solver started from the <see cref="BlockScaleSearch.Mse"/> result; the
+    /// iterate is kept only if its (weighted) squared error is lower.
     /// </summary>
     private static (float Scale, int ZeroPoint) HalfQuadraticSearch(ReadOnlySpan<float> block, ReadOnlySpan<float> importance, bool symmetric, int qmax, int mid, HqqParameters hqq)
     {
@@ -95,8 +95,6 @@ internal static class BlockParameterSearch
         }
 
         double best = Error(block, importance, scale, zp, qmax);
-        (float Scale, int ZeroPoint) fromRange = Range(block, symmetric, qmax, mid, 1f, 1f);
-        Consider(block, importance, HalfQuadratic(block, importance, symmetric, qmax, fromRange.Scale, fromRange.ZeroPoint, hqq), qmax, ref best, ref scale, ref zp);
         Consider(block, importance, HalfQuadratic(block, importance, symmetric, qmax, scale, zp, hqq), qmax, ref best, ref scale, ref zp);
         return (scale, zp);
     }
@@ -120,6 +118,8 @@ internal static class BlockParameterSearch
         double beta = hqq.Beta;
         for (int t = 0; t <= hqq.Iterations; t++)
         {
+            // shrink_p(r, β) is 0 unless |r|^(2−p) > 1/β: skip the power below that threshold.
+            double threshold = Math.Pow(beta, -1 / (2 - hqq.P));
             float inv = 1f / scale;
             double sh = 0, shz = 0, shq = 0, shqq = 0, sht = 0, shtq = 0, l1 = 0;
             for (int i = 0; i < block.Length; i++)
@@ -128,7 +128,7 @@ internal static class BlockParameterSearch
                 int q = Code(block[i], inv, zp, qmax);
                 double r = (block[i] * inv) - (q - zp);
                 l1 += h * Math.Abs(r);
-                double e = Shrink(r, beta, hqq.P);
+                double e = Math.Abs(r) <= threshold ? 0 : Shrink(r, beta, hqq.P);
                 double target = block[i] - (e * scale);   // the part of w the quantizer should fit
                 sh += h;
                 shz += h * (q - (block[i] * inv) + e);

@@ -51,7 +51,7 @@ public class HqqTests
     }
 
     [Fact]
-    public void Hqq_HalfQuadraticStepsLowerTheLpErrorOfTheMinMaxStart()
+    public void Hqq_LpErrorBelowMinMax()
     {
         int rows = 16, length = 64;
         float[] w = QuantTestModels.Random(51, rows * length, 0.2f);
