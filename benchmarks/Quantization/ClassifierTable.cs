@@ -35,7 +35,7 @@ internal static class ClassifierTable
             LatencyRuns = 10,
             LatencyRunsB1 = 300,
         };
-        var int4 = new QuantizationOptions { Format = ExportFormat.Int4, BlockSize = 32 };
+        var int4 = new QuantizationOptions { Format = ExportFormat.Int4, BlockSize = 32, Search = BlockScaleSearch.Mse, EightBit = EightBitWeights.None, EmbeddingBlockSize = 0 };
         (string Name, QuantizationOptions Options)[] formats =
         [
             ("clf-int4", int4),

@@ -49,6 +49,18 @@ if (args.Contains("--sensitivity"))
     return 0;
 }
 
+if (args.FirstOrDefault(a => a.StartsWith("--levers", StringComparison.Ordinal)) is string levers)
+{
+    LeverTable.Run(model, files.ModelPath, text.Batches(dev.Select(d => d.Text).ToList(), 32), outDir, levers.Contains('=') ? levers[(levers.IndexOf('=') + 1)..] : null);
+    return 0;
+}
+
+if (args.FirstOrDefault(a => a.StartsWith("--optimized-graph=", StringComparison.Ordinal)) is string graphOf)
+{
+    OptimizedGraphTable.Run(files.ModelPath, graphOf["--optimized-graph=".Length..], outDir);
+    return 0;
+}
+
 if (args.Contains("--qpissa"))
 {
     RunQPissa(model);
@@ -69,8 +81,9 @@ var quantizer = new ModelQuantizer();
 
 (string Name, QuantizationOptions Options)[] formats =
 [
-    ("int4", new QuantizationOptions { Format = ExportFormat.Int4, BlockSize = 32 }),
-    ("int4-gptq", new QuantizationOptions { Format = ExportFormat.Int4, BlockSize = 32, Rounding = WeightRounding.Gptq }),
+    ("int4-default", new QuantizationOptions()),
+    ("int4", new QuantizationOptions { Format = ExportFormat.Int4, BlockSize = 32, Search = BlockScaleSearch.Mse, EightBit = EightBitWeights.None, EmbeddingBlockSize = 0 }),
+    ("int4-gptq", new QuantizationOptions { Format = ExportFormat.Int4, BlockSize = 32, Search = BlockScaleSearch.Mse, EightBit = EightBitWeights.None, EmbeddingBlockSize = 0, Rounding = WeightRounding.Gptq }),
     ("int4-symmetric", new QuantizationOptions { Format = ExportFormat.Int4, BlockSize = 32, Symmetric = true }),
     ("int4-b16", new QuantizationOptions { Format = ExportFormat.Int4, BlockSize = 16 }),
     ("int4-qdq", new QuantizationOptions { Format = ExportFormat.Int4Qdq, BlockSize = 32 }),

@@ -23,7 +23,7 @@ internal static class SensitivityTable
         List<float[]> reference = Embed(model, evaluation);
         double Cos(OnnxModel m) => reference.Zip(Embed(m, evaluation), EmbeddingMath.Cosine).Average();
         var quantizer = new ModelQuantizer();
-        var int4 = new QuantizationOptions { Format = ExportFormat.Int4, BlockSize = 32 };
+        var int4 = new QuantizationOptions { Format = ExportFormat.Int4, BlockSize = 32, Search = BlockScaleSearch.Mse, EightBit = EightBitWeights.None, EmbeddingBlockSize = 0 };
         List<string> weights = Weights(model);
         HashSet<string> matmuls = [.. weights.Where(w => !w.StartsWith("embeddings.", StringComparison.Ordinal))];
         HashSet<string> tables = [.. weights.Where(w => w.StartsWith("embeddings.", StringComparison.Ordinal))];

@@ -71,6 +71,9 @@ public sealed class DefaultsTests
         Assert.Equal(q.AccuracyLevel, p.GetValue<int>("--accuracy-level"));
         Assert.Equal(q.Search, p.GetValue<BlockScaleSearch>("--scale-search"));
         Assert.Equal(q.Symmetric, p.GetValue<bool>("--symmetric"));
+        Assert.Equal(q.Hqq.Iterations, p.GetValue<int>("--hqq-iters"));
+        Assert.Equal(q.EmbeddingBlockSize, p.GetValue<int>("--embedding-block"));
+        Assert.Equal(q.EightBit.LastLayers, p.GetValue<int>("--int8-layers"));
         Assert.Equal(e.QPissaIterations, p.GetValue<int>("--qpissa-iters"));
         Assert.Equal(e.Format, Commands.ExportCommand.ParseFormat(p.GetValue<string>("--quantize")!));
     }

@@ -57,6 +57,85 @@ public sealed class InputHessians
         return new InputHessians(map);
     }
 
+    /// <summary>
+    /// Data-free proxies, no sample inputs: for each MatMul (2-D float weight) whose input is a LayerNorm's affine output
+    /// <c>x = x̂ ⊙ γ + β</c> (a <c>LayerNormalization</c> node, or the decomposed <c>Add(Mul(x̂, γ), β)</c> with γ, β float
+    /// initializers <c>[K]</c>), <c>H = diag(γ²) + ββᵀ</c> <c>[K, K]</c> — the second moment of x when the normalized x̂ has
+    /// uncorrelated unit-variance features. Inputs not produced by a LayerNorm have no entry.
+    /// </summary>
+    public static InputHessians FromLayerNorms(OnnxModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        Dictionary<string, OnnxTensor> inits = model.Graph.InitializerMap();
+        Dictionary<string, OnnxNode> producers = model.Graph.ProducerMap();
+        var map = new Dictionary<string, (double[] H, int K, long Tokens)>(StringComparer.Ordinal);
+        foreach (OnnxNode n in model.Graph.Nodes)
+        {
+            if (n.OpType != "MatMul" || n.Domain.Length != 0 || n.Inputs.Count != 2 || map.ContainsKey(n.Inputs[0])
+                || !inits.TryGetValue(n.Inputs[1], out OnnxTensor? w) || !WeightMatrix.IsFloatMatrix(w))
+            {
+                continue;
+            }
+
+            int k = (int)w.Dims[0];
+            if (LayerNormAffine(n.Inputs[0], k, producers, inits) is not (float[] gamma, float[] beta))
+            {
+                continue;
+            }
+
+            var h = new double[k * k];
+            for (int i = 0; i < k; i++)
+            {
+                for (int j = 0; j < k; j++)
+                {
+                    h[(i * k) + j] = ((double)beta[i] * beta[j]) + (i == j ? (double)gamma[i] * gamma[i] : 0);
+                }
+            }
+
+            map[n.Inputs[0]] = (h, k, 0);
+        }
+
+        return new InputHessians(map);
+    }
+
+    /// <summary>γ and β <c>[K]</c> when <paramref name="value"/> is a LayerNorm's affine output, else null.</summary>
+    private static (float[] Gamma, float[] Beta)? LayerNormAffine(string value, int k, Dictionary<string, OnnxNode> producers, Dictionary<string, OnnxTensor> inits)
+    {
+        if (!producers.TryGetValue(value, out OnnxNode? add))
+        {
+            return null;
+        }
+
+        float[]? Vector(string name) =>
+            inits.TryGetValue(name, out OnnxTensor? t) && t.ElementType == TensorElementType.Float && t.Dims.Length == 1 && t.Dims[0] == k ? t.AsSpan<float>().ToArray() : null;
+
+        if (add.OpType == "LayerNormalization" && add.Inputs.Count >= 2 && Vector(add.Inputs[1]) is float[] g)
+        {
+            return (g, add.Inputs.Count > 2 && Vector(add.Inputs[2]) is float[] b ? b : new float[k]);
+        }
+
+        if (add.OpType != "Add" || add.Inputs.Count != 2)
+        {
+            return null;
+        }
+
+        for (int side = 0; side < 2; side++)
+        {
+            if (Vector(add.Inputs[1 - side]) is float[] beta && producers.TryGetValue(add.Inputs[side], out OnnxNode? mul) && mul.OpType == "Mul" && mul.Inputs.Count == 2)
+            {
+                for (int m = 0; m < 2; m++)
+                {
+                    if (Vector(mul.Inputs[1 - m]) is float[] gamma && producers.TryGetValue(mul.Inputs[m], out OnnxNode? div) && div.OpType == "Div")
+                    {
+                        return (gamma, beta);
+                    }
+                }
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Runs the float model over <paramref name="batches"/> and accumulates the Hessians of every MatMul input.</summary>
     /// <exception cref="ArgumentException">No batches, or no MatMul with a float weight.</exception>
     public static InputHessians Collect(OnnxModel model, IReadOnlyList<TensorBatch> batches)

@@ -13,8 +13,14 @@ internal static class BlockParameterSearch
     /// <summary>Alternating least-squares rounds after the grid.</summary>
     internal const int RefinementRounds = 6;
 
-    public static (float Scale, int ZeroPoint) Choose(ReadOnlySpan<float> block, ReadOnlySpan<float> importance, bool symmetric, int qmax, int mid, BlockScaleSearch search)
+    public static (float Scale, int ZeroPoint) Choose(
+        ReadOnlySpan<float> block, ReadOnlySpan<float> importance, bool symmetric, int qmax, int mid, BlockScaleSearch search, HqqParameters? hqq = null)
     {
+        if (search == BlockScaleSearch.Hqq)
+        {
+            return HalfQuadraticSearch(block, importance, symmetric, qmax, mid, hqq ?? HqqParameters.Default);
+        }
+
         (float scale, int zp) = Range(block, symmetric, qmax, mid, 1f, 1f);
         if (search == BlockScaleSearch.MinMax || scale == 0)
         {
@@ -74,6 +80,111 @@ internal static class BlockParameterSearch
         }
 
         return (scale, zp);
+    }
+
+    /// <summary>
+    /// <see cref="BlockScaleSearch.Hqq"/>: the half-quadratic solver started from the <see cref="BlockScaleSearch.Mse"/> result; the
+    /// iterate is kept only if its (weighted) squared error is lower.
+    /// </summary>
+    private static (float Scale, int ZeroPoint) HalfQuadraticSearch(ReadOnlySpan<float> block, ReadOnlySpan<float> importance, bool symmetric, int qmax, int mid, HqqParameters hqq)
+    {
+        (float scale, int zp) = Choose(block, importance, symmetric, qmax, mid, BlockScaleSearch.Mse);
+        if (scale == 0)
+        {
+            return (scale, zp);
+        }
+
+        double best = Error(block, importance, scale, zp, qmax);
+        Consider(block, importance, HalfQuadratic(block, importance, symmetric, qmax, scale, zp, hqq), qmax, ref best, ref scale, ref zp);
+        return (scale, zp);
+    }
+
+    /// <summary>
+    /// HQQ's alternating minimisation of <c>Σh|w − (q − zp)·scale|^p</c> from (scale, zp). Each iteration, in one pass: codes
+    /// <c>q = round(w/scale) + zp</c>, residual <c>r = w/scale − (q − zp)</c> in code units, <c>e = shrink_p(r, β)</c>; then the
+    /// closed forms <c>zp = round(Σh(q − w/scale + e)/Σh)</c> (asymmetric) and, optionally,
+    /// <c>scale = Σh(w − e·scale)(q − zp)/Σh(q − zp)²</c>; <c>β ← κβ</c>. As in the reference implementation it stops when the mean
+    /// absolute error of the iterate stops falling, and returns the iterate with the least.
+    /// </summary>
+    private static (float Scale, int ZeroPoint) HalfQuadratic(ReadOnlySpan<float> block, ReadOnlySpan<float> importance, bool symmetric, int qmax, float scale, int zp, HqqParameters hqq)
+    {
+        if (scale == 0 || !float.IsFinite(scale))
+        {
+            return (scale, zp);
+        }
+
+        (float Scale, int ZeroPoint) best = (scale, zp);
+        double bestError = double.PositiveInfinity;
+        double beta = hqq.Beta;
+        for (int t = 0; t <= hqq.Iterations; t++)
+        {
+            // shrink_p(r, β) is 0 unless |r|^(2−p) > 1/β: skip the power below that threshold.
+            double threshold = Math.Pow(beta, -1 / (2 - hqq.P));
+            float inv = 1f / scale;
+            double sh = 0, shz = 0, shq = 0, shqq = 0, sht = 0, shtq = 0, l1 = 0;
+            for (int i = 0; i < block.Length; i++)
+            {
+                double h = importance.IsEmpty ? 1.0 : importance[i];
+                int q = Code(block[i], inv, zp, qmax);
+                double r = (block[i] * inv) - (q - zp);
+                l1 += h * Math.Abs(r);
+                double e = Math.Abs(r) <= threshold ? 0 : Shrink(r, beta, hqq.P);
+                double target = block[i] - (e * scale);   // the part of w the quantizer should fit
+                sh += h;
+                shz += h * (q - (block[i] * inv) + e);
+                shq += h * q;
+                shqq += h * q * q;
+                sht += h * target;
+                shtq += h * target * q;
+            }
+
+            // The l1 error (code units × |scale|) of the current iterate decides whether to go on.
+            double error = l1 * Math.Abs(scale);
+            if (!(error < bestError))
+            {
+                break;
+            }
+
+            (bestError, best) = (error, (scale, zp));
+            if (t == hqq.Iterations || sh <= 0)
+            {
+                break;
+            }
+
+            if (!symmetric)
+            {
+                zp = Math.Clamp((int)Math.Round(shz / sh, MidpointRounding.ToEven), 0, qmax);
+            }
+
+            if (hqq.UpdateScale)
+            {
+                // Σh·target·(q − zp) / Σh·(q − zp)² with the codes of this pass.
+                double num = shtq - (zp * sht);
+                double den = shqq - (2.0 * zp * shq) + ((double)zp * zp * sh);
+                double s = den > 0 ? num / den : 0;
+                if (s != 0 && double.IsFinite(s) && Math.Sign(s) == Math.Sign(scale))
+                {
+                    scale = (float)s;
+                }
+            }
+
+            beta *= hqq.Kappa;
+        }
+
+        return best;
+    }
+
+    /// <summary>The generalized soft-thresholding of HQQ: <c>sign(r)·max(|r| − |r|^(p−1)/β, 0)</c>.</summary>
+    internal static double Shrink(double r, double beta, double p)
+    {
+        double a = Math.Abs(r);
+        if (a == 0)
+        {
+            return 0;
+        }
+
+        double t = a - (Math.Pow(a, p - 1) / beta);
+        return t > 0 ? Math.CopySign(t, r) : 0;
     }
 
     /// <summary>The (weighted) squared error of the block quantized with round-to-nearest codes under (scale, zp).</summary>

@@ -73,17 +73,18 @@ public sealed class BlockQuantizedRows
     }
 
     /// <summary>
-    /// 4-bit codes packed two per byte, low nibble first, each row padded to whole blocks with its block's zero point:
-    /// <c>[rows, blocks, blockSize/2]</c> (the <c>MatMulNBits</c> <c>B</c> layout; for a block size equal to the row length
-    /// it is also <c>GatherBlockQuantized</c>'s <c>[rows, length/2]</c>).
+    /// Codes per block, each row padded to whole blocks with its block's zero point, in the <c>MatMulNBits</c> <c>B</c> layout
+    /// <c>[rows, blocks, blockSize·bits/8]</c>: 4-bit codes two per byte, low nibble first (for a block size equal to the row
+    /// length it is also <c>GatherBlockQuantized</c>'s <c>[rows, length/2]</c>); 8-bit codes one per byte.
     /// </summary>
     public byte[] PackCodesPerBlock()
     {
-        RequireFourBits();
+        RequireFourOrEightBits();
         int blocks = BlocksPerRow;
         int padded = blocks * BlockSize;
+        int perRow = padded * Bits / 8;
         var padCodes = new byte[padded];
-        var packed = new byte[(long)Rows * padded / 2];
+        var packed = new byte[(long)Rows * perRow];
         for (int r = 0; r < Rows; r++)
         {
             Codes.AsSpan(r * Length, Length).CopyTo(padCodes);
@@ -92,19 +93,31 @@ public sealed class BlockQuantizedRows
                 padCodes[c] = ZeroPoints[(r * blocks) + (c / BlockSize)];
             }
 
-            Int4Packing.Pack(padCodes, packed.AsSpan(r * padded / 2, padded / 2));
+            if (Bits == 8)
+            {
+                padCodes.CopyTo(packed.AsSpan(r * perRow, perRow));
+            }
+            else
+            {
+                Int4Packing.Pack(padCodes, packed.AsSpan(r * perRow, perRow));
+            }
         }
 
         return packed;
     }
 
     /// <summary>
-    /// 4-bit zero points packed per row: <c>[rows, ceil(blocks/2)]</c>, even block in the low nibble, each row padded to a whole
-    /// byte (the <c>MatMulNBits</c> <c>zero_points</c> layout).
+    /// Zero points per row in the <c>MatMulNBits</c> <c>zero_points</c> layout: 4-bit <c>[rows, ceil(blocks/2)]</c>, even block in
+    /// the low nibble, each row padded to a whole byte; 8-bit <c>[rows, blocks]</c>, one byte each.
     /// </summary>
     public byte[] PackZeroPointsPerRow()
     {
-        RequireFourBits();
+        RequireFourOrEightBits();
+        if (Bits == 8)
+        {
+            return (byte[])ZeroPoints.Clone();
+        }
+
         int blocks = BlocksPerRow;
         int perRow = (blocks + 1) / 2;
         var packed = new byte[Rows * perRow];
@@ -116,11 +129,11 @@ public sealed class BlockQuantizedRows
         return packed;
     }
 
-    private void RequireFourBits()
+    private void RequireFourOrEightBits()
     {
-        if (Bits != 4)
+        if (Bits is not (4 or 8))
         {
-            throw new InvalidOperationException($"Nibble packing needs 4-bit codes; these are {Bits}-bit.");
+            throw new InvalidOperationException($"Packing needs 4- or 8-bit codes; these are {Bits}-bit.");
         }
     }
 }

@@ -24,10 +24,12 @@ public static class BlockQuantizer
     /// Optional weights <c>h[length]</c> of the squared error per position along a row (e.g. the mean square of the
     /// activation that multiplies it); empty: all 1.
     /// </param>
+    /// <param name="hqq">The solver of <see cref="BlockScaleSearch.Hqq"/>; null: <see cref="HqqParameters.Default"/>.</param>
     public static BlockQuantizedRows Quantize(
         ReadOnlySpan<float> matrix, int rows, int length, int blockSize, int bits, bool symmetric,
-        BlockScaleSearch search = BlockScaleSearch.MinMax, ReadOnlySpan<float> importance = default)
+        BlockScaleSearch search = BlockScaleSearch.MinMax, ReadOnlySpan<float> importance = default, HqqParameters? hqq = null)
     {
+        hqq?.Validate();
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rows);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(length);
         ArgumentOutOfRangeException.ThrowIfLessThan(blockSize, 2);
@@ -58,7 +60,7 @@ public static class BlockQuantizer
                 int count = Math.Min(blockSize, length - start);
                 ReadOnlySpan<float> block = row.Slice(start, count);
                 ReadOnlySpan<float> h = importance.IsEmpty ? default : importance.Slice(start, count);
-                (float scale, int zp) = BlockParameterSearch.Choose(block, h, symmetric, qmax, mid, search);
+                (float scale, int zp) = BlockParameterSearch.Choose(block, h, symmetric, qmax, mid, search, hqq);
                 scales[(r * blocks) + b] = scale;
                 zeros[(r * blocks) + b] = (byte)zp;
                 Span<byte> q = values.AsSpan((r * length) + start, count);

@@ -23,4 +23,15 @@ public enum BlockScaleSearch
     /// error. Never worse than <see cref="MinMax"/> or <see cref="Clip"/> (both are among its candidates).
     /// </summary>
     Mse,
+
+    /// <summary>
+    /// Half-quadratic quantization (HQQ, Badri &amp; Shaji 2023), no data needed: minimise the sparsity-promoting
+    /// <c>‖w − (q − zp)·scale‖_p^p</c> (p &lt; 1) by splitting off the error <c>e</c> and alternating the shrinkage
+    /// <c>e ← sign(r)·max(|r| − |r|^(p−1)/β, 0)</c> of the residual r (in code units) with the closed-form zero point
+    /// <c>zp ← mean(q − (w/scale − e))</c> and the scale <c>scale ← Σ(w − e·scale)(q − zp) / Σ(q − zp)²</c>, β growing by κ per
+    /// iteration (<see cref="HqqParameters"/>). The zero point is rounded to a code each step (the stored format keeps integer
+    /// zero points). Started from the <see cref="Mse"/> result (the paper starts from min-max) and kept only where it lowers the
+    /// squared error, so never worse than <see cref="Mse"/>; on all-MiniLM-L6-v2 it raises the embedding cosine slightly.
+    /// </summary>
+    Hqq,
 }

@@ -95,17 +95,23 @@ public sealed class ModelQuantizer
             ExportFormat.Float16 => "fp16",
             ExportFormat.Int8Dynamic => "int8-dynamic" + (options.PerChannel ? " per-channel" : " per-tensor"),
             ExportFormat.Int8Qdq => $"int8-qdq {options.Calibration.ToString().ToLowerInvariant()}",
-            ExportFormat.Int4 => $"int4 block {options.BlockSize} {(options.Symmetric ? "symmetric" : "zero-points")} {SearchName(options.Search)}{GptqName(options)} acc {options.AccuracyLevel}",
+            ExportFormat.Int4 => $"int4 block {options.BlockSize} {(options.Symmetric ? "symmetric" : "zero-points")} {SearchName(options.Search)}{GptqName(options)}{(options.EightBit.ToString() is { Length: > 0 } e ? ", " + e : "")}{(options.QuantizeEmbeddings && options.EmbeddingBlockSize > 0 ? $", embeddings block {options.EmbeddingBlockSize}" : "")}, acc {options.AccuracyLevel}",
             _ => $"int4-qdq block {options.BlockSize} {(options.Symmetric ? "symmetric" : "zero-points")} {SearchName(options.Search)}{GptqName(options)}",
         };
     }
 
-    private static string GptqName(QuantizationOptions options) => options.Rounding == WeightRounding.Gptq ? " gptq" : "";
+    private static string GptqName(QuantizationOptions options) => options.Rounding switch
+    {
+        WeightRounding.Gptq => " gptq",
+        WeightRounding.GptqLayerNorm => " gptq-layernorm",
+        _ => "",
+    };
 
     private static string SearchName(BlockScaleSearch search) => search switch
     {
         BlockScaleSearch.MinMax => "min-max",
         BlockScaleSearch.Clip => "clip",
+        BlockScaleSearch.Hqq => "hqq",
         _ => "mse",
     };
 

@@ -8,6 +8,8 @@ public sealed class QuantizationContext
     private readonly GraphBuilder _builder;
     private readonly Dictionary<string, OnnxTensor> _initializers;
     private readonly Dictionary<string, string> _sharedValues = new(StringComparer.Ordinal);
+    private InputHessians? _layerNormHessians;
+    private IReadOnlySet<string>? _eightBit;
 
     internal QuantizationContext(OnnxModel model, QuantizationOptions options, ActivationRanges? ranges, InputHessians? hessians = null)
     {
@@ -30,6 +32,12 @@ public sealed class QuantizationContext
 
     /// <summary>Second moments of MatMul inputs (GPTQ rounding), else <see langword="null"/>.</summary>
     public InputHessians? Hessians { get; }
+
+    /// <summary>MatMul weight initializers stored with 8-bit codes (<see cref="QuantizationOptions.EightBit"/>), chosen on first use.</summary>
+    public IReadOnlySet<string> EightBitWeights => _eightBit ??= Options.EightBit.Select(Model);
+
+    /// <summary>Data-free Hessian proxies of LayerNorm-fed MatMul inputs (<see cref="WeightRounding.GptqLayerNorm"/>), built on first use.</summary>
+    public InputHessians LayerNormHessians => _layerNormHessians ??= InputHessians.FromLayerNorms(Model);
 
     /// <summary>The float initializer feeding input <paramref name="index"/> of <paramref name="node"/>, if it is one.</summary>
     public OnnxTensor? ConstantInput(OnnxNode node, int index) =>

@@ -34,8 +34,9 @@ public static class WeightMatrix
     /// <param name="symmetric">Symmetric blocks (see <see cref="BlockQuantizer.Quantize"/>).</param>
     /// <param name="search">How block scales are chosen.</param>
     /// <param name="importance">Optional error weights per input feature <c>h[K]</c>; empty: all 1.</param>
+    /// <param name="hqq">The solver of <see cref="BlockScaleSearch.Hqq"/>; null: <see cref="HqqParameters.Default"/>.</param>
     public static BlockQuantizedRows QuantizeColumns(
         ReadOnlySpan<float> w, int k, int n, int blockSize, int bits, bool symmetric,
-        BlockScaleSearch search = BlockScaleSearch.MinMax, ReadOnlySpan<float> importance = default) =>
-        BlockQuantizer.Quantize(Transpose(w, k, n), n, k, blockSize, bits, symmetric, search, importance);
+        BlockScaleSearch search = BlockScaleSearch.MinMax, ReadOnlySpan<float> importance = default, HqqParameters? hqq = null) =>
+        BlockQuantizer.Quantize(Transpose(w, k, n), n, k, blockSize, bits, symmetric, search, importance, hqq);
 }

@@ -12,4 +12,12 @@ public enum WeightRounding
     /// <see cref="Nearest"/> (a Gather has no input to weight by).
     /// </summary>
     Gptq,
+
+    /// <summary>
+    /// GPTQ without data: each MatMul whose input is a LayerNorm's output <c>x̂ ⊙ γ + β</c> uses the proxy Hessian
+    /// <c>H = diag(γ²) + ββᵀ</c> (<see cref="Calibration.InputHessians.FromLayerNorms"/>), so the rows k of W that meet large
+    /// |γ_k| or |β_k| (outlier features) are rounded with the most care and their error is spread over the others; MatMuls
+    /// fed by anything else keep <see cref="Nearest"/>.
+    /// </summary>
+    GptqLayerNorm,
 }

@@ -81,7 +81,7 @@ public class GptqTests
         InputHessians hs = InputHessians.FromMatrices(new Dictionary<string, (double[], int)> { ["x"] = (h, K) });
         var options = new QuantizationOptions { Format = ExportFormat.Int4, AccuracyLevel = 0, Rounding = WeightRounding.Gptq };
         var model = new ModelQuantizer().Quantize(QuantTestModels.MatMul(w, K, N), options, null, hs).Model;
-        float[] expectedW = Dequantize(Gptq.QuantizeColumns(w, K, N, h, 32, 4, false));
+        float[] expectedW = Dequantize(Gptq.QuantizeColumns(w, K, N, h, 32, 4, false, options.Search));
         float[] nearestW = Dequantize(WeightMatrix.QuantizeColumns(w, K, N, 32, 4, false, BlockScaleSearch.Mse));
         Assert.NotEqual(nearestW, expectedW);
         float[] xs = x.AsSpan(0, 4 * K).ToArray();

@@ -39,6 +39,31 @@ public class QuantizerEmulationTests
         Assert.True(exact.Zip(expected).Max(p => MathF.Abs(p.First - p.Second)) > 1e-3f);
     }
 
+    [Theory]
+    [InlineData(32, false)]
+    [InlineData(128, false)]
+    [InlineData(64, true)]
+    public void MatMulNBits8Bit_EqualsDequantizedReference(int blockSize, bool symmetric)
+    {
+        float[] w = QuantTestModels.Random(21, K * N, 0.5f);
+        float[] x = QuantTestModels.Random(22, M * K);
+        var eight = new EightBitWeights(new HashSet<WeightRole>(), 0, blockSize) { Initializers = new HashSet<string> { "W" } };
+        var options = new QuantizationOptions { Format = ExportFormat.Int4, Symmetric = symmetric, AccuracyLevel = 0, EightBit = eight };
+        OnnxModel q = new ModelQuantizer().Quantize(QuantTestModels.MatMul(w, K, N), options).Model;
+        OnnxNode node = q.Graph.Nodes.Single(n => n.OpType == "MatMulNBits");
+        Assert.Equal(8, node.IntAttribute("bits", 0));
+        int bs = eight.BlockSizeFor(K);
+        Assert.Equal(bs, node.IntAttribute("block_size", 0));
+        float[] wq = WeightMatrix.Transpose(WeightMatrix.QuantizeColumns(w, K, N, bs, 8, symmetric, options.Search).Dequantize(), N, K);
+        QuantTestModels.AssertClose(QuantTestModels.Multiply(x, wq, M, K, N), QuantTestModels.RunMatMul(q, x, M, K), 2e-5f);
+
+        // 8-bit codes are far closer to the float weights than 4-bit ones, and not equal to them.
+        float[] exact = QuantTestModels.Multiply(x, w, M, K, N);
+        float[] four = QuantTestModels.Multiply(x, Dequantized(w, 32, symmetric), M, K, N);
+        double Err(float[] y) => exact.Zip(y).Sum(p => Math.Pow(p.First - p.Second, 2));
+        Assert.InRange(Err(QuantTestModels.Multiply(x, wq, M, K, N)), 1e-12, Err(four) / 20);
+    }
+
     [Fact]
     public void MatMulNBits_AccuracyLevel4_StaysCloseToReference()
     {
@@ -165,7 +190,7 @@ public class QuantizerEmulationTests
         OnnxModel q = new ModelQuantizer().Quantize(QuantTestModels.Gather(table, v, d), options).Model;
         Assert.Contains(q.Graph.Nodes, n => n.OpType == (format == ExportFormat.Int4 ? "GatherBlockQuantized" : "DequantizeLinear"));
         long[] ids = [3, 0, 19, 3, 7];
-        float[] deq = BlockQuantizer.Quantize(table, v, d, 32, 4, symmetric, BlockScaleSearch.Mse).Dequantize();
+        float[] deq = BlockQuantizer.Quantize(table, v, d, options.TableBlockSizeFor(d), 4, symmetric, QuantizationOptions.Defaults.Search).Dequantize();
         float[] expected = ids.SelectMany(i => deq.AsSpan((int)i * d, d).ToArray()).ToArray();
         QuantTestModels.AssertClose(expected, QuantTestModels.RunGather(q, ids), 1e-6f);
     }
@@ -173,7 +198,7 @@ public class QuantizerEmulationTests
     [Fact]
     public void GatherUInt8_ReturnsDequantizedRows()
     {
-        int v = 12, d = 8;
+        int v = 16, d = 8;
         float[] table = QuantTestModels.Random(10, v * d, 0.3f);
         OnnxModel q = new ModelQuantizer().Quantize(QuantTestModels.Gather(table, v, d), new QuantizationOptions { Format = ExportFormat.Int8Dynamic }).Model;
         (float s, byte z) = Int8Weights.AffineUInt8(table.Min(), table.Max());
@@ -181,6 +206,17 @@ public class QuantizerEmulationTests
         float[] expected = ids.SelectMany(i => table.AsSpan((int)i * d, d).ToArray())
             .Select(t => (Math.Clamp((int)MathF.Round(t / s, MidpointRounding.ToEven) + z, 0, 255) - z) * s).ToArray();
         QuantTestModels.AssertClose(expected, QuantTestModels.RunGather(q, ids), 1e-6f);
+    }
+
+    [Fact]
+    public void TablesUnderSixteenRows_StayFloat()
+    {
+        int v = 2, d = 64;
+        float[] table = QuantTestModels.Random(12, v * d, 0.3f);
+        QuantizationResult r = new ModelQuantizer().Quantize(QuantTestModels.Gather(table, v, d), new QuantizationOptions());
+        Assert.Equal(0, r.QuantizedCount);
+        Assert.Contains("2 rows", r.Decisions.Single().Reason);
+        QuantTestModels.AssertClose([.. table.AsSpan(d, d)], QuantTestModels.RunGather(r.Model, [1]), 0f);
     }
 
     [Fact]
@@ -210,7 +246,7 @@ public class QuantizerEmulationTests
     private static float[] Dequantized(float[] w, int blockSize, bool symmetric)
     {
         // Quantize per output column along K, then transpose back to [K, N].
-        float[] columns = WeightMatrix.QuantizeColumns(w, K, N, blockSize, 4, symmetric, BlockScaleSearch.Mse).Dequantize();
+        float[] columns = WeightMatrix.QuantizeColumns(w, K, N, blockSize, 4, symmetric, QuantizationOptions.Defaults.Search).Dequantize();
         return WeightMatrix.Transpose(columns, N, K);
     }
 }

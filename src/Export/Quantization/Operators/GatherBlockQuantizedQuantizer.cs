@@ -11,7 +11,7 @@ internal sealed class GatherBlockQuantizedQuantizer : IOperatorQuantizer
     public string OpType => "Gather";
 
     /// <inheritdoc />
-    public string? WhyNot(QuantizationContext context, OnnxNode node) => GatherTableCheck.WhyNot(context, node, context.Options.BlockSize);
+    public string? WhyNot(QuantizationContext context, OnnxNode node) => GatherTableCheck.WhyNot(context, node, context.ConstantInput(node, 0) is { Dims.Length: 2 } t ? context.Options.TableBlockSizeFor(t.Dims[1]) : 0);
 
     /// <inheritdoc />
     public IReadOnlyList<OnnxNode> Quantize(QuantizationContext context, OnnxNode node)
@@ -19,7 +19,8 @@ internal sealed class GatherBlockQuantizedQuantizer : IOperatorQuantizer
         QuantizationOptions o = context.Options;
         OnnxTensor e = context.ConstantInput(node, 0)!;
         int v = (int)e.Dims[0], d = (int)e.Dims[1];
-        BlockQuantizedRows q = BlockQuantizer.Quantize(e.AsSpan<float>(), v, d, o.BlockSize, 4, o.Symmetric, o.Search);
+        int blockSize = o.TableBlockSizeFor(d);
+        BlockQuantizedRows q = BlockQuantizer.Quantize(e.AsSpan<float>(), v, d, blockSize, 4, o.Symmetric, o.Search, default, o.Hqq);
         int blocks = q.BlocksPerRow;
         var inputs = new List<string>
         {
@@ -36,7 +37,7 @@ internal sealed class GatherBlockQuantizedQuantizer : IOperatorQuantizer
         [
             context.Node("GatherBlockQuantized", inputs, node.Outputs, OnnxModel.MicrosoftDomain,
                 OnnxAttribute.Int("gather_axis", 0), OnnxAttribute.Int("quantize_axis", 1),
-                OnnxAttribute.Int("block_size", o.BlockSize), OnnxAttribute.Int("bits", 4)),
+                OnnxAttribute.Int("block_size", blockSize), OnnxAttribute.Int("bits", 4)),
         ];
     }
 }

@@ -11,7 +11,7 @@ internal sealed class GatherInt4DequantizeQuantizer : IOperatorQuantizer
     public string OpType => "Gather";
 
     /// <inheritdoc />
-    public string? WhyNot(QuantizationContext context, OnnxNode node) => GatherTableCheck.WhyNot(context, node, context.Options.BlockSize);
+    public string? WhyNot(QuantizationContext context, OnnxNode node) => GatherTableCheck.WhyNot(context, node, context.ConstantInput(node, 0) is { Dims.Length: 2 } t ? context.Options.TableBlockSizeFor(t.Dims[1]) : 0);
 
     /// <inheritdoc />
     public IReadOnlyList<OnnxNode> Quantize(QuantizationContext context, OnnxNode node)
@@ -19,7 +19,8 @@ internal sealed class GatherInt4DequantizeQuantizer : IOperatorQuantizer
         QuantizationOptions o = context.Options;
         OnnxTensor e = context.ConstantInput(node, 0)!;
         int v = (int)e.Dims[0], d = (int)e.Dims[1];
-        BlockQuantizedRows q = BlockQuantizer.Quantize(e.AsSpan<float>(), v, d, o.BlockSize, 4, o.Symmetric, o.Search);
+        int blockSize = o.TableBlockSizeFor(d);
+        BlockQuantizedRows q = BlockQuantizer.Quantize(e.AsSpan<float>(), v, d, blockSize, 4, o.Symmetric, o.Search, default, o.Hqq);
         byte[] codes = o.Symmetric ? q.Codes.Select(Int4Packing.ToSignedNibble).ToArray() : q.Codes;
         TensorElementType type = o.Symmetric ? TensorElementType.Int4 : TensorElementType.UInt4;
         var inputs = new List<string>
@@ -35,7 +36,7 @@ internal sealed class GatherInt4DequantizeQuantizer : IOperatorQuantizer
         string deq = context.UniqueName(e.Name + "_dq");
         return
         [
-            context.Node("DequantizeLinear", inputs, [deq], "", OnnxAttribute.Int("axis", 1), OnnxAttribute.Int("block_size", o.BlockSize)),
+            context.Node("DequantizeLinear", inputs, [deq], "", OnnxAttribute.Int("axis", 1), OnnxAttribute.Int("block_size", blockSize)),
             context.Node("Gather", [deq, node.Inputs[1]], node.Outputs, "", OnnxAttribute.Int("axis", 0)),
         ];
     }

@@ -1,11 +1,12 @@
 namespace Pipelines.Export.Quantization.Operators;
 
-/// <summary>The 4-bit codes of a MatMul weight <c>W[K, N]</c>, by the options' <see cref="WeightRounding"/>.</summary>
+/// <summary>The 4-bit (or 8-bit) codes of a MatMul weight <c>W[K, N]</c>, by the options' <see cref="WeightRounding"/>.</summary>
 internal static class Int4MatMulWeight
 {
-    public static BlockQuantizedRows Quantize(QuantizationContext context, OnnxNode node, OnnxTensor w)
+    public static BlockQuantizedRows Quantize(QuantizationContext context, OnnxNode node, OnnxTensor w, int bits = 4, int blockSize = 0)
     {
         QuantizationOptions o = context.Options;
+        int bs = blockSize > 0 ? blockSize : o.BlockSize;
         int k = (int)w.Dims[0], n = (int)w.Dims[1];
         if (o.Rounding == WeightRounding.Gptq)
         {
@@ -19,9 +20,14 @@ internal static class Int4MatMulWeight
                 throw new InvalidOperationException($"GPTQ: the statistics of '{node.Inputs[0]}' are {hk}×{hk} but MatMul '{node.Name}' has K = {k}.");
             }
 
-            return Gptq.QuantizeColumns(w.AsSpan<float>(), k, n, h, o.BlockSize, 4, o.Symmetric, o.Search, o.GptqDamping);
+            return Gptq.QuantizeColumns(w.AsSpan<float>(), k, n, h, bs, bits, o.Symmetric, o.Search, o.GptqDamping);
         }
 
-        return WeightMatrix.QuantizeColumns(w.AsSpan<float>(), k, n, o.BlockSize, 4, o.Symmetric, o.Search);
+        if (o.Rounding == WeightRounding.GptqLayerNorm && context.LayerNormHessians.TryGet(node.Inputs[0], out ReadOnlySpan<double> proxy, out int pk, out _) && pk == k)
+        {
+            return Gptq.QuantizeColumns(w.AsSpan<float>(), k, n, proxy, bs, bits, o.Symmetric, o.Search, o.GptqDamping);
+        }
+
+        return WeightMatrix.QuantizeColumns(w.AsSpan<float>(), k, n, bs, bits, o.Symmetric, o.Search, default, o.Hqq);
     }
 }

@@ -3,7 +3,8 @@ namespace Pipelines.Export.Quantization.Operators;
 /// <summary>
 /// <c>Y = A·W</c> → <c>com.microsoft::MatMulNBits(A, B, scales[, zero_points])</c>, W quantized to 4 bits block-wise along K
 /// per output column. Layout (verified on ORT 1.31 CPU): <c>B</c> uint8 <c>[N, k_blocks, block/2]</c> (low nibble first),
-/// <c>scales</c> <c>[N·k_blocks]</c>, <c>zero_points</c> uint8 <c>[N·ceil(k_blocks/2)]</c> (absent → 8).
+/// <c>scales</c> <c>[N·k_blocks]</c>, <c>zero_points</c> uint8 <c>[N·ceil(k_blocks/2)]</c> (absent → 8). Weights selected by
+/// <see cref="QuantizationOptions.EightBit"/> get <c>bits = 8</c>: <c>B</c> <c>[N, k_blocks, block]</c>, <c>zero_points</c> <c>[N·k_blocks]</c> (absent → 128).
 /// </summary>
 internal sealed class MatMulNBitsQuantizer : IOperatorQuantizer
 {
@@ -19,25 +20,28 @@ internal sealed class MatMulNBitsQuantizer : IOperatorQuantizer
         QuantizationOptions o = context.Options;
         OnnxTensor w = context.ConstantInput(node, 1)!;
         int k = (int)w.Dims[0], n = (int)w.Dims[1];
-        BlockQuantizedRows q = Int4MatMulWeight.Quantize(context, node, w);
+        int bits = context.EightBitWeights.Contains(w.Name) ? 8 : 4;
+        int blockSize = bits == 8 ? o.EightBit.BlockSizeFor(k) : o.BlockSize;
+        BlockQuantizedRows q = Int4MatMulWeight.Quantize(context, node, w, bits, blockSize);
         int blocks = q.BlocksPerRow;
+        byte[] zp = q.PackZeroPointsPerRow();
         var inputs = new List<string>
         {
             node.Inputs[0],
-            context.AddInitializer(new OnnxTensor(w.Name + "_q4", TensorElementType.UInt8, [n, blocks, o.BlockSize / 2], q.PackCodesPerBlock())),
+            context.AddInitializer(new OnnxTensor(w.Name + (bits == 8 ? "_q8" : "_q4"), TensorElementType.UInt8, [n, blocks, blockSize * bits / 8], q.PackCodesPerBlock())),
             context.AddInitializer(OnnxTensor.FromFloats(w.Name + "_scales", q.Scales, (long)n * blocks)),
         };
         if (!o.Symmetric)
         {
-            inputs.Add(context.AddInitializer(new OnnxTensor(w.Name + "_zp", TensorElementType.UInt8, [n * ((blocks + 1) / 2)], q.PackZeroPointsPerRow())));
+            inputs.Add(context.AddInitializer(new OnnxTensor(w.Name + "_zp", TensorElementType.UInt8, [zp.Length], zp)));
         }
 
         var attributes = new List<OnnxAttribute>
         {
             OnnxAttribute.Int("K", k),
             OnnxAttribute.Int("N", n),
-            OnnxAttribute.Int("bits", 4),
-            OnnxAttribute.Int("block_size", o.BlockSize),
+            OnnxAttribute.Int("bits", bits),
+            OnnxAttribute.Int("block_size", blockSize),
         };
         if (o.AccuracyLevel > 0)
         {

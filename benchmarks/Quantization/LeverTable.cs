@@ -1,0 +1,100 @@
+using System.Globalization;
+using Pipelines.Export;
+using Pipelines.Export.Quantization;
+using Pipelines.Export.Report;
+using Pipelines.Onnx;
+using Pipelines.Onnx.Runtime;
+using Pipelines.Onnx.Text;
+
+/// <summary>
+/// Calibration-free int4 levers (issue 18 item 4): for each setting, the mean cosine of pooled sentence embeddings to the float
+/// model, the size on disk relative to the float file, and the quantization time. No sample inputs are used by any setting.
+/// </summary>
+internal static class LeverTable
+{
+    private static readonly SessionSettings s_settings = new() { Optimization = GraphOptimization.All, IntraOpThreads = 1, InterOpThreads = 1 };
+
+    /// <summary>The settings measured, by name (<c>--levers=a,b</c> picks some).</summary>
+    public static IReadOnlyList<(string Name, QuantizationOptions Options)> Settings(OnnxModel model)
+    {
+        var b32 = new QuantizationOptions { Format = ExportFormat.Int4, BlockSize = 32, Search = BlockScaleSearch.Mse, EightBit = EightBitWeights.None, EmbeddingBlockSize = 0 };
+        HashSet<string> small = [.. SmallTables(model)];
+        var late = new EightBitWeights(new HashSet<WeightRole> { WeightRole.Value, WeightRole.FfnIn }, 3);
+        var v6 = new EightBitWeights(new HashSet<WeightRole> { WeightRole.Value }, 6);
+        var vf6 = new EightBitWeights(new HashSet<WeightRole> { WeightRole.Value, WeightRole.FfnIn }, 6);
+        var vof = new EightBitWeights(new HashSet<WeightRole> { WeightRole.Value, WeightRole.AttentionOutput, WeightRole.FfnIn }, 4);
+        EightBitWeights Vf(int last) => new(new HashSet<WeightRole> { WeightRole.Value, WeightRole.FfnIn }, last);
+        QuantizationOptions mixed = b32 with { ExcludedInitializers = small, EmbeddingBlockSize = 128 };
+        return
+        [
+            ("mixed-vf6", mixed with { EightBit = Vf(6) }),
+            ("mixed-vf5", mixed with { EightBit = Vf(5) }),
+            ("mixed-vf4", mixed with { EightBit = Vf(4) }),
+            ("mixed-vf5-hqq", mixed with { EightBit = Vf(5), Search = BlockScaleSearch.Hqq }),
+            ("mixed-vf5-gptqln", mixed with { EightBit = Vf(5), Rounding = WeightRounding.GptqLayerNorm }),
+            ("mixed-vf5-hqq-gptqln", mixed with { EightBit = Vf(5), Search = BlockScaleSearch.Hqq, Rounding = WeightRounding.GptqLayerNorm }),
+            ("mixed-vf5-b16", mixed with { EightBit = Vf(5), BlockSize = 16 }),
+            ("mixed-vf6-b64", mixed with { EightBit = Vf(6), BlockSize = 64 }),
+            ("b32-mse", b32),
+            ("b32-minmax", b32 with { Search = BlockScaleSearch.MinMax }),
+            ("b32-hqq", b32 with { Search = BlockScaleSearch.Hqq }),
+            ("b32-hqq-it0", b32 with { Search = BlockScaleSearch.Hqq, Hqq = new HqqParameters(Iterations: 0) }),
+            ("b32-hqq-it50", b32 with { Search = BlockScaleSearch.Hqq, Hqq = new HqqParameters(Iterations: 50) }),
+            ("b32-hqq-zero-only", b32 with { Search = BlockScaleSearch.Hqq, Hqq = new HqqParameters(UpdateScale: false) }),
+            ("b32-mse-smallfloat", b32 with { ExcludedInitializers = small }),
+            ("b32-mse-gptqln", b32 with { Rounding = WeightRounding.GptqLayerNorm }),
+            ("b32-mse-smallfloat-e128", b32 with { ExcludedInitializers = small, EmbeddingBlockSize = 128 }),
+            ("b32-mse-smallfloat-e64", b32 with { ExcludedInitializers = small, EmbeddingBlockSize = 64 }),
+            ("b32-mse-smallfloat-e128-8bit-vf-last3", b32 with { ExcludedInitializers = small, EmbeddingBlockSize = 128, EightBit = late }),
+            ("b32-mse-smallfloat-e128-8bit-v6", b32 with { ExcludedInitializers = small, EmbeddingBlockSize = 128, EightBit = v6 }),
+            ("b32-mse-smallfloat-e128-8bit-vf6", b32 with { ExcludedInitializers = small, EmbeddingBlockSize = 128, EightBit = vf6 }),
+            ("b32-mse-smallfloat-e128-8bit-vof-last4", b32 with { ExcludedInitializers = small, EmbeddingBlockSize = 128, EightBit = vof }),
+            ("b64-mse-smallfloat-e128-8bit-vf6", b32 with { BlockSize = 64, ExcludedInitializers = small, EmbeddingBlockSize = 128, EightBit = vf6 }),
+            ("b32-hqq-smallfloat-e128-8bit-vf6", b32 with { Search = BlockScaleSearch.Hqq, ExcludedInitializers = small, EmbeddingBlockSize = 128, EightBit = vf6 }),
+            ("b32-mse-gptqln-smallfloat-e128-8bit-vf6", b32 with { Rounding = WeightRounding.GptqLayerNorm, ExcludedInitializers = small, EmbeddingBlockSize = 128, EightBit = vf6 }),
+            ("b32-mse-smallfloat-e128-8bit-vf6-acc0", b32 with { ExcludedInitializers = small, EmbeddingBlockSize = 128, EightBit = vf6, AccuracyLevel = 0 }),
+        ];
+    }
+
+    public static void Run(OnnxModel model, string floatPath, IReadOnlyList<TensorBatch> evaluation, string outDir, string? only)
+    {
+        List<float[]> reference = Embed(model, evaluation);
+        long floatBytes = new FileInfo(floatPath).Length;
+        var quantizer = new ModelQuantizer();
+        Console.WriteLine("| setting | format | mean cos | 1 − cos | × float size | quantize s |");
+        Console.WriteLine("|---|---|---|---|---|---|");
+        IReadOnlyList<(string Name, QuantizationOptions Options)> all = Settings(model);
+        foreach ((string name, QuantizationOptions options) in only is null ? all : only.Split(',').Select(n => all.Single(s => s.Name == n)))
+        {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            OnnxModel q = quantizer.Quantize(model, options).Model;
+            double seconds = watch.Elapsed.TotalSeconds;
+            string path = Path.Combine(outDir, $"lever-{name}.onnx");
+            OnnxModelIO.Save(q, path);
+            double c = reference.Zip(Embed(q, evaluation), EmbeddingMath.Cosine).Average();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {name} | {ModelQuantizer.FormatName(options)} | {c:F5} | {1 - c:E2} | {new FileInfo(path).Length / (double)floatBytes:F4} | {seconds:F1} |"));
+        }
+    }
+
+    /// <summary>Embedding tables of fewer than 64 rows (e.g. BERT's 2×384 token-type table: 3 KiB in float).</summary>
+    public static IEnumerable<string> SmallTables(OnnxModel model)
+    {
+        Dictionary<string, OnnxTensor> inits = model.Graph.InitializerMap();
+        return model.Graph.Nodes.Where(n => n.OpType == "Gather" && inits.TryGetValue(n.Inputs[0], out OnnxTensor? t) && WeightMatrix.IsFloatMatrix(t) && t.Dims[0] < 64)
+            .Select(n => n.Inputs[0]).Distinct();
+    }
+
+    private static List<float[]> Embed(OnnxModel model, IReadOnlyList<TensorBatch> evaluation)
+    {
+        using OnnxSession session = OrtSessions.Create(model, s_settings);
+        var result = new List<float[]>();
+        foreach (TensorBatch b in evaluation)
+        {
+            (float[] data, long[] shape) = session.RunFloat(b, ["last_hidden_state"])["last_hidden_state"];
+            result.AddRange(EmbeddingMath.Pool(data, shape, BertInputs.AttentionMaskOf(b)));
+        }
+
+        return result;
+    }
+}

@@ -1,0 +1,73 @@
+namespace Pipelines.Export.Quantization;
+
+/// <summary>
+/// Mixed precision for the 4-bit formats, chosen without data: the MatMul weights of the given roles in the last
+/// <see cref="LastLayers"/> transformer layers (<see cref="ModelSummary"/>'s role and layer) are stored with 8-bit codes
+/// (<c>MatMulNBits</c> <c>bits = 8</c>, same block layout) instead of 4. On all-MiniLM-L6-v2 the value projections and the
+/// feed-forward up-projections of the last layers carry most of the 4-bit output error (benchmarks/Quantization, sensitivity table).
+/// </summary>
+/// <param name="Roles">The weight roles kept at 8 bits.</param>
+/// <param name="LastLayers">How many of the last layers (0: none).</param>
+/// <param name="BlockSize">
+/// Elements per block of the 8-bit weights (a power of two ≥ 16, capped at K): 8-bit codes are 16× finer than 4-bit ones, so
+/// large blocks cost little error and save the scale bytes.
+/// </param>
+public sealed record EightBitWeights(IReadOnlySet<WeightRole> Roles, int LastLayers, int BlockSize = EightBitWeights.DefaultBlockSize)
+{
+    /// <summary>Initializer names kept at 8 bits as well, whatever their role.</summary>
+    public IReadOnlySet<string> Initializers { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>The default 8-bit block size.</summary>
+    public const int DefaultBlockSize = 128;
+
+    /// <summary>No weight at 8 bits (pure 4-bit).</summary>
+    public static EightBitWeights None { get; } = new(new HashSet<WeightRole>(), 0);
+
+    /// <summary>The initializer names selected in <paramref name="model"/>.</summary>
+    public IReadOnlySet<string> Select(OnnxModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var names = new HashSet<string>(Initializers, StringComparer.Ordinal);
+        if (LastLayers <= 0 || Roles.Count == 0)
+        {
+            return names;
+        }
+
+        IReadOnlyList<LinearWeight> weights = ModelSummary.Create(model).Weights;
+        int last = weights.Count == 0 ? -1 : weights.Max(w => w.Layer);
+        names.UnionWith(weights.Where(w => w.Layer >= 0 && w.Layer > last - LastLayers && Roles.Contains(w.Role)).Select(w => w.Initializer));
+        return names;
+    }
+
+    /// <summary>The block size for a weight with <paramref name="k"/> input features.</summary>
+    public int BlockSizeFor(int k)
+    {
+        int b = BlockSize;
+        while (b > 16 && b > k)
+        {
+            b /= 2;
+        }
+
+        return b;
+    }
+
+    /// <summary>The roles' short names, comma-separated (e.g. <c>v,ffn-in</c>).</summary>
+    public string RolesText => string.Join(',', Roles.Order().Select(WeightRoles.ShortName));
+
+    /// <summary>A short description, e.g. <c>int8 v,ffn-in last 3</c>; empty when none.</summary>
+    public override string ToString()
+    {
+        var parts = new List<string>();
+        if (LastLayers > 0 && Roles.Count > 0)
+        {
+            parts.Add($"{RolesText} last {LastLayers}");
+        }
+
+        if (Initializers.Count > 0)
+        {
+            parts.Add($"{Initializers.Count} named");
+        }
+
+        return parts.Count == 0 ? "" : $"int8 {string.Join(" + ", parts)} block {BlockSize}";
+    }
+}
