@@ -20,6 +20,13 @@ namespace Pipelines.Export.QPissa;
 /// </summary>
 public static class QuantizedBase
 {
+    /// <summary>
+    /// ORT session config key of the accuracy level of the MatMulNBits that ORT fuses from DequantizeLinear + MatMul when
+    /// it loads the graph: ORT's default 4 computes with int8 activations (fastest; a relative error near 1e-3 on the
+    /// forward), "0" in float (the graph's own arithmetic). Set through <c>SessionSettings.ConfigEntries</c>.
+    /// </summary>
+    public const string AccuracyLevelConfigKey = "session.qdq_matmulnbits_accuracy_level";
+
     /// <summary>Model metadata key of the JSON list of quantized base weights.</summary>
     public const string MetadataKey = "pipelines.quantized_base";
 

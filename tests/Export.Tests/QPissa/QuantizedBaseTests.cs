@@ -50,12 +50,20 @@ public sealed class QuantizedBaseTests
 
     private static string[] Adapters(OnnxModel model) => [.. AdapterGraphEntry.Read(model).SelectMany(e => new[] { e.LoraA, e.LoraB })];
 
+    // ORT fuses DequantizeLinear + MatMul into MatMulNBits when it loads the graph, by default with int8 activations
+    // (accuracy level 4); level 0 computes in float, where the int4 graph must equal the float one on deq(W_q).
     [Theory]
-    [InlineData(LowRankMethod.Lora)]
-    [InlineData(LowRankMethod.Pissa)]
-    [InlineData(LowRankMethod.LoftQ)]
-    public void TrainStepOnInt4BaseEqualsTheStepOnTheDequantizedFloatBase(LowRankMethod method)
+    [InlineData(LowRankMethod.Lora, "0", 1e-6)]
+    [InlineData(LowRankMethod.Pissa, "0", 1e-6)]
+    [InlineData(LowRankMethod.LoftQ, "0", 1e-6)]
+    [InlineData(LowRankMethod.Pissa, null, 2e-3)]
+    public void TrainStepOnInt4BaseEqualsTheStepOnTheDequantizedFloatBase(LowRankMethod method, string? accuracyLevel, double tolerance)
     {
+        var session = new SessionSettings
+        {
+            IntraOpThreads = 1,
+            ConfigEntries = accuracyLevel is null ? new Dictionary<string, string>() : new Dictionary<string, string> { [QuantizedBase.AccuracyLevelConfigKey] = accuracyLevel },
+        };
         OnnxModel quantized = QuantizedBase.Quantize(Adapted(method), s_base);
         OnnxModel dequantized = QuantizedBase.Dequantize(quantized);
         Assert.Equal(2, quantized.Graph.Nodes.Count(n => n.OpType == "DequantizeLinear"));
@@ -71,7 +79,7 @@ public sealed class QuantizedBaseTests
                 Trainables = trainables,
                 Optimizer = new SgdOptimizer(0),
             });
-            using var trainer = new Trainer(graph, new TrainerOptions { Schedule = new ConstantSchedule(0.5), BatchInputs = BatchInputMode.PerStepValues });
+            using var trainer = new Trainer(graph, new TrainerOptions { Schedule = new ConstantSchedule(0.5), BatchInputs = BatchInputMode.PerStepValues, Session = session });
             using var batch = new TensorBatch();
             batch.Add("x", Input(), Batch, Hidden);
             double loss = trainer.TrainStep(batch);
@@ -85,10 +93,11 @@ public sealed class QuantizedBaseTests
             }
         }
 
-        Assert.Equal(results[1].Loss, results[0].Loss, 6);
+        Assert.True(Math.Abs(results[1].Loss - results[0].Loss) <= tolerance * Math.Abs(results[1].Loss), $"loss {results[0].Loss} on int4 vs {results[1].Loss} on float");
         for (int i = 0; i < trainables.Length; i++)
         {
-            QuantTestModels.AssertClose(results[1].State[i], results[0].State[i], 1e-5f);
+            // one SGD step at lr 0.5: the updated adapters carry the gradient, so equal states mean equal gradients
+            QuantTestModels.AssertClose(results[1].State[i], results[0].State[i], (float)(tolerance * 10));
         }
     }
 
