@@ -25,6 +25,11 @@ public static class Program
         var a = new Args(args);
         string data = a.Get("--data", FindShared("data/text/sst2"));
         string outDir = a.Get("--out", Path.Combine(RepoRoot(), "benchmarks", "results", "finetune"));
+        if (args.Length > 0 && args[0] == "qbase")
+        {
+            return QuantizedBaseComparison.Run(args, n => a.Get(n, Path.Combine(outDir, "qbase-init")), a.Int, data, outDir);
+        }
+
         int batch = a.Int("--batch", 32);
         float warmup = a.Float("--warmup", 0f);
         string? saveModels = a.Has("--save-models") ? a.Get("--save-models", "") : null;

@@ -22,6 +22,13 @@ public sealed record ExportOptions
     /// <summary>Fold adapters found in the graph into their base weights first.</summary>
     public bool MergeAdapters { get; init; } = true;
 
+    /// <summary>
+    /// A model whose frozen base is int4 (<see cref="QPissa.QuantizedBase"/>: QLoRA, QPiSSA, LoftQ) keeps that base and its
+    /// float adapters unless this is set; then the base is dequantized, the adapters merged into it and the result quantized
+    /// again with <see cref="Format"/>.
+    /// </summary>
+    public bool MergeQuantizedBase { get; init; }
+
     /// <summary>Sample inputs for int8-qdq calibration and for GPTQ rounding's input statistics.</summary>
     public IReadOnlyList<TensorBatch>? Calibration { get; init; }
 

@@ -29,9 +29,20 @@ public static class OnnxExporter
         ArgumentNullException.ThrowIfNull(options);
         IReadOnlyList<MergedAdapter> merged = [];
         OnnxModel current = model;
+        if (QuantizedBase.IsQuantized(model))
+        {
+            if (!options.MergeQuantizedBase)
+            {
+                return KeepQuantizedBase(model, options);
+            }
+
+            // merge on request: deq(W_q) + s·A·B, then quantized again below
+            current = QuantizedBase.Dequantize(model);
+        }
+
         if (options.MergeAdapters)
         {
-            (current, merged) = AdapterMerger.Merge(model);
+            (current, merged) = AdapterMerger.Merge(current);
         }
 
         QuantizationOptions q = options.EffectiveQuantization();
@@ -64,6 +75,32 @@ public static class OnnxExporter
                 QuantizationResult result = new ModelQuantizer().Quantize(current, q, ranges, Statistics(current, options, q));
                 return new ExportResult(result.Model, merged, result.Decisions, null);
         }
+    }
+
+    // The int4 base stays as it is (DequantizeLinear before each MatMul; ORT fuses the pair into MatMulNBits when it loads
+    // the model), the adapters stay float; what else is float (embeddings) is quantized as the options say.
+    private static ExportResult KeepQuantizedBase(OnnxModel model, ExportOptions options)
+    {
+        if (options.QPissaRank is not null)
+        {
+            throw new ArgumentException("The model's base is already quantized with its adapters; QPiSSA at export applies to float models only.", nameof(options));
+        }
+
+        if (options.Format is ExportFormat.None or ExportFormat.Float16)
+        {
+            return new ExportResult(model.Clone(), [], [], null);
+        }
+
+        QuantizationOptions q = options.EffectiveQuantization();
+        var adapters = AdapterGraphEntry.Read(model).SelectMany(e => new[] { e.LoraA, e.LoraB, e.LoraA0, e.LoraB0 }).OfType<string>();
+        q = q with { ExcludedInitializers = new HashSet<string>(q.ExcludedInitializers.Concat(adapters), StringComparer.Ordinal) };
+        if (q.Rounding == WeightRounding.Gptq || q.Format == ExportFormat.Int8Qdq)
+        {
+            throw new ArgumentException("A quantized base keeps its codes; GPTQ rounding and int8-qdq apply to float bases (export with MergeQuantizedBase).", nameof(options));
+        }
+
+        QuantizationResult result = new ModelQuantizer().Quantize(model, q);
+        return new ExportResult(result.Model, [], result.Decisions, null);
     }
 
     /// <summary>

@@ -3,6 +3,7 @@ using Pipelines.Cli.Infrastructure;
 using Pipelines.Cli.Plots;
 using Pipelines.Export;
 using Pipelines.Export.Evaluation;
+using Pipelines.Export.QPissa;
 using Pipelines.Export.Quantization;
 using Pipelines.Export.Report;
 using Pipelines.Export.Serving;
@@ -47,6 +48,7 @@ internal static class ExportCommand
         var keep = new Option<bool>("--keep-first-last") { Description = "Keep the first and last transformer layers' weights in float." };
         var noEmbeddings = new Option<bool>("--no-embeddings") { Description = "Leave embedding tables (Gather) in float." };
         var exclude = new Option<string[]>("--exclude") { Description = "Node or initializer names left in float (repeatable).", AllowMultipleArgumentsPerToken = true };
+        var merge = new Option<bool>("--merge") { Description = "A model with an int4 base (lora init --quantize-base): merge the adapters into the dequantized base and quantize again instead of keeping the int4 base and float adapters." };
         var noReport = new Option<bool>("--no-report") { Description = "Skip the latency/fidelity report." };
         var reportDir = new Option<DirectoryInfo?>("--report-dir") { Description = "Also write the report there: export-report.json and the chart export-report.png (size, latency and fidelity against float)." };
         var triton = new Option<DirectoryInfo?>("--triton") { Description = "Also write a Triton Inference Server model repository entry there: <dir>/<name>/config.pbtxt and <dir>/<name>/1/model.onnx (ONNX Runtime backend)." };
@@ -57,7 +59,7 @@ internal static class ExportCommand
         var output = new Option<FileInfo>("--out") { Description = "The ONNX file to write (*.onnx), or a model folder to write (model.onnx, vocab.txt, pipelines.json).", Required = true };
         var command = new Command("export", "Merge adapters and export float, fp16, int8 or 4-bit ONNX; report size, latency and fidelity against the float model.")
         {
-            model, quantize, block, symmetric, search, hqqIterations, embeddingBlock, int8Roles, int8Layers, gptq, evalFile, accuracy, calibration, vocab, rank, iterations, keep, noEmbeddings, exclude, noReport, reportDir,
+            model, quantize, block, symmetric, search, hqqIterations, embeddingBlock, int8Roles, int8Layers, gptq, evalFile, accuracy, calibration, vocab, rank, iterations, keep, noEmbeddings, exclude, merge, noReport, reportDir,
             triton, tritonName, tritonBatch, tritonInstances, tritonKind, output,
         };
         CommandRunner.SetHandler(command, (parsed, console) =>
@@ -116,11 +118,12 @@ internal static class ExportCommand
             }
 
             OnnxModel floatModel = OnnxModelIO.Load(modelPath);
+            bool quantizedBase = QuantizedBase.IsQuantized(floatModel);
             if (File.Exists(Path.Combine(source.Directory, AdapterSet.ConfigFile)))
             {
                 // The folder's adapter files are read with the strict reader and checked against the model, so a
                 // corrupt or mismatched adapter set fails here (naming file, tensor and field) instead of being ignored.
-                AdapterSet.Load(source.Directory, floatModel);
+                AdapterSet.Load(source.Directory, quantizedBase ? QuantizedBase.Dequantize(floatModel) : floatModel);
             }
 
             IReadOnlyList<string> sentences = parsed.GetValue(calibration) is FileInfo f ? SampleInputs.ReadSentences(f.FullName) : SampleInputs.DefaultSentences;
@@ -145,6 +148,7 @@ internal static class ExportCommand
                 Calibration = samples,
                 QPissaRank = parsed.GetValue(rank),
                 QPissaIterations = parsed.GetValue(iterations),
+                MergeQuantizedBase = parsed.GetValue(merge),
             });
             // A folder's files are written into a hidden sibling and swapped in as a set once the manifest is written.
             using StagedFolder? staged = outFolder is null ? null : StagedFolder.Create(outFolder);
@@ -168,11 +172,13 @@ internal static class ExportCommand
                 else
                 {
                     string floatPath = modelPath;
-                    if (result.Merged.Count > 0)
+                    if (result.Merged.Count > 0 || quantizedBase)
                     {
-                        // Fidelity is measured against the merged float model (the adapted model's own function).
+                        // Fidelity is measured against the merged float model (the adapted model's own function; for an
+                        // int4 base, deq(W_q) + s·A·B in float).
                         floatPath = Path.Combine(Path.GetTempPath(), $"pipelines-export-float-{Environment.ProcessId}.onnx");
-                        OnnxModelIO.Save(OnnxExporter.Export(floatModel, new ExportOptions { Format = ExportFormat.None }).Model, floatPath);
+                        OnnxModel reference = quantizedBase ? QuantizedBase.Dequantize(floatModel) : floatModel;
+                        OnnxModelIO.Save(OnnxExporter.Export(reference, new ExportOptions { Format = ExportFormat.None }).Model, floatPath);
                     }
 
                     string output0 = floatModel.Graph.Outputs[0].Name;

@@ -45,14 +45,19 @@ internal static class LoraInitCommand
             Description = "all-linear (default), roles (e.g. q,v,ffn-in), layers:0,1, or regex:<pattern> over module/node/weight names; combine with ';'.",
             DefaultValueFactory = _ => "all-linear",
         };
-        var loftqIter = new Option<int>("--loftq-iter") { Description = "LoftQ: alternations T of int4 quantization (the export's block-wise quantizer) and rank-r SVD.", DefaultValueFactory = _ => LoftQOptions.Defaults.Iterations };
+        var loftqIter = new Option<int>("--loftq-iter") { Description = "LoftQ, and QPiSSA (pissa with --quantize-base): alternations T of int4 quantization (the export's block-wise quantizer) and rank-r SVD.", DefaultValueFactory = _ => LoftQOptions.Defaults.Iterations };
+        var quantizeBase = new Option<string>("--quantize-base")
+        {
+            Description = "none | int4: keep the frozen base block-wise int4 (DequantizeLinear before each MatMul) for QLoRA (lora), QPiSSA (pissa) or LoftQ (loftq) training; adapters stay float.",
+            DefaultValueFactory = _ => "none",
+        };
         var calibration = new Option<FileInfo?>("--calibration") { Description = "EVA, CorDA: a text file, one calibration sentence per line (needs vocab.txt beside the model)." };
         var seed = new Option<ulong>("--seed") { Description = "Seed of every random choice.", DefaultValueFactory = _ => 0UL };
         var baseUntouched = new Option<bool>("--base-untouched") { Description = "Keep W and carry the frozen −s·A₀·B₀ term instead of writing W_res." };
         var output = new Option<DirectoryInfo>("--out") { Description = "Output folder.", Required = true };
         var command = new Command("init", "Initialise LoRA adapters (PiSSA family, OLoRA, LoRA, orthogonal, EVA, CorDA, LoftQ) on an ONNX model and write the adapted model, adapters and config.")
         {
-            model, method, rank, alpha, rsLora, dora, niter, oversample, tolerance, loftqIter, targets, calibration, seed, baseUntouched, output,
+            model, method, rank, alpha, rsLora, dora, niter, oversample, tolerance, loftqIter, quantizeBase, targets, calibration, seed, baseUntouched, output,
         };
         CommandRunner.SetHandler(command, (parsed, console) =>
         {
@@ -85,6 +90,12 @@ internal static class LoraInitCommand
                 corda = m == LowRankMethod.Eva ? null : new CordaOptions { Batches = batches };
             }
 
+            bool quantized = parsed.GetValue(quantizeBase)!.Trim().ToLowerInvariant() switch
+            {
+                "none" => false,
+                "int4" => true,
+                string other => throw new UsageException($"--quantize-base '{other}' is not one of none, int4."),
+            };
             var options = new LowRankOptions
             {
                 Method = m,
@@ -100,11 +111,20 @@ internal static class LoraInitCommand
                 BaseUntouched = parsed.GetValue(baseUntouched),
                 Eva = eva,
                 Corda = corda,
-                LoftQ = m == LowRankMethod.LoftQ
+                QuantizeBase = quantized,
+                LoftQ = quantized
+                    ? new LoftQOptions { RoundTrip = QuantizedBase.RoundTrip(QuantizedBase.DefaultOptions), Iterations = parsed.GetValue(loftqIter) }
+                    : m == LowRankMethod.LoftQ
                     ? new LoftQOptions { RoundTrip = QuantizerRoundTrip.Of(new QuantizationOptions()), Iterations = parsed.GetValue(loftqIter) }
                     : null,
             };
             AdaptedModel adapted = LowRankInitializer.Initialize(original, options);
+            if (quantized)
+            {
+                // the frozen base as int4 codes + block scales/zero points, dequantized in the graph before each MatMul
+                adapted = adapted with { Model = QuantizedBase.Quantize(adapted.Model) };
+            }
+
             AdaptedModelFolder.Write(dir, adapted, options, source);
             using TensorBatch samples = vocab is not null && original.Graph.RuntimeInputs().Any(v => v.Name == "input_ids")
                 ? SampleInputs.FromSentences(original, vocab, SampleInputs.CheckSentences)

@@ -36,20 +36,28 @@ public static class AdaptedModelFolder
         OnnxModelIO.Save(adapted.Model, Path.Combine(directory, ModelFolder.ModelFileName));
         adapted.Adapters.Save(directory);
         TokenizerManifest? tokenizer = source.CopyVocabularyTo(directory);
+        var recorded = new Dictionary<string, string>
+        {
+            ["method"] = LowRankMethods.Name(options.Method),
+            ["rank"] = options.Rank.ToString(CultureInfo.InvariantCulture),
+            ["alpha"] = options.Alpha?.ToString("G", CultureInfo.InvariantCulture) ?? "",
+            ["niter"] = options.PowerIterations.ToString(CultureInfo.InvariantCulture),
+            ["oversample"] = options.Oversampling.ToString(CultureInfo.InvariantCulture),
+            ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
+            ["base_untouched"] = options.BaseUntouched ? "true" : "false",
+            ["dora"] = options.Dora ? "true" : "false",
+        };
+        if (options.QuantizeBase)
+        {
+            // model.onnx holds the frozen base block-wise quantized (docs/formats/lora-adapters.md, "Quantized base")
+            recorded["quantize_base"] = "int" + options.LoftQ!.Bits.ToString(CultureInfo.InvariantCulture);
+            recorded["quantizer_iterations"] = options.LoftQ.Iterations.ToString(CultureInfo.InvariantCulture);
+        }
+
         return ModelFolder.Write(directory, new ModelManifest
         {
             Producer = "lora init",
-            Options = new Dictionary<string, string>
-            {
-                ["method"] = LowRankMethods.Name(options.Method),
-                ["rank"] = options.Rank.ToString(CultureInfo.InvariantCulture),
-                ["alpha"] = options.Alpha?.ToString("G", CultureInfo.InvariantCulture) ?? "",
-                ["niter"] = options.PowerIterations.ToString(CultureInfo.InvariantCulture),
-                ["oversample"] = options.Oversampling.ToString(CultureInfo.InvariantCulture),
-                ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
-                ["base_untouched"] = options.BaseUntouched ? "true" : "false",
-                ["dora"] = options.Dora ? "true" : "false",
-            },
+            Options = recorded,
             BaseModelSha256 = source.Manifest?.BaseModelSha256 ?? ModelFolder.Sha256File(source.ModelPath),
             Adapters = new AdapterManifest
             {

@@ -25,12 +25,13 @@ internal static class FactorInitializer
         return options.Method switch
         {
             LowRankMethod.Lora => Lora(target, seed),
+            LowRankMethod.Pissa when options.QuantizeBase => LoftQDecomposition.QPissa(target, m, options.LoftQ!).Result,
             LowRankMethod.Pissa => ExactSvd(target, m, minor: false),
             LowRankMethod.MiLora => ExactSvd(target, m, minor: true),
             LowRankMethod.PissaFast => Fast(target, m, options, seed, innerThreads),
             LowRankMethod.OLora => OLora(target, m, options),
             LowRankMethod.Orthogonal => Orthogonal(target, seed),
-            LowRankMethod.LoftQ => LoftQDecomposition.Factors(target, m, options.LoftQ!).Result,
+            LowRankMethod.LoftQ => LoftQDecomposition.Factors(target, m, options.LoftQ!, options.QuantizeBase).Result,
             LowRankMethod.CordaKpm or LowRankMethod.CordaIpm => CordaDecomposition.Factors(
                 target, m, covariance ?? throw new ArgumentException("CorDA needs the target's input covariance.", nameof(covariance)), options),
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Method, "This method is not weight-driven."),

@@ -90,8 +90,19 @@ public sealed record LowRankOptions
     /// <summary>CorDA calibration settings (required when <see cref="Method"/> is <see cref="LowRankMethod.CordaKpm"/> or <see cref="LowRankMethod.CordaIpm"/>).</summary>
     public CordaOptions? Corda { get; init; }
 
-    /// <summary>LoftQ settings with the quantizer (required when <see cref="Method"/> is <see cref="LowRankMethod.LoftQ"/>).</summary>
+    /// <summary>
+    /// The quantizer in the loop and its alternations T: required for <see cref="LowRankMethod.LoftQ"/> and with
+    /// <see cref="QuantizeBase"/>, where <see cref="LowRankMethod.Pissa"/> becomes QPiSSA (PiSSA paper, Alg. 1).
+    /// </summary>
     public LoftQOptions? LoftQ { get; init; }
+
+    /// <summary>
+    /// The frozen base will be stored quantized by <see cref="LoftQ"/>'s quantizer (QLoRA, QPiSSA, LoftQ over a 4-bit base):
+    /// the written base weight is the float value the caller quantizes — W for <see cref="LowRankMethod.Lora"/> (QLoRA),
+    /// W_res of the QPiSSA loop for <see cref="LowRankMethod.Pissa"/>, the input of LoftQ's last quantization — so the
+    /// caller's codes equal the ones the initialisation saw. Needs <see cref="LoftQ"/> and not <see cref="BaseUntouched"/>.
+    /// </summary>
+    public bool QuantizeBase { get; init; }
 
     /// <summary>The scale s = α/r for a target of rank <paramref name="rank"/> and alpha <paramref name="alpha"/>.</summary>
     public static float Scale(int rank, float alpha) => alpha / rank;
@@ -142,6 +153,11 @@ public sealed record LowRankOptions
         if (Method == LowRankMethod.LoftQ && (LoftQ is null || LoftQ.RoundTrip is null || LoftQ.Iterations < 1 || BaseUntouched))
         {
             throw new ArgumentException("Method LoftQ needs LoftQOptions with a quantizer and at least one iteration, and replaces the base (no BaseUntouched).", nameof(LoftQ));
+        }
+
+        if (QuantizeBase && (LoftQ is null || LoftQ.RoundTrip is null || LoftQ.Iterations < 1 || BaseUntouched))
+        {
+            throw new ArgumentException("A quantized base needs LoftQOptions with the quantizer and at least one iteration, and replaces the base (no BaseUntouched).", nameof(QuantizeBase));
         }
 
         if (Method == LowRankMethod.Orthogonal && (Rank % 2 != 0 || Overrides.Any(o => o.Rank is { } r && r % 2 != 0)))

@@ -1,0 +1,196 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Pipelines.Export.QPissa;
+using Pipelines.Onnx;
+using Pipelines.Trainers.TextClassification;
+using Pipelines.Transforms.LowRank;
+
+namespace Pipelines.Benchmarks.FineTuneComparison;
+
+/// <summary>
+/// The PiSSA paper's quantized comparison on all-MiniLM-L6-v2 / SST-2: QPiSSA, QLoRA and LoftQ over the block-wise int4
+/// base (<see cref="QuantizedBase"/>) against full-precision PiSSA and LoRA. One run per process (<c>qbase --run
+/// METHOD RANK SEED</c>) so that its peak RSS (VmHWM) is its own; results are appended to <c>qbase.jsonl</c> and
+/// <c>qbase --report</c> writes <c>qbase_table.md</c> and <c>qbase_loss_curves.png</c>. The init of a (method, rank) is
+/// seed-independent for PiSSA, QPiSSA and LoftQ and is cached as ONNX under <c>--cache</c>.
+/// </summary>
+internal static class QuantizedBaseComparison
+{
+    // name → (initializer method, quantized base)
+    private static readonly Dictionary<string, (LowRankMethod Method, bool Quantized)> s_methods = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["LoRA"] = (LowRankMethod.Lora, false),
+        ["PiSSA"] = (LowRankMethod.Pissa, false),
+        ["QLoRA"] = (LowRankMethod.Lora, true),
+        ["QPiSSA"] = (LowRankMethod.Pissa, true),
+        ["LoftQ"] = (LowRankMethod.LoftQ, true),
+    };
+
+    public static int Run(string[] args, Func<string, string> get, Func<string, int, int> getInt, string data, string outDir)
+    {
+        Directory.CreateDirectory(outDir);
+        string jsonl = Path.Combine(outDir, "qbase.jsonl");
+        if (Array.IndexOf(args, "--report") >= 0)
+        {
+            WriteReport(outDir, Read(jsonl));
+            Console.WriteLine(File.ReadAllText(Path.Combine(outDir, "qbase_table.md")));
+            return 0;
+        }
+
+        int i = Array.IndexOf(args, "--run");
+        string name = args[i + 1];
+        int rank = int.Parse(args[i + 2], CultureInfo.InvariantCulture);
+        int seed = int.Parse(args[i + 3], CultureInfo.InvariantCulture);
+        (LowRankMethod method, bool quantized) = s_methods[name];
+        string key = $"{name} r{rank} s{seed}";
+        if (Read(jsonl).Any(r => r.Key == key))
+        {
+            Console.WriteLine($"{key}: done before, skipped");
+            return 0;
+        }
+
+        int batch = getInt("--batch", 16);
+        int maxLength = getInt("--max-length", 64);
+        int trainLimit = getInt("--train-limit", 1600);
+        int devLimit = getInt("--dev-limit", int.MaxValue);
+        int threads = getInt("--threads", 1);
+        int iterations = getInt("--quantizer-iter", LoftQOptions.Defaults.Iterations);
+        string cache = get("--cache");
+        IReadOnlyList<LabeledSentence> train = Sst2Reader.Read(Path.Combine(data, "stsa.binary.train")).Take(trainLimit).ToArray();
+        IReadOnlyList<LabeledSentence> dev = Sst2Reader.Read(Path.Combine(data, "stsa.binary.dev")).Take(devLimit).ToArray();
+        PretrainedModelFiles files = PretrainedModels.MiniLm();
+        TextEncoderTokenizer tokenizer = TextEncoderTokenizer.FromVocab(files.VocabPath, maxLength);
+
+        // 1. The adapted encoder (float or int4 base), cached per (method, rank) where the init has no seed.
+        var clock = Stopwatch.StartNew();
+        bool seeded = method == LowRankMethod.Lora;
+        string cached = Path.Combine(cache, $"{name}_r{rank}{(seeded ? $"_s{seed}" : "")}.onnx");
+        OnnxModel encoder;
+        if (File.Exists(cached))
+        {
+            encoder = OnnxModelIO.Load(cached);
+        }
+        else
+        {
+            var options = new LowRankOptions
+            {
+                Method = method,
+                Rank = rank,
+                Seed = (ulong)seed,
+                QuantizeBase = quantized,
+                LoftQ = quantized ? new LoftQOptions { RoundTrip = QuantizedBase.RoundTrip(QuantizedBase.DefaultOptions), Iterations = iterations } : null,
+            };
+            AdaptedModel adapted = LowRankInitializer.Initialize(OnnxModelIO.Load(files.ModelPath), options);
+            encoder = quantized ? QuantizedBase.Quantize(adapted.Model) : adapted.Model;
+            Directory.CreateDirectory(cache);
+            OnnxModelIO.Save(encoder, cached + ".tmp");
+            File.Move(cached + ".tmp", cached, overwrite: true);
+        }
+
+        double initSeconds = clock.Elapsed.TotalSeconds;
+
+        // 2. Training: the library's defaults (lr, head lr, schedule), one epoch over the subset.
+        var ft = new FineTuneOptions
+        {
+            Method = method == LowRankMethod.LoftQ ? LowRankMethod.Lora : method, // the encoder carries its adapters; the method only names the run
+            Rank = rank,
+            BatchSize = batch,
+            MaxLength = maxLength,
+            Epochs = 1,
+            Seed = seed,
+            IntraOpThreads = threads,
+        };
+        var stepTimes = new List<double>();
+        var stepClock = new Stopwatch();
+        var progress = new InlineProgress(p =>
+        {
+            if (stepClock.IsRunning)
+            {
+                stepTimes.Add(stepClock.Elapsed.TotalSeconds);
+            }
+
+            stepClock.Restart();
+            if (p.Step % 10 == 0 || p.Step <= 3)
+            {
+                Console.WriteLine($"  {key} step {p.Step}/{p.TotalSteps} loss {p.Loss:F4} acc {p.BatchAccuracy:F2}");
+            }
+        });
+        FineTuneResult r = TextClassifierFineTuning.Train(encoder, tokenizer, train, dev, ft, progress);
+        double stepSeconds = stepTimes.Count > 0 ? stepTimes.Skip(Math.Min(2, stepTimes.Count - 1)).Average() : double.NaN;
+        var run = new QRun(key, name, rank, seed, ft.LearningRate, ft.HeadLearningRate ?? ft.LearningRate, train.Count, dev.Count, batch, maxLength, threads,
+            [.. r.Losses], r.Validation!.Accuracy, r.Validation.MeanLoss, r.TrainableParameters, initSeconds, r.TrainingSeconds, stepSeconds, PeakRssMiB());
+        File.AppendAllText(jsonl, JsonSerializer.Serialize(run) + "\n");
+        Console.WriteLine($"{key}: dev accuracy {run.DevAccuracy:P2}, step {run.StepSeconds:F2} s, peak RSS {run.PeakRssMiB:F0} MiB");
+        return 0;
+    }
+
+    // VmHWM: this process's peak resident set (one run per process)
+    private static double PeakRssMiB()
+    {
+        string? line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        return line is null ? double.NaN : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
+    }
+
+    private static List<QRun> Read(string jsonl) => File.Exists(jsonl)
+        ? [.. File.ReadAllLines(jsonl).Where(l => l.Length > 0).Select(l => JsonSerializer.Deserialize<QRun>(l)!)]
+        : [];
+
+    private static void WriteReport(string outDir, IReadOnlyList<QRun> runs)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("| method | r | seeds | loss@25 | loss@50 | loss@100 | dev acc (mean ± sd) | step s | peak RSS MiB |");
+        sb.AppendLine("|---|---|---|---|---|---|---|---|---|");
+        foreach (var g in runs.GroupBy(r => (r.Name, r.Rank)).OrderBy(g => g.Key.Rank).ThenBy(g => Array.IndexOf(s_methods.Keys.ToArray(), g.Key.Name)))
+        {
+            double[] acc = [.. g.Select(r => r.DevAccuracy)];
+            double mean = acc.Average();
+            double sd = acc.Length > 1 ? Math.Sqrt(acc.Sum(a => (a - mean) * (a - mean)) / (acc.Length - 1)) : 0;
+            sb.AppendLine(CultureInfo.InvariantCulture,
+                $"| {g.Key.Name} | {g.Key.Rank} | {acc.Length} | {LossAt(g, 25)} | {LossAt(g, 50)} | {LossAt(g, 100)} | {mean:P2} ± {sd:P2} | {g.Average(r => r.StepSeconds):F2} | {g.Average(r => r.PeakRssMiB):F0} |");
+        }
+
+        sb.AppendLine();
+        sb.AppendLine(CultureInfo.InvariantCulture, $"Loss: mean over seeds of the 5-step window ending at that step. Runs: {string.Join(", ", runs.Select(r => r.Key))}.");
+        File.WriteAllText(Path.Combine(outDir, "qbase_table.md"), sb.ToString());
+
+        using var plot = new ScottPlot.Plot();
+        foreach (var g in runs.GroupBy(r => (r.Name, r.Rank)))
+        {
+            int n = g.Min(r => r.Losses.Length);
+            double[] xs = [.. Enumerable.Range(1, n).Select(i => (double)i)];
+            double[] ys = [.. Enumerable.Range(0, n).Select(i => g.Average(r => Window(r.Losses, i, 10)))];
+            var line = plot.Add.ScatterLine(xs, ys);
+            line.LegendText = $"{g.Key.Name} r{g.Key.Rank}";
+            line.LineWidth = 1.5f;
+        }
+
+        plot.Title("all-MiniLM-L6-v2 on SST-2 (subset): training loss, int4 vs float base (10-step mean, mean over seeds)");
+        plot.XLabel("step");
+        plot.YLabel("cross-entropy");
+        plot.ShowLegend();
+        plot.SavePng(Path.Combine(outDir, "qbase_loss_curves.png"), 1100, 650);
+    }
+
+    private static string LossAt(IEnumerable<QRun> runs, int step)
+    {
+        QRun[] have = [.. runs.Where(r => r.Losses.Length >= step)];
+        return have.Length == 0 ? "–" : have.Average(r => Window(r.Losses, step - 1, 5)).ToString("F4", CultureInfo.InvariantCulture);
+    }
+
+    private static double Window(float[] losses, int index, int width)
+    {
+        int from = Math.Max(0, index - width + 1);
+        return losses.Skip(from).Take(index - from + 1).Average();
+    }
+
+    private sealed class InlineProgress(Action<FineTuneProgress> action) : IProgress<FineTuneProgress>
+    {
+        public void Report(FineTuneProgress value) => action(value);
+    }
+}
+
+internal sealed record QRun(
+    string Key, string Name, int Rank, int Seed, float LearningRate, float HeadLearningRate, int TrainRows, int DevRows, int Batch, int MaxLength, int Threads,
+    float[] Losses, double DevAccuracy, double DevLoss, long TrainableParameters, double InitSeconds, double TrainSeconds, double StepSeconds, double PeakRssMiB);
