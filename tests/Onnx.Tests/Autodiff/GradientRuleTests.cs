@@ -292,7 +292,7 @@ public class GradientRuleTests
         string src = c.Ints("src", [0, 1, 1, 2, 3, 4, 0], 7);
         string tgt = c.Ints("tgt", [1, 0, 2, 1, 4, 3, 1], 7, 1);
         string msg = c.Op("Relu", c.Op("Add", c.Op("Gather", [h, src], I("axis", 0)), e));
-        string zeros = c.Op("ConstantOfShape", c.Op("Shape", h));
+        string zeros = c.Op("ConstantOfShape", [c.Op("Shape", h)], OnnxAttribute.Tensor("value", OnnxTensor.FromDoubles("value", [0.0], 1)));
         string agg = c.Op("ScatterND", [zeros, tgt, msg], OnnxAttribute.String("reduction", "add"));
         Assert.InRange(c.Check(c.Op("Add", c.Op("Mul", h, h), agg)), 0, Tolerance);
     }

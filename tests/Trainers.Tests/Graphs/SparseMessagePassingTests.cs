@@ -123,6 +123,9 @@ public class SparseMessagePassingTests
             GraphModel loaded = GraphModel.Load(path);
             Assert.Equal(GraphMessagePassing.Sparse, loaded.Definition.Backbone.MessagePassing);
             AssertClose(Predict(dense, data), Predict(loaded, data), 1e-4);
+
+            dense.Save(path); // a file written with the field keeps its layout
+            Assert.Equal(GraphMessagePassing.Dense, GraphModel.Load(path).Definition.Backbone.MessagePassing);
         }
         finally
         {
