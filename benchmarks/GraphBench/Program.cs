@@ -2,9 +2,12 @@
 //   cycles  — the substructure-counting task regenerated in C# (exact 3..6-cycle counts; test MAE per length, targets / train std)
 //   zinc    — micro-ZINC 600/200/200 (../shared/data/molecules/micro_zinc), target `score`, test MAE at best validation epoch
 //   nci109  — NCI109 (../shared/data/graphs/tu/NCI109), k-fold accuracy (stratification-free seeded folds)
+//   epoch   — training epoch time on NCI109, dense vs sparse GINE vs PyTorch (ref_gine.py, scatter_add) on the same batches, 1 thread each, as ratios
 // Run: dotnet run -c Release --project benchmarks/GraphBench -- <cycles|zinc|nci109> [epochs] [seeds] [folds] [threads] [pe list] [hidden] [layers] [batch] [lr]
+//      dotnet run -c Release --project benchmarks/GraphBench -- epoch [epochs=3] [hidden=64] [layers=4] [batch=32]
 //   pe list: comma-separated subset of none,lap,rwse,spe (default all); hidden, layers, batch: GINE width, depth, batch size and learning rate for nci109 (64, 4, 64, 1e-3)
-//   environment: GRAPHBENCH_SPE="m,rhoLayers,rhoHidden[,mean]" sizes SPE; GRAPHBENCH_BATCHING=bucketed uses size-bucketed batches (all encodings alike)
+//   environment: GRAPHBENCH_SPE="m,rhoLayers,rhoHidden[,mean]" sizes SPE; GRAPHBENCH_BATCHING=bucketed uses size-bucketed batches (all encodings alike);
+//   GRAPHBENCH_LAYOUT=dense trains the dense (padded) GINE instead of the default sparse one
 using System.Diagnostics;
 using System.Globalization;
 using Pipelines.Trainers.Graphs;
@@ -42,8 +45,18 @@ GraphEncoding[] AllEncodings(int k, int p) =>
     new SpeEncoding(k, new SpeOptions(EigenvalueFunctions: speSizes[0], RhoLayers: speSizes[1], RhoHiddenSize: speSizes[2], OutputSize: p, ColumnReduction: speReduction)),
 ];
 
+// GRAPHBENCH_LAYOUT=dense uses the padded GINE layout (GraphMessagePassing.Dense) instead of the default edge lists.
+GraphMessagePassing layout = Environment.GetEnvironmentVariable("GRAPHBENCH_LAYOUT") == "dense" ? GraphMessagePassing.Dense : GraphMessagePassing.Sparse;
+
+if (task == "epoch")
+{
+    int At(int i, int fallback) => args.Length > i ? int.Parse(args[i], CultureInfo.InvariantCulture) : fallback;
+    EpochBench.Run(FindShared("graphs/tu/NCI109"), At(1, 3), At(2, 64), At(3, 4), At(4, 32), Environment.GetEnvironmentVariable("GRAPHBENCH_PYTHON"));
+    return;
+}
+
 var total = Stopwatch.StartNew();
-Console.WriteLine($"task={task} epochs={epochs} seeds={seeds} threads={threads} cores={Environment.ProcessorCount} spe(m,rhoLayers,rhoHidden)=({string.Join(",", speSizes)}) columns={speReduction} batching={batching}");
+Console.WriteLine($"task={task} epochs={epochs} seeds={seeds} threads={threads} cores={Environment.ProcessorCount} spe(m,rhoLayers,rhoHidden)=({string.Join(",", speSizes)}) columns={speReduction} batching={batching} layout={layout}");
 switch (task)
 {
     case "cycles":
@@ -74,7 +87,7 @@ void Cycles()
     Console.WriteLine($"{"PE",-5} {"C3 MAE",16} {"C4 MAE",16} {"C5 MAE",16} {"C6 MAE",16} {"params",8} {"s/run",6}");
     foreach (GraphEncoding enc in Encodings(20, 16))
     {
-        var def = new GraphModelDefinition(new GraphSchema(1, 1, 0, 4), new GineOptions(HiddenSize: 32, Layers: 3, Pooling: GraphPooling.Sum, HeadHiddenSize: 32), enc, GraphLoss.L1);
+        var def = new GraphModelDefinition(new GraphSchema(1, 1, 0, 4), new GineOptions(HiddenSize: 32, Layers: 3, Pooling: GraphPooling.Sum, HeadHiddenSize: 32) { MessagePassing = layout }, enc, GraphLoss.L1);
         var (trainP, validP, testP) = (Pre(train, enc), Pre(valid, enc), Pre(test, enc));
         var perLength = new List<double[]>();
         long parameters = 0;
@@ -108,7 +121,7 @@ void Zinc()
     Console.WriteLine($"{"PE",-5} {"test MAE",18} {"params",8} {"s/run",6}");
     foreach (GraphEncoding enc in Encodings(16, 16))
     {
-        var def = new GraphModelDefinition(new GraphSchema(vocab.Count, 5, 0, 1), new GineOptions(HiddenSize: 64, Layers: 4, Pooling: GraphPooling.Mean, HeadHiddenSize: 64), enc, GraphLoss.L1);
+        var def = new GraphModelDefinition(new GraphSchema(vocab.Count, 5, 0, 1), new GineOptions(HiddenSize: 64, Layers: 4, Pooling: GraphPooling.Mean, HeadHiddenSize: 64) { MessagePassing = layout }, enc, GraphLoss.L1);
         var (trainP, validP, testP) = (Pre(train, enc), Pre(valid, enc), Pre(test, enc));
         var maes = new List<double>();
         long parameters = 0;
@@ -145,7 +158,7 @@ void Nci()
         var te = order.Where(testIdx.Contains).ToList();
         foreach (GraphEncoding enc in encodings)
         {
-            var def = new GraphModelDefinition(new GraphSchema(ds.NodeTypeCount, 1, 0, 2), new GineOptions(HiddenSize: nciHidden, Layers: nciLayers, Pooling: GraphPooling.Mean, HeadHiddenSize: nciHidden), enc, GraphLoss.CrossEntropy);
+            var def = new GraphModelDefinition(new GraphSchema(ds.NodeTypeCount, 1, 0, 2), new GineOptions(HiddenSize: nciHidden, Layers: nciLayers, Pooling: GraphPooling.Mean, HeadHiddenSize: nciHidden) { MessagePassing = layout }, enc, GraphLoss.CrossEntropy);
             for (int seed = 0; seed < seeds; seed++)
             {
                 var sw = Stopwatch.StartNew();

@@ -97,6 +97,9 @@ public sealed class DefaultsTests
         Assert.Equal(new SpectrumOptions().Truncation, p.GetValue<SpectrumTruncation>("--spectrum"));
         Assert.Equal(new GraphProtocolOptions().Folds, p.GetValue<int>("--folds"));
         Assert.Null(p.GetValue<string?>("--seeds")); // none: the --seed alone (GraphProtocolOptions.SeedsOr)
+        Assert.Equal(api.Patience, p.GetValue<int>("--patience"));
+        Assert.Equal(api.Threads, p.GetValue<int>("--threads"));
+        Assert.Equal(gine.MessagePassing, p.GetValue<GraphMessagePassing>("--message-passing"));
     }
 
     [Fact]

@@ -35,6 +35,28 @@ public sealed class GraphCommandTests : IDisposable
     }
 
     [Fact]
+    public void Train_Patience_StopsEarly_KeepsTheBestEpoch_AndRecordsIt()
+    {
+        // 12 graphs, a few validation graphs: the accuracy can improve only a few times, so patience 2 must stop a 40-epoch run.
+        string data = WriteToyTu();
+        string outDir = Path.Combine(_dir, "early");
+        (int code, _, string err) = CliHarness.Run("graph", "train", "--data", data, "--pe", "none", "--epochs", "40", "--patience", "2", "--threads", "1", "--message-passing", "Dense", "--hidden", "8", "--layers", "1", "--test-fraction", "0.2", "--out", outDir);
+        Assert.True(code == 0, err);
+        using JsonDocument metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "metrics.json")));
+        JsonElement m = metrics.RootElement;
+        Assert.True(m.GetProperty("StoppedEarly").GetBoolean());
+        Assert.Equal(m.GetProperty("BestEpoch").GetInt32() + 2, m.GetProperty("EpochsRun").GetInt32());
+        Assert.Equal(2, m.GetProperty("Patience").GetInt32());
+        Assert.Equal("Dense", m.GetProperty("MessagePassing").GetString());
+        Assert.Equal(1, m.GetProperty("Threads").GetInt32());
+        Assert.True(Plots.PngImage.Read(Path.Combine(outDir, "curves.png")).Width > 100);
+
+        (code, _, err) = CliHarness.Run("graph", "train", "--data", data, "--patience", "-1", "--out", Path.Combine(_dir, "bad"));
+        Assert.Equal(2, code);
+        Assert.Contains("--patience", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Train_FoldsAndSeeds_WritesEveryRunAndMeanStd()
     {
         string data = WriteToyTu();

@@ -17,7 +17,9 @@ namespace Pipelines.Cli.Commands;
 /// trains GINE (+ SPE φ/ρ end to end) on a seeded train/valid/test split, or with <c>--folds k</c> by stratified k-fold
 /// cross-validation, for each of <c>--seeds</c> (mean ± std over runs in <c>metrics.json</c>); writes a model folder (<c>model.onnx</c>, <c>pipelines.json</c>), <c>metrics.json</c> and the learning curves <c>curves.png</c>.
 /// The training state is checkpointed to <c>&lt;out&gt;/checkpoint</c> after every epoch and every
-/// <c>--checkpoint-seconds</c>; running the same command again resumes after the last checkpoint.
+/// <c>--checkpoint-seconds</c>; running the same command again resumes after the last checkpoint. <c>--patience</c> stops
+/// early (epochs run and the stop are in <c>metrics.json</c>), <c>--threads</c> sets ONNX Runtime's intra-op threads and
+/// <c>--message-passing</c> picks the sparse (default) or dense GINE layout.
 /// </summary>
 internal static class GraphTrainCommand
 {
@@ -40,10 +42,13 @@ internal static class GraphTrainCommand
         var spectrum = new Option<SpectrumTruncation>("--spectrum") { Description = "Eigenpairs kept by lap/spe: full (all up to FullNodeLimit nodes, an eigengap cut above; never splits an eigenspace), eigengap (cut at the largest gap ≤ k), fixed (min(n, k), the SPE reference's; may split one).", DefaultValueFactory = _ => SpectrumOptions.Defaults.Truncation };
         var folds = new Option<int>("--folds") { Description = "1: one seeded split (--test-fraction); k ≥ 3: stratified k-fold cross-validation (fold f tests, fold f+1 validates), mean ± std over folds.", DefaultValueFactory = _ => GraphProtocolOptions.Defaults.Folds };
         var seeds = new Option<string?>("--seeds") { Description = "Comma-separated seeds (e.g. 1,2,3): the whole protocol once per seed; overrides --seed." };
+        var patience = new Option<int>("--patience") { Description = "Early stopping: end training once this many epochs pass without a better validation metric (the best epoch's weights are kept); 0: off.", DefaultValueFactory = _ => GraphTrainerOptions.Defaults.Patience };
+        var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads (0: the runtime's default).", DefaultValueFactory = _ => 0 };
+        var messagePassing = new Option<GraphMessagePassing>("--message-passing") { Description = "GINE layout: Sparse (edge lists, cost linear in edges) or Dense (padded N×N per graph); same model either way.", DefaultValueFactory = _ => GineOptions.Defaults.MessagePassing };
         var output = new Option<string>("--out") { Description = "Output folder for model.onnx, metrics.json, curves.png and the resumable checkpoint/ folder.", Required = true };
         var command = new Command("train", "Train a GINE graph model with a positional encoding; reports validation/test metrics.")
         {
-            data, target, smiles, pe, k, epochs, batch, lr, hidden, layers, seed, fraction, batching, checkpointSeconds, spectrum, folds, seeds, output,
+            data, target, smiles, pe, k, epochs, batch, lr, hidden, layers, seed, fraction, batching, checkpointSeconds, spectrum, folds, seeds, patience, threads, messagePassing, output,
         };
         CommandRunner.SetHandler(command, (parsed, console) =>
         {
@@ -52,6 +57,11 @@ internal static class GraphTrainCommand
             if (kv < 1 || parsed.GetValue(epochs) < 1 || parsed.GetValue(batch) < 1 || frac <= 0 || frac >= 0.5)
             {
                 throw new UsageException("--k, --epochs and --batch-size must be at least 1 and --test-fraction in (0, 0.5).");
+            }
+
+            if (parsed.GetValue(patience) < 0 || parsed.GetValue(threads) < 0)
+            {
+                throw new UsageException("--patience and --threads must be at least 0.");
             }
 
             string dataPath = parsed.GetValue(data)!;
@@ -78,9 +88,10 @@ internal static class GraphTrainCommand
             string outDir = parsed.GetValue(output)!;
             using FolderLock held = OutputFolder.Lock(console, outDir, "graph train");
             string checkpoint = Path.Combine(outDir, "checkpoint");
-            GineOptions Backbone(int runSeed) => new(hiddenSize, layerCount, GraphPooling.Mean, hiddenSize, runSeed);
+            GraphMessagePassing layout = parsed.GetValue(messagePassing);
+            GineOptions Backbone(int runSeed) => new(hiddenSize, layerCount, GraphPooling.Mean, hiddenSize, runSeed) { MessagePassing = layout };
             var options = new GraphTrainerOptions(parsed.GetValue(epochs), parsed.GetValue(batch), parsed.GetValue(lr), Seed: s, Batching: parsed.GetValue(batching), CheckpointDirectory: checkpoint,
-                CheckpointInterval: LoraTrainCommand.CheckpointInterval(parsed.GetValue(checkpointSeconds)));
+                CheckpointInterval: LoraTrainCommand.CheckpointInterval(parsed.GetValue(checkpointSeconds)), Threads: parsed.GetValue(threads), Patience: parsed.GetValue(patience));
             GraphEncodingKind kind = parsed.GetValue(pe);
             SpectrumTruncation truncation = parsed.GetValue(spectrum);
 
@@ -126,7 +137,7 @@ internal static class GraphTrainCommand
             firstJob.WriteFolder(outDir, trained, Backbone(outcome.BestRun.Seed), options with { Seed = outcome.BestRun.Seed });
             string modelPath = Path.Combine(outDir, ModelFolder.ModelFileName);
             string curves = Path.Combine(outDir, CurvesFileName);
-            TrainingCurves.WriteEpochs(curves, epochsByRun[bestIndex], metricName, $"{ds.Name}, GINE + {firstJob.Encoding.Name}: training loss and validation {metricName}");
+            TrainingCurves.WriteEpochs(curves, epochsByRun[bestIndex], metricName, $"{ds.Name}, GINE + {firstJob.Encoding.Name}: training loss and validation {metricName}{(trained.EpochsRun < options.Epochs ? $" (early stop after epoch {trained.EpochsRun})" : "")}");
             var result = new
             {
                 Data = ds.Name,
@@ -143,6 +154,11 @@ internal static class GraphTrainCommand
                 Valid = trained.ValidMetric,
                 Test = trained.TestMetric,
                 BestEpoch = trained.BestEpoch,
+                EpochsRun = trained.EpochsRun,
+                Patience = options.Patience,
+                StoppedEarly = trained.EpochsRun < options.Epochs,
+                MessagePassing = layout.ToString(),
+                Threads = options.Threads,
                 BestRun = new { outcome.BestRun.Seed, outcome.BestRun.Fold },
                 ValidMean = outcome.ValidMean,
                 ValidStd = outcome.ValidStd,

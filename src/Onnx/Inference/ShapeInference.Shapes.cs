@@ -253,7 +253,9 @@ public static partial class ShapeInference
                 TensorElementType et = node.Attribute("value")?.T?.ElementType ?? TensorElementType.Float;
                 ctx.Set(node.Outputs[0], ctx.Constants.TryGetValue(node.Inputs[0], out long[]? shape)
                     ? new TensorType(et, shape.Select(d => (Dim)d).ToArray())
-                    : new TensorType(et, null));
+                    : ins[0]?.Shape is [{ Value: long rank }] // a shape of known length: the rank is known, the sizes are not
+                        ? new TensorType(et, Enumerable.Repeat(Dim.Unknown, (int)rank).ToArray())
+                        : new TensorType(et, null));
                 break;
             case "Slice":
             case "Tile":

@@ -32,6 +32,7 @@ public static class TrainingRun
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.StepsPerEpoch, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfNegative(options.Patience, nameof(options));
         if (options.CheckpointInterval is { } interval && interval <= TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(options), interval, "CheckpointInterval must be positive.");
@@ -49,7 +50,8 @@ public static class TrainingRun
         var epochClock = Stopwatch.StartNew();
         long lastCheckpoint = options.Clock.GetTimestamp();
         long checkpointed = trainer.Step;
-        while (trainer.Step < options.TotalSteps)
+        bool stopped = state.Reports.Count > 0 && PatienceRanOut(options, state, state.Reports[^1].Epoch);
+        while (trainer.Step < options.TotalSteps && !stopped)
         {
             if (cancellationToken.IsCancellationRequested)
             {
@@ -82,6 +84,7 @@ public static class TrainingRun
             {
                 ended = EndEpoch(trainer, task, options, state, (int)(done / options.StepsPerEpoch), epochClock.Elapsed.TotalSeconds);
                 epochClock.Restart();
+                stopped = PatienceRanOut(options, state, ended.Epoch);
             }
 
             if (dir is not null && (ended is not null || done == options.TotalSteps || (options.CheckpointEvery > 0 && done % options.CheckpointEvery == 0)
@@ -101,8 +104,12 @@ public static class TrainingRun
             }
         }
 
-        return new TrainingRunResult(state.Losses, state.Reports, state.BestEpoch, state.BestValues);
+        return new TrainingRunResult(state.Losses, state.Reports, state.BestEpoch, state.BestValues) { StoppedEarly = stopped };
     }
+
+    // Early stopping: Patience epochs have ended since the best one.
+    private static bool PatienceRanOut(TrainingRunOptions options, RunState state, int epoch) =>
+        options.Patience > 0 && epoch - state.BestEpoch >= options.Patience;
 
     private static EpochReport EndEpoch(Trainer trainer, ITrainingTask task, TrainingRunOptions options, RunState state, int epoch, double seconds)
     {
@@ -140,7 +147,11 @@ public static class TrainingRun
 /// <param name="Epochs">One report per completed epoch.</param>
 /// <param name="BestEpoch">The best epoch (1-based; 0 before the first epoch ends).</param>
 /// <param name="BestValues">The best epoch's parameter values (in <see cref="TrainingRunOptions.Parameters"/> order), or null when not kept.</param>
-public sealed record TrainingRunResult(IReadOnlyList<double> Losses, IReadOnlyList<EpochReport> Epochs, int BestEpoch, IReadOnlyList<float[]>? BestValues);
+public sealed record TrainingRunResult(IReadOnlyList<double> Losses, IReadOnlyList<EpochReport> Epochs, int BestEpoch, IReadOnlyList<float[]>? BestValues)
+{
+    /// <summary>Gets whether the run ended before its last step because <see cref="TrainingRunOptions.Patience"/> ran out.</summary>
+    public bool StoppedEarly { get; init; }
+}
 
 /// <summary>The mutable state of a run between steps: what a checkpoint holds besides the trainer's tensors.</summary>
 internal sealed class RunState

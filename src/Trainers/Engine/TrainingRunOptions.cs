@@ -37,6 +37,14 @@ public sealed record TrainingRunOptions
     /// <summary>Gets whether a larger validation metric is better (accuracy) rather than a smaller one (MAE).</summary>
     public bool HigherIsBetter { get; init; }
 
+    /// <summary>
+    /// Gets the early-stopping patience in epochs (0: off): the run ends once this many epochs have passed since the best
+    /// epoch by <see cref="ITrainingTask.Evaluate"/> (a task without validation data never stops early). With
+    /// <see cref="KeepBestEpoch"/> the best epoch's parameters are returned, as at the end of a full run; a resumed run
+    /// that had already stopped does not train further.
+    /// </summary>
+    public int Patience { get; init; }
+
     /// <summary>Gets the names of the trained parameters whose values the best epoch keeps.</summary>
     public IReadOnlyList<string> Parameters { get; init; } = [];
 }

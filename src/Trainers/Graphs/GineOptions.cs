@@ -49,7 +49,16 @@ public sealed record GineOptions(
 
         /// <summary>GINE layers.</summary>
         public const int Layers = 4;
+
+        /// <summary>Message-passing layout.</summary>
+        public const GraphMessagePassing MessagePassing = GraphMessagePassing.Sparse;
     }
+
+    /// <summary>
+    /// Gets how the layers pass messages: <see cref="GraphMessagePassing.Sparse"/> (edge lists, the default) or
+    /// <see cref="GraphMessagePassing.Dense"/> (padded <c>(B, N, N)</c>); the same function of the same parameters.
+    /// </summary>
+    public GraphMessagePassing MessagePassing { get; init; } = Defaults.MessagePassing;
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for invalid settings.</summary>
     public void Validate()
@@ -60,6 +69,11 @@ public sealed record GineOptions(
         if (!Enum.IsDefined(Pooling))
         {
             throw new ArgumentOutOfRangeException(nameof(Pooling), Pooling, "Unknown pooling.");
+        }
+
+        if (!Enum.IsDefined(MessagePassing))
+        {
+            throw new ArgumentOutOfRangeException(nameof(MessagePassing), MessagePassing, "Unknown message-passing layout.");
         }
     }
 }

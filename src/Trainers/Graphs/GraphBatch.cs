@@ -6,12 +6,13 @@ using Pipelines.Transforms.Graphs.Spe;
 namespace Pipelines.Trainers.Graphs;
 
 /// <summary>
-/// Variable-size graphs padded into one batch for the dense graph model: named float tensors (see
-/// <see cref="GraphTensorNames"/> and <see cref="SpeTensorNames"/>) with their shapes, e.g. node features
-/// <c>(B, N, F)</c>, edge features <c>(B, N, N, T)</c>, adjacency <c>(B, N, N)</c>, node mask <c>(B, N)</c> and targets
-/// <c>(B, O)</c>. Disposing it releases the tensors' ORT values.
+/// Variable-size graphs as one batch of named tensors (see <see cref="GraphTensorNames"/> and <see cref="SpeTensorNames"/>)
+/// in the model's layout (<see cref="GineOptions.MessagePassing"/>). Dense: padded node features <c>(B, N, F)</c>, edge
+/// features <c>(B, N, N, T)</c>, adjacency <c>(B, N, N)</c>, node mask <c>(B, N)</c>. Sparse: stacked node features
+/// <c>(ΣN, F)</c> and edge lists (see <c>GraphBatch.Sparse.cs</c>). Both end with targets <c>(B, O)</c>. Disposing it
+/// releases the tensors' ORT values.
 /// </summary>
-public sealed class GraphBatch : IDisposable
+public sealed partial class GraphBatch : IDisposable
 {
     private GraphBatch(int count)
     {
@@ -51,6 +52,23 @@ public sealed class GraphBatch : IDisposable
 
     private static void Fill(TensorBatch t, IReadOnlyList<Graph> graphs, IReadOnlyList<PrecomputedEncoding> encodings, GraphModelDefinition definition, bool withTargets)
     {
+        if (definition.Backbone.MessagePassing == GraphMessagePassing.Sparse)
+        {
+            FillSparse(t, graphs, encodings, definition);
+        }
+        else
+        {
+            FillDense(t, graphs, encodings, definition);
+        }
+
+        if (withTargets)
+        {
+            AddTargets(t, graphs, definition);
+        }
+    }
+
+    private static void FillDense(TensorBatch t, IReadOnlyList<Graph> graphs, IReadOnlyList<PrecomputedEncoding> encodings, GraphModelDefinition definition)
+    {
         GraphSchema s = definition.Schema;
         int b = graphs.Count;
         int n = Math.Max(1, graphs.Max(g => g.NodeCount));
@@ -63,26 +81,12 @@ public sealed class GraphBatch : IDisposable
             Graph graph = graphs[g];
             for (int i = 0; i < graph.NodeCount; i++)
             {
-                int type = graph.NodeTypes?[i] ?? 0;
-                if ((uint)type >= (uint)s.NodeTypeCount)
-                {
-                    throw new ArgumentException($"Graph '{graph.Id}': node {i} has type {type}, the model knows {s.NodeTypeCount} node types.", nameof(graphs));
-                }
-
-                nodes[(((g * n) + i) * f) + type] = 1;
-                for (int a = 0; a < s.NodeAttributeWidth; a++)
-                {
-                    nodes[(((g * n) + i) * f) + s.NodeTypeCount + a] = graph.NodeAttributes![(i * s.NodeAttributeWidth) + a];
-                }
+                WriteNodeRow(nodes.AsSpan(((g * n) + i) * f, f), graph, i, s);
             }
 
             for (int e = 0; e < graph.EdgeCount; e++)
             {
-                int type = graph.EdgeTypes?[e] ?? 0;
-                if ((uint)type >= (uint)te)
-                {
-                    throw new ArgumentException($"Graph '{graph.Id}': edge {e} has type {type}, the model knows {te} edge types.", nameof(graphs));
-                }
+                int type = EdgeType(graph, e, te);
 
                 int u = graph.EdgeSources[e];
                 int v = graph.EdgeTargets[e];
@@ -145,43 +149,70 @@ public sealed class GraphBatch : IDisposable
             }
         }
 
-        if (withTargets)
+    }
+
+    /// <summary>One node's feature row: the one-hot node type, then its float attributes.</summary>
+    private static void WriteNodeRow(Span<float> row, Graph graph, int i, GraphSchema s)
+    {
+        int type = graph.NodeTypes?[i] ?? 0;
+        if ((uint)type >= (uint)s.NodeTypeCount)
         {
-            int o = s.OutputCount;
-            var y = new float[b * o];
-            for (int g = 0; g < b; g++)
-            {
-                float target = graphs[g].Target;
-                if (float.IsNaN(target) && (o == 1 || definition.Loss == GraphLoss.CrossEntropy))
-                {
-                    throw new ArgumentException($"Graph '{graphs[g].Id}' has no target.", nameof(graphs));
-                }
-
-                if (definition.Loss == GraphLoss.CrossEntropy)
-                {
-                    int c = (int)target;
-                    if (c < 0 || c >= o || c != target)
-                    {
-                        throw new ArgumentException($"Graph '{graphs[g].Id}' has class {target}, expected an integer in [0, {o}).", nameof(graphs));
-                    }
-
-                    y[(g * o) + c] = 1;
-                }
-                else if (o > 1)
-                {
-                    float[] many = graphs[g].Targets is { } ts && ts.Length == o
-                        ? ts
-                        : throw new ArgumentException($"Graph '{graphs[g].Id}' needs {o} targets for a {o}-output regression.", nameof(graphs));
-                    Array.Copy(many, 0, y, g * o, o);
-                }
-                else
-                {
-                    y[g * o] = target;
-                }
-            }
-
-            t.Add(GraphTensorNames.Target, y, [b, o]);
+            throw new ArgumentException($"Graph '{graph.Id}': node {i} has type {type}, the model knows {s.NodeTypeCount} node types.", "graphs");
         }
 
+        row[type] = 1;
+        for (int a = 0; a < s.NodeAttributeWidth; a++)
+        {
+            row[s.NodeTypeCount + a] = graph.NodeAttributes![(i * s.NodeAttributeWidth) + a];
+        }
+    }
+
+    /// <summary>Edge <paramref name="e"/>'s type, checked against the model's <paramref name="typeCount"/>.</summary>
+    private static int EdgeType(Graph graph, int e, int typeCount)
+    {
+        int type = graph.EdgeTypes?[e] ?? 0;
+        return (uint)type < (uint)typeCount
+            ? type
+            : throw new ArgumentException($"Graph '{graph.Id}': edge {e} has type {type}, the model knows {typeCount} edge types.", "graphs");
+    }
+
+    private static void AddTargets(TensorBatch t, IReadOnlyList<Graph> graphs, GraphModelDefinition definition)
+    {
+        GraphSchema s = definition.Schema;
+        int b = graphs.Count;
+        int o = s.OutputCount;
+        var y = new float[b * o];
+        for (int g = 0; g < b; g++)
+        {
+            float target = graphs[g].Target;
+            if (float.IsNaN(target) && (o == 1 || definition.Loss == GraphLoss.CrossEntropy))
+            {
+                throw new ArgumentException($"Graph '{graphs[g].Id}' has no target.", nameof(graphs));
+            }
+
+            if (definition.Loss == GraphLoss.CrossEntropy)
+            {
+                int c = (int)target;
+                if (c < 0 || c >= o || c != target)
+                {
+                    throw new ArgumentException($"Graph '{graphs[g].Id}' has class {target}, expected an integer in [0, {o}).", nameof(graphs));
+                }
+
+                y[(g * o) + c] = 1;
+            }
+            else if (o > 1)
+            {
+                float[] many = graphs[g].Targets is { } ts && ts.Length == o
+                    ? ts
+                    : throw new ArgumentException($"Graph '{graphs[g].Id}' needs {o} targets for a {o}-output regression.", nameof(graphs));
+                Array.Copy(many, 0, y, g * o, o);
+            }
+            else
+            {
+                y[g * o] = target;
+            }
+        }
+
+        t.Add(GraphTensorNames.Target, y, [b, o]);
     }
 }

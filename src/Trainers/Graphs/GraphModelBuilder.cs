@@ -24,6 +24,21 @@ internal static class GraphTensorNames
 
     /// <summary>The scalar training loss.</summary>
     public const string Loss = "loss";
+
+    /// <summary>Sparse layout: the source node (row of the stacked node matrix) of each directed edge, <c>(E)</c> int64.</summary>
+    public const string EdgeSource = "edge_source";
+
+    /// <summary>Sparse layout: the target node of each directed edge, <c>(E, 1)</c> int64 (ScatterND indices).</summary>
+    public const string EdgeTarget = "edge_target";
+
+    /// <summary>Sparse layout: the graph of each stacked node, <c>(ΣN, 1)</c> int64 (ScatterND indices of the readout).</summary>
+    public const string NodeGraph = "node_graph";
+
+    /// <summary>Sparse layout: node count per graph, <c>(B, 1)</c> float (mean pooling, and the readout's row count).</summary>
+    public const string GraphSize = "graph_size";
+
+    /// <summary>Sparse layout with SPE: each stacked node's row <c>b·N + i</c> in SPE's padded <c>(B·N, p)</c> output, <c>(ΣN)</c> int64.</summary>
+    public const string NodeSlot = "node_slot";
 }
 
 /// <summary>The complete description of a graph model: data schema, backbone, encoding and loss.</summary>
@@ -81,6 +96,11 @@ internal static class GraphModelBuilder
     {
         ArgumentNullException.ThrowIfNull(definition);
         ArgumentNullException.ThrowIfNull(backbone);
+        if (definition.Backbone.MessagePassing == GraphMessagePassing.Sparse)
+        {
+            return SparseGineGraph.Build(definition, backbone, spe, withLoss);
+        }
+
         const TensorElementType F = TensorElementType.Float;
         GraphSchema s = definition.Schema;
         GineOptions o = definition.Backbone;
@@ -126,10 +146,7 @@ internal static class GraphModelBuilder
             string hj = b.Op("Unsqueeze", h, b.Int64s("axis_1", 1)); // (B,1,N_j,H)
             string msg = b.Op("Mul", b.Op("Relu", b.Op("Add", hj, e)), adj4);
             string agg = b.Op("ReduceSum", [msg, b.Int64s("axis_2", 2)], OnnxAttribute.Int("keepdims", 0));
-            string u = b.Op("Add", b.Op("Mul", h, b.Op("Add", one, $"gine.{l}.eps")), agg);
-            u = b.Op("Relu", b.Op("Add", b.Op("MatMul", u, $"gine.{l}.w0"), $"gine.{l}.b0"));
-            u = b.Op("Add", b.Op("MatMul", u, $"gine.{l}.w1"), $"gine.{l}.b1");
-            h = b.Op("Mul", b.Op("Add", h, b.Op("Relu", u)), mask3); // residual
+            h = b.Op("Mul", GineUpdate(b, l, h, agg, one), mask3);
         }
 
         string pooled = b.Op("ReduceSum", [h, b.Int64s("axis_1", 1)], OnnxAttribute.Int("keepdims", 0)); // (B,H)
@@ -139,6 +156,27 @@ internal static class GraphModelBuilder
             pooled = b.Op("Div", pooled, b.Op("Max", count, one));
         }
 
+        AppendHead(b, definition, pooled, withLoss);
+        return b.ToModel();
+    }
+
+    /// <summary>
+    /// One GINE update with its residual: <c>h + ReLU(MLP((1+ε)h + agg))</c>, where <paramref name="agg"/> is the summed
+    /// messages <c>Σ_{j∈N(i)} ReLU(h_j + e_ij)</c> (any layout: the rows of <paramref name="h"/> and <paramref name="agg"/> match).
+    /// </summary>
+    internal static string GineUpdate(GraphBuilder b, int l, string h, string agg, string one)
+    {
+        string u = b.Op("Add", b.Op("Mul", h, b.Op("Add", one, $"gine.{l}.eps")), agg);
+        u = b.Op("Relu", b.Op("Add", b.Op("MatMul", u, $"gine.{l}.w0"), $"gine.{l}.b0"));
+        u = b.Op("Add", b.Op("MatMul", u, $"gine.{l}.w1"), $"gine.{l}.b1");
+        return b.Op("Add", h, b.Op("Relu", u)); // residual
+    }
+
+    /// <summary>The 3-layer head on the pooled <c>(B, H)</c> states, the prediction output and, with <paramref name="withLoss"/>, the target input and loss.</summary>
+    internal static void AppendHead(GraphBuilder b, GraphModelDefinition definition, string pooled, bool withLoss)
+    {
+        const TensorElementType F = TensorElementType.Float;
+        GraphSchema s = definition.Schema;
         string y = b.Op("Relu", b.Op("Add", b.Op("MatMul", pooled, "gine.head.w0"), "gine.head.b0"));
         y = b.Op("Relu", b.Op("Add", b.Op("MatMul", y, "gine.head.w1"), "gine.head.b1"));
         y = b.Op("Add", b.Op("MatMul", y, "gine.head.w2"), "gine.head.b2");
@@ -154,8 +192,6 @@ internal static class GraphModelBuilder
             };
             b.Output(loss, GraphTensorNames.Loss);
         }
-
-        return b.ToModel();
     }
 
     private static string MeanSquare(GraphBuilder b, string d) =>

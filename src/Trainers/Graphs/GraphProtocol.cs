@@ -62,7 +62,11 @@ public sealed record GraphProtocolOptions(int Folds = GraphProtocolOptions.Defau
 /// <param name="TestMetric">Test accuracy or MAE.</param>
 /// <param name="BestEpoch">The 1-based epoch kept.</param>
 /// <param name="Seconds">Wall time of its training and evaluation.</param>
-public sealed record GraphProtocolRun(int Seed, int Fold, double ValidMetric, double TestMetric, int BestEpoch, double Seconds);
+public sealed record GraphProtocolRun(int Seed, int Fold, double ValidMetric, double TestMetric, int BestEpoch, double Seconds)
+{
+    /// <summary>Gets the epochs that ran (fewer than asked when early stopping ended the run).</summary>
+    public int EpochsRun { get; init; }
+}
 
 /// <summary>The outcome of <see cref="GraphProtocol.Run"/>: every run, their mean ± std, and the best-validation model.</summary>
 /// <param name="Runs">Every run, by seed then fold.</param>
@@ -128,7 +132,7 @@ public static class GraphProtocol
                 string? checkpoint = options.CheckpointDirectory is { } dir && !single ? Path.Combine(dir, $"seed{seed}-fold{fold}") : options.CheckpointDirectory;
                 var runWatch = Stopwatch.StartNew();
                 GraphTrainingResult result = job.Run(backbone(seed), options with { Seed = seed, CheckpointDirectory = checkpoint }, progress, cancellationToken);
-                var run = new GraphProtocolRun(seed, fold, result.ValidMetric, result.TestMetric, result.BestEpoch, runWatch.Elapsed.TotalSeconds);
+                var run = new GraphProtocolRun(seed, fold, result.ValidMetric, result.TestMetric, result.BestEpoch, runWatch.Elapsed.TotalSeconds) { EpochsRun = result.EpochsRun };
                 runs.Add(run);
                 if (best is null || Better(result.ValidMetric, best.ValidMetric, data.IsClassification))
                 {

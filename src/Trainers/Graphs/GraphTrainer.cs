@@ -21,6 +21,10 @@ namespace Pipelines.Trainers.Graphs;
 /// When set (with <paramref name="CheckpointDirectory"/>), the state is also written mid-epoch once this long has passed
 /// since the last checkpoint, so a kill loses at most this interval (<see cref="TrainingRunOptions.CheckpointInterval"/>).
 /// </param>
+/// <param name="Patience">
+/// Early stopping (0: off): training ends once this many epochs have passed without a better validation metric (MAE,
+/// which is the validation loss of an L1 model, or accuracy); the best epoch's parameters are kept, as always.
+/// </param>
 public sealed record GraphTrainerOptions(
     int Epochs = GraphTrainerOptions.Defaults.Epochs,
     int BatchSize = GraphTrainerOptions.Defaults.BatchSize,
@@ -31,7 +35,8 @@ public sealed record GraphTrainerOptions(
     int Threads = 0,
     GraphBatching Batching = GraphTrainerOptions.Defaults.Batching,
     string? CheckpointDirectory = null,
-    TimeSpan? CheckpointInterval = null)
+    TimeSpan? CheckpointInterval = null,
+    int Patience = GraphTrainerOptions.Defaults.Patience)
 {
     /// <summary>
     /// Default values, also those of <c>pipelines graph train</c>. Batch 32 and 20 warm-up steps are what the CLI and
@@ -62,6 +67,9 @@ public sealed record GraphTrainerOptions(
 
         /// <summary>The CLI's mid-epoch checkpoint interval in seconds (the library's default is none: epoch ends only).</summary>
         public const int CheckpointSeconds = 60;
+
+        /// <summary>Early-stopping patience in epochs (0: off, every epoch runs).</summary>
+        public const int Patience = 0;
     }
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for invalid settings.</summary>
@@ -72,6 +80,7 @@ public sealed record GraphTrainerOptions(
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(LearningRate, nameof(LearningRate));
         ArgumentOutOfRangeException.ThrowIfNegative(WeightDecay, nameof(WeightDecay));
         ArgumentOutOfRangeException.ThrowIfNegative(WarmupSteps, nameof(WarmupSteps));
+        ArgumentOutOfRangeException.ThrowIfNegative(Patience, nameof(Patience));
         if (!Enum.IsDefined(Batching))
         {
             throw new ArgumentOutOfRangeException(nameof(Batching), Batching, "Unknown batching mode.");
@@ -108,8 +117,8 @@ public static class GraphTrainer
         CancellationToken cancellationToken = default) =>
         TrainKeepingBest(definition, train, valid, options, progress, nodeTypeKeys, cancellationToken).Model;
 
-    /// <summary>Trains a model and says which epoch's parameters it keeps (the run's best epoch).</summary>
-    internal static (GraphModel Model, int BestEpoch) TrainKeepingBest(
+    /// <summary>Trains a model and says which epoch's parameters it keeps (the run's best epoch) and how many epochs ran (fewer than asked when it stopped early).</summary>
+    internal static (GraphModel Model, int BestEpoch, int EpochsRun) TrainKeepingBest(
         GraphModelDefinition definition,
         GraphSplit train,
         GraphSplit? valid,
@@ -159,10 +168,11 @@ public static class GraphTrainer
             KeepBestEpoch = true,
             HigherIsBetter = definition.Loss == GraphLoss.CrossEntropy,
             Parameters = names,
+            Patience = options.Patience,
         }, epochs: progress, cancellationToken: cancellationToken);
 
         Write([.. run.BestValues!], names, backbone, spe);
-        return (new GraphModel(definition, backbone, spe, nodeTypeKeys), run.BestEpoch);
+        return (new GraphModel(definition, backbone, spe, nodeTypeKeys), run.BestEpoch, run.Epochs.Count);
     }
 
     /// <summary>

@@ -12,7 +12,11 @@ namespace Pipelines.Trainers.Graphs;
 /// <param name="ValidMetric">Validation accuracy (classification) or MAE (regression).</param>
 /// <param name="TestMetric">Test accuracy or MAE.</param>
 /// <param name="BestEpoch">The 1-based epoch whose parameters the model keeps (the training run's best epoch).</param>
-public sealed record GraphTrainingResult(GraphModel Model, double ValidMetric, double TestMetric, int BestEpoch);
+public sealed record GraphTrainingResult(GraphModel Model, double ValidMetric, double TestMetric, int BestEpoch)
+{
+    /// <summary>Gets the epochs that ran: the requested count, or fewer when early stopping ended the run (<see cref="GraphTrainerOptions.Patience"/>).</summary>
+    public int EpochsRun { get; init; }
+}
 
 /// <summary>
 /// The graph-training use case behind <c>pipelines graph train</c> and the SPE demo: <see cref="Prepare(GraphDataset, GraphDatasetSplit, GraphEncoding)"/> precomputes
@@ -123,8 +127,8 @@ public sealed class GraphTrainingJob
     {
         ArgumentNullException.ThrowIfNull(backbone);
         ArgumentNullException.ThrowIfNull(options);
-        (GraphModel model, int bestEpoch) = GraphTrainer.TrainKeepingBest(Define(backbone), Train, Valid, options, progress, Data.NodeTypeKeys, cancellationToken);
-        return new GraphTrainingResult(model, GraphTrainer.Evaluate(model, Valid), GraphTrainer.Evaluate(model, Test), bestEpoch);
+        (GraphModel model, int bestEpoch, int epochsRun) = GraphTrainer.TrainKeepingBest(Define(backbone), Train, Valid, options, progress, Data.NodeTypeKeys, cancellationToken);
+        return new GraphTrainingResult(model, GraphTrainer.Evaluate(model, Valid), GraphTrainer.Evaluate(model, Test), bestEpoch) { EpochsRun = epochsRun };
     }
 
     /// <summary>
@@ -159,12 +163,15 @@ public sealed class GraphTrainingJob
                 ["lr"] = options.LearningRate.ToString("G", c),
                 ["seed"] = options.Seed.ToString(c),
                 ["batching"] = options.Batching.ToString(),
+                ["message_passing"] = backbone.MessagePassing.ToString(),
+                ["patience"] = options.Patience.ToString(c),
             },
             Metrics = new Dictionary<string, double>
             {
                 ["valid_" + MetricName.ToLowerInvariant()] = result.ValidMetric,
                 ["test_" + MetricName.ToLowerInvariant()] = result.TestMetric,
                 ["best_epoch"] = result.BestEpoch,
+                ["epochs_run"] = result.EpochsRun,
             },
         });
     }

@@ -287,6 +287,21 @@ public class GradientRuleTests
         Assert.InRange(c.Check(y), 0, Tolerance);
     }
 
+    // Sparse GINE message passing: agg = scatter_add(zeros(h), tgt, ReLU(gather(h, src) + e)), h feeding gather and self term.
+    [Fact]
+    public void GatherReluScatterNdAdd_SparseMessagePassing()
+    {
+        var c = new GradCase();
+        string h = c.Param("h", 5, 3);
+        string e = c.Param("e", 7, 3);
+        string src = c.Ints("src", [0, 1, 1, 2, 3, 4, 0], 7);
+        string tgt = c.Ints("tgt", [1, 0, 2, 1, 4, 3, 1], 7, 1);
+        string msg = c.Op("Relu", c.Op("Add", c.Op("Gather", [h, src], I("axis", 0)), e));
+        string zeros = c.Op("ConstantOfShape", [c.Op("Shape", h)], OnnxAttribute.Tensor("value", OnnxTensor.FromDoubles("value", [0.0], 1)));
+        string agg = c.Op("ScatterND", [zeros, tgt, msg], OnnxAttribute.String("reduction", "add"));
+        Assert.InRange(c.Check(c.Op("Add", c.Op("Mul", h, h), agg)), 0, Tolerance);
+    }
+
     [Fact]
     public void Where_CastIdentity_Broadcast()
     {

@@ -69,7 +69,9 @@ internal static class GraphScoringModel
     {
         ArgumentNullException.ThrowIfNull(model);
         GraphModelDefinition def = model.Definition;
-        OnnxModel onnx = model.ToOnnx();
+
+        // One graph per row (B = 1): the prelude feeds the dense layout, which pads nothing here; same parameters, same function.
+        OnnxModel onnx = new GraphModel(def with { Backbone = def.Backbone with { MessagePassing = GraphMessagePassing.Dense } }, model.Backbone, model.Spe, model.NodeTypeKeys).ToOnnx();
         OnnxGraph g = onnx.Graph;
         var batchInputs = g.Inputs.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
         g.Inputs.Clear();

@@ -1,0 +1,140 @@
+using Pipelines.Onnx;
+using Pipelines.Trainers.Graphs;
+using Pipelines.Transforms.Graphs;
+using Pipelines.Transforms.Graphs.Datasets;
+using Pipelines.Transforms.Graphs.Spe;
+using Xunit;
+
+namespace Pipelines.Trainers.Tests.Graphs;
+
+// The sparse (edge-list) and dense (padded) GINE layouts compute the same function of the same parameters.
+public class SparseMessagePassingTests
+{
+    private static GraphEncoding Encoding(string name) => name switch
+    {
+        "lap" => new LapPeEncoding(8),
+        "rwse" => new RwseEncoding(8),
+        "spe" => new SpeEncoding(8, new SpeOptions(EigenvalueFunctions: 4, RhoLayers: 2, RhoHiddenSize: 8, OutputSize: 8)),
+        _ => new NoEncoding(),
+    };
+
+    private static GraphModelDefinition Define(GraphEncoding encoding, GraphMessagePassing layout, GraphPooling pooling = GraphPooling.Mean, int nodeTypes = 1, int edgeTypes = 1) =>
+        new(new GraphSchema(nodeTypes, edgeTypes, 0, 1), new GineOptions(HiddenSize: 16, Layers: 2, Pooling: pooling, HeadHiddenSize: 16) { MessagePassing = layout }, encoding, GraphLoss.L1);
+
+    private static GraphSplit Cycles(GraphEncoding encoding, int count, int seed = 3)
+    {
+        var graphs = CycleCountingDataset.Generate(count, seed, minNodes: 4, maxNodes: 12).Select(s => s.WithTarget(3)).ToList();
+        return new GraphSplit(graphs, PrecomputedEncoding.ComputeMany(graphs, encoding));
+    }
+
+    private static float[][] Predict(GraphModel model, GraphSplit split, int batchSize = 64)
+    {
+        using var predictor = new GraphPredictor(model);
+        return predictor.Predict(split.Graphs, split.Encodings, batchSize);
+    }
+
+    private static void AssertClose(float[][] expected, float[][] actual, double tolerance)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            for (int c = 0; c < expected[i].Length; c++)
+            {
+                Assert.True(Math.Abs(expected[i][c] - actual[i][c]) <= tolerance * Math.Max(1, Math.Abs(expected[i][c])), $"graph {i}, output {c}: {expected[i][c]} vs {actual[i][c]}");
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("none")]
+    [InlineData("lap")]
+    [InlineData("rwse")]
+    [InlineData("spe")]
+    public void Sparse_SameParameters_PredictsAsDense(string encoding)
+    {
+        GraphEncoding enc = Encoding(encoding);
+        GraphSplit data = Cycles(enc, 24);
+        GraphModel dense = GraphTrainer.Train(Define(enc, GraphMessagePassing.Dense), data, null, new GraphTrainerOptions(Epochs: 1, BatchSize: 8, WarmupSteps: 1, Threads: 1));
+        var sparse = new GraphModel(Define(enc, GraphMessagePassing.Sparse), dense.Backbone, dense.Spe);
+        AssertClose(Predict(dense, data), Predict(sparse, data, batchSize: 7), 1e-4);
+    }
+
+    [Theory]
+    [InlineData("none", GraphPooling.Mean)]
+    [InlineData("spe", GraphPooling.Sum)]
+    public void Sparse_Training_FollowsDense(string encoding, GraphPooling pooling)
+    {
+        // Same seed, same batches: the gradients agree up to float rounding, so the trained models do too.
+        GraphEncoding enc = Encoding(encoding);
+        GraphSplit data = Cycles(enc, 32);
+        var options = new GraphTrainerOptions(Epochs: 3, BatchSize: 8, LearningRate: 3e-3f, WarmupSteps: 2, Threads: 1);
+        var denseReports = new List<EpochReport>();
+        var sparseReports = new List<EpochReport>();
+        GraphModel dense = GraphTrainer.Train(Define(enc, GraphMessagePassing.Dense, pooling), data, data, options, new SyncProgress(denseReports));
+        GraphModel sparse = GraphTrainer.Train(Define(enc, GraphMessagePassing.Sparse, pooling), data, data, options, new SyncProgress(sparseReports));
+        for (int e = 0; e < denseReports.Count; e++)
+        {
+            Assert.True(Math.Abs(denseReports[e].TrainLoss - sparseReports[e].TrainLoss) <= 1e-3 * Math.Max(1, denseReports[e].TrainLoss), $"epoch {e + 1}: {denseReports[e].TrainLoss} vs {sparseReports[e].TrainLoss}");
+        }
+
+        AssertClose(Predict(dense, data), Predict(sparse, data), 1e-3);
+    }
+
+    [Fact]
+    public void Sparse_EdgeCases_PredictAsDense()
+    {
+        // Parallel edges of two types (multi-hot), a repeated edge, a self-loop, an isolated node, a one-node graph, and
+        // a batch of edge-less graphs (E = 0).
+        Graph[] graphs =
+        [
+            new(4, [0, 0, 1, 2, 2, 3], [1, 1, 2, 2, 3, 2], nodeTypes: [0, 1, 2, 0], edgeTypes: [0, 1, 0, 1, 1, 1], target: 1),
+            new(5, [0, 1], [1, 2], nodeTypes: [2, 2, 1, 0, 1], edgeTypes: [1, 0], target: 2),
+            new(1, [], [], nodeTypes: [1], edgeTypes: [], target: 0),
+        ];
+        var enc = new NoEncoding();
+        var split = new GraphSplit(graphs, PrecomputedEncoding.ComputeMany(graphs, enc));
+        foreach (GraphPooling pooling in new[] { GraphPooling.Mean, GraphPooling.Sum })
+        {
+            GraphModelDefinition def = Define(enc, GraphMessagePassing.Dense, pooling, nodeTypes: 3, edgeTypes: 2);
+            GraphModel dense = GraphTrainer.Train(def, split, null, new GraphTrainerOptions(Epochs: 1, BatchSize: 3, WarmupSteps: 1, Threads: 1));
+            var sparse = new GraphModel(Define(enc, GraphMessagePassing.Sparse, pooling, 3, 2), dense.Backbone, dense.Spe);
+            AssertClose(Predict(dense, split), Predict(sparse, split), 1e-5);
+            var edgeless = new GraphSplit([graphs[2], graphs[2]], [split.Encodings[2], split.Encodings[2]]);
+            AssertClose(Predict(dense, edgeless), Predict(sparse, edgeless), 1e-5);
+        }
+    }
+
+    [Fact]
+    public void Load_FileWithoutLayout_ReadsAsSparse_AndScoresAsTheDenseModel()
+    {
+        // A model file written before the layout option has no "MessagePassing" in its definition JSON.
+        GraphEncoding enc = Encoding("rwse");
+        GraphSplit data = Cycles(enc, 12);
+        GraphModel dense = GraphTrainer.Train(Define(enc, GraphMessagePassing.Dense), data, null, new GraphTrainerOptions(Epochs: 1, BatchSize: 4, WarmupSteps: 1, Threads: 1));
+        OnnxModel onnx = dense.ToOnnx();
+        string json = onnx.Metadata.First(kv => kv.Key == GraphModel.DefinitionKey).Value;
+        string old = json.Replace(",\"MessagePassing\":\"Dense\"", "", StringComparison.Ordinal);
+        Assert.NotEqual(json, old);
+        onnx.SetMetadata(GraphModel.DefinitionKey, old);
+        string path = Path.Combine(Path.GetTempPath(), $"graph-old-{Guid.NewGuid():N}.onnx");
+        try
+        {
+            OnnxModelIO.Save(onnx, path);
+            GraphModel loaded = GraphModel.Load(path);
+            Assert.Equal(GraphMessagePassing.Sparse, loaded.Definition.Backbone.MessagePassing);
+            AssertClose(Predict(dense, data), Predict(loaded, data), 1e-4);
+
+            dense.Save(path); // a file written with the field keeps its layout
+            Assert.Equal(GraphMessagePassing.Dense, GraphModel.Load(path).Definition.Backbone.MessagePassing);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    private sealed class SyncProgress(List<EpochReport> sink) : IProgress<EpochReport>
+    {
+        public void Report(EpochReport value) => sink.Add(value);
+    }
+}
