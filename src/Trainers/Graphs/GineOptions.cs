@@ -33,13 +33,15 @@ public enum GraphLoss
 /// <param name="Pooling">Readout.</param>
 /// <param name="HeadHiddenSize">Hidden width of the 3-layer head.</param>
 /// <param name="Seed">Parameter initialisation seed.</param>
+/// <param name="Init">Initialisation of the GINE layers' MLP weights (Xavier, or Virgo from the training graphs' degree structure).</param>
 /// <remarks>No BatchNorm (batch statistics over padded nodes would leak; see SPE §7.5).</remarks>
 public sealed record GineOptions(
     int HiddenSize = GineOptions.Defaults.HiddenSize,
     int Layers = GineOptions.Defaults.Layers,
     GraphPooling Pooling = GraphPooling.Mean,
     int HeadHiddenSize = GineOptions.Defaults.HiddenSize,
-    int Seed = 1)
+    int Seed = 1,
+    GnnInit Init = GineOptions.Defaults.Init)
 {
     /// <summary>Default values (also the defaults of <c>pipelines graph train</c>).</summary>
     public static class Defaults
@@ -49,6 +51,9 @@ public sealed record GineOptions(
 
         /// <summary>GINE layers.</summary>
         public const int Layers = 4;
+
+        /// <summary>Initialisation of the GINE layers (<c>--init</c>).</summary>
+        public const GnnInit Init = GnnInit.Xavier;
     }
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for invalid settings.</summary>
@@ -60,6 +65,11 @@ public sealed record GineOptions(
         if (!Enum.IsDefined(Pooling))
         {
             throw new ArgumentOutOfRangeException(nameof(Pooling), Pooling, "Unknown pooling.");
+        }
+
+        if (!Enum.IsDefined(Init))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Init), Init, "Unknown initialisation.");
         }
     }
 }

@@ -39,8 +39,11 @@ public sealed record GraphModelDefinition(GraphSchema Schema, GineOptions Backbo
 /// </summary>
 internal static class GraphModelBuilder
 {
-    /// <summary>Initialises the backbone parameters for <paramref name="definition"/>.</summary>
-    public static ParameterStore InitializeBackbone(GraphModelDefinition definition)
+    /// <summary>
+    /// Initialises the backbone parameters for <paramref name="definition"/>; <see cref="GnnInit.Virgo"/> reads the degree
+    /// structure of <paramref name="trainGraphs"/> (<see cref="VirgoInitializer"/>).
+    /// </summary>
+    public static ParameterStore InitializeBackbone(GraphModelDefinition definition, IReadOnlyList<Graph>? trainGraphs = null)
     {
         ArgumentNullException.ThrowIfNull(definition);
         GineOptions o = definition.Backbone;
@@ -73,10 +76,18 @@ internal static class GraphModelBuilder
         p.Bias("gine.head.b1", [hh], hh);
         p.Weight("gine.head.w2", [hh, s.OutputCount], hh, s.OutputCount);
         p.Bias("gine.head.b2", [s.OutputCount], hh);
+        if (o.Init == GnnInit.Virgo)
+        {
+            VirgoInitializer.Apply(p, definition, trainGraphs);
+        }
+
         return p;
     }
 
-    /// <summary>Builds the forward model; with <paramref name="withLoss"/> it also reads the target and outputs the loss.</summary>
+    /// <summary>
+    /// Builds the forward model; with <paramref name="withLoss"/> it is the train-step forward: it also reads the target,
+    /// outputs the loss, and BatchNorm layers use batch statistics and compute their running-statistics updates.
+    /// </summary>
     public static OnnxModel Build(GraphModelDefinition definition, ParameterStore backbone, SpeParameters? spe, bool withLoss)
     {
         ArgumentNullException.ThrowIfNull(definition);
@@ -96,7 +107,7 @@ internal static class GraphModelBuilder
             }
 
             SpeGraph.DeclareInputs(b, F);
-            pe = SpeGraph.Append(b, spe, F, out _);
+            pe = SpeGraph.Append(b, spe, F, out _, withLoss ? NormalizationMode.Training : NormalizationMode.Inference);
         }
         else
         {
@@ -130,6 +141,8 @@ internal static class GraphModelBuilder
             u = b.Op("Relu", b.Op("Add", b.Op("MatMul", u, $"gine.{l}.w0"), $"gine.{l}.b0"));
             u = b.Op("Add", b.Op("MatMul", u, $"gine.{l}.w1"), $"gine.{l}.b1");
             h = b.Op("Mul", b.Op("Add", h, b.Op("Relu", u)), mask3); // residual
+            b.NodeTo("Identity", [h], [LayerOutput(l)]);
+            h = LayerOutput(l);
         }
 
         string pooled = b.Op("ReduceSum", [h, b.Int64s("axis_1", 1)], OnnxAttribute.Int("keepdims", 0)); // (B,H)
@@ -157,6 +170,9 @@ internal static class GraphModelBuilder
 
         return b.ToModel();
     }
+
+    /// <summary>The value holding GINE layer <paramref name="layer"/>'s node states <c>(B, N, H)</c> (diagnostics read it).</summary>
+    internal static string LayerOutput(int layer) => $"gine.{layer}.h";
 
     private static string MeanSquare(GraphBuilder b, string d) =>
         b.Op("ReduceMean", [b.Op("Mul", d, d)], OnnxAttribute.Int("keepdims", 0));
