@@ -34,7 +34,10 @@ public enum GraphLoss
 /// <param name="HeadHiddenSize">Hidden width of the 3-layer head.</param>
 /// <param name="Seed">Parameter initialisation seed.</param>
 /// <param name="Init">Initialisation of the GINE layers' MLP weights (Xavier, or Virgo from the training graphs' degree structure).</param>
-/// <remarks>No BatchNorm (batch statistics over padded nodes would leak; see SPE §7.5).</remarks>
+/// <remarks>
+/// No BatchNorm in the backbone; SPE's φ/ρ can use the reference's BatchNorm with statistics over real entries only
+/// (<see cref="Pipelines.Transforms.Graphs.Spe.SpeNormalization"/>).
+/// </remarks>
 public sealed record GineOptions(
     int HiddenSize = GineOptions.Defaults.HiddenSize,
     int Layers = GineOptions.Defaults.Layers,
