@@ -15,8 +15,8 @@ internal static class InitVariancePlot
     public static ChartLayout Write(string path, IReadOnlyList<(string Name, IReadOnlyList<LayerVariance> Layers)> series, string title)
     {
         ArgumentNullException.ThrowIfNull(series);
-        using var chart = new Chart(title, "GINE layer ℓ", "log10 Var(h_ℓ)  (thick)");
-        chart.RightLabel("log10 Var(∂L/∂h_ℓ)  (thin)");
+        using var chart = new Chart(title, "GINE layer l", "log10 Var(h_l)  (thick)");
+        chart.RightLabel("log10 Var(dL/dh_l)  (thin)");
         for (int i = 0; i < series.Count; i++)
         {
             (string name, IReadOnlyList<LayerVariance> layers) = series[i];

@@ -48,6 +48,7 @@ public static class GraphInitDiagnostics
             model.Graph.Nodes.Add(new OnnxNode("Add", [h + ".raw", probes[l]], [h], h + ".probe_add"));
         }
 
+        GraphTopology.Sort(model.Graph);
         GradientGraph gg = GradientBuilder.Build(model, GraphTensorNames.Loss, probes);
         for (int l = 0; l < layers; l++)
         {

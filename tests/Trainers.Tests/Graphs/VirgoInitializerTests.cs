@@ -108,6 +108,19 @@ public sealed class VirgoInitializerTests
         Assert.InRange(w.Select(v => (double)v * v).Average(), 0.6 * expected, 1.4 * expected);
     }
 
+    [Fact]
+    public void Diagnostics_MeasureEveryLayer_Deterministically()
+    {
+        var samples = CycleCountingDataset.Generate(10, seed: 2, minNodes: 6, maxNodes: 9);
+        List<Graph> graphs = [.. samples.Select(s => s.WithTarget(3))];
+        var split = new GraphSplit(graphs, PrecomputedEncoding.ComputeMany(graphs, new NoEncoding()));
+        var def = new GraphModelDefinition(new GraphSchema(1, 1, 0, 1), new GineOptions(HiddenSize: 8, Layers: 3, Pooling: GraphPooling.Sum, Seed: 2, Init: GnnInit.Virgo), new NoEncoding(), GraphLoss.L1);
+        IReadOnlyList<LayerVariance> a = GraphInitDiagnostics.Measure(def, split);
+        Assert.Equal([0, 1, 2], a.Select(v => v.Layer));
+        Assert.All(a, v => Assert.True(v.Activation > 0 && v.Gradient > 0 && double.IsFinite(v.Activation) && double.IsFinite(v.Gradient)));
+        Assert.Equal(a, GraphInitDiagnostics.Measure(def, split));
+    }
+
     // mean over draws of ‖H_ℓ‖²/‖H_0‖² (forward) or ‖G_ℓ‖²/‖G_L‖² (backward), ℓ counted from the start of the pass
     private static double[] Propagate(List<Graph> graphs, IReadOnlyList<double> variances, int m, int layers, int draws, bool forward)
     {
