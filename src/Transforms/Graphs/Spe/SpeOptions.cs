@@ -69,7 +69,7 @@ public enum SpeNormalization
 /// Without BatchNorm each GIN layer's update MLP is Linear–ReLU–Linear with ReLU between layers, and the Mean column
 /// reduction is what keeps the encoding's scale from growing with n. BatchNorm (the paper's configuration) does not
 /// replace it: ρ's last layer has no BatchNorm, so a Sum still grows with n (micro-ZINC, 20 epochs, 3 seeds: Sum+BN test
-/// MAE 1.34, Sum 1.18, Mean 0.52; benchmarks/GraphBench/results/zinc.txt).
+/// MAE 1.34, Sum 1.21, Mean+BN 0.53, Mean 0.52; benchmarks/GraphBench/results/zinc.txt).
 /// </remarks>
 public sealed record SpeOptions(
     int EigenvalueFunctions = 8,
