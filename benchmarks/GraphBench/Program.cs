@@ -6,7 +6,7 @@
 // Run: dotnet run -c Release --project benchmarks/GraphBench -- <cycles|zinc|nci109> [epochs] [seeds] [folds] [threads] [pe list] [hidden] [layers] [batch] [lr]
 //      dotnet run -c Release --project benchmarks/GraphBench -- epoch [epochs=3] [hidden=64] [layers=4] [batch=32]
 //   pe list: comma-separated subset of none,lap,rwse,spe (default all); hidden, layers, batch: GINE width, depth, batch size and learning rate for nci109 (64, 4, 64, 1e-3)
-//   environment: GRAPHBENCH_SPE="m,rhoLayers,rhoHidden[,mean]" sizes SPE; GRAPHBENCH_BATCHING=bucketed uses size-bucketed batches (all encodings alike);
+//   environment: GRAPHBENCH_SPE="m,rhoLayers,rhoHidden[,mean][,bn]" sizes SPE (bn: the reference's BatchNorm in φ and ρ); GRAPHBENCH_BATCHING=bucketed uses size-bucketed batches (all encodings alike);
 //   GRAPHBENCH_LAYOUT=dense trains the dense (padded) GINE instead of the default sparse one
 using System.Diagnostics;
 using System.Globalization;
@@ -32,7 +32,8 @@ GraphEncoding[] Encodings(int k, int p) => AllEncodings(k, p).Where(e => peFilte
 // 1→16→16→1); a fourth field "mean" averages ρ's columns instead of summing them.
 string[] speSpec = (Environment.GetEnvironmentVariable("GRAPHBENCH_SPE") ?? "8,2,16").Split(',');
 int[] speSizes = speSpec.Take(3).Select(x => int.Parse(x, CultureInfo.InvariantCulture)).ToArray();
-SpeColumnReduction speReduction = speSpec.Length > 3 && speSpec[3] == "mean" ? SpeColumnReduction.Mean : SpeColumnReduction.Sum;
+SpeColumnReduction speReduction = speSpec.Skip(3).Contains("mean") ? SpeColumnReduction.Mean : SpeColumnReduction.Sum;
+SpeNormalization speNorm = speSpec.Skip(3).Contains("bn") ? SpeNormalization.BatchNorm : SpeNormalization.None;
 
 // GRAPHBENCH_BATCHING=bucketed batches graphs of similar size (GraphBatching.SizeBucketed) for every encoding alike.
 GraphBatching batching = Environment.GetEnvironmentVariable("GRAPHBENCH_BATCHING") == "bucketed" ? GraphBatching.SizeBucketed : GraphBatching.Shuffled;
@@ -42,7 +43,7 @@ GraphEncoding[] AllEncodings(int k, int p) =>
     new NoEncoding(),
     new LapPeEncoding(k),
     new RwseEncoding(k),
-    new SpeEncoding(k, new SpeOptions(EigenvalueFunctions: speSizes[0], RhoLayers: speSizes[1], RhoHiddenSize: speSizes[2], OutputSize: p, ColumnReduction: speReduction)),
+    new SpeEncoding(k, new SpeOptions(EigenvalueFunctions: speSizes[0], RhoLayers: speSizes[1], RhoHiddenSize: speSizes[2], OutputSize: p, ColumnReduction: speReduction, Normalization: speNorm)),
 ];
 
 // GRAPHBENCH_LAYOUT=dense uses the padded GINE layout (GraphMessagePassing.Dense) instead of the default edge lists.
@@ -56,7 +57,7 @@ if (task == "epoch")
 }
 
 var total = Stopwatch.StartNew();
-Console.WriteLine($"task={task} epochs={epochs} seeds={seeds} threads={threads} cores={Environment.ProcessorCount} spe(m,rhoLayers,rhoHidden)=({string.Join(",", speSizes)}) columns={speReduction} batching={batching} layout={layout}");
+Console.WriteLine($"task={task} epochs={epochs} seeds={seeds} threads={threads} cores={Environment.ProcessorCount} spe(m,rhoLayers,rhoHidden)=({string.Join(",", speSizes)}) columns={speReduction} norm={speNorm} batching={batching} layout={layout}");
 switch (task)
 {
     case "cycles":

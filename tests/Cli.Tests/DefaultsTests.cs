@@ -93,6 +93,8 @@ public sealed class DefaultsTests
         Assert.Equal(api.Batching, p.GetValue<GraphBatching>("--batching"));
         Assert.Equal(gine.HiddenSize, p.GetValue<int>("--hidden"));
         Assert.Equal(gine.Layers, p.GetValue<int>("--layers"));
+        Assert.Equal(gine.Init, p.GetValue<GnnInit>("--init"));
+        Assert.Equal(GnnInit.Virgo, Parse("graph train --data d --out o --init virgo").GetValue<GnnInit>("--init"));
         Assert.Equal(GraphDataset.Defaults.HeldOutFraction, p.GetValue<double>("--test-fraction"));
         Assert.Equal(new SpectrumOptions().Truncation, p.GetValue<SpectrumTruncation>("--spectrum"));
         Assert.Equal(new GraphProtocolOptions().Folds, p.GetValue<int>("--folds"));

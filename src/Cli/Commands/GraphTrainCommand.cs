@@ -13,7 +13,7 @@ using Spectre.Console;
 namespace Pipelines.Cli.Commands;
 
 /// <summary>
-/// <c>pipelines graph train --data &lt;TU folder | SMILES csv&gt; [--target col] --pe &lt;none|lap|rwse|spe&gt; --out &lt;dir&gt;</c>:
+/// <c>pipelines graph train --data &lt;TU folder | SMILES csv&gt; [--target col] --pe &lt;none|lap|rwse|spe&gt; [--init xavier|virgo] --out &lt;dir&gt;</c>:
 /// trains GINE (+ SPE φ/ρ end to end) on a seeded train/valid/test split, or with <c>--folds k</c> by stratified k-fold
 /// cross-validation, for each of <c>--seeds</c> (mean ± std over runs in <c>metrics.json</c>); writes a model folder (<c>model.onnx</c>, <c>pipelines.json</c>), <c>metrics.json</c> and the learning curves <c>curves.png</c>.
 /// The training state is checkpointed to <c>&lt;out&gt;/checkpoint</c> after every epoch and every
@@ -35,6 +35,7 @@ internal static class GraphTrainCommand
         var lr = new Option<float>("--lr") { Description = "Peak learning rate (AdamW, warm-up then linear decay).", DefaultValueFactory = _ => GraphTrainerOptions.Defaults.LearningRate };
         var hidden = new Option<int>("--hidden") { Description = "GINE hidden width.", DefaultValueFactory = _ => GineOptions.Defaults.HiddenSize };
         var layers = new Option<int>("--layers") { Description = "GINE layers.", DefaultValueFactory = _ => GineOptions.Defaults.Layers };
+        var init = new Option<GnnInit>("--init") { Description = "Initialisation of the GINE layers: xavier, or virgo (variance from the training graphs' degree structure, Li et al. 2023).", DefaultValueFactory = _ => GineOptions.Defaults.Init };
         var seed = new Option<int>("--seed") { Description = "Seed of the split, initialisation and shuffling.", DefaultValueFactory = _ => GraphTrainerOptions.Defaults.Seed };
         var fraction = new Option<double>("--test-fraction") { Description = "Fraction held out for validation and again for test.", DefaultValueFactory = _ => GraphDataset.Defaults.HeldOutFraction };
         var batching = new Option<GraphBatching>("--batching") { Description = "Shuffled (i.i.d. batches) or SizeBucketed (graphs of similar size together: far less padding, faster).", DefaultValueFactory = _ => GraphTrainerOptions.Defaults.Batching };
@@ -48,7 +49,7 @@ internal static class GraphTrainCommand
         var output = new Option<string>("--out") { Description = "Output folder for model.onnx, metrics.json, curves.png and the resumable checkpoint/ folder.", Required = true };
         var command = new Command("train", "Train a GINE graph model with a positional encoding; reports validation/test metrics.")
         {
-            data, target, smiles, pe, k, epochs, batch, lr, hidden, layers, seed, fraction, batching, checkpointSeconds, spectrum, folds, seeds, patience, threads, messagePassing, output,
+            data, target, smiles, pe, k, epochs, batch, lr, hidden, layers, init, seed, fraction, batching, checkpointSeconds, spectrum, folds, seeds, patience, threads, messagePassing, output,
         };
         CommandRunner.SetHandler(command, (parsed, console) =>
         {
@@ -89,7 +90,8 @@ internal static class GraphTrainCommand
             using FolderLock held = OutputFolder.Lock(console, outDir, "graph train");
             string checkpoint = Path.Combine(outDir, "checkpoint");
             GraphMessagePassing layout = parsed.GetValue(messagePassing);
-            GineOptions Backbone(int runSeed) => new(hiddenSize, layerCount, GraphPooling.Mean, hiddenSize, runSeed) { MessagePassing = layout };
+            GnnInit gnnInit = parsed.GetValue(init);
+            GineOptions Backbone(int runSeed) => new(hiddenSize, layerCount, GraphPooling.Mean, hiddenSize, runSeed, gnnInit) { MessagePassing = layout };
             var options = new GraphTrainerOptions(parsed.GetValue(epochs), parsed.GetValue(batch), parsed.GetValue(lr), Seed: s, Batching: parsed.GetValue(batching), CheckpointDirectory: checkpoint,
                 CheckpointInterval: LoraTrainCommand.CheckpointInterval(parsed.GetValue(checkpointSeconds)), Threads: parsed.GetValue(threads), Patience: parsed.GetValue(patience));
             GraphEncodingKind kind = parsed.GetValue(pe);

@@ -277,7 +277,7 @@ public sealed class Trainer : IDisposable
         using OrtIoBinding b = _eval.Session.CreateIoBinding();
         for (int i = 0; i < Graph.State.Count; i++)
         {
-            if (Graph.State[i].Kind == StateKind.Parameter)
+            if (Graph.State[i].Kind != StateKind.OptimizerSlot)
             {
                 b.BindInput(Graph.State[i].Input, _state[_current][i].Value);
             }
@@ -378,14 +378,14 @@ public sealed class Trainer : IDisposable
         return c.Metadata;
     }
 
-    /// <summary>The forward model with its trainable initializers replaced by the current values: plain inference ONNX.</summary>
+    /// <summary>The forward model with its trainable initializers and running statistics replaced by the current values: plain inference ONNX.</summary>
     public OnnxModel ExportInferenceModel()
     {
         OnnxModel model = Graph.Forward.Clone();
         Dictionary<string, OnnxTensor> inits = model.Graph.InitializerMap();
         for (int i = 0; i < Graph.State.Count; i++)
         {
-            if (Graph.State[i].Kind == StateKind.Parameter)
+            if (Graph.State[i].Kind != StateKind.OptimizerSlot)
             {
                 inits[Graph.State[i].Input].ReplaceData(_state[_current][i].Raw.ToArray());
             }

@@ -10,6 +10,12 @@ public enum StateKind
 
     /// <summary>An optimizer slot of a parameter (momentum, Adam moments).</summary>
     OptimizerSlot,
+
+    /// <summary>
+    /// A buffer the forward pass updates but the optimizer never touches, e.g. a BatchNorm running mean or variance
+    /// (<see cref="TrainingGraphOptions.RunningStatistics"/>); the eval model and the exported model read it.
+    /// </summary>
+    RunningStatistic,
 }
 
 /// <summary>
@@ -18,7 +24,7 @@ public enum StateKind
 /// </summary>
 /// <param name="Input">The graph input name (the parameter's own name for parameters).</param>
 /// <param name="Output">The graph output name holding the value after the step.</param>
-/// <param name="Kind">Parameter or optimizer slot.</param>
+/// <param name="Kind">Parameter, optimizer slot or running statistic.</param>
 /// <param name="Initial">The value before the first step (shape, element type and data).</param>
 public sealed record StateTensor(string Input, string Output, StateKind Kind, OnnxTensor Initial);
 
@@ -58,7 +64,7 @@ public sealed class TrainingGraph
     /// <summary>The eval model: forward outputs, parameters as inputs (built on first use).</summary>
     public OnnxModel Eval => _eval.Value;
 
-    /// <summary>Parameters then optimizer slots, in binding order.</summary>
+    /// <summary>Parameters, then optimizer slots, then running statistics, in binding order.</summary>
     public IReadOnlyList<StateTensor> State { get; }
 
     /// <summary>Data fed per step: the forward's runtime inputs, then labels/targets added by the loss.</summary>

@@ -100,6 +100,7 @@ public static class TrainingGraphBuilder
         }
 
         state.AddRange(slotState);
+        state.AddRange(RunningStatistics(step, b, used, options));
 
         // outputs: loss, then state outputs in binding order, then the extra forward values (gradient outputs are internal)
         var outputs = step.Graph.Outputs.ToDictionary(o => o.Name, StringComparer.Ordinal);
@@ -124,7 +125,38 @@ public static class TrainingGraphBuilder
         var trainableNames = new HashSet<string>(gg.Trainables.Select(t => t.Name), StringComparer.Ordinal);
         var evalInputs = snapshot.Graph.Inputs.Where(v => !trainableNames.Contains(v.Name)).ToList();
         IReadOnlyList<OnnxTensor> trainables = gg.Trainables;
-        return new TrainingGraph(snapshot, step, () => BuildEval(snapshot, trainables), state, batch, evalInputs, loss, type, [.. options.ExtraOutputs]);
+        IReadOnlyList<OnnxTensor> buffers = [.. state.Where(s => s.Kind == StateKind.RunningStatistic).Select(s => s.Initial)];
+        var bufferNames = new HashSet<string>(buffers.Select(t => t.Name), StringComparer.Ordinal);
+        evalInputs.RemoveAll(v => bufferNames.Contains(v.Name));
+        return new TrainingGraph(snapshot, step, () => BuildEval(snapshot, [.. trainables, .. buffers]), state, batch, evalInputs, loss, type, [.. options.ExtraOutputs]);
+    }
+
+    // each running statistic: its initializer becomes a step input, the forward's update value a step output
+    private static List<StateTensor> RunningStatistics(OnnxModel step, GraphBuilder b, HashSet<string> used, TrainingGraphOptions options)
+    {
+        var result = new List<StateTensor>();
+        Dictionary<string, OnnxTensor> inits = step.Graph.InitializerMap();
+        var produced = new HashSet<string>(step.Graph.Nodes.SelectMany(n => n.Outputs), StringComparer.Ordinal);
+        foreach ((string name, string update) in options.RunningStatistics)
+        {
+            if (!inits.TryGetValue(name, out OnnxTensor? t) || t.ElementType is not (TensorElementType.Float or TensorElementType.Double))
+            {
+                throw new ArgumentException($"Running statistic '{name}' is not a Float/Double initializer of the forward graph (or it is trainable).", nameof(options));
+            }
+
+            if (!produced.Contains(update))
+            {
+                throw new ArgumentException($"Running statistic '{name}': the forward graph computes no value '{update}'.", nameof(options));
+            }
+
+            OnnxTensor initial = t.Clone();
+            step.Graph.Initializers.Remove(t);
+            step.Graph.Inputs.Add(new ValueInfo(name, t.Type)); // same name: the nodes reading it stay as they are
+            string output = b.Output(update, FreeName(used, name + ".next"), t.Type);
+            result.Add(new StateTensor(name, output, StateKind.RunningStatistic, initial));
+        }
+
+        return result;
     }
 
     private static void ValidateParameterSettings(TrainingGraphOptions options)

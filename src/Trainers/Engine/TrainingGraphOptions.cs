@@ -33,4 +33,12 @@ public sealed record TrainingGraphOptions
     /// batch accuracy); read them with <see cref="Trainer.GetOutput"/> after a step. Their shapes may vary per step.
     /// </summary>
     public IReadOnlyList<string> ExtraOutputs { get; init; } = [];
+
+    /// <summary>
+    /// Non-trained buffers the forward pass updates (e.g. BatchNorm running statistics): initializer name → the forward
+    /// value holding its next value, computed with the parameters before the update. Each becomes a
+    /// <see cref="StateKind.RunningStatistic"/> state tensor: carried between steps, saved in checkpoints, read by the eval
+    /// and exported models. A key must be a Float/Double initializer that is not trainable.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> RunningStatistics { get; init; } = new Dictionary<string, string>();
 }

@@ -33,13 +33,18 @@ public enum GraphLoss
 /// <param name="Pooling">Readout.</param>
 /// <param name="HeadHiddenSize">Hidden width of the 3-layer head.</param>
 /// <param name="Seed">Parameter initialisation seed.</param>
-/// <remarks>No BatchNorm (batch statistics over padded nodes would leak; see SPE §7.5).</remarks>
+/// <param name="Init">Initialisation of the GINE layers' MLP weights (Xavier, or Virgo from the training graphs' degree structure).</param>
+/// <remarks>
+/// No BatchNorm in the backbone; SPE's φ/ρ can use the reference's BatchNorm with statistics over real entries only
+/// (<see cref="Pipelines.Transforms.Graphs.Spe.SpeNormalization"/>).
+/// </remarks>
 public sealed record GineOptions(
     int HiddenSize = GineOptions.Defaults.HiddenSize,
     int Layers = GineOptions.Defaults.Layers,
     GraphPooling Pooling = GraphPooling.Mean,
     int HeadHiddenSize = GineOptions.Defaults.HiddenSize,
-    int Seed = 1)
+    int Seed = 1,
+    GnnInit Init = GineOptions.Defaults.Init)
 {
     /// <summary>Default values (also the defaults of <c>pipelines graph train</c>).</summary>
     public static class Defaults
@@ -52,6 +57,9 @@ public sealed record GineOptions(
 
         /// <summary>Message-passing layout.</summary>
         public const GraphMessagePassing MessagePassing = GraphMessagePassing.Sparse;
+
+        /// <summary>Initialisation of the GINE layers (<c>--init</c>).</summary>
+        public const GnnInit Init = GnnInit.Xavier;
     }
 
     /// <summary>
@@ -74,6 +82,11 @@ public sealed record GineOptions(
         if (!Enum.IsDefined(MessagePassing))
         {
             throw new ArgumentOutOfRangeException(nameof(MessagePassing), MessagePassing, "Unknown message-passing layout.");
+        }
+
+        if (!Enum.IsDefined(Init))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Init), Init, "Unknown initialisation.");
         }
     }
 }

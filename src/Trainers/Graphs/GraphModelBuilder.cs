@@ -54,8 +54,11 @@ public sealed record GraphModelDefinition(GraphSchema Schema, GineOptions Backbo
 /// </summary>
 internal static class GraphModelBuilder
 {
-    /// <summary>Initialises the backbone parameters for <paramref name="definition"/>.</summary>
-    public static ParameterStore InitializeBackbone(GraphModelDefinition definition)
+    /// <summary>
+    /// Initialises the backbone parameters for <paramref name="definition"/>; <see cref="GnnInit.Virgo"/> reads the degree
+    /// structure of <paramref name="trainGraphs"/> (<see cref="VirgoInitializer"/>).
+    /// </summary>
+    public static ParameterStore InitializeBackbone(GraphModelDefinition definition, IReadOnlyList<Graph>? trainGraphs = null)
     {
         ArgumentNullException.ThrowIfNull(definition);
         GineOptions o = definition.Backbone;
@@ -88,10 +91,18 @@ internal static class GraphModelBuilder
         p.Bias("gine.head.b1", [hh], hh);
         p.Weight("gine.head.w2", [hh, s.OutputCount], hh, s.OutputCount);
         p.Bias("gine.head.b2", [s.OutputCount], hh);
+        if (o.Init == GnnInit.Virgo)
+        {
+            VirgoInitializer.Apply(p, definition, trainGraphs);
+        }
+
         return p;
     }
 
-    /// <summary>Builds the forward model; with <paramref name="withLoss"/> it also reads the target and outputs the loss.</summary>
+    /// <summary>
+    /// Builds the forward model; with <paramref name="withLoss"/> it is the train-step forward: it also reads the target,
+    /// outputs the loss, and BatchNorm layers use batch statistics and compute their running-statistics updates.
+    /// </summary>
     public static OnnxModel Build(GraphModelDefinition definition, ParameterStore backbone, SpeParameters? spe, bool withLoss)
     {
         ArgumentNullException.ThrowIfNull(definition);
@@ -116,7 +127,7 @@ internal static class GraphModelBuilder
             }
 
             SpeGraph.DeclareInputs(b, F);
-            pe = SpeGraph.Append(b, spe, F, out _);
+            pe = SpeGraph.Append(b, spe, F, out _, withLoss ? NormalizationMode.Training : NormalizationMode.Inference);
         }
         else
         {
@@ -147,6 +158,8 @@ internal static class GraphModelBuilder
             string msg = b.Op("Mul", b.Op("Relu", b.Op("Add", hj, e)), adj4);
             string agg = b.Op("ReduceSum", [msg, b.Int64s("axis_2", 2)], OnnxAttribute.Int("keepdims", 0));
             h = b.Op("Mul", GineUpdate(b, l, h, agg, one), mask3);
+            b.NodeTo("Identity", [h], [LayerOutput(l)]);
+            h = LayerOutput(l);
         }
 
         string pooled = b.Op("ReduceSum", [h, b.Int64s("axis_1", 1)], OnnxAttribute.Int("keepdims", 0)); // (B,H)
@@ -193,6 +206,9 @@ internal static class GraphModelBuilder
             b.Output(loss, GraphTensorNames.Loss);
         }
     }
+
+    /// <summary>The value holding GINE layer <paramref name="layer"/>'s node states <c>(B, N, H)</c> (diagnostics read it).</summary>
+    internal static string LayerOutput(int layer) => $"gine.{layer}.h";
 
     private static string MeanSquare(GraphBuilder b, string d) =>
         b.Op("ReduceMean", [b.Op("Mul", d, d)], OnnxAttribute.Int("keepdims", 0));

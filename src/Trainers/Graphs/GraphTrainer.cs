@@ -1,3 +1,4 @@
+using Pipelines.Onnx;
 using Pipelines.Onnx.Runtime;
 using Pipelines.Transforms.Graphs;
 using Pipelines.Transforms.Graphs.Spe;
@@ -137,7 +138,7 @@ public static class GraphTrainer
             throw new ArgumentException("The training split is empty.", nameof(train));
         }
 
-        ParameterStore backbone = GraphModelBuilder.InitializeBackbone(definition);
+        ParameterStore backbone = GraphModelBuilder.InitializeBackbone(definition, train.Graphs);
         SpeParameters? spe = definition.Encoding is SpeEncoding se ? SpeParameters.Initialize(se.SpeOptions with { Seed = se.SpeOptions.Seed + definition.Backbone.Seed }) : null;
         var tensors = backbone.Tensors.Concat(spe?.Tensors ?? []).ToList();
         string[] names = tensors.Select(t => t.Name).ToArray();
@@ -177,16 +178,18 @@ public static class GraphTrainer
 
     /// <summary>
     /// The engine's train step: the model's loss output, reverse-mode gradients and AdamW in one ONNX graph, with weight
-    /// decay off the biases and other tensors of rank &lt; 2 (as the reference).
+    /// decay off the biases, BatchNorm tensors and other tensors of rank &lt; 2 (as the reference); BatchNorm running
+    /// statistics are carried as running-statistic state (written back each step, checkpointed, kept with the best epoch).
     /// </summary>
     private static TrainingGraph BuildTrainingGraph(
         GraphModelDefinition definition, ParameterStore backbone, SpeParameters? spe, IReadOnlyList<ParameterTensor> tensors, GraphTrainerOptions options) =>
         TrainingGraphBuilder.Build(GraphModelBuilder.Build(definition, backbone, spe, withLoss: true), new TrainingGraphOptions
         {
             Loss = new ScalarOutputLoss(GraphTensorNames.Loss),
-            Trainables = [.. tensors.Select(t => t.Name)],
+            Trainables = [.. tensors.Where(t => !BatchNormNames.IsRunningStatistic(t.Name)).Select(t => t.Name)],
             Optimizer = new AdamWOptimizer { WeightDecay = options.WeightDecay },
-            WeightDecayParameters = [.. tensors.Where(t => t.Shape.Length >= 2).Select(t => t.Name)],
+            WeightDecayParameters = [.. tensors.Where(t => t.Shape.Length >= 2 && !BatchNormNames.IsNormalizationTensor(t.Name)).Select(t => t.Name)],
+            RunningStatistics = tensors.Where(t => BatchNormNames.IsRunningStatistic(t.Name)).ToDictionary(t => t.Name, t => BatchNormNames.UpdateOf(t.Name), StringComparer.Ordinal),
         }, takeOwnership: true);
 
     /// <summary>MAE (regression) or accuracy (classification) of <paramref name="model"/> on <paramref name="split"/>.</summary>

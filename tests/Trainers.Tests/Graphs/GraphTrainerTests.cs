@@ -16,6 +16,7 @@ public class GraphTrainerTests
         "lap" => new LapPeEncoding(8),
         "rwse" => new RwseEncoding(8),
         "spe" => new SpeEncoding(8, new SpeOptions(EigenvalueFunctions: 4, RhoLayers: 2, RhoHiddenSize: 8, OutputSize: 8)),
+        "spe-bn" => new SpeEncoding(8, new SpeOptions(EigenvalueFunctions: 4, RhoLayers: 2, RhoHiddenSize: 8, OutputSize: 8, Normalization: SpeNormalization.BatchNorm)),
         _ => new NoEncoding(),
     };
 
@@ -33,6 +34,7 @@ public class GraphTrainerTests
     [InlineData("lap")]
     [InlineData("rwse")]
     [InlineData("spe")]
+    [InlineData("spe-bn")]
     public void Train_LossDecreases(string encoding)
     {
         (GraphModelDefinition def, GraphSplit train) = Triangles(encoding, 48);
@@ -63,10 +65,12 @@ public class GraphTrainerTests
         }
     }
 
-    [Fact]
-    public void Predict_IsPermutationInvariantAndBatchInvariant()
+    [Theory]
+    [InlineData("spe")]
+    [InlineData("spe-bn")]
+    public void Predict_IsPermutationInvariantAndBatchInvariant(string encoding)
     {
-        (GraphModelDefinition def, GraphSplit train) = Triangles("spe", 12);
+        (GraphModelDefinition def, GraphSplit train) = Triangles(encoding, 12);
         GraphModel model = GraphTrainer.Train(def, train, null, new GraphTrainerOptions(Epochs: 1, BatchSize: 4, WarmupSteps: 1));
         using var predictor = new GraphPredictor(model);
         var rng = new Random(1);
@@ -115,6 +119,7 @@ public class GraphTrainerTests
     [Theory]
     [InlineData("rwse", GraphBatching.Shuffled)]
     [InlineData("spe", GraphBatching.SizeBucketed)]
+    [InlineData("spe-bn", GraphBatching.Shuffled)]
     public void Checkpoint_InterruptedRun_ResumesToTheSameModel(string encoding, GraphBatching batching)
     {
         (GraphModelDefinition def, GraphSplit train) = Triangles(encoding, 24);
@@ -144,6 +149,10 @@ public class GraphTrainerTests
             Assert.Equal(seen, replayed.Take(2));
             Assert.Single(Directory.GetFiles(dir, "best-*.bin"));
             AssertSamePredictions(straight, resumed, train);
+            foreach (ParameterTensor t in straight.Spe?.Tensors ?? [])
+            {
+                Assert.Equal(t.Data, resumed.Spe!.Tensors.Single(r => r.Name == t.Name).Data); // BatchNorm running statistics included
+            }
 
             var other = Assert.Throws<PipelinesException>(() => GraphTrainer.Train(def, train, valid, options with { CheckpointDirectory = dir, LearningRate = 1e-3f }));
             Assert.Equal(ErrorKind.Usage, other.Kind);

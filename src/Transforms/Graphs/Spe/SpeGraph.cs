@@ -50,13 +50,18 @@ public static class SpeGraph
     /// <param name="parameters">φ and ρ parameters (added as initializers).</param>
     /// <param name="elementType">Float or Double.</param>
     /// <param name="spectralTensor">Receives the name of the <c>(B, m, N, N)</c> tensor W.</param>
-    public static string Append(GraphBuilder b, SpeParameters parameters, TensorElementType elementType, out string spectralTensor)
+    /// <param name="mode">
+    /// With <see cref="SpeNormalization.BatchNorm"/>: batch statistics and running-statistics updates (train step) or
+    /// running statistics (inference, the default). Ignored without normalisation.
+    /// </param>
+    public static string Append(GraphBuilder b, SpeParameters parameters, TensorElementType elementType, out string spectralTensor, NormalizationMode mode = NormalizationMode.Inference)
     {
         ArgumentNullException.ThrowIfNull(b);
         ArgumentNullException.ThrowIfNull(parameters);
         SpeOptions o = parameters.Options;
         parameters.AddInitializers(b, elementType);
         string one = b.Scalar(1.0, elementType, "spe_one");
+        bool norm = o.Normalization == SpeNormalization.BatchNorm;
 
         // φ: λ (B,K) → (B,1,K,1) → per-ℓ networks → (B,m,K,1) → (B,m,K).
         string x = b.Op("Unsqueeze", SpeTensorNames.Eigenvalues, b.Int64s("spe_axes_1_3", 1, 3));
@@ -73,6 +78,12 @@ public static class SpeGraph
             }
 
             y = b.Op("Add", y, $"spe.phi.{layer}.b");
+            if (norm && layer < o.PhiLayers - 1)
+            {
+                // per (ℓ, channel) over the real eigenvalues of the batch: (B,m,K,h) reduced over B and K
+                y = MaskedBatchNorm.Append(b, y, maskBk, PhiNorm(layer), [0, 2], mode, elementType);
+            }
+
             x = layer < o.PhiLayers - 1 ? b.Op("Relu", y) : y;
         }
 
@@ -89,13 +100,22 @@ public static class SpeGraph
         // ρ: X[b, j, i, ℓ] = W[b, ℓ, i, j]; GIN over i for every column j.
         string h = b.Op("Transpose", [w], OnnxAttribute.IntList("perm", 0, 3, 2, 1));
         string a4 = b.Op("Unsqueeze", SpeTensorNames.Adjacency, b.Int64s("spe_axis_1", 1)); // (B,1,N,N)
+        string? pairs = norm
+            ? b.Op("Mul", b.Op("Unsqueeze", SpeTensorNames.NodeMask, b.Int64s("spe_axes_2_3", 2, 3)), b.Op("Unsqueeze", SpeTensorNames.NodeMask, b.Int64s("spe_axes_1_3", 1, 3)))
+            : null; // (B,N_j,N_i,1): real column j and real node i
         for (int layer = 0; layer < o.RhoLayers; layer++)
         {
             string agg = b.Op("MatMul", a4, h); // (B,N_j,N_i,c): Σ_u A[i,u] h[j,u]
             string self = b.Op("Mul", h, b.Op("Add", one, $"spe.rho.{layer}.eps"));
             string u = b.Op("Add", self, agg);
-            u = b.Op("Relu", b.Op("Add", b.Op("MatMul", u, $"spe.rho.{layer}.w0"), $"spe.rho.{layer}.b0"));
+            u = b.Op("Add", b.Op("MatMul", u, $"spe.rho.{layer}.w0"), $"spe.rho.{layer}.b0");
+            u = b.Op("Relu", norm ? MaskedBatchNorm.Append(b, u, pairs, RhoNorm(layer, 0), [0, 1, 2], mode, elementType) : u);
             u = b.Op("Add", b.Op("MatMul", u, $"spe.rho.{layer}.w1"), $"spe.rho.{layer}.b1");
+            if (norm && layer < o.RhoLayers - 1)
+            {
+                u = MaskedBatchNorm.Append(b, u, pairs, RhoNorm(layer, 1), [0, 1, 2], mode, elementType);
+            }
+
             h = layer < o.RhoLayers - 1 ? b.Op("Relu", u) : u;
         }
 
@@ -112,6 +132,12 @@ public static class SpeGraph
         string nm = b.Op("Unsqueeze", SpeTensorNames.NodeMask, b.Int64s("spe_axis_2", 2));
         return b.Op("Mul", pe, nm);
     }
+
+    /// <summary>The BatchNorm after φ's hidden layer <paramref name="layer"/>: statistics shape <c>(1, m, 1, h)</c>.</summary>
+    internal static BatchNormNames PhiNorm(int layer) => BatchNormNames.ForPrefix($"spe.phi.{layer}.bn");
+
+    /// <summary>The BatchNorm after ρ layer <paramref name="layer"/>'s Linear <paramref name="linear"/> (0 or 1): statistics shape <c>(1, 1, 1, c)</c>.</summary>
+    internal static BatchNormNames RhoNorm(int layer, int linear) => BatchNormNames.ForPrefix($"spe.rho.{layer}.bn{linear}");
 
     /// <summary>Declares the SPE inputs on <paramref name="b"/> with symbolic dims <c>batch</c>, <c>nodes</c>, <c>k</c>.</summary>
     public static void DeclareInputs(GraphBuilder b, TensorElementType elementType, bool includeGraphInputs = true)

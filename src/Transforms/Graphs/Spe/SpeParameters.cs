@@ -11,7 +11,8 @@ public sealed record ParameterTensor(string Name, float[] Data, long[] Shape);
 /// <summary>
 /// The parameters of φ and ρ, named as the graph's initializers (prefix <c>spe.</c>), with a seeded initialisation:
 /// weights uniform in <c>±√(6/(fan_in+fan_out))</c> (Glorot), biases uniform in <c>±1/√fan_in</c> (PyTorch's
-/// <c>Linear</c> default), GIN ε zero.
+/// <c>Linear</c> default), GIN ε zero; BatchNorm (when <see cref="SpeOptions.Normalization"/> asks for it) γ = 1, β = 0
+/// and running statistics 0 and 1 (<see cref="BatchNormNames"/>; the running ones are carried, not trained).
 /// </summary>
 public sealed class SpeParameters
 {
@@ -53,6 +54,10 @@ public sealed class SpeParameters
             }
 
             p.AddBias(rng, $"spe.phi.{layer}.b", [m, 1, fout], fin);
+            if (options.Normalization == SpeNormalization.BatchNorm && layer < options.PhiLayers - 1)
+            {
+                p.AddBatchNorm(SpeGraph.PhiNorm(layer), [1, m, 1, fout]);
+            }
         }
 
         int c = m;
@@ -64,6 +69,15 @@ public sealed class SpeParameters
             p.AddBias(rng, $"spe.rho.{layer}.b0", [options.RhoHiddenSize], c);
             p.Add(rng, $"spe.rho.{layer}.w1", [options.RhoHiddenSize, fout], options.RhoHiddenSize, fout);
             p.AddBias(rng, $"spe.rho.{layer}.b1", [fout], options.RhoHiddenSize);
+            if (options.Normalization == SpeNormalization.BatchNorm)
+            {
+                p.AddBatchNorm(SpeGraph.RhoNorm(layer, 0), [1, 1, 1, options.RhoHiddenSize]);
+                if (layer < options.RhoLayers - 1)
+                {
+                    p.AddBatchNorm(SpeGraph.RhoNorm(layer, 1), [1, 1, 1, fout]);
+                }
+            }
+
             c = fout;
         }
 
@@ -120,6 +134,15 @@ public sealed class SpeParameters
         }
 
         _tensors[name] = new ParameterTensor(name, data, shape);
+    }
+
+    // γ = 1, β = 0, running mean 0, running variance 1
+    private void AddBatchNorm(BatchNormNames names, long[] shape)
+    {
+        foreach ((string name, float[] data, long[] dims) in MaskedBatchNorm.InitialValues(names, shape))
+        {
+            _tensors[name] = new ParameterTensor(name, data, dims);
+        }
     }
 
     private void AddZeros(string name, long[] shape) =>
