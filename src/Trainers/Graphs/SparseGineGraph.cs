@@ -38,7 +38,7 @@ internal static class SparseGineGraph
             // SPE's n×n part stays dense over the padded batch (B, N, p); its rows are then gathered into the stacked order.
             SpeGraph.DeclareInputs(b, F);
             b.Input(GraphTensorNames.NodeSlot, I64, "stacked_nodes");
-            string padded = SpeGraph.Append(b, spe, F, out _);
+            string padded = SpeGraph.Append(b, spe, F, out _, withLoss ? NormalizationMode.Training : NormalizationMode.Inference);
             string flat = b.Op("Reshape", padded, b.Int64s("spe_rows", -1, spe.Options.OutputSize)); // (B·N, p)
             pe = b.Op("Gather", [flat, GraphTensorNames.NodeSlot], OnnxAttribute.Int("axis", 0)); // (V, p)
         }
