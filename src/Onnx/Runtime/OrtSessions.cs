@@ -56,6 +56,13 @@ public static class OrtSessions
             options.IntraOpNumThreads = settings.IntraOpThreads;
             options.InterOpNumThreads = settings.InterOpThreads;
             options.LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR;
+            options.EnableCpuMemArena = settings.CpuMemoryArena;
+            options.EnableMemoryPattern = settings.MemoryPattern;
+            if (settings.ProfilePrefix is not null)
+            {
+                options.EnableProfiling = true;
+                options.ProfileOutputPathPrefix = settings.ProfilePrefix;
+            }
             if (settings.OptimizedModelPath is not null)
             {
                 options.OptimizedModelFilePath = settings.OptimizedModelPath;

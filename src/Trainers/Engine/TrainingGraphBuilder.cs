@@ -28,10 +28,10 @@ public static class TrainingGraphBuilder
 
         ValidateParameterSettings(options);
 
-        // one private copy of the forward model (export, eval); the loss goes onto a second copy only when it adds nodes
-        // (GradientBuilder copies its input itself), which saves a copy of every weight for a loss the forward computes
+        // one private copy of the forward model (export, eval); the loss goes onto a second copy of the structure only
+        // when it adds nodes (GradientBuilder copies its input's structure itself); all of them share the weight arrays
         OnnxModel snapshot = takeOwnership ? forward : forward.Clone();
-        OnnxModel withLoss = options.Loss.AddsNodes ? snapshot.Clone() : snapshot;
+        OnnxModel withLoss = options.Loss.AddsNodes ? snapshot.CloneSharingData() : snapshot;
         IReadOnlyDictionary<string, TensorType> types;
         try
         {
@@ -117,6 +117,11 @@ public static class TrainingGraphBuilder
             step.Graph.Outputs.Add(outputs.TryGetValue(extra, out ValueInfo? info) ? info : new ValueInfo(extra, types.GetValueOrDefault(extra)));
         }
 
+        if (options.FrozenWeights == FrozenWeightPrecision.Int8)
+        {
+            FrozenWeightQuantization.Apply(step.Graph, new HashSet<string>(gg.Trainables.Select(t => t.Name), StringComparer.Ordinal));
+        }
+
         GraphTopology.Sort(step.Graph);
 
         var stateNames = new HashSet<string>(state.Select(s => s.Input), StringComparer.Ordinal);
@@ -183,7 +188,7 @@ public static class TrainingGraphBuilder
 
     private static OnnxModel BuildEval(OnnxModel forward, IReadOnlyList<OnnxTensor> trainables)
     {
-        OnnxModel eval = forward.Clone();
+        OnnxModel eval = forward.CloneSharingData();
         var names = new HashSet<string>(trainables.Select(t => t.Name), StringComparer.Ordinal);
         eval.Graph.Initializers.RemoveAll(t => names.Contains(t.Name));
         eval.Graph.Inputs.RemoveAll(v => names.Contains(v.Name));

@@ -3,6 +3,13 @@ namespace Pipelines.Trainers;
 /// <summary>How <see cref="TrainingGraphBuilder"/> turns a forward model into a train step.</summary>
 public sealed record TrainingGraphOptions
 {
+    /// <summary>Default values of the options.</summary>
+    public static class Defaults
+    {
+        /// <summary>Float32 frozen-weight MatMuls.</summary>
+        public const FrozenWeightPrecision FrozenWeights = FrozenWeightPrecision.Float32;
+    }
+
     /// <summary>The loss to minimise.</summary>
     public required LossFunction Loss { get; init; }
 
@@ -33,4 +40,10 @@ public sealed record TrainingGraphOptions
     /// batch accuracy); read them with <see cref="Trainer.GetOutput"/> after a step. Their shapes may vary per step.
     /// </summary>
     public IReadOnlyList<string> ExtraOutputs { get; init; } = [];
+
+    /// <summary>
+    /// The arithmetic of the MatMuls with frozen weight matrices in the train step (forward and input-gradient products):
+    /// float32 (default) or int8 weights with dynamically quantized activations (<see cref="FrozenWeightPrecision.Int8"/>).
+    /// </summary>
+    public FrozenWeightPrecision FrozenWeights { get; init; } = Defaults.FrozenWeights;
 }
