@@ -46,6 +46,8 @@ internal static class MiniLmStep
         classifier = null!;
         double buildSeconds = clock.Elapsed.TotalSeconds;
         stages.Add(("graph built", MemoryProbe.RssMb()));
+        GC.Collect();
+        stages.Add(("after GC", MemoryProbe.RssMb()));
 
         var shapes = new Dictionary<string, long[]>
         {
@@ -65,6 +67,7 @@ internal static class MiniLmStep
                 InterOpThreads = 1,
                 CpuMemoryArena = !args.Contains("--no-arena"),
                 MemoryPattern = args.Contains("--memory-pattern"),
+                ExactArenaGrowth = args.Contains("--exact-arena"),
                 ProfilePrefix = StringArg(args, "--profile"),
                 OptimizedModelPath = StringArg(args, "--dump-optimized"),
             },

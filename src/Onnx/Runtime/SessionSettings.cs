@@ -50,6 +50,12 @@ public sealed record SessionSettings
     /// </summary>
     public bool MemoryPattern { get; init; }
 
+    /// <summary>
+    /// The CPU arena grows by exactly what is requested (ORT's kSameAsRequested) instead of doubling its next chunk: a
+    /// process-wide arena registered once with ONNX Runtime's environment and shared by every session that asks for it.
+    /// </summary>
+    public bool ExactArenaGrowth { get; init; }
+
     /// <summary>When set, ORT's per-op profiler writes a Chrome-trace JSON file starting with this prefix.</summary>
     public string? ProfilePrefix { get; init; }
 }

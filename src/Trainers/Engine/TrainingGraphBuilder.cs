@@ -28,10 +28,10 @@ public static class TrainingGraphBuilder
 
         ValidateParameterSettings(options);
 
-        // one private copy of the forward model (export, eval); the loss goes onto a second copy of the structure only
-        // when it adds nodes (GradientBuilder copies its input's structure itself); all of them share the weight arrays
+        // one private copy of the forward model (export, eval); the loss and the layer-norm fusion go onto a second copy
+        // of the structure (GradientBuilder copies its input's structure itself); all of them share the weight arrays
         OnnxModel snapshot = takeOwnership ? forward : forward.Clone();
-        OnnxModel withLoss = options.Loss.AddsNodes ? snapshot.CloneSharingData() : snapshot;
+        OnnxModel withLoss = snapshot.CloneSharingData();
         IReadOnlyDictionary<string, TensorType> types;
         try
         {
@@ -53,6 +53,7 @@ public static class TrainingGraphBuilder
             throw new GradientException(e.Message, e);
         }
 
+        LayerNormFusion.Apply(withLoss.Graph, options.ExtraOutputs);
         GradientGraph gg = GradientBuilder.Build(withLoss, loss, options.Trainables);
         OnnxModel step = gg.Model;
         TensorElementType type = gg.Trainables[0].ElementType;
