@@ -27,11 +27,7 @@ internal static class MiniLmStep
         FrozenWeightPrecision precision = StringArg(args, "--precision") == "int8" ? FrozenWeightPrecision.Int8 : FrozenWeightPrecision.Float32;
         var stages = new List<(string Stage, long RssMb)> { ("start", MemoryProbe.RssMb()) };
 
-        OnnxModel encoder = OnnxModelIO.Load(PretrainedModels.MiniLm().ModelPath);
-        long frozenBytes = encoder.Graph.Initializers.Where(t => t.ElementType == TensorElementType.Float).Sum(t => (long)t.RawData.Length);
-        AdaptedModel lora = LowRankInitializer.Initialize(encoder, new LowRankOptions { Method = LowRankMethod.Lora, Rank = 8, Alpha = 16, Seed = 1 });
-        encoder = null!;
-        OnnxModel classifier = ClassifierGraph.AddHead(lora.Model, new ClassifierHeadOptions { ClassCount = 2, Pooling = PoolingMode.Mean });
+        (OnnxModel classifier, long frozenBytes) = Prepare();
         string[] trainables = [.. AdapterGraphEntry.Read(classifier).SelectMany(a => new[] { a.LoraA, a.LoraB }), ClassifierGraph.HeadWeight, ClassifierGraph.HeadBias];
         stages.Add(("model loaded", MemoryProbe.RssMb()));
 
@@ -135,6 +131,17 @@ internal static class MiniLmStep
         }
 
         return 0;
+    }
+
+    // in a method of its own so that the encoder and the adapted copy are unreachable once it returns (tier-0 code keeps
+    // every local of a method alive until the method ends)
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static (OnnxModel Classifier, long FrozenBytes) Prepare()
+    {
+        OnnxModel encoder = OnnxModelIO.Load(PretrainedModels.MiniLm().ModelPath);
+        long frozenBytes = encoder.Graph.Initializers.Where(t => t.ElementType == TensorElementType.Float).Sum(t => (long)t.RawData.Length);
+        AdaptedModel lora = LowRankInitializer.Initialize(encoder, new LowRankOptions { Method = LowRankMethod.Lora, Rank = 8, Alpha = 16, Seed = 1 });
+        return (ClassifierGraph.AddHead(lora.Model, new ClassifierHeadOptions { ClassCount = 2, Pooling = PoolingMode.Mean }), frozenBytes);
     }
 
     public static int IntArg(string[] args, string name, int fallback)
