@@ -9,6 +9,18 @@ using static TorchSharp.torch;
 
 // Training throughput: the ONNX Runtime engine vs TorchSharp-cpu doing the same training in the same process.
 //   dotnet run -c Release --project benchmarks/TrainingThroughput -- [--mlp-steps 500] [--minilm-steps 10] [--threads N] [--device cpu|cuda] [--skip-torch] [--skip-minilm]
+// MiniLM LoRA step vs ref_train.py (PyTorch), step time and peak RSS, 1 and 2 threads, float32 and int8 frozen weights:
+//   dotnet run -c Release --project benchmarks/TrainingThroughput -- --minilm-compare [--rounds 3] [--minilm-steps 10] [--threads-list 1,2] [--precisions float32,int8] [--ref PATH] [--no-arena] [--memory-pattern] [--shrink-arena] [--exact-arena]
+if (args.Contains("--minilm-worker"))
+{
+    Environment.Exit(Pipelines.Benchmarks.MiniLmStep.Run(args));
+}
+
+if (args.Contains("--minilm-compare"))
+{
+    Environment.Exit(Pipelines.Benchmarks.MiniLmComparison.Run(args));
+}
+
 int mlpSteps = Arg("--mlp-steps", 500);
 int miniLmSteps = Arg("--minilm-steps", 10);
 int threads = Arg("--threads", Environment.ProcessorCount);

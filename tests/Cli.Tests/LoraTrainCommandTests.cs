@@ -75,6 +75,21 @@ public sealed class LoraTrainCommandTests
     }
 
     [Fact]
+    public void LoraTrain_Int8FrozenPrecision_Trains()
+    {
+        using var dir = new TempDirectory();
+        string train = dir.File("train.txt");
+        File.WriteAllLines(train, s_train);
+        (int code, string output, string err) = CliHarness.Run("lora", "train", "--model", MiniLm.Files.ModelPath, "--vocab", MiniLm.Files.VocabPath, "--train", train,
+            "--method", "lora", "--rank", "2", "--max-steps", "2", "--batch-size", "4", "--max-length", "16", "--frozen-precision", "int8", "--threads", "1",
+            "--out", dir.File("out"), "--json");
+        Assert.True(code == 0, err);
+        using JsonDocument doc = JsonDocument.Parse(output);
+        double finalLoss = doc.RootElement.GetProperty("final_loss").GetDouble();
+        Assert.True(double.IsFinite(finalLoss) && finalLoss > 0, $"final loss {finalLoss}");
+    }
+
+    [Fact]
     public void LoraTrain_UnknownOptimizer_ExitsTwo()
     {
         using var dir = new TempDirectory();

@@ -4,6 +4,7 @@ using Pipelines.Cli.Plots;
 using Pipelines.Export.QPissa;
 using Pipelines.Export.Quantization;
 using Pipelines.Onnx;
+using Pipelines.Trainers;
 using Pipelines.Trainers.TextClassification;
 using Spectre.Console;
 
@@ -55,6 +56,9 @@ internal sealed class FineTuneDemoStage : IDemoStage
         ClassificationMetrics after = result.Validation!;
         c.MarkupLine($"{train.Count} training / {test.Count} held-out sentences (unseen adjectives); {result.Losses.Count} steps, {result.TrainableParameters:N0} trainable parameters");
         c.MarkupLine($"loss {result.Losses[0]:F3} → {result.Losses[^1]:F3}; held-out accuracy {before.Accuracy:P0} (untrained head) → [bold]{after.Accuracy:P0}[/]; loss curve {Markup.Escape(png)}");
+        // the same run with the frozen encoder's MatMuls on int8 weights and dynamically quantized activations
+        FineTuneResult int8 = TextClassifierFineTuning.Train(encoder, tokenizer, train, test, options with { FrozenPrecision = FrozenWeightPrecision.Int8 });
+        c.MarkupLine($"int8 frozen weights (--frozen-precision int8): loss {int8.Losses[0]:F3} → {int8.Losses[^1]:F3}; held-out accuracy [bold]{int8.Validation!.Accuracy:P0}[/]; train {int8.TrainingSeconds:F1} s vs float32 {result.TrainingSeconds:F1} s");
         if (!(result.Losses.TakeLast(4).Average() < result.Losses.Take(4).Average()))
         {
             throw new InvalidOperationException($"Fine-tuning did not lower the loss ({result.Losses[0]:F3} → {result.Losses[^1]:F3}).");
@@ -74,6 +78,8 @@ internal sealed class FineTuneDemoStage : IDemoStage
             QLoraInt4BaseBytes = qlora.Int4Bytes,
             QLoraFloatBaseBytes = qlora.FloatBytes,
             QLoraLosses = qlora.QLoraLosses,
+            Int8LastLoss = int8.Losses[^1],
+            Int8AccuracyAfter = int8.Validation.Accuracy,
             Seconds = watch.Elapsed.TotalSeconds,
         };
     }

@@ -48,7 +48,8 @@ public static class GradientBuilder
             throw new GradientException($"The model uses opset {opset}; gradients need opset {MinimumOpset} or later.");
         }
 
-        OnnxModel model = forward.Clone();
+        // the structure is copied; the weights are shared with the caller's model (never written here)
+        OnnxModel model = forward.CloneSharingData();
         OnnxGraph graph = model.Graph;
         List<OnnxTensor> parameters = TakeTrainables(graph, trainables);
         Dictionary<string, TensorType> types = InferTypes(graph);

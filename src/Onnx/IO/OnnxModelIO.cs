@@ -53,16 +53,6 @@ public static class OnnxModelIO
         ProtoCodec.Encode(model, external: null).WriteTo(stream);
     }
 
-    /// <summary>
-    /// A deep copy: the protobuf messages of <see cref="ToBytes"/> read back without the byte round trip (the encoder
-    /// wraps the tensor data, the decoder copies it once). Same result as <c>FromBytes(ToBytes(model))</c>.
-    /// </summary>
-    internal static OnnxModel Copy(OnnxModel model)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        return ProtoCodec.Decode(ProtoCodec.Encode(model, external: null), Directory.GetCurrentDirectory(), "<copy>");
-    }
-
     /// <summary>Writes a model atomically: a temporary file in the same folder, then a rename over the target.</summary>
     /// <param name="model">The model.</param>
     /// <param name="path">The target file.</param>

@@ -38,7 +38,8 @@ internal static partial class ProtoCodec
         return model;
     }
 
-    public static P.ModelProto Encode(OnnxModel model, ExternalDataWriter? external)
+    /// <summary>Encodes <paramref name="model"/>; without <paramref name="topInitializers"/> the main graph's initializers are left out (subgraphs keep theirs).</summary>
+    public static P.ModelProto Encode(OnnxModel model, ExternalDataWriter? external, bool topInitializers = true)
     {
         var proto = new P.ModelProto
         {
@@ -48,7 +49,7 @@ internal static partial class ProtoCodec
             Domain = model.Domain,
             ModelVersion = model.ModelVersion,
             DocString = model.DocString,
-            Graph = EncodeGraph(model.Graph, external),
+            Graph = EncodeGraph(model.Graph, external, topInitializers),
         };
         foreach (OpsetImport o in model.OpsetImports)
         {
@@ -111,7 +112,7 @@ internal static partial class ProtoCodec
         return graph;
     }
 
-    private static P.GraphProto EncodeGraph(OnnxGraph graph, ExternalDataWriter? external)
+    private static P.GraphProto EncodeGraph(OnnxGraph graph, ExternalDataWriter? external, bool initializers = true)
     {
         var g = new P.GraphProto { Name = graph.Name, DocString = graph.DocString };
         foreach (OnnxNode node in graph.Nodes)
@@ -127,7 +128,7 @@ internal static partial class ProtoCodec
             g.Node.Add(n);
         }
 
-        foreach (OnnxTensor t in graph.Initializers)
+        foreach (OnnxTensor t in initializers ? graph.Initializers : [])
         {
             g.Initializer.Add(EncodeTensor(t, external));
         }

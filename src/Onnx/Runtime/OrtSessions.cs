@@ -7,6 +7,14 @@ namespace Pipelines.Onnx.Runtime;
 /// </summary>
 public static class OrtSessions
 {
+    // arena_extend_strategy 1 = kSameAsRequested; 0 = defaults for the other fields
+    private static readonly Lazy<bool> s_exactArena = new(() =>
+    {
+        using var config = new OrtArenaCfg(0, 1, -1, -1);
+        OrtEnv.Instance().CreateAndRegisterAllocator(OrtMemoryInfo.DefaultInstance, config);
+        return true;
+    });
+
     /// <summary>Creates a session for an in-memory model.</summary>
     public static OnnxSession Create(OnnxModel model, SessionSettings? settings = null)
     {
@@ -56,6 +64,19 @@ public static class OrtSessions
             options.IntraOpNumThreads = settings.IntraOpThreads;
             options.InterOpNumThreads = settings.InterOpThreads;
             options.LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR;
+            options.EnableCpuMemArena = settings.CpuMemoryArena;
+            options.EnableMemoryPattern = settings.MemoryPattern;
+            if (settings.ExactArenaGrowth && settings.CpuMemoryArena)
+            {
+                _ = s_exactArena.Value;
+                options.AddSessionConfigEntry("session.use_env_allocators", "1");
+            }
+
+            if (settings.ProfilePrefix is not null)
+            {
+                options.EnableProfiling = true;
+                options.ProfileOutputPathPrefix = settings.ProfilePrefix;
+            }
             if (settings.OptimizedModelPath is not null)
             {
                 options.OptimizedModelFilePath = settings.OptimizedModelPath;

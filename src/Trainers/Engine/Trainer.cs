@@ -62,8 +62,16 @@ public sealed class Trainer : IDisposable
             _stepValue = Track(created, new StateBuffer(graph.ElementType, []));
             _loss = Track(created, new StateBuffer(graph.ElementType, []));
             _batchView = new TrainingBatch(_batch);
+            if (Options.ShrinkArenaAfterStep)
+            {
+                _runOptions.AddRunConfigEntry("memory.enable_memory_arena_shrinkage", "cpu:0");
+            }
 
+            // the serialized model (and whatever the caller dropped while building the graph) is garbage once ORT holds
+            // the weights: collecting here, before the first step allocates activations, lowers the peak resident size
+            ReleaseGarbage();
             _train = Track(created, OrtSessions.Create(graph.TrainStep, Options.Session));
+            ReleaseGarbage();
             _bindings = new OrtIoBinding[2];
             for (int s = 0; s < 2; s++)
             {
@@ -433,6 +441,12 @@ public sealed class Trainer : IDisposable
         }
 
         throw new KeyNotFoundException($"No state tensor '{name}'.");
+    }
+
+    private static void ReleaseGarbage()
+    {
+        System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
     }
 
     private static T Track<T>(List<IDisposable> created, T item)

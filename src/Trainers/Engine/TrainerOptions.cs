@@ -23,6 +23,12 @@ public sealed record TrainerOptions
     /// <summary>Session device, threads and optimisation level (CPU by default).</summary>
     public SessionSettings Session { get; init; } = SessionSettings.Default;
 
+    /// <summary>
+    /// Returns the unused part of ORT's CPU arena to the system after every step (run option
+    /// <c>memory.enable_memory_arena_shrinkage</c>): a lower resident size between steps, at the cost of reallocating.
+    /// </summary>
+    public bool ShrinkArenaAfterStep { get; init; }
+
     /// <summary>Steps between progress reports in <see cref="Trainer.Fit"/>.</summary>
     public int ProgressInterval { get; init; } = 10;
 }

@@ -28,10 +28,10 @@ public static class TrainingGraphBuilder
 
         ValidateParameterSettings(options);
 
-        // one private copy of the forward model (export, eval); the loss goes onto a second copy only when it adds nodes
-        // (GradientBuilder copies its input itself), which saves a copy of every weight for a loss the forward computes
+        // one private copy of the forward model (export, eval); the loss and the layer-norm fusion go onto a second copy
+        // of the structure (GradientBuilder copies its input's structure itself); all of them share the weight arrays
         OnnxModel snapshot = takeOwnership ? forward : forward.Clone();
-        OnnxModel withLoss = options.Loss.AddsNodes ? snapshot.Clone() : snapshot;
+        OnnxModel withLoss = snapshot.CloneSharingData();
         IReadOnlyDictionary<string, TensorType> types;
         try
         {
@@ -53,6 +53,7 @@ public static class TrainingGraphBuilder
             throw new GradientException(e.Message, e);
         }
 
+        LayerNormFusion.Apply(withLoss.Graph, options.ExtraOutputs);
         GradientGraph gg = GradientBuilder.Build(withLoss, loss, options.Trainables);
         OnnxModel step = gg.Model;
         TensorElementType type = gg.Trainables[0].ElementType;
@@ -116,6 +117,11 @@ public static class TrainingGraphBuilder
             }
 
             step.Graph.Outputs.Add(outputs.TryGetValue(extra, out ValueInfo? info) ? info : new ValueInfo(extra, types.GetValueOrDefault(extra)));
+        }
+
+        if (options.FrozenWeights == FrozenWeightPrecision.Int8)
+        {
+            FrozenWeightQuantization.Apply(step.Graph, new HashSet<string>(gg.Trainables.Select(t => t.Name), StringComparer.Ordinal));
         }
 
         GraphTopology.Sort(step.Graph);
@@ -215,7 +221,7 @@ public static class TrainingGraphBuilder
 
     private static OnnxModel BuildEval(OnnxModel forward, IReadOnlyList<OnnxTensor> trainables)
     {
-        OnnxModel eval = forward.Clone();
+        OnnxModel eval = forward.CloneSharingData();
         var names = new HashSet<string>(trainables.Select(t => t.Name), StringComparer.Ordinal);
         eval.Graph.Initializers.RemoveAll(t => names.Contains(t.Name));
         eval.Graph.Inputs.RemoveAll(v => names.Contains(v.Name));

@@ -3,6 +3,13 @@ namespace Pipelines.Trainers;
 /// <summary>How <see cref="TrainingGraphBuilder"/> turns a forward model into a train step.</summary>
 public sealed record TrainingGraphOptions
 {
+    /// <summary>Default values of the options.</summary>
+    public static class Defaults
+    {
+        /// <summary>Float32 frozen-weight MatMuls.</summary>
+        public const FrozenWeightPrecision FrozenWeights = FrozenWeightPrecision.Float32;
+    }
+
     /// <summary>The loss to minimise.</summary>
     public required LossFunction Loss { get; init; }
 
@@ -41,4 +48,10 @@ public sealed record TrainingGraphOptions
     /// and exported models. A key must be a Float/Double initializer that is not trainable.
     /// </summary>
     public IReadOnlyDictionary<string, string> RunningStatistics { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// The arithmetic of the MatMuls with frozen weight matrices in the train step (forward and input-gradient products):
+    /// float32 (default) or int8 weights with dynamically quantized activations (<see cref="FrozenWeightPrecision.Int8"/>).
+    /// </summary>
+    public FrozenWeightPrecision FrozenWeights { get; init; } = Defaults.FrozenWeights;
 }

@@ -55,6 +55,9 @@ public sealed record FineTuneOptions
         /// <summary>⊥Grad off.</summary>
         public const bool OrthogonalGradient = OptimizerDefaults.OrthogonalGradient;
 
+        /// <summary>Float32 MatMuls on the frozen encoder weights.</summary>
+        public const FrozenWeightPrecision FrozenPrecision = TrainingGraphOptions.Defaults.FrozenWeights;
+
         /// <summary>The default peak learning rate for <paramref name="method"/>.</summary>
         /// <param name="method">The method.</param>
         public static float For(LowRankMethod method) => method == LowRankMethod.Full ? FullLearningRate : LearningRate;
@@ -86,6 +89,12 @@ public sealed record FineTuneOptions
 
     /// <summary>⊥Grad: remove each weight's gradient component along the weight (<see cref="Trainers.Optimizer.OrthogonalGradient"/>).</summary>
     public bool OrthogonalGradient { get; init; } = Defaults.OrthogonalGradient;
+
+    /// <summary>
+    /// The arithmetic of the frozen encoder weights' MatMuls in the train step (<see cref="TrainingGraphOptions.FrozenWeights"/>):
+    /// float32, or int8 weights with dynamically quantized activations. The trained model is exported with float weights.
+    /// </summary>
+    public FrozenWeightPrecision FrozenPrecision { get; init; } = Defaults.FrozenPrecision;
 
     /// <summary>AdamW decoupled weight decay (applied to matrices, not to vectors).</summary>
     public float WeightDecay { get; init; }

@@ -148,6 +148,7 @@ public static class TextClassifierFineTuning
                 : trainables.Where(FineTuneModels.IsHead).ToDictionary(n => n, _ => headScale, StringComparer.Ordinal),
             WeightDecayParameters = [.. trainables.Where(n => classifier.Graph.FindInitializer(n)!.Dims.Length >= 2)],
             ExtraOutputs = [ClassifierGraph.LogitsOutput],
+            FrozenWeights = options.FrozenPrecision,
         }, takeOwnership: true);
     }
 

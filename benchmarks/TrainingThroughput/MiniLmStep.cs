@@ -1,0 +1,209 @@
+using System.Diagnostics;
+using System.Globalization;
+using Pipelines.Onnx;
+using Pipelines.Onnx.Adapters;
+using Pipelines.Onnx.Runtime;
+using Pipelines.Trainers;
+using Pipelines.Trainers.TextClassification;
+using Pipelines.Transforms.LowRank;
+
+namespace Pipelines.Benchmarks;
+
+/// <summary>
+/// One MiniLM LoRA train step as ref_train.py's minilm workload does it: LoRA r = 8 on all 36 MatMuls, masked mean pooling
+/// and a linear head, cross-entropy, AdamW on adapters and head; batch 16, sequence 64, last 16 positions masked. Run in a
+/// child process of its own so that its peak RSS (VmHWM) is this configuration's alone; prints one JSON line.
+/// </summary>
+internal static class MiniLmStep
+{
+    public const int Batch = 16;
+    public const int Seq = 64;
+
+    public static int Run(string[] args)
+    {
+        int threads = IntArg(args, "--threads", 1);
+        int steps = IntArg(args, "--steps", 10);
+        int batch = IntArg(args, "--batch", Batch);
+        FrozenWeightPrecision precision = StringArg(args, "--precision") == "int8" ? FrozenWeightPrecision.Int8 : FrozenWeightPrecision.Float32;
+        var stages = new List<(string Stage, long RssMb)> { ("start", MemoryProbe.RssMb()) };
+
+        (OnnxModel classifier, long frozenBytes) = Prepare();
+        string[] trainables = [.. AdapterGraphEntry.Read(classifier).SelectMany(a => new[] { a.LoraA, a.LoraB }), ClassifierGraph.HeadWeight, ClassifierGraph.HeadBias];
+        stages.Add(("model loaded", MemoryProbe.RssMb()));
+
+        var clock = Stopwatch.StartNew();
+        TrainingGraph graph = TrainingGraphBuilder.Build(classifier, new TrainingGraphOptions
+        {
+            Loss = new CrossEntropyLoss(ClassifierGraph.LogitsOutput),
+            Trainables = trainables,
+            Optimizer = new AdamWOptimizer(),
+            FrozenWeights = precision,
+        });
+        classifier = null!;
+        double buildSeconds = clock.Elapsed.TotalSeconds;
+        stages.Add(("graph built", MemoryProbe.RssMb()));
+        GC.Collect();
+        stages.Add(("after GC", MemoryProbe.RssMb()));
+
+        var shapes = new Dictionary<string, long[]>
+        {
+            ["input_ids"] = [batch, Seq],
+            ["attention_mask"] = [batch, Seq],
+            ["token_type_ids"] = [batch, Seq],
+            ["labels"] = [batch],
+        };
+        clock.Restart();
+        using var trainer = new Trainer(graph, new TrainerOptions
+        {
+            BatchShapes = shapes,
+            Schedule = new ConstantSchedule(5e-4),
+            Session = new SessionSettings
+            {
+                IntraOpThreads = threads,
+                InterOpThreads = 1,
+                CpuMemoryArena = !args.Contains("--no-arena"),
+                MemoryPattern = args.Contains("--memory-pattern"),
+                ExactArenaGrowth = args.Contains("--exact-arena"),
+                ProfilePrefix = StringArg(args, "--profile"),
+                OptimizedModelPath = StringArg(args, "--dump-optimized"),
+            },
+            ShrinkArenaAfterStep = args.Contains("--shrink-arena"),
+        });
+        double sessionSeconds = clock.Elapsed.TotalSeconds;
+        stages.Add(("session created", MemoryProbe.RssMb()));
+
+        var rng = new Random(2);
+        TrainingBatch b = trainer.Batch;
+        Span<long> ids = b.Get<long>("input_ids");
+        Span<long> mask = b.Get<long>("attention_mask");
+        for (int i = 0; i < ids.Length; i++)
+        {
+            ids[i] = rng.Next(1000, 30000);
+            mask[i] = i % Seq < 48 ? 1 : 0;
+        }
+
+        if (graph.BatchInputs.Any(v => v.Name == "token_type_ids"))
+        {
+            b.Get<long>("token_type_ids").Clear();
+        }
+
+        Span<long> labels = b.Get<long>("labels");
+        for (int i = 0; i < labels.Length; i++)
+        {
+            labels[i] = rng.Next(2);
+        }
+
+        double first = trainer.TrainStep();
+        stages.Add(("first step", MemoryProbe.RssMb()));
+        trainer.TrainStep();
+        clock.Restart();
+        for (int s = 0; s < steps; s++)
+        {
+            trainer.TrainStep();
+        }
+
+        double ms = clock.Elapsed.TotalMilliseconds / steps;
+        stages.Add(("after steps", MemoryProbe.RssMb()));
+        long trainableBytes = graph.Parameters.Sum(p => (long)p.Initial.RawData.Length);
+        var inv = CultureInfo.InvariantCulture;
+        string stageJson = string.Join(", ", stages.Select(s => $"\"{s.Stage}\": {s.RssMb}"));
+        Console.WriteLine(string.Create(inv,
+            $"{{\"workload\": \"minilm-lora-r8-b{batch}-t{Seq}\", \"precision\": \"{precision}\", \"threads\": {threads}, \"steps\": {steps}, " +
+            $"\"ms_per_step\": {ms:F1}, \"peak_rss_mb\": {MemoryProbe.PeakRssMb()}, \"loss_first\": {first:F4}, \"loss_last\": {trainer.LastLoss:F4}, " +
+            $"\"build_s\": {buildSeconds:F1}, \"session_s\": {sessionSeconds:F1}, \"nodes\": {graph.TrainStep.Graph.Nodes.Count}, " +
+            $"\"frozen_float_mb\": {frozenBytes / 1048576.0:F1}, \"trainable_mb\": {trainableBytes / 1048576.0:F2}, " +
+            $"\"optimizer_state_mb\": {graph.OptimizerStateBytes / 1048576.0:F2}, \"ping_pong_sets_mb\": {2 * (trainableBytes + graph.OptimizerStateBytes) / 1048576.0:F2}, " +
+            $"\"rss_mb\": {{{stageJson}}}}}"));
+        if (StringArg(args, "--dump-optimized") is { } optimized)
+        {
+            // op histogram of the graph ORT runs after its fusions, e.g. to see whether LayerNorm/GELU/attention patterns fused
+            OnnxModel o = OnnxModelIO.Load(optimized);
+            foreach (IGrouping<string, OnnxNode> g in o.Graph.Nodes.GroupBy(n => (n.Domain.Length > 0 ? n.Domain + "::" : "") + n.OpType).OrderByDescending(g => g.Count()))
+            {
+                Console.Error.WriteLine($"  optimized {g.Key,-40} {g.Count(),6}");
+            }
+        }
+
+        if (StringArg(args, "--profile") is { } prefix)
+        {
+            trainer.Dispose(); // ORT writes the profile when the session closes
+            ProfileSummary.Print(prefix, steps + 3);
+        }
+
+        return 0;
+    }
+
+    // in a method of its own so that the encoder and the adapted copy are unreachable once it returns (tier-0 code keeps
+    // every local of a method alive until the method ends)
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static (OnnxModel Classifier, long FrozenBytes) Prepare()
+    {
+        OnnxModel encoder = OnnxModelIO.Load(PretrainedModels.MiniLm().ModelPath);
+        long frozenBytes = encoder.Graph.Initializers.Where(t => t.ElementType == TensorElementType.Float).Sum(t => (long)t.RawData.Length);
+        AdaptedModel lora = LowRankInitializer.Initialize(encoder, new LowRankOptions { Method = LowRankMethod.Lora, Rank = 8, Alpha = 16, Seed = 1 });
+        return (ClassifierGraph.AddHead(lora.Model, new ClassifierHeadOptions { ClassCount = 2, Pooling = PoolingMode.Mean }), frozenBytes);
+    }
+
+    public static int IntArg(string[] args, string name, int fallback)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+    }
+
+    public static string? StringArg(string[] args, string name)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+}
+
+/// <summary>Per-op totals of ORT profiles (Chrome-trace JSON, one "Node" event per kernel run), largest first, to stderr.</summary>
+internal static class ProfileSummary
+{
+    public static void Print(string prefix, int runs)
+    {
+        string dir = Path.GetDirectoryName(Path.GetFullPath(prefix)) ?? ".";
+        foreach (string file in Directory.GetFiles(dir, Path.GetFileName(prefix) + "*.json"))
+        {
+            using var stream = File.OpenRead(file);
+            using var doc = System.Text.Json.JsonDocument.Parse(stream);
+            var byOp = new Dictionary<string, (double Us, int Count)>(StringComparer.Ordinal);
+            foreach (System.Text.Json.JsonElement e in doc.RootElement.EnumerateArray())
+            {
+                if (e.GetProperty("cat").GetString() == "Node" && e.GetProperty("name").GetString()!.EndsWith("_kernel_time", StringComparison.Ordinal)
+                    && e.TryGetProperty("args", out System.Text.Json.JsonElement a) && a.TryGetProperty("op_name", out System.Text.Json.JsonElement op))
+                {
+                    (double us, int count) = byOp.GetValueOrDefault(op.GetString()!);
+                    byOp[op.GetString()!] = (us + e.GetProperty("dur").GetDouble(), count + 1);
+                }
+            }
+
+            double total = byOp.Values.Sum(v => v.Us);
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"profile {file}: {total / 1000 / runs:F1} ms of kernels per run over {runs} runs"));
+            foreach ((string op, (double us, int count)) in byOp.OrderByDescending(kv => kv.Value.Us).Take(20))
+            {
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {op,-28} {us / 1000 / runs,9:F2} ms/run {100 * us / total,6:F1} %  {count / runs,5} kernels/run"));
+            }
+        }
+    }
+}
+
+/// <summary>Resident set size of this process from /proc/self/status (Linux; 0 elsewhere).</summary>
+internal static class MemoryProbe
+{
+    public static long RssMb() => Read("VmRSS:");
+
+    public static long PeakRssMb() => Read("VmHWM:");
+
+    private static long Read(string key)
+    {
+        const string Status = "/proc/self/status";
+        if (!File.Exists(Status))
+        {
+            return 0;
+        }
+
+        string? line = File.ReadLines(Status).FirstOrDefault(l => l.StartsWith(key, StringComparison.Ordinal));
+        return line is null ? 0 : long.Parse(line[key.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024;
+    }
+}
