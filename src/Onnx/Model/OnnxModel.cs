@@ -86,7 +86,8 @@ public sealed class OnnxModel
     /// is copied). <see cref="OnnxTensor.ReplaceData"/> on either model swaps that tensor's array only; writing into
     /// <see cref="OnnxTensor.RawData"/> in place would show in both.
     /// </summary>
-    internal OnnxModel CloneSharingData() => CloneCore(shareData: true);
+    /// <returns>The copy.</returns>
+    public OnnxModel CloneSharingData() => CloneCore(shareData: true);
 
     // the graph structure goes through the protobuf classes (no byte array); the weights are copied (or shared) directly,
     // not serialized and parsed back, which made every clone of a 90 MB model allocate about four times its size
