@@ -34,6 +34,8 @@ internal static class SparseBench
             RipsOptions sparse = exact with { SparseApproximation = epsilon };
             PersistenceDiagram e = RipsPersistence.Compute(dm, exact);
             PersistenceDiagram s = RipsPersistence.Compute(dm, sparse);
+            Program.Warm(() => RipsPersistence.Compute(dm, exact));
+            Program.Warm(() => RipsPersistence.Compute(dm, sparse));
             double exactS = Program.Median(repeat, () => RipsPersistence.Compute(dm, exact));
             double sparseS = Program.Median(repeat, () => RipsPersistence.Compute(dm, sparse));
             (_, int before, int after) = SparseRips.Sparsify(dm, epsilon, threshold);
