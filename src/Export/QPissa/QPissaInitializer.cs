@@ -116,41 +116,12 @@ public static class QPissaInitializer
         return new ModelQuantizer().Quantize(result.Model, q);
     }
 
-    /// <summary>Alg. 1 for one weight: the adapters, W_res and deq(Q(W_res)).</summary>
+    /// <summary>Alg. 1 for one weight (<see cref="QPissaDecomposition"/>): the adapters, W_res and deq(Q(W_res)).</summary>
     internal static (Matrix A, Matrix B, float[] Residual, float[] DequantizedResidual) Factor(float[] w, int k, int n, QPissaOptions options)
     {
-        float[] res = w;
-        Matrix a = null!, b = null!;
-        float[] residual = null!, deq = null!;
-        float rootScale = MathF.Sqrt(options.Scale);
-        for (int t = 0; t < options.Iterations; t++)
-        {
-            SvdResult svd = JacobiSvd.Compute(new Matrix(k, n, (float[])res.Clone())).Slice(0, options.Rank);
-            a = svd.U.Clone();
-            b = svd.Vt.Clone();
-            for (int j = 0; j < options.Rank; j++)
-            {
-                float root = MathF.Sqrt(svd.S[j]) / rootScale;
-                for (int i = 0; i < k; i++)
-                {
-                    a[i, j] *= root;
-                }
-
-                b.Row(j).Multiply(root);
-            }
-
-            Matrix ab = MatrixOps.Multiply(a, b);
-            residual = new float[w.Length];
-            for (int i = 0; i < w.Length; i++)
-            {
-                residual[i] = w[i] - (options.Scale * ab.Data[i]);
-            }
-
-            deq = WeightRoundTrip.Dequantize(residual, k, n, options.Quantization);
-            res = Subtract(w, deq);
-        }
-
-        return (a, b, residual, deq);
+        QPissaFactors f = QPissaDecomposition.Decompose(new Matrix(k, n, w), options.Rank, options.Scale, options.Iterations,
+            r => new Matrix(k, n, WeightRoundTrip.Dequantize(r.Data, k, n, options.Quantization)));
+        return (f.A, f.B, f.Residual.Data, f.DequantizedResidual.Data);
     }
 
     private static float[] Subtract(float[] x, float[] y)
@@ -167,15 +138,4 @@ public static class QPissaInitializer
     private static double Nuclear(float[] e, int k, int n) => JacobiSvd.SingularValues(new Matrix(k, n, e)).Sum(s => (double)s);
 
     private static double Frobenius(float[] e) => Math.Sqrt(e.Sum(v => (double)v * v));
-}
-
-internal static class SpanScaling
-{
-    public static void Multiply(this Span<float> row, float factor)
-    {
-        for (int i = 0; i < row.Length; i++)
-        {
-            row[i] *= factor;
-        }
-    }
 }

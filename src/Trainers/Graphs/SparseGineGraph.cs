@@ -55,12 +55,12 @@ internal static class SparseGineGraph
             h = b.Op("Add", h, b.Op("MatMul", pe, "gine.pe.w"));
         }
 
+        string zeros = b.Op("ConstantOfShape", b.Op("Shape", h)); // (V,H), the scatter target of every layer
         for (int l = 0; l < o.Layers; l++)
         {
             string e = b.Op("MatMul", GraphTensorNames.EdgeFeatures, $"gine.{l}.edge"); // (E,H)
             string hj = b.Op("Gather", [h, GraphTensorNames.EdgeSource], OnnxAttribute.Int("axis", 0)); // (E,H)
             string msg = b.Op("Relu", b.Op("Add", hj, e));
-            string zeros = b.Op("ConstantOfShape", b.Op("Shape", h)); // (V,H)
             string agg = b.Op("ScatterND", [zeros, GraphTensorNames.EdgeTarget, msg], OnnxAttribute.String("reduction", "add"));
             h = GraphModelBuilder.GineUpdate(b, l, h, agg, one);
         }

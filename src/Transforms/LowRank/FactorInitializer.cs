@@ -171,22 +171,5 @@ internal static class FactorInitializer
     }
 
     // A = U·√(S/s) (in×r), B = √(S/s)·Vᵀ (r×out).
-    internal static (Matrix A, Matrix B) Split(SvdResult svd, float scale)
-    {
-        Matrix a = svd.U.Clone();
-        Matrix b = svd.Vt.Clone();
-        for (int j = 0; j < svd.Rank; j++)
-        {
-            float f = MathF.Sqrt(svd.S[j] / scale);
-            for (int i = 0; i < a.Rows; i++)
-            {
-                a[i, j] *= f;
-            }
-
-            Span<float> row = b.Row(j);
-            System.Numerics.Tensors.TensorPrimitives.Multiply(row, f, row);
-        }
-
-        return (a, b);
-    }
+    internal static (Matrix A, Matrix B) Split(SvdResult svd, float scale) => QPissaDecomposition.Split(svd, scale);
 }

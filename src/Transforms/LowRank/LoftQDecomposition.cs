@@ -58,48 +58,19 @@ internal static class LoftQDecomposition
     }
 
     /// <summary>
-    /// QPiSSA (PiSSA paper, Alg. 1) for one weight M (in×out) with the caller's quantizer in the loop:
-    /// <code>
-    /// res ← M
-    /// repeat T times:
-    ///     P·S·Vᵀ ← SVD_r(res)                  // the first pass is plain PiSSA
-    ///     A ← P·√(S/s),  B ← √(S/s)·Vᵀ
-    ///     W_res ← M − s·A·B
-    ///     res ← M − deq(quant(W_res))          // the next SVD absorbs the quantization error
-    /// </code>
-    /// The written base is W_res in float; quantizing it with the same quantizer gives the Q the loop saw.
-    /// errorₜ = ‖M − (deq(quant(W_res)) + s·A·B)‖_F.
+    /// QPiSSA (PiSSA paper, Alg. 1; <see cref="QPissaDecomposition"/>) for one weight M (in×out) with the caller's
+    /// quantizer in the loop. The written base is W_res in float; quantizing it with the same quantizer gives the Q the
+    /// loop saw.
     /// </summary>
     public static (FactorResult Result, double[] Errors) QPissa(LowRankTarget t, Matrix m, LoftQOptions quantizer)
     {
-        int r = t.Rank;
-        Matrix res = m;
-        Matrix a = null!, b = null!, residual = null!;
-        double[] errors = new double[quantizer.Iterations];
-        for (int it = 0; it < quantizer.Iterations; it++)
-        {
-            SvdResult svd = JacobiSvd.Compute(res.Clone()).Slice(0, r);
-            (a, b) = FactorInitializer.Split(svd, t.Scale);
-            residual = m.Clone();
-            Gemm.Multiply(a.Data, false, b.Data, false, residual.Data, m.Rows, m.Cols, r, alpha: -t.Scale, beta: 1f);
-            Matrix q = quantizer.RoundTrip(residual);
-            if (q.Rows != m.Rows || q.Cols != m.Cols)
-            {
-                throw new InvalidOperationException($"The QPiSSA quantizer returned {q.Rows}x{q.Cols} for {t.Module} ({m.Rows}x{m.Cols}).");
-            }
-
-            // M − (Q + s·A·B) = W_res − Q.
-            errors[it] = MatrixOps.DistanceFrobenius(residual.Data, q.Data);
-            res = m.Clone();
-            System.Numerics.Tensors.TensorPrimitives.Subtract(res.Data, q.Data, res.Data);
-        }
-
+        QPissaFactors f = QPissaDecomposition.Decompose(m, t.Rank, t.Scale, quantizer.Iterations, quantizer.RoundTrip);
         double norm = m.FrobeniusNorm();
-        var result = new FactorResult(new AdapterFactors(t, a, b, LowRankMethod.Pissa), double.NaN, double.NaN, 0)
+        var result = new FactorResult(new AdapterFactors(t, f.A, f.B, LowRankMethod.Pissa), double.NaN, double.NaN, 0)
         {
-            Residual = residual,
-            RelError = norm > 0 ? errors[^1] / norm : 0,
+            Residual = f.Residual,
+            RelError = norm > 0 ? f.Errors[^1] / norm : 0,
         };
-        return (result, errors);
+        return (result, f.Errors);
     }
 }
