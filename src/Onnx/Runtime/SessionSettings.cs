@@ -56,6 +56,14 @@ public sealed record SessionSettings
     /// </summary>
     public bool ExactArenaGrowth { get; init; }
 
+    /// <summary>
+    /// ORT pre-packs the constant B matrices of MatMul/Gemm into GEMM panels once, at session creation (default on). The
+    /// packed copy lives beside the initializer as long as any other node reads it: off, each product packs its panels as
+    /// it runs (a cost of K·N per product against its M·K·N multiply-adds) and the weights are held once, which is the
+    /// better trade for a training step whose frozen weights are read by both forward and backward products.
+    /// </summary>
+    public bool PrepackWeights { get; init; } = true;
+
     /// <summary>When set, ORT's per-op profiler writes a Chrome-trace JSON file starting with this prefix.</summary>
     public string? ProfilePrefix { get; init; }
 }
