@@ -80,7 +80,7 @@ internal static class MiniLmStep
                 ProfilePrefix = StringArg(args, "--profile"),
                 OptimizedModelPath = StringArg(args, "--dump-optimized"),
                 ConfigEntries = ConfigEntries(args),
-                PrepackWeights = args.Contains("--prepack"),
+                PrepackWeights = !args.Contains("--no-prepack"),
             },
             ShrinkArenaAfterStep = args.Contains("--shrink-arena"),
         });
