@@ -56,6 +56,12 @@ public static class Program
                 Classifiers.Names = ["softmax", "1nn"];
             }
 
+            int classifiers = Array.IndexOf(args, "--classifiers");
+            if (classifiers >= 0)
+            {
+                Classifiers.Names = args[classifiers + 1].Split(',');
+            }
+
             if (args.Contains("--fasttree"))
             {
                 Classifiers.Names = ["logreg", "1nn", "fasttree"];

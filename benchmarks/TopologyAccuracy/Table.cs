@@ -59,11 +59,14 @@ internal static class Table
     /// parts (<see cref="SeriesFiltration"/>) are concatenated to it: the series' own (x and −x), its first difference,
     /// convolved at σ = 0.1 or at three scales (0.05, 0.1, 0.2), on the 20 × 20 grid or a finer 40 × 40 one.
     /// </summary>
-    private sealed record UcrRecipe(int Delay, bool Sublevel, bool Difference = false, bool MultiScale = false, bool Fine = false)
+    private sealed record UcrRecipe(int Delay, bool Sublevel, bool Difference = false, bool MultiScale = false, bool Fine = false, bool Narrow = false)
     {
-        public string Name => $"delay (3,{(Delay == 0 ? "L/20" : "1")}){(Sublevel ? " + sublevel×time" : "")}{(Difference ? " + Δ" : "")}{(MultiScale ? ", σ×3" : "")}{(Fine ? ", 40² grid" : "")}";
+        public string Name => $"{(Delay < 0 ? "no delay" : $"delay (3,{(Delay == 0 ? "L/20" : "1")})")}{(Sublevel ? " + sublevel×time" : "")}{(Difference ? " + Δ" : "")}{(MultiScale ? ", σ×3" : "")}{(Fine ? ", 40² grid" : "")}{(Narrow ? ", σ 0.05" : "")}";
 
-        public string Key => $"{(Delay == 0 ? "L20" : "1")}{(Sublevel ? "+sublevel" : "")}{(Difference ? "+diff" : "")}{(MultiScale ? "*ms" : "")}{(Fine ? "*fine" : "")}";
+        public string Key => $"{(Delay < 0 ? "none" : Delay == 0 ? "L20" : "1")}{(Sublevel ? "+sublevel" : "")}{(Difference ? "+diff" : "")}{(MultiScale ? "*ms" : "")}{(Fine ? "*fine" : "")}{(Narrow ? "*narrow" : "")}";
+
+        /// <summary>Gets a value indicating whether the recipe has a delay-embedding function-Rips part.</summary>
+        public bool HasDelay => Delay >= 0;
 
         public int DelayFor(int length) => Delay == 0 ? Math.Max(1, length / 20) : 1;
 
@@ -81,7 +84,7 @@ internal static class Table
             }
         }
 
-        public float[] Bandwidths => MultiScale ? [0.05f, 0.1f, 0.2f] : [Fine ? 0.05f : 0.1f];
+        public float[] Bandwidths => MultiScale ? [0.05f, 0.1f, 0.2f] : [Fine || Narrow ? 0.05f : 0.1f];
     }
 
     /// <summary>Every candidate of the family selection (<c>--candidates</c> restricts it to some keys).</summary>
@@ -89,6 +92,7 @@ internal static class Table
     [
         new(1, false), new(0, false), new(1, true), new(0, true),
         new(1, true, Difference: true), new(1, true, MultiScale: true), new(1, true, Difference: true, MultiScale: true), new(1, true, Fine: true),
+        new(-1, true), new(-1, true, Difference: true), new(1, true, Narrow: true),
     ];
 
     /// <summary>Gets or sets the candidate keys of the UCR family selection (<c>--candidates</c>); null = all.</summary>
@@ -136,7 +140,12 @@ internal static class Table
             var cache = new Dictionary<int, float[][]>();
             for (int r = 0; r < recipes.Length; r++)
             {
-                int delay = recipes[r].DelayFor(tr[0].Length);
+                int delay = recipes[r].HasDelay ? recipes[r].DelayFor(tr[0].Length) : -1;
+                if (delay < 0)
+                {
+                    cache[delay] = [.. tr.Select(_ => Array.Empty<float>())];
+                }
+
                 if (!cache.TryGetValue(delay, out float[][]? rips))
                 {
                     rips = SeriesFeatures("hilbert", tr, trY, tr, delay, out _).Test;
@@ -163,7 +172,7 @@ internal static class Table
             {
                 var sw = Stopwatch.StartNew();
                 int delay = recipe.DelayFor(tr[0].Length);
-                (float[][] a, float[][] b) = SeriesFeatures(inv, tr, trY, te, delay, out _);
+                (float[][] a, float[][] b) = recipe.HasDelay ? SeriesFeatures(inv, tr, trY, te, delay, out _) : ([.. tr.Select(_ => Array.Empty<float>())], [.. te.Select(_ => Array.Empty<float>())]);
                 (float[][] sa, float[][] sb) = SublevelFeatures(inv, recipe, tr, te);
                 (a, b) = (Concat(a, sa), Concat(b, sb));
 
