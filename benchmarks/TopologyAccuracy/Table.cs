@@ -344,7 +344,7 @@ internal static class Table
         Console.WriteLine();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(folder)}: {rows.Count} graphs, majority class rate {y.Count(l => l == majority) / (double)y.Length:F3}; nested 10-fold CV (preset by inner 3-fold CV of {Classifiers.Names[0]}, then it or {string.Join('/', Classifiers.Names.Skip(1))} by inner 3-fold CV)"));
         Console.WriteLine($"{"dataset",-18} {"invariant",-9} {"accuracy",8} {"± sd",6} {"featurize s",11}  chosen (preset/classifier × folds)");
-        BifiltrationPreset[] presets = [.. BifiltrationPreset.All.Where(p => p.ForGraphs)];
+        BifiltrationPreset[] presets = [.. BifiltrationPreset.All.Where(p => p.ForGraphs && !p.NeedsNodeLabels)];
         foreach (string inv in invariants)
         {
             var sw = Stopwatch.StartNew();
@@ -362,8 +362,9 @@ internal static class Table
     }
 
     /// <summary>
-    /// The COX2 node-label lever: the three structural presets against the electronegativity bifiltrations
-    /// (<see cref="MoleculeLabels"/>) and their concatenation with HKS × Ricci, Hilbert and Euler, the same nested CV.
+    /// The COX2 node-label lever: HKS × Ricci against the library's electronegativity presets (atomic numbers →
+    /// Pauling χ, <see cref="BifiltrationPreset.GraphHksElectronegativity"/>, <see cref="BifiltrationPreset.GraphElectronegativityDegree"/>)
+    /// and the concatenation HKS × Ricci ⊕ HKS × χ, Hilbert and Euler, the same nested CV.
     /// </summary>
     private static void TuLabels(string folder)
     {
@@ -376,17 +377,22 @@ internal static class Table
         foreach (string inv in new[] { "hilbert", "euler" })
         {
             var sw = Stopwatch.StartNew();
-            List<(string Name, float[][] X)>? labelled = MoleculeLabels.FeatureSets(folder, inv);
-            if (labelled is null)
+            List<(string Name, float[][] X)> labelled;
+            try
             {
-                Console.WriteLine($"{Path.GetFileName(folder)}: node labels are not atomic numbers; skipped");
+                labelled = [.. new[] { BifiltrationPreset.GraphHksElectronegativity, BifiltrationPreset.GraphElectronegativityDegree }
+                    .Select(p => (p.Name, Featurize(inv, p.CreateOptions(data).Input, rows, [], out _, p).Fit))];
+            }
+            catch (DataFormatException e)
+            {
+                Console.WriteLine($"{Path.GetFileName(folder)}: node labels are not atomic numbers ({e.Message}); skipped");
                 return;
             }
 
             float[][] ricci = Featurize(inv, new GraphInput("Nodes", BifiltrationPreset.GraphHksRicci.First, BifiltrationPreset.GraphHksRicci.Second), rows, [], out _, BifiltrationPreset.GraphHksRicci).Fit;
             var sets = new List<(string, float[][])> { ("graph-hks-ricci", ricci) };
             sets.AddRange(labelled);
-            sets.Add(("hks-ricci+hks-electroneg", Concat(ricci, labelled[0].X)));
+            sets.Add(("hks-ricci+hks-electronegativity", Concat(ricci, labelled[0].X)));
             double seconds = sw.Elapsed.TotalSeconds;
             (double mean, double sd, string chosen) = NestedCv(sets, y);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"COX2 + labels",-18} {inv,-9} {mean,8:F3} {sd,6:F3} {seconds,11:F1}  {chosen}"));

@@ -25,6 +25,8 @@ internal sealed class SignedMeasureFeaturizer : ITopologyRowMapper
 
     public string? NodeCountColumnName => (Options.Input as GraphInput)?.NodeCountColumnName;
 
+    public string? NodeLabelColumnName => (Options.Input as GraphInput)?.NodeLabelColumnName;
+
     public string OutputColumnName => Options.OutputColumnName;
 
     public int OutputLength => Options.OutputLength;
@@ -200,10 +202,15 @@ internal sealed class SignedMeasureFeaturizer : ITopologyRowMapper
         {
             case GraphInput gi:
                 GraphStructure graph = ReadGraph(row);
+                if (gi.NeedsNodeLabels && (row.NodeLabels is null || row.NodeLabels.Length != graph.NodeCount))
+                {
+                    throw new ArgumentException($"The electronegativity needs one node label (atomic number) per node from column '{gi.NodeLabelColumnName}': got {row.NodeLabels?.Length ?? 0} for {graph.NodeCount} nodes.");
+                }
+
                 return new GraphBifiltration(
                     graph,
-                    GraphVertexFunction.Compute(graph, gi.First, gi.HeatTime),
-                    GraphVertexFunction.Compute(graph, gi.Second, gi.HeatTime));
+                    GraphVertexFunction.Compute(graph, gi.First, gi.HeatTime, row.NodeLabels),
+                    GraphVertexFunction.Compute(graph, gi.Second, gi.HeatTime, row.NodeLabels));
             case PointCloudInput pc:
                 if (row.Values.Length % pc.PointDimension != 0)
                 {

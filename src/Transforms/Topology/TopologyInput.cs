@@ -112,12 +112,29 @@ public sealed record TimeSeriesInput(int Dimension = TimeSeriesInput.Defaults.Di
 /// <param name="First">First vertex function (edge value = max of its endpoints).</param>
 /// <param name="Second">Second vertex function.</param>
 /// <param name="HeatTime">t of the heat-kernel signature when one of the functions is HKS.</param>
-public sealed record GraphInput(string NodeCountColumnName, Numerics.Topology.GraphVertexFunctionKind First = Numerics.Topology.GraphVertexFunctionKind.HeatKernelSignature, Numerics.Topology.GraphVertexFunctionKind Second = Numerics.Topology.GraphVertexFunctionKind.FormanRicci, float HeatTime = 10f) : TopologyInput
+/// <param name="NodeLabelColumnName">
+/// Column with one label per node (variable-length <c>float</c> vector), needed by label-based vertex functions:
+/// atomic numbers for <see cref="Numerics.Topology.GraphVertexFunctionKind.Electronegativity"/>
+/// (<see cref="Data.TopologyDataset.NodeLabelColumnName"/> for TU data sets); null when both functions are structural.
+/// </param>
+public sealed record GraphInput(string NodeCountColumnName, Numerics.Topology.GraphVertexFunctionKind First = Numerics.Topology.GraphVertexFunctionKind.HeatKernelSignature, Numerics.Topology.GraphVertexFunctionKind Second = Numerics.Topology.GraphVertexFunctionKind.FormanRicci, float HeatTime = 10f, string? NodeLabelColumnName = null) : TopologyInput
 {
+    /// <summary>Gets a value indicating whether a vertex function reads node labels (so <see cref="NodeLabelColumnName"/> is needed).</summary>
+    public bool NeedsNodeLabels => First == Numerics.Topology.GraphVertexFunctionKind.Electronegativity || Second == Numerics.Topology.GraphVertexFunctionKind.Electronegativity;
+
     /// <inheritdoc/>
     public override void Validate()
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(NodeCountColumnName);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(HeatTime);
+        if (!Enum.IsDefined(First) || !Enum.IsDefined(Second))
+        {
+            throw new ArgumentOutOfRangeException(nameof(First), $"Unknown vertex function {First} or {Second}.");
+        }
+
+        if (NeedsNodeLabels && string.IsNullOrWhiteSpace(NodeLabelColumnName))
+        {
+            throw new ArgumentException("The electronegativity vertex function reads atomic numbers: set NodeLabelColumnName (one label per node).", nameof(NodeLabelColumnName));
+        }
     }
 }
