@@ -41,6 +41,38 @@ public sealed class ElectronegativityPresetTests
         Assert.Equal(features[1], loaded.Featurize(data.Rows[1].Values, data.Rows[1].NodeCount, data.Rows[1].NodeLabels));
     }
 
+    private sealed class MoleculeRow
+    {
+        [Microsoft.ML.Data.VectorType]
+        public float[] Edges { get; set; } = [];
+
+        public int Nodes { get; set; }
+
+        [Microsoft.ML.Data.VectorType]
+        public float[] Atoms { get; set; } = [];
+    }
+
+    [Fact]
+    public void NodeLabelColumn_IsReadThroughTheDataView()
+    {
+        TopologyDataset data = Molecules();
+        var ml = new Microsoft.ML.MLContext(seed: 1);
+        var view = ml.Data.LoadFromEnumerable(data.Rows.Select(r => new MoleculeRow { Edges = r.Values, Nodes = r.NodeCount, Atoms = r.NodeLabels! }));
+        var options = new SignedMeasureOptions
+        {
+            OutputColumnName = "Features",
+            InputColumnName = "Edges",
+            Input = new GraphInput("Nodes", GraphVertexFunctionKind.HeatKernelSignature, GraphVertexFunctionKind.Electronegativity, NodeLabelColumnName: "Atoms"),
+            GridResolution = 8,
+            OutputResolution = 4,
+        };
+        SignedMeasureTransformer t = ml.Transforms.Topology.SignedMeasure(options).Fit(view);
+        float[][] viaView = [.. t.Transform(view).GetColumn<float[]>("Features")];
+        float[][] direct = t.FeaturizeMany(data.Rows);
+        Assert.Equal(direct, viaView);
+        Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.Topology.SignedMeasure(options with { Input = ((GraphInput)options.Input) with { NodeLabelColumnName = "Missing" } }).Fit(view));
+    }
+
     [Fact]
     public void UnknownAtomLabel_IsNamedWithItsLine()
     {
