@@ -114,7 +114,8 @@ internal sealed class TopologyDemoStage : IDemoStage
 
     /// <summary>
     /// One orbit through the other invariants: edge collapse (same diagram, fewer edges), GUDHI-style landscapes of the
-    /// diagram, the rank invariant's signed barcode, and the MMA decomposition.
+    /// diagram, the rank invariant's signed barcode, a series' sublevel × time measures, the electronegativity preset,
+    /// and the MMA decomposition.
     /// </summary>
     private static object MoreInvariants(IAnsiConsole c, MLContext ml, SignedMeasureOptions options, List<Orbit> train, Orbit orbit, int seed)
     {
@@ -173,7 +174,7 @@ internal sealed class TopologyDemoStage : IDemoStage
         };
         MmaTransformer mma = ml.Transforms.Topology.ModuleApproximation(mmaOptions).Fit(ml.Data.LoadFromEnumerable(train.Take(20)));
         MmaModule module = mma.Decompose(orbit.Points);
-        c.MarkupLine($"MMA (δ = {module.Precision}, {module.LineOffsets.Length} lines): {module.Summands(0).Count} H0 and {module.Summands(1).Count} H1 interval summands, {module.Discontinuities} discontinuities; {watch.Elapsed.TotalSeconds:F1} s for these four");
+        c.MarkupLine($"MMA (δ = {module.Precision}, {module.LineOffsets.Length} lines): {module.Summands(0).Count} H0 and {module.Summands(1).Count} H1 interval summands, {module.Discontinuities} discontinuities; {watch.Elapsed.TotalSeconds:F1} s for these lines");
         return new { EdgesBefore = edgesBefore, EdgesAfter = edgesAfter, RankFeatures = rankFeatures.Length, MmaH0 = module.Summands(0).Count, MmaH1 = module.Summands(1).Count, Seed = seed };
     }
 
