@@ -1,3 +1,4 @@
+using Microsoft.ML.Data;
 using Pipelines.Numerics.Topology;
 using Pipelines.Transforms.Topology;
 using Pipelines.Transforms.Topology.Data;
@@ -67,7 +68,7 @@ public sealed class ElectronegativityPresetTests
             OutputResolution = 4,
         };
         SignedMeasureTransformer t = ml.Transforms.Topology.SignedMeasure(options).Fit(view);
-        float[][] viaView = [.. t.Transform(view).GetColumn<float[]>("Features")];
+        float[][] viaView = [.. t.Transform(view).GetColumn<VBuffer<float>>("Features").Select(b => b.DenseValues().ToArray())];
         float[][] direct = t.FeaturizeMany(data.Rows);
         Assert.Equal(direct, viaView);
         Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.Topology.SignedMeasure(options with { Input = ((GraphInput)options.Input) with { NodeLabelColumnName = "Missing" } }).Fit(view));
