@@ -33,8 +33,8 @@ public sealed class QuantizationContext
     /// <summary>Second moments of MatMul inputs (GPTQ rounding), else <see langword="null"/>.</summary>
     public InputHessians? Hessians { get; }
 
-    /// <summary>MatMul weight initializers stored with 8-bit codes (<see cref="QuantizationOptions.EightBit"/>), chosen on first use.</summary>
-    public IReadOnlySet<string> EightBitWeights => _eightBit ??= Options.EightBit.Select(Model);
+    /// <summary>MatMul weight initializers stored with 8-bit codes (<see cref="QuantizationOptions.EightBit"/>, <see cref="EightBitAllocation"/>), chosen on first use.</summary>
+    public IReadOnlySet<string> EightBitWeights => _eightBit ??= EightBitAllocation.Select(Model, Options);
 
     /// <summary>Data-free Hessian proxies of LayerNorm-fed MatMul inputs (<see cref="WeightRounding.GptqLayerNorm"/>), built on first use.</summary>
     public InputHessians LayerNormHessians => _layerNormHessians ??= InputHessians.FromLayerNorms(Model);
