@@ -99,7 +99,7 @@ public sealed class InputHessians
     }
 
     /// <summary>γ and β <c>[K]</c> when <paramref name="value"/> is a LayerNorm's affine output, else null.</summary>
-    internal static (float[] Gamma, float[] Beta)? LayerNormAffine(string value, int k, Dictionary<string, OnnxNode> producers, Dictionary<string, OnnxTensor> inits)
+    private static (float[] Gamma, float[] Beta)? LayerNormAffine(string value, int k, Dictionary<string, OnnxNode> producers, Dictionary<string, OnnxTensor> inits)
     {
         if (!producers.TryGetValue(value, out OnnxNode? add))
         {
