@@ -81,7 +81,10 @@ internal static class ExportCommand
                 EmbeddingBlockSize = parsed.GetValue(embeddingBlock),
                 EightBit = new EightBitWeights(
                     parsed.GetValue(int8Roles) is { Length: > 0 } roles ? roles.SelectMany(r => r.Split(',')).Select(WeightRoles.ParseShortName).ToHashSet() : QuantizationOptions.Defaults.EightBit.Roles,
-                    parsed.GetValue(int8Layers)) { SizeBudget = parsed.GetValue(int8Budget) },
+                    parsed.GetValue(int8Layers))
+                {
+                    SizeBudget = parsed.GetValue(int8Budget),
+                },
                 Rounding = parsed.GetValue(gptq) ? WeightRounding.Gptq : WeightRounding.Nearest,
                 AccuracyLevel = parsed.GetValue(accuracy),
                 KeepFirstAndLastLayersFloat = parsed.GetValue(keep),

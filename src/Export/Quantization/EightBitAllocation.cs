@@ -42,7 +42,7 @@ public static class EightBitAllocation
         ArgumentNullException.ThrowIfNull(sensitivities);
         Dictionary<string, OnnxTensor> inits = model.Graph.InitializerMap();
         var chosen = new HashSet<string>(options.EightBit.Initializers, StringComparer.Ordinal);
-        double budget = options.EightBit.SizeBudget * FloatBytes(model);
+        long budget = BudgetBytes(model, options);
         long size = EstimateBytes(model, options, chosen);
         foreach ((string name, double s, long extra) in sensitivities
             .Where(x => !chosen.Contains(x.Name) && inits.ContainsKey(x.Name))
@@ -57,6 +57,24 @@ public static class EightBitAllocation
         }
 
         return chosen;
+    }
+
+    /// <summary>Bytes a quantized tensor adds to the file besides its data: initializer names, dims and tags, the new node.</summary>
+    public const int TensorOverheadBytes = 512;
+
+    /// <summary>
+    /// The initializer bytes the budget leaves: <c>SizeBudget × float file bytes</c>, less the file's graph (its bytes besides the
+    /// initializers' data, which the quantized file keeps) and <see cref="TensorOverheadBytes"/> per quantized tensor — so that the
+    /// artifact's file, not only its weights, stays within the budget.
+    /// </summary>
+    public static long BudgetBytes(OnnxModel model, QuantizationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
+        long weights = FloatBytes(model);
+        long graph = Math.Max(0, OnnxModelIO.ToBytes(model).LongLength - weights);
+        int tensors = Candidates(model, options).Count + model.Graph.Nodes.Count(n => n.OpType == "Gather");
+        return (long)(options.EightBit.SizeBudget * (weights + graph)) - graph - ((long)TensorOverheadBytes * tensors);
     }
 
     /// <summary>Bytes of all initializers of the float model.</summary>
