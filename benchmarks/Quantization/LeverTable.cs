@@ -29,6 +29,9 @@ internal static class LeverTable
         [
             ("mixed-vf6", mixed with { EightBit = Vf(6) }),
             ("mixed-vf5", mixed with { EightBit = Vf(5) }),
+            ("mixed-budget", mixed with { EightBit = Vf(5) with { SizeBudget = 0.17 } }),
+            ("mixed-budget-hqq", mixed with { EightBit = Vf(5) with { SizeBudget = 0.17 }, Search = BlockScaleSearch.Hqq }),
+            ("default", new QuantizationOptions()),
             ("mixed-vf4", mixed with { EightBit = Vf(4) }),
             ("mixed-vf5-hqq", mixed with { EightBit = Vf(5), Search = BlockScaleSearch.Hqq }),
             ("mixed-vf5-gptqln", mixed with { EightBit = Vf(5), Rounding = WeightRounding.GptqLayerNorm }),

@@ -49,6 +49,12 @@ if (args.Contains("--sensitivity"))
     return 0;
 }
 
+if (args.FirstOrDefault(a => a.StartsWith("--probe", StringComparison.Ordinal)) is string probeArg)
+{
+    AllocationProbe.Run(model, text.Batches(dev.Select(d => d.Text).ToList(), 32), AllocationProbe.Probe(64, 32, 30522, 18), probeArg.Contains('=') ? probeArg[(probeArg.IndexOf('=') + 1)..] : null);
+    return 0;
+}
+
 if (args.FirstOrDefault(a => a.StartsWith("--levers", StringComparison.Ordinal)) is string levers)
 {
     LeverTable.Run(model, files.ModelPath, text.Batches(dev.Select(d => d.Text).ToList(), 32), outDir, levers.Contains('=') ? levers[(levers.IndexOf('=') + 1)..] : null);
@@ -82,6 +88,7 @@ var quantizer = new ModelQuantizer();
 (string Name, QuantizationOptions Options)[] formats =
 [
     ("int4-default", new QuantizationOptions()),
+    ("int4-rule", new QuantizationOptions { EightBit = QuantizationOptions.Defaults.EightBit with { SizeBudget = 0 } }),
     ("int4", new QuantizationOptions { Format = ExportFormat.Int4, BlockSize = 32, Search = BlockScaleSearch.Mse, EightBit = EightBitWeights.None, EmbeddingBlockSize = 0 }),
     ("int4-gptq", new QuantizationOptions { Format = ExportFormat.Int4, BlockSize = 32, Search = BlockScaleSearch.Mse, EightBit = EightBitWeights.None, EmbeddingBlockSize = 0, Rounding = WeightRounding.Gptq }),
     ("int4-symmetric", new QuantizationOptions { Format = ExportFormat.Int4, BlockSize = 32, Symmetric = true }),

@@ -37,7 +37,8 @@ internal static class ExportCommand
         var hqqIterations = new Option<int>("--hqq-iters") { Description = "Hqq scale search: half-quadratic iterations.", DefaultValueFactory = _ => HqqParameters.Defaults.Iterations };
         var embeddingBlock = new Option<int>("--embedding-block") { Description = "4-bit block size of embedding tables (0: --block).", DefaultValueFactory = _ => QuantizationOptions.Defaults.EmbeddingBlockSize };
         var int8Roles = new Option<string[]>("--int8-roles") { Description = $"int4: weight roles kept at 8 bits in the last --int8-layers layers (q, k, v, o, ffn-in, ffn-out; default {QuantizationOptions.Defaults.EightBit.RolesText}).", AllowMultipleArgumentsPerToken = true };
-        var int8Layers = new Option<int>("--int8-layers") { Description = "int4: how many of the last layers keep --int8-roles at 8 bits (0: pure 4-bit).", DefaultValueFactory = _ => QuantizationOptions.Defaults.EightBit.LastLayers };
+        var int8Layers = new Option<int>("--int8-layers") { Description = "int4 with --int8-budget 0: how many of the last layers keep --int8-roles at 8 bits (0: pure 4-bit).", DefaultValueFactory = _ => QuantizationOptions.Defaults.EightBit.LastLayers };
+        var int8Budget = new Option<double>("--int8-budget") { Description = $"int4: size budget as a fraction of the float weights (default {QuantizationOptions.Defaults.EightBitSizeBudget}); the MatMul weights with the most data-free probe sensitivity per extra byte get 8 bits within it. 0: the role rule (--int8-roles in the last --int8-layers layers).", DefaultValueFactory = _ => QuantizationOptions.Defaults.EightBitSizeBudget };
         var gptq = new Option<bool>("--gptq") { Description = "4-bit: GPTQ rounding of MatMul weights, from input statistics over the --calibration sentences (or built-in ones)." };
         var evalFile = new Option<FileInfo?>("--eval") { Description = "Labelled sentences ('<label> <sentence>' per line, e.g. SST-2 stsa.binary.dev): report float and artifact accuracy and label agreement (classifier models with a probabilities or logits output)." };
         var accuracy = new Option<int>("--accuracy-level") { Description = "MatMulNBits accuracy_level (0 unset, 4 = int8 activations, fastest).", DefaultValueFactory = _ => QuantizationOptions.Defaults.AccuracyLevel };
@@ -59,7 +60,7 @@ internal static class ExportCommand
         var output = new Option<FileInfo>("--out") { Description = "The ONNX file to write (*.onnx), or a model folder to write (model.onnx, vocab.txt, pipelines.json).", Required = true };
         var command = new Command("export", "Merge adapters and export float, fp16, int8 or 4-bit ONNX; report size, latency and fidelity against the float model.")
         {
-            model, quantize, block, symmetric, search, hqqIterations, embeddingBlock, int8Roles, int8Layers, gptq, evalFile, accuracy, calibration, vocab, rank, iterations, keep, noEmbeddings, exclude, merge, noReport, reportDir,
+            model, quantize, block, symmetric, search, hqqIterations, embeddingBlock, int8Roles, int8Layers, int8Budget, gptq, evalFile, accuracy, calibration, vocab, rank, iterations, keep, noEmbeddings, exclude, merge, noReport, reportDir,
             triton, tritonName, tritonBatch, tritonInstances, tritonKind, output,
         };
         CommandRunner.SetHandler(command, (parsed, console) =>
@@ -80,7 +81,10 @@ internal static class ExportCommand
                 EmbeddingBlockSize = parsed.GetValue(embeddingBlock),
                 EightBit = new EightBitWeights(
                     parsed.GetValue(int8Roles) is { Length: > 0 } roles ? roles.SelectMany(r => r.Split(',')).Select(WeightRoles.ParseShortName).ToHashSet() : QuantizationOptions.Defaults.EightBit.Roles,
-                    parsed.GetValue(int8Layers)),
+                    parsed.GetValue(int8Layers))
+                {
+                    SizeBudget = parsed.GetValue(int8Budget),
+                },
                 Rounding = parsed.GetValue(gptq) ? WeightRounding.Gptq : WeightRounding.Nearest,
                 AccuracyLevel = parsed.GetValue(accuracy),
                 KeepFirstAndLastLayersFloat = parsed.GetValue(keep),

@@ -17,13 +17,43 @@ public sealed record EightBitWeights(IReadOnlySet<WeightRole> Roles, int LastLay
     /// <summary>Initializer names kept at 8 bits as well, whatever their role.</summary>
     public IReadOnlySet<string> Initializers { get; init; } = new HashSet<string>(StringComparer.Ordinal);
 
+    /// <summary>
+    /// The size budget of the whole artifact as a fraction of the float model's weight bytes (e.g. 0.17); &gt; 0 replaces the role
+    /// rule by <see cref="EightBitAllocation"/>'s data-free choice (probe sensitivity per extra byte, greedy within the budget).
+    /// 0: the role rule (<see cref="Roles"/> in the last <see cref="LastLayers"/> layers). Models the probe cannot run fall back to the rule.
+    /// </summary>
+    public double SizeBudget { get; init; }
+
+    /// <summary>Seed of <see cref="SensitivityProbe"/>'s synthetic tokens (with <see cref="SizeBudget"/>).</summary>
+    public int Seed { get; init; } = SensitivityProbe.Defaults.Seed;
+
     /// <summary>The default 8-bit block size.</summary>
     public const int DefaultBlockSize = 128;
 
     /// <summary>No weight at 8 bits (pure 4-bit).</summary>
     public static EightBitWeights None { get; } = new(new HashSet<WeightRole>(), 0);
 
-    /// <summary>The initializer names selected in <paramref name="model"/>.</summary>
+    /// <summary>Checks the values and throws naming the bad one.</summary>
+    /// <exception cref="ArgumentException">A value is out of range.</exception>
+    public void Validate()
+    {
+        if (BlockSize < 16 || (BlockSize & (BlockSize - 1)) != 0)
+        {
+            throw new ArgumentException($"8-bit block size {BlockSize} is not a power of two ≥ 16.", nameof(BlockSize));
+        }
+
+        if (LastLayers < 0)
+        {
+            throw new ArgumentException($"8-bit last layers {LastLayers} is negative.", nameof(LastLayers));
+        }
+
+        if (SizeBudget is < 0 or >= 1 || double.IsNaN(SizeBudget))
+        {
+            throw new ArgumentException($"8-bit size budget {SizeBudget} is not in [0, 1) (a fraction of the float size, e.g. 0.17; 0: the role rule).", nameof(SizeBudget));
+        }
+    }
+
+    /// <summary>The initializer names selected in <paramref name="model"/> by the role rule (see <see cref="EightBitAllocation"/> for the budget).</summary>
     public IReadOnlySet<string> Select(OnnxModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -58,7 +88,11 @@ public sealed record EightBitWeights(IReadOnlySet<WeightRole> Roles, int LastLay
     public override string ToString()
     {
         var parts = new List<string>();
-        if (LastLayers > 0 && Roles.Count > 0)
+        if (SizeBudget > 0)
+        {
+            parts.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"by probe within {SizeBudget:0.###}× float"));
+        }
+        else if (LastLayers > 0 && Roles.Count > 0)
         {
             parts.Add($"{RolesText} last {LastLayers}");
         }

@@ -115,8 +115,12 @@ public sealed class ModelQuantizer
         _ => "mse",
     };
 
-    private static HashSet<string> FloatNodes(OnnxModel model, QuantizationOptions options)
+    /// <summary>Nodes left in float by the options: <see cref="QuantizationOptions.ExcludedNodes"/> and, with
+    /// <see cref="QuantizationOptions.KeepFirstAndLastLayersFloat"/>, the first and last layers' linear nodes.</summary>
+    public static HashSet<string> FloatNodes(OnnxModel model, QuantizationOptions options)
     {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
         var names = new HashSet<string>(options.ExcludedNodes, StringComparer.Ordinal);
         if (options.KeepFirstAndLastLayersFloat)
         {

@@ -9,10 +9,11 @@ public sealed class QuantizationContext
     private readonly Dictionary<string, OnnxTensor> _initializers;
     private readonly Dictionary<string, string> _sharedValues = new(StringComparer.Ordinal);
     private InputHessians? _layerNormHessians;
-    private IReadOnlySet<string>? _eightBit;
 
     internal QuantizationContext(OnnxModel model, QuantizationOptions options, ActivationRanges? ranges, InputHessians? hessians = null)
     {
+        // Chosen before any node is rewritten: the allocation's size estimate reads the float initializers only.
+        EightBitWeights = options.Format == ExportFormat.Int4 ? EightBitAllocation.Select(model, options) : new HashSet<string>(StringComparer.Ordinal);
         Model = model;
         Options = options;
         Ranges = ranges;
@@ -33,8 +34,8 @@ public sealed class QuantizationContext
     /// <summary>Second moments of MatMul inputs (GPTQ rounding), else <see langword="null"/>.</summary>
     public InputHessians? Hessians { get; }
 
-    /// <summary>MatMul weight initializers stored with 8-bit codes (<see cref="QuantizationOptions.EightBit"/>), chosen on first use.</summary>
-    public IReadOnlySet<string> EightBitWeights => _eightBit ??= Options.EightBit.Select(Model);
+    /// <summary>MatMul weight initializers stored with 8-bit codes (<see cref="QuantizationOptions.EightBit"/>, <see cref="EightBitAllocation"/>), chosen before quantizing.</summary>
+    public IReadOnlySet<string> EightBitWeights { get; }
 
     /// <summary>Data-free Hessian proxies of LayerNorm-fed MatMul inputs (<see cref="WeightRounding.GptqLayerNorm"/>), built on first use.</summary>
     public InputHessians LayerNormHessians => _layerNormHessians ??= InputHessians.FromLayerNorms(Model);

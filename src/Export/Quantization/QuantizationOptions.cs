@@ -22,10 +22,17 @@ public sealed record QuantizationOptions
         public const int EmbeddingBlockSize = 128;
 
         /// <summary>
-        /// <see cref="ExportFormat.Int4"/>: value projections and feed-forward up-projections of the last 5 layers at 8 bits,
-        /// block 128 — on all-MiniLM-L6-v2 the weights that carry most of the 4-bit output error, within 0.17× the float size.
+        /// <see cref="ExportFormat.Int4"/>: the artifact's size budget as a fraction of the float weights' bytes (0.17), within which
+        /// <see cref="EightBitAllocation"/> gives 8-bit codes to the MatMul weights with the most probe sensitivity per extra byte.
         /// </summary>
-        public static EightBitWeights EightBit { get; } = new(new HashSet<WeightRole> { WeightRole.Value, WeightRole.FfnIn }, 5);
+        public const double EightBitSizeBudget = 0.17;
+
+        /// <summary>
+        /// <see cref="ExportFormat.Int4"/>: 8-bit weights chosen data-free within <see cref="EightBitSizeBudget"/>, block 128; for models
+        /// the probe cannot run, and with <c>SizeBudget = 0</c>, the role rule: value projections and feed-forward up-projections of the
+        /// last 5 layers (the default before the budget).
+        /// </summary>
+        public static EightBitWeights EightBit { get; } = new(new HashSet<WeightRole> { WeightRole.Value, WeightRole.FfnIn }, 5) { SizeBudget = EightBitSizeBudget };
     }
 
     /// <summary>The quantization format.</summary>
@@ -135,10 +142,7 @@ public sealed record QuantizationOptions
 
         ArgumentNullException.ThrowIfNull(Hqq);
         ArgumentNullException.ThrowIfNull(EightBit);
-        if (EightBit.BlockSize < 16 || (EightBit.BlockSize & (EightBit.BlockSize - 1)) != 0)
-        {
-            throw new ArgumentException($"8-bit block size {EightBit.BlockSize} is not a power of two ≥ 16.", nameof(EightBit));
-        }
+        EightBit.Validate();
 
         Hqq.Validate();
 
