@@ -108,6 +108,9 @@ internal static class LoraInitCommand
                 Tolerance = parsed.GetValue(tolerance),
                 Targets = ParseTargets(parsed.GetValue(targets)!),
                 Seed = parsed.GetValue(seed),
+
+                // the file's hash, which pipelines.json records as well (one hash of the base per command)
+                BaseModelSha256 = ModelFolder.Sha256File(source.ModelPath),
                 BaseUntouched = parsed.GetValue(baseUntouched),
                 Eva = eva,
                 Corda = corda,

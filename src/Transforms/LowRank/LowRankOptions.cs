@@ -68,6 +68,13 @@ public sealed record LowRankOptions
     /// <summary>Threads across targets (0 = one per core).</summary>
     public int MaxThreads { get; init; }
 
+    /// <summary>
+    /// SHA-256 (hex) of the base model file, recorded as the adapters' <c>base_model_sha256</c> when the caller has the
+    /// file (<c>lora init</c> passes the hash its model folder records anyway, so <c>sha256sum model.onnx</c> reproduces
+    /// it); <see langword="null"/>: the initialiser hashes the model's bytes as Pipelines serializes them.
+    /// </summary>
+    public string? BaseModelSha256 { get; init; }
+
     /// <summary>EVA calibration settings (required when <see cref="Method"/> is <see cref="LowRankMethod.Eva"/>).</summary>
     public EvaOptions? Eva { get; init; }
 
