@@ -41,6 +41,16 @@ public sealed class ModelFolderChainTests : IClassFixture<ModelFolderChainTests.
         Assert.Equal(6, initFolder.Manifest.Adapters.Targets.Count);
         Assert.Contains("adapter_model.safetensors", initFolder.Manifest.Files.Keys);
 
+        // the adapters' base hash is the base file's, the same value pipelines.json records (sha256sum reproduces it)
+        using (JsonDocument config = JsonDocument.Parse(File.ReadAllText(Path.Combine(init, "adapter_config.json"))))
+        {
+            Assert.Equal(
+                ModelFolder.Sha256File(Path.Combine(baseFolder, "model.onnx")),
+                config.RootElement.GetProperty("pipelines").GetProperty("base_model_sha256").GetString());
+        }
+
+        Assert.Equal(ModelFolder.Sha256File(Path.Combine(baseFolder, "model.onnx")), initFolder.Manifest.BaseModelSha256);
+
         string trainFile = dir.File("train.txt");
         File.WriteAllLines(trainFile, s_train);
         string trained = dir.File("trained");

@@ -38,7 +38,7 @@ internal static class LoraInitCommand
         var rsLora = new Option<bool>("--rslora") { Description = "rsLoRA scaling s = α/√r (peft's use_rslora)." };
         var dora = new Option<bool>("--dora") { Description = "DoRA (peft's use_dora): W' = m ⊙ (W + s·A·B) / ‖W + s·A·B‖_c with a trainable magnitude m per output unit; combines with every method.", DefaultValueFactory = _ => LowRankOptions.Defaults.Dora };
         var niter = new Option<int>("--niter") { Description = "Power iterations of pissa-fast.", DefaultValueFactory = _ => LowRankOptions.Defaults.PowerIterations };
-        var oversample = new Option<int>("--oversample") { Description = "Oversampling p of pissa-fast.", DefaultValueFactory = _ => LowRankOptions.Defaults.Oversampling };
+        var oversample = new Option<int>("--oversample") { Description = "Oversampling p of pissa-fast: ℓ = r + p sketch columns (peft uses 0; the default 8 costs what any p from 1 to 8 does and is below torch.svd_lowrank's error).", DefaultValueFactory = _ => LowRankOptions.Defaults.Oversampling };
         var tolerance = new Option<double?>("--tolerance") { Description = "Adaptive pissa-fast: stop power iterations once the residual improves by less than this fraction (at most --niter)." };
         var targets = new Option<string>("--targets")
         {
@@ -112,6 +112,9 @@ internal static class LoraInitCommand
                 Tolerance = parsed.GetValue(tolerance),
                 Targets = ParseTargets(parsed.GetValue(targets)!),
                 Seed = parsed.GetValue(seed),
+
+                // the file's hash, which pipelines.json records as well (one hash of the base per command)
+                BaseModelSha256 = ModelFolder.Sha256File(source.ModelPath),
                 BaseUntouched = parsed.GetValue(baseUntouched),
                 Eva = eva,
                 Corda = corda,

@@ -6,8 +6,9 @@ namespace Pipelines.Numerics.LinearAlgebra;
 /// <summary>
 /// Thin QR of a tall-skinny matrix Y (m×ℓ, m ≥ ℓ) by two Cholesky-QR passes (CholeskyQR2, Fukaya et al. 2014):
 /// G = YᵀY = R₁ᵀR₁, Q₁ = Y·R₁⁻¹; G₂ = Q₁ᵀQ₁ = R₂ᵀR₂, Q = Q₁·R₂⁻¹, R = R₂·R₁. The products run in the GEMM kernel
-/// instead of ℓ²/2 level-1 reflector updates. The first Gram matrix is accumulated in double (exact float products,
-/// double sums), which widens the usable range from κ(Y) &lt; ε_f^(−1/2) ≈ 3·10³ to about 10⁵; the second pass then
+/// instead of ℓ²/2 level-1 reflector updates. The first Gram matrix comes from the float GEMM when R₁ shows Y well
+/// conditioned (min/max R₁ᵢᵢ ≥ 10⁻²), else it is accumulated in double (exact float products, double sums), which
+/// widens the usable range from κ(Y) &lt; ε_f^(−1/2) ≈ 3·10³ to about 10⁵; the second pass then
 /// restores orthogonality to float rounding (‖QᵀQ − I‖ = O(ℓ·ε_f) once κ(Q₁) is near 1).
 /// </summary>
 /// <remarks>
@@ -18,6 +19,9 @@ namespace Pipelines.Numerics.LinearAlgebra;
 internal static class CholeskyQr
 {
     private const double MinDiagonalRatio = 1e-5;
+
+    // min/max R₁ᵢᵢ below which the float Gram matrix is recomputed in double.
+    private const double FloatGramDiagonalRatio = 1e-2;
 
     // One pass leaves ‖Q₁ᵀQ₁ − I‖ ≈ κ(Y)·ε_f (the double Gram and R add only κ²·ε_d); a basis for the power iterations
     // may stop there while min/max R₁ᵢᵢ (a cheap stand-in for 1/κ) stays above this.
@@ -45,10 +49,16 @@ internal static class CholeskyQr
             return false;
         }
 
-        double[] r1 = GramDouble(y.Data, m, l);
-        if (!Cholesky(r1, l) || !WellSeparated(r1, l, MinDiagonalRatio))
+        // The Gram matrix in float first (one GEMM, several times faster than the double accumulation); when its Cholesky
+        // factor shows κ(Y) beyond about 10², where float rounding of G (≈ κ²·ε_f) would matter, again in double.
+        double[] r1 = GramFloat(y.Data, m, l, maxThreads);
+        if (!Cholesky(r1, l) || !WellSeparated(r1, l, FloatGramDiagonalRatio))
         {
-            return false;
+            r1 = GramDouble(y.Data, m, l);
+            if (!Cholesky(r1, l) || !WellSeparated(r1, l, MinDiagonalRatio))
+            {
+                return false;
+            }
         }
 
         var q1 = new Matrix(m, l);
@@ -84,22 +94,38 @@ internal static class CholeskyQr
 
         q = new Matrix(m, l);
         Gemm.Multiply(q1.Data, false, InverseUpper(r2, l), false, q.Data, m, l, l, maxThreads: maxThreads);
-        r = new Matrix(l, l);
+        // R = R₂·R₁, row by row: R[i, :] = Σ_{p ≥ i} R₂[i, p]·R₁[p, :] (both upper triangular).
+        double[] rr = new double[l * l];
         for (int i = 0; i < l; i++)
         {
-            for (int j = i; j < l; j++)
+            Span<double> row = rr.AsSpan((i * l) + i, l - i);
+            for (int p = i; p < l; p++)
             {
-                double sum = 0;
-                for (int p = i; p <= j; p++)
-                {
-                    sum += r2[(i * l) + p] * r1[(p * l) + j];
-                }
-
-                r[i, j] = (float)sum;
+                Axpy(row[(p - i)..], r2[(i * l) + p], r1.AsSpan((p * l) + p, l - p));
             }
         }
 
+        r = new Matrix(l, l);
+        for (int i = 0; i < rr.Length; i++)
+        {
+            r.Data[i] = (float)rr[i];
+        }
+
         return true;
+    }
+
+    // YᵀY (ℓ×ℓ, row-major) by the float GEMM, widened to double.
+    private static double[] GramFloat(float[] y, int m, int l, int maxThreads)
+    {
+        float[] g = new float[l * l];
+        Gemm.Multiply(y, true, y, false, g, l, l, m, maxThreads: maxThreads);
+        double[] d = new double[l * l];
+        for (int i = 0; i < d.Length; i++)
+        {
+            d[i] = g[i];
+        }
+
+        return d;
     }
 
     // Upper triangle of YᵀY (ℓ×ℓ, row-major) in double, four rows of Y per pass over G.
@@ -189,34 +215,31 @@ internal static class CholeskyQr
         }
     }
 
-    // In place: the upper triangle of the symmetric positive definite g (upper part given) becomes R with g = RᵀR.
+    // In place: the upper triangle of the symmetric positive definite g (upper part given) becomes R with g = RᵀR
+    // (right-looking: row j of R, then the trailing rows lose its outer product, as contiguous row updates).
     private static bool Cholesky(double[] g, int l)
     {
         for (int j = 0; j < l; j++)
         {
             double d = g[(j * l) + j];
-            for (int p = 0; p < j; p++)
-            {
-                double v = g[(p * l) + j];
-                d -= v * v;
-            }
-
             if (!(d > 0) || !double.IsFinite(d))
             {
                 return false;
             }
 
             double rjj = Math.Sqrt(d);
-            g[(j * l) + j] = rjj;
-            for (int c = j + 1; c < l; c++)
+            Span<double> rowJ = g.AsSpan((j * l) + j, l - j);
+            rowJ[0] = rjj;
+            double inv = 1.0 / rjj;
+            for (int c = 1; c < rowJ.Length; c++)
             {
-                double s = g[(j * l) + c];
-                for (int p = 0; p < j; p++)
-                {
-                    s -= g[(p * l) + j] * g[(p * l) + c];
-                }
+                rowJ[c] *= inv;
+            }
 
-                g[(j * l) + c] = s / rjj;
+            for (int i = j + 1; i < l; i++)
+            {
+                // G[i, i:] −= R[j, i]·R[j, i:]
+                Axpy(g.AsSpan((i * l) + i, l - i), -rowJ[i - j], rowJ[(i - j)..]);
             }
         }
 
@@ -226,6 +249,24 @@ internal static class CholeskyQr
         }
 
         return true;
+    }
+
+    // y += a·x
+    private static void Axpy(Span<double> y, double a, ReadOnlySpan<double> x)
+    {
+        int w = Vector<double>.Count;
+        int n = y.Length;
+        int i = 0;
+        var va = new Vector<double>(a);
+        for (; i + w <= n; i += w)
+        {
+            Fma.Of(va, new Vector<double>(x[i..]), new Vector<double>(y[i..])).CopyTo(y[i..]);
+        }
+
+        for (; i < n; i++)
+        {
+            y[i] += a * x[i];
+        }
     }
 
     private static bool WellSeparated(double[] r, int l, double ratio)
@@ -242,23 +283,24 @@ internal static class CholeskyQr
         return min >= ratio * max;
     }
 
-    // R⁻¹ of an upper-triangular R (double), rounded to float, as an ℓ×ℓ row-major array.
+    // R⁻¹ of an upper-triangular R (double), rounded to float, as an ℓ×ℓ row-major array: back substitution by rows,
+    // X[i, :] = (e_i − Σ_{p > i} R[i, p]·X[p, :]) / R[i, i], each term a contiguous row update.
     private static float[] InverseUpper(double[] r, int l)
     {
         double[] x = new double[l * l];
-        for (int j = 0; j < l; j++)
+        for (int i = l - 1; i >= 0; i--)
         {
-            // Column j of X solves R·x = e_j by back substitution.
-            x[(j * l) + j] = 1.0 / r[(j * l) + j];
-            for (int i = j - 1; i >= 0; i--)
+            Span<double> row = x.AsSpan((i * l) + i, l - i);
+            row[0] = 1.0;
+            for (int p = i + 1; p < l; p++)
             {
-                double s = 0;
-                for (int p = i + 1; p <= j; p++)
-                {
-                    s += r[(i * l) + p] * x[(p * l) + j];
-                }
+                Axpy(row[(p - i)..], -r[(i * l) + p], x.AsSpan((p * l) + p, l - p));
+            }
 
-                x[(i * l) + j] = -s / r[(i * l) + i];
+            double inv = 1.0 / r[(i * l) + i];
+            for (int c = 0; c < row.Length; c++)
+            {
+                row[c] *= inv;
             }
         }
 

@@ -53,6 +53,49 @@ public sealed class GaussianSampler
         }
     }
 
+    /// <summary>
+    /// Fills <paramref name="destination"/> with N(0, 1) samples computed in blocks, in float: Box–Muller on 24-bit
+    /// uniforms (two per 64-bit output) with vectorised log, square root, sine and cosine. A different sequence from
+    /// <see cref="Fill"/> for the same seed (and tails cut at √(48·ln 2) ≈ 5.8), about five times faster; for random
+    /// sketches, where only the distribution matters.
+    /// </summary>
+    public void FillBlocks(Span<float> destination)
+    {
+        const int Block = 256;
+        Span<float> radius = stackalloc float[Block];
+        Span<float> angle = stackalloc float[Block];
+        Span<float> sin = stackalloc float[Block];
+        Span<float> cos = stackalloc float[Block];
+        const float Unit = 1f / (1 << 24);
+        for (int start = 0; start < destination.Length; start += 2 * Block)
+        {
+            int pairs = Math.Min(Block, (destination.Length - start + 1) / 2);
+            for (int i = 0; i < pairs; i++)
+            {
+                ulong x = NextUInt64();
+                radius[i] = 1f - ((x >> 40) * Unit);
+                angle[i] = ((uint)x >> 8) * Unit;
+            }
+
+            Span<float> r = radius[..pairs];
+            Span<float> a = angle[..pairs];
+            System.Numerics.Tensors.TensorPrimitives.Log(r, r);
+            System.Numerics.Tensors.TensorPrimitives.Multiply(r, -2f, r);
+            System.Numerics.Tensors.TensorPrimitives.Sqrt(r, r);
+            System.Numerics.Tensors.TensorPrimitives.Multiply(a, 2f * MathF.PI, a);
+            System.Numerics.Tensors.TensorPrimitives.SinCos(a, sin[..pairs], cos[..pairs]);
+            Span<float> dst = destination[start..];
+            for (int i = 0; i < pairs; i++)
+            {
+                dst[2 * i] = r[i] * cos[i];
+                if ((2 * i) + 1 < dst.Length)
+                {
+                    dst[(2 * i) + 1] = r[i] * sin[i];
+                }
+            }
+        }
+    }
+
     /// <summary>The next raw 64-bit output of xoshiro256**.</summary>
     public ulong NextUInt64()
     {

@@ -67,15 +67,11 @@ public static class Gemm
         }
 
         int threads = maxThreads <= 0 ? Environment.ProcessorCount : maxThreads;
-        // A skinny product (n ≤ 16, e.g. W·Ω at r = 16) would pad a 32-wide panel with zeros; the 6×16 Vector256 tile
-        // does the same FMAs in the same order per element (identical results) without the padding.
-        int nr = n <= 16 ? 16 : s_nr;
         int lda = transposeA ? m : k;
         long aRowStride = transposeA ? 1 : lda;
         long aColStride = transposeA ? lda : 1;
         int ncMax = Math.Min(n, Nc);
-        int panelsMax = (ncMax + nr - 1) / nr;
-        float[] packed = ArrayPool<float>.Shared.Rent(panelsMax * nr * Math.Min(k, Kc));
+        float[] packed = ArrayPool<float>.Shared.Rent((ncMax + 32) * Math.Min(k, Kc));
         try
         {
             fixed (float* pa = a, pb = b, pc = cm, pp = packed)
@@ -90,7 +86,6 @@ public static class Gemm
                     ARowStride = aRowStride,
                     AColStride = aColStride,
                     Alpha = alpha,
-                    Nr = nr,
                 };
                 for (int jc = 0; jc < n; jc += Nc)
                 {
@@ -98,7 +93,7 @@ public static class Gemm
                     for (int p0 = 0; p0 < k; p0 += Kc)
                     {
                         int kc = Math.Min(Kc, k - p0);
-                        PackB(pb, transposeB, n, k, p0, kc, jc, nc, nr, pp);
+                        PackB(pb, transposeB, n, k, p0, kc, jc, nc, pp);
                         job.P0 = p0;
                         job.Kc = kc;
                         job.Jc = jc;
@@ -134,15 +129,22 @@ public static class Gemm
         }
     }
 
-    // Packs B[p0:p0+kc, jc:jc+nc] into ⌈nc/nr⌉ panels of kc×nr (row p of a panel contiguous), zero-padded.
-    private static unsafe void PackB(float* b, bool transposeB, int n, int k, int p0, int kc, int jc, int nc, int nr, float* dst)
+    // The width of the panel that starts `remaining` columns before the end of the block: the widest tile (32 with
+    // AVX-512, else 16) while it fits, then 16, then 8, so a few columns past a multiple of 16 (W·Ω at ℓ = r + p) cost a
+    // narrow tile instead of a zero-padded wide one. Each element sees the same FMAs in the same order in every tile
+    // width, so the split does not change results.
+    private static int PanelWidth(int remaining) =>
+        remaining >= s_nr ? s_nr : remaining > 8 ? 16 : 8;
+
+    // Packs B[p0:p0+kc, jc:jc+nc] into panels of kc×w (w from PanelWidth; row p of a panel contiguous), zero-padded;
+    // panel j starts at dst + kc·(first column of panel j − jc).
+    private static unsafe void PackB(float* b, bool transposeB, int n, int k, int p0, int kc, int jc, int nc, float* dst)
     {
-        int panels = (nc + nr - 1) / nr;
-        for (int jp = 0; jp < panels; jp++)
+        for (int j0 = jc; j0 < jc + nc;)
         {
-            int j0 = jc + (jp * nr);
+            int nr = PanelWidth(jc + nc - j0);
             int w = Math.Min(nr, jc + nc - j0);
-            float* panel = dst + ((long)jp * kc * nr);
+            float* panel = dst + ((long)(j0 - jc) * kc);
             if (!transposeB)
             {
                 for (int p = 0; p < kc; p++)
@@ -182,6 +184,8 @@ public static class Gemm
                     }
                 }
             }
+
+            j0 += nr;
         }
     }
 
@@ -195,7 +199,6 @@ public static class Gemm
         public long ARowStride;
         public long AColStride;
         public float Alpha;
-        public int Nr;
         public int P0;
         public int Kc;
         public int Jc;
@@ -204,7 +207,6 @@ public static class Gemm
         public readonly void Run(int tile0, int tile1)
         {
             float* tmp = stackalloc float[Mr * 32];
-            int panels = (Nc + Nr - 1) / Nr;
             for (int t = tile0; t < tile1; t++)
             {
                 int i0 = t * Mr;
@@ -215,21 +217,25 @@ public static class Gemm
                 float* a3 = RowPtr(i0, 3, rows);
                 float* a4 = RowPtr(i0, 4, rows);
                 float* a5 = RowPtr(i0, 5, rows);
-                for (int jp = 0; jp < panels; jp++)
+                for (int j0 = Jc; j0 < Jc + Nc;)
                 {
-                    int j0 = Jc + (jp * Nr);
-                    int cols = Math.Min(Nr, Jc + Nc - j0);
-                    float* panel = Packed + ((long)jp * Kc * Nr);
-                    bool full = rows == Mr && cols == Nr;
+                    int nr = PanelWidth(Jc + Nc - j0);
+                    int cols = Math.Min(nr, Jc + Nc - j0);
+                    float* panel = Packed + ((long)(j0 - Jc) * Kc);
+                    bool full = rows == Mr && cols == nr;
                     float* dst = full ? C + ((long)i0 * N) + j0 : tmp;
-                    int ldd = full ? N : Nr;
-                    if (Nr == 32)
+                    int ldd = full ? N : nr;
+                    if (nr == 32)
                     {
                         Kernel512(a0, a1, a2, a3, a4, a5, AColStride, panel, Kc, dst, ldd, Alpha, full);
                     }
-                    else
+                    else if (nr == 16)
                     {
                         Kernel256(a0, a1, a2, a3, a4, a5, AColStride, panel, Kc, dst, ldd, Alpha, full);
+                    }
+                    else
+                    {
+                        Kernel256x8(a0, a1, a2, a3, a4, a5, AColStride, panel, Kc, dst, ldd, Alpha, full);
                     }
 
                     if (!full)
@@ -239,10 +245,12 @@ public static class Gemm
                             float* crow = C + ((long)(i0 + r) * N) + j0;
                             for (int j = 0; j < cols; j++)
                             {
-                                crow[j] += tmp[(r * Nr) + j];
+                                crow[j] += tmp[(r * nr) + j];
                             }
                         }
                     }
+
+                    j0 += nr;
                 }
             }
         }
@@ -352,6 +360,50 @@ public static class Gemm
         Store256(dst, 3, ldd, c30, c31, al, accumulate);
         Store256(dst, 4, ldd, c40, c41, al, accumulate);
         Store256(dst, 5, ldd, c50, c51, al, accumulate);
+    }
+
+    // The 6×8 tile for the last few columns of a block.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Kernel256x8(
+        float* a0, float* a1, float* a2, float* a3, float* a4, float* a5, long cs,
+        float* panel, int kc, float* dst, int ldd, float alpha, bool accumulate)
+    {
+        Vector256<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default;
+        float* bp = panel;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector256<float> b0 = Vector256.Load(bp);
+            bp += 8;
+            long o = p * cs;
+            c0 = Fma.Of(Vector256.Create(a0[o]), b0, c0);
+            c1 = Fma.Of(Vector256.Create(a1[o]), b0, c1);
+            c2 = Fma.Of(Vector256.Create(a2[o]), b0, c2);
+            c3 = Fma.Of(Vector256.Create(a3[o]), b0, c3);
+            c4 = Fma.Of(Vector256.Create(a4[o]), b0, c4);
+            c5 = Fma.Of(Vector256.Create(a5[o]), b0, c5);
+        }
+
+        Vector256<float> al = Vector256.Create(alpha);
+        Store8(dst, 0, ldd, c0, al, accumulate);
+        Store8(dst, 1, ldd, c1, al, accumulate);
+        Store8(dst, 2, ldd, c2, al, accumulate);
+        Store8(dst, 3, ldd, c3, al, accumulate);
+        Store8(dst, 4, ldd, c4, al, accumulate);
+        Store8(dst, 5, ldd, c5, al, accumulate);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Store8(float* dst, int r, int ldd, Vector256<float> x, Vector256<float> alpha, bool accumulate)
+    {
+        float* d = dst + ((long)r * ldd);
+        if (accumulate)
+        {
+            Fma.Of(x, alpha, Vector256.Load(d)).Store(d);
+        }
+        else
+        {
+            (x * alpha).Store(d);
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -2,7 +2,7 @@ namespace Pipelines.Numerics.LinearAlgebra;
 
 /// <summary>
 /// Randomized truncated SVD (Halko, Martinsson &amp; Tropp 2011): Y = A·Ω with a seeded Gaussian Ω (n×ℓ), Q = qr(Y);
-/// q power iterations Q ← qr(A·qr(Aᵀ·Q)); then B = QᵀA is factored exactly (through a QR of Bᵀ and a Jacobi SVD of
+/// q power iterations Q ← qr(A·Aᵀ·Q) (adaptive mode: Q ← qr(A·qr(Aᵀ·Q))); then B = QᵀA is factored exactly (through a QR of Bᵀ and a Jacobi SVD of
 /// its ℓ×ℓ factor) and U = Q·Ũ. This is the routine behind PiSSA's fast initialisation (torch.svd_lowrank), with
 /// oversampling, an adaptive stopping rule and a-posteriori error figures added. The tall-skinny QRs run as
 /// Cholesky-QR (GEMM-bound; one pass for the intermediate bases, two for those that enter the result), with
@@ -37,7 +37,7 @@ public static class RandomizedSvd
 
         // Y = A·Ω, Q = qr(Y).
         float[] omega = new float[n * l];
-        new GaussianSampler(options.Seed).Fill(omega);
+        new GaussianSampler(options.Seed).FillBlocks(omega);
         var y = new Matrix(m, l);
         Gemm.Multiply(a, false, omega, false, y.Data, m, l, n, maxThreads: threads);
         Matrix q = Basis(y, threads, final: options.Tolerance is not null || options.PowerIterations == 0);
@@ -67,7 +67,11 @@ public static class RandomizedSvd
                 previous = residual;
             }
 
-            Matrix qz = Basis(z, threads, final: false);
+            // Fixed mode orthonormalises once per power iteration, after A·Aᵀ·Q (span(A·Z) = span(A·qr(Z))): Z = Aᵀ·Q with
+            // orthonormal Q is only as ill-conditioned as A's top ℓ block, so Y = A·Z stays within the double-Gram
+            // Cholesky-QR's range (κ(Y) ≈ (σ₁/σ_ℓ)², Householder beyond it). The adaptive mode's residual test wants the
+            // orthonormal basis of every step.
+            Matrix qz = adaptive ? Basis(z, threads, final: false) : z;
             Gemm.Multiply(a, false, qz.Data, false, y.Data, m, l, n, maxThreads: threads);
 
             // The basis that becomes U (the last one in fixed mode; every one in adaptive mode, which may stop at any) is

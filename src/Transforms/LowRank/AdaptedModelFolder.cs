@@ -58,7 +58,7 @@ public static class AdaptedModelFolder
         {
             Producer = "lora init",
             Options = recorded,
-            BaseModelSha256 = source.Manifest?.BaseModelSha256 ?? ModelFolder.Sha256File(source.ModelPath),
+            BaseModelSha256 = source.Manifest?.BaseModelSha256 ?? options.BaseModelSha256 ?? ModelFolder.Sha256File(source.ModelPath),
             Adapters = new AdapterManifest
             {
                 Method = LowRankMethods.Name(options.Method),

@@ -101,9 +101,9 @@ internal static class EvaInitializer
             factors.Add(options.Dora ? LowRankInitializer.WithDoraMagnitude(LowRankInitializer.ReadWeight(model, nt), f, null) : f);
         }
 
-        OnnxModel adapted = model.Clone();
+        OnnxModel adapted = model.CloneSharingData();
         AdaptedGraphWriter.Apply(adapted, factors, new Dictionary<string, Matrix>(), new Dictionary<string, AdapterFactors>());
-        AdapterConfig config = AdapterConfig.Create(options, kept, LowRankInitializer.Sha256(model));
+        AdapterConfig config = AdapterConfig.Create(options, kept, options.BaseModelSha256 ?? LowRankInitializer.Sha256(model));
         var set = new AdapterSet(factors, factors.Select(LowRankInitializer.Copy).ToList(), config);
         return new AdaptedModel(adapted, set, new InitializationReport(LowRankMethod.Eva, reports, clock.Elapsed.TotalSeconds));
     }

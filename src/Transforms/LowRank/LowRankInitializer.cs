@@ -7,7 +7,10 @@ using Pipelines.Onnx;
 namespace Pipelines.Transforms.LowRank;
 
 /// <summary>The adapted model, its adapters and what initialisation did.</summary>
-/// <param name="Model">The adapted ONNX model (a new object; the input model is not modified).</param>
+/// <param name="Model">
+/// The adapted ONNX model (a new object; the input model is not modified): its untouched initializers share their data
+/// arrays with the input's (<see cref="OnnxModel.CloneSharingData"/>; replace a tensor's data, never write into it).
+/// </param>
 /// <param name="Adapters">The adapter factors (current and initial) and their peft-style config.</param>
 /// <param name="Report">Per-layer figures.</param>
 public sealed record AdaptedModel(OnnxModel Model, AdapterSet Adapters, InitializationReport Report);
@@ -52,10 +55,12 @@ public static class LowRankInitializer
             ? CordaDecomposition.Covariances(model, targets, options.Corda!)
             : null;
 
-        // The copy to adapt and the base hash are made while the factors are computed (all three only read the input);
-        // on one thread, first.
-        Task<OnnxModel> copying = threads > 1 ? Task.Run(model.Clone) : Task.FromResult(model.Clone());
-        Task<string> hashing = threads > 1 ? Task.Run(() => Sha256(model)) : Task.FromResult(Sha256(model));
+        // The model to adapt shares every initializer's data with the input (the rewrite swaps the targets' arrays, never
+        // writes into one), so only the graph structure is copied. The base hash is the caller's (the model file's) when
+        // given; otherwise the serialization is hashed while the factors are computed (on one thread, first).
+        OnnxModel adapted = model.CloneSharingData();
+        Task<string> hashing = options.BaseModelSha256 is { } given ? Task.FromResult(given)
+            : threads > 1 ? Task.Run(() => Sha256(model)) : Task.FromResult(Sha256(model));
 
         int outer = Math.Min(threads, targets.Count);
         int inner = outer > 1 ? 1 : threads;
@@ -85,7 +90,8 @@ public static class LowRankInitializer
                 }
                 else
                 {
-                    res = m.Clone();
+                    // In place over this target's copy of W (read for the factors, which are done with it) unless W is kept.
+                    res = options.BaseUntouched ? m.Clone() : m;
                     Gemm.Multiply(f.Factors.A.Data, false, f.Factors.B.Data, false, res.Data, t.InFeatures, t.OutFeatures, t.Rank, alpha: -t.Scale, beta: 1f, maxThreads: inner);
                     relError = norm > 0 ? res.FrobeniusNorm() / norm : 0;
                 }
@@ -100,7 +106,6 @@ public static class LowRankInitializer
                 norm > 0 ? delta * delta / (norm * norm) : 0, relError, f.OptimalRelError, f.ErrorBound, f.PowerIterations, sw.Elapsed.TotalSeconds);
         });
 
-        OnnxModel adapted = copying.GetAwaiter().GetResult();
         string baseHash = hashing.GetAwaiter().GetResult();
         AdapterFactors[] factors = results.Select(r => r.Factors).ToArray();
         AdapterFactors[] initial = factors.Select(Copy).ToArray();

@@ -13,6 +13,13 @@ public class GemmTests
     [InlineData(29, 70, 300, true, true)]
     [InlineData(200, 33, 600, false, false)]
     [InlineData(64, 1100, 40, false, false)]
+    [InlineData(31, 8, 70, true, false)]
+    [InlineData(31, 9, 70, false, false)]
+    [InlineData(31, 17, 70, true, false)]
+    [InlineData(31, 24, 70, false, true)]
+    [InlineData(31, 65, 300, false, false)]
+    [InlineData(31, 72, 300, true, false)]
+    [InlineData(31, 80, 70, false, false)]
     public void Multiply_MatchesNaiveProduct(int m, int n, int k, bool ta, bool tb)
     {
         Matrix a = ta ? TestMatrices.Gaussian(k, m, 1) : TestMatrices.Gaussian(m, k, 1);
@@ -54,6 +61,24 @@ public class GemmTests
         Gemm.Multiply(a.Data, ta, wide.Data, false, cw.Data, 45, 40, 700, maxThreads: 1);
         Gemm.Multiply(a.Data, ta, narrow.Data, false, cn.Data, 45, 16, 700, maxThreads: 1);
         Assert.Equal(cw.Columns(0, 16).Data, cn.Data);
+    }
+
+    [Theory]
+    [InlineData(17)]
+    [InlineData(24)]
+    [InlineData(65)]
+    [InlineData(72)]
+    public void Multiply_ColumnsPastATileMultiple_SameBitsAsTheSameColumnsOfAWideProduct(int n)
+    {
+        // the last few columns take a 16- or 8-wide tile; the first columns' bits do not depend on how many follow.
+        Matrix a = TestMatrices.Gaussian(45, 700, 10);
+        Matrix wide = TestMatrices.Gaussian(700, 96, 11);
+        Matrix narrow = wide.Columns(0, n);
+        var cw = new Matrix(45, 96);
+        var cn = new Matrix(45, n);
+        Gemm.Multiply(a.Data, false, wide.Data, false, cw.Data, 45, 96, 700, alpha: -0.5f, maxThreads: 1);
+        Gemm.Multiply(a.Data, false, narrow.Data, false, cn.Data, 45, n, 700, alpha: -0.5f, maxThreads: 1);
+        Assert.Equal(cw.Columns(0, n).Data, cn.Data);
     }
 
     [Fact]
