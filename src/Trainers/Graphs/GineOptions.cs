@@ -1,3 +1,5 @@
+using Pipelines.Transforms.Graphs.Spe;
+
 namespace Pipelines.Trainers.Graphs;
 
 /// <summary>Graph-level pooling of node states.</summary>
@@ -60,6 +62,9 @@ public sealed record GineOptions(
 
         /// <summary>Initialisation of the GINE layers (<c>--init</c>).</summary>
         public const GnnInit Init = GnnInit.Xavier;
+
+        /// <summary>Layout of SPE's <c>n×n</c> part with sparse message passing (<c>--spe-layout</c>).</summary>
+        public const SpeBatchLayout SpeLayout = SpeBatchLayout.Blocks;
     }
 
     /// <summary>
@@ -67,6 +72,13 @@ public sealed record GineOptions(
     /// <see cref="GraphMessagePassing.Dense"/> (padded <c>(B, N, N)</c>); the same function of the same parameters.
     /// </summary>
     public GraphMessagePassing MessagePassing { get; init; } = Defaults.MessagePassing;
+
+    /// <summary>
+    /// Gets how SPE's <c>n×n</c> part is batched with <see cref="GraphMessagePassing.Sparse"/>: per-graph blocks
+    /// (<see cref="SpeBatchLayout.Blocks"/>, the default, <c>Σ_g n_g²</c> pairs) or padded to <c>B·N_max²</c>
+    /// (<see cref="SpeBatchLayout.Padded"/>); the same function of the same parameters. The dense layout always pads.
+    /// </summary>
+    public SpeBatchLayout SpeLayout { get; init; } = Defaults.SpeLayout;
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for invalid settings.</summary>
     public void Validate()
@@ -82,6 +94,11 @@ public sealed record GineOptions(
         if (!Enum.IsDefined(MessagePassing))
         {
             throw new ArgumentOutOfRangeException(nameof(MessagePassing), MessagePassing, "Unknown message-passing layout.");
+        }
+
+        if (!Enum.IsDefined(SpeLayout))
+        {
+            throw new ArgumentOutOfRangeException(nameof(SpeLayout), SpeLayout, "Unknown SPE batch layout.");
         }
 
         if (!Enum.IsDefined(Init))
