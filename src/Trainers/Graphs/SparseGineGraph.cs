@@ -66,13 +66,15 @@ internal static class SparseGineGraph
         }
 
         string zeros = b.Op("ConstantOfShape", b.Op("Shape", h)); // (V,H), the scatter target of every layer
+        NormalizationMode normMode = withLoss ? NormalizationMode.Training : NormalizationMode.Inference;
+        string Norm(string x, BatchNormNames names) => MaskedBatchNorm.Append(b, x, null, names, [0], normMode, F); // every stacked node is real
         for (int l = 0; l < o.Layers; l++)
         {
             string e = b.Op("MatMul", GraphTensorNames.EdgeFeatures, $"gine.{l}.edge"); // (E,H)
             string hj = b.Op("Gather", [h, GraphTensorNames.EdgeSource], OnnxAttribute.Int("axis", 0)); // (E,H)
             string msg = b.Op("Relu", b.Op("Add", hj, e));
             string agg = b.Op("ScatterND", [zeros, GraphTensorNames.EdgeTarget, msg], OnnxAttribute.String("reduction", "add"));
-            h = GraphModelBuilder.GineUpdate(b, l, h, agg, one);
+            h = GraphModelBuilder.GineUpdate(b, l, h, agg, one, o.Normalization == SpeNormalization.BatchNorm ? Norm : null);
         }
 
         // Readout: pooled[g] = Σ_{i in g} h_i, (B,H).
