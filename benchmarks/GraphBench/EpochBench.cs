@@ -63,6 +63,52 @@ internal static class EpochBench
         Console.WriteLine($"ratios: dense/sparse {seconds["dense"] / seconds["sparse"]:F2}×" + (seconds.TryGetValue("torch", out double tt) ? $", sparse/torch {seconds["sparse"] / tt:F2}, dense/torch {seconds["dense"] / tt:F2}" : ", torch: not run"));
     }
 
+    /// <summary>
+    /// SPE training epoch time with sparse GINE, SPE's <c>n×n</c> part padded to <c>B·N_max²</c> vs per-graph blocks
+    /// (<see cref="Pipelines.Transforms.Graphs.Spe.SpeBatchLayout"/>), same seed and batches, one intra-op thread; NCI109
+    /// or (<paramref name="dataFolder"/> null) the generated cycle-counting graphs (600, n in [10, 20]).
+    /// </summary>
+    public static void RunSpe(string? dataFolder, Pipelines.Transforms.Graphs.Spe.SpeOptions speOptions, int epochs, int hidden, int layers, int batchSize)
+    {
+        IReadOnlyList<Graph> graphs;
+        GraphSchema schema;
+        GraphLoss loss;
+        string name;
+        if (dataFolder is null)
+        {
+            graphs = Pipelines.Transforms.Graphs.Datasets.CycleCountingDataset.Generate(600, seed: 2024, minNodes: 10, maxNodes: 20, meanDegree: 3.0).Select(s => s.WithTarget(3)).ToList();
+            schema = new GraphSchema(1, 1, 0, 1);
+            loss = GraphLoss.L1;
+            name = "cycles";
+        }
+        else
+        {
+            TuDataset ds = TuDatasetReader.Read(dataFolder);
+            graphs = ds.Graphs;
+            schema = new GraphSchema(ds.NodeTypeCount, Math.Max(1, ds.EdgeTypeCount), 0, ds.ClassLabels.Count);
+            loss = GraphLoss.CrossEntropy;
+            name = ds.Name;
+        }
+
+        var enc = new SpeEncoding(16, speOptions);
+        var watch = Stopwatch.StartNew();
+        var split = new GraphSplit(graphs, PrecomputedEncoding.ComputeMany(graphs, enc));
+        long pairs = graphs.Sum(g => (long)g.NodeCount * g.NodeCount);
+        Console.WriteLine($"SPE epoch time: {name} {graphs.Count} graphs (max {graphs.Max(g => g.NodeCount)} nodes, Σn² {pairs}), spectra {watch.Elapsed.TotalSeconds:F1} s; SPE m={speOptions.EigenvalueFunctions} ρ {speOptions.RhoLayers}×{speOptions.RhoHiddenSize} {speOptions.Normalization}; GINE {hidden}×{layers}, batch {batchSize}, {epochs} epochs, 1 thread, median epoch");
+        var seconds = new Dictionary<string, double>();
+        foreach (var speLayout in new[] { Pipelines.Transforms.Graphs.Spe.SpeBatchLayout.Padded, Pipelines.Transforms.Graphs.Spe.SpeBatchLayout.Blocks })
+        {
+            var def = new GraphModelDefinition(schema, new GineOptions(HiddenSize: hidden, Layers: layers, Pooling: GraphPooling.Mean, HeadHiddenSize: hidden) { SpeLayout = speLayout }, enc, loss);
+            var reports = new List<EpochReport>();
+            GraphTrainer.Train(def, split, null, new GraphTrainerOptions(Epochs: epochs, BatchSize: batchSize, WarmupSteps: 10, Seed: 1, Threads: 1, Batching: GraphBatching.Shuffled), new Sink(reports));
+            string key = speLayout.ToString().ToLowerInvariant();
+            seconds[key] = Median(reports.Select(r => r.Seconds));
+            Console.WriteLine($"  {key,-7} {seconds[key],8:F2} s/epoch  (train loss {string.Join(" → ", reports.Select(r => r.TrainLoss.ToString("F4", CultureInfo.InvariantCulture)))})");
+        }
+
+        Console.WriteLine($"ratio: padded/blocks {seconds["padded"] / seconds["blocks"]:F2}×");
+    }
+
     // GraphBatchOrder.Epoch for GraphBatching.Shuffled (the trainer's order): a seeded shuffle cut into batches.
     private static int[][] ShuffledEpoch(int count, int batchSize, int seed, int epoch)
     {

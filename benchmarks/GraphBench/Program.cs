@@ -5,6 +5,8 @@
 //   epoch   — training epoch time on NCI109, dense vs sparse GINE vs PyTorch (ref_gine.py, scatter_add) on the same batches, 1 thread each, as ratios
 // Run: dotnet run -c Release --project benchmarks/GraphBench -- <cycles|zinc|nci109> [epochs] [seeds] [folds] [threads] [pe list] [hidden] [layers] [batch] [lr]
 //      dotnet run -c Release --project benchmarks/GraphBench -- epoch [epochs=3] [hidden=64] [layers=4] [batch=32]
+//      dotnet run -c Release --project benchmarks/GraphBench -- spe-epoch [epochs=2] [hidden=64] [layers=4] [batch=32] [nci109|cycles]
+//        SPE epoch time, sparse GINE, SPE's n×n part padded (B·N_max²) vs per-graph blocks (Σ n_g²), same batches, 1 thread
 //   pe list: comma-separated subset of none,lap,rwse,spe (default all); hidden, layers, batch: GINE width, depth, batch size and learning rate for nci109 (64, 4, 64, 1e-3)
 //   environment: GRAPHBENCH_SPE="m,rhoLayers,rhoHidden[,mean][,bn]" sizes SPE (bn: the reference's BatchNorm in φ and ρ); GRAPHBENCH_BATCHING=bucketed uses size-bucketed batches (all encodings alike);
 //   GRAPHBENCH_LAYOUT=dense trains the dense (padded) GINE instead of the default sparse one
@@ -53,6 +55,15 @@ if (task == "epoch")
 {
     int At(int i, int fallback) => args.Length > i ? int.Parse(args[i], CultureInfo.InvariantCulture) : fallback;
     EpochBench.Run(FindShared("graphs/tu/NCI109"), At(1, 3), At(2, 64), At(3, 4), At(4, 32), Environment.GetEnvironmentVariable("GRAPHBENCH_PYTHON"));
+    return;
+}
+
+if (task == "spe-epoch")
+{
+    int At(int i, int fallback) => args.Length > i ? int.Parse(args[i], CultureInfo.InvariantCulture) : fallback;
+    string dataset = args.Length > 5 ? args[5] : "nci109";
+    var spe = new SpeOptions(EigenvalueFunctions: speSizes[0], RhoLayers: speSizes[1], RhoHiddenSize: speSizes[2], OutputSize: 16, ColumnReduction: speReduction, Normalization: speNorm);
+    EpochBench.RunSpe(dataset == "cycles" ? null : FindShared("graphs/tu/NCI109"), spe, At(1, 2), At(2, 64), At(3, 4), At(4, 32));
     return;
 }
 

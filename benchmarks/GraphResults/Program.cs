@@ -5,16 +5,37 @@
 //   esol    — ESOL (../shared/data/molecules/esol), logSolubility, seeded 80/10/10 split: test RMSE (trained with L1, selected on valid MAE)
 //   nci109  — NCI109 (../shared/data/graphs/tu/NCI109), stratified 10-fold CV (fold f tests, f+1 selects): mean test accuracy over the folds run
 //   sizegen — NCI109 size generalisation: train/valid on graphs with ≤ median node count (90/10), test on the larger ones: accuracy
-// Run: dotnet run -c Release --project benchmarks/GraphResults -- [tasks=cycles,zinc,esol,nci109,sizegen] [pe=none,lap,rwse,spe] [seeds=3] [maxEpochs=200] [patience=20] [folds=10] [threads=1]
+// Run: dotnet run -c Release --project benchmarks/GraphResults -- [tasks=cycles,zinc,esol,nci109,sizegen] [pe=none,lap,rwse,spe] [seeds=3] [maxEpochs=200] [patience=20] [folds=10] [threads=1] [inits=xavier] [spe=none] [curves=benchmarks/GraphResults/results/curves]
+//   inits: comma-separated xavier,virgo (GineOptions.Init; one table column each); spe: SPE's normalisation and column
+//   reduction, none|mean|bn|bn-mean (SpeNormalization.BatchNorm, SpeColumnReduction.Mean; default the compact SPE of graph train).
+//   Loops seed → PE → init, so a stopped run has every PE and init at the seeds it finished.
+//   Learning curves: <curves>/<task>.csv (task,pe,init,seed,split,epoch,train_loss,valid_metric,best), rewritten after every
+//   run, and <curves>/<task>.png (validation metric per epoch, colour = PE, thick = Xavier, thin = Virgo).
+//   Redraw the PNGs from the CSVs: dotnet run -c Release --project benchmarks/GraphResults -- plot [curves]
 // Each finished run prints one line (so a stopped run still reports what it did); each task ends with a mean ± std table.
 using System.Diagnostics;
 using System.Globalization;
+using System.Text;
+using Pipelines.Cli.Plots;
+using Pipelines.Onnx;
 using Pipelines.Trainers;
 using Pipelines.Trainers.Graphs;
 using Pipelines.Transforms.Graphs;
 using Pipelines.Transforms.Graphs.Datasets;
+using Pipelines.Transforms.Graphs.Spe;
 
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+if (args.Length > 0 && args[0] == "plot")
+{
+    string folder = args.Length > 1 ? args[1] : Path.Combine("benchmarks", "GraphResults", "results", "curves");
+    foreach (string csv in Directory.GetFiles(folder, "*.csv"))
+    {
+        Console.WriteLine(Curves.Plot(csv));
+    }
+
+    return;
+}
+
 string[] tasks = (args.Length > 0 ? args[0] : "cycles,zinc,esol,nci109,sizegen").Split(',');
 string[] pes = (args.Length > 1 ? args[1] : "none,lap,rwse,spe").Split(',');
 int seeds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3;
@@ -22,8 +43,14 @@ int maxEpochs = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCultur
 int patience = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 20;
 int folds = args.Length > 5 ? int.Parse(args[5], CultureInfo.InvariantCulture) : 10;
 int threads = args.Length > 6 ? int.Parse(args[6], CultureInfo.InvariantCulture) : 1;
+GnnInit[] inits = [.. (args.Length > 7 ? args[7] : "xavier").Split(',').Select(i => Enum.Parse<GnnInit>(i, ignoreCase: true))];
+string speMode = args.Length > 8 ? args[8] : "none";
+string curvesDir = args.Length > 9 ? args[9] : Path.Combine("benchmarks", "GraphResults", "results", "curves");
+SpeNormalization speNorm = speMode.StartsWith("bn", StringComparison.Ordinal) ? SpeNormalization.BatchNorm : SpeNormalization.None;
+SpeColumnReduction speReduction = speMode.EndsWith("mean", StringComparison.Ordinal) ? SpeColumnReduction.Mean : SpeColumnReduction.Sum;
+Directory.CreateDirectory(curvesDir);
 var total = Stopwatch.StartNew();
-Console.WriteLine($"GraphResults: tasks={string.Join(",", tasks)} pe={string.Join(",", pes)} seeds={seeds} maxEpochs={maxEpochs} patience={patience} folds={folds} threads={threads} layout={GineOptions.Defaults.MessagePassing} cores={Environment.ProcessorCount}");
+Console.WriteLine($"GraphResults: tasks={string.Join(",", tasks)} pe={string.Join(",", pes)} seeds={seeds} maxEpochs={maxEpochs} patience={patience} folds={folds} threads={threads} inits={string.Join(",", inits)} spe={speNorm}/{speReduction} layout={GineOptions.Defaults.MessagePassing}/{GineOptions.Defaults.SpeLayout} cores={Environment.ProcessorCount} curves={curvesDir}");
 
 foreach (string task in tasks)
 {
@@ -58,9 +85,21 @@ Console.WriteLine($"total {total.Elapsed.TotalMinutes:F1} min");
 
 GraphTrainerOptions Options(int seed) => new(Epochs: maxEpochs, BatchSize: 32, LearningRate: 1e-3f, WarmupSteps: 20, Seed: seed, Threads: threads, Patience: patience);
 
-GineOptions Backbone(int seed) => new(HiddenSize: 64, Layers: 4, Pooling: GraphPooling.Mean, HeadHiddenSize: 64, Seed: seed);
+GineOptions Backbone(int seed, GnnInit init) => new(HiddenSize: 64, Layers: 4, Pooling: GraphPooling.Mean, HeadHiddenSize: 64, Seed: seed, Init: init);
 
-GraphEncoding Encoding(string pe, int k, int seed) => GraphEncoding.Create(Enum.Parse<GraphEncodingKind>(pe, ignoreCase: true), k, seed);
+GraphEncoding Encoding(string pe, int k, int seed)
+{
+    GraphEncoding e = GraphEncoding.Create(Enum.Parse<GraphEncodingKind>(pe, ignoreCase: true), k, seed);
+    return e is SpeEncoding s ? s with { Options = s.SpeOptions with { Normalization = speNorm, ColumnReduction = speReduction } } : e;
+}
+
+string Name(GnnInit init) => init.ToString().ToLowerInvariant();
+
+void Record(Curves curves, string pe, GnnInit init, int seed, int split, IReadOnlyList<EpochReport> reports)
+{
+    curves.Add(pe, Name(init), seed, split, reports);
+    Curves.Plot(curves.Save());
+}
 
 void Cycles()
 {
@@ -70,29 +109,44 @@ void Cycles()
     List<Graph> Norm(IEnumerable<CycleCountingSample> s) => s.Select(x => x.Graph.WithTargets(Enumerable.Range(0, 4).Select(c => (float)(x.Counts[c] / std[c])).ToArray())).ToList();
     List<Graph> train = Norm(trainS), valid = Norm(all.Skip(600).Take(200)), test = Norm(all.Skip(800));
     Console.WriteLine($"cycles: 600/200/200 generated graphs (seed 2024), n in [10, 20]; test MAE per cycle length, targets / train std");
+    var curves = new Curves(Path.Combine(curvesDir, "cycles.csv"), "MAE");
+    var perLength = new Dictionary<(string, GnnInit), List<double[]>>();
+    var epochsRun = new Dictionary<(string, GnnInit), List<int>>();
+    for (int seed = 1; seed <= seeds; seed++)
+    {
+        foreach (string pe in pes)
+        {
+            GraphEncoding enc = Encoding(pe, 20, seed);
+            GraphSplit trainSplit = Split(train, enc), validSplit = Split(valid, enc);
+            PrecomputedEncoding[] testEnc = PrecomputedEncoding.ComputeMany(test, enc);
+            foreach (GnnInit init in inits)
+            {
+                var def = new GraphModelDefinition(new GraphSchema(1, 1, 0, 4), new GineOptions(HiddenSize: 32, Layers: 3, Pooling: GraphPooling.Sum, HeadHiddenSize: 32, Seed: seed, Init: init), enc, GraphLoss.L1);
+                var watch = Stopwatch.StartNew();
+                var reports = new List<EpochReport>();
+                GraphModel model = GraphTrainer.Train(def, trainSplit, validSplit, Options(seed), new Sink(reports));
+                using var predictor = new GraphPredictor(model);
+                float[][] y = predictor.Predict(test, testEnc);
+                double[] mae = [.. Enumerable.Range(0, 4).Select(c => y.Select((v, i) => (double)Math.Abs(v[c] - test[i].Targets![c])).Average())];
+                Add(perLength, (pe, init), mae);
+                Add(epochsRun, (pe, init), reports.Count);
+                Record(curves, pe, init, seed, 0, reports);
+                Console.WriteLine($"  cycles {pe,-4} {Name(init),-6} seed {seed}: MAE C3..C6 {string.Join(" ", mae.Select(m => m.ToString("F4")))}; {reports.Count} epochs, best {reports.Last(r => r.IsBest).Epoch} ({watch.Elapsed.TotalSeconds:F0} s; {total.Elapsed.TotalMinutes:F1} min total)");
+            }
+        }
+    }
+
     var rows = new List<string>();
     foreach (string pe in pes)
     {
-        var perLength = new List<double[]>();
-        var epochsRun = new List<int>();
-        for (int seed = 1; seed <= seeds; seed++)
+        foreach (GnnInit init in inits.Where(i => perLength.ContainsKey((pe, i))))
         {
-            GraphEncoding enc = Encoding(pe, 20, seed);
-            var def = new GraphModelDefinition(new GraphSchema(1, 1, 0, 4), new GineOptions(HiddenSize: 32, Layers: 3, Pooling: GraphPooling.Sum, HeadHiddenSize: 32, Seed: seed), enc, GraphLoss.L1);
-            var watch = Stopwatch.StartNew();
-            var reports = new List<EpochReport>();
-            GraphModel model = GraphTrainer.Train(def, Split(train, enc), Split(valid, enc), Options(seed), new Sink(reports));
-            using var predictor = new GraphPredictor(model);
-            float[][] y = predictor.Predict(test, PrecomputedEncoding.ComputeMany(test, enc));
-            perLength.Add(Enumerable.Range(0, 4).Select(c => y.Select((v, i) => (double)Math.Abs(v[c] - test[i].Targets![c])).Average()).ToArray());
-            epochsRun.Add(reports.Count);
-            Console.WriteLine($"  cycles {pe,-4} seed {seed}: MAE C3..C6 {string.Join(" ", perLength[^1].Select(m => m.ToString("F4")))}; {reports.Count} epochs, best {reports.Last(r => r.IsBest).Epoch} ({watch.Elapsed.TotalSeconds:F0} s; {total.Elapsed.TotalMinutes:F1} min total)");
+            List<double[]> r = perLength[(pe, init)];
+            rows.Add($"| {pe} | {Name(init)} | {string.Join(" | ", Enumerable.Range(0, 4).Select(c => Cell(r.Select(x => x[c]))))} | {r.Count} | {epochsRun[(pe, init)].Average():F0} |");
         }
-
-        rows.Add($"| {pe} | {string.Join(" | ", Enumerable.Range(0, 4).Select(c => Cell(perLength.Select(r => r[c]))))} | {epochsRun.Average():F0} |");
     }
 
-    Table("cycles (test MAE, normalised)", "| PE | C3 | C4 | C5 | C6 | epochs |", rows);
+    Table("cycles (test MAE, normalised)", "| PE | init | C3 | C4 | C5 | C6 | seeds | epochs |", rows);
 }
 
 GraphDataset LoadZinc(out GraphDatasetSplit split)
@@ -108,65 +162,104 @@ void Regression(string name, GraphDataset data, Func<int, GraphDatasetSplit> spl
 {
     string metric = rmse ? "RMSE" : "MAE";
     Console.WriteLine($"{name}: {data.Graphs.Count} molecules, {data.NodeTypeCount} atom types; test {metric}");
-    var rows = new List<string>();
-    foreach (string pe in pes)
+    var curves = new Curves(Path.Combine(curvesDir, name + ".csv"), "MAE");
+    var scores = new Dictionary<(string, GnnInit), List<double>>();
+    var epochsRun = new Dictionary<string, List<int>>();
+    var pre = new Dictionary<string, PrecomputedEncoding[]>();
+    for (int seed = 1; seed <= seeds; seed++)
     {
-        var scores = new List<double>();
-        var epochsRun = new List<int>();
-        PrecomputedEncoding[] pre = PrecomputedEncoding.ComputeMany(data.Graphs, Encoding(pe, 16, 1));
-        for (int seed = 1; seed <= seeds; seed++)
+        foreach (string pe in pes)
         {
-            var watch = Stopwatch.StartNew();
-            GraphTrainingJob job = GraphTrainingJob.Prepare(data, splitOf(seed), Encoding(pe, 16, seed), pre);
-            GraphTrainingResult r = job.Run(Backbone(seed), Options(seed));
-            double score = r.TestMetric;
-            if (rmse)
+            if (!pre.TryGetValue(pe, out PrecomputedEncoding[]? encodings))
             {
-                using var predictor = new GraphPredictor(r.Model);
-                float[][] y = predictor.Predict(job.Test.Graphs, job.Test.Encodings);
-                score = Math.Sqrt(y.Select((v, i) => Math.Pow(v[0] - job.Test.Graphs[i].Target, 2)).Average());
+                pre[pe] = encodings = PrecomputedEncoding.ComputeMany(data.Graphs, Encoding(pe, 16, 1));
             }
 
-            scores.Add(score);
-            epochsRun.Add(r.EpochsRun);
-            Console.WriteLine($"  {name} {pe,-4} seed {seed}: test {metric} {score:F4}; {r.EpochsRun} epochs, best {r.BestEpoch} ({watch.Elapsed.TotalSeconds:F0} s; {total.Elapsed.TotalMinutes:F1} min total)");
-        }
+            foreach (GnnInit init in inits)
+            {
+                var watch = Stopwatch.StartNew();
+                var reports = new List<EpochReport>();
+                GraphTrainingJob job = GraphTrainingJob.Prepare(data, splitOf(seed), Encoding(pe, 16, seed), encodings);
+                GraphTrainingResult r = job.Run(Backbone(seed, init), Options(seed), new Sink(reports));
+                double score = r.TestMetric;
+                if (rmse)
+                {
+                    using var predictor = new GraphPredictor(r.Model);
+                    float[][] y = predictor.Predict(job.Test.Graphs, job.Test.Encodings);
+                    score = Math.Sqrt(y.Select((v, i) => Math.Pow(v[0] - job.Test.Graphs[i].Target, 2)).Average());
+                }
 
-        rows.Add($"| {pe} | {Cell(scores)} | {epochsRun.Average():F0} |");
+                Add(scores, (pe, init), score);
+                Add(epochsRun, pe, r.EpochsRun);
+                Record(curves, pe, init, seed, 0, reports);
+                Console.WriteLine($"  {name} {pe,-4} {Name(init),-6} seed {seed}: test {metric} {score:F4}; {r.EpochsRun} epochs, best {r.BestEpoch} ({watch.Elapsed.TotalSeconds:F0} s; {total.Elapsed.TotalMinutes:F1} min total)");
+            }
+        }
     }
 
-    Table($"{name} (test {metric})", $"| PE | {metric} | epochs |", rows);
+    InitTable($"{name} (test {metric})", scores, epochsRun);
 }
 
 void Classification(string name, GraphDataset data, Func<int, IReadOnlyList<GraphDatasetSplit>> splitsOf)
 {
     Console.WriteLine($"{name}: {data.Graphs.Count} graphs, {data.ClassCount} classes; test accuracy");
-    var rows = new List<string>();
-    foreach (string pe in pes)
+    var curves = new Curves(Path.Combine(curvesDir, name + ".csv"), "accuracy");
+    var perSeed = new Dictionary<(string, GnnInit), List<double>>();
+    var epochsRun = new Dictionary<string, List<int>>();
+    var pre = new Dictionary<string, PrecomputedEncoding[]>();
+    for (int seed = 1; seed <= seeds; seed++)
     {
-        var perSeed = new List<double>();
-        var epochsRun = new List<int>();
-        PrecomputedEncoding[] pre = PrecomputedEncoding.ComputeMany(data.Graphs, Encoding(pe, 16, 1));
-        for (int seed = 1; seed <= seeds; seed++)
+        IReadOnlyList<GraphDatasetSplit> splits = splitsOf(seed);
+        foreach (string pe in pes)
         {
-            var accs = new List<double>();
-            IReadOnlyList<GraphDatasetSplit> splits = splitsOf(seed);
-            for (int f = 0; f < splits.Count; f++)
+            if (!pre.TryGetValue(pe, out PrecomputedEncoding[]? encodings))
             {
-                var watch = Stopwatch.StartNew();
-                GraphTrainingResult r = GraphTrainingJob.Prepare(data, splits[f], Encoding(pe, 16, seed), pre).Run(Backbone(seed), Options(seed));
-                accs.Add(r.TestMetric);
-                epochsRun.Add(r.EpochsRun);
-                Console.WriteLine($"  {name} {pe,-4} seed {seed} split {f}: test accuracy {r.TestMetric:F4}; {r.EpochsRun} epochs, best {r.BestEpoch} ({watch.Elapsed.TotalSeconds:F0} s; {total.Elapsed.TotalMinutes:F1} min total)");
+                pre[pe] = encodings = PrecomputedEncoding.ComputeMany(data.Graphs, Encoding(pe, 16, 1));
             }
 
-            perSeed.Add(accs.Average());
-        }
+            foreach (GnnInit init in inits)
+            {
+                var accs = new List<double>();
+                for (int f = 0; f < splits.Count; f++)
+                {
+                    var watch = Stopwatch.StartNew();
+                    var reports = new List<EpochReport>();
+                    GraphTrainingResult r = GraphTrainingJob.Prepare(data, splits[f], Encoding(pe, 16, seed), encodings).Run(Backbone(seed, init), Options(seed), new Sink(reports));
+                    accs.Add(r.TestMetric);
+                    Add(epochsRun, pe, r.EpochsRun);
+                    Record(curves, pe, init, seed, f, reports);
+                    Console.WriteLine($"  {name} {pe,-4} {Name(init),-6} seed {seed} split {f}: test accuracy {r.TestMetric:F4}; {r.EpochsRun} epochs, best {r.BestEpoch} ({watch.Elapsed.TotalSeconds:F0} s; {total.Elapsed.TotalMinutes:F1} min total)");
+                }
 
-        rows.Add($"| {pe} | {Cell(perSeed)} | {epochsRun.Average():F0} |");
+                Add(perSeed, (pe, init), accs.Average());
+            }
+        }
     }
 
-    Table($"{name} (test accuracy; mean over splits per seed, then mean ± std over seeds)", "| PE | accuracy | epochs |", rows);
+    InitTable($"{name} (test accuracy; mean over splits per seed, then mean ± std over seeds)", perSeed, epochsRun);
+}
+
+// One row per PE, one column per init: mean ± std over seeds (n = seeds finished).
+void InitTable(string title, Dictionary<(string, GnnInit), List<double>> scores, Dictionary<string, List<int>> epochsRun)
+{
+    var rows = new List<string>();
+    foreach (string pe in pes.Where(epochsRun.ContainsKey))
+    {
+        rows.Add($"| {pe} | {string.Join(" | ", inits.Select(i => scores.TryGetValue((pe, i), out List<double>? xs) ? $"{Cell(xs)} (n={xs.Count})" : "–"))} | {epochsRun[pe].Average():F0} |");
+    }
+
+    Table(title, $"| PE | {string.Join(" | ", inits.Select(Name))} | epochs |", rows);
+}
+
+static void Add<TKey, TValue>(Dictionary<TKey, List<TValue>> d, TKey key, TValue value)
+    where TKey : notnull
+{
+    if (!d.TryGetValue(key, out List<TValue>? list))
+    {
+        d[key] = list = [];
+    }
+
+    list.Add(value);
 }
 
 // Size generalisation: graphs with at most the median node count train (90%) and select (10%); the larger ones test.
@@ -224,6 +317,44 @@ static string FindShared(string relative)
     }
 
     throw new FileNotFoundException($"../shared/data/{relative} not found.");
+}
+
+/// <summary>The learning curves of one task: a CSV of every run's epochs, and its PNG.</summary>
+internal sealed class Curves(string path, string metric)
+{
+    private readonly StringBuilder _csv = new("task,pe,init,seed,split,epoch,train_loss,valid_metric,best\n");
+
+    public void Add(string pe, string init, int seed, int split, IReadOnlyList<EpochReport> reports)
+    {
+        string task = Path.GetFileNameWithoutExtension(path);
+        foreach (EpochReport r in reports)
+        {
+            _csv.Append(CultureInfo.InvariantCulture, $"{task},{pe},{init},{seed},{split},{r.Epoch},{r.TrainLoss:R},{r.ValidMetric:R},{(r.IsBest ? 1 : 0)}\n");
+        }
+    }
+
+    /// <summary>Writes the CSV atomically (with a first line naming the metric) and returns its path.</summary>
+    public string Save()
+    {
+        AtomicFile.WriteAllText(path, $"# validation metric: {metric}\n" + _csv);
+        return path;
+    }
+
+    /// <summary>Draws <c>task.png</c> beside <paramref name="csv"/>: one line per run.</summary>
+    public static string Plot(string csv)
+    {
+        string[] lines = File.ReadAllLines(csv);
+        string metric = lines[0].StartsWith('#') ? lines[0].Split(':')[1].Trim() : "metric";
+        var rows = lines.Where(l => !l.StartsWith('#')).Skip(1).Select(l => l.Split(',')).ToList();
+        var curves = rows.GroupBy(r => (Pe: r[1], Init: r[2], Seed: r[3], Split: r[4]))
+            .Select(g => new LearningCurve(g.Key.Pe, g.Key.Init, $"{g.Key.Pe} {g.Key.Init} s{g.Key.Seed}" + (g.Key.Split == "0" ? "" : $" f{g.Key.Split}"),
+                [.. g.Select(r => double.Parse(r[5], CultureInfo.InvariantCulture))], [.. g.Select(r => double.Parse(r[7], CultureInfo.InvariantCulture))]))
+            .ToList();
+        string png = Path.ChangeExtension(csv, ".png");
+        string task = Path.GetFileNameWithoutExtension(csv);
+        LearningCurvesPlot.Write(png, curves, metric, $"{task}: validation {metric} per epoch (colour = PE; thick = Xavier, thin = Virgo)");
+        return png;
+    }
 }
 
 internal sealed class Sink(List<EpochReport> reports) : IProgress<EpochReport>

@@ -103,6 +103,11 @@ public sealed class DefaultsTests
         Assert.Equal(api.Patience, p.GetValue<int>("--patience"));
         Assert.Equal(api.Threads, p.GetValue<int>("--threads"));
         Assert.Equal(gine.MessagePassing, p.GetValue<GraphMessagePassing>("--message-passing"));
+        Assert.Equal(gine.SpeLayout, p.GetValue<Pipelines.Transforms.Graphs.Spe.SpeBatchLayout>("--spe-layout"));
+        Assert.Equal(gine.Normalization, p.GetValue<Pipelines.Transforms.Graphs.Spe.SpeNormalization>("--gine-norm"));
+        var spe = new Pipelines.Transforms.Graphs.Spe.SpeOptions();
+        Assert.Equal(spe.Normalization, p.GetValue<Pipelines.Transforms.Graphs.Spe.SpeNormalization>("--spe-norm"));
+        Assert.Equal(spe.ColumnReduction, p.GetValue<Pipelines.Transforms.Graphs.Spe.SpeColumnReduction>("--spe-reduction"));
     }
 
     [Fact]

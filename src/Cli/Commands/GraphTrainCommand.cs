@@ -8,6 +8,7 @@ using Pipelines.Trainers;
 using Pipelines.Trainers.Graphs;
 using Pipelines.Transforms.Graphs;
 using Pipelines.Transforms.Graphs.Datasets;
+using Pipelines.Transforms.Graphs.Spe;
 using Spectre.Console;
 
 namespace Pipelines.Cli.Commands;
@@ -19,7 +20,8 @@ namespace Pipelines.Cli.Commands;
 /// The training state is checkpointed to <c>&lt;out&gt;/checkpoint</c> after every epoch and every
 /// <c>--checkpoint-seconds</c>; running the same command again resumes after the last checkpoint. <c>--patience</c> stops
 /// early (epochs run and the stop are in <c>metrics.json</c>), <c>--threads</c> sets ONNX Runtime's intra-op threads and
-/// <c>--message-passing</c> picks the sparse (default) or dense GINE layout.
+/// <c>--message-passing</c> picks the sparse (default) or dense GINE layout; <c>--spe-norm</c>/<c>--spe-reduction</c> set
+/// SPE's BatchNorm and column reduction, <c>--spe-layout</c> its batching, <c>--gine-norm</c> BatchNorm in the GINE layers.
 /// </summary>
 internal static class GraphTrainCommand
 {
@@ -46,10 +48,14 @@ internal static class GraphTrainCommand
         var patience = new Option<int>("--patience") { Description = "Early stopping: end training once this many epochs pass without a better validation metric (the best epoch's weights are kept); 0: off.", DefaultValueFactory = _ => GraphTrainerOptions.Defaults.Patience };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads (0: the runtime's default).", DefaultValueFactory = _ => 0 };
         var messagePassing = new Option<GraphMessagePassing>("--message-passing") { Description = "GINE layout: Sparse (edge lists, cost linear in edges) or Dense (padded N×N per graph); same model either way.", DefaultValueFactory = _ => GineOptions.Defaults.MessagePassing };
+        var speNorm = new Option<SpeNormalization>("--spe-norm") { Description = "SPE's φ/ρ normalisation: None, or BatchNorm (the reference's, statistics over real entries).", DefaultValueFactory = _ => SpeOptions.Defaults.Normalization };
+        var speReduction = new Option<SpeColumnReduction>("--spe-reduction") { Description = "SPE's column reduction: Sum (the reference's) or Mean (scale independent of graph size).", DefaultValueFactory = _ => SpeOptions.Defaults.ColumnReduction };
+        var speLayout = new Option<SpeBatchLayout>("--spe-layout") { Description = "SPE's n×n part with sparse message passing: Blocks (per-graph, Σn² pairs) or Padded (B·N_max²); same model either way.", DefaultValueFactory = _ => GineOptions.Defaults.SpeLayout };
+        var gineNorm = new Option<SpeNormalization>("--gine-norm") { Description = "Normalisation in the GINE layers' MLPs: None, or BatchNorm (Linear–BN–ReLU–Linear–BN, statistics over real nodes).", DefaultValueFactory = _ => GineOptions.Defaults.Normalization };
         var output = new Option<string>("--out") { Description = "Output folder for model.onnx, metrics.json, curves.png and the resumable checkpoint/ folder.", Required = true };
         var command = new Command("train", "Train a GINE graph model with a positional encoding; reports validation/test metrics.")
         {
-            data, target, smiles, pe, k, epochs, batch, lr, hidden, layers, init, seed, fraction, batching, checkpointSeconds, spectrum, folds, seeds, patience, threads, messagePassing, output,
+            data, target, smiles, pe, k, epochs, batch, lr, hidden, layers, init, seed, fraction, batching, checkpointSeconds, spectrum, folds, seeds, patience, threads, messagePassing, speNorm, speReduction, speLayout, gineNorm, output,
         };
         CommandRunner.SetHandler(command, (parsed, console) =>
         {
@@ -91,11 +97,20 @@ internal static class GraphTrainCommand
             string checkpoint = Path.Combine(outDir, "checkpoint");
             GraphMessagePassing layout = parsed.GetValue(messagePassing);
             GnnInit gnnInit = parsed.GetValue(init);
-            GineOptions Backbone(int runSeed) => new(hiddenSize, layerCount, GraphPooling.Mean, hiddenSize, runSeed, gnnInit) { MessagePassing = layout };
+            SpeBatchLayout speBatchLayout = parsed.GetValue(speLayout);
+            SpeNormalization gineNormalization = parsed.GetValue(gineNorm);
+            SpeNormalization speNormalization = parsed.GetValue(speNorm);
+            SpeColumnReduction speColumns = parsed.GetValue(speReduction);
+            GineOptions Backbone(int runSeed) => new(hiddenSize, layerCount, GraphPooling.Mean, hiddenSize, runSeed, gnnInit) { MessagePassing = layout, SpeLayout = speBatchLayout, Normalization = gineNormalization };
             var options = new GraphTrainerOptions(parsed.GetValue(epochs), parsed.GetValue(batch), parsed.GetValue(lr), Seed: s, Batching: parsed.GetValue(batching), CheckpointDirectory: checkpoint,
                 CheckpointInterval: LoraTrainCommand.CheckpointInterval(parsed.GetValue(checkpointSeconds)), Threads: parsed.GetValue(threads), Patience: parsed.GetValue(patience));
             GraphEncodingKind kind = parsed.GetValue(pe);
             SpectrumTruncation truncation = parsed.GetValue(spectrum);
+            GraphEncoding Encoding(int runSeed)
+            {
+                GraphEncoding e = GraphEncoding.Create(kind, kv, runSeed, truncation);
+                return e is SpeEncoding se ? se with { Options = se.SpeOptions with { Normalization = speNormalization, ColumnReduction = speColumns } } : e;
+            }
 
             var watch = Stopwatch.StartNew();
             GraphDataset ds = GraphDataset.Load(dataPath, targetColumn, parsed.GetValue(smiles));
@@ -130,7 +145,7 @@ internal static class GraphTrainCommand
                 epochsByRun.Add(progress.Epochs);
             }
 
-            GraphProtocolResult outcome = GraphProtocol.Run(ds, protocol, runSeed => GraphEncoding.Create(kind, kv, runSeed, truncation), Backbone, options, Started, progress, console.Cancellation);
+            GraphProtocolResult outcome = GraphProtocol.Run(ds, protocol, Encoding, Backbone, options, Started, progress, console.Cancellation);
             GraphTrainingJob firstJob = first!;
             GraphTrainingResult trained = outcome.Best;
             int bestIndex = outcome.Runs.ToList().IndexOf(outcome.BestRun);
@@ -160,6 +175,8 @@ internal static class GraphTrainCommand
                 Patience = options.Patience,
                 StoppedEarly = trained.EpochsRun < options.Epochs,
                 MessagePassing = layout.ToString(),
+                SpeLayout = speBatchLayout.ToString(),
+                GineNorm = gineNormalization.ToString(),
                 Threads = options.Threads,
                 BestRun = new { outcome.BestRun.Seed, outcome.BestRun.Fold },
                 ValidMean = outcome.ValidMean,

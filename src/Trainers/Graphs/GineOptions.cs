@@ -1,3 +1,6 @@
+using System.Text.Json.Serialization;
+using Pipelines.Transforms.Graphs.Spe;
+
 namespace Pipelines.Trainers.Graphs;
 
 /// <summary>Graph-level pooling of node states.</summary>
@@ -35,8 +38,8 @@ public enum GraphLoss
 /// <param name="Seed">Parameter initialisation seed.</param>
 /// <param name="Init">Initialisation of the GINE layers' MLP weights (Xavier, or Virgo from the training graphs' degree structure).</param>
 /// <remarks>
-/// No BatchNorm in the backbone; SPE's φ/ρ can use the reference's BatchNorm with statistics over real entries only
-/// (<see cref="Pipelines.Transforms.Graphs.Spe.SpeNormalization"/>).
+/// BatchNorm in the backbone is an option (<see cref="Normalization"/>, off by default); SPE's φ/ρ can use the reference's
+/// BatchNorm with statistics over real entries only (<see cref="SpeOptions.Normalization"/>).
 /// </remarks>
 public sealed record GineOptions(
     int HiddenSize = GineOptions.Defaults.HiddenSize,
@@ -60,6 +63,12 @@ public sealed record GineOptions(
 
         /// <summary>Initialisation of the GINE layers (<c>--init</c>).</summary>
         public const GnnInit Init = GnnInit.Xavier;
+
+        /// <summary>Layout of SPE's <c>n×n</c> part with sparse message passing (<c>--spe-layout</c>).</summary>
+        public const SpeBatchLayout SpeLayout = SpeBatchLayout.Blocks;
+
+        /// <summary>Normalisation inside the GINE layers' MLPs (<c>--gine-norm</c>): none.</summary>
+        public const SpeNormalization Normalization = SpeNormalization.None;
     }
 
     /// <summary>
@@ -67,6 +76,23 @@ public sealed record GineOptions(
     /// <see cref="GraphMessagePassing.Dense"/> (padded <c>(B, N, N)</c>); the same function of the same parameters.
     /// </summary>
     public GraphMessagePassing MessagePassing { get; init; } = Defaults.MessagePassing;
+
+    /// <summary>
+    /// Gets how SPE's <c>n×n</c> part is batched with <see cref="GraphMessagePassing.Sparse"/>: per-graph blocks
+    /// (<see cref="SpeBatchLayout.Blocks"/>, the default, <c>Σ_g n_g²</c> pairs) or padded to <c>B·N_max²</c>
+    /// (<see cref="SpeBatchLayout.Padded"/>); the same function of the same parameters. The dense layout always pads.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public SpeBatchLayout SpeLayout { get; init; } = Defaults.SpeLayout;
+
+    /// <summary>
+    /// Gets the normalisation inside each GINE layer's update MLP: none (the default), or BatchNorm as in the SPE
+    /// reference's GINE, <c>Linear–BN–ReLU–Linear–BN</c> before the residual ReLU, statistics per channel over the batch's
+    /// real nodes (train steps: batch statistics and running-statistics updates; inference: running statistics). The same
+    /// mode type as SPE's φ/ρ (<see cref="SpeNormalization"/>).
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public SpeNormalization Normalization { get; init; } = Defaults.Normalization;
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for invalid settings.</summary>
     public void Validate()
@@ -82,6 +108,16 @@ public sealed record GineOptions(
         if (!Enum.IsDefined(MessagePassing))
         {
             throw new ArgumentOutOfRangeException(nameof(MessagePassing), MessagePassing, "Unknown message-passing layout.");
+        }
+
+        if (!Enum.IsDefined(Normalization))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Normalization), Normalization, "Unknown GINE normalisation.");
+        }
+
+        if (!Enum.IsDefined(SpeLayout))
+        {
+            throw new ArgumentOutOfRangeException(nameof(SpeLayout), SpeLayout, "Unknown SPE batch layout.");
         }
 
         if (!Enum.IsDefined(Init))

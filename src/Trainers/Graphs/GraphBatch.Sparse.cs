@@ -12,7 +12,8 @@ public sealed partial class GraphBatch
     /// Stacks the nodes of all graphs into <c>V = ΣN</c> rows and lists every undirected edge once per direction:
     /// node features <c>(V, F)</c>; edge features <c>(E, T)</c> (one-hot, multi-hot where parallel edges differ in type);
     /// edge sources <c>(E)</c> and targets <c>(E, 1)</c> as stacked rows; the graph of each node <c>(V, 1)</c>; node counts
-    /// <c>(B, 1)</c>; a fixed encoding <c>(V, P)</c>, or SPE's padded inputs plus each node's padded row <c>(V)</c>.
+    /// <c>(B, 1)</c>; a fixed encoding <c>(V, P)</c>, or SPE's block inputs (<see cref="SpeBlockBatch"/>), or with
+    /// <see cref="SpeBatchLayout.Padded"/> SPE's padded inputs plus each node's padded row <c>(V)</c>.
     /// Self-loops are dropped and parallel edges merged, as the dense adjacency does, so both layouts see the same graph.
     /// </summary>
     private static void FillSparse(TensorBatch t, IReadOnlyList<Graph> graphs, IReadOnlyList<PrecomputedEncoding> encodings, GraphModelDefinition definition)
@@ -83,7 +84,13 @@ public sealed partial class GraphBatch
         t.Add(GraphTensorNames.EdgeTarget, targets.ToArray(), [edges, 1]);
         t.Add(GraphTensorNames.NodeGraph, nodeGraph, [v, 1]);
         t.Add(GraphTensorNames.GraphSize, sizes, [b, 1]);
-        if (definition.Encoding is SpeEncoding spe)
+        if (definition.Encoding is SpeEncoding blocks && definition.Backbone.SpeLayout == SpeBatchLayout.Blocks)
+        {
+            var structures = graphs.Select(g => g.ToStructure()).ToList();
+            var spectra = encodings.Select((e, i) => e.Spectrum ?? throw new ArgumentException($"Graph '{graphs[i].Id}' has no spectrum.", nameof(encodings))).ToList();
+            SpeBlockBatch.AddTensors(t, structures, spectra, blocks.SpeOptions, TensorElementType.Float);
+        }
+        else if (definition.Encoding is SpeEncoding spe)
         {
             var structures = graphs.Select(g => g.ToStructure()).ToList();
             var spectra = encodings.Select((e, i) => e.Spectrum ?? throw new ArgumentException($"Graph '{graphs[i].Id}' has no spectrum.", nameof(encodings))).ToList();

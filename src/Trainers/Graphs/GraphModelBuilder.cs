@@ -82,6 +82,11 @@ internal static class GraphModelBuilder
             p.Bias($"gine.{l}.b0", [h], h);
             p.Weight($"gine.{l}.w1", [h, h], h, h);
             p.Bias($"gine.{l}.b1", [h], h);
+            if (o.Normalization == SpeNormalization.BatchNorm)
+            {
+                p.BatchNorm(GineNorm(l, 0), [1, h]);
+                p.BatchNorm(GineNorm(l, 1), [1, h]);
+            }
         }
 
         int hh = o.HeadHiddenSize;
@@ -142,6 +147,17 @@ internal static class GraphModelBuilder
         backbone.AddInitializers(b);
         string one = b.Scalar(1f, "one");
         string mask3 = b.Op("Unsqueeze", SpeTensorNames.NodeMask, b.Int64s("axis_2", 2)); // (B,N,1)
+        NormalizationMode mode = withLoss ? NormalizationMode.Training : NormalizationMode.Inference;
+        string? rowMask = o.Normalization == SpeNormalization.BatchNorm ? b.Op("Reshape", SpeTensorNames.NodeMask, b.Int64s("bn_rows", -1, 1)) : null; // (B·N,1)
+
+        // BatchNorm over the real nodes: (B,N,H) → (B·N,H) with the node mask, statistics (1,H) as in the sparse layout
+        string DenseNorm(string x, BatchNormNames names)
+        {
+            string flat = b.Op("Reshape", x, b.Int64s("bn_flat", -1, o.HiddenSize));
+            string y = MaskedBatchNorm.Append(b, flat, rowMask, names, [0], mode, TensorElementType.Float);
+            return b.Op("Reshape", y, b.Op("Shape", x));
+        }
+
         string adj4 = b.Op("Unsqueeze", SpeTensorNames.Adjacency, b.Int64s("axis_3", 3)); // (B,N,N,1)
 
         string h = b.Op("Add", b.Op("MatMul", GraphTensorNames.NodeFeatures, "gine.in.w"), "gine.in.b");
@@ -157,7 +173,7 @@ internal static class GraphModelBuilder
             string hj = b.Op("Unsqueeze", h, b.Int64s("axis_1", 1)); // (B,1,N_j,H)
             string msg = b.Op("Mul", b.Op("Relu", b.Op("Add", hj, e)), adj4);
             string agg = b.Op("ReduceSum", [msg, b.Int64s("axis_2", 2)], OnnxAttribute.Int("keepdims", 0));
-            h = b.Op("Mul", GineUpdate(b, l, h, agg, one), mask3);
+            h = b.Op("Mul", GineUpdate(b, l, h, agg, one, o.Normalization == SpeNormalization.BatchNorm ? DenseNorm : null), mask3);
             b.NodeTo("Identity", [h], [LayerOutput(l)]);
             h = LayerOutput(l);
         }
@@ -177,13 +193,23 @@ internal static class GraphModelBuilder
     /// One GINE update with its residual: <c>h + ReLU(MLP((1+ε)h + agg))</c>, where <paramref name="agg"/> is the summed
     /// messages <c>Σ_{j∈N(i)} ReLU(h_j + e_ij)</c> (any layout: the rows of <paramref name="h"/> and <paramref name="agg"/> match).
     /// </summary>
-    internal static string GineUpdate(GraphBuilder b, int l, string h, string agg, string one)
+    /// <remarks>With <paramref name="norm"/> (BatchNorm) the MLP is <c>Linear–BN–ReLU–Linear–BN</c>.</remarks>
+    internal static string GineUpdate(GraphBuilder b, int l, string h, string agg, string one, Func<string, BatchNormNames, string>? norm = null)
     {
         string u = b.Op("Add", b.Op("Mul", h, b.Op("Add", one, $"gine.{l}.eps")), agg);
-        u = b.Op("Relu", b.Op("Add", b.Op("MatMul", u, $"gine.{l}.w0"), $"gine.{l}.b0"));
+        u = b.Op("Add", b.Op("MatMul", u, $"gine.{l}.w0"), $"gine.{l}.b0");
+        u = b.Op("Relu", norm is null ? u : norm(u, GineNorm(l, 0)));
         u = b.Op("Add", b.Op("MatMul", u, $"gine.{l}.w1"), $"gine.{l}.b1");
+        if (norm is not null)
+        {
+            u = norm(u, GineNorm(l, 1));
+        }
+
         return b.Op("Add", h, b.Op("Relu", u)); // residual
     }
+
+    /// <summary>The BatchNorm after GINE layer <paramref name="layer"/>'s Linear <paramref name="linear"/> (0 or 1): statistics shape <c>(1, H)</c>.</summary>
+    internal static BatchNormNames GineNorm(int layer, int linear) => BatchNormNames.ForPrefix($"gine.{layer}.bn{linear}");
 
     /// <summary>The 3-layer head on the pooled <c>(B, H)</c> states, the prediction output and, with <paramref name="withLoss"/>, the target input and loss.</summary>
     internal static void AppendHead(GraphBuilder b, GraphModelDefinition definition, string pooled, bool withLoss)

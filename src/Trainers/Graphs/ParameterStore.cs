@@ -28,6 +28,15 @@ internal sealed class ParameterStore
     /// <summary>Adds a zero tensor.</summary>
     public string Zeros(string name, long[] shape) => Add(name, shape, 0);
 
+    /// <summary>Adds a BatchNorm layer's four tensors: γ = 1, β = 0, running mean 0, running variance 1.</summary>
+    public void BatchNorm(BatchNormNames names, long[] shape)
+    {
+        foreach ((string name, float[] data, long[] dims) in MaskedBatchNorm.InitialValues(names, shape))
+        {
+            _tensors.Add(name, new ParameterTensor(name, data, dims));
+        }
+    }
+
     /// <summary>Replaces a tensor's values.</summary>
     public void Set(string name, float[] data)
     {

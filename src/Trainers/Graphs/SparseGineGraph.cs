@@ -35,12 +35,22 @@ internal static class SparseGineGraph
                 throw new ArgumentException("An SPE model needs SPE parameters.", nameof(spe));
             }
 
-            // SPE's n×n part stays dense over the padded batch (B, N, p); its rows are then gathered into the stacked order.
-            SpeGraph.DeclareInputs(b, F);
-            b.Input(GraphTensorNames.NodeSlot, I64, "stacked_nodes");
-            string padded = SpeGraph.Append(b, spe, F, out _, withLoss ? NormalizationMode.Training : NormalizationMode.Inference);
-            string flat = b.Op("Reshape", padded, b.Int64s("spe_rows", -1, spe.Options.OutputSize)); // (B·N, p)
-            pe = b.Op("Gather", [flat, GraphTensorNames.NodeSlot], OnnxAttribute.Int("axis", 0)); // (V, p)
+            NormalizationMode mode = withLoss ? NormalizationMode.Training : NormalizationMode.Inference;
+            if (o.SpeLayout == SpeBatchLayout.Blocks)
+            {
+                // SPE's n×n part as per-graph blocks; its (V, p) output is already in the stacked node order.
+                SpeBlockGraph.DeclareInputs(b, F, spe.Options);
+                pe = SpeBlockGraph.Append(b, spe, F, mode);
+            }
+            else
+            {
+                // SPE's n×n part dense over the padded batch (B, N, p); its rows are then gathered into the stacked order.
+                SpeGraph.DeclareInputs(b, F);
+                b.Input(GraphTensorNames.NodeSlot, I64, "stacked_nodes");
+                string padded = SpeGraph.Append(b, spe, F, out _, mode);
+                string flat = b.Op("Reshape", padded, b.Int64s("spe_rows", -1, spe.Options.OutputSize)); // (B·N, p)
+                pe = b.Op("Gather", [flat, GraphTensorNames.NodeSlot], OnnxAttribute.Int("axis", 0)); // (V, p)
+            }
         }
         else if (definition.Encoding.Width > 0)
         {
@@ -56,13 +66,15 @@ internal static class SparseGineGraph
         }
 
         string zeros = b.Op("ConstantOfShape", b.Op("Shape", h)); // (V,H), the scatter target of every layer
+        NormalizationMode normMode = withLoss ? NormalizationMode.Training : NormalizationMode.Inference;
+        string Norm(string x, BatchNormNames names) => MaskedBatchNorm.Append(b, x, null, names, [0], normMode, F); // every stacked node is real
         for (int l = 0; l < o.Layers; l++)
         {
             string e = b.Op("MatMul", GraphTensorNames.EdgeFeatures, $"gine.{l}.edge"); // (E,H)
             string hj = b.Op("Gather", [h, GraphTensorNames.EdgeSource], OnnxAttribute.Int("axis", 0)); // (E,H)
             string msg = b.Op("Relu", b.Op("Add", hj, e));
             string agg = b.Op("ScatterND", [zeros, GraphTensorNames.EdgeTarget, msg], OnnxAttribute.String("reduction", "add"));
-            h = GraphModelBuilder.GineUpdate(b, l, h, agg, one);
+            h = GraphModelBuilder.GineUpdate(b, l, h, agg, one, o.Normalization == SpeNormalization.BatchNorm ? Norm : null);
         }
 
         // Readout: pooled[g] = Σ_{i in g} h_i, (B,H).

@@ -81,9 +81,19 @@ public sealed record SpeOptions(
     int OutputSize = 16,
     SpeColumnScope ColumnScope = SpeColumnScope.AllColumns,
     int Seed = 1,
-    SpeColumnReduction ColumnReduction = SpeColumnReduction.Sum,
-    SpeNormalization Normalization = SpeNormalization.None)
+    SpeColumnReduction ColumnReduction = SpeOptions.Defaults.ColumnReduction,
+    SpeNormalization Normalization = SpeOptions.Defaults.Normalization)
 {
+    /// <summary>Default values (also those of <c>pipelines graph train --spe-norm/--spe-reduction</c>).</summary>
+    public static class Defaults
+    {
+        /// <summary>Column reduction: the reference's sum.</summary>
+        public const SpeColumnReduction ColumnReduction = SpeColumnReduction.Sum;
+
+        /// <summary>Normalisation: none (the encoding of a graph does not depend on its batch).</summary>
+        public const SpeNormalization Normalization = SpeNormalization.None;
+    }
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid option.</summary>
     public void Validate()
     {
