@@ -8,17 +8,17 @@ namespace Pipelines.Transforms.Graphs.Spe;
 public enum SpeBatchLayout
 {
     /// <summary>
+    /// Every graph padded to the batch's largest <c>N</c> and <c>K</c> (<see cref="SpeBatch"/>, <see cref="SpeGraph"/>):
+    /// <c>(B, N, N, c)</c> tensors and a dense <c>A·h</c> per ρ layer, cost <c>O(B·N³·(m + c))</c>. The default: on NCI109 the blocks layout measured no faster (0.97×), see benchmarks/GraphBench.
+    /// </summary>
+    Padded,
+
+    /// <summary>
     /// Per-graph blocks, no padding: the <c>Σ_g n_g²</c> (column, node) pairs of the batch stacked in one <c>(P, ·)</c>
     /// matrix, <c>W</c> formed from per-graph triplets and ρ's messages passed along per-pair edge lists
     /// (<see cref="SpeBlockGraph"/>). Cost <c>O(Σ_g n_g²·d_g·m + Σ_g n_g·E_g·c)</c>.
     /// </summary>
     Blocks,
-
-    /// <summary>
-    /// Every graph padded to the batch's largest <c>N</c> and <c>K</c> (<see cref="SpeBatch"/>, <see cref="SpeGraph"/>):
-    /// <c>(B, N, N, c)</c> tensors and a dense <c>A·h</c> per ρ layer, cost <c>O(B·N³·(m + c))</c>. The original layout.
-    /// </summary>
-    Padded,
 }
 
 /// <summary>Names of the block-layout SPE inputs (<see cref="SpeBatchLayout.Blocks"/>); D = Σ d_g, T = Σ n_g² d_g, P = Σ n_g², V = Σ n_g.</summary>
