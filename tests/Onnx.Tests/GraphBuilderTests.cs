@@ -16,6 +16,30 @@ public class GraphBuilderTests
         Assert.DoesNotContain("W1", names);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public void ScatterAddRows_SumsRepeatedRowsExactly_AtAnyThreadCount(int threads)
+    {
+        // 200,000 updates of 1 into 2 rows of 2 columns: every partial sum is an integer below 2^24, so the float sum is
+        // exact in any order, and a lost update (ORT's ScatterND reduction add races on repeated rows) shows as a deficit.
+        const int k = 200_000;
+        var b = new GraphBuilder("scatter");
+        string updates = b.Input("updates", TensorElementType.Float, k, 2);
+        long[] rows = Enumerable.Range(0, k).Select(i => (long)(i % 7 == 0 ? 1 : 0)).ToArray();
+        string index = b.Initializer(OnnxTensor.FromInt64s("rows", rows, k, 1));
+        string zeros = b.Op("ConstantOfShape", b.Int64s("shape", 2, 2));
+        b.Output(b.ScatterAddRows(zeros, index, updates), "sum", new TensorType(TensorElementType.Float, [2, 2]));
+        using OnnxSession session = OrtSessions.Create(b.ToModel(), new SessionSettings { IntraOpThreads = threads });
+        using TensorBatch inputs = new TensorBatch().Add("updates", Enumerable.Repeat(1f, k * 2).ToArray(), k, 2);
+        for (int repeat = 0; repeat < 5; repeat++)
+        {
+            float[] sum = session.RunFloat(inputs)["sum"].Data;
+            long ones = rows.Count(r => r == 1);
+            Assert.Equal([k - ones, k - ones, ones, ones], sum.Select(v => (long)v).ToArray());
+        }
+    }
+
     [Fact]
     public void Mlp_RunsInOrt_AndMatchesCSharpArithmetic()
     {

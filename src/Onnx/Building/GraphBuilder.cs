@@ -177,6 +177,20 @@ public sealed class GraphBuilder
     /// <summary>Adds a one-output standard node with attributes.</summary>
     public string Op(string opType, string[] inputs, params OnnxAttribute[] attributes) => Node(opType, inputs, 1, attributes)[0];
 
+    /// <summary>
+    /// Row scatter-add, <c>out = data; out[index[k], :] += updates[k, :]</c>, for <c>data (N, C)</c>, <c>index (K, 1)</c>
+    /// int64 and <c>updates (K, C)</c>: ScatterElements along axis 0 with the index expanded to <c>(K, C)</c>. Not ScatterND
+    /// with <c>reduction = add</c>: ONNX Runtime's CPU kernel adds the K rows from several threads without synchronisation,
+    /// so repeated rows race and the sum changes with the thread count (onnxruntime #23396); ScatterElements sums every
+    /// column along the axis in index order within one work unit, the same result at any thread count.
+    /// </summary>
+    /// <param name="data">The target <c>(N, C)</c> (usually zeros).</param>
+    /// <param name="index">Row of each update, <c>(K, 1)</c> int64.</param>
+    /// <param name="updates">The rows to add, <c>(K, C)</c>.</param>
+    /// <returns>The <c>(N, C)</c> sum.</returns>
+    public string ScatterAddRows(string data, string index, string updates) =>
+        Op("ScatterElements", [data, Op("Expand", index, Op("Shape", updates)), updates], OnnxAttribute.Int("axis", 0), OnnxAttribute.String("reduction", "add"));
+
     /// <summary>Wraps the graph in a model importing the standard opset (and <c>com.microsoft</c> when any node uses it).</summary>
     public OnnxModel ToModel(long opset = DefaultOpset, string producerName = "Pipelines")
     {

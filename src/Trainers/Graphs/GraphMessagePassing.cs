@@ -10,7 +10,7 @@ public enum GraphMessagePassing
     /// <summary>
     /// Edge lists: the nodes of a batch are stacked into one <c>(ΣN, H)</c> matrix; each directed edge gathers its source
     /// state, adds its edge embedding and applies ReLU (<c>Gather</c>), and the messages are summed into their targets
-    /// (<c>ScatterND</c>, reduction add); pooling scatters node states into their graph's row. Cost is linear in nodes
+    /// (<c>ScatterElements</c>, reduction add, <c>GraphBuilder.ScatterAddRows</c>); pooling scatters node states into their graph's row. Cost is linear in nodes
     /// and edges: <c>O((ΣN + E)·H)</c> per layer besides the MLPs. SPE's <c>n×n</c> part is batched as per-graph blocks (<see cref="GineOptions.SpeLayout"/>).
     /// </summary>
     Sparse,

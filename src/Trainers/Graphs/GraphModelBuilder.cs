@@ -28,10 +28,10 @@ internal static class GraphTensorNames
     /// <summary>Sparse layout: the source node (row of the stacked node matrix) of each directed edge, <c>(E)</c> int64.</summary>
     public const string EdgeSource = "edge_source";
 
-    /// <summary>Sparse layout: the target node of each directed edge, <c>(E, 1)</c> int64 (ScatterND indices).</summary>
+    /// <summary>Sparse layout: the target node of each directed edge, <c>(E, 1)</c> int64 (rows of the scatter-add).</summary>
     public const string EdgeTarget = "edge_target";
 
-    /// <summary>Sparse layout: the graph of each stacked node, <c>(ΣN, 1)</c> int64 (ScatterND indices of the readout).</summary>
+    /// <summary>Sparse layout: the graph of each stacked node, <c>(ΣN, 1)</c> int64 (rows of the readout scatter-add).</summary>
     public const string NodeGraph = "node_graph";
 
     /// <summary>Sparse layout: node count per graph, <c>(B, 1)</c> float (mean pooling, and the readout's row count).</summary>

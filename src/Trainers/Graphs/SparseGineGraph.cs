@@ -7,7 +7,7 @@ namespace Pipelines.Trainers.Graphs;
 /// <summary>
 /// The GINE forward graph in the <see cref="GraphMessagePassing.Sparse"/> layout: the nodes of a batch stacked into one
 /// <c>(V, F)</c> matrix (<c>V = ΣN</c>), directed edge lists, and per layer
-/// <c>m_e = ReLU(h[src_e] + e_e)</c> (<c>Gather</c>), <c>agg_i = Σ_{e: tgt_e = i} m_e</c> (<c>ScatterND</c>, reduction add),
+/// <c>m_e = ReLU(h[src_e] + e_e)</c> (<c>Gather</c>), <c>agg_i = Σ_{e: tgt_e = i} m_e</c> (<c>ScatterElements</c>, reduction add: <c>GraphBuilder.ScatterAddRows</c>),
 /// then the shared GINE update (<see cref="GraphModelBuilder.GineUpdate"/>); the readout scatters node states into their
 /// graph's row, <c>(B, H)</c>. Same parameters and function as the dense layout; cost linear in <c>V + E</c>.
 /// </summary>
@@ -73,13 +73,13 @@ internal static class SparseGineGraph
             string e = b.Op("MatMul", GraphTensorNames.EdgeFeatures, $"gine.{l}.edge"); // (E,H)
             string hj = b.Op("Gather", [h, GraphTensorNames.EdgeSource], OnnxAttribute.Int("axis", 0)); // (E,H)
             string msg = b.Op("Relu", b.Op("Add", hj, e));
-            string agg = b.Op("ScatterND", [zeros, GraphTensorNames.EdgeTarget, msg], OnnxAttribute.String("reduction", "add"));
+            string agg = b.ScatterAddRows(zeros, GraphTensorNames.EdgeTarget, msg);
             h = GraphModelBuilder.GineUpdate(b, l, h, agg, one, o.Normalization == SpeNormalization.BatchNorm ? Norm : null);
         }
 
         // Readout: pooled[g] = Σ_{i in g} h_i, (B,H).
         string pooledZeros = b.Op("Mul", GraphTensorNames.GraphSize, b.Initializer(OnnxTensor.FromFloats("zero_row", new float[o.HiddenSize], 1, o.HiddenSize))); // (B,H) zeros
-        string pooled = b.Op("ScatterND", [pooledZeros, GraphTensorNames.NodeGraph, h], OnnxAttribute.String("reduction", "add"));
+        string pooled = b.ScatterAddRows(pooledZeros, GraphTensorNames.NodeGraph, h);
         if (o.Pooling == GraphPooling.Mean)
         {
             pooled = b.Op("Div", pooled, b.Op("Max", GraphTensorNames.GraphSize, one));

@@ -32,11 +32,18 @@ internal static class IndexingRules
         string dim = e.Op("Gather", [shape, e.Int64Scalar(axis)]);
         string idx64 = e.TypeOf(idx)?.ElementType == TensorElementType.Int64 ? idx : e.Op("Cast", [idx], OnnxAttribute.Int("to", (long)TensorElementType.Int64));
         string positive = e.Op("Where", e.Op("Less", idx64, e.Int64Scalar(0)), e.Op("Add", idx64, dim), idx64);
-        string nd = e.Unsqueeze(positive, -1);
+        string rows = e.Op("Reshape", positive, e.Int64s(-1, 1)); // (K,1), K = |idx|
+        // d data (axis first) = Σ over k of g[k] into row idx[k]: g as (K, R) rows, data as (N, R), R = Π of the other axes.
+        string ScatterRows(string targetShape, string g)
+        {
+            string target = e.Op("Flatten", [e.ZerosOfShape(targetShape, s.ElementType)], OnnxAttribute.Int("axis", 1));
+            string updates = e.Op("Flatten", [g], OnnxAttribute.Int("axis", q));
+            return e.Op("Reshape", e.Builder.ScatterAddRows(target, rows, updates), targetShape);
+        }
+
         if (axis == 0)
         {
-            string zeros = e.ZerosOfShape(shape, s.ElementType);
-            s.SetGrad(0, e.Op("ScatterND", [zeros, nd, s.Grad], OnnxAttribute.String("reduction", "add")));
+            s.SetGrad(0, ScatterRows(shape, s.Grad));
             return;
         }
 
@@ -65,8 +72,7 @@ internal static class IndexingRules
         }
 
         string gT = e.Op("Transpose", [s.Grad], OnnxAttribute.IntList("perm", [.. permG]));
-        string zerosT = e.ZerosOfShape(e.Op("Gather", [shape, e.Int64s(dataPerm)]), s.ElementType);
-        string scattered = e.Op("ScatterND", [zerosT, nd, gT], OnnxAttribute.String("reduction", "add"));
+        string scattered = ScatterRows(e.Op("Gather", [shape, e.Int64s(dataPerm)]), gT);
         s.SetGrad(0, e.Op("Transpose", [scattered], OnnxAttribute.IntList("perm", inverse)));
     }
 

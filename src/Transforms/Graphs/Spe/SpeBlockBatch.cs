@@ -36,7 +36,7 @@ public static class SpeBlockTensorNames
     /// <summary>The stacked eigenvalue q of each triplet, <c>(T)</c> int64.</summary>
     public const string TripletEigenvalue = "spe_block_triplet_eigenvalue";
 
-    /// <summary>The pair (j, i) of each triplet, <c>(T, 1)</c> int64 (ScatterND indices).</summary>
+    /// <summary>The pair (j, i) of each triplet, <c>(T, 1)</c> int64 (rows of the scatter-add).</summary>
     public const string TripletPair = "spe_block_triplet_pair";
 
     /// <summary>ρ's messages: the source pair (j, u) of each (column, directed edge u→i), <c>(E_P)</c> int64.</summary>

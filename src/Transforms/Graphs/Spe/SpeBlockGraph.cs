@@ -5,7 +5,7 @@ namespace Pipelines.Transforms.Graphs.Spe;
 /// <summary>
 /// SPE's forward pass in the <see cref="SpeBatchLayout.Blocks"/> layout: the same function of the same
 /// <see cref="SpeParameters"/> as <see cref="SpeGraph"/>, without padding. φ runs on the stacked eigenvalues
-/// <c>(1, 1, D, 1) → (1, m, D, 1)</c>; <c>W[(j,i), ℓ] = Σ_q V_g[i,q] V_g[j,q] z_ℓ[q]</c> is a ScatterND (add) of the
+/// <c>(1, 1, D, 1) → (1, m, D, 1)</c>; <c>W[(j,i), ℓ] = Σ_q V_g[i,q] V_g[j,q] z_ℓ[q]</c> is a row scatter-add (ScatterElements, GraphBuilder.ScatterAddRows) of the
 /// per-graph triplets into <c>(P, m)</c>; each ρ layer gathers <c>h[(j,u)]</c> along the per-pair edge lists and
 /// scatters into <c>(j,i)</c>; the readout scatters <c>M[j,i]·h[(j,i)]</c> into node i's row, <c>(V, p)</c>.
 /// </summary>
@@ -89,14 +89,14 @@ public static class SpeBlockGraph
         string mDim = b.Int64s("spe_block_m", m);
         string pDim = b.Op("Gather", [b.Op("Shape", SpeBlockTensorNames.PairNode), b.Int64s("spe_block_axis0", 0)]);
         string terms = b.Op("Mul", b.Op("Gather", [z, SpeBlockTensorNames.TripletEigenvalue], OnnxAttribute.Int("axis", 0)), SpeBlockTensorNames.TripletWeight);
-        string h = b.Op("ScatterND", [Zeros(pDim, mDim), SpeBlockTensorNames.TripletPair, terms], OnnxAttribute.String("reduction", "add"));
+        string h = b.ScatterAddRows(Zeros(pDim, mDim), SpeBlockTensorNames.TripletPair, terms);
 
         // ρ: GIN over i for every column j, messages along the per-pair edge lists.
         for (int layer = 0; layer < o.RhoLayers; layer++)
         {
             string c = b.Op("Shape", h);
             string msg = b.Op("Gather", [h, SpeBlockTensorNames.PairEdgeSource], OnnxAttribute.Int("axis", 0));
-            string agg = b.Op("ScatterND", [b.Op("ConstantOfShape", [c], zero), SpeBlockTensorNames.PairEdgeTarget, msg], OnnxAttribute.String("reduction", "add"));
+            string agg = b.ScatterAddRows(b.Op("ConstantOfShape", [c], zero), SpeBlockTensorNames.PairEdgeTarget, msg);
             string u = b.Op("Add", b.Op("Mul", h, b.Op("Add", one, $"spe.rho.{layer}.eps")), agg);
             u = b.Op("Add", b.Op("MatMul", u, $"spe.rho.{layer}.w0"), $"spe.rho.{layer}.b0");
             u = b.Op("Relu", norm ? PairNorm(b, u, SpeGraph.RhoNorm(layer, 0), mode, elementType) : u);
@@ -112,7 +112,7 @@ public static class SpeBlockGraph
         // PE_i = Σ_j M[j,i] h[(j,i)]: (V,p)
         string vDim = b.Op("Gather", [b.Op("Shape", SpeBlockTensorNames.ColumnCount), b.Int64s("spe_block_axis0", 0)]);
         string outDim = b.Int64s("spe_block_p", o.OutputSize);
-        string pe = b.Op("ScatterND", [Zeros(vDim, outDim), SpeBlockTensorNames.PairNode, b.Op("Mul", h, SpeBlockTensorNames.PairColumnMask)], OnnxAttribute.String("reduction", "add"));
+        string pe = b.ScatterAddRows(Zeros(vDim, outDim), SpeBlockTensorNames.PairNode, b.Op("Mul", h, SpeBlockTensorNames.PairColumnMask));
         if (o.ColumnReduction == SpeColumnReduction.Mean)
         {
             pe = b.Op("Div", pe, b.Op("Max", SpeBlockTensorNames.ColumnCount, one));
