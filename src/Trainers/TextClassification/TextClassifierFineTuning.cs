@@ -122,7 +122,7 @@ public static class TextClassifierFineTuning
         trained.SetMetadata("pipelines.finetune.method", options.Method.ToString());
         ClassificationMetrics? metrics = valid is null ? null : TextClassifierEvaluator.Evaluate(trained, tokenizer, valid, settings: settings);
         long count = trainables.Sum(n => classifier.Graph.FindInitializer(n)!.ElementCount);
-        return new FineTuneResult(trained, losses, count, initSeconds, trainSeconds, metrics);
+        return new FineTuneResult(trained, losses, count, initSeconds, trainSeconds, metrics) { OptimizerStateBytes = trainer.Graph.OptimizerStateBytes };
     }
 
     /// <summary>
