@@ -190,6 +190,75 @@ public class DeviceStateTests
         Assert.Equal(host.State, device.State);
     }
 
+    /// <summary>
+    /// The CUDA checks of docs/cuda-device-state.md. Returns at once where no CUDA session can start (every CPU host,
+    /// CI included) unless PIPELINES_REQUIRE_CUDA=1, which turns that into a failure so a GPU run cannot pass vacuously.
+    /// </summary>
+    [Fact]
+    public void OnCuda_DeviceStateIsResident_MatchesHostStateAndCpu_AndResumesBitIdentically()
+    {
+        var cuda = SessionSettings.Default with { Device = ExecutionDevice.Cuda(0) };
+        try
+        {
+            using OnnxSession probe = OrtSessions.Create(TinyModels.Mlp(seed: 1), cuda);
+        }
+        catch (DeviceUnavailableException e)
+        {
+            Assert.False(Environment.GetEnvironmentVariable("PIPELINES_REQUIRE_CUDA") == "1", "PIPELINES_REQUIRE_CUDA=1 but CUDA cannot start: " + e.Message);
+            return;
+        }
+
+        (float[] x, long[] y) = TrainingData.Spirals(100, seed: 4);
+        foreach (string optimizer in new[] { "adamw", "adamw8bit" })
+        {
+            TrainingGraph graph = Graph(optimizer);
+            double[] Run(TrainerOptions options, out byte[][] state)
+            {
+                using var t = new Trainer(graph, options);
+                var source = TrainerTests.SpiralSource(x, y);
+                double[] losses = [.. Enumerable.Range(0, 30).Select(step =>
+                {
+                    source.Fill(step, t.Options.Seed, t.Batch);
+                    return t.TrainStep();
+                })];
+                state = State(t);
+                return losses;
+            }
+
+            using (var auto = new Trainer(graph, Options(StateMemory.Auto) with { Session = cuda }))
+            {
+                Assert.Equal(StateMemory.Device, auto.StateMemory);
+                Assert.Equal("Cuda", auto.Memory!.MemoryName);
+                Assert.Equal("CUDAExecutionProvider", auto.Memory.Provider);
+            }
+
+            double[] resident = Run(Options(StateMemory.Device) with { Session = cuda }, out byte[][] residentState);
+            double[] hostOnCuda = Run(Options(StateMemory.Host) with { Session = cuda }, out _);
+            double[] cpu = Run(Options(StateMemory.Host), out _);
+            double worstHost = resident.Zip(hostOnCuda).Max(p => Math.Abs(p.First - p.Second));
+            double worstCpu = resident.Zip(cpu).Max(p => Math.Abs(p.First - p.Second));
+            Assert.True(worstHost <= 1e-6, $"{optimizer}: CUDA resident vs CUDA host state, max |Δloss| {worstHost:G3} over 30 steps");
+            Assert.True(worstCpu <= 1e-3, $"{optimizer}: CUDA resident vs CPU, max |Δloss| {worstCpu:G3} over 30 steps");
+
+            // interrupted at step 11 on CUDA, resumed on CUDA from the checkpoint
+            using var dir = new TempDirectory();
+            string path = Path.Combine(dir.Path, "cuda.ckpt");
+            TrainerOptions resident30 = Options(StateMemory.Device) with { Session = cuda };
+            using (var b = new Trainer(graph, resident30))
+            {
+                b.Fit(TrainerTests.SpiralSource(x, y), 11);
+                b.SaveCheckpoint(path);
+            }
+
+            using var c = new Trainer(graph, resident30);
+            c.LoadCheckpoint(path);
+            c.Fit(TrainerTests.SpiralSource(x, y), 30);
+            byte[][] resumed = State(c);
+            int differing = Enumerable.Range(0, resumed.Length).Count(i => !resumed[i].AsSpan().SequenceEqual(residentState[i]));
+            Assert.True(differing == 0, $"{optimizer}: {differing} of {resumed.Length} state tensors differ after a CUDA resume");
+        }
+    }
+
     [Fact]
     public void FineTuning_WithDeviceState_InterruptedAndResumedOnHost_EqualsTheHostRun()
     {
