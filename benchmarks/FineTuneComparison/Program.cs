@@ -241,6 +241,11 @@ internal static class Report
             var line = plot.Add.ScatterLine(xs, ys);
             line.LegendText = $"{r.Label} (lr {r.LearningRate:g3}{(r.Seed == 0 ? "" : $", seed {r.Seed}")})";
             line.LineWidth = 1.5f;
+            if (r.Optimizer != "adamw")
+            {
+                // 8-bit curves lie on top of their AdamW twins; dashed keeps both visible
+                line.LinePattern = ScottPlot.LinePattern.Dashed;
+            }
         }
 
         plot.Title($"all-MiniLM-L6-v2 on SST-2: training loss ({SmoothWindow}-step moving average)");
