@@ -97,6 +97,7 @@ public static class Program
                     IntraOpThreads = threads,
                     Dora = spec.Dora,
                     RsLora = spec.RsLora,
+                    Redistribution = spec.Redistribute ? new RankRedistribution() : null,
                     CalibrationBatches = 8,
                     Optimizer = optimizer,
                 };
@@ -181,19 +182,19 @@ public static class Program
 }
 
 /// <summary>A method with its variants, e.g. <c>Lora+dora</c> or <c>Pissa+rslora</c>.</summary>
-internal sealed record MethodSpec(LowRankMethod Method, bool Dora, bool RsLora)
+internal sealed record MethodSpec(LowRankMethod Method, bool Dora, bool RsLora, bool Redistribute = false)
 {
     public static MethodSpec Parse(string text)
     {
         string[] parts = text.Split('+');
         string[] variants = [.. parts.Skip(1).Select(v => v.ToLowerInvariant())];
-        string? unknown = variants.FirstOrDefault(v => v is not ("dora" or "rslora"));
+        string? unknown = variants.FirstOrDefault(v => v is not ("dora" or "rslora" or "redistribute"));
         return unknown is null
-            ? new MethodSpec(Enum.Parse<LowRankMethod>(parts[0]), variants.Contains("dora"), variants.Contains("rslora"))
-            : throw new ArgumentException($"Unknown method variant '{unknown}' in '{text}' (dora, rslora).");
+            ? new MethodSpec(Enum.Parse<LowRankMethod>(parts[0]), variants.Contains("dora"), variants.Contains("rslora"), variants.Contains("redistribute"))
+            : throw new ArgumentException($"Unknown method variant '{unknown}' in '{text}' (dora, rslora, redistribute).");
     }
 
-    public override string ToString() => Method + (Dora ? "+DoRA" : "") + (RsLora ? "+rsLoRA" : "");
+    public override string ToString() => Method + (Dora ? "+DoRA" : "") + (RsLora ? "+rsLoRA" : "") + (Redistribute ? "+redistribute" : "");
 }
 
 public sealed record RunResult(

@@ -248,8 +248,9 @@ internal static class Classifiers
         IDataView testView = ml.Data.LoadFromEnumerable(test.Select(r => new FRow { Features = Clean(r), Class = labels[0] }), schema);
         IEstimator<ITransformer> trainer = name switch
         {
-            "logreg" => ml.Transforms.NormalizeMeanVariance("Features")
-                .Append(ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy(l2Regularization: 1f)),
+            // "logreg" is L2 = 1; "logreg0.1", "logreg10", … name another L2 (--classifiers).
+            _ when name.StartsWith("logreg", StringComparison.Ordinal) => ml.Transforms.NormalizeMeanVariance("Features")
+                .Append(ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy(l2Regularization: name.Length == 6 ? 1f : float.Parse(name[6..], System.Globalization.CultureInfo.InvariantCulture))),
             "fasttree" => ml.MulticlassClassification.Trainers.OneVersusAll(ml.BinaryClassification.Trainers.FastTree(numberOfLeaves: 16, numberOfTrees: 100, minimumExampleCountPerLeaf: 2)),
             _ => throw new ArgumentException($"Unknown classifier {name}."),
         };

@@ -49,9 +49,17 @@ public static class Program
             int inv = Array.IndexOf(args, "--invariants");
             int recipe = Array.IndexOf(args, "--recipe");
             Table.FixedRecipe = recipe >= 0 ? args[recipe + 1] : null;
+            int candidates = Array.IndexOf(args, "--candidates");
+            Table.Candidates = candidates >= 0 ? args[candidates + 1].Split(',') : null;
             if (args.Contains("--softmax"))
             {
                 Classifiers.Names = ["softmax", "1nn"];
+            }
+
+            int classifiers = Array.IndexOf(args, "--classifiers");
+            if (classifiers >= 0)
+            {
+                Classifiers.Names = args[classifiers + 1].Split(',');
             }
 
             if (args.Contains("--fasttree"))

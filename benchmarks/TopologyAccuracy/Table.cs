@@ -54,14 +54,49 @@ internal static class Table
 
     // ---------------------------------------------------------------- UCR
 
-    private sealed record UcrRecipe(int Delay, bool Sublevel)
+    /// <summary>
+    /// A UCR family recipe: delay-embedding τ (1, or 0 for L/20) of the function-Rips part, and which sublevel × time
+    /// parts (<see cref="SeriesFiltration"/>) are concatenated to it: the series' own (x and −x), its first difference,
+    /// convolved at σ = 0.1 or at three scales (0.05, 0.1, 0.2), on the 20 × 20 grid or a finer 40 × 40 one.
+    /// </summary>
+    private sealed record UcrRecipe(int Delay, bool Sublevel, bool Difference = false, bool MultiScale = false, bool Fine = false, bool Narrow = false)
     {
-        public string Name => $"delay (3,{(Delay == 0 ? "L/20" : "1")}){(Sublevel ? " + sublevel×time" : "")}";
+        public string Name => $"{(Delay < 0 ? "no delay" : $"delay (3,{(Delay == 0 ? "L/20" : "1")})")}{(Sublevel ? " + sublevel×time" : "")}{(Difference ? " + Δ" : "")}{(MultiScale ? ", σ×3" : "")}{(Fine ? ", 40² grid" : "")}{(Narrow ? ", σ 0.05" : "")}";
 
-        public string Key => $"{(Delay == 0 ? "L20" : "1")}{(Sublevel ? "+sublevel" : "")}";
+        public string Key => $"{(Delay < 0 ? "none" : Delay == 0 ? "L20" : "1")}{(Sublevel ? "+sublevel" : "")}{(Difference ? "+diff" : "")}{(MultiScale ? "*ms" : "")}{(Fine ? "*fine" : "")}{(Narrow ? "*narrow" : "")}";
+
+        /// <summary>Gets a value indicating whether the recipe has a delay-embedding function-Rips part.</summary>
+        public bool HasDelay => Delay >= 0;
 
         public int DelayFor(int length) => Delay == 0 ? Math.Max(1, length / 20) : 1;
+
+        /// <summary>The sublevel × time parts of the recipe.</summary>
+        public IEnumerable<SeriesFiltration> Parts()
+        {
+            if (Sublevel)
+            {
+                yield return SeriesFiltration.SublevelTime;
+            }
+
+            if (Difference)
+            {
+                yield return SeriesFiltration.DifferenceSublevelTime;
+            }
+        }
+
+        public float[] Bandwidths => MultiScale ? [0.05f, 0.1f, 0.2f] : [Fine || Narrow ? 0.05f : 0.1f];
     }
+
+    /// <summary>Every candidate of the family selection (<c>--candidates</c> restricts it to some keys).</summary>
+    private static readonly UcrRecipe[] s_recipes =
+    [
+        new(1, false), new(0, false), new(1, true), new(0, true),
+        new(1, true, Difference: true), new(1, true, MultiScale: true), new(1, true, Difference: true, MultiScale: true), new(1, true, Fine: true),
+        new(-1, true), new(-1, true, Difference: true), new(1, true, Narrow: true),
+    ];
+
+    /// <summary>Gets or sets the candidate keys of the UCR family selection (<c>--candidates</c>); null = all.</summary>
+    public static string[]? Candidates { get; set; }
 
     private static void Ucr(string data, string[] sets, string[] invariants)
     {
@@ -91,7 +126,7 @@ internal static class Table
         }
 
         // Family recipe by train CV of Hilbert features (mean over the sets).
-        UcrRecipe[] recipes = [new(1, false), new(0, false), new(1, true), new(0, true)];
+        UcrRecipe[] recipes = FixedRecipe is not null ? s_recipes : [.. s_recipes.Where(r => Candidates is null || Candidates.Contains(r.Key))];
         var score = new double[recipes.Length];
         if (FixedRecipe is { } fixedRecipe)
         {
@@ -105,14 +140,19 @@ internal static class Table
             var cache = new Dictionary<int, float[][]>();
             for (int r = 0; r < recipes.Length; r++)
             {
-                int delay = recipes[r].DelayFor(tr[0].Length);
+                int delay = recipes[r].HasDelay ? recipes[r].DelayFor(tr[0].Length) : -1;
+                if (delay < 0)
+                {
+                    cache[delay] = [.. tr.Select(_ => Array.Empty<float>())];
+                }
+
                 if (!cache.TryGetValue(delay, out float[][]? rips))
                 {
                     rips = SeriesFeatures("hilbert", tr, trY, tr, delay, out _).Test;
                     cache[delay] = rips;
                 }
 
-                float[][] x = recipes[r].Sublevel ? Concat(rips, SublevelFeatures("hilbert", tr, tr).Test) : rips;
+                float[][] x = Concat(rips, SublevelFeatures("hilbert", recipes[r], tr, tr).Test);
                 double best = Classifiers.Names.Max(c => Classifiers.CrossValidate(c, x, trY, 5));
                 score[r] += best / sets.Length;
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  recipe CV {s,-18} {recipes[r].Name,-34} {best:F3}"));
@@ -124,7 +164,7 @@ internal static class Table
         string why = FixedRecipe is null ? string.Create(CultureInfo.InvariantCulture, $"mean train CV {score[chosen]:F3}") : "fixed by --recipe";
         Console.WriteLine($"  family recipe ({why}): {recipe.Name}; MMA rows: delay-embedding points strided to ≤ 100");
         Console.WriteLine();
-        Console.WriteLine($"{"dataset",-18} {"invariant",-9} {"features",8} {"classifier",-10} {"train CV",8} {"test acc",8} {"1-NN DTW",8} {"≥ DTW",5} {"featurize s",11}");
+        Console.WriteLine($"{"dataset",-18} {"invariant",-9} {"features",8} {"classifier",-10} {"train CV",8} {"test acc",8} {"1-NN DTW",8} {"≥ DTW",5} {"featurize s",11} {"ms/series",10}");
         foreach (string s in sets)
         {
             (float[][] tr, string[] trY, float[][] te, string[] teY) = split[s];
@@ -132,18 +172,15 @@ internal static class Table
             {
                 var sw = Stopwatch.StartNew();
                 int delay = recipe.DelayFor(tr[0].Length);
-                (float[][] a, float[][] b) = SeriesFeatures(inv, tr, trY, te, delay, out _);
-                if (recipe.Sublevel)
-                {
-                    (float[][] sa, float[][] sb) = SublevelFeatures(inv, tr, te);
-                    (a, b) = (Concat(a, sa), Concat(b, sb));
-                }
+                (float[][] a, float[][] b) = recipe.HasDelay ? SeriesFeatures(inv, tr, trY, te, delay, out _) : ([.. tr.Select(_ => Array.Empty<float>())], [.. te.Select(_ => Array.Empty<float>())]);
+                (float[][] sa, float[][] sb) = SublevelFeatures(inv, recipe, tr, te);
+                (a, b) = (Concat(a, sa), Concat(b, sb));
 
                 double seconds = sw.Elapsed.TotalSeconds;
                 (string clf, double cv) = Select(a, trY, 5);
                 double acc = Accuracy(Classifiers.FitPredict(clf, a, trY, b), teY);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{s,-18} {inv,-9} {a[0].Length,8} {clf,-10} {cv,8:F3} {acc,8:F3} {dtw[s],8:F3} {(acc >= dtw[s] ? "yes" : "no"),5} {seconds,11:F1}"));
+                    $"{s,-18} {inv,-9} {a[0].Length,8} {clf,-10} {cv,8:F3} {acc,8:F3} {dtw[s],8:F3} {(acc >= dtw[s] ? "yes" : "no"),5} {seconds,11:F1} {1000 * seconds / (tr.Length + te.Length),10:F2}"));
             }
         }
     }
@@ -165,17 +202,31 @@ internal static class Table
         return Featurize(invariant, input, Rows(train), Rows(test), out length);
     }
 
-    private static (float[][] Train, float[][] Test) SublevelFeatures(string invariant, float[][] train, float[][] test)
+    /// <summary>
+    /// The sublevel × time parts of a recipe through the library (<see cref="TimeSeriesInput.Filtration"/>), grids fitted
+    /// on the training series, one block per part and bandwidth; MMA rows use Hilbert measures here.
+    /// </summary>
+    private static (float[][] Train, float[][] Test) SublevelFeatures(string invariant, UcrRecipe recipe, float[][] train, float[][] test)
     {
-        (int grid, int output) = invariant == "rank" ? (12, 6) : (20, 10);
-        SeriesSublevel f = SeriesSublevel.Fit(train, invariant, grid, output, 0.1f);
-        return ([.. train.Select(f.Featurize)], [.. test.Select(f.Featurize)]);
+        List<TopologySample> Rows(float[][] x) => [.. x.Select(v => new TopologySample(v, 0, string.Empty))];
+        string inv = invariant == "mma" ? "hilbert" : invariant;
+        (float[][] a, float[][] b) = ([.. train.Select(_ => Array.Empty<float>())], [.. test.Select(_ => Array.Empty<float>())]);
+        foreach (SeriesFiltration part in recipe.Parts())
+        {
+            foreach (float bandwidth in recipe.Bandwidths)
+            {
+                (float[][] pa, float[][] pb) = Featurize(inv, new TimeSeriesInput(Filtration: part), Rows(train), Rows(test), out _, bandwidth: bandwidth, grid: recipe.Fine && inv != "rank" ? 40 : null);
+                (a, b) = (Concat(a, pa), Concat(b, pb));
+            }
+        }
+
+        return (a, b);
     }
 
     // ---------------------------------------------------------------- shared featurisation
 
     /// <summary>Features of one invariant through the public transformers (grids/box fitted on <paramref name="fit"/>).</summary>
-    private static (float[][] Fit, float[][] Other) Featurize(string invariant, TopologyInput input, List<TopologySample> fit, List<TopologySample> other, out int length, BifiltrationPreset? preset = null)
+    private static (float[][] Fit, float[][] Other) Featurize(string invariant, TopologyInput input, List<TopologySample> fit, List<TopologySample> other, out int length, BifiltrationPreset? preset = null, float bandwidth = 0.1f, int? grid = null)
     {
         preset ??= BifiltrationPreset.RipsDtm;
         if (invariant == "mma")
@@ -205,9 +256,9 @@ internal static class Table
             Codensity = preset.Codensity,
             CodensityParameter = preset.CodensityParameter,
             Invariant = invariant switch { "euler" => SignedMeasureInvariant.Euler, "rank" => SignedMeasureInvariant.Rank, _ => SignedMeasureInvariant.Hilbert },
-            GridResolution = rank ? 12 : 20,
-            OutputResolution = rank ? 6 : 10,
-            Bandwidth = 0.1f,
+            GridResolution = grid ?? (rank ? 12 : 20),
+            OutputResolution = grid is { } g ? SignedMeasureOptions.Defaults.OutputResolutionFor(g) : rank ? 6 : 10,
+            Bandwidth = bandwidth,
         };
         SignedMeasureTransformer s = SignedMeasureTransformer.Fit(options, fit);
         length = s.OutputLength;
@@ -293,7 +344,7 @@ internal static class Table
         Console.WriteLine();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(folder)}: {rows.Count} graphs, majority class rate {y.Count(l => l == majority) / (double)y.Length:F3}; nested 10-fold CV (preset by inner 3-fold CV of {Classifiers.Names[0]}, then it or {string.Join('/', Classifiers.Names.Skip(1))} by inner 3-fold CV)"));
         Console.WriteLine($"{"dataset",-18} {"invariant",-9} {"accuracy",8} {"± sd",6} {"featurize s",11}  chosen (preset/classifier × folds)");
-        BifiltrationPreset[] presets = [.. BifiltrationPreset.All.Where(p => p.ForGraphs)];
+        BifiltrationPreset[] presets = [.. BifiltrationPreset.All.Where(p => p.ForGraphs && !p.NeedsNodeLabels)];
         foreach (string inv in invariants)
         {
             var sw = Stopwatch.StartNew();
@@ -311,8 +362,9 @@ internal static class Table
     }
 
     /// <summary>
-    /// The COX2 node-label lever: the three structural presets against the electronegativity bifiltrations
-    /// (<see cref="MoleculeLabels"/>) and their concatenation with HKS × Ricci, Hilbert and Euler, the same nested CV.
+    /// The COX2 node-label lever: HKS × Ricci against the library's electronegativity presets (atomic numbers →
+    /// Pauling χ, <see cref="BifiltrationPreset.GraphHksElectronegativity"/>, <see cref="BifiltrationPreset.GraphElectronegativityDegree"/>)
+    /// and the concatenation HKS × Ricci ⊕ HKS × χ, Hilbert and Euler, the same nested CV.
     /// </summary>
     private static void TuLabels(string folder)
     {
@@ -325,17 +377,22 @@ internal static class Table
         foreach (string inv in new[] { "hilbert", "euler" })
         {
             var sw = Stopwatch.StartNew();
-            List<(string Name, float[][] X)>? labelled = MoleculeLabels.FeatureSets(folder, inv);
-            if (labelled is null)
+            List<(string Name, float[][] X)> labelled;
+            try
             {
-                Console.WriteLine($"{Path.GetFileName(folder)}: node labels are not atomic numbers; skipped");
+                labelled = [.. new[] { BifiltrationPreset.GraphHksElectronegativity, BifiltrationPreset.GraphElectronegativityDegree }
+                    .Select(p => (p.Name, Featurize(inv, p.CreateOptions(data).Input, rows, [], out _, p).Fit))];
+            }
+            catch (DataFormatException e)
+            {
+                Console.WriteLine($"{Path.GetFileName(folder)}: node labels are not atomic numbers ({e.Message}); skipped");
                 return;
             }
 
             float[][] ricci = Featurize(inv, new GraphInput("Nodes", BifiltrationPreset.GraphHksRicci.First, BifiltrationPreset.GraphHksRicci.Second), rows, [], out _, BifiltrationPreset.GraphHksRicci).Fit;
             var sets = new List<(string, float[][])> { ("graph-hks-ricci", ricci) };
             sets.AddRange(labelled);
-            sets.Add(("hks-ricci+hks-electroneg", Concat(ricci, labelled[0].X)));
+            sets.Add(("hks-ricci+hks-electronegativity", Concat(ricci, labelled[0].X)));
             double seconds = sw.Elapsed.TotalSeconds;
             (double mean, double sd, string chosen) = NestedCv(sets, y);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"COX2 + labels",-18} {inv,-9} {mean,8:F3} {sd,6:F3} {seconds,11:F1}  {chosen}"));

@@ -26,24 +26,37 @@ internal static class MiniLmStep
         int batch = IntArg(args, "--batch", Batch);
         FrozenWeightPrecision precision = StringArg(args, "--precision") == "int8" ? FrozenWeightPrecision.Int8 : FrozenWeightPrecision.Float32;
         var stages = new List<(string Stage, long RssMb)> { ("start", MemoryProbe.RssMb()) };
-
-        (OnnxModel classifier, long frozenBytes) = Prepare();
-        string[] trainables = [.. AdapterGraphEntry.Read(classifier).SelectMany(a => new[] { a.LoraA, a.LoraB }), ClassifierGraph.HeadWeight, ClassifierGraph.HeadBias];
-        stages.Add(("model loaded", MemoryProbe.RssMb()));
-
-        var clock = Stopwatch.StartNew();
-        TrainingGraph graph = TrainingGraphBuilder.Build(classifier, new TrainingGraphOptions
+        var managed = new List<(string Stage, long LiveMb, long CommittedMb)>();
+        void Stage(string name)
         {
-            Loss = new CrossEntropyLoss(ClassifierGraph.LogitsOutput),
-            Trainables = trainables,
-            Optimizer = new AdamWOptimizer(),
-            FrozenWeights = precision,
-        });
-        classifier = null!;
+            stages.Add((name, MemoryProbe.RssMb()));
+            GCMemoryInfo info = GC.GetGCMemoryInfo();
+            managed.Add((name, GC.GetTotalMemory(false) / 1048576, info.TotalCommittedBytes / 1048576));
+            if (args.Contains("--mappings"))
+            {
+                MemoryProbe.PrintMappings(name);
+            }
+        }
+
+
+        var clock = new Stopwatch();
+        (TrainingGraph graph, long frozenBytes) = BuildGraph(args, precision, clock, Stage);
         double buildSeconds = clock.Elapsed.TotalSeconds;
-        stages.Add(("graph built", MemoryProbe.RssMb()));
+        if (args.Contains("--mappings"))
+        {
+            // weight arrays the graph's models hold: distinct arrays (by reference) and their MB
+            var arrays = new HashSet<byte[]>(ReferenceEqualityComparer.Instance);
+            foreach (OnnxTensor t in graph.Forward.Graph.Initializers.Concat(graph.TrainStep.Graph.Initializers))
+            {
+                arrays.Add(t.RawData);
+            }
+
+            Console.Error.WriteLine($"graph weight arrays: {arrays.Count}, {arrays.Sum(a => (long)a.Length) / 1048576} MB; forward {graph.Forward.Graph.Initializers.Sum(t => (long)t.RawData.Length) / 1048576} MB, step {graph.TrainStep.Graph.Initializers.Sum(t => (long)t.RawData.Length) / 1048576} MB");
+        }
+
+        Stage("graph built");
         GC.Collect();
-        stages.Add(("after GC", MemoryProbe.RssMb()));
+        Stage("after GC");
 
         var shapes = new Dictionary<string, long[]>
         {
@@ -66,11 +79,13 @@ internal static class MiniLmStep
                 ExactArenaGrowth = args.Contains("--exact-arena"),
                 ProfilePrefix = StringArg(args, "--profile"),
                 OptimizedModelPath = StringArg(args, "--dump-optimized"),
+                ConfigEntries = ConfigEntries(args),
+                PrepackWeights = !args.Contains("--no-prepack"),
             },
             ShrinkArenaAfterStep = args.Contains("--shrink-arena"),
         });
         double sessionSeconds = clock.Elapsed.TotalSeconds;
-        stages.Add(("session created", MemoryProbe.RssMb()));
+        Stage("session created");
 
         var rng = new Random(2);
         TrainingBatch b = trainer.Batch;
@@ -94,7 +109,7 @@ internal static class MiniLmStep
         }
 
         double first = trainer.TrainStep();
-        stages.Add(("first step", MemoryProbe.RssMb()));
+        Stage("first step");
         trainer.TrainStep();
         clock.Restart();
         for (int s = 0; s < steps; s++)
@@ -103,9 +118,10 @@ internal static class MiniLmStep
         }
 
         double ms = clock.Elapsed.TotalMilliseconds / steps;
-        stages.Add(("after steps", MemoryProbe.RssMb()));
+        Stage("after steps");
         long trainableBytes = graph.Parameters.Sum(p => (long)p.Initial.RawData.Length);
         var inv = CultureInfo.InvariantCulture;
+        string managedJson = string.Join(", ", managed.Select(s => $"\"{s.Stage}\": [{s.LiveMb}, {s.CommittedMb}]"));
         string stageJson = string.Join(", ", stages.Select(s => $"\"{s.Stage}\": {s.RssMb}"));
         Console.WriteLine(string.Create(inv,
             $"{{\"workload\": \"minilm-lora-r8-b{batch}-t{Seq}\", \"precision\": \"{precision}\", \"threads\": {threads}, \"steps\": {steps}, " +
@@ -113,7 +129,7 @@ internal static class MiniLmStep
             $"\"build_s\": {buildSeconds:F1}, \"session_s\": {sessionSeconds:F1}, \"nodes\": {graph.TrainStep.Graph.Nodes.Count}, " +
             $"\"frozen_float_mb\": {frozenBytes / 1048576.0:F1}, \"trainable_mb\": {trainableBytes / 1048576.0:F2}, " +
             $"\"optimizer_state_mb\": {graph.OptimizerStateBytes / 1048576.0:F2}, \"ping_pong_sets_mb\": {2 * (trainableBytes + graph.OptimizerStateBytes) / 1048576.0:F2}, " +
-            $"\"rss_mb\": {{{stageJson}}}}}"));
+            $"\"rss_mb\": {{{stageJson}}}, \"managed_live_committed_mb\": {{{managedJson}}}}}"));
         if (StringArg(args, "--dump-optimized") is { } optimized)
         {
             // op histogram of the graph ORT runs after its fusions, e.g. to see whether LayerNorm/GELU/attention patterns fused
@@ -133,6 +149,26 @@ internal static class MiniLmStep
         return 0;
     }
 
+    // the classifier is built and handed to the graph builder in a method of its own, so that nothing of this method keeps
+    // it (a hidden copy of a returned tuple would keep a second copy of every weight alive)
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static (TrainingGraph Graph, long FrozenBytes) BuildGraph(string[] args, FrozenWeightPrecision precision, Stopwatch clock, Action<string> stage)
+    {
+        (OnnxModel classifier, long frozenBytes) = Prepare();
+        string[] trainables = [.. AdapterGraphEntry.Read(classifier).SelectMany(a => new[] { a.LoraA, a.LoraB }), ClassifierGraph.HeadWeight, ClassifierGraph.HeadBias];
+        stage("model loaded");
+        clock.Restart();
+        TrainingGraph graph = TrainingGraphBuilder.Build(classifier, new TrainingGraphOptions
+        {
+            Loss = new CrossEntropyLoss(ClassifierGraph.LogitsOutput),
+            Trainables = trainables,
+            Optimizer = new AdamWOptimizer(),
+            FrozenWeights = precision,
+            FuseFrozenTransposes = !args.Contains("--materialize-transposes"),
+        });
+        return (graph, frozenBytes);
+    }
+
     // in a method of its own so that the encoder and the adapted copy are unreachable once it returns (tier-0 code keeps
     // every local of a method alive until the method ends)
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
@@ -142,6 +178,21 @@ internal static class MiniLmStep
         long frozenBytes = encoder.Graph.Initializers.Where(t => t.ElementType == TensorElementType.Float).Sum(t => (long)t.RawData.Length);
         AdaptedModel lora = LowRankInitializer.Initialize(encoder, new LowRankOptions { Method = LowRankMethod.Lora, Rank = 8, Alpha = 16, Seed = 1 });
         return (ClassifierGraph.AddHead(lora.Model, new ClassifierHeadOptions { ClassCount = 2, Pooling = PoolingMode.Mean }), frozenBytes);
+    }
+
+    // every "--config key=value" pair: ORT session configuration entries (e.g. session.disable_prepacking=1)
+    private static Dictionary<string, string> ConfigEntries(string[] args)
+    {
+        var entries = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (int i = 0; i + 1 < args.Length; i++)
+        {
+            if (args[i] == "--config" && args[i + 1].Split('=', 2) is [string key, string value])
+            {
+                entries[key] = value;
+            }
+        }
+
+        return entries;
     }
 
     public static int IntArg(string[] args, string name, int fallback)
@@ -194,6 +245,33 @@ internal static class MemoryProbe
     public static long RssMb() => Read("VmRSS:");
 
     public static long PeakRssMb() => Read("VmHWM:");
+
+    /// <summary>The largest resident mappings of /proc/self/smaps (by file or [anon]), to stderr.</summary>
+    public static void PrintMappings(string stage)
+    {
+        const string Smaps = "/proc/self/smaps";
+        if (!File.Exists(Smaps))
+        {
+            return;
+        }
+
+        var byName = new Dictionary<string, long>(StringComparer.Ordinal);
+        string current = "";
+        foreach (string line in File.ReadLines(Smaps))
+        {
+            string[] parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length > 0 && parts[0].Contains('-', StringComparison.Ordinal) && !parts[0].EndsWith(':'))
+            {
+                current = parts.Length >= 6 ? parts[5] : "[anon]";
+            }
+            else if (parts.Length >= 2 && parts[0] == "Rss:")
+            {
+                byName[current] = byName.GetValueOrDefault(current) + long.Parse(parts[1], CultureInfo.InvariantCulture);
+            }
+        }
+
+        Console.Error.WriteLine($"mappings at {stage}: " + string.Join(", ", byName.OrderByDescending(kv => kv.Value).Take(8).Select(kv => $"{Path.GetFileName(kv.Key)} {kv.Value / 1024} MB")));
+    }
 
     private static long Read(string key)
     {

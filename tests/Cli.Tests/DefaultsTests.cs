@@ -129,6 +129,8 @@ public sealed class DefaultsTests
         Assert.Equal(series.Dimension, p.GetValue<int>("--embedding-dimension"));
         Assert.Equal(series.Delay, p.GetValue<int>("--delay"));
         Assert.Equal(series.Skip, p.GetValue<int>("--skip"));
+        Assert.Equal(SeriesFiltration.DelayEmbedding, series.Filtration);
+        Assert.Equal("delay", p.GetValue<string>("--series-filtration"));
 
         p = Parse("topo persistence --points p");
         Assert.Equal(new RipsOptions().MaxDimension, p.GetValue<int>("--maxdim"));

@@ -187,6 +187,42 @@ public sealed class TopoCommandTests
     }
 
     [Fact]
+    public void Vectorize_SeriesFiltrationList_ConcatenatesTheParts()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), $"sublevel_{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        string file = Path.Combine(dir, "TINY_TRAIN.tsv");
+        File.WriteAllLines(file, Enumerable.Range(0, 4).Select(r =>
+            $"{r % 2}\t" + string.Join('\t', Enumerable.Range(0, 30).Select(i => Math.Sin(i * (0.3 + (0.2 * r))).ToString("F4", System.Globalization.CultureInfo.InvariantCulture)))));
+        try
+        {
+            string output = Path.Combine(dir, "f.csv");
+            string saved = Path.Combine(dir, "t.bin");
+            (int code, _, string err) = CliHarness.Run("topo", "vectorize", "--input", file, "--series-filtration", "sublevel", "--resolution", "8", "--out", output, "--save-transformer", saved);
+            Assert.True(code == 0, err);
+            Assert.Equal(new TimeSeriesInput(Filtration: SeriesFiltration.SublevelTime), SignedMeasureTransformer.Load(saved).Options.Input);
+            Assert.Equal(1 + (2 * 4 * 4), File.ReadAllLines(output)[1].Split(',').Length);
+
+            // The UCR recipe: delay-embedding H0 + H1 (2 measures) then x and −x (2 measures), 4 × 4 each.
+            (code, _, err) = CliHarness.Run("topo", "vectorize", "--input", file, "--series-filtration", "delay,sublevel,difference", "--resolution", "8", "--out", output);
+            Assert.True(code == 0, err);
+            Assert.Equal(1 + (6 * 4 * 4), File.ReadAllLines(output)[1].Split(',').Length);
+
+            (code, _, err) = CliHarness.Run("topo", "vectorize", "--input", file, "--series-filtration", "upside", "--out", output);
+            Assert.Equal(2, code);
+            Assert.Contains("upside", err, StringComparison.Ordinal);
+
+            (code, _, err) = CliHarness.Run("topo", "vectorize", "--input", file, "--series-filtration", "delay,sublevel", "--out", output, "--save-transformer", saved);
+            Assert.Equal(2, code);
+            Assert.Contains("--save-transformer", err, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Vectorize_MmaVectorizerWithEulerInvariant_IsBadUsage()
     {
         (int code, _, string err) = CliHarness.Run("topo", "vectorize", "--input", ".", "--invariant", "euler", "--vectorizer", "mma-image", "--out", "x.csv");

@@ -52,12 +52,16 @@ internal static class LoraInitCommand
             DefaultValueFactory = _ => "none",
         };
         var calibration = new Option<FileInfo?>("--calibration") { Description = "EVA, CorDA: a text file, one calibration sentence per line (needs vocab.txt beside the model)." };
+        var redistribute = new Option<double?>("--redistribute-ranks")
+        {
+            Description = $"ρ: move ranks between weights by the spectrum of W (EVA's redistribution: each target offers round(ρ·r) components, the Σr largest σᵢ²/‖W‖² win; {RankRedistribution.Defaults.Rho} is peft's ρ). Not with eva or orthogonal.",
+        };
         var seed = new Option<ulong>("--seed") { Description = "Seed of every random choice.", DefaultValueFactory = _ => 0UL };
         var baseUntouched = new Option<bool>("--base-untouched") { Description = "Keep W and carry the frozen −s·A₀·B₀ term instead of writing W_res." };
         var output = new Option<DirectoryInfo>("--out") { Description = "Output folder.", Required = true };
         var command = new Command("init", "Initialise LoRA adapters (PiSSA family, OLoRA, LoRA, orthogonal, EVA, CorDA, LoftQ) on an ONNX model and write the adapted model, adapters and config.")
         {
-            model, method, rank, alpha, rsLora, dora, niter, oversample, tolerance, loftqIter, quantizeBase, targets, calibration, seed, baseUntouched, output,
+            model, method, rank, alpha, rsLora, dora, niter, oversample, tolerance, loftqIter, quantizeBase, targets, calibration, redistribute, seed, baseUntouched, output,
         };
         CommandRunner.SetHandler(command, (parsed, console) =>
         {
@@ -112,6 +116,7 @@ internal static class LoraInitCommand
                 Eva = eva,
                 Corda = corda,
                 QuantizeBase = quantized,
+                Redistribution = parsed.GetValue(redistribute) is { } rho ? new RankRedistribution { Rho = rho } : null,
                 LoftQ = quantized
                     ? new LoftQOptions { RoundTrip = QuantizedBase.RoundTrip(QuantizedBase.DefaultOptions), Iterations = parsed.GetValue(loftqIter) }
                     : m == LowRankMethod.LoftQ

@@ -174,6 +174,7 @@ internal static class TopoCommand
         var embedding = new Option<int>("--embedding-dimension") { Description = "Series: delay-embedding dimension D.", DefaultValueFactory = _ => TimeSeriesInput.Defaults.Dimension };
         var delay = new Option<int>("--delay") { Description = "Series: delay τ between the coordinates of an embedded point.", DefaultValueFactory = _ => TimeSeriesInput.Defaults.Delay };
         var skip = new Option<int>("--skip") { Description = "Series: stride between embedded points (subsampling; 1 keeps every point).", DefaultValueFactory = _ => TimeSeriesInput.Defaults.Skip };
+        var seriesFiltration = new Option<string>("--series-filtration") { Description = "Series: delay | sublevel | difference, or a comma list whose features are concatenated in that order (sublevel: the series' own sublevel × time bifiltration, x and −x; difference: the same of its first difference; the UCR recipe is delay,sublevel).", DefaultValueFactory = _ => SeriesFiltrationName(TimeSeriesInput.Defaults.Filtration) };
         var output = new Option<FileInfo>("--out") { Description = "Features CSV (label, f0, f1, …).", Required = true };
         var save = new Option<FileInfo?>("--save-transformer") { Description = "Also save the fitted transformer (versioned binary)." };
         var maxBytes = new Option<long>("--max-mib") { Description = "Memory budget of each row's complex (and of the rank invariant's O(grid⁴) tensors) in MiB (pre-flight refusal).", DefaultValueFactory = _ => ComplexBudget.Default.MaxBytes >> 20 };
@@ -182,7 +183,7 @@ internal static class TopoCommand
         var precision = new Option<float>("--precision") { Description = "MMA line spacing δ on the fitted unit square (smaller: more lines, finer summands).", DefaultValueFactory = _ => MmaOptions.Defaults.Precision };
         var command = new Command("vectorize", "Signed-measure features (Hilbert/Euler measure or rank signed barcode of a bifiltration, convolved or sliced-Wasserstein) or MMA features (module approximation, kernel image or landscapes) for every row of a data set.")
         {
-            input, filtration, invariant, vectorizer, resolution, cloudSize, threshold, embedding, delay, skip, output, save, maxBytes, plot, plotRow, precision,
+            input, filtration, invariant, vectorizer, resolution, cloudSize, threshold, embedding, delay, skip, seriesFiltration, output, save, maxBytes, plot, plotRow, precision,
         };
         CommandRunner.SetHandler(command, (parsed, console) =>
         {
@@ -223,7 +224,29 @@ internal static class TopoCommand
                 throw new UsageException("--embedding-dimension, --delay and --skip must be at least 1.");
             }
 
-            TopologyInput? seriesInput = data.Kind == TopologyDataKind.TimeSeries ? series : null;
+            SeriesFiltration[] parts = [.. parsed.GetValue(seriesFiltration)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(ParseSeriesFiltration)];
+            if (parts.Length == 0)
+            {
+                throw new UsageException("--series-filtration needs at least one of delay, sublevel, difference.");
+            }
+
+            bool seriesOptionGiven = parts.Length > 1 || parts[0] != TimeSeriesInput.Defaults.Filtration;
+            if (seriesOptionGiven && data.Kind != TopologyDataKind.TimeSeries)
+            {
+                throw new UsageException("--series-filtration applies to series (a UCR .tsv input) only.");
+            }
+
+            if (seriesOptionGiven && mma)
+            {
+                throw new UsageException("--series-filtration: MMA decomposes delay-embedded series only; use --invariant hilbert, euler or rank.");
+            }
+
+            if (parts.Length > 1 && (parsed.GetValue(save) is not null || parsed.GetValue(plot) is not null))
+            {
+                throw new UsageException("--save-transformer and --plot take one filtration: run once per --series-filtration part.");
+            }
+
+            TopologyInput? seriesInput = data.Kind == TopologyDataKind.TimeSeries ? series with { Filtration = parts[0] } : null;
             if (mma)
             {
                 return TopoMmaVectorize.Run(console, data, preset, seriesInput, parsed.GetValue(vectorizer)!, res, parsed.GetValue(threshold), parsed.GetValue(precision), MiB(parsed.GetValue(maxBytes)), parsed.GetValue(output)!, parsed.GetValue(save));
@@ -242,13 +265,24 @@ internal static class TopoCommand
             };
             var watch = Stopwatch.StartNew();
             SignedMeasureFeatures result = SignedMeasureVectorization.Run(data, options, console.Json ? null : new FeatureCsv.Progress(console), console.Cancellation);
+            IReadOnlyList<float[]> features = result.Features;
+            int width = options.OutputLength;
+            foreach (SeriesFiltration part in parts.Skip(1))
+            {
+                // The other parts of a comma list, concatenated after the first (each fits its own grids).
+                SignedMeasureOptions more = options with { Input = series with { Filtration = part } };
+                IReadOnlyList<float[]> next = SignedMeasureVectorization.Run(data, more, console.Json ? null : new FeatureCsv.Progress(console), console.Cancellation).Features;
+                features = [.. features.Zip(next, (a, b) => (float[])[.. a, .. b])];
+                width += more.OutputLength;
+            }
+
             if (!console.Json)
             {
                 console.StdErr.WriteLine();
             }
 
             FileInfo outFile = parsed.GetValue(output)!;
-            FeatureCsv.Write(outFile.FullName, "label", [.. data.Rows.Select(r => r.Label)], result.Features, options.OutputLength);
+            FeatureCsv.Write(outFile.FullName, "label", [.. data.Rows.Select(r => r.Label)], features, width);
             if (parsed.GetValue(save) is { } saveFile)
             {
                 result.Transformer.Save(saveFile.FullName);
@@ -265,10 +299,10 @@ internal static class TopoCommand
 
             if (!console.Json)
             {
-                console.StdOut.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{data.Rows.Count} rows → {options.OutputLength} features each, {seconds:F2} s → {outFile.FullName}"));
+                console.StdOut.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{data.Rows.Count} rows → {width} features each, {seconds:F2} s → {outFile.FullName}"));
             }
 
-            console.WriteJson(new { Rows = data.Rows.Count, Features = options.OutputLength, Seconds = seconds, Output = outFile.FullName, Grid1 = result.Transformer.FirstGrid.Count, Grid2 = result.Transformer.SecondGrid.Count, Plots = pictures });
+            console.WriteJson(new { Rows = data.Rows.Count, Features = width, Seconds = seconds, Output = outFile.FullName, Grid1 = result.Transformer.FirstGrid.Count, Grid2 = result.Transformer.SecondGrid.Count, Plots = pictures });
             return CommandRunner.Ok;
         });
         return command;
@@ -286,14 +320,17 @@ internal static class TopoCommand
         IReadOnlyList<SignedMeasure> measures = transformer.Measures(sample.Values, sample.NodeCount);
         bool hilbert = transformer.Options.Invariant == SignedMeasureInvariant.Hilbert;
         bool graphs = data.Kind == TopologyDataKind.Graphs;
+        bool sublevel = transformer.Options.Input is TimeSeriesInput { IsDelayEmbedding: false };
         var paths = new string[measures.Count];
         for (int m = 0; m < measures.Count; m++)
         {
-            string kind = hilbert ? $"h{m}" : "euler";
-            string title = string.Create(CultureInfo.InvariantCulture, $"row {row} (label {sample.Label}), {filtration}: {(hilbert ? $"Hilbert signed measure, H{m}" : "Euler signed measure")}");
+            // Sublevel × time: measure 0 is of x, measure 1 of −x (both H0).
+            string kind = sublevel ? (m == 0 ? "x" : "minus-x") + (hilbert ? "-h0" : "-euler") : hilbert ? $"h{m}" : "euler";
+            string what = sublevel ? $"sublevel × time of {(m == 0 ? "x" : "−x")}, {(hilbert ? "Hilbert signed measure, H0" : "Euler signed measure")}" : hilbert ? $"Hilbert signed measure, H{m}" : "Euler signed measure";
+            string title = string.Create(CultureInfo.InvariantCulture, $"row {row} (label {sample.Label}), {filtration}: {what}");
             paths[m] = SignedMeasurePlot.Write(
                 PlotPaths.Resolve(target, "signed-measure", kind), measures[m], transformer.FirstGrid, transformer.SecondGrid, title,
-                graphs ? "first vertex function" : "Rips radius", graphs ? "second vertex function" : "codensity").Path;
+                graphs ? "first vertex function" : sublevel ? "series value" : "Rips radius", graphs ? "second vertex function" : sublevel ? "time" : "codensity").Path;
         }
 
         return paths;
@@ -302,6 +339,18 @@ internal static class TopoCommand
     private static long MiB(long mib) => mib is > 0 and <= long.MaxValue >> 20
         ? mib << 20
         : throw new UsageException($"--max-mib must be between 1 and {long.MaxValue >> 20}, got {mib}.");
+
+    private static string SeriesFiltrationName(SeriesFiltration filtration) => filtration switch
+    {
+        SeriesFiltration.SublevelTime => "sublevel",
+        SeriesFiltration.DifferenceSublevelTime => "difference",
+        _ => "delay",
+    };
+
+    private static SeriesFiltration ParseSeriesFiltration(string name) =>
+        Enum.GetValues<SeriesFiltration>().FirstOrDefault(f => SeriesFiltrationName(f) == name, (SeriesFiltration)(-1)) is var f && Enum.IsDefined(f)
+            ? f
+            : throw new UsageException($"--series-filtration: unknown value '{name}' (delay, sublevel or difference).");
 
     private static string VectorizerName(SignedMeasureVectorizer vectorizer) => vectorizer == SignedMeasureVectorizer.Convolution ? "conv" : "sw";
 

@@ -60,6 +60,19 @@ internal sealed class LoraDemoStage : IDemoStage
             throw new InvalidOperationException($"DoRA on MiniLM deviates by {doraDeviation} at init and {mergeDeviation} after merging (> {Tolerance}).");
         }
 
+        // Per-layer rank allocation (EVA's redistribution by the spectrum of W): the same Σr, moved to the weights whose
+        // leading components carry the most of their energy; still PiSSA, so outputs stay preserved.
+        AdaptedModel moved = LowRankInitializer.Initialize(model, options with { Redistribution = new RankRedistribution(), ReportOptimalError = false });
+        double movedDeviation = OutputDeviation.MaxAbs(model, moved.Model, samples);
+        string perRole = string.Join(", ", moved.Report.Layers.GroupBy(l => l.Role).Select(g => $"{g.Key} {g.Average(l => l.Rank):0.#}"));
+        context.Console.Human.MarkupLine(
+            $"rank redistribution (ρ = {RankRedistribution.Defaults.Rho}, Σr = {moved.Report.Layers.Sum(l => l.Rank)} kept): mean rank per role {perRole}; "
+            + $"mean captured energy {moved.Report.Layers.Sum(l => l.CapturedEnergy) / adapted.Report.Layers.Count:P1} vs uniform {adapted.Report.Layers.Average(l => l.CapturedEnergy):P1}; max output deviation {movedDeviation:G2}");
+        if (!(movedDeviation < Tolerance) || moved.Report.Layers.Sum(l => l.Rank) != adapted.Report.Layers.Sum(l => l.Rank))
+        {
+            throw new InvalidOperationException($"Rank redistribution on MiniLM deviates by {movedDeviation} (> {Tolerance}) or changed the rank budget.");
+        }
+
         double meanExcess = adapted.Report.Layers.Average(l => l.ExcessError);
         return new { Adapters = adapted.Report.Layers.Count, FolderFiles = written.Manifest.Files.Count, MaxOutputDeviation = deviation, MeanExcessError = meanExcess, adapted.Report.TrainableParameters, Seconds = watch.Elapsed.TotalSeconds };
     }

@@ -5,6 +5,7 @@ using Microsoft.ML.Data;
 using Pipelines.Cli.Plots;
 using Pipelines.Numerics.Topology;
 using Pipelines.Transforms.Topology;
+using Pipelines.Transforms.Topology.Data;
 using Spectre.Console;
 
 namespace Pipelines.Cli.Demo;
@@ -113,7 +114,8 @@ internal sealed class TopologyDemoStage : IDemoStage
 
     /// <summary>
     /// One orbit through the other invariants: edge collapse (same diagram, fewer edges), GUDHI-style landscapes of the
-    /// diagram, the rank invariant's signed barcode, and the MMA decomposition.
+    /// diagram, the rank invariant's signed barcode, a series' sublevel × time measures, the electronegativity preset,
+    /// and the MMA decomposition.
     /// </summary>
     private static object MoreInvariants(IAnsiConsole c, MLContext ml, SignedMeasureOptions options, List<Orbit> train, Orbit orbit, int seed)
     {
@@ -148,6 +150,18 @@ internal sealed class TopologyDemoStage : IDemoStage
         float[] rankFeatures = rank.Featurize(orbit.Points);
         c.MarkupLine($"rank invariant → signed barcode (8 × 8 grid, Möbius inversion): {rankFeatures.Length} features, ‖·‖₁ {rankFeatures.Sum(MathF.Abs):G3}");
 
+        // The UCR recipe's second filtration: an orbit's x-coordinates as a series, its sublevel × time bifiltration (x, −x).
+        static float[] XSeries(Orbit o) => [.. o.Points.Where((_, i) => i % 2 == 0)];
+        var seriesOptions = new SignedMeasureOptions { OutputColumnName = "Series", Input = new TimeSeriesInput(Filtration: SeriesFiltration.SublevelTime), GridResolution = 20, OutputResolution = 10 };
+        SignedMeasureTransformer sublevel = SignedMeasureTransformer.Fit(seriesOptions, [.. train.Take(20).Select(o => new TopologySample(XSeries(o), 0, string.Empty))]);
+        IReadOnlyList<SignedMeasure> runs = sublevel.Measures(XSeries(orbit));
+        c.MarkupLine($"series sublevel × time (the orbit's x-coordinates as a series, x and −x): {seriesOptions.OutputLength} features; runs of {{x ≤ median}} over the whole series: {runs[0].Cumulative()[(((sublevel.FirstGrid.Count / 2) + 1) * sublevel.SecondGrid.Count) - 1]}");
+
+        // The COX2 recipe's vertex function: atoms ordered by Pauling electronegativity (node labels = atomic numbers).
+        TopologyDataset molecules = new(TopologyDataKind.Graphs, [new TopologySample([0, 1, 1, 2], 3, "ethanol C–C–O") { NodeLabels = [6, 6, 8] }, new TopologySample([0, 1, 1, 2, 2, 0], 3, "C–C–N ring") { NodeLabels = [6, 6, 7] }], 0);
+        SignedMeasureTransformer chi = SignedMeasureTransformer.Fit(BifiltrationPreset.GraphHksElectronegativity.CreateOptions(molecules) with { GridResolution = 8, OutputResolution = 4 }, molecules.Rows);
+        c.MarkupLine($"{BifiltrationPreset.GraphHksElectronegativity.Name}: χ grid {chi.SecondGrid.Values[0]:G3}…{chi.SecondGrid.Values[^1]:G3} (C 2.55, N 3.04, O 3.44); {chi.FeaturizeMany(molecules.Rows)[0].Length} features per molecule");
+
         var mmaOptions = new MmaOptions
         {
             OutputColumnName = "Mma",
@@ -160,7 +174,7 @@ internal sealed class TopologyDemoStage : IDemoStage
         };
         MmaTransformer mma = ml.Transforms.Topology.ModuleApproximation(mmaOptions).Fit(ml.Data.LoadFromEnumerable(train.Take(20)));
         MmaModule module = mma.Decompose(orbit.Points);
-        c.MarkupLine($"MMA (δ = {module.Precision}, {module.LineOffsets.Length} lines): {module.Summands(0).Count} H0 and {module.Summands(1).Count} H1 interval summands, {module.Discontinuities} discontinuities; {watch.Elapsed.TotalSeconds:F1} s for these four");
+        c.MarkupLine($"MMA (δ = {module.Precision}, {module.LineOffsets.Length} lines): {module.Summands(0).Count} H0 and {module.Summands(1).Count} H1 interval summands, {module.Discontinuities} discontinuities; {watch.Elapsed.TotalSeconds:F1} s for these lines");
         return new { EdgesBefore = edgesBefore, EdgesAfter = edgesAfter, RankFeatures = rankFeatures.Length, MmaH0 = module.Summands(0).Count, MmaH1 = module.Summands(1).Count, Seed = seed };
     }
 

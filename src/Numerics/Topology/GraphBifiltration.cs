@@ -25,6 +25,36 @@ public sealed class GraphBifiltration
         _f2 = f2.ToArray();
     }
 
+    /// <summary>
+    /// The sublevel × time bifiltration of a series x of length L: the lower-star bifiltration of its path graph
+    /// 0 − 1 − … − (L − 1) with f1(t) = x(t) and f2(t) = t / (L − 1) (0 for L = 1). Its H0 Hilbert function at (a, b)
+    /// counts the runs (maximal intervals of consecutive indices) of {t ≤ b(L − 1) : x(t) ≤ a}; H1 is zero (a path has
+    /// no cycle). Pass −x for superlevel sets.
+    /// </summary>
+    /// <param name="series">x, length L ≥ 1, finite.</param>
+    /// <returns>The bifiltration (L nodes, L − 1 edges).</returns>
+    public static GraphBifiltration OfSeries(ReadOnlySpan<float> series)
+    {
+        if (series.IsEmpty)
+        {
+            throw new ArgumentException("A series needs at least one value.", nameof(series));
+        }
+
+        int length = series.Length;
+        var edges = new (int, int)[length - 1];
+        var time = new float[length];
+        for (int t = 0; t < length; t++)
+        {
+            time[t] = length == 1 ? 0f : (float)t / (length - 1);
+            if (t + 1 < length)
+            {
+                edges[t] = (t, t + 1);
+            }
+        }
+
+        return new GraphBifiltration(GraphStructure.Canonical(length, edges), series, time);
+    }
+
     /// <summary>Gets the graph.</summary>
     public GraphStructure Graph { get; }
 

@@ -23,6 +23,13 @@ public enum GraphVertexFunctionKind
 
     /// <summary>Forman–Ricci curvature averaged over incident edges: F(u, v) = 4 − deg u − deg v + 3·#triangles(u, v); 0 when isolated.</summary>
     FormanRicci,
+
+    /// <summary>
+    /// Pauling electronegativity χ(v) of the node's element (<see cref="PaulingElectronegativity"/>), from node labels
+    /// that are atomic numbers: a chemically ordered function (heteroatoms enter after the C–H skeleton). Needs the labels
+    /// (<see cref="GraphVertexFunction.Compute(GraphStructure, GraphVertexFunctionKind, float, ReadOnlySpan{float})"/>).
+    /// </summary>
+    Electronegativity,
 }
 
 /// <summary>Computes <see cref="GraphVertexFunctionKind"/> values.</summary>
@@ -33,9 +40,26 @@ public static class GraphVertexFunction
     /// <param name="kind">Function.</param>
     /// <param name="parameter">HKS time t (ignored by the other functions).</param>
     /// <returns>Values, length NodeCount.</returns>
-    public static float[] Compute(GraphStructure graph, GraphVertexFunctionKind kind, float parameter = 10f)
+    public static float[] Compute(GraphStructure graph, GraphVertexFunctionKind kind, float parameter = 10f) => Compute(graph, kind, parameter, default);
+
+    /// <summary>Computes one value per node, with node labels for the label-based functions.</summary>
+    /// <param name="graph">The graph.</param>
+    /// <param name="kind">Function.</param>
+    /// <param name="parameter">HKS time t (ignored by the other functions).</param>
+    /// <param name="nodeLabels">One label per node: atomic numbers for <see cref="GraphVertexFunctionKind.Electronegativity"/> (ignored by the others).</param>
+    /// <returns>Values, length NodeCount.</returns>
+    /// <exception cref="ArgumentException">A label-based function without one label per node.</exception>
+    /// <exception cref="UnknownAtomException">A label is not an atomic number with a Pauling electronegativity.</exception>
+    public static float[] Compute(GraphStructure graph, GraphVertexFunctionKind kind, float parameter, ReadOnlySpan<float> nodeLabels)
     {
         ArgumentNullException.ThrowIfNull(graph);
+        if (kind == GraphVertexFunctionKind.Electronegativity)
+        {
+            return nodeLabels.Length == graph.NodeCount
+                ? PaulingElectronegativity.Of(nodeLabels)
+                : throw new ArgumentException($"The electronegativity needs one node label (atomic number) per node: {nodeLabels.Length} labels for {graph.NodeCount} nodes.", nameof(nodeLabels));
+        }
+
         int n = graph.NodeCount;
         var f = new float[n];
         switch (kind)

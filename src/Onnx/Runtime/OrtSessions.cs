@@ -72,6 +72,11 @@ public static class OrtSessions
                 options.AddSessionConfigEntry("session.use_env_allocators", "1");
             }
 
+            if (!settings.PrepackWeights)
+            {
+                options.AddSessionConfigEntry("session.disable_prepacking", "1");
+            }
+
             if (settings.ProfilePrefix is not null)
             {
                 options.EnableProfiling = true;

@@ -56,6 +56,14 @@ public sealed record SessionSettings
     /// </summary>
     public bool ExactArenaGrowth { get; init; }
 
+    /// <summary>
+    /// ORT pre-packs the constant B matrices of MatMul/Gemm into GEMM panels once, at session creation (default on). The
+    /// packed copy lives beside the initializer as long as any other node reads it. Off, each product packs its panels as
+    /// it runs (a cost of K·N per product against its M·K·N multiply-adds) and the weights are held once (the MiniLM LoRA
+    /// train step: −60 MB peak); MLAS then blocks the inner dimension differently, so sums round differently.
+    /// </summary>
+    public bool PrepackWeights { get; init; } = true;
+
     /// <summary>When set, ORT's per-op profiler writes a Chrome-trace JSON file starting with this prefix.</summary>
     public string? ProfilePrefix { get; init; }
 }

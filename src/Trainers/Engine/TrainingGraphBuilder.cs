@@ -124,6 +124,11 @@ public static class TrainingGraphBuilder
             FrozenWeightQuantization.Apply(step.Graph, new HashSet<string>(gg.Trainables.Select(t => t.Name), StringComparer.Ordinal));
         }
 
+        if (options.FuseFrozenTransposes)
+        {
+            FrozenTransposeFusion.Apply(step, new HashSet<string>(gg.Trainables.Select(t => t.Name), StringComparer.Ordinal));
+        }
+
         GraphTopology.Sort(step.Graph);
 
         var stateNames = new HashSet<string>(state.Select(s => s.Input), StringComparer.Ordinal);

@@ -8,6 +8,9 @@ public sealed record TrainingGraphOptions
     {
         /// <summary>Float32 frozen-weight MatMuls.</summary>
         public const FrozenWeightPrecision FrozenWeights = FrozenWeightPrecision.Float32;
+
+        /// <summary>Input-gradient products read frozen weights through <c>transB</c>.</summary>
+        public const bool FuseFrozenTransposes = true;
     }
 
     /// <summary>The loss to minimise.</summary>
@@ -54,4 +57,12 @@ public sealed record TrainingGraphOptions
     /// float32 (default) or int8 weights with dynamically quantized activations (<see cref="FrozenWeightPrecision.Int8"/>).
     /// </summary>
     public FrozenWeightPrecision FrozenWeights { get; init; } = Defaults.FrozenWeights;
+
+    /// <summary>
+    /// The input-gradient products of frozen float matrices, <c>dX = G·Wᵀ</c>, read <c>W</c> through
+    /// <c>com.microsoft::FusedMatMul</c>'s <c>transB</c> instead of a <c>Transpose(W)</c> that ONNX Runtime folds into a
+    /// second copy of the frozen weights at session creation (default on: about one model's size less resident memory,
+    /// same sums).
+    /// </summary>
+    public bool FuseFrozenTransposes { get; init; } = Defaults.FuseFrozenTransposes;
 }

@@ -102,6 +102,7 @@ public static class FineTuneModels
             Seed = (ulong)options.Seed,
             Dora = options.Dora,
             RsLora = options.RsLora,
+            Redistribution = options.Redistribution,
         };
     }
 

@@ -178,6 +178,9 @@ public sealed record FineTuneOptions
     /// <summary>rsLoRA scaling s = α/√r (<see cref="LowRankOptions.RsLora"/>).</summary>
     public bool RsLora { get; init; }
 
+    /// <summary>Per-layer rank allocation by the spectrum of W (<see cref="LowRankOptions.Redistribution"/>); null keeps every rank at <see cref="Rank"/>.</summary>
+    public RankRedistribution? Redistribution { get; init; }
+
     /// <summary>The adapter α actually used.</summary>
     public float EffectiveAlpha => Alpha ?? Rank;
 
@@ -219,6 +222,11 @@ public sealed record FineTuneOptions
         if (Dora && Method is LowRankMethod.Full or LowRankMethod.LoraGa)
         {
             throw new ArgumentException($"DoRA needs low-rank adapters initialised before training; {Method} is not supported with it.", nameof(Dora));
+        }
+
+        if (Redistribution is not null && Method is LowRankMethod.Full or LowRankMethod.LoraGa)
+        {
+            throw new ArgumentException($"Rank redistribution moves the ranks of adapters initialised before training; {Method} is not supported with it.", nameof(Redistribution));
         }
 
         if (ClassWeights is not null && (ClassWeights.Count != ClassCount || ClassWeights.Any(w => !(w >= 0))))

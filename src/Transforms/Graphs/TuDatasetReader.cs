@@ -12,6 +12,12 @@ public sealed record TuDataset(string Name, IReadOnlyList<Graph> Graphs, int Nod
 {
     /// <summary>Gets each graph's label exactly as written in <c>DS_graph_labels.txt</c> (trimmed), in graph-id order.</summary>
     public IReadOnlyList<string> GraphLabels { get; init; } = [];
+
+    /// <summary>
+    /// Gets the node labels as written in <c>DS_node_labels.txt</c>, indexed by node type (<see cref="Graph.NodeTypes"/>
+    /// holds indices into this list, which is sorted); empty without that file.
+    /// </summary>
+    public IReadOnlyList<int> NodeLabelValues { get; init; } = [];
 }
 
 /// <summary>
@@ -145,7 +151,7 @@ public static class TuDatasetReader
             graphs[g] = new Graph(n, [.. src[g]], [.. dst[g]], types, edgeLabels is null ? null : [.. etype[g]], attrs, target, $"{name}#{g + 1}");
         }
 
-        return new TuDataset(name, graphs, nodeLabelValues.Length, edgeLabelValues.Length, classes) { GraphLabels = graphLabelText };
+        return new TuDataset(name, graphs, nodeLabelValues.Length, edgeLabelValues.Length, classes) { GraphLabels = graphLabelText, NodeLabelValues = nodeLabelValues };
     }
 
     private static string[] ReadLines(string path) =>

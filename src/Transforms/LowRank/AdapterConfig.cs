@@ -97,6 +97,7 @@ public sealed record AdapterConfig
                 BaseUntouched = options.BaseUntouched || options.Method is LowRankMethod.Lora or LowRankMethod.Eva or LowRankMethod.Orthogonal,
                 PowerIterations = options.Method == LowRankMethod.PissaFast ? options.PowerIterations : null,
                 Oversampling = options.Method == LowRankMethod.PissaFast ? options.Oversampling : null,
+                RedistributionRho = options.Redistribution?.Rho,
             },
             CordaConfig = options.Method switch
             {
@@ -194,6 +195,10 @@ public sealed record PipelinesAdapterInfo
     /// <summary>Oversampling (PiSSA-fast).</summary>
     [JsonPropertyName("oversampling")]
     public int? Oversampling { get; init; }
+
+    /// <summary>ρ of the per-layer rank redistribution by the spectrum of W (<see cref="RankRedistribution"/>); null when ranks were not moved.</summary>
+    [JsonPropertyName("redistribution_rho")]
+    public double? RedistributionRho { get; init; }
 
     /// <summary>Set on converted adapters: how they were produced (e.g. <c>pissa_to_lora_rank_2r</c>).</summary>
     [JsonPropertyName("conversion")]

@@ -34,9 +34,8 @@ internal static class EvaInitializer
         var components = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int i = 0; i < targets.Count; i++)
         {
-            int k = Math.Max(1, (int)Math.Round(eva.Rho * targets[i].Rank));
-            int dim = targets[i].InFeatures;
-            components[inputOf[i]] = Math.Min(dim, Math.Max(components.GetValueOrDefault(inputOf[i]), k));
+            int k = RankRedistribution.Pool(eva.Rho, targets[i].Rank, targets[i].InFeatures);
+            components[inputOf[i]] = Math.Max(components.GetValueOrDefault(inputOf[i]), k);
         }
 
         var states = distinct.ToDictionary(x => x, x => new IncrementalSvd(components[x], options.Seed), StringComparer.Ordinal);
@@ -67,24 +66,15 @@ internal static class EvaInitializer
         }
 
         // Global redistribution: the Σr largest ξ over all targets' candidate components win.
-        int budget = targets.Sum(t => t.Rank);
-        var candidates = new List<(int Target, double Xi)>();
+        var offered = new double[targets.Count][];
         for (int i = 0; i < targets.Count; i++)
         {
             IncrementalSvd s = states[inputOf[i]];
-            int k = Math.Min(s.Components, Math.Max(1, (int)Math.Round(eva.Rho * targets[i].Rank)));
             double[] xi = s.ExplainedVarianceRatio();
-            for (int c = 0; c < Math.Min(k, xi.Length); c++)
-            {
-                candidates.Add((i, xi[c]));
-            }
+            offered[i] = xi.Take(RankRedistribution.Pool(eva.Rho, targets[i].Rank, Math.Min(s.Components, xi.Length))).ToArray();
         }
 
-        int[] newRank = new int[targets.Count];
-        foreach ((int t, _) in candidates.OrderByDescending(c => c.Xi).ThenBy(c => c.Target).Take(budget))
-        {
-            newRank[t]++;
-        }
+        int[] newRank = RankRedistribution.Allocate(offered, targets.Sum(t => t.Rank));
 
         var factors = new List<AdapterFactors>();
         var reports = new List<LayerReport>();

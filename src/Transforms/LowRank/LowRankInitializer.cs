@@ -41,14 +41,19 @@ public static class LowRankInitializer
 
         var clock = Stopwatch.StartNew();
         IReadOnlyList<LowRankTarget> targets = LowRankTargets.Resolve(model, options);
-        Matrix[] weights = targets.Select(t => ReadWeight(model, t)).ToArray();
+        IReadOnlyList<Matrix> weights = targets.Select(t => ReadWeight(model, t)).ToArray();
+        int threads = options.MaxThreads <= 0 ? Environment.ProcessorCount : options.MaxThreads;
+        if (options.Redistribution is { } redistribution)
+        {
+            (targets, weights) = redistribution.Apply(targets, weights, options, threads);
+        }
+
         DampedCovariance[]? covariances = options.Method is LowRankMethod.CordaKpm or LowRankMethod.CordaIpm
             ? CordaDecomposition.Covariances(model, targets, options.Corda!)
             : null;
 
         // The copy to adapt and the base hash are made while the factors are computed (all three only read the input);
         // on one thread, first.
-        int threads = options.MaxThreads <= 0 ? Environment.ProcessorCount : options.MaxThreads;
         Task<OnnxModel> copying = threads > 1 ? Task.Run(model.Clone) : Task.FromResult(model.Clone());
         Task<string> hashing = threads > 1 ? Task.Run(() => Sha256(model)) : Task.FromResult(Sha256(model));
 

@@ -104,6 +104,13 @@ public sealed record LowRankOptions
     /// </summary>
     public bool QuantizeBase { get; init; }
 
+    /// <summary>
+    /// Per-layer rank allocation (EVA's redistribution by the spectrum of W, <see cref="RankRedistribution"/>); null keeps
+    /// every target at its requested rank. Not for <see cref="LowRankMethod.Eva"/> (which always redistributes, by its
+    /// activations) nor <see cref="LowRankMethod.Orthogonal"/> (which needs even ranks).
+    /// </summary>
+    public RankRedistribution? Redistribution { get; init; }
+
     /// <summary>The scale s = α/r for a target of rank <paramref name="rank"/> and alpha <paramref name="alpha"/>.</summary>
     public static float Scale(int rank, float alpha) => alpha / rank;
 
@@ -158,6 +165,19 @@ public sealed record LowRankOptions
         if (QuantizeBase && (LoftQ is null || LoftQ.RoundTrip is null || LoftQ.Iterations < 1 || BaseUntouched))
         {
             throw new ArgumentException("A quantized base needs LoftQOptions with the quantizer and at least one iteration, and replaces the base (no BaseUntouched).", nameof(QuantizeBase));
+        }
+
+        if (Redistribution is { } redistribution)
+        {
+            redistribution.Validate();
+            if (Method is LowRankMethod.Eva or LowRankMethod.Orthogonal)
+            {
+                throw new ArgumentException(
+                    Method == LowRankMethod.Eva
+                        ? "EVA always redistributes ranks by the spectrum of its activations; set EvaOptions.Rho instead of Redistribution."
+                        : "Orthogonal init needs even ranks, which rank redistribution does not keep; leave Redistribution unset.",
+                    nameof(Redistribution));
+            }
         }
 
         if (Method == LowRankMethod.Orthogonal && (Rank % 2 != 0 || Overrides.Any(o => o.Rank is { } r && r % 2 != 0)))

@@ -21,6 +21,8 @@ internal sealed class MmaFeaturizer : ITopologyRowMapper
 
     public string? NodeCountColumnName => (Options.Input as GraphInput)?.NodeCountColumnName;
 
+    public string? NodeLabelColumnName => (Options.Input as GraphInput)?.NodeLabelColumnName;
+
     public string OutputColumnName => Options.OutputColumnName;
 
     public int OutputLength => Options.OutputLength;

@@ -102,6 +102,11 @@ public sealed record MmaOptions
     public void Validate()
     {
         Bifiltration().Validate();
+        if (Input is TimeSeriesInput { IsDelayEmbedding: false } series)
+        {
+            throw new ArgumentException($"MMA decomposes delay-embedded series only; the {series.Filtration} filtration is a signed-measure option (SignedMeasureOptions).", nameof(Input));
+        }
+
         ArgumentOutOfRangeException.ThrowIfLessThan(Resolution, 2);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Landscapes);
         if (!(Precision > 0f && Precision <= 1f))

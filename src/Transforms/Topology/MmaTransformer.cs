@@ -44,7 +44,7 @@ public sealed class MmaTransformer : TopologyTransformer
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(rows);
         options.Validate();
-        return new(MmaFeaturizer.Fit(options, rows.Take(options.MaxFitRows).Select(r => new TopologyRow(r.Values, r.NodeCount))));
+        return new(MmaFeaturizer.Fit(options, rows.Take(options.MaxFitRows).Select(r => new TopologyRow(r.Values, r.NodeCount, r.NodeLabels))));
     }
 
     /// <inheritdoc/>

@@ -60,6 +60,15 @@ public sealed class SignedMeasureEstimator : IEstimator<SignedMeasureTransformer
             }
         }
 
+        if ((_options.Input as GraphInput)?.NodeLabelColumnName is { } labels)
+        {
+            SchemaShape.Column l = inputSchema.FirstOrDefault(c => c.Name == labels);
+            if (l.Name is null || l.Kind == SchemaShape.Column.VectorKind.Scalar || l.ItemType != NumberDataViewType.Single)
+            {
+                throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Node-label column '{labels}' not found or not a vector of Single (one label per node).");
+            }
+        }
+
         return SchemaShapes.Append(inputSchema, SchemaShapes.FloatVector(_options.OutputColumnName));
     }
 }

@@ -25,6 +25,8 @@ internal sealed class SignedMeasureFeaturizer : ITopologyRowMapper
 
     public string? NodeCountColumnName => (Options.Input as GraphInput)?.NodeCountColumnName;
 
+    public string? NodeLabelColumnName => (Options.Input as GraphInput)?.NodeLabelColumnName;
+
     public string OutputColumnName => Options.OutputColumnName;
 
     public int OutputLength => Options.OutputLength;
@@ -79,6 +81,16 @@ internal sealed class SignedMeasureFeaturizer : ITopologyRowMapper
                     first.AddRange(g.F1);
                     second.AddRange(g.F2);
                     break;
+                case GraphBifiltration[] signs:
+                    // Sublevel × time: values of x and −x; the time axis is [0, 1] whatever the lengths.
+                    foreach (GraphBifiltration g in signs)
+                    {
+                        first.AddRange(g.F1);
+                    }
+
+                    second.Add(0f);
+                    second.Add(1f);
+                    break;
             }
         }
 
@@ -110,6 +122,9 @@ internal sealed class SignedMeasureFeaturizer : ITopologyRowMapper
             GraphBifiltration g => Options.Invariant == SignedMeasureInvariant.Hilbert
                 ? g.HilbertSignedMeasures(Grid1, Grid2, Options.ZeroPad)[..(Options.MaxDegree + 1)]
                 : [g.EulerSignedMeasure(Grid1, Grid2)],
+            GraphBifiltration[] signs => [.. signs.Select(g => Options.Invariant == SignedMeasureInvariant.Hilbert
+                ? g.HilbertSignedMeasures(Grid1, Grid2, Options.ZeroPad)[0]
+                : g.EulerSignedMeasure(Grid1, Grid2))],
             _ => throw new InvalidOperationException("Unknown bifiltration."),
         };
     }
@@ -125,6 +140,7 @@ internal sealed class SignedMeasureFeaturizer : ITopologyRowMapper
             {
                 FunctionRipsBifiltration f => RankInvariant.Compute(f, Grid1, Grid2, Options.MaxDegree, Options.Budget),
                 GraphBifiltration g => RankInvariant.Compute(g, Grid1, Grid2, Options.Budget)[..(Options.MaxDegree + 1)],
+                GraphBifiltration[] signs => [.. signs.Select(g => RankInvariant.Compute(g, Grid1, Grid2, Options.Budget)[0])],
                 _ => throw new InvalidOperationException("Unknown bifiltration."),
             };
             for (int m = 0; m < ranks.Length; m++)
@@ -170,7 +186,7 @@ internal sealed class SignedMeasureFeaturizer : ITopologyRowMapper
         int points = options.Input switch
         {
             PointCloudInput pc => row.Values.Length / pc.PointDimension,
-            TimeSeriesInput ts => DelayEmbedding.PointCount(row.Values.Length, ts.Dimension, ts.Delay, ts.Skip),
+            TimeSeriesInput { IsDelayEmbedding: true } ts => DelayEmbedding.PointCount(row.Values.Length, ts.Dimension, ts.Delay, ts.Skip),
             _ => 0,
         };
         if (points > 1)
@@ -186,10 +202,15 @@ internal sealed class SignedMeasureFeaturizer : ITopologyRowMapper
         {
             case GraphInput gi:
                 GraphStructure graph = ReadGraph(row);
+                if (gi.NeedsNodeLabels && (row.NodeLabels is null || row.NodeLabels.Length != graph.NodeCount))
+                {
+                    throw new ArgumentException($"The electronegativity needs one node label (atomic number) per node from column '{gi.NodeLabelColumnName}': got {row.NodeLabels?.Length ?? 0} for {graph.NodeCount} nodes.");
+                }
+
                 return new GraphBifiltration(
                     graph,
-                    GraphVertexFunction.Compute(graph, gi.First, gi.HeatTime),
-                    GraphVertexFunction.Compute(graph, gi.Second, gi.HeatTime));
+                    GraphVertexFunction.Compute(graph, gi.First, gi.HeatTime, row.NodeLabels),
+                    GraphVertexFunction.Compute(graph, gi.Second, gi.HeatTime, row.NodeLabels));
             case PointCloudInput pc:
                 if (row.Values.Length % pc.PointDimension != 0)
                 {
@@ -197,11 +218,26 @@ internal sealed class SignedMeasureFeaturizer : ITopologyRowMapper
                 }
 
                 return Rips(options, row.Values, pc.PointDimension);
+            case TimeSeriesInput { IsDelayEmbedding: false } ts:
+                return SublevelTime(ts, row);
             case TimeSeriesInput ts:
                 return Rips(options, DelayEmbedding.Embed(row.Values, ts.Dimension, ts.Delay, ts.Skip), ts.Dimension);
             default:
                 throw new InvalidOperationException("Unknown topology input.");
         }
+    }
+
+    /// <summary>The sublevel × time bifiltrations of a series row: [x, −x] (or of its first difference).</summary>
+    private static GraphBifiltration[] SublevelTime(TimeSeriesInput input, TopologyRow row)
+    {
+        if (row.Values.Length == 0)
+        {
+            throw new ArgumentException("A series row needs at least one value.");
+        }
+
+        float[] x = input.FilteredSeries(row.Values);
+        float[] negated = [.. x.Select(v => -v)];
+        return [GraphBifiltration.OfSeries(x), GraphBifiltration.OfSeries(negated)];
     }
 
     private static FunctionRipsBifiltration Rips(SignedMeasureOptions options, float[] points, int dim)

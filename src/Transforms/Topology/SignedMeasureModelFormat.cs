@@ -10,10 +10,12 @@ namespace Pipelines.Transforms.Topology;
 /// bytes[16]  magic "PIPELINES.TOPOSM"
 /// int32      version (1, or 2 for the rank invariant so that builds without it refuse the file)
 /// string     OutputColumnName; bool+string InputColumnName
-/// int32      input kind (0 point cloud, 1 time series, 2 graph) then its fields:
+/// int32      input kind (0 point cloud, 1 time series, 2 graph, 3 time series with a filtration) then its fields:
 ///              point cloud: int32 PointDimension
-///              time series: int32 Dimension, Delay, Skip
+///              time series: int32 Dimension, Delay, Skip (kind 1: delay embedding, the files written before kind 3)
+///              kind 3:      int32 Dimension, Delay, Skip, Filtration (1 sublevel × time, 2 of the first difference)
 ///              graph:       string NodeCountColumnName, int32 First, int32 Second, float HeatTime
+///              kind 4:      graph fields, then string NodeLabelColumnName (graphs with a label-based vertex function)
 /// int32      Codensity; float CodensityParameter; bool+float Threshold
 /// int32      Invariant; int32 MaxDegree; int32 GridStrategy; int32 GridResolution; float DropQuantile; bool ZeroPad
 /// int32      Vectorizer; int32 OutputResolution; float Bandwidth; int32 Directions; int32 Bins
@@ -127,7 +129,7 @@ internal static class SignedMeasureModelFormat
         };
     }
 
-    /// <summary>Writes the input kind (0 point cloud, 1 time series, 2 graph) then its fields (shared with <see cref="MmaModelFormat"/>).</summary>
+    /// <summary>Writes the input kind (0 point cloud, 1 time series, 2 graph, 3 time series with a filtration) then its fields (shared with <see cref="MmaModelFormat"/>).</summary>
     internal static void WriteInput(BinaryWriter w, TopologyInput input)
     {
         switch (input)
@@ -137,17 +139,29 @@ internal static class SignedMeasureModelFormat
                 w.Write(p.PointDimension);
                 break;
             case TimeSeriesInput t:
-                w.Write(1);
+                // Delay-embedding inputs keep kind 1 (files unchanged, readable by older builds); others are kind 3.
+                w.Write(t.IsDelayEmbedding ? 1 : 3);
                 w.Write(t.Dimension);
                 w.Write(t.Delay);
                 w.Write(t.Skip);
+                if (!t.IsDelayEmbedding)
+                {
+                    w.Write((int)t.Filtration);
+                }
+
                 break;
             case GraphInput g:
-                w.Write(2);
+                // Graphs without a node-label column keep kind 2 (files unchanged); with one they are kind 4.
+                w.Write(g.NodeLabelColumnName is null ? 2 : 4);
                 w.Write(g.NodeCountColumnName);
                 w.Write((int)g.First);
                 w.Write((int)g.Second);
                 w.Write(g.HeatTime);
+                if (g.NodeLabelColumnName is not null)
+                {
+                    w.Write(g.NodeLabelColumnName);
+                }
+
                 break;
             default:
                 throw new InvalidOperationException("Unknown topology input.");
@@ -162,6 +176,8 @@ internal static class SignedMeasureModelFormat
         {
             0 => new PointCloudInput(r.ReadInt32()),
             1 => new TimeSeriesInput(r.ReadInt32(), r.ReadInt32(), r.ReadInt32()),
+            4 => new GraphInput(r.ReadString(), (GraphVertexFunctionKind)r.ReadInt32(), (GraphVertexFunctionKind)r.ReadInt32(), r.ReadSingle(), r.ReadString()),
+            3 => new TimeSeriesInput(r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), (SeriesFiltration)r.ReadInt32()),
             2 => new GraphInput(r.ReadString(), (GraphVertexFunctionKind)r.ReadInt32(), (GraphVertexFunctionKind)r.ReadInt32(), r.ReadSingle()),
             _ => throw new DataFormatException($"Unknown topology input kind {kind}."),
         };

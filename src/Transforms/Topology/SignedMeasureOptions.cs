@@ -184,8 +184,11 @@ public sealed record SignedMeasureOptions
         ArgumentNullException.ThrowIfNull(Budget);
     }
 
-    /// <summary>Gets the number of measures per row: MaxDegree + 1 (Hilbert, rank) or 1 (Euler).</summary>
-    public int MeasureCount => Invariant == SignedMeasureInvariant.Euler ? 1 : MaxDegree + 1;
+    /// <summary>
+    /// Gets the number of measures per row: MaxDegree + 1 (Hilbert, rank) or 1 (Euler); 2 for a series' sublevel × time
+    /// filtration (one measure of x and one of −x whatever the invariant: a path graph has no H1).
+    /// </summary>
+    public int MeasureCount => Input is TimeSeriesInput { IsDelayEmbedding: false } ? 2 : Invariant == SignedMeasureInvariant.Euler ? 1 : MaxDegree + 1;
 
     /// <summary>Gets the length of one measure's vector: r² or (r(r+1)/2)² (rank) for convolution, L·T for sliced Wasserstein.</summary>
     public int VectorLengthPerMeasure => Vectorizer switch

@@ -67,7 +67,7 @@ public sealed class SignedMeasureTransformer : TopologyTransformer
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(rows);
         options.Validate();
-        return new(SignedMeasureFeaturizer.Fit(options, rows.Take(options.MaxFitRows).Select(r => new TopologyRow(r.Values, r.NodeCount))));
+        return new(SignedMeasureFeaturizer.Fit(options, rows.Take(options.MaxFitRows).Select(r => new TopologyRow(r.Values, r.NodeCount, r.NodeLabels))));
     }
 
     /// <inheritdoc/>

@@ -52,6 +52,16 @@ internal sealed class TopologyDataView : IDataView
             throw new ArgumentOutOfRangeException(nameof(input), $"Column '{mapper.InputColumnName}': expected a vector of Single, got {col.Type}.");
         }
 
+        if (mapper.NodeLabelColumnName is { } nl)
+        {
+            DataViewSchema.Column l = input.GetColumnOrNull(nl)
+                ?? throw new ArgumentOutOfRangeException(nameof(input), $"Node-label column '{nl}' not found.");
+            if (l.Type is not VectorDataViewType { ItemType: NumberDataViewType m } || m.RawType != typeof(float))
+            {
+                throw new ArgumentOutOfRangeException(nameof(input), $"Column '{nl}': expected a vector of Single (one label per node), got {l.Type}.");
+            }
+        }
+
         if (mapper.NodeCountColumnName is { } nc)
         {
             DataViewSchema.Column c = input.GetColumnOrNull(nc)
@@ -130,6 +140,11 @@ internal sealed class TopologyDataView : IDataView
         {
             yield return s[nc];
         }
+
+        if (_mapper.NodeLabelColumnName is { } nl)
+        {
+            yield return s[nl];
+        }
     }
 
     /// <summary>The first <paramref name="maxRows"/> rows of <paramref name="input"/>'s input (and node-count) columns, for fitting.</summary>
@@ -139,6 +154,11 @@ internal sealed class TopologyDataView : IDataView
         if (mapper.NodeCountColumnName is { } nc)
         {
             cols.Add(input.Schema[nc]);
+        }
+
+        if (mapper.NodeLabelColumnName is { } nl)
+        {
+            cols.Add(input.Schema[nl]);
         }
 
         using DataViewRowCursor cursor = input.GetRowCursor(cols);
@@ -181,11 +201,23 @@ internal sealed class TopologyDataView : IDataView
             }
         }
 
+        Func<float[]?> labels = () => null;
+        if (mapper.NodeLabelColumnName is { } nl)
+        {
+            ValueGetter<VBuffer<float>> g = row.GetGetter<VBuffer<float>>(row.Schema[nl]);
+            labels = () =>
+            {
+                VBuffer<float> b = default;
+                g(ref b);
+                return b.DenseValues().ToArray();
+            };
+        }
+
         return () =>
         {
             VBuffer<float> buffer = default;
             values(ref buffer);
-            return new TopologyRow(buffer.DenseValues().ToArray(), count());
+            return new TopologyRow(buffer.DenseValues().ToArray(), count(), labels());
         };
     }
 

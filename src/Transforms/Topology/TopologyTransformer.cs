@@ -66,11 +66,12 @@ public abstract class TopologyTransformer : ITransformer
     /// <summary>Features of one row, computed directly (no data view).</summary>
     /// <param name="values">Point coordinates, series values, flattened edge list, or diagram pairs.</param>
     /// <param name="nodeCount">Node count (graphs).</param>
+    /// <param name="nodeLabels">One label per node (graphs with a label-based vertex function such as the electronegativity).</param>
     /// <returns>The feature vector.</returns>
-    public float[] Featurize(ReadOnlySpan<float> values, int nodeCount = 0)
+    public float[] Featurize(ReadOnlySpan<float> values, int nodeCount = 0, float[]? nodeLabels = null)
     {
         var f = new float[Mapper.OutputLength];
-        Mapper.Featurize(new TopologyRow(values.ToArray(), nodeCount), f);
+        Mapper.Featurize(new TopologyRow(values.ToArray(), nodeCount, nodeLabels), f);
         return f;
     }
 
@@ -94,7 +95,7 @@ public abstract class TopologyTransformer : ITransformer
             var batch = new TopologyRow[end - start];
             for (int i = start; i < end; i++)
             {
-                batch[i - start] = new TopologyRow(rows[i].Values, rows[i].NodeCount);
+                batch[i - start] = new TopologyRow(rows[i].Values, rows[i].NodeCount, rows[i].NodeLabels);
             }
 
             TopologyBatch.Featurize(Mapper, batch, start).CopyTo(features, start);

@@ -96,6 +96,17 @@ public sealed class FineTuningTests
         Assert.Throws<ArgumentException>(options.Validate);
     }
 
+    [Fact]
+    public void RankRedistribution_NeedsAnInitialisedAdapterMethod_AndReachesTheInitializer()
+    {
+        FineTuneOptions full = Options(LowRankMethod.Full) with { Redistribution = new RankRedistribution() };
+        ArgumentException e = Assert.Throws<ArgumentException>(full.Validate);
+        Assert.Equal(nameof(FineTuneOptions.Redistribution), e.ParamName);
+        FineTuneOptions pissa = Options(LowRankMethod.Pissa) with { Redistribution = new RankRedistribution { Rho = 3 } };
+        pissa.Validate();
+        Assert.Equal(3, FineTuneModels.ToLowRankOptions(pissa, LowRankMethod.Pissa).Redistribution!.Rho);
+    }
+
     /// <summary>Progress&lt;T&gt; posts to the thread pool; tests need the callback inline.</summary>
     private sealed class SyncProgress(Action<FineTuneProgress> action) : IProgress<FineTuneProgress>
     {

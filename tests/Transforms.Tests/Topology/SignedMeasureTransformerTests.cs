@@ -190,6 +190,56 @@ public sealed class SignedMeasureTransformerTests
         Assert.NotEqual(gf[0], gf[5]);
     }
 
+    [Theory]
+    [InlineData(SeriesFiltration.SublevelTime, SignedMeasureInvariant.Hilbert)]
+    [InlineData(SeriesFiltration.DifferenceSublevelTime, SignedMeasureInvariant.Hilbert)]
+    [InlineData(SeriesFiltration.SublevelTime, SignedMeasureInvariant.Euler)]
+    [InlineData(SeriesFiltration.SublevelTime, SignedMeasureInvariant.Rank)]
+    public void SeriesSublevelTime_MeasuresOfXAndMinusX_SurviveSaveAndLoad(SeriesFiltration filtration, SignedMeasureInvariant invariant)
+    {
+        var ml = new MLContext(seed: 1);
+        var series = Enumerable.Range(0, 8).Select(r => new CloudRow { Points = [.. Enumerable.Range(0, 17 + r).Select(i => (float)Math.Sin(i * (0.2 + (0.1 * r))))] }).ToList();
+        SignedMeasureOptions options = Options(inv: invariant) with { Input = new TimeSeriesInput(Filtration: filtration), GridResolution = 8, OutputResolution = 4 };
+        SignedMeasureTransformer t = ml.Transforms.Topology.SignedMeasure(options).Fit(ml.Data.LoadFromEnumerable(series));
+
+        // Two measures per row (x and −x), whatever MaxDegree; the time grid spans [0, 1].
+        Assert.Equal(2, options.MeasureCount);
+        Assert.Equal(0f, t.SecondGrid.Values[0]);
+        Assert.Equal(1f, t.SecondGrid.Values[^1]);
+        float[][] features = Features(t.Transform(ml.Data.LoadFromEnumerable(series)));
+        Assert.All(features, f => Assert.Equal(options.OutputLength, f.Length));
+        Assert.NotEqual(features[0], features[7]);
+        if (invariant != SignedMeasureInvariant.Rank)
+        {
+            // The measures are those of the path-graph bifiltrations of x and −x (or of Δx) on the fitted grids.
+            float[] x = series[3].Points;
+            float[] f = filtration == SeriesFiltration.SublevelTime ? x : [.. x.Skip(1).Select((v, i) => v - x[i])];
+            IReadOnlyList<SignedMeasure> measures = t.Measures(x);
+            Assert.Equal(2, measures.Count);
+            for (int sign = 0; sign < 2; sign++)
+            {
+                var b = GraphBifiltration.OfSeries([.. f.Select(v => sign == 0 ? v : -v)]);
+                SignedMeasure expected = invariant == SignedMeasureInvariant.Hilbert ? b.HilbertSignedMeasures(t.FirstGrid, t.SecondGrid, zeroPad: true)[0] : b.EulerSignedMeasure(t.FirstGrid, t.SecondGrid);
+                Assert.Equal(expected.Cumulative(), measures[sign].Cumulative());
+            }
+        }
+
+        using var stream = new MemoryStream();
+        t.Save(stream);
+        stream.Position = 0;
+        SignedMeasureTransformer loaded = SignedMeasureTransformer.Load(stream);
+        Assert.Equal(options.Input, loaded.Options.Input);
+        Assert.Equal(features[2], loaded.Featurize(series[2].Points));
+    }
+
+    [Fact]
+    public void SeriesSublevelTime_IsRefusedByMma()
+    {
+        var options = new MmaOptions { OutputColumnName = "Features", Input = new TimeSeriesInput(Filtration: SeriesFiltration.SublevelTime) };
+        ArgumentException e = Assert.Throws<ArgumentException>(options.Validate);
+        Assert.Contains("SublevelTime", e.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>Cycles of 5, 6, … nodes, each with a pendant path.</summary>
     private static List<GraphRow> Cycles(int count) => Enumerable.Range(0, count).Select(r =>
     {

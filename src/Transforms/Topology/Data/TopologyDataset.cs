@@ -25,7 +25,11 @@ public enum TopologyDataKind
 /// <param name="Values">Point coordinates, series values or the flattened edge list.</param>
 /// <param name="NodeCount">Node count (graphs only; 0 otherwise).</param>
 /// <param name="Label">Class label as written in the file.</param>
-public sealed record TopologySample(float[] Values, int NodeCount, string Label);
+public sealed record TopologySample(float[] Values, int NodeCount, string Label)
+{
+    /// <summary>Gets one label per node as written in the file (TU <c>DS_node_labels.txt</c>: atomic numbers for molecules), or null.</summary>
+    public float[]? NodeLabels { get; init; }
+}
 
 /// <summary>
 /// The benchmark data of the topology use cases, one labelled row each: a TU graph folder (read by the shared
@@ -48,6 +52,9 @@ public sealed record TopologyDataset(TopologyDataKind Kind, IReadOnlyList<Topolo
 
     /// <summary>The column of a row's node count when the rows are a data view.</summary>
     public const string NodeCountColumnName = "Nodes";
+
+    /// <summary>The column of a row's node labels (<see cref="TopologySample.NodeLabels"/>) when the rows are a data view.</summary>
+    public const string NodeLabelColumnName = "NodeLabels";
 
     /// <summary>
     /// Loads <paramref name="path"/>: a folder is a TU data set, a <c>.tsv</c> file a UCR data set, any other file a
@@ -98,7 +105,10 @@ public sealed record TopologyDataset(TopologyDataKind Kind, IReadOnlyList<Topolo
                 edges[(2 * e) + 1] = Math.Max(graph.EdgeSources[e], graph.EdgeTargets[e]);
             }
 
-            rows[g] = new TopologySample(edges, graph.NodeCount, tu.GraphLabels[g]);
+            rows[g] = new TopologySample(edges, graph.NodeCount, tu.GraphLabels[g])
+            {
+                NodeLabels = graph.NodeTypes is { } types && tu.NodeLabelValues.Count > 0 ? [.. types.Select(t => (float)tu.NodeLabelValues[t])] : null,
+            };
         }
 
         return new TopologyDataset(TopologyDataKind.Graphs, rows, 0);
