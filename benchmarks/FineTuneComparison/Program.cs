@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Pipelines.Onnx;
+using Pipelines.Trainers;
 using Pipelines.Trainers.TextClassification;
 using Pipelines.Transforms.LowRank;
 
@@ -17,6 +18,7 @@ namespace Pipelines.Benchmarks.FineTuneComparison;
 /// summary.md reports dev accuracy mean ± std per run.
 /// Usage: FineTuneComparison [--data DIR] [--out DIR] [--steps N | --epochs E] [--warmup RATIO] [--save-models DIR] [--batch N] [--max-length N] [--methods a,b]
 ///        [--ranks 8,16] [--lrs 2e-4] [--full-lr 2e-5] [--lora-ga-lr 2e-5] [--head-lr 1e-3] [--seed N | --seeds 0,1,2] [--train-limit N] [--dev-limit N] [--threads N]
+///        [--optimizer adamw,adamw8bit] (every run repeats per optimizer; runs other than AdamW carry the optimizer in their key)
 /// </summary>
 public static class Program
 {
@@ -43,6 +45,7 @@ public static class Program
         float fullLr = a.Float("--full-lr", 2e-5f);
         float? loraGaLr = a.Has("--lora-ga-lr") ? a.Float("--lora-ga-lr", 2e-5f) : null;
         MethodSpec[] methods = a.Get("--methods", "Lora,Pissa,MiLora,OLora,Eva,LoraGa,Full").Split(',').Select(MethodSpec.Parse).ToArray();
+        OptimizerKind[] optimizers = [.. a.Get("--optimizer", "adamw").Split(',').Select(ParseOptimizer)];
         int[] ranks = a.Get("--ranks", "8,16").Split(',').Select(int.Parse).ToArray();
         float[] lrs = a.Get("--lrs", "2e-4").Split(',').Select(s => float.Parse(s, CultureInfo.InvariantCulture)).ToArray();
         Directory.CreateDirectory(outDir);
@@ -61,8 +64,9 @@ public static class Program
             ? File.ReadAllLines(jsonl).Where(l => l.Length > 0).Select(l => JsonSerializer.Deserialize<RunResult>(l)!).ToList()
             : [];
         // seed-major, so that an interrupted multi-seed grid still has every method on the first seeds
-        foreach ((int seed, MethodSpec spec) in seeds.SelectMany(s => methods.Select(m => (s, m))))
+        foreach ((int seed, MethodSpec spec, OptimizerKind optimizer) in seeds.SelectMany(s => methods.SelectMany(m => optimizers.Select(o => (s, m, o)))))
         {
+            string optimizerName = OptimizerKinds.Name(optimizer);
             LowRankMethod method = spec.Method;
             IEnumerable<(int Rank, float Lr)> grid = method == LowRankMethod.Full
                 ? [(0, fullLr)]
@@ -70,7 +74,8 @@ public static class Program
             foreach ((int rank, float lr) in grid)
             {
                 string name = method == LowRankMethod.Full ? "Full" : $"{spec} r{rank}";
-                string key = multiSeed ? $"{name} lr{lr:g3} seed{seed}" : $"{name} lr{lr:g3}";
+                string optimizerKey = optimizer == OptimizerKind.AdamW ? "" : " " + optimizerName;
+                string key = multiSeed ? $"{name}{optimizerKey} lr{lr:g3} seed{seed}" : $"{name}{optimizerKey} lr{lr:g3}";
                 if (results.Any(r => r.Key == key))
                 {
                     Console.WriteLine($"{key}: done before, skipped");
@@ -94,6 +99,7 @@ public static class Program
                     RsLora = spec.RsLora,
                     Redistribution = spec.Redistribute ? new RankRedistribution() : null,
                     CalibrationBatches = 8,
+                    Optimizer = optimizer,
                 };
                 Console.WriteLine($"{key}: start {DateTime.UtcNow:HH:mm:ss}");
                 var clock = Stopwatch.StartNew();
@@ -108,7 +114,11 @@ public static class Program
                     });
                     FineTuneResult r = TextClassifierFineTuning.Train(encoder, tokenizer, train, dev, options, progress);
                     var run = new RunResult(key, name, spec.ToString(), rank, lr, steps, batch, maxLength, seed, r.Losses.ToArray(),
-                        r.Validation!.Accuracy, r.Validation.MeanLoss, r.TrainableParameters, r.InitializationSeconds, r.TrainingSeconds, clock.Elapsed.TotalSeconds);
+                        r.Validation!.Accuracy, r.Validation.MeanLoss, r.TrainableParameters, r.InitializationSeconds, r.TrainingSeconds, clock.Elapsed.TotalSeconds)
+                    {
+                        Optimizer = optimizerName,
+                        OptimizerStateBytes = r.OptimizerStateBytes,
+                    };
                     results.Add(run);
                     if (saveModels is not null)
                     {
@@ -117,7 +127,7 @@ public static class Program
                     }
 
                     File.AppendAllText(jsonl, JsonSerializer.Serialize(run) + "\n");
-                    Console.WriteLine($"{key}: dev accuracy {run.DevAccuracy:P2}, init {run.InitSeconds:F1} s, train {run.TrainSeconds:F1} s");
+                    Console.WriteLine($"{key}: dev accuracy {run.DevAccuracy:P2}, init {run.InitSeconds:F1} s, train {run.TrainSeconds:F1} s, optimizer state {run.OptimizerStateBytes:N0} B");
                 }
                 catch (Exception e) when (e is NotSupportedException or InvalidOperationException or ArgumentException or PipelinesException)
                 {
@@ -132,6 +142,10 @@ public static class Program
         Console.WriteLine(File.ReadAllText(Path.Combine(outDir, "table.md")));
         return 0;
     }
+
+    private static OptimizerKind ParseOptimizer(string name) => OptimizerKinds.TryParse(name.Trim(), out OptimizerKind kind)
+        ? kind
+        : throw new ArgumentException($"Unknown optimizer '{name}' ({string.Join(", ", OptimizerKinds.Names)}).");
 
     private static string RepoRoot()
     {
@@ -185,7 +199,17 @@ internal sealed record MethodSpec(LowRankMethod Method, bool Dora, bool RsLora, 
 
 public sealed record RunResult(
     string Key, string Name, string Method, int Rank, float LearningRate, int Steps, int Batch, int MaxLength, int Seed,
-    float[] Losses, double DevAccuracy, double DevLoss, long TrainableParameters, double InitSeconds, double TrainSeconds, double WallSeconds);
+    float[] Losses, double DevAccuracy, double DevLoss, long TrainableParameters, double InitSeconds, double TrainSeconds, double WallSeconds)
+{
+    /// <summary>The optimizer's CLI name (rows written before the option existed are AdamW).</summary>
+    public string Optimizer { get; init; } = "adamw";
+
+    /// <summary>Bytes of optimizer state (moments, 8-bit codes and block scales) the train step keeps; 0 in rows written before it was recorded.</summary>
+    public long OptimizerStateBytes { get; init; }
+
+    /// <summary>The run's name with its optimizer, for legends and tables.</summary>
+    public string Label => $"{Name} {Optimizer}";
+}
 
 internal static class Report
 {
@@ -199,12 +223,12 @@ internal static class Report
         }
 
         var sb = new StringBuilder();
-        sb.AppendLine("| run | lr | loss@5 | loss@50 | mean loss 41–60 | loss@200 | mean loss last 20 | dev acc | init s | train s | wall s | trainable params |");
-        sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
+        sb.AppendLine("| run | optimizer | lr | loss@5 | loss@50 | mean loss 41–60 | loss@200 | mean loss last 20 | dev acc | init s | train s | wall s | trainable params | optimizer state B |");
+        sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (RunResult r in results)
         {
             sb.AppendLine(CultureInfo.InvariantCulture,
-                $"| {r.Name} | {r.LearningRate:g3} | {At(r, 5)} | {At(r, 50)} | {Mean(r, 41, 60)} | {At(r, 200)} | {r.Losses.TakeLast(20).Average():F4} | {r.DevAccuracy:P2} | {r.InitSeconds:F1} | {r.TrainSeconds:F0} | {r.WallSeconds:F0} | {r.TrainableParameters:N0} |");
+                $"| {r.Name} | {r.Optimizer} | {r.LearningRate:g3} | {At(r, 5)} | {At(r, 50)} | {Mean(r, 41, 60)} | {At(r, 200)} | {r.Losses.TakeLast(20).Average():F4} | {r.DevAccuracy:P2} | {r.InitSeconds:F1} | {r.TrainSeconds:F0} | {r.WallSeconds:F0} | {r.TrainableParameters:N0} | {r.OptimizerStateBytes:N0} |");
         }
 
         File.WriteAllText(Path.Combine(outDir, "table.md"), sb.ToString());
@@ -216,8 +240,13 @@ internal static class Report
             double[] xs = Enumerable.Range(1, r.Losses.Length).Select(i => (double)i).ToArray();
             double[] ys = Smooth(r.Losses, SmoothWindow);
             var line = plot.Add.ScatterLine(xs, ys);
-            line.LegendText = $"{r.Name} (lr {r.LearningRate:g3})";
+            line.LegendText = $"{r.Label} (lr {r.LearningRate:g3}{(r.Seed == 0 ? "" : $", seed {r.Seed}")})";
             line.LineWidth = 1.5f;
+            if (r.Optimizer != "adamw")
+            {
+                // 8-bit curves lie on top of their AdamW twins; dashed keeps both visible
+                line.LinePattern = ScottPlot.LinePattern.Dashed;
+            }
         }
 
         plot.Title($"all-MiniLM-L6-v2 on SST-2: training loss ({SmoothWindow}-step moving average)");
@@ -231,15 +260,29 @@ internal static class Report
     private static void WriteSummary(string outDir, IReadOnlyList<RunResult> results)
     {
         var sb = new StringBuilder();
-        sb.AppendLine("| run | lr | seeds | dev acc mean ± std | per seed | mean loss last 20 | trainable params |");
-        sb.AppendLine("|---|---|---|---|---|---|---|");
-        foreach (IGrouping<(string Name, float LearningRate), RunResult> g in results.GroupBy(r => (r.Name, r.LearningRate)))
+        sb.AppendLine("| run | optimizer | lr | seeds | dev acc mean ± std | per seed | mean loss last 20 | trainable params | optimizer state B |");
+        sb.AppendLine("|---|---|---|---|---|---|---|---|---|");
+        foreach (IGrouping<(string Name, string Optimizer, float LearningRate), RunResult> g in results.GroupBy(r => (r.Name, r.Optimizer, r.LearningRate)))
         {
             double[] acc = [.. g.Select(r => r.DevAccuracy * 100)];
             double mean = acc.Average();
             double std = acc.Length > 1 ? Math.Sqrt(acc.Sum(v => (v - mean) * (v - mean)) / (acc.Length - 1)) : 0;
             sb.AppendLine(CultureInfo.InvariantCulture,
-                $"| {g.Key.Name} | {g.Key.LearningRate:g3} | {string.Join(",", g.Select(r => r.Seed))} | {mean:F2} ± {std:F2} % | {string.Join(" / ", acc.Select(v => v.ToString("F2", CultureInfo.InvariantCulture)))} | {g.Average(r => r.Losses.TakeLast(20).Average()):F4} | {g.First().TrainableParameters:N0} |");
+                $"| {g.Key.Name} | {g.Key.Optimizer} | {g.Key.LearningRate:g3} | {string.Join(",", g.Select(r => r.Seed))} | {mean:F2} ± {std:F2} % | {string.Join(" / ", acc.Select(v => v.ToString("F2", CultureInfo.InvariantCulture)))} | {g.Average(r => r.Losses.TakeLast(20).Average()):F4} | {g.First().TrainableParameters:N0} | {g.First().OptimizerStateBytes:N0} |");
+        }
+
+        // each optimizer against AdamW on the same (run, lr): the 8-bit paper's claim is "same accuracy, ~4× less state"
+        var adamw = results.Where(r => r.Optimizer == "adamw").GroupBy(r => (r.Name, r.LearningRate)).ToDictionary(g => g.Key, g => g.ToArray());
+        foreach (IGrouping<(string Name, string Optimizer, float LearningRate), RunResult> g in results.Where(r => r.Optimizer != "adamw").GroupBy(r => (r.Name, r.Optimizer, r.LearningRate)))
+        {
+            if (!adamw.TryGetValue((g.Key.Name, g.Key.LearningRate), out RunResult[]? baseline) || baseline[0].OptimizerStateBytes == 0)
+            {
+                continue;
+            }
+
+            double delta = (g.Average(r => r.DevAccuracy) - baseline.Average(r => r.DevAccuracy)) * 100;
+            sb.AppendLine(CultureInfo.InvariantCulture,
+                $"\n{g.Key.Name} lr {g.Key.LearningRate:g3}: {g.Key.Optimizer} − adamw dev accuracy {delta:+0.00;-0.00} points (seeds {string.Join(",", g.Select(r => r.Seed))} vs {string.Join(",", baseline.Select(r => r.Seed))}), optimizer state {baseline[0].OptimizerStateBytes:N0} B ÷ {g.First().OptimizerStateBytes:N0} B = {baseline[0].OptimizerStateBytes / (double)g.First().OptimizerStateBytes:F2}×");
         }
 
         File.WriteAllText(Path.Combine(outDir, "summary.md"), sb.ToString());

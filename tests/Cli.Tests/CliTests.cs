@@ -119,4 +119,25 @@ public class DevicesCommandTests
     {
         Assert.Equal(2, CliHarness.Run("devices", "--device", "tpu").Code);
     }
+
+    [Theory]
+    [InlineData("cpu", "cpu", Pipelines.Trainers.StateMemory.Auto)]
+    [InlineData("cpu+resident", "cpu", Pipelines.Trainers.StateMemory.Device)]
+    [InlineData("cuda:1+host", "cuda:1", Pipelines.Trainers.StateMemory.Host)]
+    [InlineData("auto+Resident", "auto:0", Pipelines.Trainers.StateMemory.Device)]
+    public void TrainingDevice_TakesAStateMemorySuffix(string text, string device, Pipelines.Trainers.StateMemory memory)
+    {
+        (Pipelines.Onnx.Runtime.ExecutionDevice d, Pipelines.Trainers.StateMemory m) = Pipelines.Cli.Infrastructure.DeviceOption.ParseTraining(text);
+        Assert.Equal(device, d.ToString());
+        Assert.Equal(memory, m);
+        Assert.Equal(Pipelines.Trainers.TrainerOptions.Defaults.StateMemory, Pipelines.Cli.Infrastructure.DeviceOption.ParseTraining("cpu").StateMemory);
+    }
+
+    [Fact]
+    public void TrainingDevice_BadSuffix_IsUsageError()
+    {
+        var e = Assert.ThrowsAny<PipelinesException>(() => Pipelines.Cli.Infrastructure.DeviceOption.ParseTraining("cpu+gpu"));
+        Assert.Equal(ErrorKind.Usage, e.Kind);
+        Assert.Contains("resident or host", e.Message, StringComparison.Ordinal);
+    }
 }

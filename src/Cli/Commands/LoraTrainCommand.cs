@@ -41,7 +41,7 @@ internal static class LoraTrainCommand
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Write the resumable checkpoint every this many steps (and at the end).", DefaultValueFactory = _ => FineTuneOptions.Defaults.CheckpointEvery };
         var checkpointSeconds = new Option<int>("--checkpoint-seconds") { Description = "Also write the checkpoint once this many seconds have passed since the last one (0: by steps only), so a kill loses at most this long.", DefaultValueFactory = _ => FineTuneOptions.Defaults.CheckpointSeconds };
         var seed = new Option<int>("--seed") { Description = "Seed of every random choice.", DefaultValueFactory = _ => 0 };
-        var device = new Option<string>("--device") { Description = "cpu | cuda[:N] | auto.", DefaultValueFactory = _ => "cpu" };
+        var device = new Option<string>("--device") { Description = DeviceOption.TrainingDescription, DefaultValueFactory = _ => "cpu" };
         var optimizer = new Option<string>("--optimizer") { Description = $"{string.Join(" | ", OptimizerKinds.Names)}.", DefaultValueFactory = _ => OptimizerKinds.Name(FineTuneOptions.Defaults.Optimizer) };
         var loss = new Option<ClassificationLoss>("--loss") { Description = "Softmax | StableMax (StableMax cross-entropy, Prieto et al., 2025).", DefaultValueFactory = _ => FineTuneOptions.Defaults.Loss };
         var orthogonalGrad = new Option<bool>("--orthogonal-grad") { Description = "⊥Grad: remove each weight's gradient component along the weight (Prieto et al., 2025).", DefaultValueFactory = _ => FineTuneOptions.Defaults.OrthogonalGradient };
@@ -60,6 +60,7 @@ internal static class LoraTrainCommand
             LowRankMethod m = source.Method;
             FileInfo trainFile = parsed.GetValue(train)!;
             FileInfo? validFile = parsed.GetValue(valid);
+            (ExecutionDevice executionDevice, StateMemory stateMemory) = DeviceOption.ParseTraining(parsed.GetValue(device));
             var options = new FineTuneOptions
             {
                 Method = m,
@@ -73,7 +74,8 @@ internal static class LoraTrainCommand
                 MaxLength = parsed.GetValue(maxLength),
                 Schedule = parsed.GetValue(schedule),
                 Seed = parsed.GetValue(seed),
-                Device = ExecutionDevice.Parse(parsed.GetValue(device)!),
+                Device = executionDevice,
+                StateMemory = stateMemory,
                 CheckpointDirectory = Path.Combine(outDir.FullName, "checkpoint"),
                 CheckpointEvery = parsed.GetValue(checkpointEvery),
                 CheckpointInterval = CheckpointInterval(parsed.GetValue(checkpointSeconds)),

@@ -59,6 +59,19 @@ internal sealed class FineTuneDemoStage : IDemoStage
         // the same run with the frozen encoder's MatMuls on int8 weights and dynamically quantized activations
         FineTuneResult int8 = TextClassifierFineTuning.Train(encoder, tokenizer, train, test, options with { FrozenPrecision = FrozenWeightPrecision.Int8 });
         c.MarkupLine($"int8 frozen weights (--frozen-precision int8): loss {int8.Losses[0]:F3} → {int8.Losses[^1]:F3}; held-out accuracy [bold]{int8.Validation!.Accuracy:P0}[/]; train {int8.TrainingSeconds:F1} s vs float32 {result.TrainingSeconds:F1} s");
+        // device-resident train state on the CPU allocator: the code path a CUDA session takes, bit for bit the host run
+        FineTuneOptions brief = options with { Method = LowRankMethod.Lora, MaxSteps = 3, Optimizer = OptimizerKind.AdamW8Bit };
+        FineTuneResult hostState = TextClassifierFineTuning.Train(encoder, tokenizer, train, null, brief with { StateMemory = StateMemory.Host });
+        FineTuneResult deviceState = TextClassifierFineTuning.Train(encoder, tokenizer, train, null, brief with { StateMemory = StateMemory.Device });
+        bool identical = hostState.Losses.SequenceEqual(deviceState.Losses)
+            && FineTuneModels.Trainables(hostState.Classifier, LowRankMethod.Lora).All(n =>
+                hostState.Classifier.Graph.FindInitializer(n)!.RawData.AsSpan().SequenceEqual(deviceState.Classifier.Graph.FindInitializer(n)!.RawData));
+        c.MarkupLine($"device-resident state (--device cpu+resident: ORT allocator + IOBinding, the CUDA path on the CPU): {brief.MaxSteps} LoRA steps with 8-bit AdamW ({deviceState.OptimizerStateBytes:N0} B of optimizer state) bit-identical to host buffers: [bold]{(identical ? "yes" : "NO")}[/]");
+        if (!identical)
+        {
+            throw new InvalidOperationException("Device-resident train state diverged from host state on the CPU.");
+        }
+
         if (!(result.Losses.TakeLast(4).Average() < result.Losses.Take(4).Average()))
         {
             throw new InvalidOperationException($"Fine-tuning did not lower the loss ({result.Losses[0]:F3} → {result.Losses[^1]:F3}).");

@@ -135,13 +135,13 @@ public static class OrtSessions
         catch (EntryPointNotFoundException e)
         {
             throw new DeviceUnavailableException(
-                "this build carries the CPU-only ONNX Runtime natives (package Microsoft.ML.OnnxRuntime); " +
+                "the CUDA execution provider (CUDAExecutionProvider) is not in this build: it carries the CPU-only ONNX Runtime natives (package Microsoft.ML.OnnxRuntime); " +
                 "rebuild with -p:OrtGpu=true to use Microsoft.ML.OnnxRuntime.Gpu.Linux (CUDA 13, cuDNN 9), or use --device cpu.", e);
         }
         catch (OnnxRuntimeException e)
         {
             throw new DeviceUnavailableException(
-                $"the CUDA execution provider could not start on GPU {deviceId} ({e.Message.Trim()}). " +
+                $"the CUDA execution provider (CUDAExecutionProvider) could not start on GPU {deviceId} ({e.Message.Trim()}). " +
                 "It needs an NVIDIA driver, the CUDA 13 runtime (libcudart.so.13, libcublas.so.13, libcublasLt.so.13, libcurand.so.10) " +
                 "and cuDNN 9 on the library path; or use --device cpu.", e);
         }

@@ -9,7 +9,7 @@ namespace Pipelines.Trainers;
 /// A tensor in a pinned managed byte array (pinned-object heap) exposed to ONNX Runtime without copying. This object
 /// owns its <see cref="OrtValue"/>; the array lives as long as the object.
 /// </summary>
-internal sealed class StateBuffer : IDisposable
+internal sealed class StateBuffer : IStateBuffer
 {
     private bool _disposed;
 
@@ -34,6 +34,26 @@ internal sealed class StateBuffer : IDisposable
     public OrtValue Value { get; }
 
     public Span<byte> Raw => Bytes.AsSpan(0, ByteLength);
+
+    public void CopyTo(Span<byte> destination)
+    {
+        if (destination.Length != ByteLength)
+        {
+            throw new ArgumentException($"The state tensor has {ByteLength} bytes, the destination {destination.Length}.", nameof(destination));
+        }
+
+        Raw.CopyTo(destination);
+    }
+
+    public void CopyFrom(ReadOnlySpan<byte> source)
+    {
+        if (source.Length != ByteLength)
+        {
+            throw new ArgumentException($"The state tensor has {ByteLength} bytes, got {source.Length}.", nameof(source));
+        }
+
+        source.CopyTo(Raw);
+    }
 
     public Span<T> As<T>()
         where T : unmanaged => MemoryMarshal.Cast<byte, T>(Raw);

@@ -12,12 +12,16 @@ namespace Pipelines.Trainers;
 /// values of any shape (<see cref="BatchInputMode.PerStepValues"/>). The graph's <see cref="TrainingGraph.ExtraOutputs"/>
 /// go to CPU memory allocated by ORT and are copied out after each step (<see cref="GetOutput"/>). The eval session
 /// (created on first use) binds the current parameter set, so it always sees the trained values without copies.
+/// With <see cref="StateMemory.Device"/> (automatic on a GPU) both sets are allocated by ONNX Runtime in the train
+/// session's device memory (<see cref="DeviceMemory"/>) and stay there: host copies happen only for checkpoints,
+/// <see cref="GetState{T}"/>/<see cref="SetState{T}"/> and <see cref="ExportInferenceModel"/>.
 /// </summary>
 public sealed class Trainer : IDisposable
 {
     private readonly OnnxSession _train;
     private OnnxSession? _eval;
-    private readonly StateBuffer[][] _state;
+    private readonly IStateBuffer[][] _state;
+    private readonly DeviceMemory? _memory;
     private readonly Dictionary<string, StateBuffer> _batch;
     private readonly StateBuffer _lr;
     private readonly StateBuffer _stepValue;
@@ -39,16 +43,10 @@ public sealed class Trainer : IDisposable
         var created = new List<IDisposable>();
         try
         {
-            _state = new StateBuffer[2][];
-            for (int s = 0; s < 2; s++)
-            {
-                _state[s] = [.. graph.State.Select(t => Track(created, new StateBuffer(t.Initial.ElementType, t.Initial.Dims)))];
-            }
-
-            for (int i = 0; i < graph.State.Count; i++)
-            {
-                graph.State[i].Initial.RawData.CopyTo(_state[0][i].Raw);
-            }
+            // host state is allocated before the session (as it always was: the peak is lower); device state needs the
+            // session's allocator, and Auto needs the device the session actually got
+            bool hostFirst = Options.StateMemory == StateMemory.Host || (Options.StateMemory == StateMemory.Auto && Options.Session.Device is CpuDevice);
+            _state = hostFirst ? HostState(graph, created) : [];
 
             _batch = new Dictionary<string, StateBuffer>(StringComparer.Ordinal);
             _batchNames = new HashSet<string>(graph.BatchInputs.Select(v => v.Name), StringComparer.Ordinal);
@@ -72,6 +70,20 @@ public sealed class Trainer : IDisposable
             ReleaseGarbage();
             _train = Track(created, OrtSessions.Create(graph.TrainStep, Options.Session));
             ReleaseGarbage();
+            if (!hostFirst)
+            {
+                if (Options.StateMemory == StateMemory.Device || _train.Device is CudaDevice)
+                {
+                    _memory = Track(created, DeviceMemory.Create(_train));
+                    _state = DeviceState(graph, _memory, created);
+                }
+                else
+                {
+                    _state = HostState(graph, created);
+                }
+            }
+
+            StateMemory = _memory is null ? StateMemory.Host : StateMemory.Device;
             _bindings = new OrtIoBinding[2];
             for (int s = 0; s < 2; s++)
             {
@@ -125,6 +137,12 @@ public sealed class Trainer : IDisposable
 
     /// <summary>The device the train session runs on.</summary>
     public ExecutionDevice Device => _train.Device;
+
+    /// <summary>Where the parameters and optimizer state live: <see cref="StateMemory.Host"/> or <see cref="StateMemory.Device"/> (never Auto).</summary>
+    public StateMemory StateMemory { get; }
+
+    /// <summary>The device memory holding the state (<see cref="StateMemory.Device"/>), else null; owned by this trainer.</summary>
+    internal DeviceMemory? Memory => _memory;
 
     /// <summary>Runs one step on the current <see cref="Batch"/> with the schedule's rate and returns the loss.</summary>
     /// <exception cref="InvalidOperationException">The trainer runs in <see cref="BatchInputMode.PerStepValues"/> mode.</exception>
@@ -313,21 +331,39 @@ public sealed class Trainer : IDisposable
         return result;
     }
 
-    /// <summary>A copy of the current value of state tensor <paramref name="name"/> (a parameter or slot input name).</summary>
+    /// <summary>A host copy of the current value of state tensor <paramref name="name"/> (a parameter or slot input name).</summary>
     public T[] GetState<T>(string name)
-        where T : unmanaged => CurrentBuffer(name).As<T>().ToArray();
+        where T : unmanaged
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        IStateBuffer buffer = CurrentBuffer(name);
+        T[] values = new T[ElementCount<T>(name, buffer)];
+        buffer.CopyTo(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
+        return values;
+    }
 
-    /// <summary>Overwrites state tensor <paramref name="name"/> in the current set.</summary>
+    /// <summary>Overwrites state tensor <paramref name="name"/> in the current set (a host → device copy for <see cref="StateMemory.Device"/>).</summary>
     public void SetState<T>(string name, ReadOnlySpan<T> values)
         where T : unmanaged
     {
-        Span<T> target = CurrentBuffer(name).As<T>();
-        if (values.Length != target.Length)
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        IStateBuffer buffer = CurrentBuffer(name);
+        int count = ElementCount<T>(name, buffer);
+        if (values.Length != count)
         {
-            throw new ArgumentException($"State '{name}' has {target.Length} elements, got {values.Length}.", nameof(values));
+            throw new ArgumentException($"State '{name}' has {count} elements, got {values.Length}.", nameof(values));
         }
 
-        values.CopyTo(target);
+        buffer.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values));
+    }
+
+    private static int ElementCount<T>(string name, IStateBuffer buffer)
+        where T : unmanaged
+    {
+        int size = System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+        return buffer.ByteLength % size == 0
+            ? buffer.ByteLength / size
+            : throw new ArgumentException($"State '{name}' is {buffer.ElementType} ({buffer.ByteLength} bytes), not a whole number of {typeof(T).Name} values.", nameof(name));
     }
 
     /// <summary>Writes a checkpoint atomically (see docs/formats/checkpoint.md).</summary>
@@ -339,8 +375,8 @@ public sealed class Trainer : IDisposable
         var tensors = new List<OnnxTensor>();
         for (int i = 0; i < Graph.State.Count; i++)
         {
-            StateBuffer b = _state[_current][i];
-            tensors.Add(new OnnxTensor(Graph.State[i].Input, b.ElementType, (long[])b.Shape.Clone(), b.Raw.ToArray()));
+            IStateBuffer b = _state[_current][i];
+            tensors.Add(new OnnxTensor(Graph.State[i].Input, b.ElementType, (long[])b.Shape.Clone(), b.ToArray()));
         }
 
         var notes = new Dictionary<string, string>(metadata ?? new Dictionary<string, string>(), StringComparer.Ordinal)
@@ -379,7 +415,7 @@ public sealed class Trainer : IDisposable
 
         for (int i = 0; i < Graph.State.Count; i++)
         {
-            byName[Graph.State[i].Input].RawData.CopyTo(_state[_current][i].Raw);
+            _state[_current][i].CopyFrom(byName[Graph.State[i].Input].RawData);
         }
 
         Step = c.Step;
@@ -395,7 +431,7 @@ public sealed class Trainer : IDisposable
         {
             if (Graph.State[i].Kind != StateKind.OptimizerSlot)
             {
-                inits[Graph.State[i].Input].ReplaceData(_state[_current][i].Raw.ToArray());
+                inits[Graph.State[i].Input].ReplaceData(_state[_current][i].ToArray());
             }
         }
 
@@ -416,13 +452,15 @@ public sealed class Trainer : IDisposable
             b.Dispose();
         }
 
-        _train.Dispose();
+        // every value before the memory that allocated it, the memory (its allocator) before the session it came from
         _eval?.Dispose();
-        foreach (StateBuffer b in _state.SelectMany(s => s).Concat(_batch.Values))
+        foreach (IStateBuffer b in _state.SelectMany(s => s).Concat(_batch.Values))
         {
             b.Dispose();
         }
 
+        _memory?.Dispose();
+        _train.Dispose();
         _lr.Dispose();
         _stepValue.Dispose();
         _loss.Dispose();
@@ -430,7 +468,7 @@ public sealed class Trainer : IDisposable
         _runOptions.Dispose();
     }
 
-    private StateBuffer CurrentBuffer(string name)
+    private IStateBuffer CurrentBuffer(string name)
     {
         for (int i = 0; i < Graph.State.Count; i++)
         {
@@ -442,6 +480,31 @@ public sealed class Trainer : IDisposable
 
         throw new KeyNotFoundException($"No state tensor '{name}'.");
     }
+
+    // two pinned host sets; set 0 holds the initial values
+    private static IStateBuffer[][] HostState(TrainingGraph graph, List<IDisposable> created)
+    {
+        var state = new IStateBuffer[2][];
+        for (int s = 0; s < 2; s++)
+        {
+            state[s] = [.. graph.State.Select(t => Track(created, new StateBuffer(t.Initial.ElementType, t.Initial.Dims)))];
+        }
+
+        for (int i = 0; i < graph.State.Count; i++)
+        {
+            state[0][i].CopyFrom(graph.State[i].Initial.RawData);
+        }
+
+        return state;
+    }
+
+    // two sets in device memory; set 0 is uploaded from the initial values, set 1 is written by the first step before
+    // anything reads it (every state tensor is a step output)
+    private static IStateBuffer[][] DeviceState(TrainingGraph graph, DeviceMemory memory, List<IDisposable> created) =>
+    [
+        [.. graph.State.Select(t => (IStateBuffer)Track(created, new DeviceStateBuffer(memory.Allocate(t.Initial))))],
+        [.. graph.State.Select(t => (IStateBuffer)Track(created, new DeviceStateBuffer(memory.Allocate(t.Initial.ElementType, t.Initial.Dims))))],
+    ];
 
     private static void ReleaseGarbage()
     {

@@ -5,6 +5,13 @@ namespace Pipelines.Trainers;
 /// <summary>How a <see cref="Trainer"/> runs.</summary>
 public sealed record TrainerOptions
 {
+    /// <summary>Default values, read by the fine-tuning options and the CLI alike.</summary>
+    public static class Defaults
+    {
+        /// <summary>Device memory on a GPU, pinned host arrays on the CPU.</summary>
+        public const StateMemory StateMemory = Trainers.StateMemory.Auto;
+    }
+
     /// <summary>The learning-rate schedule (default constant 1e-3).</summary>
     public LearningRateSchedule Schedule { get; init; } = new ConstantSchedule(1e-3);
 
@@ -22,6 +29,12 @@ public sealed record TrainerOptions
 
     /// <summary>Session device, threads and optimisation level (CPU by default).</summary>
     public SessionSettings Session { get; init; } = SessionSettings.Default;
+
+    /// <summary>
+    /// Where parameters, optimizer state and the ping-pong outputs live (<see cref="Trainers.StateMemory"/>): by default in
+    /// the device memory of a GPU session, in pinned host arrays on the CPU.
+    /// </summary>
+    public StateMemory StateMemory { get; init; } = Defaults.StateMemory;
 
     /// <summary>
     /// Returns the unused part of ORT's CPU arena to the system after every step (run option

@@ -55,6 +55,9 @@ public sealed record FineTuneOptions
         /// <summary>⊥Grad off.</summary>
         public const bool OrthogonalGradient = OptimizerDefaults.OrthogonalGradient;
 
+        /// <summary>Parameters and optimizer state in device memory on a GPU, in pinned host arrays on the CPU.</summary>
+        public const StateMemory StateMemory = TrainerOptions.Defaults.StateMemory;
+
         /// <summary>Float32 MatMuls on the frozen encoder weights.</summary>
         public const FrozenWeightPrecision FrozenPrecision = TrainingGraphOptions.Defaults.FrozenWeights;
 
@@ -158,6 +161,13 @@ public sealed record FineTuneOptions
 
     /// <summary>ORT intra-op threads (0 = ORT default).</summary>
     public int IntraOpThreads { get; init; }
+
+    /// <summary>
+    /// Where the train step keeps parameters, optimizer state and its ping-pong outputs (<see cref="TrainerOptions.StateMemory"/>):
+    /// by default device memory on a GPU, pinned host arrays on the CPU. Does not change the arithmetic (a checkpoint
+    /// written under one placement resumes under the other).
+    /// </summary>
+    public StateMemory StateMemory { get; init; } = Defaults.StateMemory;
 
     /// <summary>
     /// DoRA adapters (peft's <c>use_dora</c>, <see cref="LowRankOptions.Dora"/>): a trainable magnitude per output unit

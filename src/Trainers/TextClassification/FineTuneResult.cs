@@ -15,4 +15,11 @@ public sealed record FineTuneResult(
     long TrainableParameters,
     double InitializationSeconds,
     double TrainingSeconds,
-    ClassificationMetrics? Validation);
+    ClassificationMetrics? Validation)
+{
+    /// <summary>
+    /// Bytes of optimizer state the train step keeps per ping-pong set (Adam moments, or the 8-bit codes and block
+    /// scales of <see cref="OptimizerKind.AdamW8Bit"/>): <see cref="TrainingGraph.OptimizerStateBytes"/>.
+    /// </summary>
+    public long OptimizerStateBytes { get; init; }
+}

@@ -94,6 +94,7 @@ public static class TextClassifierFineTuning
             BatchInputs = BatchInputMode.PerStepValues,
             Seed = options.Seed,
             Session = settings,
+            StateMemory = options.StateMemory,
         };
         using var trainer = new Trainer(BuildTrainingGraph(classifier, trainables, options), trainerOptions);
         var task = new TextTrainingTask(BatchAt);
@@ -122,7 +123,7 @@ public static class TextClassifierFineTuning
         trained.SetMetadata("pipelines.finetune.method", options.Method.ToString());
         ClassificationMetrics? metrics = valid is null ? null : TextClassifierEvaluator.Evaluate(trained, tokenizer, valid, settings: settings);
         long count = trainables.Sum(n => classifier.Graph.FindInitializer(n)!.ElementCount);
-        return new FineTuneResult(trained, losses, count, initSeconds, trainSeconds, metrics);
+        return new FineTuneResult(trained, losses, count, initSeconds, trainSeconds, metrics) { OptimizerStateBytes = trainer.Graph.OptimizerStateBytes };
     }
 
     /// <summary>
@@ -174,7 +175,7 @@ public static class TextClassifierFineTuning
         return correct / (float)labels.Length;
     }
 
-    /// <summary>What determines a fine-tuning run: the options (device, threads and folder aside) and a fingerprint of the training rows.</summary>
+    /// <summary>What determines a fine-tuning run: the options (device, state memory, threads and folder aside) and a fingerprint of the training rows.</summary>
     private static string Configuration(FineTuneOptions options, IReadOnlyList<LabeledSentence> train)
     {
         using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
@@ -184,7 +185,7 @@ public static class TextClassifierFineTuning
             sha.AppendData(System.Text.Encoding.UTF8.GetBytes(row.Text + "\n"));
         }
 
-        FineTuneOptions kept = options with { Device = ExecutionDevice.Cpu, IntraOpThreads = 0, CheckpointDirectory = null, CheckpointEvery = 1, CheckpointInterval = null, ClassWeights = null };
+        FineTuneOptions kept = options with { Device = ExecutionDevice.Cpu, IntraOpThreads = 0, StateMemory = FineTuneOptions.Defaults.StateMemory, CheckpointDirectory = null, CheckpointEvery = 1, CheckpointInterval = null, ClassWeights = null };
         string weights = options.ClassWeights is null ? "none" : string.Join(',', options.ClassWeights.Select(w => w.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
         return $"{kept} class-weights={weights} train={train.Count}:{Convert.ToHexStringLower(sha.GetHashAndReset())[..16]}";
     }
