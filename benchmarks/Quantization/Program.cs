@@ -88,7 +88,7 @@ var quantizer = new ModelQuantizer();
 (string Name, QuantizationOptions Options)[] formats =
 [
     ("int4-default", new QuantizationOptions()),
-    ("int4-rule", new QuantizationOptions { EightBit = QuantizationOptions.Defaults.EightBit with { SizeBudget = 0 } }),
+    ("int4-budget", new QuantizationOptions { EightBit = QuantizationOptions.Defaults.EightBit with { SizeBudget = 0.17 } }),
     ("int4", new QuantizationOptions { Format = ExportFormat.Int4, BlockSize = 32, Search = BlockScaleSearch.Mse, EightBit = EightBitWeights.None, EmbeddingBlockSize = 0 }),
     ("int4-gptq", new QuantizationOptions { Format = ExportFormat.Int4, BlockSize = 32, Search = BlockScaleSearch.Mse, EightBit = EightBitWeights.None, EmbeddingBlockSize = 0, Rounding = WeightRounding.Gptq }),
     ("int4-symmetric", new QuantizationOptions { Format = ExportFormat.Int4, BlockSize = 32, Symmetric = true }),
