@@ -176,7 +176,7 @@ public static class TextClassifierFineTuning
     }
 
     /// <summary>What determines a fine-tuning run: the options (device, state memory, threads and folder aside) and a fingerprint of the training rows.</summary>
-    private static string Configuration(FineTuneOptions options, IReadOnlyList<LabeledSentence> train)
+    internal static string Configuration(FineTuneOptions options, IReadOnlyList<LabeledSentence> train)
     {
         using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
         foreach (LabeledSentence row in train)
@@ -187,7 +187,18 @@ public static class TextClassifierFineTuning
 
         FineTuneOptions kept = options with { Device = ExecutionDevice.Cpu, IntraOpThreads = 0, StateMemory = FineTuneOptions.Defaults.StateMemory, CheckpointDirectory = null, CheckpointEvery = 1, CheckpointInterval = null, ClassWeights = null };
         string weights = options.ClassWeights is null ? "none" : string.Join(',', options.ClassWeights.Select(w => w.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
-        return $"{kept} class-weights={weights} train={train.Count}:{Convert.ToHexStringLower(sha.GetHashAndReset())[..16]}";
+        return $"{WithoutLaterDefaults(kept)} class-weights={weights} train={train.Count}:{Convert.ToHexStringLower(sha.GetHashAndReset())[..16]}";
+    }
+
+    // The record's ToString prints every property, so each option added after checkpoints existed would make every older
+    // checkpoint unresumable; options added later are left out while at their defaults, so the string stays what the
+    // earlier build wrote. Add each new FineTuneOptions property here.
+    private static string WithoutLaterDefaults(FineTuneOptions kept)
+    {
+        string text = kept.ToString().Replace($", {nameof(FineTuneOptions.StateMemory)} = {kept.StateMemory}", "", StringComparison.Ordinal);
+        return kept.Redistribution is null
+            ? System.Text.RegularExpressions.Regex.Replace(text, $", {nameof(FineTuneOptions.Redistribution)} = (?=,| }})", "")
+            : text;
     }
 
     private static void CheckLabels(IReadOnlyList<LabeledSentence> rows, int classes, string name)
