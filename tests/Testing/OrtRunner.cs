@@ -1,4 +1,6 @@
+using Microsoft.ML.OnnxRuntime;
 using Pipelines.Onnx;
+using Pipelines.Onnx.Autodiff;
 using Pipelines.Onnx.Runtime;
 
 namespace Pipelines.Testing;
@@ -16,6 +18,33 @@ public static class OrtRunner
             .Add("attention_mask", (long[])mask.Clone(), shape)
             .Add("token_type_ids", new long[ids.Length], shape);
         return session.RunFloat(inputs, [output])[output].Data;
+    }
+
+    /// <summary>
+    /// Runs a float64 gradient graph (a session over <see cref="GradientGraph.Model"/>) with the trainables fed as inputs:
+    /// the loss, and with <paramref name="withGrads"/> every trainable's gradient in <see cref="GradientGraph.Trainables"/> order.
+    /// </summary>
+    public static (double Loss, double[][] Grads) RunGradientGraph(OnnxSession session, GradientGraph gg, double[][] values, bool withGrads)
+    {
+        var inputs = new Dictionary<string, OrtValue>();
+        try
+        {
+            for (int p = 0; p < values.Length; p++)
+            {
+                inputs[gg.Trainables[p].Name] = OrtValue.CreateTensorValueFromMemory(values[p], gg.Trainables[p].Dims);
+            }
+
+            string[] outputs = withGrads ? [gg.Loss, .. gg.Trainables.Select(t => gg.Gradients[t.Name])] : [gg.Loss];
+            using IDisposableReadOnlyCollection<OrtValue> results = session.RunValues(inputs, outputs);
+            return (results[0].GetTensorDataAsSpan<double>()[0], withGrads ? [.. results.Skip(1).Select(v => v.GetTensorDataAsSpan<double>().ToArray())] : []);
+        }
+        finally
+        {
+            foreach (OrtValue v in inputs.Values)
+            {
+                v.Dispose();
+            }
+        }
     }
 
     /// <summary>Max absolute elementwise difference.</summary>

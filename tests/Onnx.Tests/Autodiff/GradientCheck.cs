@@ -1,6 +1,6 @@
-using Microsoft.ML.OnnxRuntime;
 using Pipelines.Onnx.Autodiff;
 using Pipelines.Onnx.Runtime;
+using Pipelines.Testing;
 using Xunit;
 
 namespace Pipelines.Onnx.Tests.Autodiff;
@@ -25,7 +25,7 @@ internal static class GradientCheck
         OnnxModelValidator.Validate(gg.Model, "gradient graph");
         using OnnxSession session = OrtSessions.Create(gg.Model, new SessionSettings { Optimization = GraphOptimization.Basic, IntraOpThreads = 1 });
         double[][] values = gg.Trainables.Select(t => t.ToArray<double>()).ToArray();
-        (double _, double[][] grads) = Run(session, gg, values, withGrads: true);
+        (double _, double[][] grads) = OrtRunner.RunGradientGraph(session, gg, values, withGrads: true);
         var rng = new Random(seed);
         double worst = 0;
         for (int p = 0; p < values.Length; p++)
@@ -37,9 +37,9 @@ internal static class GradientCheck
             {
                 double keep = values[p][i];
                 values[p][i] = keep + step;
-                double up = Run(session, gg, values, withGrads: false).Loss;
+                double up = OrtRunner.RunGradientGraph(session, gg, values, withGrads: false).Loss;
                 values[p][i] = keep - step;
-                double down = Run(session, gg, values, withGrads: false).Loss;
+                double down = OrtRunner.RunGradientGraph(session, gg, values, withGrads: false).Loss;
                 values[p][i] = keep;
                 double numeric = (up - down) / (2 * step);
                 double analytic = grads[p][i];
@@ -60,31 +60,6 @@ internal static class GradientCheck
         }
 
         return worst;
-    }
-
-    private static (double Loss, double[][] Grads) Run(OnnxSession session, GradientGraph gg, double[][] values, bool withGrads)
-    {
-        var inputs = new Dictionary<string, OrtValue>();
-        try
-        {
-            for (int p = 0; p < values.Length; p++)
-            {
-                inputs[gg.Trainables[p].Name] = OrtValue.CreateTensorValueFromMemory(values[p], gg.Trainables[p].Dims);
-            }
-
-            string[] outputs = withGrads ? [gg.Loss, .. gg.Trainables.Select(t => gg.Gradients[t.Name])] : [gg.Loss];
-            using IDisposableReadOnlyCollection<OrtValue> results = session.RunValues(inputs, outputs);
-            double loss = results[0].GetTensorDataAsSpan<double>()[0];
-            double[][] grads = withGrads ? [.. results.Skip(1).Select(r => r.GetTensorDataAsSpan<double>().ToArray())] : [];
-            return (loss, grads);
-        }
-        finally
-        {
-            foreach (OrtValue v in inputs.Values)
-            {
-                v.Dispose();
-            }
-        }
     }
 }
 

@@ -6,6 +6,7 @@ using Pipelines.Onnx.Adapters;
 using Pipelines.Onnx.Autodiff;
 using Pipelines.Onnx.Runtime;
 using Pipelines.Transforms.LowRank;
+using Pipelines.Testing;
 using Xunit;
 
 namespace Pipelines.Trainers.Tests;
@@ -152,7 +153,7 @@ public class DoraGradientTests
         GradientGraph gg = GradientBuilder.Build(model, loss, trainables);
         using OnnxSession session = OrtSessions.Create(gg.Model, new SessionSettings { Optimization = GraphOptimization.Basic });
         double[][] values = [.. gg.Trainables.Select(t => t.ToArray<double>())];
-        return Run(session, gg, values, withGrads: true).Grads;
+        return OrtRunner.RunGradientGraph(session, gg, values, withGrads: true).Grads;
     }
 
     private static double[][] FiniteDifferences(OnnxModel model, string loss, List<string> trainables)
@@ -171,37 +172,14 @@ public class DoraGradientTests
             {
                 double keep = values[p][i];
                 values[p][i] = keep + H;
-                double up = Run(session, gg, values, false).Loss;
+                double up = OrtRunner.RunGradientGraph(session, gg, values, false).Loss;
                 values[p][i] = keep - H;
-                double down = Run(session, gg, values, false).Loss;
+                double down = OrtRunner.RunGradientGraph(session, gg, values, false).Loss;
                 values[p][i] = keep;
                 result[p][i] = (up - down) / (2 * H);
             }
         }
 
         return result;
-    }
-
-    private static (double Loss, double[][] Grads) Run(OnnxSession session, GradientGraph gg, double[][] values, bool withGrads)
-    {
-        var inputs = new Dictionary<string, OrtValue>();
-        try
-        {
-            for (int p = 0; p < values.Length; p++)
-            {
-                inputs[gg.Trainables[p].Name] = OrtValue.CreateTensorValueFromMemory(values[p], gg.Trainables[p].Dims);
-            }
-
-            string[] outputs = withGrads ? [gg.Loss, .. gg.Trainables.Select(t => gg.Gradients[t.Name])] : [gg.Loss];
-            using IDisposableReadOnlyCollection<OrtValue> results = session.RunValues(inputs, outputs);
-            return (results[0].GetTensorDataAsSpan<double>()[0], withGrads ? [.. results.Skip(1).Select(v => v.GetTensorDataAsSpan<double>().ToArray())] : []);
-        }
-        finally
-        {
-            foreach (OrtValue v in inputs.Values)
-            {
-                v.Dispose();
-            }
-        }
     }
 }

@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using Microsoft.ML.OnnxRuntime;
 using Pipelines.Onnx;
 using Pipelines.Onnx.Adapters;
 using Pipelines.Onnx.Autodiff;
@@ -60,7 +59,7 @@ public class MiniLmLoraTests
         double[][] grads;
         using (OnnxSession full = OrtSessions.Create(gg.Model, new SessionSettings { Optimization = GraphOptimization.Basic }))
         {
-            grads = Run(full, gg, values, withGrads: true).Grads;
+            grads = OrtRunner.RunGradientGraph(full, gg, values, withGrads: true).Grads;
         }
 
         // finite differences on the loss alone (ORT drops the gradient nodes that feed no output)
@@ -79,9 +78,9 @@ public class MiniLmLoraTests
             {
                 double keep = values[p][i];
                 values[p][i] = keep + H;
-                double up = Run(session, gg, values, false).Loss;
+                double up = OrtRunner.RunGradientGraph(session, gg, values, false).Loss;
                 values[p][i] = keep - H;
-                double down = Run(session, gg, values, false).Loss;
+                double down = OrtRunner.RunGradientGraph(session, gg, values, false).Loss;
                 values[p][i] = keep;
                 double numeric = (up - down) / (2 * H);
                 diff += Math.Pow(numeric - grads[p][i], 2);
@@ -143,28 +142,5 @@ public class MiniLmLoraTests
         }
 
         Assert.True(trainer.LastLoss < first * 0.9, $"loss {first:F4} → {trainer.LastLoss:F4} after 100 steps");
-    }
-
-    private static (double Loss, double[][] Grads) Run(OnnxSession session, GradientGraph gg, double[][] values, bool withGrads)
-    {
-        var inputs = new Dictionary<string, OrtValue>();
-        try
-        {
-            for (int p = 0; p < values.Length; p++)
-            {
-                inputs[gg.Trainables[p].Name] = OrtValue.CreateTensorValueFromMemory(values[p], gg.Trainables[p].Dims);
-            }
-
-            string[] outputs = withGrads ? [gg.Loss, .. gg.Trainables.Select(t => gg.Gradients[t.Name])] : [gg.Loss];
-            using IDisposableReadOnlyCollection<OrtValue> results = session.RunValues(inputs, outputs);
-            return (results[0].GetTensorDataAsSpan<double>()[0], withGrads ? [.. results.Skip(1).Select(v => v.GetTensorDataAsSpan<double>().ToArray())] : []);
-        }
-        finally
-        {
-            foreach (OrtValue v in inputs.Values)
-            {
-                v.Dispose();
-            }
-        }
     }
 }
