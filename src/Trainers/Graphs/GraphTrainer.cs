@@ -165,7 +165,7 @@ public static class GraphTrainer
             StepsPerEpoch = stepsPerEpoch,
             CheckpointDirectory = options.CheckpointDirectory,
             CheckpointInterval = options.CheckpointInterval,
-            Configuration = GraphTrainingTask.Configuration(definition, options, train.Graphs),
+            Configuration = GraphRunConfiguration.Of(definition, options, train.Graphs),
             KeepBestEpoch = true,
             HigherIsBetter = definition.Loss == GraphLoss.CrossEntropy,
             Parameters = names,

@@ -1,8 +1,4 @@
-using System.Globalization;
-using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 using Pipelines.Onnx.Runtime;
-using Pipelines.Transforms.Graphs;
 using Pipelines.Transforms.Graphs.Spe;
 
 namespace Pipelines.Trainers.Graphs;
@@ -55,44 +51,5 @@ internal sealed class GraphTrainingTask(
 
         GraphTrainer.Write([.. names.Select(trainer.GetState<float>)], names, backbone, spe);
         return GraphTrainer.Evaluate(new GraphModel(definition, backbone, spe), valid, settings);
-    }
-
-    /// <summary>What determines a graph-training run: the model definition, the options (threads and folder aside) and a fingerprint of the training graphs.</summary>
-    public static string Configuration(GraphModelDefinition definition, GraphTrainerOptions options, IReadOnlyList<Graph> train)
-    {
-        CultureInfo saved = CultureInfo.CurrentCulture;
-        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-        try
-        {
-            return $"{definition} {options with { Threads = 0, CheckpointDirectory = null, CheckpointInterval = null }} train={train.Count}:{Fingerprint(train)}";
-        }
-        finally
-        {
-            CultureInfo.CurrentCulture = saved;
-        }
-    }
-
-    private static string Fingerprint(IReadOnlyList<Graph> graphs)
-    {
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        void Append<T>(T[]? a)
-            where T : unmanaged
-        {
-            sha.AppendData(BitConverter.GetBytes(a?.Length ?? -1));
-            sha.AppendData(MemoryMarshal.AsBytes(a.AsSpan()));
-        }
-
-        foreach (Graph g in graphs)
-        {
-            sha.AppendData(BitConverter.GetBytes(g.NodeCount));
-            Append(g.EdgeSources);
-            Append(g.EdgeTargets);
-            Append(g.NodeTypes);
-            Append(g.EdgeTypes);
-            Append(g.NodeAttributes);
-            Append(g.Targets ?? [g.Target]);
-        }
-
-        return Convert.ToHexStringLower(sha.GetHashAndReset())[..16];
     }
 }

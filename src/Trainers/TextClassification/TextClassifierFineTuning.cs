@@ -107,7 +107,7 @@ public static class TextClassifierFineTuning
             CheckpointDirectory = options.CheckpointDirectory,
             CheckpointEvery = options.CheckpointEvery,
             CheckpointInterval = options.CheckpointInterval,
-            Configuration = Configuration(options, train),
+            Configuration = FineTuneRunConfiguration.Of(options, train),
         }, steps, epochs, cancellationToken);
         List<float> losses = [.. run.Losses.Select(l => (float)l)];
 
@@ -173,32 +173,6 @@ public static class TextClassifierFineTuning
         }
 
         return correct / (float)labels.Length;
-    }
-
-    /// <summary>What determines a fine-tuning run: the options (device, state memory, threads and folder aside) and a fingerprint of the training rows.</summary>
-    internal static string Configuration(FineTuneOptions options, IReadOnlyList<LabeledSentence> train)
-    {
-        using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
-        foreach (LabeledSentence row in train)
-        {
-            sha.AppendData(BitConverter.GetBytes(row.Label));
-            sha.AppendData(System.Text.Encoding.UTF8.GetBytes(row.Text + "\n"));
-        }
-
-        FineTuneOptions kept = options with { Device = ExecutionDevice.Cpu, IntraOpThreads = 0, StateMemory = FineTuneOptions.Defaults.StateMemory, CheckpointDirectory = null, CheckpointEvery = 1, CheckpointInterval = null, ClassWeights = null };
-        string weights = options.ClassWeights is null ? "none" : string.Join(',', options.ClassWeights.Select(w => w.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
-        return $"{WithoutLaterDefaults(kept)} class-weights={weights} train={train.Count}:{Convert.ToHexStringLower(sha.GetHashAndReset())[..16]}";
-    }
-
-    // The record's ToString prints every property, so each option added after checkpoints existed would make every older
-    // checkpoint unresumable; options added later are left out while at their defaults, so the string stays what the
-    // earlier build wrote. Add each new FineTuneOptions property here.
-    private static string WithoutLaterDefaults(FineTuneOptions kept)
-    {
-        string text = kept.ToString().Replace($", {nameof(FineTuneOptions.StateMemory)} = {kept.StateMemory}", "", StringComparison.Ordinal);
-        return kept.Redistribution is null
-            ? System.Text.RegularExpressions.Regex.Replace(text, $", {nameof(FineTuneOptions.Redistribution)} = (?=,| }})", "")
-            : text;
     }
 
     private static void CheckLabels(IReadOnlyList<LabeledSentence> rows, int classes, string name)

@@ -97,20 +97,6 @@ public sealed class FineTuningTests
     }
 
     [Fact]
-    public void Configuration_LeavesOutOptionsAddedLater_AtTheirDefaults_SoOlderCheckpointsStillResume()
-    {
-        LabeledSentence[] rows = [new("a fine film", 1), new("a dull film", 0)];
-        string plain = TextClassifierFineTuning.Configuration(Options(LowRankMethod.Lora), rows);
-        Assert.DoesNotContain("StateMemory", plain, StringComparison.Ordinal);
-        Assert.DoesNotContain("Redistribution", plain, StringComparison.Ordinal);
-        Assert.Contains("RsLora = False", plain, StringComparison.Ordinal); // the options that were there before stay
-        Assert.Equal(plain, TextClassifierFineTuning.Configuration(Options(LowRankMethod.Lora) with { StateMemory = StateMemory.Host }, rows));
-        string moved = TextClassifierFineTuning.Configuration(Options(LowRankMethod.Lora) with { Redistribution = new RankRedistribution() }, rows);
-        Assert.Contains("Redistribution = RankRedistribution", moved, StringComparison.Ordinal);
-        Assert.NotEqual(plain, moved);
-    }
-
-    [Fact]
     public void RankRedistribution_NeedsAnInitialisedAdapterMethod_AndReachesTheInitializer()
     {
         FineTuneOptions full = Options(LowRankMethod.Full) with { Redistribution = new RankRedistribution() };
