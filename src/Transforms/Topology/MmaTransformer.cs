@@ -66,5 +66,7 @@ public sealed class MmaTransformer : TopologyTransformer
     public static MmaTransformer Load(Stream stream) => new(MmaModelFormat.Read(stream));
 
     private protected override IEstimator<ITransformer> Mapping(MLContext context) =>
-        context.Transforms.CustomMapping(new MmaMapping().GetMapping(), MmaMapping.ContractName);
+        Mapper.NodeLabelColumnName is null
+            ? context.Transforms.CustomMapping(new MmaMapping().GetMapping(), MmaMapping.ContractName)
+            : context.Transforms.CustomMapping(new MmaLabeledMapping().GetMapping(), MmaLabeledMapping.ContractName);
 }

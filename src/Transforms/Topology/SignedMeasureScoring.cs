@@ -8,7 +8,8 @@ namespace Pipelines.Transforms.Topology;
 
 /// <summary>
 /// The ML.NET chain a <see cref="SignedMeasureTransformer"/> saves as, and scores rows through (<c>PredictionEngine</c>):
-/// copy of the input column → node count as Single (graphs; 0 otherwise) → the fitted state as a constant column
+/// copy of the input column (and of the node-label column, for graphs whose vertex function reads labels) → node count
+/// as Single (graphs; 0 otherwise) → the fitted state as a constant column
 /// (<see cref="FittedStateColumn"/>: <see cref="SignedMeasureModelFormat"/> bytes, base64) → the
 /// <see cref="SignedMeasureMapping"/> custom mapping → <see cref="KnownSizeVector"/> → copy to the output column. Every
 /// step is one ML.NET persists, so <c>mlContext.Model.Load</c> restores the transformer in a fresh process.
@@ -20,6 +21,9 @@ internal static class SignedMeasureScoring
 
     /// <summary>The node count (graphs) or 0, as Single.</summary>
     public const string Nodes = "PipelinesTopologyNodes";
+
+    /// <summary>The copy of the node-label column (graphs with a label-based vertex function only).</summary>
+    public const string Labels = "PipelinesTopologyLabels";
 
     /// <summary>The fitted state, base64 (a constant column).</summary>
     public const string State = "PipelinesTopologyState";
@@ -34,13 +38,22 @@ internal static class SignedMeasureScoring
     /// Builds the chain of any topology featurizer (<see cref="TopologyTransformer"/>), fitted on an empty view of its
     /// input columns: its saved <paramref name="state"/> rides in the
     /// constant column and <paramref name="mapping"/> (a custom mapping from <see cref="SignedMeasureRow"/> to
-    /// <see cref="SignedMeasureRowFeatures"/> under the featurizer's own contract name) computes the features.
+    /// <see cref="SignedMeasureRowFeatures"/> under the featurizer's own contract name; from
+    /// <see cref="SignedMeasureLabeledRow"/> when the featurizer reads node labels) computes the features.
     /// </summary>
     public static ITransformer Build(ITopologyRowMapper featurizer, byte[] state, Func<MLContext, IEstimator<ITransformer>> mapping)
     {
         var context = new MLContext(seed: 0);
         IEstimator<ITransformer> chain = context.Transforms.CopyColumns(Values, featurizer.InputColumnName);
         var input = new List<(string, DataViewType)> { (featurizer.InputColumnName, new VectorDataViewType(NumberDataViewType.Single)) };
+        string[] dropped = [Values, Nodes, State, Raw, Features];
+        if (featurizer.NodeLabelColumnName is { } labels)
+        {
+            chain = chain.Append(context.Transforms.CopyColumns(Labels, labels));
+            input.Add((labels, new VectorDataViewType(NumberDataViewType.Single)));
+            dropped = [.. dropped, Labels];
+        }
+
         if (featurizer.NodeCountColumnName is { } nodeCount)
         {
             chain = chain.Append(context.Transforms.Conversion.ConvertType(Nodes, nodeCount, DataKind.Single));
@@ -55,7 +68,7 @@ internal static class SignedMeasureScoring
             .Append(mapping(context))
             .AppendKnownSize(context, Features, Raw, featurizer.OutputLength)
             .Append(context.Transforms.CopyColumns(featurizer.OutputColumnName, Features))
-            .Append(context.Transforms.DropColumns(Values, Nodes, State, Raw, Features));
+            .Append(context.Transforms.DropColumns(dropped));
         return chain.Fit(new EmptyDataView(EmptyDataView.SchemaOf([.. input])));
     }
 }
@@ -105,6 +118,31 @@ internal sealed class SignedMeasureRow
     public string State { get; set; } = "";
 }
 
+/// <summary>The input row of the label-reading mappings (<see cref="SignedMeasureLabeledMapping"/>, <see cref="MmaLabeledMapping"/>).</summary>
+internal sealed class SignedMeasureLabeledRow
+{
+    /// <summary>Flattened edge list.</summary>
+    [ColumnName(SignedMeasureScoring.Values)]
+    [VectorType]
+    public float[] Values { get; set; } = [];
+
+    /// <summary>Node count.</summary>
+    [ColumnName(SignedMeasureScoring.Nodes)]
+    public float Nodes { get; set; }
+
+    /// <summary>One label per node (atomic numbers for the electronegativity).</summary>
+    [ColumnName(SignedMeasureScoring.Labels)]
+    [VectorType]
+    public float[] Labels { get; set; } = [];
+
+    /// <summary>The fitted state (base64 of the featurizer's model format).</summary>
+    [ColumnName(SignedMeasureScoring.State)]
+    public string State { get; set; } = "";
+
+    /// <summary>The row as the featurizers read it.</summary>
+    public TopologyRow ToRow() => new(Values, (int)Nodes, Labels);
+}
+
 /// <summary>The output row of <see cref="SignedMeasureMapping"/>.</summary>
 internal sealed class SignedMeasureRowFeatures
 {
@@ -129,13 +167,30 @@ internal sealed class SignedMeasureMapping : CustomMappingFactory<SignedMeasureR
     /// <inheritdoc />
     public override Action<SignedMeasureRow, SignedMeasureRowFeatures> GetMapping() => (input, output) =>
     {
-        SignedMeasureFeaturizer featurizer = FittedStateColumn.Decode(s_states, input.State, Read, ContractName);
-        output.Features = TopologyBatch.FeaturizeRow(featurizer, new TopologyRow(input.Values, (int)input.Nodes), position: -1);
+        output.Features = TopologyBatch.FeaturizeRow(Decode(input.State), new TopologyRow(input.Values, (int)input.Nodes), position: -1);
     };
+
+    /// <summary>The featurizer of a state column's value, decoded once per process.</summary>
+    internal static SignedMeasureFeaturizer Decode(string state) => FittedStateColumn.Decode(s_states, state, Read, ContractName);
 
     private static SignedMeasureFeaturizer Read(byte[] bytes)
     {
         using var stream = new MemoryStream(bytes, writable: false);
         return SignedMeasureModelFormat.Read(stream);
     }
+}
+
+/// <summary>
+/// Signed-measure features of one graph whose vertex function reads node labels (the electronegativity presets) as an
+/// ML.NET custom mapping: <see cref="SignedMeasureMapping"/> with the node-label column.
+/// </summary>
+[CustomMappingFactoryAttribute(ContractName)]
+internal sealed class SignedMeasureLabeledMapping : CustomMappingFactory<SignedMeasureLabeledRow, SignedMeasureRowFeatures>
+{
+    /// <summary>The contract name stored in saved models.</summary>
+    public const string ContractName = "Pipelines.Topology.SignedMeasure.Labeled.v1";
+
+    /// <inheritdoc />
+    public override Action<SignedMeasureLabeledRow, SignedMeasureRowFeatures> GetMapping() => (input, output) =>
+        output.Features = TopologyBatch.FeaturizeRow(SignedMeasureMapping.Decode(input.State), input.ToRow(), position: -1);
 }

@@ -89,5 +89,7 @@ public sealed class SignedMeasureTransformer : TopologyTransformer
     public static SignedMeasureTransformer Load(Stream stream) => new(SignedMeasureModelFormat.Read(stream));
 
     private protected override IEstimator<ITransformer> Mapping(MLContext context) =>
-        context.Transforms.CustomMapping(new SignedMeasureMapping().GetMapping(), SignedMeasureMapping.ContractName);
+        Mapper.NodeLabelColumnName is null
+            ? context.Transforms.CustomMapping(new SignedMeasureMapping().GetMapping(), SignedMeasureMapping.ContractName)
+            : context.Transforms.CustomMapping(new SignedMeasureLabeledMapping().GetMapping(), SignedMeasureLabeledMapping.ContractName);
 }

@@ -2,6 +2,7 @@ using Microsoft.ML.Data;
 using Pipelines.Numerics.Topology;
 using Pipelines.Transforms.Topology;
 using Pipelines.Transforms.Topology.Data;
+using Pipelines.Testing;
 using Xunit;
 
 namespace Pipelines.Transforms.Tests.Topology;
@@ -72,6 +73,26 @@ public sealed class ElectronegativityPresetTests
         float[][] direct = t.FeaturizeMany(data.Rows);
         Assert.Equal(direct, viaView);
         Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.Topology.SignedMeasure(options with { Input = ((GraphInput)options.Input) with { NodeLabelColumnName = "Missing" } }).Fit(view));
+    }
+
+    [Fact]
+    public void NodeLabelColumn_SurvivesModelSave_AndScoresThroughPredictionEngine()
+    {
+        TopologyDataset data = Molecules();
+        var ml = new Microsoft.ML.MLContext(seed: 1);
+        var view = ml.Data.LoadFromEnumerable(data.Rows.Select(r => new MoleculeRow { Edges = r.Values, Nodes = r.NodeCount, Atoms = r.NodeLabels! }));
+        var input = new GraphInput("Nodes", GraphVertexFunctionKind.HeatKernelSignature, GraphVertexFunctionKind.Electronegativity, NodeLabelColumnName: "Atoms");
+        SignedMeasureTransformer chi = ml.Transforms.Topology.SignedMeasure(new SignedMeasureOptions { OutputColumnName = "Features", InputColumnName = "Edges", Input = input, GridResolution = 8, OutputResolution = 4 }).Fit(view);
+        MmaTransformer mma = ml.Transforms.Topology.ModuleApproximation(new MmaOptions { OutputColumnName = "Features", InputColumnName = "Edges", Input = input, Resolution = 4 }).Fit(view);
+        foreach ((Microsoft.ML.ITransformer fitted, float[][] direct) in new (Microsoft.ML.ITransformer, float[][])[] { (chi, chi.FeaturizeMany(data.Rows)), (mma, mma.FeaturizeMany(data.Rows)) })
+        {
+            // The saved chain (constant state column + label-reading custom mapping) gives the fitted transformer's values,
+            // which are the direct features of each molecule.
+            float[][] transformed = [.. fitted.Transform(view).GetColumn<VBuffer<float>>("Features").Select(b => b.DenseValues().ToArray())];
+            Assert.Equal(direct, transformed);
+            Assert.NotEqual(transformed[0], transformed[2]);
+            EstimatorWorkout.CheckMlNetConventions<MoleculeRow>(fitted, view);
+        }
     }
 
     [Fact]
