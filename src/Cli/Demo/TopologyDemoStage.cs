@@ -159,8 +159,30 @@ internal sealed class TopologyDemoStage : IDemoStage
 
         // The COX2 recipe's vertex function: atoms ordered by Pauling electronegativity (node labels = atomic numbers).
         TopologyDataset molecules = new(TopologyDataKind.Graphs, [new TopologySample([0, 1, 1, 2], 3, "ethanol C–C–O") { NodeLabels = [6, 6, 8] }, new TopologySample([0, 1, 1, 2, 2, 0], 3, "C–C–N ring") { NodeLabels = [6, 6, 7] }], 0);
-        SignedMeasureTransformer chi = SignedMeasureTransformer.Fit(BifiltrationPreset.GraphHksElectronegativity.CreateOptions(molecules) with { GridResolution = 8, OutputResolution = 4 }, molecules.Rows);
-        c.MarkupLine($"{BifiltrationPreset.GraphHksElectronegativity.Name}: χ grid {chi.SecondGrid.Values[0]:G3}…{chi.SecondGrid.Values[^1]:G3} (C 2.55, N 3.04, O 3.44); {chi.FeaturizeMany(molecules.Rows)[0].Length} features per molecule");
+        SignedMeasureOptions preset = BifiltrationPreset.GraphHksElectronegativity.CreateOptions(molecules);
+        SignedMeasureOptions chiOptions = preset with
+        {
+            GridResolution = 8,
+            OutputResolution = 4,
+            OutputColumnName = "Chi",
+            InputColumnName = nameof(Molecule.Edges),
+            Input = (GraphInput)preset.Input with { NodeCountColumnName = nameof(Molecule.Nodes), NodeLabelColumnName = nameof(Molecule.Atoms) },
+        };
+        SignedMeasureTransformer chi = SignedMeasureTransformer.Fit(chiOptions, molecules.Rows);
+        float[][] direct = chi.FeaturizeMany(molecules.Rows);
+        IDataView molView = ml.Data.LoadFromEnumerable(molecules.Rows.Select(r => new Molecule { Edges = r.Values, Nodes = r.NodeCount, Atoms = r.NodeLabels! }));
+        using var saved = new MemoryStream();
+        ml.Model.Save(chi, molView.Schema, saved);
+        saved.Position = 0;
+        ITransformer loadedChi = new MLContext(seed: seed).Model.Load(saved, out _);
+        using PredictionEngine<Molecule, MoleculeFeatures> scorer = ml.Model.CreatePredictionEngine<Molecule, MoleculeFeatures>(loadedChi);
+        bool chiSame = molecules.Rows.Select((r, i) => scorer.Predict(new Molecule { Edges = r.Values, Nodes = r.NodeCount, Atoms = r.NodeLabels! }).Features.SequenceEqual(direct[i])).All(b => b);
+        if (!chiSame)
+        {
+            throw new InvalidOperationException("The electronegativity featurizer scores differently after mlContext.Model.Save → Load.");
+        }
+
+        c.MarkupLine($"{BifiltrationPreset.GraphHksElectronegativity.Name}: χ grid {chi.SecondGrid.Values[0]:G3}…{chi.SecondGrid.Values[^1]:G3} (C 2.55, N 3.04, O 3.44); {direct[0].Length} features per molecule, identical after mlContext.Model.Save → Load → PredictionEngine (node labels ride along)");
 
         var mmaOptions = new MmaOptions
         {
@@ -176,6 +198,24 @@ internal sealed class TopologyDemoStage : IDemoStage
         MmaModule module = mma.Decompose(orbit.Points);
         c.MarkupLine($"MMA (δ = {module.Precision}, {module.LineOffsets.Length} lines): {module.Summands(0).Count} H0 and {module.Summands(1).Count} H1 interval summands, {module.Discontinuities} discontinuities; {watch.Elapsed.TotalSeconds:F1} s for these lines");
         return new { EdgesBefore = edgesBefore, EdgesAfter = edgesAfter, RankFeatures = rankFeatures.Length, MmaH0 = module.Summands(0).Count, MmaH1 = module.Summands(1).Count, Seed = seed };
+    }
+
+    private sealed class Molecule
+    {
+        [VectorType]
+        public float[] Edges { get; set; } = [];
+
+        public int Nodes { get; set; }
+
+        [VectorType]
+        public float[] Atoms { get; set; } = [];
+    }
+
+    private sealed class MoleculeFeatures
+    {
+        [ColumnName("Chi")]
+        [VectorType]
+        public float[] Features { get; set; } = [];
     }
 
     private sealed class OrbitPrediction
