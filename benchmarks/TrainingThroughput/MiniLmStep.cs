@@ -166,6 +166,7 @@ internal static class MiniLmStep
             Optimizer = new AdamWOptimizer(),
             FrozenWeights = precision,
             FuseFrozenTransposes = !args.Contains("--materialize-transposes"),
+            ActivationCheckpointing = args.Contains("--checkpoint-blocks") ? ActivationCheckpointing.TransformerBlocks : ActivationCheckpointing.None,
         });
         return (graph, frozenBytes);
     }

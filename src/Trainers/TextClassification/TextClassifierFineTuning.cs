@@ -150,6 +150,7 @@ public static class TextClassifierFineTuning
             WeightDecayParameters = [.. trainables.Where(n => classifier.Graph.FindInitializer(n)!.Dims.Length >= 2)],
             ExtraOutputs = [ClassifierGraph.LogitsOutput],
             FrozenWeights = options.FrozenPrecision,
+            ActivationCheckpointing = options.ActivationCheckpointing,
         }, takeOwnership: true);
     }
 
@@ -196,6 +197,11 @@ public static class TextClassifierFineTuning
     private static string WithoutLaterDefaults(FineTuneOptions kept)
     {
         string text = kept.ToString().Replace($", {nameof(FineTuneOptions.StateMemory)} = {kept.StateMemory}", "", StringComparison.Ordinal);
+        if (kept.ActivationCheckpointing == FineTuneOptions.Defaults.ActivationCheckpointing)
+        {
+            text = text.Replace($", {nameof(FineTuneOptions.ActivationCheckpointing)} = {kept.ActivationCheckpointing}", "", StringComparison.Ordinal);
+        }
+
         return kept.Redistribution is null
             ? System.Text.RegularExpressions.Regex.Replace(text, $", {nameof(FineTuneOptions.Redistribution)} = (?=,| }})", "")
             : text;
