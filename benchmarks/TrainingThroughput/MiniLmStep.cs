@@ -129,6 +129,7 @@ internal static class MiniLmStep
             $"\"build_s\": {buildSeconds:F1}, \"session_s\": {sessionSeconds:F1}, \"nodes\": {graph.TrainStep.Graph.Nodes.Count}, " +
             $"\"frozen_float_mb\": {frozenBytes / 1048576.0:F1}, \"trainable_mb\": {trainableBytes / 1048576.0:F2}, " +
             $"\"optimizer_state_mb\": {graph.OptimizerStateBytes / 1048576.0:F2}, \"ping_pong_sets_mb\": {2 * (trainableBytes + graph.OptimizerStateBytes) / 1048576.0:F2}, " +
+            $"\"step_arena_mb\": {stages.First(st => st.Stage == "after steps").RssMb - stages.First(st => st.Stage == "session created").RssMb}, " +
             $"\"rss_mb\": {{{stageJson}}}, \"managed_live_committed_mb\": {{{managedJson}}}}}"));
         if (StringArg(args, "--dump-optimized") is { } optimized)
         {
