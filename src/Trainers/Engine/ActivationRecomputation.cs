@@ -25,12 +25,14 @@ internal static partial class ActivationRecomputation
     /// <param name="keep">Values that are graph outputs of the step (the loss, extra outputs): never recomputed.</param>
     /// <param name="type">The training element type (Float or Double): activations of this type are gated.</param>
     /// <param name="elementType">The element type of a forward value, when known.</param>
+    /// <param name="parameters">The trained parameters (graph inputs of the step): they name blocks as initializers do and are not gated.</param>
     public static int Apply(OnnxGraph graph, Func<OnnxNode, bool> isBackward, IReadOnlyDictionary<string, string> valueGradients, IEnumerable<string> keep,
-        TensorElementType type, Func<string, TensorElementType?> elementType)
+        TensorElementType type, Func<string, TensorElementType?> elementType, IReadOnlySet<string> parameters)
     {
         List<OnnxNode> forward = [.. graph.Nodes.Where(n => !isBackward(n))];
         List<OnnxNode> backward = [.. graph.Nodes.Where(isBackward)];
         var inits = new HashSet<string>(graph.Initializers.Select(t => t.Name), StringComparer.Ordinal);
+        inits.UnionWith(parameters); // weights, trained or frozen
         var kept = new HashSet<string>(keep, StringComparer.Ordinal);
         kept.UnionWith(graph.Outputs.Select(o => o.Name));
 

@@ -60,7 +60,7 @@ public static class TrainingGraphBuilder
         if (options.ActivationCheckpointing == ActivationCheckpointing.TransformerBlocks)
         {
             ActivationRecomputation.Apply(step.Graph, n => n.Name.StartsWith("grad_", StringComparison.Ordinal), gg.ValueGradients, [loss, .. options.ExtraOutputs], type,
-                v => types.TryGetValue(v, out TensorType? t) ? t.ElementType : null);
+                v => types.TryGetValue(v, out TensorType? t) ? t.ElementType : null, new HashSet<string>(gg.Trainables.Select(t => t.Name), StringComparer.Ordinal));
             GraphTopology.Sort(step.Graph);
         }
 

@@ -154,6 +154,23 @@ public class ActivationCheckpointingTests
         }
     }
 
+    // full fine-tuning: the block weights themselves are trained (graph inputs of the step, not initializers)
+    [Fact]
+    public void TransformerBlocks_FullTraining_RecomputesAndTrainsBitIdentically()
+    {
+        (OnnxModel model, _, float[] x, float[] t) = Problem();
+        string[] all = [.. model.Graph.Initializers.Where(i => i.ElementType == TensorElementType.Float).Select(i => i.Name)]; // every weight, norms and scales included: no block initializer is left
+        TrainingGraph graph = Build(model, all, ActivationCheckpointing.TransformerBlocks);
+        Assert.Equal(Blocks, graph.TrainStep.Graph.Nodes.Count(n => n.Name.StartsWith("recompute_", StringComparison.Ordinal) && n.OpType == "Slice"));
+        Assert.DoesNotContain(graph.TrainStep.Graph.Nodes, n => n.OpType == "Add" && n.Name.Contains("gate_Add", StringComparison.Ordinal) && all.Contains(n.Inputs[0]));
+        byte[][] reference = Train(Build(model, all, ActivationCheckpointing.None), x, t, 1, GraphOptimization.Basic);
+        byte[][] recomputed = Train(graph, x, t, 1, GraphOptimization.Basic);
+        for (int i = 0; i < reference.Length; i++)
+        {
+            Assert.True(reference[i].AsSpan().SequenceEqual(recomputed[i]), $"state '{graph.State[i].Input}' differs");
+        }
+    }
+
     [Fact]
     public void BlockIndex_ReadsCommonNamings()
     {
