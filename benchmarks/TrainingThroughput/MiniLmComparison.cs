@@ -22,7 +22,7 @@ internal static class MiniLmComparison
         int steps = MiniLmStep.IntArg(args, "--minilm-steps", 10);
         int[] threads = [.. (MiniLmStep.StringArg(args, "--threads-list") ?? "1,2").Split(',').Select(t => int.Parse(t, CultureInfo.InvariantCulture))];
         string[] precisions = (MiniLmStep.StringArg(args, "--precisions") ?? "float32,int8").Split(',');
-        string[] extra = [.. args.Where(a => a is "--no-arena" or "--memory-pattern" or "--shrink-arena" or "--exact-arena")];
+        string[] extra = [.. args.Where(a => a is "--no-arena" or "--memory-pattern" or "--shrink-arena" or "--exact-arena" or "--checkpoint-blocks")];
         string? reference = MiniLmStep.StringArg(args, "--ref") ?? FindReference();
         bool skipRef = args.Contains("--skip-ref") || reference is null;
         string model = PretrainedModels.MiniLm().ModelPath;

@@ -129,6 +129,7 @@ internal static class MiniLmStep
             $"\"build_s\": {buildSeconds:F1}, \"session_s\": {sessionSeconds:F1}, \"nodes\": {graph.TrainStep.Graph.Nodes.Count}, " +
             $"\"frozen_float_mb\": {frozenBytes / 1048576.0:F1}, \"trainable_mb\": {trainableBytes / 1048576.0:F2}, " +
             $"\"optimizer_state_mb\": {graph.OptimizerStateBytes / 1048576.0:F2}, \"ping_pong_sets_mb\": {2 * (trainableBytes + graph.OptimizerStateBytes) / 1048576.0:F2}, " +
+            $"\"step_arena_mb\": {stages.First(st => st.Stage == "after steps").RssMb - stages.First(st => st.Stage == "session created").RssMb}, " +
             $"\"rss_mb\": {{{stageJson}}}, \"managed_live_committed_mb\": {{{managedJson}}}}}"));
         if (StringArg(args, "--dump-optimized") is { } optimized)
         {
@@ -143,7 +144,8 @@ internal static class MiniLmStep
         if (StringArg(args, "--profile") is { } prefix)
         {
             trainer.Dispose(); // ORT writes the profile when the session closes
-            ProfileSummary.Print(prefix, steps + 3);
+            string title = string.Create(CultureInfo.InvariantCulture, $"MiniLM LoRA r8 train step, batch {batch}, seq {Seq}, {precision}, {threads} thread{(threads == 1 ? "" : "s")}{(args.Contains("--checkpoint-blocks") ? ", activation checkpointing" : "")}");
+            ProfileReport.Write(prefix, graph, 2, title, threads, StringArg(args, "--profile-out"));
         }
 
         return 0;
@@ -165,6 +167,7 @@ internal static class MiniLmStep
             Optimizer = new AdamWOptimizer(),
             FrozenWeights = precision,
             FuseFrozenTransposes = !args.Contains("--materialize-transposes"),
+            ActivationCheckpointing = args.Contains("--checkpoint-blocks") ? ActivationCheckpointing.TransformerBlocks : ActivationCheckpointing.None,
         });
         return (graph, frozenBytes);
     }
@@ -205,37 +208,6 @@ internal static class MiniLmStep
     {
         int i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-    }
-}
-
-/// <summary>Per-op totals of ORT profiles (Chrome-trace JSON, one "Node" event per kernel run), largest first, to stderr.</summary>
-internal static class ProfileSummary
-{
-    public static void Print(string prefix, int runs)
-    {
-        string dir = Path.GetDirectoryName(Path.GetFullPath(prefix)) ?? ".";
-        foreach (string file in Directory.GetFiles(dir, Path.GetFileName(prefix) + "*.json"))
-        {
-            using var stream = File.OpenRead(file);
-            using var doc = System.Text.Json.JsonDocument.Parse(stream);
-            var byOp = new Dictionary<string, (double Us, int Count)>(StringComparer.Ordinal);
-            foreach (System.Text.Json.JsonElement e in doc.RootElement.EnumerateArray())
-            {
-                if (e.GetProperty("cat").GetString() == "Node" && e.GetProperty("name").GetString()!.EndsWith("_kernel_time", StringComparison.Ordinal)
-                    && e.TryGetProperty("args", out System.Text.Json.JsonElement a) && a.TryGetProperty("op_name", out System.Text.Json.JsonElement op))
-                {
-                    (double us, int count) = byOp.GetValueOrDefault(op.GetString()!);
-                    byOp[op.GetString()!] = (us + e.GetProperty("dur").GetDouble(), count + 1);
-                }
-            }
-
-            double total = byOp.Values.Sum(v => v.Us);
-            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"profile {file}: {total / 1000 / runs:F1} ms of kernels per run over {runs} runs"));
-            foreach ((string op, (double us, int count)) in byOp.OrderByDescending(kv => kv.Value.Us).Take(20))
-            {
-                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {op,-28} {us / 1000 / runs,9:F2} ms/run {100 * us / total,6:F1} %  {count / runs,5} kernels/run"));
-            }
-        }
     }
 }
 

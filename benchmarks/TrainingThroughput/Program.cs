@@ -10,10 +10,26 @@ using static TorchSharp.torch;
 // Training throughput: the ONNX Runtime engine vs TorchSharp-cpu doing the same training in the same process.
 //   dotnet run -c Release --project benchmarks/TrainingThroughput -- [--mlp-steps 500] [--minilm-steps 10] [--threads N] [--device cpu|cuda] [--skip-torch] [--skip-minilm]
 // MiniLM LoRA step vs ref_train.py (PyTorch), step time and peak RSS, 1 and 2 threads, float32 and int8 frozen weights:
+// Per-op profile of the MiniLM LoRA step (ORT profiler → markdown: per op type and phase, top 30 nodes, GEMM GFLOP/s vs MLAS alone):
+//   dotnet run -c Release --project benchmarks/TrainingThroughput -- --minilm-profile [--out FILE.md] [--threads 1] [--steps 5] [--checkpoint-blocks]
 //   dotnet run -c Release --project benchmarks/TrainingThroughput -- --minilm-compare [--rounds 3] [--minilm-steps 10] [--threads-list 1,2] [--precisions float32,int8] [--ref PATH] [--no-arena] [--memory-pattern] [--shrink-arena] [--exact-arena]
 if (args.Contains("--minilm-worker"))
 {
     Environment.Exit(Pipelines.Benchmarks.MiniLmStep.Run(args));
+}
+
+if (args.Contains("--minilm-profile"))
+{
+    // the per-op profile of one MiniLM step as markdown: --minilm-profile [--out FILE.md] [--threads 1] [--steps 5] [worker flags]
+    string prefix = Path.Combine(Directory.CreateTempSubdirectory("minilm-profile").FullName, "step");
+    string? report = Flag("--out");
+    string[] worker = ["--minilm-worker", "--profile", prefix, .. report is null ? Array.Empty<string>() : ["--profile-out", report], .. args.Where((a, i) => a != "--minilm-profile" && a != "--out" && (i == 0 || args[i - 1] != "--out"))];
+    if (!worker.Contains("--steps"))
+    {
+        worker = [.. worker, "--steps", "5"];
+    }
+
+    Environment.Exit(Pipelines.Benchmarks.MiniLmStep.Run(worker));
 }
 
 if (args.Contains("--minilm-compare"))

@@ -90,6 +90,27 @@ public sealed class LoraTrainCommandTests
     }
 
     [Fact]
+    public void LoraTrain_ActivationCheckpointing_TrainsToTheSameLoss()
+    {
+        using var dir = new TempDirectory();
+        string train = dir.File("train.txt");
+        File.WriteAllLines(train, s_train);
+        double Run(string name, params string[] extra)
+        {
+            (int code, string output, string err) = CliHarness.Run(["lora", "train", "--model", MiniLm.Files.ModelPath, "--vocab", MiniLm.Files.VocabPath, "--train", train,
+                "--method", "lora", "--rank", "2", "--max-steps", "2", "--batch-size", "4", "--max-length", "16", "--threads", "1", .. extra,
+                "--out", dir.File(name), "--json"]);
+            Assert.True(code == 0, err);
+            using JsonDocument doc = JsonDocument.Parse(output);
+            return doc.RootElement.GetProperty("final_loss").GetDouble();
+        }
+
+        double kept = Run("kept");
+        double recomputed = Run("recomputed", "--activation-checkpointing", "TransformerBlocks");
+        Assert.Equal(kept, recomputed, 1e-5);
+    }
+
+    [Fact]
     public void LoraTrain_UnknownOptimizer_ExitsTwo()
     {
         using var dir = new TempDirectory();

@@ -54,6 +54,30 @@ public class ShapeInferenceTests
         Assert.Equal("Float[4,6]", ShapeInference.Infer(b.Graph)[y].ToString());
     }
 
+    // the exporter's head split: Reshape(x, Concat(Gather(Shape(x), 0), Gather(Shape(x), 1), 12, 32)) keeps the symbols
+    [Fact]
+    public void Reshape_ToComputedShape_KeepsSymbolicDims()
+    {
+        var b = new GraphBuilder();
+        string x = b.Input("x", TensorElementType.Float, "batch", "seq", 384);
+        string shape = b.Op("Shape", x);
+        string Dim(long i) => b.Op("Unsqueeze", b.Op("Gather", shape, b.Initializer(OnnxTensor.FromInt64s("i" + i, [i]))), b.Int64s("axes" + i, 0));
+        string heads = b.Op("Reshape", x, b.Op("Concat", [Dim(0), Dim(1), b.Int64s("hd", 12, 32)], OnnxAttribute.Int("axis", 0)));
+        string lead = b.Op("Slice", b.Op("Shape", heads), b.Int64s("s0", 0), b.Int64s("s1", 2));
+        string merged = b.Op("Reshape", heads, b.Op("Concat", [lead, b.Int64s("m1", -1)], OnnxAttribute.Int("axis", 0)));
+        string flat = b.Op("Reshape", merged, b.Int64s("flat", -1, 384));
+        string doubled = b.Op("Reshape", merged, b.Op("Concat", [lead, b.Op("Mul", b.Int64s("half", 192), b.Int64s("two", 2))], OnnxAttribute.Int("axis", 0)));
+        b.Output(flat);
+        b.Output(doubled);
+
+        var types = ShapeInference.Infer(b.Graph);
+
+        Assert.Equal("Float[batch,seq,12,32]", types[heads].ToString());
+        Assert.Equal("Float[batch,seq,384]", types[merged].ToString());
+        Assert.Equal("Float[?,384]", types[flat].ToString()); // batch·seq has no single symbol
+        Assert.Equal("Float[batch,seq,384]", types[doubled].ToString());
+    }
+
     [Fact]
     public void ReduceAndTranspose_FollowAttributes()
     {

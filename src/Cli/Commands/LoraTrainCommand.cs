@@ -46,11 +46,12 @@ internal static class LoraTrainCommand
         var loss = new Option<ClassificationLoss>("--loss") { Description = "Softmax | StableMax (StableMax cross-entropy, Prieto et al., 2025).", DefaultValueFactory = _ => FineTuneOptions.Defaults.Loss };
         var orthogonalGrad = new Option<bool>("--orthogonal-grad") { Description = "⊥Grad: remove each weight's gradient component along the weight (Prieto et al., 2025).", DefaultValueFactory = _ => FineTuneOptions.Defaults.OrthogonalGradient };
         var frozenPrecision = new Option<FrozenWeightPrecision>("--frozen-precision") { Description = "Float32 | Int8: the frozen encoder's MatMuls (forward and input gradients) on int8 weights with dynamically quantized activations; adapters, head and optimizer stay float32.", DefaultValueFactory = _ => FineTuneOptions.Defaults.FrozenPrecision };
+        var activationCheckpointing = new Option<ActivationCheckpointing>("--activation-checkpointing") { Description = "None | TransformerBlocks: recompute each encoder block's forward in the backward pass instead of keeping its activations (less memory at large batches, about one more forward pass of time, same gradients).", DefaultValueFactory = _ => FineTuneOptions.Defaults.ActivationCheckpointing };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads (0: one per core).", DefaultValueFactory = _ => 0 };
         var output = new Option<DirectoryInfo>("--out") { Description = "Output folder (also holds the resumable checkpoint).", Required = true };
         var command = new Command("train", "Fine-tune a text encoder for sentence classification with LoRA, PiSSA, MiLoRA, OLoRA, EVA, LoRA-GA adapters or fully; export plain ONNX.")
         {
-            model, vocab, train, valid, method, rank, alpha, epochs, maxSteps, lr, headLr, batch, maxLength, schedule, checkpointEvery, checkpointSeconds, seed, device, optimizer, loss, orthogonalGrad, frozenPrecision, threads, output,
+            model, vocab, train, valid, method, rank, alpha, epochs, maxSteps, lr, headLr, batch, maxLength, schedule, checkpointEvery, checkpointSeconds, seed, device, optimizer, loss, orthogonalGrad, frozenPrecision, activationCheckpointing, threads, output,
         };
         CommandRunner.SetHandler(command, (parsed, console) =>
         {
@@ -85,6 +86,7 @@ internal static class LoraTrainCommand
                 OrthogonalGradient = parsed.GetValue(orthogonalGrad),
                 Loss = parsed.GetValue(loss),
                 FrozenPrecision = parsed.GetValue(frozenPrecision),
+                ActivationCheckpointing = parsed.GetValue(activationCheckpointing),
                 IntraOpThreads = parsed.GetValue(threads),
             };
             try

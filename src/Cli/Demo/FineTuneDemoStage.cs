@@ -72,6 +72,15 @@ internal sealed class FineTuneDemoStage : IDemoStage
             throw new InvalidOperationException("Device-resident train state diverged from host state on the CPU.");
         }
 
+        // activation checkpointing: each encoder block's forward recomputed in the backward pass, the same training
+        FineTuneResult recomputed = TextClassifierFineTuning.Train(encoder, tokenizer, train, null, brief with { StateMemory = StateMemory.Host, ActivationCheckpointing = ActivationCheckpointing.TransformerBlocks });
+        double gap = hostState.Losses.Zip(recomputed.Losses, (a, b) => Math.Abs((double)a - b)).Max();
+        c.MarkupLine($"activation checkpointing (--activation-checkpointing TransformerBlocks: each encoder block's forward recomputed in the backward pass): {brief.MaxSteps} steps, largest loss difference to kept activations {gap:E1}");
+        if (!(gap < 1e-4))
+        {
+            throw new InvalidOperationException($"Activation checkpointing changed the losses by {gap}.");
+        }
+
         if (!(result.Losses.TakeLast(4).Average() < result.Losses.Take(4).Average()))
         {
             throw new InvalidOperationException($"Fine-tuning did not lower the loss ({result.Losses[0]:F3} → {result.Losses[^1]:F3}).");

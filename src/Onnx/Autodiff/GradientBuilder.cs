@@ -71,7 +71,8 @@ public static class GradientBuilder
         }
 
         var emitter = new GradientEmitter(graph, types, opset);
-        Dictionary<string, string> gradients = Backward(graph, emitter, loss, parameters, lossType, StopGradients(model));
+        var valueGradients = new Dictionary<string, string>(StringComparer.Ordinal);
+        Dictionary<string, string> gradients = Backward(graph, emitter, loss, parameters, lossType, StopGradients(model), valueGradients);
 
         graph.Outputs.Clear();
         graph.Outputs.Add(new ValueInfo(loss, new TensorType(lossType, [])));
@@ -84,7 +85,7 @@ public static class GradientBuilder
         }
 
         GraphTopology.Sort(graph);
-        return new GradientGraph(model, loss, parameters, gradients);
+        return new GradientGraph(model, loss, parameters, gradients) { ValueGradients = valueGradients };
     }
 
     private static List<OnnxTensor> TakeTrainables(OnnxGraph graph, IReadOnlyList<string> trainables)
@@ -194,7 +195,7 @@ public static class GradientBuilder
         }
     }
 
-    private static Dictionary<string, string> Backward(OnnxGraph graph, GradientEmitter emitter, string loss, List<OnnxTensor> parameters, TensorElementType lossType, HashSet<string> stopped)
+    private static Dictionary<string, string> Backward(OnnxGraph graph, GradientEmitter emitter, string loss, List<OnnxTensor> parameters, TensorElementType lossType, HashSet<string> stopped, Dictionary<string, string> valueGradients)
     {
         List<OnnxNode> nodes = [.. graph.Nodes];
 
@@ -296,6 +297,11 @@ public static class GradientBuilder
                     contributions[name] = contributions.TryGetValue(name, out string? prev) ? emitter.Op("Add", prev, g) : g;
                 }
             }
+        }
+
+        foreach ((string value, string g) in contributions)
+        {
+            valueGradients[value] = g;
         }
 
         var result = new Dictionary<string, string>(StringComparer.Ordinal);

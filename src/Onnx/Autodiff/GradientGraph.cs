@@ -12,4 +12,12 @@ public sealed record GradientGraph(
     OnnxModel Model,
     string Loss,
     IReadOnlyList<OnnxTensor> Trainables,
-    IReadOnlyDictionary<string, string> Gradients);
+    IReadOnlyDictionary<string, string> Gradients)
+{
+    /// <summary>
+    /// Forward value → name of the value holding the loss's full gradient with respect to it (all consumers' contributions
+    /// summed), for every forward value on a path from a trainable to the loss. Rewrites of the backward pass (e.g.
+    /// activation recomputation) use it to order work after a gradient has arrived.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ValueGradients { get; init; } = new Dictionary<string, string>();
+}

@@ -137,7 +137,7 @@ public static partial class ShapeInference
                 InferShapeDependent(node, ins, ctx);
                 return;
             case "SoftmaxCrossEntropyLoss":
-                ctx.Set(node.Outputs[0], ins[0] is { } logits ? new TensorType(logits.ElementType, node.Attribute("reduction")?.StringValue == "none" && logits.Shape is { Count: > 0 } ls ? [ls[0]] : []) : null);
+                ctx.Set(node.Outputs[0], ins[0] is { } logits ? new TensorType(logits.ElementType, node.Attribute("reduction")?.StringValue == "none" && logits.Shape is { Count: > 0 } ls ? [ls[0], .. ls.Skip(2)] : []) : null);
                 if (node.Outputs.Count > 1)
                 {
                     ctx.Set(node.Outputs[1], ins[0]);

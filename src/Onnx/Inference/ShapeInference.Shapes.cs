@@ -52,6 +52,11 @@ public static partial class ShapeInference
 
         if (!ctx.Constants.TryGetValue(node.Inputs[1], out long[]? target))
         {
+            if (ctx.ShapeValues.TryGetValue(node.Inputs[1], out Dim[]? symbolic))
+            {
+                return ReshapeToSymbolic(node, x, symbolic);
+            }
+
             TensorType? shapeType = ctx.TypeOf(node.Inputs[1]);
             return shapeType?.Shape is [{ Value: long rank }] ? new TensorType(x.ElementType, Enumerable.Repeat(Dim.Unknown, (int)rank).ToArray()) : x with { Shape = null };
         }

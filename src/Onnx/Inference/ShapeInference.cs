@@ -63,6 +63,7 @@ public static partial class ShapeInference
                 throw new OnnxGraphException($"Node {node.Describe()} (position {i}): {e.Message}", e);
             }
 
+            PropagateShapeValue(node, ctx);
             ctx.Known.UnionWith(node.Outputs);
         }
 
@@ -93,6 +94,9 @@ public static partial class ShapeInference
 
         /// <summary>Known values of small int64 tensors (shapes, axes), for Reshape and friends.</summary>
         public Dictionary<string, long[]> Constants { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Values of int64 shape tensors as dims, symbolic ones included (see ShapeInference.Values).</summary>
+        public Dictionary<string, Dim[]> ShapeValues { get; } = new(StringComparer.Ordinal);
 
         /// <summary>Values produced so far (typed or not).</summary>
         public HashSet<string> Known { get; } = new(StringComparer.Ordinal) { "" };

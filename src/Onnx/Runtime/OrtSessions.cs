@@ -79,8 +79,9 @@ public static class OrtSessions
 
             if (settings.ProfilePrefix is not null)
             {
-                options.EnableProfiling = true;
+                // the prefix first: setting EnableProfiling hands ORT the prefix of that moment
                 options.ProfileOutputPathPrefix = settings.ProfilePrefix;
+                options.EnableProfiling = true;
             }
             if (settings.OptimizedModelPath is not null)
             {

@@ -57,6 +57,13 @@ public static class TrainingGraphBuilder
         GradientGraph gg = GradientBuilder.Build(withLoss, loss, options.Trainables);
         OnnxModel step = gg.Model;
         TensorElementType type = gg.Trainables[0].ElementType;
+        if (options.ActivationCheckpointing == ActivationCheckpointing.TransformerBlocks)
+        {
+            ActivationRecomputation.Apply(step.Graph, n => n.Name.StartsWith("grad_", StringComparison.Ordinal), gg.ValueGradients, [loss, .. options.ExtraOutputs], type,
+                v => types.TryGetValue(v, out TensorType? t) ? t.ElementType : null, new HashSet<string>(gg.Trainables.Select(t => t.Name), StringComparer.Ordinal));
+            GraphTopology.Sort(step.Graph);
+        }
+
         var used = new HashSet<string>(step.Graph.Nodes.SelectMany(n => n.Inputs.Concat(n.Outputs)), StringComparer.Ordinal);
         used.UnionWith(step.Graph.Inputs.Select(v => v.Name));
         used.UnionWith(step.Graph.Initializers.Select(t => t.Name));

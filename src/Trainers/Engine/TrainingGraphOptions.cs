@@ -11,6 +11,9 @@ public sealed record TrainingGraphOptions
 
         /// <summary>Input-gradient products read frozen weights through <c>transB</c>.</summary>
         public const bool FuseFrozenTransposes = true;
+
+        /// <summary>Every activation kept for the backward pass.</summary>
+        public const ActivationCheckpointing ActivationCheckpointing = Trainers.ActivationCheckpointing.None;
     }
 
     /// <summary>The loss to minimise.</summary>
@@ -65,4 +68,11 @@ public sealed record TrainingGraphOptions
     /// same sums).
     /// </summary>
     public bool FuseFrozenTransposes { get; init; } = Defaults.FuseFrozenTransposes;
+
+    /// <summary>
+    /// Which activations the backward pass reads from the forward pass and which it recomputes
+    /// (<see cref="Trainers.ActivationCheckpointing.TransformerBlocks"/>: each block's forward again inside the backward,
+    /// less activation memory for about one more forward pass of time, same gradients).
+    /// </summary>
+    public ActivationCheckpointing ActivationCheckpointing { get; init; } = Defaults.ActivationCheckpointing;
 }

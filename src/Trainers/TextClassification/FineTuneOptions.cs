@@ -61,6 +61,9 @@ public sealed record FineTuneOptions
         /// <summary>Float32 MatMuls on the frozen encoder weights.</summary>
         public const FrozenWeightPrecision FrozenPrecision = TrainingGraphOptions.Defaults.FrozenWeights;
 
+        /// <summary>Every activation kept for the backward pass (no recomputation).</summary>
+        public const ActivationCheckpointing ActivationCheckpointing = TrainingGraphOptions.Defaults.ActivationCheckpointing;
+
         /// <summary>The default peak learning rate for <paramref name="method"/>.</summary>
         /// <param name="method">The method.</param>
         public static float For(LowRankMethod method) => method == LowRankMethod.Full ? FullLearningRate : LearningRate;
@@ -180,6 +183,14 @@ public sealed record FineTuneOptions
 
     /// <summary>Per-layer rank allocation by the spectrum of W (<see cref="LowRankOptions.Redistribution"/>); null keeps every rank at <see cref="Rank"/>.</summary>
     public RankRedistribution? Redistribution { get; init; }
+
+    /// <summary>
+    /// Activation checkpointing (<see cref="TrainingGraphOptions.ActivationCheckpointing"/>): with
+    /// <see cref="Trainers.ActivationCheckpointing.TransformerBlocks"/> each encoder block's forward runs again in the
+    /// backward pass instead of keeping its activations: less peak memory at large batches, about one more forward pass
+    /// of time per step, the same gradients.
+    /// </summary>
+    public ActivationCheckpointing ActivationCheckpointing { get; init; } = Defaults.ActivationCheckpointing;
 
     /// <summary>The adapter α actually used.</summary>
     public float EffectiveAlpha => Alpha ?? Rank;

@@ -150,6 +150,7 @@ public static class TextClassifierFineTuning
             WeightDecayParameters = [.. trainables.Where(n => classifier.Graph.FindInitializer(n)!.Dims.Length >= 2)],
             ExtraOutputs = [ClassifierGraph.LogitsOutput],
             FrozenWeights = options.FrozenPrecision,
+            ActivationCheckpointing = options.ActivationCheckpointing,
         }, takeOwnership: true);
     }
 
