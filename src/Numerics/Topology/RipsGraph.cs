@@ -242,6 +242,66 @@ internal sealed class RipsGraph
         return new RipsGraph(n, rowStart, adjacent, distance);
     }
 
+    /// <summary>
+    /// The graph of an edge list on vertices 0..n − 1 (no loops, no repeated pair), for a family of filtrations of the
+    /// same graph: <paramref name="edgeOfSlot"/>[p] is the edge at adjacency position p, and
+    /// <see cref="WithDistances"/> puts each member's values in (the distances here are all 0).
+    /// </summary>
+    public static RipsGraph FromEdges(int n, ReadOnlySpan<(int U, int V)> edges, out int[] edgeOfSlot)
+    {
+        var degree = new int[n];
+        foreach ((int u, int v) in edges)
+        {
+            degree[u]++;
+            degree[v]++;
+        }
+
+        int[] rowStart = RowStarts(degree);
+
+        // Each vertex's smaller neighbours, sorted, then the rows filled as from a matrix (descending throughout).
+        var lowerStart = new int[n + 1];
+        foreach ((int u, int v) in edges)
+        {
+            lowerStart[Math.Max(u, v) + 1]++;
+        }
+
+        for (int v = 0; v < n; v++)
+        {
+            lowerStart[v + 1] += lowerStart[v];
+        }
+
+        var lowerOf = new int[edges.Length];
+        var lowerEdge = new int[edges.Length];
+        int[] at = lowerStart[..n];
+        for (int e = 0; e < edges.Length; e++)
+        {
+            (int hi, int lo) = edges[e].U > edges[e].V ? (edges[e].U, edges[e].V) : (edges[e].V, edges[e].U);
+            lowerOf[at[hi]] = lo;
+            lowerEdge[at[hi]++] = e;
+        }
+
+        var adjacent = new int[rowStart[n]];
+        edgeOfSlot = new int[rowStart[n]];
+        int[] fill = rowStart[..n];
+        for (int i = n - 1; i >= 1; i--)
+        {
+            Array.Sort(lowerOf, lowerEdge, lowerStart[i], lowerStart[i + 1] - lowerStart[i]);
+            for (int k = lowerStart[i + 1] - 1; k >= lowerStart[i]; k--)
+            {
+                int j = lowerOf[k];
+                adjacent[fill[i]] = j;
+                edgeOfSlot[fill[i]++] = lowerEdge[k];
+                adjacent[fill[j]] = i;
+                edgeOfSlot[fill[j]++] = lowerEdge[k];
+            }
+        }
+
+        return new RipsGraph(n, rowStart, adjacent, new float[rowStart[n]]);
+    }
+
+    /// <summary>The same graph with other edge values (one per adjacency position, symmetric).</summary>
+    public RipsGraph WithDistances(float[] distance) => new(Count, RowStart, Adjacent, distance);
+
     private static void Link(int i, int j, float w, int[] fill, int[] adjacent, float[] distance)
     {
         int a = fill[i]++;

@@ -17,6 +17,10 @@ internal sealed class BifilteredComplex
     private readonly float[] _ex;
     private readonly float[] _ey;
 
+    // Flag complexes: the graph's rows, shared by every line (each line only puts its own edge values in).
+    private readonly RipsGraph? _graph;
+    private readonly int[] _edgeOfSlot = [];
+
     private BifilteredComplex(float[] vx, float[] vy, (int U, int V)[] edges, float[] ex, float[] ey, bool flag)
     {
         _vx = vx;
@@ -25,6 +29,11 @@ internal sealed class BifilteredComplex
         _ex = ex;
         _ey = ey;
         IsFlag = flag;
+        if (flag)
+        {
+            _graph = RipsGraph.FromEdges(vx.Length, edges, out _edgeOfSlot);
+        }
+
         float lo1 = float.PositiveInfinity, hi1 = float.NegativeInfinity, lo2 = float.PositiveInfinity, hi2 = float.NegativeInfinity;
         for (int v = 0; v < vx.Length; v++)
         {
@@ -184,18 +193,15 @@ internal sealed class BifilteredComplex
 
         if (IsFlag && maxDegree >= 1)
         {
-            // Shift so every value is ≥ 0 (the reducer measures facets from 0), absent pairs stay +∞.
+            // Shift so every value is ≥ 0 (the reducer measures facets from 0); the graph's rows are shared by all lines.
             float shift = sv.Min();
-            var lower = new float[DistanceMatrix.TriangleLength(n)];
-            Array.Fill(lower, float.PositiveInfinity);
-            for (int e = 0; e < se.Length; e++)
+            var values = new float[_edgeOfSlot.Length];
+            for (int p = 0; p < values.Length; p++)
             {
-                (int u, int v) = _edges[e];
-                (int hi, int lo) = u > v ? (u, v) : (v, u);
-                lower[(((long)hi * (hi - 1)) >> 1) + lo] = se[e] - shift;
+                values[p] = se[_edgeOfSlot[p]] - shift;
             }
 
-            foreach (PersistencePair p in new RipsReducer(DistanceMatrix.Wrap(n, lower), float.MaxValue, maxDegree).Compute())
+            foreach (PersistencePair p in new RipsReducer(_graph!.WithDistances(values), null, maxDegree).Compute())
             {
                 if (p.Dimension >= 1)
                 {
