@@ -44,6 +44,12 @@ public static class Program
         // 2-D clouds, generated (seeded) into a folder of their own: --clouds2d DIR (default: a temp folder).
         string folder2d = Arg(args, "--clouds2d") ?? Path.Combine(Path.GetTempPath(), "pipelines-topobench-2d");
         var cases2d = Clouds2D.Cases(folder2d);
+        if (args.Contains("--cpu"))
+        {
+            CpuTable.Run(cases.Where(c => c.Name != "sphere_3_192 H0..H2").Select(c => c with { File = Path.Combine(data, c.File) }).Concat(cases2d.Select(c => c with { File = Path.Combine(folder2d, c.File) })), ripser);
+            return 0;
+        }
+
         foreach (var c in cases.Select(c => (C: c, Dir: data)).Concat(cases2d.Select(c => (C: c, Dir: folder2d))).Select(x => (x.C.Name, File: Path.Combine(x.Dir, x.C.File), x.C.MaxDim, x.C.Threshold, x.C.Gudhi)))
         {
             string path = c.File;
