@@ -110,6 +110,36 @@ internal sealed class CellGrid
         }
     }
 
+    /// <summary>
+    /// Whether a radius search through a grid measures fewer pairs than the whole matrix: some axis spans more than
+    /// four radii (otherwise every point's 3^d cells hold most of the cloud, and the matrix route is cheaper).
+    /// </summary>
+    public static bool Pays(ReadOnlySpan<float> points, int dimension, float radius)
+    {
+        if (dimension is < 1 or > MaxDimension || !(radius >= 0f) || !float.IsFinite(radius))
+        {
+            return false;
+        }
+
+        for (int c = 0; c < dimension; c++)
+        {
+            float lo = float.PositiveInfinity;
+            float hi = float.NegativeInfinity;
+            for (int k = c; k < points.Length; k += dimension)
+            {
+                lo = MathF.Min(lo, points[k]);
+                hi = MathF.Max(hi, points[k]);
+            }
+
+            if ((double)hi - lo > 4.0 * radius)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Writes the cells around point <paramref name="i"/>'s (its own included) and returns how many.</summary>
     public int NeighbourCells(int i, Span<int> cells)
     {
