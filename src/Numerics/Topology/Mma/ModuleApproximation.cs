@@ -63,7 +63,7 @@ public sealed record ModuleApproximationOptions
 /// A function-Rips complex is first filtration-domination collapsed (<see cref="ModuleApproximationOptions.EdgeCollapse"/>),
 /// and the lines share its graph's rows. Each line's barcode is then recomputed from scratch (lines run in parallel):
 /// vineyard updates were measured to cost more (benchmarks/MmaBench: ~3 million order transpositions between
-/// neighbouring lines at δ = 0.02 on a 200-point cloud, 297 million over the family, against ~1 ms per line from
+/// neighbouring lines at δ = 0.02 on a 200-point cloud, 297 million over the family, against under 1 ms of CPU per line from
 /// scratch). The bars of
 /// neighbouring lines are matched by <see cref="VineMatching"/>, the matching a vineyard between the two lines would
 /// give up to ties. Cost: L = ⌈w₁/δ⌉ + ⌈w₂/δ⌉ + 1 lines, each one persistence computation of the whole complex,
