@@ -45,6 +45,25 @@ public sealed class DistanceMatrix
     /// <exception cref="ArgumentException">The length is not a multiple of <paramref name="dimension"/>, or a coordinate is NaN or infinite.</exception>
     public static DistanceMatrix FromPoints(ReadOnlySpan<float> points, int dimension)
     {
+        CheckPoints(points, dimension);
+        int n = points.Length / dimension;
+        var lower = new float[TriangleLength(n)];
+        long at = 0;
+        for (int i = 1; i < n; i++)
+        {
+            ReadOnlySpan<float> xi = points.Slice(i * dimension, dimension);
+            for (int j = 0; j < i; j++)
+            {
+                lower[at++] = Euclidean(xi, points.Slice(j * dimension, dimension));
+            }
+        }
+
+        return new DistanceMatrix(n, lower);
+    }
+
+    /// <summary>Refuses a ragged point array or a non-finite coordinate (the checks of <see cref="FromPoints"/>).</summary>
+    internal static void CheckPoints(ReadOnlySpan<float> points, int dimension)
+    {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(dimension);
         if (points.Length % dimension != 0)
         {
@@ -58,28 +77,23 @@ public sealed class DistanceMatrix
                 throw new ArgumentException($"Point {k / dimension} has a non-finite coordinate ({points[k]}) at axis {k % dimension}; NaN and infinite coordinates are refused.", nameof(points));
             }
         }
+    }
 
-        int n = points.Length / dimension;
-        var lower = new float[TriangleLength(n)];
-        long at = 0;
-        for (int i = 1; i < n; i++)
+    /// <summary>
+    /// The Euclidean distance d(x_i, x_j) as every matrix entry is computed (the point with the larger index first,
+    /// squares summed in axis order, then the square root): one arithmetic, so routes that measure pairs on their own
+    /// (<see cref="RipsGraph.FromPoints"/>) give bit-identical values.
+    /// </summary>
+    internal static float Euclidean(ReadOnlySpan<float> xi, ReadOnlySpan<float> xj)
+    {
+        float s = 0f;
+        for (int c = 0; c < xi.Length; c++)
         {
-            ReadOnlySpan<float> xi = points.Slice(i * dimension, dimension);
-            for (int j = 0; j < i; j++)
-            {
-                ReadOnlySpan<float> xj = points.Slice(j * dimension, dimension);
-                float s = 0f;
-                for (int c = 0; c < dimension; c++)
-                {
-                    float t = xi[c] - xj[c];
-                    s += t * t;
-                }
-
-                lower[at++] = MathF.Sqrt(s);
-            }
+            float t = xi[c] - xj[c];
+            s += t * t;
         }
 
-        return new DistanceMatrix(n, lower);
+        return MathF.Sqrt(s);
     }
 
     /// <summary>Wraps a strict lower triangle (row-major, length n(n − 1)/2) of a symmetric matrix.</summary>

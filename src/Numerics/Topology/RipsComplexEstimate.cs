@@ -64,24 +64,20 @@ public sealed record RipsComplexEstimate(int Points, float Threshold, int MaxDim
     public static RipsComplexEstimate Compute(DistanceMatrix distances, float threshold, int maxDimension)
     {
         ArgumentNullException.ThrowIfNull(distances);
-        int n = distances.Count;
-        var degree = new int[n];
+        return FromDegrees(RipsGraph.Degrees(distances, threshold), threshold, maxDimension, 4.0 * distances.Count * (distances.Count - 1) / 2);
+    }
+
+    /// <summary>The estimate from the vertex degrees of the Rips graph, plus <paramref name="matrixBytes"/> for a distance matrix held beside it.</summary>
+    internal static RipsComplexEstimate FromDegrees(int[] degree, float threshold, int maxDimension, double matrixBytes)
+    {
+        int n = degree.Length;
         long edges = 0;
-        ReadOnlySpan<float> lower = distances.Lower;
-        long at = 0;
-        for (int i = 1; i < n; i++)
+        foreach (int d in degree)
         {
-            for (int j = 0; j < i; j++)
-            {
-                if (lower[(int)at++] <= threshold)
-                {
-                    degree[i]++;
-                    degree[j]++;
-                    edges++;
-                }
-            }
+            edges += d;
         }
 
+        edges /= 2;
         var counts = new double[maxDimension + 2];
         counts[0] = n;
         if (counts.Length > 1)
@@ -106,7 +102,7 @@ public sealed record RipsComplexEstimate(int Points, float Threshold, int MaxDim
             stored += counts[k];
         }
 
-        double bytes = (4.0 * n * (n - 1) / 2) + (8.0 * edges) + (BytesPerSimplex * stored);
+        double bytes = matrixBytes + (8.0 * edges) + (BytesPerSimplex * stored);
         return new RipsComplexEstimate(n, threshold, maxDimension, counts, stored, bytes);
     }
 

@@ -9,6 +9,9 @@ namespace Pipelines.Numerics.Topology;
 /// apparent and emergent pairs for d ≥ 1 (Bauer 2021, "Ripser"). Coefficients in Z/2. Zero-length intervals are
 /// dropped; intervals alive at the threshold are reported with Death = +∞. Before any simplex is built the size of
 /// the complex is estimated (<see cref="RipsComplexEstimate"/>) and refused when over <see cref="RipsOptions.Budget"/>.
+/// A cloud of 1 to 3 dimensions with a finite threshold under a quarter of its extent (and neither collapse nor
+/// sparsification) never builds the n × n distance matrix: only pairs in neighbouring cells of a grid of side ≥
+/// threshold are measured (same arithmetic, so the same diagram).
 /// With <see cref="RipsOptions.EdgeCollapse"/> the Rips graph is first edge-collapsed (same diagram); with
 /// <see cref="RipsOptions.SparseApproximation"/> it is first sparsified (<see cref="SparseRips"/>: an approximate
 /// diagram, every point within a factor 1/(1 − ε)).
@@ -27,6 +30,13 @@ public static class RipsPersistence
     {
         options ??= new RipsOptions();
         options.Validate();
+        if (options.Threshold is { } t && options.SparseApproximation is null && !options.CollapsesEdges && CellGrid.Pays(points, dimension, t))
+        {
+            DistanceMatrix.CheckPoints(points, dimension);
+            RipsGraph graph = RipsGraph.FromPoints(points, dimension, t, degree => RipsComplexEstimate.FromDegrees(degree, t, options.MaxDimension, matrixBytes: 0).EnsureWithin(options.Budget));
+            return new PersistenceDiagram(options.MaxDimension, new RipsReducer(graph, null, options.MaxDimension, cancellationToken).Compute());
+        }
+
         if (dimension > 0)
         {
             // The n(n − 1)/2 distance matrix is checked against the budget before it is allocated.
@@ -51,8 +61,15 @@ public static class RipsPersistence
 
         // A sparse approximation is checked against the budget after sparsifying (the complex actually built).
         DistanceMatrix filtration = options.SparseApproximation is { } epsilon ? SparseRips.Sparsify(distances, epsilon, threshold).Sparse : distances;
-        RipsComplexEstimate.Compute(filtration, threshold, options.MaxDimension).EnsureWithin(options.Budget);
-        filtration = options.CollapsesEdges ? EdgeCollapse.Collapse(filtration, threshold).Collapsed : filtration;
-        return new PersistenceDiagram(options.MaxDimension, new RipsReducer(filtration, threshold, options.MaxDimension, cancellationToken).Compute());
+        int[] degree = RipsGraph.Degrees(filtration, threshold);
+        RipsComplexEstimate.FromDegrees(degree, threshold, options.MaxDimension, 4.0 * filtration.Count * (filtration.Count - 1) / 2).EnsureWithin(options.Budget);
+        if (options.CollapsesEdges)
+        {
+            filtration = EdgeCollapse.Collapse(filtration, threshold).Collapsed;
+            degree = RipsGraph.Degrees(filtration, threshold);
+        }
+
+        RipsGraph graph = RipsGraph.FromDistances(filtration, threshold, degree);
+        return new PersistenceDiagram(options.MaxDimension, new RipsReducer(graph, filtration, options.MaxDimension, cancellationToken).Compute());
     }
 }

@@ -10,34 +10,54 @@ namespace Pipelines.Numerics.Topology;
 /// </summary>
 internal sealed class RipsReducer
 {
-    private readonly DistanceMatrix _d;
+    private readonly DistanceMatrix? _d;
     private readonly int _n;
-    private readonly float _threshold;
     private readonly int _maxDim;
     private readonly BinomialTable _binomial;
-    private readonly int[][] _neighbors;
     private readonly List<PersistencePair> _pairs = [];
     private readonly EntryHeap _heap = new();
     private readonly List<SimplexEntry> _cofacetBuffer = [];
     private readonly int[] _vertices;
-    private readonly int[] _cofacetVertices;
     private readonly long[] _above;
     private readonly long[] _below;
+    private readonly int[] _cursor;
+    private readonly float[] _toNew;
+    private readonly int[] _searchCursor;
+    private readonly float[] _searchToNew;
     private readonly CancellationToken _cancellation;
 
+    // The Rips graph (RipsGraph's rows): cofacets are found by merging the rows of a simplex's vertices (sequential
+    // reads) instead of looking distances up in the n × n matrix (a cache miss each once it outgrows the cache).
+    private readonly RipsGraph _graph;
+    private readonly int[] _rowStart;
+    private readonly int[] _adjacent;
+    private readonly float[] _adjacentDistance;
+
+    /// <summary>Reduces the Rips filtration of a distance matrix up to <paramref name="threshold"/>.</summary>
     public RipsReducer(DistanceMatrix distances, float threshold, int maxDimension, CancellationToken cancellation = default)
+        : this(RipsGraph.FromDistances(distances, threshold, RipsGraph.Degrees(distances, threshold)), distances, maxDimension, cancellation)
+    {
+    }
+
+    /// <summary>Reduces the flag filtration of a Rips graph; <paramref name="distances"/> (optional) answers d(i, j) faster than the rows.</summary>
+    public RipsReducer(RipsGraph graph, DistanceMatrix? distances, int maxDimension, CancellationToken cancellation = default)
     {
         _cancellation = cancellation;
+        _graph = graph;
         _d = distances;
-        _n = distances.Count;
-        _threshold = threshold;
+        _n = graph.Count;
         _maxDim = maxDimension;
         _binomial = new BinomialTable(Math.Max(_n, 1), maxDimension + 3);
         _vertices = new int[maxDimension + 3];
-        _cofacetVertices = new int[maxDimension + 3];
         _above = new long[maxDimension + 4];
         _below = new long[maxDimension + 4];
-        _neighbors = BuildNeighbors();
+        _cursor = new int[maxDimension + 3];
+        _toNew = new float[maxDimension + 3];
+        _searchCursor = new int[maxDimension + 3];
+        _searchToNew = new float[maxDimension + 3];
+        _rowStart = graph.RowStart;
+        _adjacent = graph.Adjacent;
+        _adjacentDistance = graph.Distance;
     }
 
     public List<PersistencePair> Compute()
@@ -48,9 +68,8 @@ internal sealed class RipsReducer
             return _pairs;
         }
 
-        var edges = new List<SimplexEntry>();
-        List<SimplexEntry> columns = ComputeDimension0(edges);
-        List<SimplexEntry> simplices = edges;
+        List<SimplexEntry> columns = ComputeDimension0(out ulong[] edgeKeys);
+        List<SimplexEntry> simplices = _maxDim >= 2 ? [.. edgeKeys.Select(EdgeOf)] : [];
         for (int dim = 1; dim <= _maxDim; dim++)
         {
             var pivots = new Dictionary<long, int>(columns.Count);
@@ -64,54 +83,36 @@ internal sealed class RipsReducer
         return _pairs;
     }
 
-    private int[][] BuildNeighbors()
+    /// <summary>
+    /// The edges as sort keys: diameter bits above (non-negative floats order as their bits), the complement of the id
+    /// below (edge {i &gt; j} has id C(i, 2) + C(j, 1) = i(i − 1)/2 + j &lt; 2³¹, one array holds the triangle), so
+    /// ascending keys are the filtration order (diameter ascending, larger id first).
+    /// </summary>
+    private ulong[] EdgeKeys()
     {
-        var lists = new List<int>[_n];
-        for (int i = 0; i < _n; i++)
-        {
-            lists[i] = [];
-        }
-
-        // Descending vertex order, so cofacet ids come out in descending order.
-        for (int i = _n - 1; i >= 0; i--)
-        {
-            for (int j = _n - 1; j >= 0; j--)
-            {
-                if (j != i && _d[i, j] <= _threshold)
-                {
-                    lists[i].Add(j);
-                }
-            }
-        }
-
-        var result = new int[_n][];
-        for (int i = 0; i < _n; i++)
-        {
-            result[i] = [.. lists[i]];
-        }
-
-        return result;
-    }
-
-    private List<SimplexEntry> ComputeDimension0(List<SimplexEntry> edges)
-    {
-        ReadOnlySpan<float> lower = _d.Lower;
+        var keys = new ulong[_graph.EdgeCount];
+        int e = 0;
         for (int i = 1; i < _n; i++)
         {
             long row = ((long)i * (i - 1)) >> 1;
-            for (int j = 0; j < i; j++)
+            for (int p = _rowStart[i + 1] - 1; p >= _rowStart[i] && _adjacent[p] < i; p--)
             {
-                float w = lower[(int)(row + j)];
-                if (w <= _threshold)
-                {
-                    // Edge {i > j} has id C(i, 2) + C(j, 1) = i(i − 1)/2 + j.
-                    edges.Add(new SimplexEntry(w, row + j));
-                }
+                keys[e++] = EdgeKey(_adjacentDistance[p], row + _adjacent[p]);
             }
         }
 
-        SimplexEntry[] sorted = [.. edges];
-        Array.Sort(sorted, default(FiltrationComparer));
+        return keys;
+    }
+
+    private static ulong EdgeKey(float diameter, long index) =>
+        ((ulong)(diameter == 0f ? 0u : BitConverter.SingleToUInt32Bits(diameter)) << 32) | (uint.MaxValue - (uint)index);
+
+    private static SimplexEntry EdgeOf(ulong key) => new(BitConverter.UInt32BitsToSingle((uint)(key >> 32)), uint.MaxValue - (uint)key);
+
+    private List<SimplexEntry> ComputeDimension0(out ulong[] sorted)
+    {
+        sorted = EdgeKeys();
+        Array.Sort(sorted);
         var parent = new int[_n];
         for (int i = 0; i < _n; i++)
         {
@@ -120,8 +121,9 @@ internal sealed class RipsReducer
 
         var columns = new List<SimplexEntry>();
         Span<int> v = stackalloc int[2];
-        foreach (SimplexEntry e in sorted)
+        foreach (ulong key in sorted)
         {
+            SimplexEntry e = EdgeOf(key);
             Decode(e.Index, 1, v);
             int a = Find(parent, v[0]);
             int b = Find(parent, v[1]);
@@ -134,7 +136,7 @@ internal sealed class RipsReducer
                     _pairs.Add(new PersistencePair(0, 0f, e.Diameter));
                 }
             }
-            else if (_maxDim >= 1 && ZeroApparentCofacet(e, 1) < 0)
+            else if (_maxDim >= 1 && !HasZeroApparentCofacet(v, e.Diameter, 1))
             {
                 columns.Add(e);
             }
@@ -180,7 +182,7 @@ internal sealed class RipsReducer
                     next.Add(c);
                 }
 
-                if (!pivots.ContainsKey(c.Index) && ZeroApparentCofacet(c, dim) < 0 && ZeroApparentFacet(c, dim) < 0)
+                if (!pivots.ContainsKey(c.Index) && !HasZeroApparentCofacet(c, dim) && ZeroApparentFacet(c, dim) < 0)
                 {
                     columns.Add(c);
                 }
@@ -190,6 +192,13 @@ internal sealed class RipsReducer
         SimplexEntry[] sorted = [.. columns];
         Array.Sort(sorted, default(ReverseFiltrationComparer));
         return (next, [.. sorted]);
+    }
+
+    private bool HasZeroApparentCofacet(SimplexEntry s, int dim)
+    {
+        Span<int> u = stackalloc int[dim + 1];
+        Decode(s.Index, dim, u);
+        return HasZeroApparentCofacet(u, s.Diameter, dim);
     }
 
     private void ComputePairs(List<SimplexEntry> columns, Dictionary<long, int> pivots, int dim)
@@ -315,7 +324,7 @@ internal sealed class RipsReducer
     private void Decode(long index, int dim, Span<int> vertices)
     {
         int top = _n - 1;
-        for (int k = dim + 1; k >= 1; k--)
+        for (int k = dim + 1; k >= 3; k--)
         {
             // Largest v ≤ top with C(v, k) ≤ index.
             int lo = k - 1;
@@ -337,7 +346,29 @@ internal sealed class RipsReducer
             index -= _binomial[lo, k];
             top = lo - 1;
         }
+
+        if (dim >= 1)
+        {
+            // Largest v with v(v − 1)/2 ≤ index, from the square root (then corrected for rounding).
+            int v = (int)((1.0 + Math.Sqrt(1.0 + (8.0 * index))) / 2.0);
+            while (((long)v * (v - 1)) >> 1 > index)
+            {
+                v--;
+            }
+
+            while (((long)(v + 1) * v) >> 1 <= index)
+            {
+                v++;
+            }
+
+            vertices[dim - 1] = v;
+            index -= ((long)v * (v - 1)) >> 1;
+        }
+
+        vertices[dim] = (int)index;
     }
+
+    private float Distance(int i, int j) => _d is { } d ? d[i, j] : _graph[i, j];
 
     private float Diameter(long index, int dim)
     {
@@ -348,11 +379,65 @@ internal sealed class RipsReducer
         {
             for (int j = i + 1; j < v.Length; j++)
             {
-                diam = MathF.Max(diam, _d[v[i], v[j]]);
+                diam = MathF.Max(diam, Distance(v[i], v[j]));
             }
         }
 
         return diam;
+    }
+
+    /// <summary>Puts a cursor at the start of the row of every vertex of <paramref name="u"/>; returns the position of the shortest row.</summary>
+    private int OpenRows(ReadOnlySpan<int> u, int[] cursor)
+    {
+        int shortest = 0;
+        for (int i = 0; i < u.Length; i++)
+        {
+            cursor[i] = _rowStart[u[i]];
+            if (_rowStart[u[i] + 1] - _rowStart[u[i]] < _rowStart[u[shortest] + 1] - _rowStart[u[shortest]])
+            {
+                shortest = i;
+            }
+        }
+
+        return shortest;
+    }
+
+    /// <summary>
+    /// Advances the cursors of every row but <paramref name="skip"/>'s to vertex <paramref name="v"/>: 1 when v is in
+    /// all of them (its distances written to <paramref name="toNew"/>), 0 when missing from one, −1 when a row is
+    /// exhausted (no later, smaller vertex can be common either).
+    /// </summary>
+    private int Advance(ReadOnlySpan<int> u, int skip, int v, int[] cursor, float[] toNew)
+    {
+        for (int i = 0; i < u.Length; i++)
+        {
+            if (i == skip)
+            {
+                continue;
+            }
+
+            int c = cursor[i];
+            int end = _rowStart[u[i] + 1];
+            while (c < end && _adjacent[c] > v)
+            {
+                c++;
+            }
+
+            cursor[i] = c;
+            if (c == end)
+            {
+                return -1;
+            }
+
+            if (_adjacent[c] != v)
+            {
+                return 0;
+            }
+
+            toNew[i] = _adjacentDistance[c];
+        }
+
+        return 1;
     }
 
     /// <summary>
@@ -379,18 +464,12 @@ internal sealed class RipsReducer
             _below[i] = _below[i + 1] + _binomial[u[i], dim + 1 - i];
         }
 
-        int[] candidates = _neighbors[u[0]];
-        for (int i = 1; i <= dim; i++)
-        {
-            if (_neighbors[u[i]].Length < candidates.Length)
-            {
-                candidates = _neighbors[u[i]];
-            }
-        }
-
+        int k = OpenRows(u, _cursor);
+        int end = _rowStart[u[k] + 1];
         int a = 0;
-        foreach (int v in candidates)
+        for (int p = _rowStart[u[k]]; p < end; p++)
         {
+            int v = _adjacent[p];
             while (a <= dim && u[a] > v)
             {
                 a++;
@@ -401,114 +480,140 @@ internal sealed class RipsReducer
                 break;
             }
 
-            if (a <= dim && u[a] == v)
+            int found = Advance(u, k, v, _cursor, _toNew);
+            if (found < 0)
+            {
+                break;
+            }
+
+            if (found == 0)
             {
                 continue;
             }
 
+            _toNew[k] = _adjacentDistance[p];
             float diam = s.Diameter;
-            bool inside = true;
             for (int i = 0; i <= dim; i++)
             {
-                float w = _d[v, u[i]];
-                if (w > _threshold)
-                {
-                    inside = false;
-                    break;
-                }
-
-                diam = MathF.Max(diam, w);
+                diam = MathF.Max(diam, _toNew[i]);
             }
 
-            if (inside)
+            // v sits at position dim + 1 − a (from the bottom) of the cofacet.
+            var cofacet = new SimplexEntry(diam, _above[a] + _binomial[v, dim + 2 - a] + _below[a]);
+            if (emergentPivots is not null && diam == s.Diameter)
             {
-                // v sits at position dim + 1 − a (from the bottom) of the cofacet.
-                var cofacet = new SimplexEntry(diam, _above[a] + _binomial[v, dim + 2 - a] + _below[a]);
-                if (emergentPivots is not null && diam == s.Diameter)
+                if (!emergentPivots.ContainsKey(cofacet.Index) && ZeroApparentFacet(cofacet, dim + 1) < 0)
                 {
-                    if (!emergentPivots.ContainsKey(cofacet.Index) && ZeroApparentFacet(cofacet, dim + 1) < 0)
-                    {
-                        return cofacet;
-                    }
-
-                    emergentPivots = null;
+                    return cofacet;
                 }
 
-                output.Add(cofacet);
+                emergentPivots = null;
             }
+
+            output.Add(cofacet);
         }
 
         return null;
     }
 
-    private long ZeroPivotCofacet(SimplexEntry s, int dim)
+    /// <summary>
+    /// The largest vertex v ∉ u above <paramref name="floor"/> adjacent to every vertex of u with all distances ≤
+    /// <paramref name="diameter"/> (so u ∪ {v} is the oldest cofacet of u's diameter), its distances in
+    /// <see cref="_searchToNew"/>; −1 when there is none.
+    /// </summary>
+    private int ZeroPivotCofacetVertex(ReadOnlySpan<int> u, float diameter, int floor)
     {
-        Span<int> u = stackalloc int[dim + 1];
-        Decode(s.Index, dim, u);
-        int[] candidates = _neighbors[u[0]];
-        for (int i = 1; i <= dim; i++)
+        int k = OpenRows(u, _searchCursor);
+        int end = _rowStart[u[k] + 1];
+        for (int p = _rowStart[u[k]]; p < end; p++)
         {
-            if (_neighbors[u[i]].Length < candidates.Length)
+            int v = _adjacent[p];
+            if (v <= floor)
             {
-                candidates = _neighbors[u[i]];
-            }
-        }
-
-        int a = 0;
-        foreach (int v in candidates)
-        {
-            while (a <= dim && u[a] > v)
-            {
-                a++;
+                return -1;
             }
 
-            if (a <= dim && u[a] == v)
+            if (_adjacentDistance[p] > diameter)
             {
                 continue;
             }
 
-            bool same = true;
-            for (int i = 0; i <= dim; i++)
+            int found = Advance(u, k, v, _searchCursor, _searchToNew);
+            if (found < 0)
             {
-                if (_d[v, u[i]] > s.Diameter)
-                {
-                    same = false;
-                    break;
-                }
+                return -1;
+            }
+
+            if (found == 0)
+            {
+                continue;
+            }
+
+            _searchToNew[k] = _adjacentDistance[p];
+            bool same = true;
+            for (int i = 0; i < u.Length; i++)
+            {
+                same &= _searchToNew[i] <= diameter;
             }
 
             if (same)
             {
-                // First (= largest id, oldest) cofacet with the same diameter.
-                long id = 0;
-                int pos = dim + 1;
-                bool placed = false;
-                for (int i = 0; i <= dim; i++)
-                {
-                    if (!placed && v > u[i])
-                    {
-                        id += _binomial[v, pos + 1];
-                        pos--;
-                        placed = true;
-                    }
-
-                    id += _binomial[u[i], pos + 1];
-                    pos--;
-                }
-
-                if (!placed)
-                {
-                    id += _binomial[v, 1];
-                }
-
-                return id;
+                return v;
             }
         }
 
         return -1;
     }
 
-    private long ZeroPivotFacet(SimplexEntry t, int dim)
+    /// <summary>
+    /// Whether the simplex u (vertices descending, dimension <paramref name="dim"/>) of diameter
+    /// <paramref name="diameter"/> has a zero-apparent cofacet t: t is u's oldest cofacet of the same diameter and
+    /// u is t's youngest facet of that diameter, so (u, t) is a zero-persistence pair and u is no column.
+    /// </summary>
+    private bool HasZeroApparentCofacet(ReadOnlySpan<int> u, float diameter, int dim)
+    {
+        int v = ZeroPivotCofacetVertex(u, diameter, -1);
+        if (v < 0)
+        {
+            return false;
+        }
+
+        // t's zero-pivot facet drops its vertices from the largest down; u (drop v) must come first, so dropping
+        // any vertex above v must lower the diameter.
+        for (int i = 0; i <= dim && u[i] > v; i++)
+        {
+            float rest = 0f;
+            for (int a = 0; a <= dim; a++)
+            {
+                if (a == i)
+                {
+                    continue;
+                }
+
+                rest = MathF.Max(rest, _searchToNew[a]);
+                for (int b = a + 1; b <= dim; b++)
+                {
+                    if (b != i)
+                    {
+                        rest = MathF.Max(rest, Distance(u[a], u[b]));
+                    }
+                }
+            }
+
+            if (rest == diameter)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// The zero-apparent facet of t (dimension <paramref name="dim"/>): its youngest facet f of the same diameter when
+    /// t is f's oldest cofacet of that diameter; −1 when t has none.
+    /// </summary>
+    private long ZeroApparentFacet(SimplexEntry t, int dim)
     {
         // t has dimension dim; remove its vertices from the largest down: facet ids come out ascending.
         Span<int> w = stackalloc int[dim + 1];
@@ -527,40 +632,31 @@ internal sealed class RipsReducer
                 {
                     if (q != j)
                     {
-                        diam = MathF.Max(diam, _d[w[p], w[q]]);
+                        diam = MathF.Max(diam, Distance(w[p], w[q]));
                     }
                 }
             }
 
             if (diam == t.Diameter)
             {
+                Span<int> f = stackalloc int[dim];
                 long id = 0;
                 int pos = dim - 1;
-                for (int p = 0; p <= dim; p++)
+                for (int p = 0, q = 0; p <= dim; p++)
                 {
                     if (p != j)
                     {
+                        f[q++] = w[p];
                         id += _binomial[w[p], pos + 1];
                         pos--;
                     }
                 }
 
-                return id;
+                // t is f's oldest same-diameter cofacet unless a larger vertex than w[j] also completes f within it.
+                return ZeroPivotCofacetVertex(f, t.Diameter, w[j]) < 0 ? id : -1;
             }
         }
 
         return -1;
-    }
-
-    private long ZeroApparentCofacet(SimplexEntry s, int dim)
-    {
-        long c = ZeroPivotCofacet(s, dim);
-        return c >= 0 && ZeroPivotFacet(new SimplexEntry(s.Diameter, c), dim + 1) == s.Index ? c : -1;
-    }
-
-    private long ZeroApparentFacet(SimplexEntry t, int dim)
-    {
-        long f = ZeroPivotFacet(t, dim);
-        return f >= 0 && ZeroPivotCofacet(new SimplexEntry(t.Diameter, f), dim - 1) == t.Index ? f : -1;
     }
 }

@@ -17,7 +17,14 @@ internal sealed class BifilteredComplex
     private readonly float[] _ex;
     private readonly float[] _ey;
 
-    private BifilteredComplex(float[] vx, float[] vy, (int U, int V)[] edges, float[] ex, float[] ey, bool flag)
+    // Flag complexes: the graph's rows, shared by every line (each line only puts its own edge values in).
+    private readonly RipsGraph? _graph;
+    private readonly int[] _edgeOfSlot = [];
+
+    // Set when edges were collapsed away: the bounds are the whole complex's, not recomputed from the kept edges.
+    private readonly bool _wholeBounds;
+
+    private BifilteredComplex(float[] vx, float[] vy, (int U, int V)[] edges, float[] ex, float[] ey, bool flag, MeasureBox? bounds = null)
     {
         _vx = vx;
         _vy = vy;
@@ -25,6 +32,11 @@ internal sealed class BifilteredComplex
         _ex = ex;
         _ey = ey;
         IsFlag = flag;
+        if (flag)
+        {
+            _graph = RipsGraph.FromEdges(vx.Length, edges, out _edgeOfSlot);
+        }
+
         float lo1 = float.PositiveInfinity, hi1 = float.NegativeInfinity, lo2 = float.PositiveInfinity, hi2 = float.NegativeInfinity;
         for (int v = 0; v < vx.Length; v++)
         {
@@ -40,7 +52,8 @@ internal sealed class BifilteredComplex
             hi2 = MathF.Max(hi2, ey[e]);
         }
 
-        Bounds = vx.Length == 0 ? new MeasureBox(0f, 0f, 0f, 0f) : new MeasureBox(lo1, hi1, lo2, hi2);
+        _wholeBounds = bounds is not null;
+        Bounds = bounds ?? (vx.Length == 0 ? new MeasureBox(0f, 0f, 0f, 0f) : new MeasureBox(lo1, hi1, lo2, hi2));
     }
 
     /// <summary>Gets the number of vertices.</summary>
@@ -55,8 +68,14 @@ internal sealed class BifilteredComplex
     /// <summary>Gets the bounding box of all grades.</summary>
     public MeasureBox Bounds { get; }
 
-    /// <summary>The function-Rips complex: vertex v at (0, c(v)), edge uv (≤ threshold) at (d(u, v), max(c(u), c(v))).</summary>
-    public static BifilteredComplex FromFunctionRips(FunctionRipsBifiltration f)
+    /// <summary>
+    /// The function-Rips complex: vertex v at (0, c(v)), edge uv (≤ threshold) at (d(u, v), max(c(u), c(v))). With
+    /// <paramref name="collapse"/>, strongly filtration-dominated edges are removed first
+    /// (<see cref="FiltrationDomination"/>, on the ranks of the exact edge lengths and vertex values: domination only
+    /// compares grades): the persistence module is the same up to isomorphism, so every line's barcode is the same,
+    /// from fewer edges and far fewer triangles.
+    /// </summary>
+    public static BifilteredComplex FromFunctionRips(FunctionRipsBifiltration f, bool collapse = false)
     {
         int n = f.Distances.Count;
         var vx = new float[n];
@@ -76,6 +95,40 @@ internal sealed class BifilteredComplex
                     ey.Add(MathF.Max(vy[i], vy[j]));
                 }
             }
+        }
+
+        float[] lengths = [.. ex.Distinct().Order()];
+        if (collapse && lengths.Length < ushort.MaxValue - 1)
+        {
+            float[] values = [.. vy.Distinct().Order()];
+            var level = new int[n];
+            for (int v = 0; v < n; v++)
+            {
+                level[v] = Array.BinarySearch(values, vy[v]);
+            }
+
+            var lower = new float[DistanceMatrix.TriangleLength(n)];
+            Array.Fill(lower, lengths.Length);
+            for (int e = 0; e < edges.Count; e++)
+            {
+                (int i, int j) = edges[e];
+                lower[(((long)i * (i - 1)) >> 1) + j] = Array.BinarySearch(lengths, ex[e]);
+            }
+
+            FiltrationDomination.Collapse(lower, level, lengths.Length);
+            var kept = new List<int>();
+            for (int e = 0; e < edges.Count; e++)
+            {
+                (int i, int j) = edges[e];
+                if (lower[(((long)i * (i - 1)) >> 1) + j] < lengths.Length)
+                {
+                    kept.Add(e);
+                }
+            }
+
+            // The bounds (and so the line family) stay those of the whole complex.
+            MeasureBox whole = new BifilteredComplex(vx, vy, [.. edges], [.. ex], [.. ey], flag: false).Bounds;
+            return new BifilteredComplex(vx, vy, [.. kept.Select(e => edges[e])], [.. kept.Select(e => ex[e])], [.. kept.Select(e => ey[e])], flag: true, whole);
         }
 
         return new BifilteredComplex(vx, vy, [.. edges], [.. ex], [.. ey], flag: true);
@@ -105,7 +158,7 @@ internal sealed class BifilteredComplex
     public BifilteredComplex Normalized(MeasureBox box)
     {
         static float[] Map(float[] a, Func<float, float> f) => [.. a.Select(f)];
-        return new BifilteredComplex(Map(_vx, box.U), Map(_vy, box.V), _edges, Map(_ex, box.U), Map(_ey, box.V), IsFlag);
+        return new BifilteredComplex(Map(_vx, box.U), Map(_vy, box.V), _edges, Map(_ex, box.U), Map(_ey, box.V), IsFlag, _wholeBounds ? new MeasureBox(box.U(Bounds.Lo1), box.U(Bounds.Hi1), box.V(Bounds.Lo2), box.V(Bounds.Hi2)) : null);
     }
 
     /// <summary>
@@ -184,18 +237,15 @@ internal sealed class BifilteredComplex
 
         if (IsFlag && maxDegree >= 1)
         {
-            // Shift so every value is ≥ 0 (the reducer measures facets from 0), absent pairs stay +∞.
+            // Shift so every value is ≥ 0 (the reducer measures facets from 0); the graph's rows are shared by all lines.
             float shift = sv.Min();
-            var lower = new float[DistanceMatrix.TriangleLength(n)];
-            Array.Fill(lower, float.PositiveInfinity);
-            for (int e = 0; e < se.Length; e++)
+            var values = new float[_edgeOfSlot.Length];
+            for (int p = 0; p < values.Length; p++)
             {
-                (int u, int v) = _edges[e];
-                (int hi, int lo) = u > v ? (u, v) : (v, u);
-                lower[(((long)hi * (hi - 1)) >> 1) + lo] = se[e] - shift;
+                values[p] = se[_edgeOfSlot[p]] - shift;
             }
 
-            foreach (PersistencePair p in new RipsReducer(DistanceMatrix.Wrap(n, lower), float.MaxValue, maxDegree).Compute())
+            foreach (PersistencePair p in new RipsReducer(_graph!.WithDistances(values), null, maxDegree).Compute())
             {
                 if (p.Dimension >= 1)
                 {

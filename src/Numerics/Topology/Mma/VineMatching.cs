@@ -43,6 +43,7 @@ internal sealed class VineMatching
 
         // Both lists are sorted by birth: scan the window of upper births in [a.Birth − δ − η, a.Birth + η].
         int start = 0;
+        var keys = new List<ulong>();
         for (int i = 0; i < lower.Length; i++)
         {
             LineBar a = lower[i];
@@ -51,22 +52,23 @@ internal sealed class VineMatching
                 start++;
             }
 
+            // Prefer the closest partner (deterministic: then by index), sorted as one key each: the cost's bits (a
+            // non-negative float orders as its bits) above the index.
+            keys.Clear();
             for (int j = start; j < upper.Length && upper[j].Birth <= a.Birth + eta; j++)
             {
                 if (DeathCompatible(a.Death, upper[j].Death, delta, eta))
                 {
-                    _adjLower[i].Add(j);
+                    float cost = Cost(a, upper[j], delta);
+                    keys.Add(((ulong)(cost == 0f ? 0u : BitConverter.SingleToUInt32Bits(cost)) << 32) | (uint)j);
                 }
             }
 
-            // Prefer the closest partner (deterministic: then by index).
-            _adjLower[i].Sort((x, y) =>
+            keys.Sort();
+            foreach (ulong key in keys)
             {
-                int c = Cost(a, upper[x], delta).CompareTo(Cost(a, upper[y], delta));
-                return c != 0 ? c : x.CompareTo(y);
-            });
-            foreach (int j in _adjLower[i])
-            {
+                int j = (int)(uint)key;
+                _adjLower[i].Add(j);
                 _adjUpper[j].Add(i);
             }
         }

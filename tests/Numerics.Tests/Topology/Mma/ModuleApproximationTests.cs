@@ -133,6 +133,30 @@ public sealed class ModuleApproximationTests
         }
     }
 
+    [Theory]
+    [InlineData(40, 21, false)]
+    [InlineData(60, 22, true)]
+    public void EdgeCollapse_KeepsTheLineFamilyAndEveryLinesBarcode(int n, int seed, bool normalize)
+    {
+        FunctionRipsBifiltration f = Cloud(n, seed);
+        BifilteredComplex whole = BifilteredComplex.FromFunctionRips(f);
+        BifilteredComplex collapsed = BifilteredComplex.FromFunctionRips(f, collapse: true);
+        Assert.True(collapsed.EdgeCount < whole.EdgeCount, $"nothing collapsed: {whole.EdgeCount} edges");
+        Assert.Equal(whole.Bounds, collapsed.Bounds);
+        var on = new ModuleApproximationOptions { Precision = 0.05f, MaxDegree = 1, Normalize = normalize };
+        MmaModule a = ModuleApproximation.Compute(f, on);
+        MmaModule b = ModuleApproximation.Compute(f, on with { EdgeCollapse = EdgeCollapseMode.Off });
+        Assert.Equal(b.LineOffsets.ToArray(), a.LineOffsets.ToArray());
+        for (int d = 0; d <= 1; d++)
+        {
+            Assert.Equal(b.Summands(d).Count, a.Summands(d).Count);
+            for (int i = 0; i < a.Summands(d).Count; i++)
+            {
+                Assert.Equal(b.Summands(d)[i].Bars.ToArray(), a.Summands(d)[i].Bars.ToArray());
+            }
+        }
+    }
+
     [Fact]
     public void Compute_IsDeterministic()
     {
