@@ -119,7 +119,7 @@ internal static class LoraInitCommand
                 {
                     "subspace" => RangeFinder.SubspaceIteration,
                     "krylov" => RangeFinder.BlockKrylov,
-                    string other => throw new UsageException($"--range-finder '{other}' is not one of subspace, krylov."),
+                    var other => throw new UsageException($"--range-finder '{other}' is not one of subspace, krylov."),
                 },
                 Tolerance = parsed.GetValue(tolerance),
                 Targets = ParseTargets(parsed.GetValue(targets)!),
