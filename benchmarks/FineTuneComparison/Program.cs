@@ -29,7 +29,7 @@ public static class Program
         string outDir = a.Get("--out", Path.Combine(RepoRoot(), "benchmarks", "results", "finetune"));
         if (args.Length > 0 && args[0] == "qbase")
         {
-            return QuantizedBaseComparison.Run(args, n => a.Get(n, Path.Combine(outDir, "qbase-init")), a.Int, data, outDir);
+            return QuantizedBaseComparison.Run(args, n => a.Get(n, Path.Combine(outDir, "qbase-init")), a.Int, a.Float, data, outDir);
         }
 
         int batch = a.Int("--batch", 32);

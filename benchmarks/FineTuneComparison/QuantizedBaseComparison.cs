@@ -28,7 +28,7 @@ internal static class QuantizedBaseComparison
         ["LoftQ"] = (LowRankMethod.LoftQ, true),
     };
 
-    public static int Run(string[] args, Func<string, string> get, Func<string, int, int> getInt, string data, string outDir)
+    public static int Run(string[] args, Func<string, string> get, Func<string, int, int> getInt, Func<string, float, float> getFloat, string data, string outDir)
     {
         Directory.CreateDirectory(outDir);
         string jsonl = Path.Combine(outDir, "qbase.jsonl");
@@ -44,8 +44,9 @@ internal static class QuantizedBaseComparison
         int rank = int.Parse(args[i + 2], CultureInfo.InvariantCulture);
         int seed = int.Parse(args[i + 3], CultureInfo.InvariantCulture);
         (LowRankMethod method, bool quantized) = s_methods[name];
-        string key = $"{name} r{rank} s{seed}";
-        if (Read(jsonl).Any(r => r.Key == key))
+        float lr = getFloat("--lr", FineTuneOptions.Defaults.LearningRate);
+        string key = $"{name} r{rank} s{seed} lr{Lr(lr)}";
+        if (Read(jsonl).Any(r => r.Name == name && r.Rank == rank && r.Seed == seed && SameLr(r.LearningRate, lr)))
         {
             Console.WriteLine($"{key}: done before, skipped");
             return 0;
@@ -101,6 +102,7 @@ internal static class QuantizedBaseComparison
             Epochs = 1,
             Seed = seed,
             IntraOpThreads = threads,
+            LearningRate = lr,
         };
         var stepTimes = new List<double>();
         var stepClock = new Stopwatch();
@@ -126,6 +128,11 @@ internal static class QuantizedBaseComparison
         return 0;
     }
 
+    // the key prints lr with 3 significant digits; rows compare on that
+    private static bool SameLr(float a, float b) => Math.Abs(a - b) <= 1e-3f * Math.Max(a, b);
+
+    private static string Lr(float lr) => lr.ToString("g3", CultureInfo.InvariantCulture);
+
     // VmHWM: this process's peak resident set (one run per process)
     private static double PeakRssMiB()
     {
@@ -139,38 +146,58 @@ internal static class QuantizedBaseComparison
 
     private static void WriteReport(string outDir, IReadOnlyList<QRun> runs)
     {
-        var sb = new StringBuilder();
-        sb.AppendLine("| method | r | seeds | loss@25 | loss@50 | loss@100 | dev acc (mean ± sd) | step s | peak RSS MiB |");
-        sb.AppendLine("|---|---|---|---|---|---|---|---|---|");
-        foreach (var g in runs.GroupBy(r => (r.Name, r.Rank)).OrderBy(g => g.Key.Rank).ThenBy(g => Array.IndexOf(s_methods.Keys.ToArray(), g.Key.Name)))
-        {
-            double[] acc = [.. g.Select(r => r.DevAccuracy)];
-            double mean = acc.Average();
-            double sd = acc.Length > 1 ? Math.Sqrt(acc.Sum(a => (a - mean) * (a - mean)) / (acc.Length - 1)) : 0;
-            sb.AppendLine(CultureInfo.InvariantCulture,
-                $"| {g.Key.Name} | {g.Key.Rank} | {acc.Length} | {LossAt(g, 25)} | {LossAt(g, 50)} | {LossAt(g, 100)} | {mean:P2} ± {sd:P2} | {g.Average(r => r.StepSeconds):F2} | {g.Average(r => r.PeakRssMiB):F0} |");
-        }
+        string[] order = [.. s_methods.Keys];
+        // one cell per (method, rank, lr); the main table takes per (method, rank) the lr with the best mean dev accuracy
+        // among the lrs run on the most seeds (so that a lucky single seed never wins the grid)
+        List<QRun[]> cells = [.. runs.GroupBy(r => (r.Name, r.Rank, Lr: Lr(r.LearningRate)))
+            .OrderBy(g => g.Key.Rank).ThenBy(g => Array.IndexOf(order, g.Key.Name)).ThenBy(g => g.First().LearningRate)
+            .Select(g => g.OrderBy(r => r.Seed).ToArray())];
+        List<QRun[]> best = [.. cells.GroupBy(c => (c[0].Name, c[0].Rank))
+            .Select(g => g.Where(c => c.Length == g.Max(x => x.Length)).MaxBy(c => c.Average(r => r.DevAccuracy))!)];
 
+        var sb = new StringBuilder();
+        sb.AppendLine("Best learning rate per method and rank (mean dev accuracy over seeds, among the lrs run on the most seeds):");
         sb.AppendLine();
-        sb.AppendLine(CultureInfo.InvariantCulture, $"Loss: mean over seeds of the 5-step window ending at that step. Runs: {string.Join(", ", runs.Select(r => r.Key))}.");
+        Table(sb, best, cells);
+        sb.AppendLine();
+        sb.AppendLine("Every learning rate:");
+        sb.AppendLine();
+        Table(sb, cells, cells);
+        sb.AppendLine();
+        sb.AppendLine(CultureInfo.InvariantCulture, $"Loss: mean over seeds of the 5-step window ending at that step. Head lr {string.Join(", ", runs.Select(r => Lr(r.HeadLearningRate)).Distinct())}. Runs: {string.Join(", ", runs.Select(r => $"{r.Name} r{r.Rank} s{r.Seed} lr{Lr(r.LearningRate)}"))}.");
         File.WriteAllText(Path.Combine(outDir, "qbase_table.md"), sb.ToString());
 
         using var plot = new ScottPlot.Plot();
-        foreach (var g in runs.GroupBy(r => (r.Name, r.Rank)))
+        foreach (QRun[] g in best)
         {
             int n = g.Min(r => r.Losses.Length);
             double[] xs = [.. Enumerable.Range(1, n).Select(i => (double)i)];
             double[] ys = [.. Enumerable.Range(0, n).Select(i => g.Average(r => Window(r.Losses, i, 10)))];
             var line = plot.Add.ScatterLine(xs, ys);
-            line.LegendText = $"{g.Key.Name} r{g.Key.Rank}";
+            line.LegendText = $"{g[0].Name} r{g[0].Rank} lr {Lr(g[0].LearningRate)}";
             line.LineWidth = 1.5f;
         }
 
-        plot.Title("all-MiniLM-L6-v2 on SST-2 (subset): training loss, int4 vs float base (10-step mean, mean over seeds)");
+        plot.Title("all-MiniLM-L6-v2 on SST-2 (subset): training loss, int4 vs float base (best lr; 10-step mean, mean over seeds)");
         plot.XLabel("step");
         plot.YLabel("cross-entropy");
         plot.ShowLegend();
         plot.SavePng(Path.Combine(outDir, "qbase_loss_curves.png"), 1100, 650);
+    }
+
+    private static void Table(StringBuilder sb, IEnumerable<QRun[]> rows, IReadOnlyList<QRun[]> cells)
+    {
+        sb.AppendLine("| method | r | lr | lrs tried | seeds | loss@25 | loss@50 | loss@100 | dev acc (mean ± sd) | step s | peak RSS MiB |");
+        sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
+        foreach (QRun[] g in rows)
+        {
+            double[] acc = [.. g.Select(r => r.DevAccuracy)];
+            double mean = acc.Average();
+            double sd = acc.Length > 1 ? Math.Sqrt(acc.Sum(a => (a - mean) * (a - mean)) / (acc.Length - 1)) : 0;
+            int tried = cells.Count(c => c[0].Name == g[0].Name && c[0].Rank == g[0].Rank);
+            sb.AppendLine(CultureInfo.InvariantCulture,
+                $"| {g[0].Name} | {g[0].Rank} | {Lr(g[0].LearningRate)} | {tried} | {acc.Length} | {LossAt(g, 25)} | {LossAt(g, 50)} | {LossAt(g, 100)} | {mean:P2} ± {sd:P2} | {g.Average(r => r.StepSeconds):F2} | {g.Average(r => r.PeakRssMiB):F0} |");
+        }
     }
 
     private static string LossAt(IEnumerable<QRun> runs, int step)

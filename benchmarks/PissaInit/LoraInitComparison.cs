@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Pipelines.Numerics.LinearAlgebra;
 using Pipelines.Onnx;
 using Pipelines.Transforms.LowRank;
 
@@ -36,14 +37,25 @@ internal static class LoraInitComparison
                 JsonElement torch = PythonPeer.Run(python, [refPissa, modelPath, $"{rank}", "4", $"{threads}"], null, threads);
                 double ts = torch.GetProperty("seconds").GetDouble();
                 double te = torch.GetProperty("mean_rel_err").GetDouble();
-                foreach ((string label, int p, int niter) in new[] { ("default p=8 niter=4", LowRankOptions.Defaults.Oversampling, 4), ("p=0 niter=4 (torch's)", 0, 4) })
+                var variants = new List<(string Label, int P, int Niter, RangeFinder Finder)>
+                {
+                    ("default p=8 niter=4", LowRankOptions.Defaults.Oversampling, 4, LowRankOptions.Defaults.RangeFinder),
+                    ("p=0 niter=4 (torch's)", 0, 4, RangeFinder.SubspaceIteration),
+                };
+                if (rank <= 16)
+                {
+                    // block Krylov's Rayleigh–Ritz space is (q + 1)·(r + p) wide: worth it at small ranks only
+                    variants.Add(("krylov p=0 q=3", 0, 3, RangeFinder.BlockKrylov));
+                }
+
+                foreach ((string label, int p, int niter, RangeFinder finder) in variants)
                 {
                     double best = double.MaxValue;
                     double bestCpu = double.MaxValue;
                     double meanErr = 0;
                     for (int rep = 0; rep < reps; rep++)
                     {
-                        var options = new LowRankOptions { Method = LowRankMethod.PissaFast, Rank = rank, Oversampling = p, PowerIterations = niter, Seed = 3, MaxThreads = threads, BaseModelSha256 = fileHash };
+                        var options = new LowRankOptions { Method = LowRankMethod.PissaFast, Rank = rank, Oversampling = p, PowerIterations = niter, RangeFinder = finder, Seed = 3, MaxThreads = threads, BaseModelSha256 = fileHash };
                         TimeSpan cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
                         AdaptedModel adapted = LowRankInitializer.Initialize(model, options);
                         bestCpu = Math.Min(bestCpu, (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds);

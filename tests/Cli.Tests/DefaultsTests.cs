@@ -33,6 +33,7 @@ public sealed class DefaultsTests
         Assert.Equal(api.Rank, p.GetValue<int>("--rank"));
         Assert.Equal(api.PowerIterations, p.GetValue<int>("--niter"));
         Assert.Equal(api.Oversampling, p.GetValue<int>("--oversample"));
+        Assert.Equal(api.RangeFinder == Pipelines.Numerics.LinearAlgebra.RangeFinder.BlockKrylov ? "krylov" : "subspace", p.GetValue<string>("--range-finder"));
         Assert.Equal(api.Seed, p.GetValue<ulong>("--seed"));
         Assert.Equal(api.BaseUntouched, p.GetValue<bool>("--base-untouched"));
         Assert.Equal(api.RsLora, p.GetValue<bool>("--rslora"));

@@ -85,6 +85,25 @@ public class LoraInitCommandTests
     }
 
     [Fact]
+    public void LoraInit_BlockKrylov_PreservesOutputs_AndAnUnknownRangeFinderExitsTwo()
+    {
+        using var dir = new TempDirectory();
+        (int code, string output, string err) = Run(
+            "lora", "init", "--model", MiniLm.Files.ModelPath, "--rank", "8", "--range-finder", "krylov", "--oversample", "0", "--niter", "3",
+            "--targets", "layers:0", "--out", dir.Path, "--json");
+        Assert.True(code == 0, err);
+        using (JsonDocument doc = JsonDocument.Parse(output))
+        {
+            Assert.True(doc.RootElement.GetProperty("max_output_deviation").GetDouble() < 1e-4);
+        }
+
+        using var bad = new TempDirectory();
+        (int badCode, _, string badErr) = Run("lora", "init", "--model", MiniLm.Files.ModelPath, "--range-finder", "lanczos", "--out", bad.Path);
+        Assert.Equal(2, badCode);
+        Assert.Contains("'lanczos'", badErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void LoraInit_UnknownMethod_ExitsTwo()
     {
         using var dir = new TempDirectory();

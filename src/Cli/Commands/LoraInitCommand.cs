@@ -4,6 +4,7 @@ using System.Globalization;
 using Pipelines.Cli.Infrastructure;
 using Pipelines.Export.QPissa;
 using Pipelines.Export.Quantization;
+using Pipelines.Numerics.LinearAlgebra;
 using Pipelines.Onnx;
 using Pipelines.Onnx.Runtime;
 using Pipelines.Onnx.Text;
@@ -39,6 +40,11 @@ internal static class LoraInitCommand
         var dora = new Option<bool>("--dora") { Description = "DoRA (peft's use_dora): W' = m ⊙ (W + s·A·B) / ‖W + s·A·B‖_c with a trainable magnitude m per output unit; combines with every method.", DefaultValueFactory = _ => LowRankOptions.Defaults.Dora };
         var niter = new Option<int>("--niter") { Description = "Power iterations of pissa-fast.", DefaultValueFactory = _ => LowRankOptions.Defaults.PowerIterations };
         var oversample = new Option<int>("--oversample") { Description = "Oversampling p of pissa-fast: ℓ = r + p sketch columns (peft uses 0; the default 8 costs what any p from 1 to 8 does and is below torch.svd_lowrank's error).", DefaultValueFactory = _ => LowRankOptions.Defaults.Oversampling };
+        var rangeFinder = new Option<string>("--range-finder")
+        {
+            Description = "Range finder of pissa-fast's randomized SVD: subspace (power iteration, torch.svd_lowrank's) or krylov (randomized block Krylov: every block kept, lower error at the same products; try --oversample 0 --niter 3 at small ranks).",
+            DefaultValueFactory = _ => LowRankOptions.Defaults.RangeFinder == RangeFinder.BlockKrylov ? "krylov" : "subspace",
+        };
         var tolerance = new Option<double?>("--tolerance") { Description = "Adaptive pissa-fast: stop power iterations once the residual improves by less than this fraction (at most --niter)." };
         var targets = new Option<string>("--targets")
         {
@@ -61,7 +67,7 @@ internal static class LoraInitCommand
         var output = new Option<DirectoryInfo>("--out") { Description = "Output folder.", Required = true };
         var command = new Command("init", "Initialise LoRA adapters (PiSSA family, OLoRA, LoRA, orthogonal, EVA, CorDA, LoftQ) on an ONNX model and write the adapted model, adapters and config.")
         {
-            model, method, rank, alpha, rsLora, dora, niter, oversample, tolerance, loftqIter, quantizeBase, targets, calibration, redistribute, seed, baseUntouched, output,
+            model, method, rank, alpha, rsLora, dora, niter, oversample, rangeFinder, tolerance, loftqIter, quantizeBase, targets, calibration, redistribute, seed, baseUntouched, output,
         };
         CommandRunner.SetHandler(command, (parsed, console) =>
         {
@@ -109,6 +115,12 @@ internal static class LoraInitCommand
                 Dora = parsed.GetValue(dora),
                 PowerIterations = parsed.GetValue(niter),
                 Oversampling = parsed.GetValue(oversample),
+                RangeFinder = parsed.GetValue(rangeFinder) switch
+                {
+                    "subspace" => RangeFinder.SubspaceIteration,
+                    "krylov" => RangeFinder.BlockKrylov,
+                    var other => throw new UsageException($"--range-finder '{other}' is not one of subspace, krylov."),
+                },
                 Tolerance = parsed.GetValue(tolerance),
                 Targets = ParseTargets(parsed.GetValue(targets)!),
                 Seed = parsed.GetValue(seed),

@@ -34,6 +34,11 @@ public static class RandomizedSvd
         int threads = options.MaxThreads;
         double norm = MatrixOps.FrobeniusNorm(a);
         double normSq = norm * norm;
+        if (options.RangeFinder == RangeFinder.BlockKrylov && BlockKrylovSvd.TryCompute(a, m, n, l, options, out SvdResult? krylov, out int steps))
+        {
+            double bk = options.BoundProbes > 0 ? SpectralBound(a, m, n, krylov, options) : double.NaN;
+            return new RandomizedSvdResult(krylov, steps, norm, Residual(normSq, krylov.S, k), bk);
+        }
 
         // Y = A·Ω, Q = qr(Y).
         float[] omega = new float[n * l];
@@ -134,7 +139,7 @@ public static class RandomizedSvd
     }
 
     // max over probes of ‖(A − U S Vᵀ)ω‖, scaled by 10·√(2/π) (Halko et al. 2011, eq. 4.3).
-    private static double SpectralBound(ReadOnlySpan<float> a, int m, int n, SvdResult svd, RandomizedSvdOptions options)
+    internal static double SpectralBound(ReadOnlySpan<float> a, int m, int n, SvdResult svd, RandomizedSvdOptions options)
     {
         int probes = options.BoundProbes;
         int k = svd.Rank;

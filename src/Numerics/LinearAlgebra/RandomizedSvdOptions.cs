@@ -36,6 +36,13 @@ public sealed record RandomizedSvdOptions
     /// <summary>Threads for the GEMMs (0 = one per core; 1 when the caller parallelises over matrices).</summary>
     public int MaxThreads { get; init; }
 
+    /// <summary>
+    /// The range finder (<see cref="RangeFinder.SubspaceIteration"/> by default). <see cref="RangeFinder.BlockKrylov"/>
+    /// runs <see cref="PowerIterations"/> Krylov steps on ℓ-column blocks and has no adaptive mode (it needs
+    /// <see cref="Tolerance"/> unset).
+    /// </summary>
+    public RangeFinder RangeFinder { get; init; } = RangeFinder.SubspaceIteration;
+
     /// <summary>Throws when a setting is out of range.</summary>
     public void Validate()
     {
@@ -47,6 +54,16 @@ public sealed record RandomizedSvdOptions
         if (Tolerance is { } t && !(t > 0 && t < 1))
         {
             throw new ArgumentOutOfRangeException(nameof(Tolerance), t, "The adaptive tolerance must be in (0, 1).");
+        }
+
+        if (!Enum.IsDefined(RangeFinder))
+        {
+            throw new ArgumentOutOfRangeException(nameof(RangeFinder), RangeFinder, "Unknown range finder.");
+        }
+
+        if (RangeFinder == RangeFinder.BlockKrylov && Tolerance is not null)
+        {
+            throw new ArgumentException("The block Krylov range finder has no adaptive mode: leave Tolerance unset.", nameof(Tolerance));
         }
     }
 }

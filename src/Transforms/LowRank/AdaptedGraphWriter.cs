@@ -19,11 +19,16 @@ internal static class AdaptedGraphWriter
     /// <param name="factors">Trainable factors per target.</param>
     /// <param name="residuals">W_res per module in in×out layout, or empty when the base is kept.</param>
     /// <param name="frozen">Frozen initial factors per module (base-untouched mode), or empty.</param>
+    /// <param name="storedResiduals">
+    /// W_res per module already in the weight's stored layout and byte order (taken as the initializer's data, not
+    /// copied), for modules not in <paramref name="residuals"/>; null when there are none.
+    /// </param>
     public static void Apply(
         OnnxModel model,
         IReadOnlyList<AdapterFactors> factors,
         IReadOnlyDictionary<string, Matrix> residuals,
-        IReadOnlyDictionary<string, AdapterFactors> frozen)
+        IReadOnlyDictionary<string, AdapterFactors> frozen,
+        IReadOnlyDictionary<string, byte[]>? storedResiduals = null)
     {
         OnnxGraph g = model.Graph;
         var builder = new GraphBuilder(g);
@@ -42,10 +47,19 @@ internal static class AdaptedGraphWriter
             string weightName = node.Inputs[1];
             OnnxTensor weight = g.FindInitializer(weightName)
                 ?? throw new InvalidOperationException($"Weight '{weightName}' of {node.Describe()} is not an initializer.");
+            byte[]? raw = null;
             if (residuals.TryGetValue(module, out Matrix? residual))
             {
                 float[] stored = t.Weight.Transposed ? residual.Transpose().Data : residual.Data;
-                byte[] raw = System.Runtime.InteropServices.MemoryMarshal.AsBytes(stored.AsSpan()).ToArray();
+                raw = System.Runtime.InteropServices.MemoryMarshal.AsBytes(stored.AsSpan()).ToArray();
+            }
+            else if (storedResiduals is not null && storedResiduals.TryGetValue(module, out byte[]? given))
+            {
+                raw = given;
+            }
+
+            if (raw is not null)
+            {
                 if (consumers.TryGetValue(weightName, out List<OnnxNode>? users) && users.Count > 1)
                 {
                     weightName = builder.Initializer(new OnnxTensor(module + ".base", TensorElementType.Float, (long[])weight.Dims.Clone(), raw));

@@ -10,6 +10,9 @@ internal sealed record FactorResult(AdapterFactors Factors, double OptimalRelErr
 
     /// <summary>The reported relative error when it is not ‖W − s·A·B‖/‖W‖ (LoftQ: ‖W − (Q + s·A·B)‖/‖W‖), or NaN.</summary>
     public double RelError { get; init; } = double.NaN;
+
+    /// <summary>‖W‖_F when the method computed it (the randomized SVD does), or NaN.</summary>
+    public double Norm { get; init; } = double.NaN;
 }
 
 /// <summary>
@@ -21,7 +24,7 @@ internal static class FactorInitializer
 {
     public static FactorResult Compute(LowRankTarget target, Matrix m, LowRankOptions options, int innerThreads, DampedCovariance? covariance = null)
     {
-        ulong seed = options.Seed ^ StableHash(target.Module);
+        ulong seed = Seed(options, target);
         return options.Method switch
         {
             LowRankMethod.Lora => Lora(target, seed),
@@ -37,6 +40,9 @@ internal static class FactorInitializer
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Method, "This method is not weight-driven."),
         };
     }
+
+    /// <summary>The target's seed: the options' seed mixed with a hash of the module name.</summary>
+    public static ulong Seed(LowRankOptions options, LowRankTarget target) => options.Seed ^ StableHash(target.Module);
 
     // FNV-1a over the module name: per-target seeds that do not depend on which other targets were selected.
     public static ulong StableHash(string text)
@@ -112,15 +118,20 @@ internal static class FactorInitializer
         return new FactorResult(new AdapterFactors(t, a, b, method), optimal, bound, 0);
     }
 
-    private static FactorResult Fast(LowRankTarget t, Matrix m, LowRankOptions options, ulong seed, int innerThreads)
+    private static FactorResult Fast(LowRankTarget t, Matrix m, LowRankOptions options, ulong seed, int innerThreads) =>
+        Fast(t, m.Data, options, seed, innerThreads);
+
+    /// <summary>PiSSA-fast factors of the in×out weight <paramref name="m"/> (only read).</summary>
+    public static FactorResult Fast(LowRankTarget t, ReadOnlySpan<float> m, LowRankOptions options, ulong seed, int innerThreads)
     {
-        RandomizedSvdResult r = RandomizedSvd.Compute(m, new RandomizedSvdOptions
+        RandomizedSvdResult r = RandomizedSvd.Compute(m, t.InFeatures, t.OutFeatures, new RandomizedSvdOptions
         {
             Rank = t.Rank,
             Oversampling = options.Oversampling,
             PowerIterations = options.PowerIterations,
             MaxPowerIterations = Math.Max(1, options.PowerIterations),
             Tolerance = options.Tolerance,
+            RangeFinder = options.RangeFinder,
             Seed = seed,
             BoundProbes = options.BoundProbes,
             MaxThreads = innerThreads,
@@ -129,11 +140,11 @@ internal static class FactorInitializer
         double optimal = double.NaN;
         if (options.ReportOptimalError)
         {
-            float[] s = JacobiSvd.SingularValues(m);
+            float[] s = JacobiSvd.SingularValues(Matrix.FromSpan(t.InFeatures, t.OutFeatures, m));
             optimal = r.Norm > 0 ? Math.Sqrt(s.Skip(t.Rank).Sum(x => (double)x * x)) / r.Norm : 0;
         }
 
-        return new FactorResult(new AdapterFactors(t, a, b, LowRankMethod.PissaFast), optimal, r.SpectralErrorBound, r.PowerIterations);
+        return new FactorResult(new AdapterFactors(t, a, b, LowRankMethod.PissaFast), optimal, r.SpectralErrorBound, r.PowerIterations) { Norm = r.Norm };
     }
 
     private static FactorResult OLora(LowRankTarget t, Matrix m, LowRankOptions options)

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Pipelines.Numerics.LinearAlgebra;
 using Pipelines.Onnx;
@@ -44,12 +45,18 @@ public static class LowRankInitializer
 
         var clock = Stopwatch.StartNew();
         IReadOnlyList<LowRankTarget> targets = LowRankTargets.Resolve(model, options);
-        IReadOnlyList<Matrix> weights = targets.Select(t => ReadWeight(model, t)).ToArray();
         int threads = options.MaxThreads <= 0 ? Environment.ProcessorCount : options.MaxThreads;
+        IReadOnlyList<Matrix>? preRead = null;
         if (options.Redistribution is { } redistribution)
         {
-            (targets, weights) = redistribution.Apply(targets, weights, options, threads);
+            (targets, preRead) = redistribution.Apply(targets, targets.Select(t => ReadWeight(model, t)).ToArray(), options, threads);
         }
+
+        // PiSSA-fast reads an untransposed weight in place (the SVD only reads it) and writes W_res straight into the
+        // initializer's new byte array: one copy of each weight instead of a float copy plus a byte copy.
+        bool inPlace = preRead is null && options.Method == LowRankMethod.PissaFast && !options.BaseUntouched && !options.Dora;
+        var weights = new Matrix?[targets.Count];
+        var stored = new byte[]?[targets.Count];
 
         DampedCovariance[]? covariances = options.Method is LowRankMethod.CordaKpm or LowRankMethod.CordaIpm
             ? CordaDecomposition.Covariances(model, targets, options.Corda!)
@@ -75,10 +82,29 @@ public static class LowRankInitializer
         {
             var sw = Stopwatch.StartNew();
             LowRankTarget t = targets[i];
-            Matrix m = weights[i];
-            FactorResult f = FactorInitializer.Compute(t, m, options, inner, covariances?[i]);
-            double norm = m.FrobeniusNorm();
+            FactorResult f;
+            double norm;
             double relError = 1.0;
+            if (inPlace && !t.Weight.Transposed)
+            {
+                ReadOnlySpan<float> w = FloatWeight(model, t).AsSpan<float>();
+                f = FactorInitializer.Fast(t, w, options, FactorInitializer.Seed(options, t), inner);
+                norm = f.Norm;
+                byte[] raw = new byte[checked(w.Length * sizeof(float))];
+                Span<float> res = MemoryMarshal.Cast<byte, float>(raw.AsSpan());
+                w.CopyTo(res);
+                Gemm.Multiply(f.Factors.A.Data, false, f.Factors.B.Data, false, res, t.InFeatures, t.OutFeatures, t.Rank, alpha: -t.Scale, beta: 1f, maxThreads: inner);
+                relError = norm > 0 ? MatrixOps.FrobeniusNorm(res) / norm : 0;
+                stored[i] = raw;
+                results[i] = f;
+                reports[i] = Report(t, f, norm, relError, sw);
+                return;
+            }
+
+            Matrix m = preRead?[i] ?? ReadWeight(model, t);
+            weights[i] = m;
+            f = FactorInitializer.Compute(t, m, options, inner, covariances?[i]);
+            norm = double.IsNaN(f.Norm) ? m.FrobeniusNorm() : f.Norm;
             if (mutates)
             {
                 // W_res = W − s·A·B from the stored factors (LoftQ: the dequantized Q, with W ≈ Q + s·A·B).
@@ -99,23 +125,25 @@ public static class LowRankInitializer
                 residuals[i] = options.BaseUntouched ? null : res;
             }
 
-            double delta = f.Factors.DeltaNorm();
             results[i] = f;
-            reports[i] = new LayerReport(
-                t.Module, t.Weight.Initializer, t.Weight.Role.ShortName(), t.Weight.Layer, t.InFeatures, t.OutFeatures, t.Rank, t.Alpha,
-                norm > 0 ? delta * delta / (norm * norm) : 0, relError, f.OptimalRelError, f.ErrorBound, f.PowerIterations, sw.Elapsed.TotalSeconds);
+            reports[i] = Report(t, f, norm, relError, sw);
         });
 
         string baseHash = hashing.GetAwaiter().GetResult();
         AdapterFactors[] factors = results.Select(r => r.Factors).ToArray();
         AdapterFactors[] initial = factors.Select(Copy).ToArray();
         var residualMap = new Dictionary<string, Matrix>(StringComparer.Ordinal);
+        var storedMap = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         var frozen = new Dictionary<string, AdapterFactors>(StringComparer.Ordinal);
         for (int i = 0; i < targets.Count; i++)
         {
             if (residuals[i] is { } r)
             {
                 residualMap[targets[i].Module] = r;
+            }
+            else if (stored[i] is { } raw)
+            {
+                storedMap[targets[i].Module] = raw;
             }
             else if (mutates && options.BaseUntouched)
             {
@@ -124,12 +152,12 @@ public static class LowRankInitializer
 
             if (options.Dora)
             {
-                factors[i] = WithDoraMagnitude(residuals[i] ?? weights[i], factors[i], frozen.GetValueOrDefault(targets[i].Module));
+                factors[i] = WithDoraMagnitude(residuals[i] ?? weights[i]!, factors[i], frozen.GetValueOrDefault(targets[i].Module));
                 initial[i] = Copy(factors[i]);
             }
         }
 
-        AdaptedGraphWriter.Apply(adapted, factors, residualMap, frozen);
+        AdaptedGraphWriter.Apply(adapted, factors, residualMap, frozen, storedMap);
         var config = AdapterConfig.Create(options, targets, baseHash);
         var set = new AdapterSet(factors, initial, config);
         return new AdaptedModel(adapted, set, new InitializationReport(options.Method, reports, clock.Elapsed.TotalSeconds));
@@ -148,9 +176,27 @@ public static class LowRankInitializer
         return Convert.ToHexStringLower(sha.Hash!);
     }
 
+    private static LayerReport Report(LowRankTarget t, FactorResult f, double norm, double relError, Stopwatch sw)
+    {
+        double delta = f.Factors.DeltaNorm();
+        return new LayerReport(
+            t.Module, t.Weight.Initializer, t.Weight.Role.ShortName(), t.Weight.Layer, t.InFeatures, t.OutFeatures, t.Rank, t.Alpha,
+            norm > 0 ? delta * delta / (norm * norm) : 0, relError, f.OptimalRelError, f.ErrorBound, f.PowerIterations, sw.Elapsed.TotalSeconds);
+    }
+
     /// <summary>The target's weight as an in×out float matrix (transposed from Gemm transB = 1 storage).</summary>
     /// <exception cref="NotSupportedException">The weight is not float32.</exception>
     internal static Matrix ReadWeight(OnnxModel model, LowRankTarget t)
+    {
+        OnnxTensor w = FloatWeight(model, t);
+        int rows = checked((int)w.Dims[0]);
+        int cols = checked((int)w.Dims[1]);
+        var m = Matrix.FromSpan(rows, cols, w.AsSpan<float>());
+        return t.Weight.Transposed ? m.Transpose() : m;
+    }
+
+    // The target's weight initializer, float32.
+    private static OnnxTensor FloatWeight(OnnxModel model, LowRankTarget t)
     {
         OnnxTensor w = model.Graph.FindInitializer(t.Weight.Initializer)
             ?? throw new InvalidOperationException($"Initializer '{t.Weight.Initializer}' of {t.Module} is missing.");
@@ -160,10 +206,7 @@ public static class LowRankInitializer
                 $"Weight '{w.Name}' ({t.Module}) is {w.ElementType}; SVD initialisation needs float32 weights. Initialise on the float model, then quantize the residual.");
         }
 
-        int rows = checked((int)w.Dims[0]);
-        int cols = checked((int)w.Dims[1]);
-        var m = Matrix.FromSpan(rows, cols, w.AsSpan<float>());
-        return t.Weight.Transposed ? m.Transpose() : m;
+        return w;
     }
 
     internal static AdapterFactors Copy(AdapterFactors f) => f with { A = f.A.Clone(), B = f.B.Clone(), Magnitude = (float[]?)f.Magnitude?.Clone() };

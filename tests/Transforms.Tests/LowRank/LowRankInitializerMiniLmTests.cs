@@ -66,6 +66,22 @@ public class LowRankInitializerMiniLmTests : IClassFixture<MiniLmHarness>
     }
 
     [Fact]
+    public void Initialize_PissaFast_BlockKrylov_PreservesOutputs_AndIsBelowSubspaceIterationAtTheSameProducts()
+    {
+        var subspace = new LowRankOptions { Method = LowRankMethod.PissaFast, Rank = 16, Oversampling = 0, PowerIterations = 3, Seed = 5, Targets = new TargetSelector { Layers = [1, 4] } };
+        AdaptedModel s = LowRankInitializer.Initialize(_h.Model, subspace);
+        AdaptedModel k = LowRankInitializer.Initialize(_h.Model, subspace with { RangeFinder = Pipelines.Numerics.LinearAlgebra.RangeFinder.BlockKrylov });
+        Assert.True(_h.MaxDeviation(k.Model) < OutputTolerance);
+        for (int i = 0; i < k.Report.Layers.Count; i++)
+        {
+            LayerReport lk = k.Report.Layers[i];
+            Assert.Equal(s.Report.Layers[i].Module, lk.Module);
+            Assert.True(lk.RelError <= s.Report.Layers[i].RelError + 1e-6, $"{lk.Module}: Krylov {lk.RelError} > subspace {s.Report.Layers[i].RelError}");
+            Assert.True(Math.Abs(lk.CapturedEnergy + (lk.RelError * lk.RelError) - 1) < 1e-3, $"{lk.Module}: {lk.CapturedEnergy} + {lk.RelError}²");
+        }
+    }
+
+    [Fact]
     public void Initialize_MiLora_TakesMinorComponents_AndPreservesOutputs()
     {
         var options = new LowRankOptions { Method = LowRankMethod.MiLora, Rank = 16, Targets = new TargetSelector { Layers = [1] } };

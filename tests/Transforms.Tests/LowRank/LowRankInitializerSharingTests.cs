@@ -39,6 +39,22 @@ public class LowRankInitializerSharingTests
     }
 
     [Fact]
+    public void Initialize_PissaFast_InPlaceResidual_IsBitIdenticalToTheCopyingPath()
+    {
+        // A redistribution with ρ = 1 keeps every rank and scale but reads all weights first, which takes the copying
+        // path (a float copy of W, W_res in it, then bytes); the default path reads W in place and writes W_res into the
+        // initializer's new bytes. The arithmetic is the same, so every tensor is bit-identical.
+        OnnxModel model = TinyModel.Create();
+        var options = new LowRankOptions { Method = LowRankMethod.PissaFast, Rank = 2, Seed = 4, MaxThreads = 1 };
+        AdaptedModel inPlace = LowRankInitializer.Initialize(model, options);
+        AdaptedModel copying = LowRankInitializer.Initialize(model, options with { Redistribution = new RankRedistribution { Rho = 1 } });
+        Assert.Equal(
+            copying.Model.Graph.Initializers.Select(t => (t.Name, t.RawData)),
+            inPlace.Model.Graph.Initializers.Select(t => (t.Name, t.RawData)));
+        Assert.Equal(copying.Report.Layers.Select(l => l.RelError), inPlace.Report.Layers.Select(l => l.RelError));
+    }
+
+    [Fact]
     public void Initialize_BaseHash_IsTheCallersWhenGiven_ElseTheSerializationsSha256()
     {
         OnnxModel model = TinyModel.Create();

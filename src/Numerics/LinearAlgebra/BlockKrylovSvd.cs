@@ -1,0 +1,134 @@
+using System.Diagnostics.CodeAnalysis;
+using Pipelines.Numerics.Graphs;
+
+namespace Pipelines.Numerics.LinearAlgebra;
+
+/// <summary>
+/// Randomized block Krylov SVD (Musco &amp; Musco 2015, Alg. 2) for <see cref="RangeFinder.BlockKrylov"/>: K₀ = orth(A·Ω),
+/// Zᵢ = Aᵀ·Kᵢ, Kᵢ₊₁ = orth(A·Zᵢ ⊥ K₀…Kᵢ) for q steps (2q + 2 skinny products with A, as subspace iteration), basis
+/// Q = [K₀ … K_q] (m×K, K = (q + 1)·ℓ) with Bᵀ = (Qᵀ·A)ᵀ = [Z₀ … Z_q] already computed. Rayleigh–Ritz through the K×K
+/// Gram matrix G = B·Bᵀ = W·Λ·Wᵀ: U = Q·W_r, σ = √λ, V = Bᵀ·W_r·Σ⁻¹, so U·Σ·Vᵀ = Q·W_r·W_rᵀ·Qᵀ·A, the orthogonal
+/// projection of A onto span U (the best rank-r approximation of A within span Q).
+/// </summary>
+internal static class BlockKrylovSvd
+{
+    // σ_r / σ₁ below this: G's float rounding would blur V, so the caller falls back to subspace iteration.
+    private const double MinSingularRatio = 1e-3;
+
+    /// <summary>Rank-r factors; false for inputs it does not handle (rank-deficient A, a first block that is not of full rank).</summary>
+    public static bool TryCompute(
+        ReadOnlySpan<float> a, int m, int n, int l, RandomizedSvdOptions options, [NotNullWhen(true)] out SvdResult? svd, out int steps)
+    {
+        svd = null;
+        steps = 0;
+        int k = options.Rank;
+        int threads = options.MaxThreads;
+        int q = Math.Max(0, Math.Min(options.PowerIterations, (Math.Min(m, n) / l) - 1)); // K = (q + 1)·ℓ ≤ min(m, n)
+        float[] omega = new float[n * l];
+        new GaussianSampler(options.Seed).FillBlocks(omega);
+        var y = new Matrix(m, l);
+        Gemm.Multiply(a, false, omega, false, y.Data, m, l, n, maxThreads: threads);
+        if (!CholeskyQr.TryFactor(y, threads, out Matrix? first, out _))
+        {
+            return false;
+        }
+
+        var blocks = new List<Matrix>(q + 1) { first };
+        var zs = new List<Matrix>(q + 1);
+        float[] c = new float[l * l];
+        for (int i = 1; i <= q; i++)
+        {
+            var z = new Matrix(n, l);
+            Gemm.Multiply(a, true, blocks[^1].Data, false, z.Data, n, l, m, maxThreads: threads);
+            zs.Add(z);
+            Gemm.Multiply(a, false, z.Data, false, y.Data, m, l, n, maxThreads: threads);
+            for (int pass = 0; pass < 2; pass++)
+            {
+                foreach (Matrix b in blocks)
+                {
+                    Gemm.Multiply(b.Data, true, y.Data, false, c, l, l, m, maxThreads: threads);
+                    Gemm.Multiply(b.Data, false, c, false, y.Data, m, l, l, alpha: -1f, beta: 1f, maxThreads: threads);
+                }
+            }
+
+            if (!CholeskyQr.TryFactor(y, threads, out Matrix? next, out _))
+            {
+                break; // span(A·Zᵢ) lies (numerically) in the blocks so far: the Krylov space is exhausted
+            }
+
+            blocks.Add(next);
+        }
+
+        var last = new Matrix(n, l);
+        Gemm.Multiply(a, true, blocks[^1].Data, false, last.Data, n, l, m, maxThreads: threads);
+        zs.Add(last);
+
+        // G = ZᵀZ (K×K), block (i, j) = Zᵢᵀ·Zⱼ.
+        int nb = blocks.Count;
+        int kk = nb * l;
+        if (kk < k)
+        {
+            return false;
+        }
+
+        double[] g = new double[kk * kk];
+        for (int i = 0; i < nb; i++)
+        {
+            for (int j = i; j < nb; j++)
+            {
+                Gemm.Multiply(zs[i].Data, true, zs[j].Data, false, c, l, l, n, maxThreads: threads);
+                for (int r = 0; r < l; r++)
+                {
+                    for (int s = 0; s < l; s++)
+                    {
+                        g[(((i * l) + r) * kk) + (j * l) + s] = c[(r * l) + s];
+                        g[(((j * l) + s) * kk) + (i * l) + r] = c[(r * l) + s];
+                    }
+                }
+            }
+        }
+
+        double[] vectors = DenseSymmetricEigensolver.Decompose(g, kk, out double[] values); // ascending, column j ↔ values[j]
+        float[] sigma = new float[k];
+        float[] w = new float[kk * k]; // W_r, K×r: column t is the eigenvector of the t-th largest eigenvalue
+        for (int t = 0; t < k; t++)
+        {
+            int col = kk - 1 - t;
+            double lambda = values[col];
+            sigma[t] = (float)Math.Sqrt(Math.Max(0, lambda));
+            for (int row = 0; row < kk; row++)
+            {
+                w[(row * k) + t] = (float)vectors[(row * kk) + col];
+            }
+        }
+
+        if (!(sigma[0] > 0) || sigma[k - 1] < MinSingularRatio * sigma[0])
+        {
+            return false;
+        }
+
+        // U = Σᵢ Kᵢ·Wᵢ (m×r), V = Σᵢ Zᵢ·Wᵢ·Σ⁻¹ (n×r); Wᵢ = rows i·ℓ … (i+1)·ℓ of W_r (contiguous).
+        var u = new Matrix(m, k);
+        float[] v = new float[n * k];
+        for (int i = 0; i < nb; i++)
+        {
+            ReadOnlySpan<float> wi = w.AsSpan(i * l * k, l * k);
+            Gemm.Multiply(blocks[i].Data, false, wi, false, u.Data, m, k, l, beta: i == 0 ? 0f : 1f, maxThreads: threads);
+            Gemm.Multiply(zs[i].Data, false, wi, false, v, n, k, l, beta: i == 0 ? 0f : 1f, maxThreads: threads);
+        }
+
+        var vt = new Matrix(k, n);
+        for (int row = 0; row < n; row++)
+        {
+            for (int t = 0; t < k; t++)
+            {
+                vt.Data[((long)t * n) + row] = v[(row * k) + t] / sigma[t];
+            }
+        }
+
+        svd = new SvdResult(u, sigma, vt);
+        svd.FixSigns();
+        steps = nb - 1;
+        return true;
+    }
+}
