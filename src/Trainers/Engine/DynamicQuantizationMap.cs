@@ -16,6 +16,26 @@ internal static class DynamicQuantizationMap
     public static float[] Midpoints(float[] code) =>
         [.. Enumerable.Range(0, code.Length - 1).Select(j => (code[j] + code[j + 1]) / 2), float.PositiveInfinity];
 
+    /// <summary>−∞ followed by the 255 midpoints (256 entries): entry q is the midpoint below code q.</summary>
+    public static float[] LowerMidpoints(float[] code) =>
+        [float.NegativeInfinity, .. Enumerable.Range(0, code.Length - 1).Select(j => (code[j] + code[j + 1]) / 2)];
+
+    /// <summary>
+    /// Per decade d = 0…6 (|u| ∈ [10^(d−7), 10^(d−6))) the slope of the candidate index ⌊|u|·slope + offset⌋: the decade
+    /// holds n = 2^d (signed) or 2^(d+1) (unsigned) codes at the cell centres of linspace(0.1, 1, n + 1)·10^(d−6), so
+    /// slope = n / (0.9·10^(d−6)).
+    /// </summary>
+    public static float[] DecadeSlopes(bool signed) =>
+        [.. Enumerable.Range(0, 7).Select(d => (float)(Count(d, signed) / (0.9 * Math.Pow(10, d - 6))))];
+
+    /// <summary>
+    /// Per decade the offset of the candidate index: 8n/9 (signed: the index above code 127, so the code of u is
+    /// 127 + sign(u)·⌊|u|·slope + offset⌋) or 8n/9 − 1 (unsigned: the code itself). The candidate is the map's cell index
+    /// and may differ from the nearest code by one; the graph corrects it with the neighbouring midpoints.
+    /// </summary>
+    public static float[] DecadeOffsets(bool signed) =>
+        [.. Enumerable.Range(0, 7).Select(d => (float)((8.0 / 9 * Count(d, signed)) - (signed ? 0 : 1)))];
+
     /// <summary>The nearest code index of <paramref name="normalised"/> (|x| ≤ 1), by the same midpoint rule as the graph.</summary>
     public static byte Quantize(float[] code, float normalised)
     {
@@ -27,6 +47,8 @@ internal static class DynamicQuantizationMap
 
         return (byte)count;
     }
+
+    private static double Count(int decade, bool signed) => signed ? 1 << decade : 1 << (decade + 1);
 
     private static float[] Create(bool signed)
     {
