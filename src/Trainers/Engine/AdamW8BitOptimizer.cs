@@ -118,12 +118,14 @@ public sealed record AdamW8BitOptimizer(
     // DynamicQuantizationMap.Quantize (ties to the lower code), whatever the rounding of the log and the candidate.
     internal (string Codes, string Absmax) Quantize(GraphBuilder b, OptimizerStep s, string x, string[] map, bool signed, long blocks)
     {
+        // the unsigned map quantizes v ≥ 0, where |x| = x and |u| = u
+        string magnitude = signed ? b.Op("Abs", x) : x;
         string max = s.Opset >= 18                                                                                      // [blocks, 1]
-            ? b.Op("ReduceMax", [b.Op("Abs", x), b.Int64s("adam8_axis", 1)], OnnxAttribute.Int("keepdims", 1))
-            : b.Op("ReduceMax", [b.Op("Abs", x)], OnnxAttribute.IntList("axes", 1), OnnxAttribute.Int("keepdims", 1));
+            ? b.Op("ReduceMax", [magnitude, b.Int64s("adam8_axis", 1)], OnnxAttribute.Int("keepdims", 1))
+            : b.Op("ReduceMax", [magnitude], OnnxAttribute.IntList("axes", 1), OnnxAttribute.Int("keepdims", 1));
         string absmax = b.Op("Where", b.Op("Equal", max, s.Scalar(0)), s.Scalar(1), max);
         string u = b.Op("Reshape", b.Op("Div", x, absmax), b.Int64s("adam8_flat", -1));                               // [blocks·B]
-        string y = b.Op("Abs", u);
+        string y = signed ? b.Op("Abs", u) : u;
         string Int32(string value) => b.Op("Cast", [value], OnnxAttribute.Int("to", (long)TensorElementType.Int32));
         string Lookup(string table, string index) => b.Op("GatherElements", [table, index], OnnxAttribute.Int("axis", 0));
 
