@@ -294,8 +294,11 @@ internal static class Report
             }
 
             double delta = (g.Average(r => r.DevAccuracy) - baseline.Average(r => r.DevAccuracy)) * 100;
+            string state = baseline[0].OptimizerStateBytes == g.First().OptimizerStateBytes
+                ? ""
+                : string.Create(CultureInfo.InvariantCulture, $", optimizer state {baseline[0].OptimizerStateBytes:N0} B ÷ {g.First().OptimizerStateBytes:N0} B = {baseline[0].OptimizerStateBytes / (double)g.First().OptimizerStateBytes:F2}×");
             sb.AppendLine(CultureInfo.InvariantCulture,
-                $"\n{g.Key.Name} lr {g.Key.LearningRate:g3}: {g.Key.Optimizer} − adamw dev accuracy {delta:+0.00;-0.00} points (seeds {string.Join(",", g.Select(r => r.Seed))} vs {string.Join(",", baseline.Select(r => r.Seed))}), optimizer state {baseline[0].OptimizerStateBytes:N0} B ÷ {g.First().OptimizerStateBytes:N0} B = {baseline[0].OptimizerStateBytes / (double)g.First().OptimizerStateBytes:F2}×");
+                $"\n{g.Key.Name} lr {g.Key.LearningRate:g3}: {g.Key.Optimizer} − adamw dev accuracy {delta:+0.00;-0.00} points (seeds {string.Join(",", g.Select(r => r.Seed))} vs {string.Join(",", baseline.Select(r => r.Seed))}){state}");
         }
 
         File.WriteAllText(Path.Combine(outDir, "summary.md"), sb.ToString());
@@ -317,6 +320,29 @@ internal static class Report
         }
 
         File.WriteAllText(Path.Combine(outDir, "spikes.md"), sb.ToString());
+
+        // the raw batch losses (a moving average would hide the spikes), spikes marked
+        using var plot = new ScottPlot.Plot();
+        foreach (RunResult r in results)
+        {
+            double[] xs = Enumerable.Range(1, r.Losses.Length).Select(i => (double)i).ToArray();
+            var line = plot.Add.ScatterLine(xs, [.. r.Losses.Select(v => (double)v)]);
+            line.LegendText = $"{r.Label} (lr {r.LearningRate:g3}{(r.Seed == 0 ? "" : $", seed {r.Seed}")})";
+            line.LineWidth = 1.2f;
+            int[] spikes = [.. Spikes(r.Losses)];
+            if (spikes.Length > 0)
+            {
+                var marks = plot.Add.ScatterPoints(spikes.Select(t => (double)t).ToArray(), spikes.Select(t => (double)r.Losses[t - 1]).ToArray(), line.Color);
+                marks.MarkerSize = 9;
+            }
+        }
+
+        plot.Add.HorizontalLine(Math.Log(2), 1, ScottPlot.Colors.Gray, ScottPlot.LinePattern.Dotted);
+        plot.Title("all-MiniLM-L6-v2 on SST-2: batch loss per step (dots: loss spikes; dotted: ln 2, chance)");
+        plot.XLabel("step");
+        plot.YLabel("cross-entropy");
+        plot.ShowLegend();
+        plot.SavePng(Path.Combine(outDir, "spikes.png"), 1100, 650);
     }
 
     /// <summary>The 1-based steps t &gt; 10 with loss_t &gt; ln 2 and loss_t &gt; 2 · mean(loss_{t−10} … loss_{t−1}).</summary>

@@ -8,8 +8,8 @@ namespace Pipelines.Trainers;
 /// flattened and zero-padded to whole blocks of B) with one float absmax per block [blocks]; m uses the signed dynamic
 /// map, v the unsigned one (<see cref="DynamicQuantizationMap"/>). Each step, inside the graph: dequantize
 /// m = code[m_q]·absmax, v likewise; the AdamW update of <see cref="AdamWOptimizer"/>; requantize per block with
-/// absmax = max|x| (0 → 1) and the nearest code (ties to the lower code), found from the map's decade structure and one
-/// comparison with the neighbouring midpoints — no search, the same codes as a binary search over the midpoints.
+/// absmax = max|x| (0 → 1) and the nearest code (ties to the lower code), found by a table lookup on a fine grid of ln|x|
+/// and one comparison with each neighbouring midpoint — no search, the same codes as a binary search over the midpoints.
 /// State is ≈ 2 bytes per parameter plus 8 bytes per block instead of 8 (≈ 3.9× smaller at B = 256). All tensors are
 /// quantized, including small ones (bitsandbytes keeps tensors under 4,096 elements in 32 bits).
 /// </summary>
@@ -45,7 +45,7 @@ public sealed record AdamW8BitOptimizer(
         ArgumentOutOfRangeException.ThrowIfLessThan(BlockSize, 1);
     }
 
-    // [lr / (1 − β₁ᵗ), √(1 − β₂ᵗ), then per map (signed, unsigned): code, upper midpoints, lower midpoints, decade slopes, decade offsets]
+    // [lr / (1 − β₁ᵗ), √(1 − β₂ᵗ), then per map (signed, unsigned): code, upper midpoints, lower midpoints, bucket candidates]
     internal override string[] Prepare(OptimizerStep s)
     {
         GraphBuilder b = s.Builder;
@@ -55,7 +55,7 @@ public sealed record AdamW8BitOptimizer(
         return [b.Op("Div", s.LearningRate, bc1), b.Op("Sqrt", bc2), .. Maps(s)];
     }
 
-    /// <summary>Per map (signed, then unsigned) the initializers code, upper midpoints, lower midpoints, decade slopes, decade offsets.</summary>
+    /// <summary>Per map (signed, then unsigned) the initializers code, upper midpoints, lower midpoints, bucket candidates.</summary>
     internal static string[] Maps(OptimizerStep s)
     {
         GraphBuilder b = s.Builder;
@@ -67,8 +67,7 @@ public sealed record AdamW8BitOptimizer(
             Table("adam8_code_" + suffix, code),
             Table("adam8_upper_" + suffix, DynamicQuantizationMap.Midpoints(code)),
             Table("adam8_lower_" + suffix, DynamicQuantizationMap.LowerMidpoints(code)),
-            Table("adam8_slope_" + suffix, DynamicQuantizationMap.DecadeSlopes(signed)),
-            Table("adam8_offset_" + suffix, DynamicQuantizationMap.DecadeOffsets(signed)),
+            Table("adam8_candidate_" + suffix, DynamicQuantizationMap.BucketCandidates(code, signed)),
         ];
         return [.. Map("signed", DynamicQuantizationMap.Signed, signed: true), .. Map("unsigned", DynamicQuantizationMap.Unsigned, signed: false)];
     }
@@ -81,7 +80,7 @@ public sealed record AdamW8BitOptimizer(
         string padded = pad == 0 ? flat : b.Op("Pad", flat, b.Int64s("adam8_pads", 0, pad));
         string gb = b.Op("Reshape", padded, b.Int64s("adam8_blocks", blocks, BlockSize));   // [blocks, B]
 
-        string[] signedMap = shared[2..7], unsignedMap = shared[7..12];
+        string[] signedMap = shared[2..6], unsignedMap = shared[6..10];
         string mPrev = Dequantize(b, slots[0], slots[1], signedMap[0], blocks);
         string vPrev = Dequantize(b, slots[2], slots[3], unsignedMap[0], blocks);
         string m = b.Op("Add", b.Op("Mul", mPrev, s.Scalar(Beta1)), b.Op("Mul", gb, s.Scalar(1 - Beta1)));
@@ -111,11 +110,12 @@ public sealed record AdamW8BitOptimizer(
         return b.Op("Mul", values, b.Op("Unsqueeze", absmax, b.Int64s("adam8_axis", 1)));
     }
 
-    // absmax = max|x| per block (0 → 1); q = #{midpoints < u} for u = x/absmax, without a search: the dynamic map is
-    // linear inside each decade, so y = |u| in decade d = clamp(⌊log₁₀ y⌋ + 7, 0, 6) has the candidate index
-    // c = ⌊y·slope[d] + offset[d]⌋ (signed map: 127 + sign(u)·c), within one code of the nearest; one comparison with
-    // the midpoint above (upper[c] < u: +1) and below (lower[c] ≥ u: −1) makes it exactly the midpoint rule of
-    // DynamicQuantizationMap.Quantize (ties to the lower code), whatever the rounding of the log and the candidate.
+    // absmax = max|x| per block (0 → 1); q = #{midpoints < u} for u = x/absmax, without a search: y = |u| falls in one of
+    // DynamicQuantizationMap.Buckets equal steps of ln y over [1e-8, 1], b = clamp(⌊(ln y − ln 1e-8)·K⌋, 0, Buckets − 1),
+    // whose candidate[b] (the code of the bucket's centre; signed map: 127 + sign(u)·candidate) is within one code of the
+    // nearest; one comparison with the midpoint above (upper[c] < u: +1) and below (lower[c] ≥ u: −1) makes it exactly
+    // the midpoint rule of DynamicQuantizationMap.Quantize (ties to the lower code), whatever the rounding of the log.
+    // Indices are clamped after the cast to int32, so a NaN moment gives some code instead of an out-of-range lookup.
     internal (string Codes, string Absmax) Quantize(GraphBuilder b, OptimizerStep s, string x, string[] map, bool signed, long blocks)
     {
         // the unsigned map quantizes v ≥ 0, where |x| = x and |u| = u
@@ -127,18 +127,22 @@ public sealed record AdamW8BitOptimizer(
         string u = b.Op("Reshape", b.Op("Div", x, absmax), b.Int64s("adam8_flat", -1));                               // [blocks·B]
         string y = signed ? b.Op("Abs", u) : u;
         string Int32(string value) => b.Op("Cast", [value], OnnxAttribute.Int("to", (long)TensorElementType.Int32));
+        string Int32Scalar(string name, int value) => b.Initializer(new OnnxTensor(name, TensorElementType.Int32, [], BitConverter.GetBytes(value)));
+        string Clamp(string value, int high) => b.Op("Clip", value, Int32Scalar("adam8_zero_i32", 0), Int32Scalar("adam8_high_i32", high));
         string Lookup(string table, string index) => b.Op("GatherElements", [table, index], OnnxAttribute.Int("axis", 0));
 
-        // decade d ∈ [0, 6] (y = 0: log = −∞ → 0)
-        string decade = b.Op("Floor", b.Op("Add", b.Op("Mul", b.Op("Log", y), s.Scalar(1 / Math.Log(10))), s.Scalar(7)));
-        string d = Int32(b.Op("Max", b.Op("Min", decade, s.Scalar(6)), s.Scalar(0)));
-        string c = b.Op("Floor", b.Op("Add", b.Op("Mul", y, Lookup(map[3], d)), Lookup(map[4], d)));
-        c = signed ? b.Op("Max", b.Op("Add", b.Op("Mul", b.Op("Sign", u), c), s.Scalar(127)), s.Scalar(0)) : c;          // u = −1: −1 → 0
-        string ci = Int32(c);
+        // bucket of ln y (y = 0: ln = −∞ → int32 minimum → 0)
+        double perLog = DynamicQuantizationMap.Buckets / -DynamicQuantizationMap.LowestLog;
+        string z = b.Op("Floor", b.Op("Add", b.Op("Mul", b.Op("Log", y), s.Scalar(perLog)), s.Scalar(DynamicQuantizationMap.Buckets)));
+        string candidate = Lookup(map[3], Clamp(Int32(z), DynamicQuantizationMap.Buckets - 1));
+        // signed: 127 + sign(u)·candidate, with sign(u) = u / max(|u|, 1e-7) (the candidate is 0 below 1e-7, so the
+        // fraction there does not matter; Div is vectorised, Sign is not)
+        string ci = signed
+            ? Clamp(Int32(b.Op("Add", b.Op("Mul", b.Op("Div", u, b.Op("Max", y, s.Scalar(1e-7))), candidate), s.Scalar(127))), 255)
+            : Int32(candidate);
         string up = Int32(b.Op("Less", Lookup(map[1], ci), u));
         string notDown = Int32(b.Op("Less", Lookup(map[2], ci), u));
-        string one = b.Initializer(new OnnxTensor("adam8_one_i32", TensorElementType.Int32, [], BitConverter.GetBytes(1)));
-        string q = b.Op("Add", b.Op("Add", ci, up), b.Op("Sub", notDown, one));
+        string q = b.Op("Add", b.Op("Add", ci, up), b.Op("Sub", notDown, Int32Scalar("adam8_one_i32", 1)));
         string codes = b.Op("Reshape", b.Op("Cast", [q], OnnxAttribute.Int("to", (long)TensorElementType.UInt8)), b.Int64s("adam8_blocks", blocks, BlockSize));
         string flatAbsmax = b.Op("Reshape", absmax, b.Int64s("adam8_flat", -1));
         return (codes, flatAbsmax);

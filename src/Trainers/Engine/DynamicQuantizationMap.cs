@@ -20,21 +20,30 @@ internal static class DynamicQuantizationMap
     public static float[] LowerMidpoints(float[] code) =>
         [float.NegativeInfinity, .. Enumerable.Range(0, code.Length - 1).Select(j => (code[j] + code[j + 1]) / 2)];
 
-    /// <summary>
-    /// Per decade d = 0…6 (|u| ∈ [10^(d−7), 10^(d−6))) the slope of the candidate index ⌊|u|·slope + offset⌋: the decade
-    /// holds n = 2^d (signed) or 2^(d+1) (unsigned) codes at the cell centres of linspace(0.1, 1, n + 1)·10^(d−6), so
-    /// slope = n / (0.9·10^(d−6)).
-    /// </summary>
-    public static float[] DecadeSlopes(bool signed) =>
-        [.. Enumerable.Range(0, 7).Select(d => (float)(Count(d, signed) / (0.9 * Math.Pow(10, d - 6))))];
+    /// <summary>Buckets of ln|u| over [1e-8, 1] for the candidate code (each 0.00225 wide in ln, under half the least ln-gap between midpoints, 0.0053).</summary>
+    public const int Buckets = 8192;
+
+    /// <summary>ln 1e-8, the low end of the buckets (every |u| below it has the zero code: the least midpoint is 1.6e-7).</summary>
+    public const double LowestLog = -18.420680743952367;
 
     /// <summary>
-    /// Per decade the offset of the candidate index: 8n/9 (signed: the index above code 127, so the code of u is
-    /// 127 + sign(u)·⌊|u|·slope + offset⌋) or 8n/9 − 1 (unsigned: the code itself). The candidate is the map's cell index
-    /// and may differ from the nearest code by one; the graph corrects it with the neighbouring midpoints.
+    /// The candidate code of each bucket b (|u| ∈ exp(LowestLog + [b, b + 1)·(−LowestLog)/Buckets)): the code of the bucket's
+    /// centre; for the signed map as an offset from the zero code 127, capped at 127 (so 127 − candidate ≥ 0 for u &lt; 0).
+    /// Two neighbouring buckets hold at most one midpoint, so the candidate of a bucket next to the right one is still
+    /// within one code of the nearest.
     /// </summary>
-    public static float[] DecadeOffsets(bool signed) =>
-        [.. Enumerable.Range(0, 7).Select(d => (float)((8.0 / 9 * Count(d, signed)) - (signed ? 0 : 1)))];
+    public static float[] BucketCandidates(float[] code, bool signed)
+    {
+        float[] candidates = new float[Buckets];
+        for (int b = 0; b < Buckets; b++)
+        {
+            float centre = (float)Math.Exp(LowestLog + ((b + 0.5) * -LowestLog / Buckets));
+            int q = Quantize(code, centre);
+            candidates[b] = signed ? Math.Min(q, 254) - 127 : q;
+        }
+
+        return candidates;
+    }
 
     /// <summary>The nearest code index of <paramref name="normalised"/> (|x| ≤ 1), by the same midpoint rule as the graph.</summary>
     public static byte Quantize(float[] code, float normalised)
@@ -47,8 +56,6 @@ internal static class DynamicQuantizationMap
 
         return (byte)count;
     }
-
-    private static double Count(int decade, bool signed) => signed ? 1 << decade : 1 << (decade + 1);
 
     private static float[] Create(bool signed)
     {

@@ -173,7 +173,7 @@ public class AdamW8BitTests
         string input = b.Input("x", TensorElementType.Float, blocks, B);
         var step = new OptimizerStep(b, TensorElementType.Float, "lr", "step");
         string[] maps = AdamW8BitOptimizer.Maps(step);
-        (string codes, string absmax) = new AdamW8BitOptimizer().Quantize(b, step, input, signed ? maps[..5] : maps[5..], signed, blocks);
+        (string codes, string absmax) = new AdamW8BitOptimizer().Quantize(b, step, input, signed ? maps[..4] : maps[4..], signed, blocks);
         b.Output(codes, "codes");
         b.Output(absmax, "absmax");
         using OnnxSession session = OrtSessions.Create(b.ToModel(), SessionSettings.Default);
@@ -198,6 +198,34 @@ public class AdamW8BitTests
 
         Assert.Equal(1f, scale[blocks - 1]);   // an all-zero block keeps absmax 1 and the zero code
         Assert.Equal(signed ? 127 : 0, q[^1]);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Buckets_HoldAtMostOneMidpointPerNeighbouringPair(bool signed)
+    {
+        // the candidate's one-code guarantee: a value and the centre of the bucket next to its own span two buckets
+        float[] code = signed ? DynamicQuantizationMap.Signed : DynamicQuantizationMap.Unsigned;
+        double perLog = DynamicQuantizationMap.Buckets / -DynamicQuantizationMap.LowestLog;
+        int[] bucketOf = [.. DynamicQuantizationMap.Midpoints(code)[..^1].Where(m => m > 0).Select(m => (int)Math.Floor((Math.Log(m) - DynamicQuantizationMap.LowestLog) * perLog))];
+        Assert.True(bucketOf.Min() > 0, "every positive midpoint lies above the lowest bucket");
+        Assert.All(bucketOf.Zip(bucketOf.Skip(1)), p => Assert.True(p.Second - p.First >= 2, $"midpoints in buckets {p.First} and {p.Second}"));
+    }
+
+    [Fact]
+    public void Quantizer_OnANaNBlock_GivesCodesInsteadOfAnOutOfRangeLookup()
+    {
+        var b = new GraphBuilder("quantizer");
+        string input = b.Input("x", TensorElementType.Float, 2, 4);
+        var step = new OptimizerStep(b, TensorElementType.Float, "lr", "step");
+        string[] maps = AdamW8BitOptimizer.Maps(step);
+        (string codes, _) = new AdamW8BitOptimizer(BlockSize: 4).Quantize(b, step, input, maps[..4], true, 2);
+        b.Output(codes, "codes");
+        using OnnxSession session = OrtSessions.Create(b.ToModel(), SessionSettings.Default);
+        using TensorBatch batch = new TensorBatch().Add("x", new[] { float.NaN, 1, -2, 0, 0.5f, float.PositiveInfinity, -1, 1 }, 2, 4);
+        using IDisposableReadOnlyCollection<OrtValue> outputs = session.Run(batch, ["codes"]);
+        Assert.Equal(8, outputs[0].GetTensorDataAsSpan<byte>().Length);
     }
 
     private sealed class SynchronousProgress(Action<TrainingProgress> action) : IProgress<TrainingProgress>
