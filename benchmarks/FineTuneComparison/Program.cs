@@ -304,19 +304,20 @@ internal static class Report
         File.WriteAllText(Path.Combine(outDir, "summary.md"), sb.ToString());
     }
 
-    // Loss spikes per run (the Stable-SPAM comparison): a step t > 10 whose batch loss is above ln 2 (chance for two
-    // classes) and above twice the mean of the 10 batch losses before it.
+    // Loss spikes per run (the Stable-SPAM comparison): a step t ≥ 3 whose batch loss is above ln 2 (chance for two
+    // classes) and above 1.5× the median of the (up to) 10 batch losses before it.
     private static void WriteSpikes(string outDir, IReadOnlyList<RunResult> results)
     {
         var sb = new StringBuilder();
-        sb.AppendLine("| run | optimizer | lr | seed | loss spikes | first spike step | max loss (step) | mean loss last 20 | dev acc |");
+        sb.AppendLine("| run | optimizer | lr | seed | loss spikes (steps) | max loss (step) | mean loss, all steps | mean loss last 20 | dev acc |");
         sb.AppendLine("|---|---|---|---|---|---|---|---|---|");
         foreach (RunResult r in results)
         {
             int[] spikes = [.. Spikes(r.Losses)];
             int maxStep = Array.IndexOf(r.Losses, r.Losses.Max()) + 1;
+            string steps = spikes.Length == 0 ? "" : $" ({string.Join(", ", spikes)})";
             sb.AppendLine(CultureInfo.InvariantCulture,
-                $"| {r.Name} | {r.Setup} | {r.LearningRate:g3} | {r.Seed} | {spikes.Length} | {(spikes.Length > 0 ? spikes[0].ToString(CultureInfo.InvariantCulture) : "–")} | {r.Losses.Max():F3} ({maxStep}) | {r.Losses.TakeLast(20).Average():F4} | {r.DevAccuracy:P2} |");
+                $"| {r.Name} | {r.Setup} | {r.LearningRate:g3} | {r.Seed} | {spikes.Length}{steps} | {r.Losses.Max():F3} ({maxStep}) | {r.Losses.Average():F4} | {r.Losses.TakeLast(20).Average():F4} | {r.DevAccuracy:P2} |");
         }
 
         File.WriteAllText(Path.Combine(outDir, "spikes.md"), sb.ToString());
@@ -345,19 +346,15 @@ internal static class Report
         plot.SavePng(Path.Combine(outDir, "spikes.png"), 1100, 650);
     }
 
-    /// <summary>The 1-based steps t &gt; 10 with loss_t &gt; ln 2 and loss_t &gt; 2 · mean(loss_{t−10} … loss_{t−1}).</summary>
+    /// <summary>The 1-based steps t ≥ 3 with loss_t &gt; ln 2 and loss_t &gt; 1.5 · median(loss_{max(1, t−10)} … loss_{t−1}).</summary>
     public static IEnumerable<int> Spikes(float[] losses)
     {
         const int Window = 10;
-        for (int i = Window; i < losses.Length; i++)
+        for (int i = 2; i < losses.Length; i++)
         {
-            double before = 0;
-            for (int j = i - Window; j < i; j++)
-            {
-                before += losses[j];
-            }
-
-            if (losses[i] > Math.Log(2) && losses[i] > 2 * before / Window)
+            float[] before = [.. losses.Skip(Math.Max(0, i - Window)).Take(Math.Min(i, Window)).Order()];
+            double median = before.Length % 2 == 1 ? before[before.Length / 2] : (before[(before.Length / 2) - 1] + before[before.Length / 2]) / 2.0;
+            if (losses[i] > Math.Log(2) && losses[i] > 1.5 * median)
             {
                 yield return i + 1;
             }
