@@ -309,15 +309,15 @@ internal static class Report
     private static void WriteSpikes(string outDir, IReadOnlyList<RunResult> results)
     {
         var sb = new StringBuilder();
-        sb.AppendLine("| run | optimizer | lr | seed | loss spikes (steps) | max loss (step) | mean loss, all steps | mean loss last 20 | dev acc |");
-        sb.AppendLine("|---|---|---|---|---|---|---|---|---|");
+        sb.AppendLine("| run | optimizer | lr | seed | steps | loss spikes (steps) | max loss (step) | steps 11+ at loss ≥ ln 2 | mean loss, all steps | mean loss last 20 | dev acc |");
+        sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (RunResult r in results)
         {
             int[] spikes = [.. Spikes(r.Losses)];
             int maxStep = Array.IndexOf(r.Losses, r.Losses.Max()) + 1;
             string steps = spikes.Length == 0 ? "" : $" ({string.Join(", ", spikes)})";
             sb.AppendLine(CultureInfo.InvariantCulture,
-                $"| {r.Name} | {r.Setup} | {r.LearningRate:g3} | {r.Seed} | {spikes.Length}{steps} | {r.Losses.Max():F3} ({maxStep}) | {r.Losses.Average():F4} | {r.Losses.TakeLast(20).Average():F4} | {r.DevAccuracy:P2} |");
+                $"| {r.Name} | {r.Setup} | {r.LearningRate:g3} | {r.Seed} | {r.Losses.Length} | {spikes.Length}{steps} | {r.Losses.Max():F3} ({maxStep}) | {r.Losses.Skip(10).Count(v => v >= Math.Log(2))} | {r.Losses.Average():F4} | {r.Losses.TakeLast(20).Average():F4} | {r.DevAccuracy:P2} |");
         }
 
         File.WriteAllText(Path.Combine(outDir, "spikes.md"), sb.ToString());
