@@ -19,6 +19,7 @@ namespace Pipelines.Benchmarks.FineTuneComparison;
 /// Usage: FineTuneComparison [--data DIR] [--out DIR] [--steps N | --epochs E] [--warmup RATIO] [--save-models DIR] [--batch N] [--max-length N] [--methods a,b]
 ///        [--ranks 8,16] [--lrs 2e-4] [--full-lr 2e-5] [--lora-ga-lr 2e-5] [--head-lr 1e-3] [--seed N | --seeds 0,1,2] [--train-limit N] [--dev-limit N] [--threads N]
 ///        [--optimizer adamw,adamw8bit] (every run repeats per optimizer; runs other than AdamW carry the optimizer in their key)
+///        [--frozen-precision float32,int8] (every run repeats per frozen-weight arithmetic; int8 runs carry "int8" in their key)
 /// </summary>
 public static class Program
 {
@@ -46,6 +47,7 @@ public static class Program
         float? loraGaLr = a.Has("--lora-ga-lr") ? a.Float("--lora-ga-lr", 2e-5f) : null;
         MethodSpec[] methods = a.Get("--methods", "Lora,Pissa,MiLora,OLora,Eva,LoraGa,Full").Split(',').Select(MethodSpec.Parse).ToArray();
         OptimizerKind[] optimizers = [.. a.Get("--optimizer", "adamw").Split(',').Select(ParseOptimizer)];
+        FrozenWeightPrecision[] precisions = [.. a.Get("--frozen-precision", "float32").Split(',').Select(p => Enum.Parse<FrozenWeightPrecision>(p.Trim(), ignoreCase: true))];
         int[] ranks = a.Get("--ranks", "8,16").Split(',').Select(int.Parse).ToArray();
         float[] lrs = a.Get("--lrs", "2e-4").Split(',').Select(s => float.Parse(s, CultureInfo.InvariantCulture)).ToArray();
         Directory.CreateDirectory(outDir);
@@ -64,7 +66,8 @@ public static class Program
             ? File.ReadAllLines(jsonl).Where(l => l.Length > 0).Select(l => JsonSerializer.Deserialize<RunResult>(l)!).ToList()
             : [];
         // seed-major, so that an interrupted multi-seed grid still has every method on the first seeds
-        foreach ((int seed, MethodSpec spec, OptimizerKind optimizer) in seeds.SelectMany(s => methods.SelectMany(m => optimizers.Select(o => (s, m, o)))))
+        foreach ((int seed, MethodSpec spec, OptimizerKind optimizer, FrozenWeightPrecision precision) in
+                 seeds.SelectMany(s => methods.SelectMany(m => optimizers.SelectMany(o => precisions.Select(p => (s, m, o, p))))))
         {
             string optimizerName = OptimizerKinds.Name(optimizer);
             LowRankMethod method = spec.Method;
@@ -74,7 +77,8 @@ public static class Program
             foreach ((int rank, float lr) in grid)
             {
                 string name = method == LowRankMethod.Full ? "Full" : $"{spec} r{rank}";
-                string optimizerKey = optimizer == OptimizerKind.AdamW ? "" : " " + optimizerName;
+                string optimizerKey = (optimizer == OptimizerKind.AdamW ? "" : " " + optimizerName)
+                    + (precision == FrozenWeightPrecision.Float32 ? "" : " " + precision.ToString().ToLowerInvariant());
                 string key = multiSeed ? $"{name}{optimizerKey} lr{lr:g3} seed{seed}" : $"{name}{optimizerKey} lr{lr:g3}";
                 if (results.Any(r => r.Key == key))
                 {
@@ -100,6 +104,7 @@ public static class Program
                     Redistribution = spec.Redistribute ? new RankRedistribution() : null,
                     CalibrationBatches = 8,
                     Optimizer = optimizer,
+                    FrozenPrecision = precision,
                 };
                 Console.WriteLine($"{key}: start {DateTime.UtcNow:HH:mm:ss}");
                 var clock = Stopwatch.StartNew();
@@ -118,6 +123,7 @@ public static class Program
                     {
                         Optimizer = optimizerName,
                         OptimizerStateBytes = r.OptimizerStateBytes,
+                        FrozenPrecision = precision.ToString().ToLowerInvariant(),
                     };
                     results.Add(run);
                     if (saveModels is not null)
@@ -207,8 +213,14 @@ public sealed record RunResult(
     /// <summary>Bytes of optimizer state (moments, 8-bit codes and block scales) the train step keeps; 0 in rows written before it was recorded.</summary>
     public long OptimizerStateBytes { get; init; }
 
-    /// <summary>The run's name with its optimizer, for legends and tables.</summary>
-    public string Label => $"{Name} {Optimizer}";
+    /// <summary>The frozen weights' arithmetic in the train step (rows written before the option existed are float32).</summary>
+    public string FrozenPrecision { get; init; } = "float32";
+
+    /// <summary>The run's name with its optimizer (and an int8 frozen base), for legends and tables.</summary>
+    public string Label => $"{Name} {Setup}";
+
+    /// <summary>The optimizer, followed by the frozen weights' arithmetic when it is not float32 (e.g. <c>adamw int8</c>).</summary>
+    public string Setup => FrozenPrecision == "float32" ? Optimizer : $"{Optimizer} {FrozenPrecision}";
 }
 
 internal static class Report
@@ -228,11 +240,12 @@ internal static class Report
         foreach (RunResult r in results)
         {
             sb.AppendLine(CultureInfo.InvariantCulture,
-                $"| {r.Name} | {r.Optimizer} | {r.LearningRate:g3} | {At(r, 5)} | {At(r, 50)} | {Mean(r, 41, 60)} | {At(r, 200)} | {r.Losses.TakeLast(20).Average():F4} | {r.DevAccuracy:P2} | {r.InitSeconds:F1} | {r.TrainSeconds:F0} | {r.WallSeconds:F0} | {r.TrainableParameters:N0} | {r.OptimizerStateBytes:N0} |");
+                $"| {r.Name} | {r.Setup} | {r.LearningRate:g3} | {At(r, 5)} | {At(r, 50)} | {Mean(r, 41, 60)} | {At(r, 200)} | {r.Losses.TakeLast(20).Average():F4} | {r.DevAccuracy:P2} | {r.InitSeconds:F1} | {r.TrainSeconds:F0} | {r.WallSeconds:F0} | {r.TrainableParameters:N0} | {r.OptimizerStateBytes:N0} |");
         }
 
         File.WriteAllText(Path.Combine(outDir, "table.md"), sb.ToString());
         WriteSummary(outDir, results);
+        WriteSpikes(outDir, results);
 
         using var plot = new ScottPlot.Plot();
         foreach (RunResult r in results)
@@ -242,7 +255,7 @@ internal static class Report
             var line = plot.Add.ScatterLine(xs, ys);
             line.LegendText = $"{r.Label} (lr {r.LearningRate:g3}{(r.Seed == 0 ? "" : $", seed {r.Seed}")})";
             line.LineWidth = 1.5f;
-            if (r.Optimizer != "adamw")
+            if (r.Setup != "adamw")
             {
                 // 8-bit curves lie on top of their AdamW twins; dashed keeps both visible
                 line.LinePattern = ScottPlot.LinePattern.Dashed;
@@ -262,7 +275,7 @@ internal static class Report
         var sb = new StringBuilder();
         sb.AppendLine("| run | optimizer | lr | seeds | dev acc mean ± std | per seed | mean loss last 20 | trainable params | optimizer state B |");
         sb.AppendLine("|---|---|---|---|---|---|---|---|---|");
-        foreach (IGrouping<(string Name, string Optimizer, float LearningRate), RunResult> g in results.GroupBy(r => (r.Name, r.Optimizer, r.LearningRate)))
+        foreach (IGrouping<(string Name, string Optimizer, float LearningRate), RunResult> g in results.GroupBy(r => (r.Name, Optimizer: r.Setup, r.LearningRate)))
         {
             double[] acc = [.. g.Select(r => r.DevAccuracy * 100)];
             double mean = acc.Average();
@@ -272,8 +285,8 @@ internal static class Report
         }
 
         // each optimizer against AdamW on the same (run, lr): the 8-bit paper's claim is "same accuracy, ~4× less state"
-        var adamw = results.Where(r => r.Optimizer == "adamw").GroupBy(r => (r.Name, r.LearningRate)).ToDictionary(g => g.Key, g => g.ToArray());
-        foreach (IGrouping<(string Name, string Optimizer, float LearningRate), RunResult> g in results.Where(r => r.Optimizer != "adamw").GroupBy(r => (r.Name, r.Optimizer, r.LearningRate)))
+        var adamw = results.Where(r => r.Setup == "adamw").GroupBy(r => (r.Name, r.LearningRate)).ToDictionary(g => g.Key, g => g.ToArray());
+        foreach (IGrouping<(string Name, string Optimizer, float LearningRate), RunResult> g in results.Where(r => r.Setup != "adamw").GroupBy(r => (r.Name, Optimizer: r.Setup, r.LearningRate)))
         {
             if (!adamw.TryGetValue((g.Key.Name, g.Key.LearningRate), out RunResult[]? baseline) || baseline[0].OptimizerStateBytes == 0)
             {
@@ -281,11 +294,71 @@ internal static class Report
             }
 
             double delta = (g.Average(r => r.DevAccuracy) - baseline.Average(r => r.DevAccuracy)) * 100;
+            string state = baseline[0].OptimizerStateBytes == g.First().OptimizerStateBytes
+                ? ""
+                : string.Create(CultureInfo.InvariantCulture, $", optimizer state {baseline[0].OptimizerStateBytes:N0} B ÷ {g.First().OptimizerStateBytes:N0} B = {baseline[0].OptimizerStateBytes / (double)g.First().OptimizerStateBytes:F2}×");
             sb.AppendLine(CultureInfo.InvariantCulture,
-                $"\n{g.Key.Name} lr {g.Key.LearningRate:g3}: {g.Key.Optimizer} − adamw dev accuracy {delta:+0.00;-0.00} points (seeds {string.Join(",", g.Select(r => r.Seed))} vs {string.Join(",", baseline.Select(r => r.Seed))}), optimizer state {baseline[0].OptimizerStateBytes:N0} B ÷ {g.First().OptimizerStateBytes:N0} B = {baseline[0].OptimizerStateBytes / (double)g.First().OptimizerStateBytes:F2}×");
+                $"\n{g.Key.Name} lr {g.Key.LearningRate:g3}: {g.Key.Optimizer} − adamw dev accuracy {delta:+0.00;-0.00} points (seeds {string.Join(",", g.Select(r => r.Seed))} vs {string.Join(",", baseline.Select(r => r.Seed))}){state}");
         }
 
         File.WriteAllText(Path.Combine(outDir, "summary.md"), sb.ToString());
+    }
+
+    // Loss spikes per run (the Stable-SPAM comparison): a step t ≥ 3 whose batch loss is above ln 2 (chance for two
+    // classes) and above 1.5× the median of the (up to) 10 batch losses before it.
+    private static void WriteSpikes(string outDir, IReadOnlyList<RunResult> results)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("| run | optimizer | lr | seed | steps | loss spikes (steps) | max loss (step) | steps 11+ at loss ≥ ln 2 | mean loss, all steps | mean loss last 20 | dev acc |");
+        sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
+        foreach (RunResult r in results)
+        {
+            int[] spikes = [.. Spikes(r.Losses)];
+            int maxStep = Array.IndexOf(r.Losses, r.Losses.Max()) + 1;
+            string steps = spikes.Length == 0 ? "" : $" ({string.Join(", ", spikes)})";
+            sb.AppendLine(CultureInfo.InvariantCulture,
+                $"| {r.Name} | {r.Setup} | {r.LearningRate:g3} | {r.Seed} | {r.Losses.Length} | {spikes.Length}{steps} | {r.Losses.Max():F3} ({maxStep}) | {r.Losses.Skip(10).Count(v => v >= Math.Log(2))} | {r.Losses.Average():F4} | {r.Losses.TakeLast(20).Average():F4} | {r.DevAccuracy:P2} |");
+        }
+
+        File.WriteAllText(Path.Combine(outDir, "spikes.md"), sb.ToString());
+
+        // the raw batch losses (a moving average would hide the spikes), spikes marked
+        using var plot = new ScottPlot.Plot();
+        foreach (RunResult r in results)
+        {
+            double[] xs = Enumerable.Range(1, r.Losses.Length).Select(i => (double)i).ToArray();
+            var line = plot.Add.ScatterLine(xs, [.. r.Losses.Select(v => (double)v)]);
+            line.LegendText = $"{r.Label} (lr {r.LearningRate:g3}{(r.Seed == 0 ? "" : $", seed {r.Seed}")})";
+            line.LineWidth = 1.2f;
+            int[] spikes = [.. Spikes(r.Losses)];
+            if (spikes.Length > 0)
+            {
+                var marks = plot.Add.ScatterPoints(spikes.Select(t => (double)t).ToArray(), spikes.Select(t => (double)r.Losses[t - 1]).ToArray(), line.Color);
+                marks.MarkerSize = 9;
+            }
+        }
+
+        plot.Add.HorizontalLine(Math.Log(2), 1, ScottPlot.Colors.Gray, ScottPlot.LinePattern.Dotted);
+        plot.Title("all-MiniLM-L6-v2 on SST-2: batch loss per step (dots: loss spikes; dotted: ln 2, chance)");
+        plot.XLabel("step");
+        plot.YLabel("cross-entropy");
+        plot.ShowLegend();
+        plot.SavePng(Path.Combine(outDir, "spikes.png"), 1100, 650);
+    }
+
+    /// <summary>The 1-based steps t ≥ 3 with loss_t &gt; ln 2 and loss_t &gt; 1.5 · median(loss_{max(1, t−10)} … loss_{t−1}).</summary>
+    public static IEnumerable<int> Spikes(float[] losses)
+    {
+        const int Window = 10;
+        for (int i = 2; i < losses.Length; i++)
+        {
+            float[] before = [.. losses.Skip(Math.Max(0, i - Window)).Take(Math.Min(i, Window)).Order()];
+            double median = before.Length % 2 == 1 ? before[before.Length / 2] : (before[(before.Length / 2) - 1] + before[before.Length / 2]) / 2.0;
+            if (losses[i] > Math.Log(2) && losses[i] > 1.5 * median)
+            {
+                yield return i + 1;
+            }
+        }
     }
 
     // steps from..to (1-based, inclusive): one batch's loss is noisy, the window is the fairer "loss near step 50"

@@ -2,11 +2,18 @@
 // full-batch (a + b) mod 97 on all 9,409 pairs, MLP 194 → 256 → 256 → 97 in float32, lr 1e-3, same init and data.
 // Prints the loss every 50 steps, the largest |loss₈ − loss₃₂| / loss₃₂, optimizer-state bytes and their ratio, ms/step.
 // Run: dotnet run -c Release --project benchmarks/OptimizerState -- [steps=300]
+// The update's own cost at full-fine-tuning size (22.7 M values): ... -- update [elements] [steps] [profile-prefix] (UpdateCost.cs)
 using System.Diagnostics;
 using System.Globalization;
 using Pipelines.Onnx;
 using Pipelines.Onnx.Runtime;
 using Pipelines.Trainers;
+
+if (args.Length > 0 && args[0] == "update")
+{
+    Pipelines.Benchmarks.OptimizerState.UpdateCost.Run(args);
+    return;
+}
 
 CultureInfo inv = CultureInfo.InvariantCulture;
 int steps = args.Length > 0 ? int.Parse(args[0], inv) : 300;

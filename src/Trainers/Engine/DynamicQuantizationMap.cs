@@ -16,6 +16,35 @@ internal static class DynamicQuantizationMap
     public static float[] Midpoints(float[] code) =>
         [.. Enumerable.Range(0, code.Length - 1).Select(j => (code[j] + code[j + 1]) / 2), float.PositiveInfinity];
 
+    /// <summary>−∞ followed by the 255 midpoints (256 entries): entry q is the midpoint below code q.</summary>
+    public static float[] LowerMidpoints(float[] code) =>
+        [float.NegativeInfinity, .. Enumerable.Range(0, code.Length - 1).Select(j => (code[j] + code[j + 1]) / 2)];
+
+    /// <summary>Buckets of ln|u| over [1e-8, 1] for the candidate code (each 0.00225 wide in ln, under half the least ln-gap between midpoints, 0.0053).</summary>
+    public const int Buckets = 8192;
+
+    /// <summary>ln 1e-8, the low end of the buckets (every |u| below it has the zero code: the least midpoint is 1.6e-7).</summary>
+    public const double LowestLog = -18.420680743952367;
+
+    /// <summary>
+    /// The candidate code of each bucket b (|u| ∈ exp(LowestLog + [b, b + 1)·(−LowestLog)/Buckets)): the code of the bucket's
+    /// centre; for the signed map as an offset from the zero code 127, capped at 127 (so 127 − candidate ≥ 0 for u &lt; 0).
+    /// Two neighbouring buckets hold at most one midpoint, so the candidate of a bucket next to the right one is still
+    /// within one code of the nearest.
+    /// </summary>
+    public static float[] BucketCandidates(float[] code, bool signed)
+    {
+        float[] candidates = new float[Buckets];
+        for (int b = 0; b < Buckets; b++)
+        {
+            float centre = (float)Math.Exp(LowestLog + ((b + 0.5) * -LowestLog / Buckets));
+            int q = Quantize(code, centre);
+            candidates[b] = signed ? Math.Min(q, 254) - 127 : q;
+        }
+
+        return candidates;
+    }
+
     /// <summary>The nearest code index of <paramref name="normalised"/> (|x| ≤ 1), by the same midpoint rule as the graph.</summary>
     public static byte Quantize(float[] code, float normalised)
     {

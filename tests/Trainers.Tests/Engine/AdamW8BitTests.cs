@@ -1,4 +1,6 @@
+using Microsoft.ML.OnnxRuntime;
 using Pipelines.Onnx;
+using Pipelines.Onnx.Runtime;
 using Xunit;
 
 namespace Pipelines.Trainers.Tests;
@@ -127,6 +129,103 @@ public class AdamW8BitTests
         }
 
         Assert.All(codes[n..], c => Assert.Equal(127, c));   // the padding is 0, code 127
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Quantizer_IsExactlyTheMidpointRule_AtEveryMidpointAndDecadeEdge(bool signed)
+    {
+        // normalised values u (each block holds ±1 first, so absmax = 1 and u = x exactly): every code, every midpoint and
+        // the floats one and two steps either side of it, every power of ten down to 1e-9 and its neighbours, 0, and
+        // 20,000 log-uniform values over [1e-9, 1]; negatives of all of them for the signed map
+        float[] code = signed ? DynamicQuantizationMap.Signed : DynamicQuantizationMap.Unsigned;
+        var values = new List<float> { 0f, 1f, 1e-30f, float.Epsilon };
+        foreach (float m in DynamicQuantizationMap.Midpoints(code)[..^1].Concat(code))
+        {
+            values.AddRange([m, MathF.BitIncrement(m), MathF.BitDecrement(m), MathF.BitIncrement(MathF.BitIncrement(m)), MathF.BitDecrement(MathF.BitDecrement(m))]);
+        }
+
+        for (int e = -9; e <= 0; e++)
+        {
+            float p = MathF.Pow(10, e);
+            values.AddRange([p, MathF.BitIncrement(p), MathF.BitDecrement(p), 0.1f * p, 0.55f * p]);
+        }
+
+        var rng = new Random(5);
+        values.AddRange(Enumerable.Range(0, 20_000).Select(_ => (float)Math.Pow(10, -9 * rng.NextDouble())));
+        float[] u = [.. values.Where(v => v is >= 0 and <= 1).SelectMany(v => signed ? new[] { v, -v } : [v])];
+
+        const int B = 256;
+        int perBlock = B - 1, blocks = ((u.Length + perBlock - 1) / perBlock) + 1;   // the last block stays all zero
+        float[] x = new float[blocks * B];
+        for (int i = 0; i < u.Length; i++)
+        {
+            x[((i / perBlock) * B) + 1 + (i % perBlock)] = u[i];
+        }
+
+        for (int k = 0; k < blocks - 1; k++)
+        {
+            x[k * B] = signed && k % 2 == 1 ? -1 : 1;
+        }
+
+        var b = new GraphBuilder("quantizer");
+        string input = b.Input("x", TensorElementType.Float, blocks, B);
+        var step = new OptimizerStep(b, TensorElementType.Float, "lr", "step");
+        string[] maps = AdamW8BitOptimizer.Maps(step);
+        (string codes, string absmax) = new AdamW8BitOptimizer().Quantize(b, step, input, signed ? maps[..4] : maps[4..], signed, blocks);
+        b.Output(codes, "codes");
+        b.Output(absmax, "absmax");
+        using OnnxSession session = OrtSessions.Create(b.ToModel(), SessionSettings.Default);
+        using TensorBatch batch = new TensorBatch().Add("x", x, blocks, B);
+        using IDisposableReadOnlyCollection<OrtValue> outputs = session.Run(batch, ["codes", "absmax"]);
+        ReadOnlySpan<byte> q = outputs[0].GetTensorDataAsSpan<byte>();
+        ReadOnlySpan<float> scale = outputs[1].GetTensorDataAsSpan<float>();
+        Assert.Equal(blocks * B, q.Length);
+        for (int k = 0; k < blocks - 1; k++)
+        {
+            Assert.Equal(1f, scale[k]);
+        }
+
+        for (int i = 0; i < x.Length; i++)
+        {
+            float expected = x[i];
+            if (q[i] != DynamicQuantizationMap.Quantize(code, expected))
+            {
+                Assert.Fail($"u = {expected:R} ({BitConverter.SingleToInt32Bits(expected):X8}): graph code {q[i]}, midpoint rule {DynamicQuantizationMap.Quantize(code, expected)}");
+            }
+        }
+
+        Assert.Equal(1f, scale[blocks - 1]);   // an all-zero block keeps absmax 1 and the zero code
+        Assert.Equal(signed ? 127 : 0, q[^1]);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Buckets_HoldAtMostOneMidpointPerNeighbouringPair(bool signed)
+    {
+        // the candidate's one-code guarantee: a value and the centre of the bucket next to its own span two buckets
+        float[] code = signed ? DynamicQuantizationMap.Signed : DynamicQuantizationMap.Unsigned;
+        double perLog = DynamicQuantizationMap.Buckets / -DynamicQuantizationMap.LowestLog;
+        int[] bucketOf = [.. DynamicQuantizationMap.Midpoints(code)[..^1].Where(m => m > 0).Select(m => (int)Math.Floor((Math.Log(m) - DynamicQuantizationMap.LowestLog) * perLog))];
+        Assert.True(bucketOf.Min() > 0, "every positive midpoint lies above the lowest bucket");
+        Assert.All(bucketOf.Zip(bucketOf.Skip(1)), p => Assert.True(p.Second - p.First >= 2, $"midpoints in buckets {p.First} and {p.Second}"));
+    }
+
+    [Fact]
+    public void Quantizer_OnANaNBlock_GivesCodesInsteadOfAnOutOfRangeLookup()
+    {
+        var b = new GraphBuilder("quantizer");
+        string input = b.Input("x", TensorElementType.Float, 2, 4);
+        var step = new OptimizerStep(b, TensorElementType.Float, "lr", "step");
+        string[] maps = AdamW8BitOptimizer.Maps(step);
+        (string codes, _) = new AdamW8BitOptimizer(BlockSize: 4).Quantize(b, step, input, maps[..4], true, 2);
+        b.Output(codes, "codes");
+        using OnnxSession session = OrtSessions.Create(b.ToModel(), SessionSettings.Default);
+        using TensorBatch batch = new TensorBatch().Add("x", new[] { float.NaN, 1, -2, 0, 0.5f, float.PositiveInfinity, -1, 1 }, 2, 4);
+        using IDisposableReadOnlyCollection<OrtValue> outputs = session.Run(batch, ["codes"]);
+        Assert.Equal(8, outputs[0].GetTensorDataAsSpan<byte>().Length);
     }
 
     private sealed class SynchronousProgress(Action<TrainingProgress> action) : IProgress<TrainingProgress>

@@ -80,6 +80,50 @@ public sealed class FineTuningTests
         }
     }
 
+    [Theory]
+    [InlineData(LowRankMethod.Full, OptimizerKind.AdamW8Bit, false, ClassificationLoss.Softmax, FrozenWeightPrecision.Float32)]
+    [InlineData(LowRankMethod.Full, OptimizerKind.StableSpam, false, ClassificationLoss.Softmax, FrozenWeightPrecision.Float32)]
+    [InlineData(LowRankMethod.Lora, OptimizerKind.AdamW, true, ClassificationLoss.StableMax, FrozenWeightPrecision.Float32)]
+    [InlineData(LowRankMethod.Lora, OptimizerKind.StableSpam, true, ClassificationLoss.Softmax, FrozenWeightPrecision.Float32)]
+    [InlineData(LowRankMethod.Lora, OptimizerKind.AdamW8Bit, false, ClassificationLoss.Softmax, FrozenWeightPrecision.Int8)]
+    public void ResumeFromCheckpoint_WithEachOptimizer_EqualsUninterruptedRun(LowRankMethod method, OptimizerKind optimizer, bool orthogonal, ClassificationLoss loss, FrozenWeightPrecision precision)
+    {
+        // interrupted at step 4 (checkpoints every 3; a cancelled run saves the step it reached), resumed to step 8:
+        // the same losses and the same trained bytes as the run that never stopped
+        using var task = new TinyTextTask();
+        using var dir = new Pipelines.Testing.TempDirectory();
+        IReadOnlyList<LabeledSentence> train = TinyTextTask.Sentences(64, seed: 1);
+        FineTuneOptions options = Options(method) with
+        {
+            MaxSteps = 8,
+            CheckpointEvery = 3,
+            Schedule = FineTuneSchedule.Linear,
+            Optimizer = optimizer,
+            OrthogonalGradient = orthogonal,
+            Loss = loss,
+            FrozenPrecision = precision,
+        };
+        FineTuneResult full = TextClassifierFineTuning.Train(task.Encoder, task.Tokenizer, train, null, options);
+
+        FineTuneOptions resumable = options with { CheckpointDirectory = dir.Path };
+        using var cts = new CancellationTokenSource();
+        var stopAtFour = new SyncProgress(p =>
+        {
+            if (p.Step == 4)
+            {
+                cts.Cancel();
+            }
+        });
+        Assert.Throws<OperationCanceledException>(() => TextClassifierFineTuning.Train(task.Encoder, task.Tokenizer, train, null, resumable, stopAtFour, cts.Token));
+        FineTuneResult resumed = TextClassifierFineTuning.Train(task.Encoder, task.Tokenizer, train, null, resumable);
+        Assert.Equal(full.Losses, resumed.Losses);
+        Assert.Equal(full.OptimizerStateBytes, resumed.OptimizerStateBytes);
+        foreach (string name in FineTuneModels.Trainables(full.Classifier, method))
+        {
+            Assert.Equal(full.Classifier.Graph.FindInitializer(name)!.RawData.ToArray(), resumed.Classifier.Graph.FindInitializer(name)!.RawData.ToArray());
+        }
+    }
+
     [Fact]
     public void InvalidLabelIsNamed()
     {
