@@ -36,6 +36,18 @@ if (args.Length > 0 && args[0] == "plot")
     return;
 }
 
+if (args.Length > 0 && args[0] == "profile")
+{
+    SpeProfile.Run(args, FindShared);
+    return;
+}
+
+if (args.Length > 0 && args[0] == "speed")
+{
+    SpeProfile.Speed(args, FindShared);
+    return;
+}
+
 string[] tasks = (args.Length > 0 ? args[0] : "cycles,zinc,esol,nci109,sizegen").Split(',');
 string[] pes = (args.Length > 1 ? args[1] : "none,lap,rwse,spe").Split(',');
 int seeds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3;
