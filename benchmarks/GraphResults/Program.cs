@@ -364,9 +364,12 @@ internal sealed class Curves(string path, string metric)
             .Select(g => new LearningCurve(g.Key.Pe, g.Key.Init, $"{g.Key.Pe} {g.Key.Init} s{g.Key.Seed}" + (g.Key.Split == "0" ? "" : $" f{g.Key.Split}"),
                 [.. g.Select(r => double.Parse(r[5], CultureInfo.InvariantCulture))], [.. g.Select(r => double.Parse(r[7], CultureInfo.InvariantCulture))]))
             .ToList();
+        // early BatchNorm epochs can be 100x the settled values: clip at 3x the largest per-run median so the runs stay readable
+        double cap = 3 * curves.Max(c => c.Values.Order().ElementAt(c.Values.Count / 2));
+        curves = [.. curves.Select(c => c with { Values = [.. c.Values.Select(v => Math.Min(v, cap))] })];
         string png = Path.ChangeExtension(csv, ".png");
         string task = Path.GetFileNameWithoutExtension(csv);
-        LearningCurvesPlot.Write(png, curves, metric, $"{task}: validation {metric} per epoch (colour = PE; thick = Xavier, thin = Virgo)");
+        LearningCurvesPlot.Write(png, curves, metric, $"{task}: validation {metric} per epoch, clipped at {cap:G3} (colour = PE; thick = Xavier, thin = Virgo)");
         return png;
     }
 }

@@ -47,7 +47,7 @@ with open(out, 'a') as f:
 # curves: one CSV per task from every process's folder
 os.makedirs(curves_out, exist_ok=True)
 for task in ['cycles', 'zinc', 'sizegen']:
-    parts = sorted(glob.glob(f'{runs}/curves-*/{task}.csv'))
+    parts = sorted(glob.glob(f'{runs}/curves-[a-e]/{task}.csv'))
     if not parts:
         continue
     lines, header = [], None
