@@ -4,7 +4,7 @@ and the learning-curve CSVs of the separate processes -> one CSV per task (then 
 usage: python3 benchmarks/GraphResults/collect_runs.py <results-file to append to> <curves-out-dir> [runs-dir=/tmp/wt9-spe-runs]"""
 import re, sys, glob, os, statistics as st
 runs = sys.argv[3] if len(sys.argv) > 3 else '/tmp/wt9-spe-runs'
-logs = [f'{runs}/{n}' for n in ['a-cycles-zinc-nonspe.txt', 'c-cycles-spe.txt', 'd-zinc-spe-s1s3.txt', 'e-zinc-spe-s2.txt', 'b-sizegen-nonspe.txt']]
+logs = [f'{runs}/{n}' for n in ['a-cycles-zinc-nonspe.txt', 'c-cycles-spe.txt', 'd-zinc-spe-s1s3.txt', 'e-zinc-spe-s2.txt', 'f-sizegen-s1s3.txt', 'g-sizegen-s2.txt']]  # b (sizegen seed 1, stopped) is superseded by f
 out, curves_out = sys.argv[1], sys.argv[2]
 rows = []  # (task, pe, init, seed, metrics[list], epochs, best)
 line_re = re.compile(r'^\s+(\w+) (\w+)\s+(\w+)\s+seed (\d+)(?: split (\d+))?: (.*?); (\d+) epochs, best (\d+)')
@@ -47,7 +47,7 @@ with open(out, 'a') as f:
 # curves: one CSV per task from every process's folder
 os.makedirs(curves_out, exist_ok=True)
 for task in ['cycles', 'zinc', 'sizegen']:
-    parts = sorted(glob.glob(f'{runs}/curves-[a-e]/{task}.csv'))
+    parts = sorted(glob.glob(f'{runs}/curves-[ac-g]/{task}.csv'))
     if not parts:
         continue
     lines, header = [], None
