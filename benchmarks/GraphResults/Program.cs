@@ -5,7 +5,7 @@
 //   esol    — ESOL (../shared/data/molecules/esol), logSolubility, seeded 80/10/10 split: test RMSE (trained with L1, selected on valid MAE)
 //   nci109  — NCI109 (../shared/data/graphs/tu/NCI109), stratified 10-fold CV (fold f tests, f+1 selects): mean test accuracy over the folds run
 //   sizegen — NCI109 size generalisation: train/valid on graphs with ≤ median node count (90/10), test on the larger ones: accuracy
-// Run: dotnet run -c Release --project benchmarks/GraphResults -- [tasks=cycles,zinc,esol,nci109,sizegen] [pe=none,lap,rwse,spe] [seeds=3] [maxEpochs=200] [patience=20] [folds=10] [threads=1] [inits=xavier] [spe=none] [curves=benchmarks/GraphResults/results/curves]
+// Run: dotnet run -c Release --project benchmarks/GraphResults -- [tasks=cycles,zinc,esol,nci109,sizegen] [pe=none,lap,rwse,spe] [seeds=3] [maxEpochs=200] [patience=20] [folds=10] [threads=1] [inits=xavier] [spe=none] [curves=benchmarks/GraphResults/results/curves] [seedList=1..seeds]
 //   inits: comma-separated xavier,virgo (GineOptions.Init; one table column each); spe: SPE's normalisation and column
 //   reduction, none|mean|bn|bn-mean (SpeNormalization.BatchNorm, SpeColumnReduction.Mean; default the compact SPE of graph train).
 //   Loops seed → PE → init, so a stopped run has every PE and init at the seeds it finished.
@@ -36,6 +36,18 @@ if (args.Length > 0 && args[0] == "plot")
     return;
 }
 
+if (args.Length > 0 && args[0] == "profile")
+{
+    SpeProfile.Run(args, FindShared);
+    return;
+}
+
+if (args.Length > 0 && args[0] == "speed")
+{
+    SpeProfile.Speed(args, FindShared);
+    return;
+}
+
 string[] tasks = (args.Length > 0 ? args[0] : "cycles,zinc,esol,nci109,sizegen").Split(',');
 string[] pes = (args.Length > 1 ? args[1] : "none,lap,rwse,spe").Split(',');
 int seeds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3;
@@ -46,11 +58,13 @@ int threads = args.Length > 6 ? int.Parse(args[6], CultureInfo.InvariantCulture)
 GnnInit[] inits = [.. (args.Length > 7 ? args[7] : "xavier").Split(',').Select(i => Enum.Parse<GnnInit>(i, ignoreCase: true))];
 string speMode = args.Length > 8 ? args[8] : "none";
 string curvesDir = args.Length > 9 ? args[9] : Path.Combine("benchmarks", "GraphResults", "results", "curves");
+// optional 11th argument: the seeds to run, comma-separated (default 1..seeds), so one task's seeds can run in parallel processes
+int[] seedList = args.Length > 10 ? [.. args[10].Split(',').Select(x => int.Parse(x, CultureInfo.InvariantCulture))] : [.. Enumerable.Range(1, seeds)];
 SpeNormalization speNorm = speMode.StartsWith("bn", StringComparison.Ordinal) ? SpeNormalization.BatchNorm : SpeNormalization.None;
 SpeColumnReduction speReduction = speMode.EndsWith("mean", StringComparison.Ordinal) ? SpeColumnReduction.Mean : SpeColumnReduction.Sum;
 Directory.CreateDirectory(curvesDir);
 var total = Stopwatch.StartNew();
-Console.WriteLine($"GraphResults: tasks={string.Join(",", tasks)} pe={string.Join(",", pes)} seeds={seeds} maxEpochs={maxEpochs} patience={patience} folds={folds} threads={threads} inits={string.Join(",", inits)} spe={speNorm}/{speReduction} layout={GineOptions.Defaults.MessagePassing}/{GineOptions.Defaults.SpeLayout} cores={Environment.ProcessorCount} curves={curvesDir}");
+Console.WriteLine($"GraphResults: tasks={string.Join(",", tasks)} pe={string.Join(",", pes)} seeds={string.Join(",", seedList)} maxEpochs={maxEpochs} patience={patience} folds={folds} threads={threads} inits={string.Join(",", inits)} spe={speNorm}/{speReduction} layout={GineOptions.Defaults.MessagePassing}/{GineOptions.Defaults.SpeLayout} cores={Environment.ProcessorCount} curves={curvesDir}");
 
 foreach (string task in tasks)
 {
@@ -112,7 +126,7 @@ void Cycles()
     var curves = new Curves(Path.Combine(curvesDir, "cycles.csv"), "MAE");
     var perLength = new Dictionary<(string, GnnInit), List<double[]>>();
     var epochsRun = new Dictionary<(string, GnnInit), List<int>>();
-    for (int seed = 1; seed <= seeds; seed++)
+    foreach (int seed in seedList)
     {
         foreach (string pe in pes)
         {
@@ -166,7 +180,7 @@ void Regression(string name, GraphDataset data, Func<int, GraphDatasetSplit> spl
     var scores = new Dictionary<(string, GnnInit), List<double>>();
     var epochsRun = new Dictionary<string, List<int>>();
     var pre = new Dictionary<string, PrecomputedEncoding[]>();
-    for (int seed = 1; seed <= seeds; seed++)
+    foreach (int seed in seedList)
     {
         foreach (string pe in pes)
         {
@@ -207,7 +221,7 @@ void Classification(string name, GraphDataset data, Func<int, IReadOnlyList<Grap
     var perSeed = new Dictionary<(string, GnnInit), List<double>>();
     var epochsRun = new Dictionary<string, List<int>>();
     var pre = new Dictionary<string, PrecomputedEncoding[]>();
-    for (int seed = 1; seed <= seeds; seed++)
+    foreach (int seed in seedList)
     {
         IReadOnlyList<GraphDatasetSplit> splits = splitsOf(seed);
         foreach (string pe in pes)
@@ -350,9 +364,12 @@ internal sealed class Curves(string path, string metric)
             .Select(g => new LearningCurve(g.Key.Pe, g.Key.Init, $"{g.Key.Pe} {g.Key.Init} s{g.Key.Seed}" + (g.Key.Split == "0" ? "" : $" f{g.Key.Split}"),
                 [.. g.Select(r => double.Parse(r[5], CultureInfo.InvariantCulture))], [.. g.Select(r => double.Parse(r[7], CultureInfo.InvariantCulture))]))
             .ToList();
+        // early BatchNorm epochs can be 100x the settled values: clip at 3x the largest per-run median so the runs stay readable
+        double cap = 3 * curves.Max(c => c.Values.Order().ElementAt(c.Values.Count / 2));
+        curves = [.. curves.Select(c => c with { Values = [.. c.Values.Select(v => Math.Min(v, cap))] })];
         string png = Path.ChangeExtension(csv, ".png");
         string task = Path.GetFileNameWithoutExtension(csv);
-        LearningCurvesPlot.Write(png, curves, metric, $"{task}: validation {metric} per epoch (colour = PE; thick = Xavier, thin = Virgo)");
+        LearningCurvesPlot.Write(png, curves, metric, $"{task}: validation {metric} per epoch, clipped at {cap:G3} (colour = PE; thick = Xavier, thin = Virgo)");
         return png;
     }
 }

@@ -49,6 +49,28 @@ public class RuntimeTests
     }
 
     [Fact]
+    public void ProfilePrefix_WritesTheProfileThere()
+    {
+        string dir = Directory.CreateTempSubdirectory("pipelines-profile-").FullName;
+        try
+        {
+            string prefix = Path.Combine(dir, "run");
+            using (OnnxSession session = OrtSessions.Create(TinyModels.Mlp(seed: 1), new SessionSettings { ProfilePrefix = prefix }))
+            {
+                using TensorBatch x = new TensorBatch().Add("x", new float[4], 1, 4);
+                _ = session.RunFloat(x);
+            }
+
+            // ORT writes <prefix>_<timestamp>.json when the session ends (it used to land in ./onnxruntime_profile_*)
+            Assert.Single(Directory.GetFiles(dir, "run*.json"));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Create_InvalidGraph_ThrowsGraphErrorNotCrash()
     {
         OnnxModel model = TinyModels.Mlp(seed: 1);

@@ -130,8 +130,9 @@ public static class MaskedBatchNorm
         string centered = b.Op("Sub", x, mean);
         string cm = mask is null ? centered : b.Op("Mul", centered, mask);
         string variance = b.Op("Div", Sum(b.Op("Mul", cm, cm)), count);
-        string inv = b.Op("Reciprocal", b.Op("Sqrt", b.Op("Add", variance, eps)));
-        string output = b.Op("Add", b.Op("Mul", b.Op("Mul", centered, inv), names.Scale), names.Shift);
+        // γ/√(σ²+ε) on the statistics shape first: one product over x's shape instead of two (forward and backward)
+        string gain = b.Op("Mul", b.Op("Reciprocal", b.Op("Sqrt", b.Op("Add", variance, eps))), names.Scale);
+        string output = b.Op("Add", b.Op("Mul", centered, gain), names.Shift);
         if (mask is not null)
         {
             output = b.Op("Mul", output, mask);

@@ -7,6 +7,13 @@ namespace Pipelines.Onnx.Runtime;
 /// </summary>
 public static class OrtSessions
 {
+    /// <summary>
+    /// The environment variable that turns on ORT's per-op profiler for every session this process creates (the value
+    /// is the JSON files' path prefix), for sessions a caller cannot configure, such as a trainer's train step.
+    /// <see cref="SessionSettings.ProfilePrefix"/> wins where set.
+    /// </summary>
+    public const string ProfileVariable = "PIPELINES_ORT_PROFILE";
+
     // arena_extend_strategy 1 = kSameAsRequested; 0 = defaults for the other fields
     private static readonly Lazy<bool> s_exactArena = new(() =>
     {
@@ -77,12 +84,14 @@ public static class OrtSessions
                 options.AddSessionConfigEntry("session.disable_prepacking", "1");
             }
 
-            if (settings.ProfilePrefix is not null)
+            // PIPELINES_ORT_PROFILE=<prefix> profiles every session of the process (trainers build theirs internally)
+            string? profile = settings.ProfilePrefix ?? Environment.GetEnvironmentVariable(ProfileVariable);
+            if (!string.IsNullOrEmpty(profile))
             {
-                // the prefix first: setting EnableProfiling hands ORT the prefix of that moment
-                options.ProfileOutputPathPrefix = settings.ProfilePrefix;
+                options.ProfileOutputPathPrefix = profile; // before EnableProfiling, which passes the prefix to ORT
                 options.EnableProfiling = true;
             }
+
             if (settings.OptimizedModelPath is not null)
             {
                 options.OptimizedModelFilePath = settings.OptimizedModelPath;
