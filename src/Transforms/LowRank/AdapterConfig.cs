@@ -97,6 +97,7 @@ public sealed record AdapterConfig
                 BaseUntouched = options.BaseUntouched || options.Method is LowRankMethod.Lora or LowRankMethod.Eva or LowRankMethod.Orthogonal,
                 PowerIterations = options.Method == LowRankMethod.PissaFast ? options.PowerIterations : null,
                 Oversampling = options.Method == LowRankMethod.PissaFast ? options.Oversampling : null,
+                RangeFinder = options.Method == LowRankMethod.PissaFast && options.RangeFinder != LowRankOptions.Defaults.RangeFinder ? options.RangeFinder.ToString() : null,
                 RedistributionRho = options.Redistribution?.Rho,
             },
             CordaConfig = options.Method switch
@@ -195,6 +196,14 @@ public sealed record PipelinesAdapterInfo
     /// <summary>Oversampling (PiSSA-fast).</summary>
     [JsonPropertyName("oversampling")]
     public int? Oversampling { get; init; }
+
+    /// <summary>
+    /// The randomized SVD's range finder (PiSSA-fast) when it is not the default subspace iteration (<c>BlockKrylov</c>):
+    /// peft's <c>init_lora_weights</c> tag names only the power iterations, so without this field a Krylov run would read
+    /// as a subspace-iteration one.
+    /// </summary>
+    [JsonPropertyName("range_finder")]
+    public string? RangeFinder { get; init; }
 
     /// <summary>ρ of the per-layer rank redistribution by the spectrum of W (<see cref="RankRedistribution"/>); null when ranks were not moved.</summary>
     [JsonPropertyName("redistribution_rho")]

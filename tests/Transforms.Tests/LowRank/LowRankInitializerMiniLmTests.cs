@@ -72,6 +72,8 @@ public class LowRankInitializerMiniLmTests : IClassFixture<MiniLmHarness>
         AdaptedModel s = LowRankInitializer.Initialize(_h.Model, subspace);
         AdaptedModel k = LowRankInitializer.Initialize(_h.Model, subspace with { RangeFinder = Pipelines.Numerics.LinearAlgebra.RangeFinder.BlockKrylov });
         Assert.True(_h.MaxDeviation(k.Model) < OutputTolerance);
+        Assert.Null(s.Adapters.Config.Pipelines.RangeFinder); // the default is not written, so older configs read the same
+        Assert.Equal("BlockKrylov", AdapterConfig.FromJson(k.Adapters.Config.ToJson()).Pipelines.RangeFinder);
         for (int i = 0; i < k.Report.Layers.Count; i++)
         {
             LayerReport lk = k.Report.Layers[i];
