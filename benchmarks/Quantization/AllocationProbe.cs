@@ -12,8 +12,6 @@ using Pipelines.Onnx.Text;
 /// </summary>
 internal static class AllocationProbe
 {
-    private static readonly SessionSettings s_settings = new() { Optimization = GraphOptimization.All, IntraOpThreads = 1, InterOpThreads = 1 };
-
     public static void Run(OnnxModel model, IReadOnlyList<TensorBatch> dev, IReadOnlyList<TensorBatch> probe, string? only)
     {
         if (only == "select")
@@ -41,7 +39,7 @@ internal static class AllocationProbe
             return;
         }
 
-        List<float[]> refDev = Embed(model, dev), refProbe = Embed(model, probe);
+        List<float[]> refDev = PooledEmbeddings.Of(model, dev), refProbe = PooledEmbeddings.Of(model, probe);
         Dictionary<string, OnnxTensor> inits = model.Graph.InitializerMap();
         (double Dev, double Probe) Loss(Dictionary<string, float[]> replaced)
         {
@@ -52,7 +50,7 @@ internal static class AllocationProbe
                 mi[name].ReplaceData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(w.AsSpan()).ToArray());
             }
 
-            return (1 - refDev.Zip(Embed(m, dev), EmbeddingMath.Cosine).Average(), 1 - refProbe.Zip(Embed(m, probe), EmbeddingMath.Cosine).Average());
+            return (1 - refDev.Zip(PooledEmbeddings.Of(m, dev), EmbeddingMath.Cosine).Average(), 1 - refProbe.Zip(PooledEmbeddings.Of(m, probe), EmbeddingMath.Cosine).Average());
         }
 
         Console.WriteLine("| weight | variant | dev 1−cos ×1e4 | probe 1−cos ×1e4 | rel sq err |");
@@ -104,7 +102,7 @@ internal static class AllocationProbe
             m.Graph.Outputs.Add(new ValueInfo(i, new TensorType(TensorElementType.Float, null)));
         }
 
-        using OnnxSession session = OrtSessions.Create(m, s_settings);
+        using OnnxSession session = OrtSessions.Create(m, PooledEmbeddings.OneThread);
         var sums = inputs.ToDictionary(i => i, _ => (double[]?)null);
         var counts = inputs.ToDictionary(i => i, _ => 0L);
         foreach (TensorBatch b in batches)
@@ -137,7 +135,7 @@ internal static class AllocationProbe
 
     private static void BiasCorrection(OnnxModel model, IReadOnlyList<TensorBatch> dev, IReadOnlyList<TensorBatch> probe)
     {
-        List<float[]> refDev = Embed(model, dev);
+        List<float[]> refDev = PooledEmbeddings.Of(model, dev);
         Dictionary<string, OnnxTensor> inits = model.Graph.InitializerMap();
         var summary = ModelSummary.Create(model).Weights.ToDictionary(w => w.Initializer);
         var mms = model.Graph.Nodes.Where(n => n.OpType == "MatMul" && n.Inputs.Count > 1 && inits.TryGetValue(n.Inputs[1], out OnnxTensor? t) && WeightMatrix.IsFloatMatrix(t)).ToList();
@@ -185,7 +183,7 @@ internal static class AllocationProbe
                     }
                 }
 
-                double cos = refDev.Zip(Embed(m, dev), EmbeddingMath.Cosine).Average();
+                double cos = refDev.Zip(PooledEmbeddings.Of(m, dev), EmbeddingMath.Cosine).Average();
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| all MatMuls 4b32 {search} | bias correction: {label} | {cos:F5} | {(1 - cos) * 1e4:F2} |"));
             }
         }
@@ -240,18 +238,5 @@ internal static class AllocationProbe
         }
 
         return batches;
-    }
-
-    private static List<float[]> Embed(OnnxModel model, IReadOnlyList<TensorBatch> evaluation)
-    {
-        using OnnxSession session = OrtSessions.Create(model, s_settings);
-        var result = new List<float[]>();
-        foreach (TensorBatch b in evaluation)
-        {
-            (float[] data, long[] shape) = session.RunFloat(b, ["last_hidden_state"])["last_hidden_state"];
-            result.AddRange(EmbeddingMath.Pool(data, shape, BertInputs.AttentionMaskOf(b)));
-        }
-
-        return result;
     }
 }

@@ -4,7 +4,6 @@ using Pipelines.Export.Quantization;
 using Pipelines.Export.Report;
 using Pipelines.Onnx;
 using Pipelines.Onnx.Runtime;
-using Pipelines.Onnx.Text;
 
 /// <summary>
 /// Calibration-free int4 levers (issue 18 item 4): for each setting, the mean cosine of pooled sentence embeddings to the float
@@ -12,8 +11,6 @@ using Pipelines.Onnx.Text;
 /// </summary>
 internal static class LeverTable
 {
-    private static readonly SessionSettings s_settings = new() { Optimization = GraphOptimization.All, IntraOpThreads = 1, InterOpThreads = 1 };
-
     /// <summary>The settings measured, by name (<c>--levers=a,b</c> picks some).</summary>
     public static IReadOnlyList<(string Name, QuantizationOptions Options)> Settings(OnnxModel model)
     {
@@ -61,7 +58,7 @@ internal static class LeverTable
 
     public static void Run(OnnxModel model, string floatPath, IReadOnlyList<TensorBatch> evaluation, string outDir, string? only)
     {
-        List<float[]> reference = Embed(model, evaluation);
+        List<float[]> reference = PooledEmbeddings.Of(model, evaluation);
         long floatBytes = new FileInfo(floatPath).Length;
         var quantizer = new ModelQuantizer();
         Console.WriteLine("| setting | format | mean cos | 1 − cos | × float size | quantize s |");
@@ -74,7 +71,7 @@ internal static class LeverTable
             double seconds = watch.Elapsed.TotalSeconds;
             string path = Path.Combine(outDir, $"lever-{name}.onnx");
             OnnxModelIO.Save(q, path);
-            double c = reference.Zip(Embed(q, evaluation), EmbeddingMath.Cosine).Average();
+            double c = reference.Zip(PooledEmbeddings.Of(q, evaluation), EmbeddingMath.Cosine).Average();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {name} | {ModelQuantizer.FormatName(options)} | {c:F5} | {1 - c:E2} | {new FileInfo(path).Length / (double)floatBytes:F4} | {seconds:F1} |"));
         }
@@ -86,18 +83,5 @@ internal static class LeverTable
         Dictionary<string, OnnxTensor> inits = model.Graph.InitializerMap();
         return model.Graph.Nodes.Where(n => n.OpType == "Gather" && inits.TryGetValue(n.Inputs[0], out OnnxTensor? t) && WeightMatrix.IsFloatMatrix(t) && t.Dims[0] < 64)
             .Select(n => n.Inputs[0]).Distinct();
-    }
-
-    private static List<float[]> Embed(OnnxModel model, IReadOnlyList<TensorBatch> evaluation)
-    {
-        using OnnxSession session = OrtSessions.Create(model, s_settings);
-        var result = new List<float[]>();
-        foreach (TensorBatch b in evaluation)
-        {
-            (float[] data, long[] shape) = session.RunFloat(b, ["last_hidden_state"])["last_hidden_state"];
-            result.AddRange(EmbeddingMath.Pool(data, shape, BertInputs.AttentionMaskOf(b)));
-        }
-
-        return result;
     }
 }

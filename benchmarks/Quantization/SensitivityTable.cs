@@ -5,7 +5,6 @@ using Pipelines.Export.Quantization;
 using Pipelines.Export.Report;
 using Pipelines.Onnx;
 using Pipelines.Onnx.Runtime;
-using Pipelines.Onnx.Text;
 
 /// <summary>
 /// Which tensors hurt: mean cosine of pooled sentence embeddings to the float model when the whole model is quantized under a
@@ -13,15 +12,13 @@ using Pipelines.Onnx.Text;
 /// </summary>
 internal static class SensitivityTable
 {
-    private static readonly SessionSettings s_settings = new() { Optimization = GraphOptimization.All, IntraOpThreads = 1, InterOpThreads = 1 };
-
     public static void Run(OnnxModel model, IReadOnlyList<TensorBatch> evaluation, IReadOnlyList<TensorBatch> calibration, bool perTensor)
     {
         var watch = System.Diagnostics.Stopwatch.StartNew();
         InputHessians hessians = InputHessians.Collect(model, calibration);
         Console.Error.WriteLine($"input statistics of {hessians.Count} activations in {watch.Elapsed.TotalSeconds:F1} s");
-        List<float[]> reference = Embed(model, evaluation);
-        double Cos(OnnxModel m) => reference.Zip(Embed(m, evaluation), EmbeddingMath.Cosine).Average();
+        List<float[]> reference = PooledEmbeddings.Of(model, evaluation);
+        double Cos(OnnxModel m) => reference.Zip(PooledEmbeddings.Of(m, evaluation), EmbeddingMath.Cosine).Average();
         var quantizer = new ModelQuantizer();
         var int4 = new QuantizationOptions { Format = ExportFormat.Int4, BlockSize = 32, Search = BlockScaleSearch.Mse, EightBit = EightBitWeights.None, EmbeddingBlockSize = 0 };
         List<string> weights = Weights(model);
@@ -80,18 +77,5 @@ internal static class SensitivityTable
         }
 
         return names;
-    }
-
-    private static List<float[]> Embed(OnnxModel model, IReadOnlyList<TensorBatch> evaluation)
-    {
-        using OnnxSession session = OrtSessions.Create(model, s_settings);
-        var result = new List<float[]>();
-        foreach (TensorBatch b in evaluation)
-        {
-            (float[] data, long[] shape) = session.RunFloat(b, ["last_hidden_state"])["last_hidden_state"];
-            result.AddRange(EmbeddingMath.Pool(data, shape, BertInputs.AttentionMaskOf(b)));
-        }
-
-        return result;
     }
 }
