@@ -20,4 +20,31 @@ public static class TinyModels
         b.Output(b.Op("Add", b.Op("MatMul", h, w2), b2), "y", TensorType.Of(TensorElementType.Float, "batch", 3));
         return b.ToModel();
     }
+
+    /// <summary>
+    /// Two LoRA-adapted layers y = tanh(x·W1 + x·A1·B1)·W2 + h·A2·B2 with frozen W1 [inner, hidden], W2 [hidden, outer] and
+    /// trainable A/B of rank <paramref name="rank"/> (initializers <c>W1.A</c>, <c>W1.B</c>, <c>W2.A</c>, <c>W2.B</c>); x is
+    /// [batch, seq, inner] (or [batch·seq, inner] when not <paramref name="rank3"/>). Returns the model, an input and a target,
+    /// all drawn in that order from one seeded generator.
+    /// </summary>
+    public static (OnnxModel Model, float[] X, float[] T) TwoLayerLora(int seed, int batch, int seq, int inner, int hidden, int outer, int rank, bool rank3 = true)
+    {
+        var rng = new Random(seed);
+        float[] R(int n, double scale) => [.. Enumerable.Range(0, n).Select(_ => (float)(((rng.NextDouble() * 2) - 1) * scale))];
+        var b = new GraphBuilder("adapted");
+        Dim[] xShape = rank3 ? [batch, seq, inner] : [batch * seq, inner];
+        string x = b.Input("x", TensorElementType.Float, xShape);
+        string Lora(string input, string w, int k, int n)
+        {
+            string a = b.Initializer(OnnxTensor.FromFloats(w + ".A", R(k * rank, 1 / Math.Sqrt(k)), k, rank));
+            string bb = b.Initializer(OnnxTensor.FromFloats(w + ".B", R(rank * n, 0.1), rank, n));
+            string frozen = b.Initializer(OnnxTensor.FromFloats(w, R(k * n, 1 / Math.Sqrt(k)), k, n));
+            return b.Op("Add", b.Op("MatMul", input, frozen), b.Op("MatMul", b.Op("MatMul", input, a), bb));
+        }
+
+        string h = b.Op("Tanh", Lora(x, "W1", inner, hidden));
+        Dim[] yShape = rank3 ? [batch, seq, outer] : [batch * seq, outer];
+        b.Output(Lora(h, "W2", hidden, outer), "y", TensorType.Of(TensorElementType.Float, yShape));
+        return (b.ToModel(), R(batch * seq * inner, 1), R(batch * seq * outer, 1));
+    }
 }

@@ -1,5 +1,6 @@
 using Pipelines.Onnx;
 using Pipelines.Onnx.Runtime;
+using Pipelines.Testing;
 using Xunit;
 
 namespace Pipelines.Trainers.Tests;
@@ -16,24 +17,7 @@ public class FrozenTransposeFusionTests
 
     // y = tanh(x·W1 + x·A1·B1)·W2 + h·A2·B2 with frozen W1 [320, 96], W2 [96, 288]; x [3, 8, 320], so the backward product
     // through W2 is G·Transpose(W2) with a rank-3 G; inner dimensions above 256 span several of MLAS's K blocks
-    private static (OnnxModel Model, float[] X, float[] T) Problem()
-    {
-        var rng = new Random(11);
-        float[] R(int n, double scale) => [.. Enumerable.Range(0, n).Select(_ => (float)(((rng.NextDouble() * 2) - 1) * scale))];
-        var b = new GraphBuilder("adapted");
-        string x = b.Input("x", TensorElementType.Float, [Batch, Seq, In]);
-        string Lora(string input, string w, int k, int n)
-        {
-            string a = b.Initializer(OnnxTensor.FromFloats(w + ".A", R(k * Rank, 1 / Math.Sqrt(k)), k, Rank));
-            string bb = b.Initializer(OnnxTensor.FromFloats(w + ".B", R(Rank * n, 0.1), Rank, n));
-            string frozen = b.Initializer(OnnxTensor.FromFloats(w, R(k * n, 1 / Math.Sqrt(k)), k, n));
-            return b.Op("Add", b.Op("MatMul", input, frozen), b.Op("MatMul", b.Op("MatMul", input, a), bb));
-        }
-
-        string h = b.Op("Tanh", Lora(x, "W1", In, Hidden));
-        b.Output(Lora(h, "W2", Hidden, Out), "y", TensorType.Of(TensorElementType.Float, [Batch, Seq, Out]));
-        return (b.ToModel(), R(Batch * Seq * In, 1), R(Batch * Seq * Out, 1));
-    }
+    private static (OnnxModel Model, float[] X, float[] T) Problem() => TinyModels.TwoLayerLora(11, Batch, Seq, In, Hidden, Out, Rank);
 
     private static TrainingGraph Build(OnnxModel model, bool fuse) => TrainingGraphBuilder.Build(model, new TrainingGraphOptions
     {

@@ -1,4 +1,5 @@
 using Pipelines.Onnx;
+using Pipelines.Testing;
 using Xunit;
 
 namespace Pipelines.Trainers.Tests;
@@ -13,26 +14,7 @@ public class FrozenWeightPrecisionTests
 
     // y = tanh(x·W1 + x·A1·B1)·W2 + (…)·A2·B2 with frozen W1 [64, 96], W2 [96, 48] and rank-4 adapters; x of rank 3 (the
     // backward product through W2 is a MatMul with Transpose(W2)) or rank 2 (a Gemm with transB)
-    private static (OnnxModel Model, float[] X, float[] T) Problem(bool rank3)
-    {
-        var rng = new Random(5);
-        float[] R(int n, double scale) => [.. Enumerable.Range(0, n).Select(_ => (float)(((rng.NextDouble() * 2) - 1) * scale))];
-        var b = new GraphBuilder("adapted");
-        Dim[] xShape = rank3 ? [Batch, Seq, In] : [Batch * Seq, In];
-        string x = b.Input("x", TensorElementType.Float, xShape);
-        string Lora(string input, string w, int k, int n)
-        {
-            string a = b.Initializer(OnnxTensor.FromFloats(w + ".A", R(k * Rank, 1 / Math.Sqrt(k)), k, Rank));
-            string bb = b.Initializer(OnnxTensor.FromFloats(w + ".B", R(Rank * n, 0.1), Rank, n));
-            string frozen = b.Initializer(OnnxTensor.FromFloats(w, R(k * n, 1 / Math.Sqrt(k)), k, n));
-            return b.Op("Add", b.Op("MatMul", input, frozen), b.Op("MatMul", b.Op("MatMul", input, a), bb));
-        }
-
-        string h = b.Op("Tanh", Lora(x, "W1", In, Hidden));
-        Dim[] yShape = rank3 ? [Batch, Seq, Out] : [Batch * Seq, Out];
-        b.Output(Lora(h, "W2", Hidden, Out), "y", TensorType.Of(TensorElementType.Float, yShape));
-        return (b.ToModel(), R(Batch * Seq * In, 1), R(Batch * Seq * Out, 1));
-    }
+    private static (OnnxModel Model, float[] X, float[] T) Problem(bool rank3) => TinyModels.TwoLayerLora(5, Batch, Seq, In, Hidden, Out, Rank, rank3);
 
     private static readonly string[] s_trainables = ["W1.A", "W1.B", "W2.A", "W2.B"];
 
