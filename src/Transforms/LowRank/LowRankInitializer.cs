@@ -93,8 +93,7 @@ public static class LowRankInitializer
                 byte[] raw = new byte[checked(w.Length * sizeof(float))];
                 Span<float> res = MemoryMarshal.Cast<byte, float>(raw.AsSpan());
                 w.CopyTo(res);
-                Gemm.Multiply(f.Factors.A.Data, false, f.Factors.B.Data, false, res, t.InFeatures, t.OutFeatures, t.Rank, alpha: -t.Scale, beta: 1f, maxThreads: inner);
-                relError = norm > 0 ? MatrixOps.FrobeniusNorm(res) / norm : 0;
+                relError = SubtractAdapter(t, f, res, norm, inner);
                 stored[i] = raw;
                 results[i] = f;
                 reports[i] = Report(t, f, norm, relError, sw);
@@ -118,8 +117,7 @@ public static class LowRankInitializer
                 {
                     // In place over this target's copy of W (read for the factors, which are done with it) unless W is kept.
                     res = options.BaseUntouched ? m.Clone() : m;
-                    Gemm.Multiply(f.Factors.A.Data, false, f.Factors.B.Data, false, res.Data, t.InFeatures, t.OutFeatures, t.Rank, alpha: -t.Scale, beta: 1f, maxThreads: inner);
-                    relError = norm > 0 ? res.FrobeniusNorm() / norm : 0;
+                    relError = SubtractAdapter(t, f, res.Data, norm, inner);
                 }
 
                 residuals[i] = options.BaseUntouched ? null : res;
@@ -174,6 +172,13 @@ public static class LowRankInitializer
         }
 
         return Convert.ToHexStringLower(sha.Hash!);
+    }
+
+    /// <summary>W_res = W − s·A·B in place over <paramref name="w"/> (W on entry); returns ‖W_res‖_F / ‖W‖_F.</summary>
+    private static double SubtractAdapter(LowRankTarget t, FactorResult f, Span<float> w, double norm, int threads)
+    {
+        Gemm.Multiply(f.Factors.A.Data, false, f.Factors.B.Data, false, w, t.InFeatures, t.OutFeatures, t.Rank, alpha: -t.Scale, beta: 1f, maxThreads: threads);
+        return norm > 0 ? MatrixOps.FrobeniusNorm(w) / norm : 0;
     }
 
     private static LayerReport Report(LowRankTarget t, FactorResult f, double norm, double relError, Stopwatch sw)
