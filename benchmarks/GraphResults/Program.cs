@@ -5,7 +5,9 @@
 //   esol    — ESOL (../shared/data/molecules/esol), logSolubility, seeded 80/10/10 split: test RMSE (trained with L1, selected on valid MAE)
 //   nci109  — NCI109 (../shared/data/graphs/tu/NCI109), stratified 10-fold CV (fold f tests, f+1 selects): mean test accuracy over the folds run
 //   sizegen — NCI109 size generalisation: train/valid on graphs with ≤ median node count (90/10), test on the larger ones: accuracy
-// Run: dotnet run -c Release --project benchmarks/GraphResults -- [tasks=cycles,zinc,esol,nci109,sizegen] [pe=none,lap,rwse,spe] [seeds=3] [maxEpochs=200] [patience=20] [folds=10] [threads=1] [inits=xavier] [spe=none] [curves=benchmarks/GraphResults/results/curves] [seedList=1..seeds]
+// Run: dotnet run -c Release --project benchmarks/GraphResults -- [tasks=cycles,zinc,esol,nci109,sizegen] [pe=none,lap,rwse,spe] [seeds=3] [maxEpochs=200] [patience=20] [folds=10] [threads=1] [inits=xavier] [spe=none] [curves=benchmarks/GraphResults/results/curves] [seedList=1..seeds] [plateau=0]
+//   plateau P > 0: reduce-on-plateau (PlateauReduction: ×0.5 after P epochs without a better validation metric, end below
+//   1 % of the peak rate; maxEpochs is the cap) instead of the linear decay; patience (early stopping) still applies if > 0.
 //   inits: comma-separated xavier,virgo (GineOptions.Init; one table column each); spe: SPE's normalisation and column
 //   reduction, none|mean|bn|bn-mean (SpeNormalization.BatchNorm, SpeColumnReduction.Mean; default the compact SPE of graph train).
 //   Loops seed → PE → init, so a stopped run has every PE and init at the seeds it finished.
@@ -59,12 +61,13 @@ GnnInit[] inits = [.. (args.Length > 7 ? args[7] : "xavier").Split(',').Select(i
 string speMode = args.Length > 8 ? args[8] : "none";
 string curvesDir = args.Length > 9 ? args[9] : Path.Combine("benchmarks", "GraphResults", "results", "curves");
 // optional 11th argument: the seeds to run, comma-separated (default 1..seeds), so one task's seeds can run in parallel processes
+int plateau = args.Length > 11 ? int.Parse(args[11], CultureInfo.InvariantCulture) : 0;
 int[] seedList = args.Length > 10 ? [.. args[10].Split(',').Select(x => int.Parse(x, CultureInfo.InvariantCulture))] : [.. Enumerable.Range(1, seeds)];
 SpeNormalization speNorm = speMode.StartsWith("bn", StringComparison.Ordinal) ? SpeNormalization.BatchNorm : SpeNormalization.None;
 SpeColumnReduction speReduction = speMode.EndsWith("mean", StringComparison.Ordinal) ? SpeColumnReduction.Mean : SpeColumnReduction.Sum;
 Directory.CreateDirectory(curvesDir);
 var total = Stopwatch.StartNew();
-Console.WriteLine($"GraphResults: tasks={string.Join(",", tasks)} pe={string.Join(",", pes)} seeds={string.Join(",", seedList)} maxEpochs={maxEpochs} patience={patience} folds={folds} threads={threads} inits={string.Join(",", inits)} spe={speNorm}/{speReduction} layout={GineOptions.Defaults.MessagePassing}/{GineOptions.Defaults.SpeLayout} cores={Environment.ProcessorCount} curves={curvesDir}");
+Console.WriteLine($"GraphResults: tasks={string.Join(",", tasks)} pe={string.Join(",", pes)} seeds={string.Join(",", seedList)} maxEpochs={maxEpochs} patience={patience} plateau={plateau} folds={folds} threads={threads} inits={string.Join(",", inits)} spe={speNorm}/{speReduction} layout={GineOptions.Defaults.MessagePassing}/{GineOptions.Defaults.SpeLayout} cores={Environment.ProcessorCount} curves={curvesDir}");
 
 foreach (string task in tasks)
 {
@@ -97,7 +100,7 @@ foreach (string task in tasks)
 
 Console.WriteLine($"total {total.Elapsed.TotalMinutes:F1} min");
 
-GraphTrainerOptions Options(int seed) => new(Epochs: maxEpochs, BatchSize: 32, LearningRate: 1e-3f, WarmupSteps: 20, Seed: seed, Threads: threads, Patience: patience);
+GraphTrainerOptions Options(int seed) => new(Epochs: maxEpochs, BatchSize: 32, LearningRate: 1e-3f, WarmupSteps: 20, Seed: seed, Threads: threads, Patience: patience, Plateau: plateau > 0 ? new PlateauReduction(Patience: plateau) : null);
 
 GineOptions Backbone(int seed, GnnInit init) => new(HiddenSize: 64, Layers: 4, Pooling: GraphPooling.Mean, HeadHiddenSize: 64, Seed: seed, Init: init);
 

@@ -3,6 +3,7 @@ using Pipelines.Export;
 using Pipelines.Export.Quantization;
 using Pipelines.Numerics.Graphs;
 using Pipelines.Numerics.Topology;
+using Pipelines.Trainers;
 using Pipelines.Trainers.Graphs;
 using Pipelines.Trainers.TextClassification;
 using Pipelines.Transforms.Graphs;
@@ -102,6 +103,10 @@ public sealed class DefaultsTests
         Assert.Equal(new GraphProtocolOptions().Folds, p.GetValue<int>("--folds"));
         Assert.Null(p.GetValue<string?>("--seeds")); // none: the --seed alone (GraphProtocolOptions.SeedsOr)
         Assert.Equal(api.Patience, p.GetValue<int>("--patience"));
+        Assert.Null(api.Plateau);
+        Assert.Equal(0, p.GetValue<int>("--plateau")); // 0: off, as the options' null
+        Assert.Equal(PlateauReduction.Defaults.Factor, p.GetValue<double>("--plateau-factor"));
+        Assert.Equal(PlateauReduction.Defaults.MinScale, p.GetValue<double>("--plateau-min-scale"));
         Assert.Equal(api.Threads, p.GetValue<int>("--threads"));
         Assert.Equal(gine.MessagePassing, p.GetValue<GraphMessagePassing>("--message-passing"));
         Assert.Equal(gine.SpeLayout, p.GetValue<Pipelines.Transforms.Graphs.Spe.SpeBatchLayout>("--spe-layout"));

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Pipelines.Trainers;
 using Xunit;
 
 namespace Pipelines.Cli.Tests;
@@ -54,6 +55,30 @@ public sealed class GraphCommandTests : IDisposable
         (code, _, err) = CliHarness.Run("graph", "train", "--data", data, "--patience", "-1", "--out", Path.Combine(_dir, "bad"));
         Assert.Equal(2, code);
         Assert.Contains("--patience", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Train_Plateau_EndsWhenTheValidationMetricFlattens_AndRecordsTheRule()
+    {
+        // Patience 1, factor 0.5, minimum 0.3: the second epoch after an improvement without one halves the rate, so two
+        // reductions in a row without improvement end the run long before the 60-epoch cap.
+        string data = WriteToyTu();
+        string outDir = Path.Combine(_dir, "plateau");
+        (int code, _, string err) = CliHarness.Run("graph", "train", "--data", data, "--pe", "none", "--epochs", "60", "--plateau", "1", "--plateau-min-scale", "0.3", "--threads", "1", "--message-passing", "Dense", "--hidden", "8", "--layers", "1", "--test-fraction", "0.2", "--out", outDir);
+        Assert.True(code == 0, err);
+        using JsonDocument metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "metrics.json")));
+        JsonElement m = metrics.RootElement;
+        Assert.True(m.GetProperty("StoppedEarly").GetBoolean());
+        Assert.True(m.GetProperty("EpochsRun").GetInt32() < 60);
+        JsonElement rule = m.GetProperty("Plateau");
+        Assert.Equal(1, rule.GetProperty("Patience").GetInt32());
+        Assert.Equal(PlateauReduction.Defaults.Factor, rule.GetProperty("Factor").GetDouble());
+        Assert.Equal(0.3, rule.GetProperty("MinScale").GetDouble());
+        Assert.Equal("factor 0.5, patience 1, min scale 0.3", Onnx.ModelFolder.Open(outDir).Manifest!.Options["plateau"]);
+
+        (code, _, err) = CliHarness.Run("graph", "train", "--data", data, "--plateau", "3", "--plateau-factor", "1.5", "--out", Path.Combine(_dir, "bad-plateau"));
+        Assert.Equal(2, code);
+        Assert.Contains("--plateau-factor", err, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -34,7 +34,7 @@ internal static class GraphTrainCommand
         var k = new Option<int>("--k") { Description = "Eigenpairs (LapPE/SPE) or random-walk steps (RWSE).", DefaultValueFactory = _ => GraphEncoding.Defaults.K };
         var epochs = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => GraphTrainerOptions.Defaults.Epochs };
         var batch = new Option<int>("--batch-size") { Description = "Graphs per step.", DefaultValueFactory = _ => GraphTrainerOptions.Defaults.BatchSize };
-        var lr = new Option<float>("--lr") { Description = "Peak learning rate (AdamW, warm-up then linear decay).", DefaultValueFactory = _ => GraphTrainerOptions.Defaults.LearningRate };
+        var lr = new Option<float>("--lr") { Description = "Peak learning rate (AdamW, warm-up then linear decay, or --plateau).", DefaultValueFactory = _ => GraphTrainerOptions.Defaults.LearningRate };
         var hidden = new Option<int>("--hidden") { Description = "GINE hidden width.", DefaultValueFactory = _ => GineOptions.Defaults.HiddenSize };
         var layers = new Option<int>("--layers") { Description = "GINE layers.", DefaultValueFactory = _ => GineOptions.Defaults.Layers };
         var init = new Option<GnnInit>("--init") { Description = "Initialisation of the GINE layers: xavier, or virgo (variance from the training graphs' degree structure, Li et al. 2023).", DefaultValueFactory = _ => GineOptions.Defaults.Init };
@@ -46,6 +46,9 @@ internal static class GraphTrainCommand
         var folds = new Option<int>("--folds") { Description = "1: one seeded split (--test-fraction); k ≥ 3: stratified k-fold cross-validation (fold f tests, fold f+1 validates), mean ± std over folds.", DefaultValueFactory = _ => GraphProtocolOptions.Defaults.Folds };
         var seeds = new Option<string?>("--seeds") { Description = "Comma-separated seeds (e.g. 1,2,3): the whole protocol once per seed; overrides --seed." };
         var patience = new Option<int>("--patience") { Description = "Early stopping: end training once this many epochs pass without a better validation metric (the best epoch's weights are kept); 0: off.", DefaultValueFactory = _ => GraphTrainerOptions.Defaults.Patience };
+        var plateau = new Option<int>("--plateau") { Description = $"Reduce-on-plateau instead of the linear decay: multiply the rate by --plateau-factor each time this many epochs pass without a better validation metric, and end training when it falls below --plateau-min-scale × --lr (the validation metric has flattened; --epochs is the cap); 0: off (the benchmark protocol uses {PlateauReduction.Defaults.Patience}).", DefaultValueFactory = _ => 0 };
+        var plateauFactor = new Option<double>("--plateau-factor") { Description = "Multiplier per plateau reduction, in (0, 1).", DefaultValueFactory = _ => PlateauReduction.Defaults.Factor };
+        var plateauMin = new Option<double>("--plateau-min-scale") { Description = "With --plateau, training ends once the rate falls below this fraction of --lr, in (0, 1].", DefaultValueFactory = _ => PlateauReduction.Defaults.MinScale };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads (0: the runtime's default).", DefaultValueFactory = _ => 0 };
         var messagePassing = new Option<GraphMessagePassing>("--message-passing") { Description = "GINE layout: Sparse (edge lists, cost linear in edges) or Dense (padded N×N per graph); same model either way.", DefaultValueFactory = _ => GineOptions.Defaults.MessagePassing };
         var speNorm = new Option<SpeNormalization>("--spe-norm") { Description = "SPE's φ/ρ normalisation: None, or BatchNorm (the reference's, statistics over real entries).", DefaultValueFactory = _ => SpeOptions.Defaults.Normalization };
@@ -55,7 +58,7 @@ internal static class GraphTrainCommand
         var output = new Option<string>("--out") { Description = "Output folder for model.onnx, metrics.json, curves.png and the resumable checkpoint/ folder.", Required = true };
         var command = new Command("train", "Train a GINE graph model with a positional encoding; reports validation/test metrics.")
         {
-            data, target, smiles, pe, k, epochs, batch, lr, hidden, layers, init, seed, fraction, batching, checkpointSeconds, spectrum, folds, seeds, patience, threads, messagePassing, speNorm, speReduction, speLayout, gineNorm, output,
+            data, target, smiles, pe, k, epochs, batch, lr, hidden, layers, init, seed, fraction, batching, checkpointSeconds, spectrum, folds, seeds, patience, plateau, plateauFactor, plateauMin, threads, messagePassing, speNorm, speReduction, speLayout, gineNorm, output,
         };
         CommandRunner.SetHandler(command, (parsed, console) =>
         {
@@ -66,9 +69,19 @@ internal static class GraphTrainCommand
                 throw new UsageException("--k, --epochs and --batch-size must be at least 1 and --test-fraction in (0, 0.5).");
             }
 
-            if (parsed.GetValue(patience) < 0 || parsed.GetValue(threads) < 0)
+            if (parsed.GetValue(patience) < 0 || parsed.GetValue(threads) < 0 || parsed.GetValue(plateau) < 0)
             {
-                throw new UsageException("--patience and --threads must be at least 0.");
+                throw new UsageException("--patience, --plateau and --threads must be at least 0.");
+            }
+
+            PlateauReduction? plateauRule = parsed.GetValue(plateau) == 0 ? null : new PlateauReduction(parsed.GetValue(plateauFactor), parsed.GetValue(plateau), parsed.GetValue(plateauMin));
+            try
+            {
+                plateauRule?.Validate();
+            }
+            catch (ArgumentOutOfRangeException e)
+            {
+                throw new UsageException($"--plateau-factor/--plateau-min-scale: {e.Message}");
             }
 
             string dataPath = parsed.GetValue(data)!;
@@ -103,7 +116,7 @@ internal static class GraphTrainCommand
             SpeColumnReduction speColumns = parsed.GetValue(speReduction);
             GineOptions Backbone(int runSeed) => new(hiddenSize, layerCount, GraphPooling.Mean, hiddenSize, runSeed, gnnInit) { MessagePassing = layout, SpeLayout = speBatchLayout, Normalization = gineNormalization };
             var options = new GraphTrainerOptions(parsed.GetValue(epochs), parsed.GetValue(batch), parsed.GetValue(lr), Seed: s, Batching: parsed.GetValue(batching), CheckpointDirectory: checkpoint,
-                CheckpointInterval: LoraTrainCommand.CheckpointInterval(parsed.GetValue(checkpointSeconds)), Threads: parsed.GetValue(threads), Patience: parsed.GetValue(patience));
+                CheckpointInterval: LoraTrainCommand.CheckpointInterval(parsed.GetValue(checkpointSeconds)), Threads: parsed.GetValue(threads), Patience: parsed.GetValue(patience), Plateau: plateauRule);
             GraphEncodingKind kind = parsed.GetValue(pe);
             SpectrumTruncation truncation = parsed.GetValue(spectrum);
             GraphEncoding Encoding(int runSeed)
@@ -154,7 +167,7 @@ internal static class GraphTrainCommand
             firstJob.WriteFolder(outDir, trained, Backbone(outcome.BestRun.Seed), options with { Seed = outcome.BestRun.Seed });
             string modelPath = Path.Combine(outDir, ModelFolder.ModelFileName);
             string curves = Path.Combine(outDir, CurvesFileName);
-            TrainingCurves.WriteEpochs(curves, epochsByRun[bestIndex], metricName, $"{ds.Name}, GINE + {firstJob.Encoding.Name}: training loss and validation {metricName}{(trained.EpochsRun < options.Epochs ? $" (early stop after epoch {trained.EpochsRun})" : "")}");
+            TrainingCurves.WriteEpochs(curves, epochsByRun[bestIndex], metricName, $"{ds.Name}, GINE + {firstJob.Encoding.Name}: training loss and validation {metricName}{(trained.EpochsRun < options.Epochs ? $" ({(options.Plateau is null ? "early stop" : "plateau end")} after epoch {trained.EpochsRun})" : "")}");
             var result = new
             {
                 Data = ds.Name,
@@ -173,6 +186,7 @@ internal static class GraphTrainCommand
                 BestEpoch = trained.BestEpoch,
                 EpochsRun = trained.EpochsRun,
                 Patience = options.Patience,
+                Plateau = options.Plateau is { } rule ? new { rule.Factor, rule.Patience, rule.MinScale } : null,
                 StoppedEarly = trained.EpochsRun < options.Epochs,
                 MessagePassing = layout.ToString(),
                 SpeLayout = speBatchLayout.ToString(),

@@ -126,6 +126,12 @@ public sealed class Trainer : IDisposable
     /// <summary>Steps taken so far.</summary>
     public long Step { get; private set; }
 
+    /// <summary>
+    /// Gets or sets the multiplier of the schedule's rate, set by a <see cref="TrainingRun"/> with a
+    /// <see cref="PlateauReduction"/> (recomputed from the epoch reports on resume, so never checkpointed); 1 otherwise.
+    /// </summary>
+    internal double LearningRateScale { get; set; } = 1;
+
     /// <summary>The loss of the last step (NaN before the first).</summary>
     public double LastLoss { get; private set; } = double.NaN;
 
@@ -256,7 +262,7 @@ public sealed class Trainer : IDisposable
 
     private double Run()
     {
-        double lr = Options.Schedule.At(Step);
+        double lr = Options.Schedule.At(Step) * LearningRateScale;
         _lr.WriteScalar(lr);
         _stepValue.WriteScalar(Step);
         OrtIoBinding binding = _bindings[_current];

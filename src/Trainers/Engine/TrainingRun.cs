@@ -33,6 +33,7 @@ public static class TrainingRun
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.StepsPerEpoch, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfNegative(options.Patience, nameof(options));
+        options.Plateau?.Validate();
         if (options.CheckpointInterval is { } interval && interval <= TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(options), interval, "CheckpointInterval must be positive.");
@@ -50,7 +51,7 @@ public static class TrainingRun
         var epochClock = Stopwatch.StartNew();
         long lastCheckpoint = options.Clock.GetTimestamp();
         long checkpointed = trainer.Step;
-        bool stopped = state.Reports.Count > 0 && PatienceRanOut(options, state, state.Reports[^1].Epoch);
+        bool stopped = (state.Reports.Count > 0 && PatienceRanOut(options, state, state.Reports[^1].Epoch)) | ApplyPlateau(trainer, options, state);
         while (trainer.Step < options.TotalSteps && !stopped)
         {
             if (cancellationToken.IsCancellationRequested)
@@ -68,7 +69,7 @@ public static class TrainingRun
             }
 
             long step = trainer.Step;
-            double lr = trainer.Options.Schedule.At(step);
+            double lr = trainer.Options.Schedule.At(step) * trainer.LearningRateScale;
             StepOutcome outcome = task.TrainStep(trainer, step);
             if (!double.IsFinite(outcome.Loss))
             {
@@ -84,7 +85,7 @@ public static class TrainingRun
             {
                 ended = EndEpoch(trainer, task, options, state, (int)(done / options.StepsPerEpoch), epochClock.Elapsed.TotalSeconds);
                 epochClock.Restart();
-                stopped = PatienceRanOut(options, state, ended.Epoch);
+                stopped = PatienceRanOut(options, state, ended.Epoch) | ApplyPlateau(trainer, options, state);
             }
 
             if (dir is not null && (ended is not null || done == options.TotalSteps || (options.CheckpointEvery > 0 && done % options.CheckpointEvery == 0)
@@ -110,6 +111,21 @@ public static class TrainingRun
     // Early stopping: Patience epochs have ended since the best one.
     private static bool PatienceRanOut(TrainingRunOptions options, RunState state, int epoch) =>
         options.Patience > 0 && epoch - state.BestEpoch >= options.Patience;
+
+    // Reduce-on-plateau: the multiplier follows from the epoch reports (so a resumed run gets it back); true once it has
+    // fallen below the rule's minimum.
+    private static bool ApplyPlateau(Trainer trainer, TrainingRunOptions options, RunState state)
+    {
+        if (options.Plateau is not { } plateau)
+        {
+            trainer.LearningRateScale = 1;
+            return false;
+        }
+
+        (double scale, bool ended) = plateau.Replay(state.Reports);
+        trainer.LearningRateScale = scale;
+        return ended;
+    }
 
     private static EpochReport EndEpoch(Trainer trainer, ITrainingTask task, TrainingRunOptions options, RunState state, int epoch, double seconds)
     {
@@ -149,7 +165,10 @@ public static class TrainingRun
 /// <param name="BestValues">The best epoch's parameter values (in <see cref="TrainingRunOptions.Parameters"/> order), or null when not kept.</param>
 public sealed record TrainingRunResult(IReadOnlyList<double> Losses, IReadOnlyList<EpochReport> Epochs, int BestEpoch, IReadOnlyList<float[]>? BestValues)
 {
-    /// <summary>Gets whether the run ended before its last step because <see cref="TrainingRunOptions.Patience"/> ran out.</summary>
+    /// <summary>
+    /// Gets whether the run ended before its last step because <see cref="TrainingRunOptions.Patience"/> ran out or the
+    /// <see cref="TrainingRunOptions.Plateau"/> multiplier fell below its minimum.
+    /// </summary>
     public bool StoppedEarly { get; init; }
 }
 

@@ -45,6 +45,13 @@ public sealed record TrainingRunOptions
     /// </summary>
     public int Patience { get; init; }
 
+    /// <summary>
+    /// Gets the reduce-on-plateau rule, or null for none: the schedule's rate is multiplied by the rule's factor each time
+    /// its patience runs out without a better validation metric, and the run ends once the multiplier falls below its
+    /// minimum (<see cref="TrainingRunResult.StoppedEarly"/>). Combines with <see cref="Patience"/> (either one ends the run).
+    /// </summary>
+    public PlateauReduction? Plateau { get; init; }
+
     /// <summary>Gets the names of the trained parameters whose values the best epoch keeps.</summary>
     public IReadOnlyList<string> Parameters { get; init; } = [];
 }

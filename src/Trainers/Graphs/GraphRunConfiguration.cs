@@ -38,6 +38,9 @@ internal static class GraphRunConfiguration
             "Epochs", "BatchSize", "LearningRate", "WeightDecay", "WarmupSteps", "Seed", "Threads", "Batching", "CheckpointDirectory",
             "CheckpointInterval", "Patience",
         ],
+
+        // Added after ed904b4 (a new type, printed only when GraphTrainerOptions.Plateau is set); frozen from its first build.
+        [typeof(PlateauReduction)] = ["Factor", "Patience", "MinScale"],
     };
 
     /// <summary>The configuration text of a run of <paramref name="definition"/> with <paramref name="options"/> over <paramref name="train"/>.</summary>

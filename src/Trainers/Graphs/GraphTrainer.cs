@@ -10,7 +10,7 @@ namespace Pipelines.Trainers.Graphs;
 /// <param name="BatchSize">Graphs per step.</param>
 /// <param name="LearningRate">Peak learning rate.</param>
 /// <param name="WeightDecay">Decoupled weight decay (matrices only).</param>
-/// <param name="WarmupSteps">Linear warm-up steps; the rate then decays linearly to 0 at the last step.</param>
+/// <param name="WarmupSteps">Linear warm-up steps; the rate then decays linearly to 0 at the last step (or, with <paramref name="Plateau"/>, stays at the peak until the validation metric flattens).</param>
 /// <param name="Seed">Shuffling seed.</param>
 /// <param name="Threads">ONNX Runtime intra-op threads (0 = default).</param>
 /// <param name="Batching">How graphs are grouped into batches (<see cref="GraphBatching.SizeBucketed"/> pads far less).</param>
@@ -26,6 +26,12 @@ namespace Pipelines.Trainers.Graphs;
 /// Early stopping (0: off): training ends once this many epochs have passed without a better validation metric (MAE,
 /// which is the validation loss of an L1 model, or accuracy); the best epoch's parameters are kept, as always.
 /// </param>
+/// <param name="Plateau">
+/// Reduce-on-plateau instead of the linear decay (null: off): after warm-up the rate stays at <paramref name="LearningRate"/>
+/// and is multiplied by the rule's factor each time its patience runs out without a better validation metric; training
+/// ends when the multiplier falls below the rule's minimum, i.e. once the validation metric has flattened, with
+/// <paramref name="Epochs"/> as the cap (the GNN benchmark protocol, <see cref="PlateauReduction"/>).
+/// </param>
 public sealed record GraphTrainerOptions(
     int Epochs = GraphTrainerOptions.Defaults.Epochs,
     int BatchSize = GraphTrainerOptions.Defaults.BatchSize,
@@ -37,7 +43,8 @@ public sealed record GraphTrainerOptions(
     GraphBatching Batching = GraphTrainerOptions.Defaults.Batching,
     string? CheckpointDirectory = null,
     TimeSpan? CheckpointInterval = null,
-    int Patience = GraphTrainerOptions.Defaults.Patience)
+    int Patience = GraphTrainerOptions.Defaults.Patience,
+    PlateauReduction? Plateau = null)
 {
     /// <summary>
     /// Default values, also those of <c>pipelines graph train</c>. Batch 32 and 20 warm-up steps are what the CLI and
@@ -82,6 +89,7 @@ public sealed record GraphTrainerOptions(
         ArgumentOutOfRangeException.ThrowIfNegative(WeightDecay, nameof(WeightDecay));
         ArgumentOutOfRangeException.ThrowIfNegative(WarmupSteps, nameof(WarmupSteps));
         ArgumentOutOfRangeException.ThrowIfNegative(Patience, nameof(Patience));
+        Plateau?.Validate();
         if (!Enum.IsDefined(Batching))
         {
             throw new ArgumentOutOfRangeException(nameof(Batching), Batching, "Unknown batching mode.");
@@ -149,8 +157,11 @@ public static class GraphTrainer
         var settings = new SessionSettings { IntraOpThreads = options.Threads };
         using var trainer = new Trainer(BuildTrainingGraph(definition, backbone, spe, tensors, options), new TrainerOptions
         {
-            // linear warm-up over WarmupSteps, then linear decay to 0 at the last step
-            Schedule = new WarmupStableDecaySchedule(options.LearningRate, options.WarmupSteps, 0, Math.Max(1, totalSteps - options.WarmupSteps)),
+            // linear warm-up over WarmupSteps, then linear decay to 0 at the last step; with a plateau rule, the peak rate
+            // until the end (the run's plateau multiplier lowers it)
+            Schedule = options.Plateau is null
+                ? new WarmupStableDecaySchedule(options.LearningRate, options.WarmupSteps, 0, Math.Max(1, totalSteps - options.WarmupSteps))
+                : new WarmupStableDecaySchedule(options.LearningRate, options.WarmupSteps, Math.Max(0, totalSteps - options.WarmupSteps), 1),
             BatchInputs = BatchInputMode.PerStepValues,
             Seed = options.Seed,
             Session = settings,
@@ -170,6 +181,7 @@ public static class GraphTrainer
             HigherIsBetter = definition.Loss == GraphLoss.CrossEntropy,
             Parameters = names,
             Patience = options.Patience,
+            Plateau = options.Plateau,
         }, epochs: progress, cancellationToken: cancellationToken);
 
         Write([.. run.BestValues!], names, backbone, spe);

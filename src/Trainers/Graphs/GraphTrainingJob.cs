@@ -165,6 +165,7 @@ public sealed class GraphTrainingJob
                 ["batching"] = options.Batching.ToString(),
                 ["message_passing"] = backbone.MessagePassing.ToString(),
                 ["patience"] = options.Patience.ToString(c),
+                ["plateau"] = options.Plateau is { } p ? $"factor {p.Factor.ToString("G", c)}, patience {p.Patience.ToString(c)}, min scale {p.MinScale.ToString("G", c)}" : "off",
             },
             Metrics = new Dictionary<string, double>
             {

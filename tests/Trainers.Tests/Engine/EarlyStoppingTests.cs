@@ -27,7 +27,7 @@ public class EarlyStoppingTests
     public void Patience_StopsAfterEpochsWithoutImprovement_AndKeepsTheBestEpoch()
     {
         (float[] x, long[] y) = TrainingData.Spirals(100, seed: 4);
-        var task = new ScriptedTask(TrainerTests.SpiralSource(x, y));
+        var task = new ScriptedTask(TrainerTests.SpiralSource(x, y), s_metric);
         using Trainer trainer = NewTrainer();
         TrainingRunResult run = TrainingRun.Run(trainer, task, Options(null, patience: 2));
         Assert.True(run.StoppedEarly);
@@ -38,7 +38,7 @@ public class EarlyStoppingTests
         Assert.Equal(task.Snapshots[2], run.BestValues!);
 
         using Trainer full = NewTrainer();
-        TrainingRunResult all = TrainingRun.Run(full, new ScriptedTask(TrainerTests.SpiralSource(x, y)), Options(null, patience: 0));
+        TrainingRunResult all = TrainingRun.Run(full, new ScriptedTask(TrainerTests.SpiralSource(x, y), s_metric), Options(null, patience: 0));
         Assert.False(all.StoppedEarly);
         Assert.Equal(8, all.Epochs.Count);
         Assert.Equal(8, all.BestEpoch);
@@ -53,11 +53,11 @@ public class EarlyStoppingTests
         TrainingRunResult first;
         using (Trainer a = NewTrainer())
         {
-            first = TrainingRun.Run(a, new ScriptedTask(TrainerTests.SpiralSource(x, y)), Options(dir.Path, patience: 2));
+            first = TrainingRun.Run(a, new ScriptedTask(TrainerTests.SpiralSource(x, y), s_metric), Options(dir.Path, patience: 2));
         }
 
         using Trainer b = NewTrainer();
-        var task = new ScriptedTask(TrainerTests.SpiralSource(x, y));
+        var task = new ScriptedTask(TrainerTests.SpiralSource(x, y), s_metric);
         TrainingRunResult again = TrainingRun.Run(b, task, Options(dir.Path, patience: 2));
         Assert.True(again.StoppedEarly);
         Assert.Equal(0, task.Steps);
@@ -71,27 +71,6 @@ public class EarlyStoppingTests
     {
         (float[] x, long[] y) = TrainingData.Spirals(20, seed: 4);
         using Trainer trainer = NewTrainer();
-        Assert.Throws<ArgumentOutOfRangeException>(() => TrainingRun.Run(trainer, new ScriptedTask(TrainerTests.SpiralSource(x, y)), Options(null, patience: -1)));
-    }
-
-    /// <summary>Trains on the spirals and reports the scripted metric of each epoch, keeping each epoch's parameters.</summary>
-    private sealed class ScriptedTask(ArrayBatchSource source) : ITrainingTask
-    {
-        public Dictionary<int, float[][]> Snapshots { get; } = [];
-
-        public int Steps { get; private set; }
-
-        public StepOutcome TrainStep(Trainer trainer, long step)
-        {
-            Steps++;
-            source.Fill(step, trainer.Options.Seed, trainer.Batch);
-            return new StepOutcome(trainer.TrainStep(), 16, double.NaN);
-        }
-
-        public double? Evaluate(Trainer trainer, int epoch)
-        {
-            Snapshots[epoch] = [.. new[] { "W1", "b1", "W2", "b2" }.Select(trainer.GetState<float>)];
-            return s_metric[epoch - 1];
-        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => TrainingRun.Run(trainer, new ScriptedTask(TrainerTests.SpiralSource(x, y), s_metric), Options(null, patience: -1)));
     }
 }

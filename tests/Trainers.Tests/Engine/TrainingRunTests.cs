@@ -208,7 +208,7 @@ public class TrainingRunTests
         public void Advance(TimeSpan by) => _ticks += by.Ticks;
     }
 
-    private sealed class Inline<T>(Action<T> action) : IProgress<T>
+    internal sealed class Inline<T>(Action<T> action) : IProgress<T>
     {
         public void Report(T value) => action(value);
     }
