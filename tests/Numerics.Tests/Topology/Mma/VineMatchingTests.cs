@@ -36,3 +36,119 @@ public sealed class VineMatchingTests
         Assert.Equal([-1, 0], map);
     }
 }
+
+public sealed class VineMatchingEquivalenceTests
+{
+    private const float Delta = 0.1f;
+    private const float Eta = 1e-5f;
+
+    /// <summary>Bars on a coarse lattice (many ties, many candidates per bar), some essential, sorted by birth.</summary>
+    private static LineBar[] RandomBars(Random rng, int count, float shift)
+    {
+        var bars = new LineBar[count];
+        for (int k = 0; k < count; k++)
+        {
+            float birth = (rng.Next(12) * Delta / 4f) - shift;
+            float death = rng.Next(8) == 0 ? float.PositiveInfinity : birth + (rng.Next(1, 10) * Delta / 4f) - shift;
+            bars[k] = new LineBar(birth, MathF.Max(death, birth));
+        }
+
+        return [.. bars.OrderBy(b => b.Birth)];
+    }
+
+    [Fact]
+    public void Match_EqualsPlainKuhnOnDenseRandomInstances()
+    {
+        var rng = new Random(16);
+        for (int trial = 0; trial < 3000; trial++)
+        {
+            LineBar[] lower = RandomBars(rng, rng.Next(0, 40), 0f);
+            LineBar[] upper = RandomBars(rng, rng.Next(0, 40), rng.Next(3) * Delta / 8f);
+            (int[] expected, int expectedBroken) = KuhnVineMatching.Match(lower, upper, Delta, Eta);
+            (int[] actual, int broken) = VineMatching.Match(lower, upper, Delta, Eta);
+            Assert.Equal(expected, actual);
+            Assert.Equal(expectedBroken, broken);
+        }
+    }
+
+    [Fact]
+    public void Match_EqualsPlainKuhnOnTheLinesOfAFunctionRipsModule()
+    {
+        // The real inputs: barcodes of neighbouring slope-1 lines of a noisy annulus, H0 and H1, at two precisions.
+        float[] pts = TopologyTestData.NoisyAnnulus(60, 0.15f, 3);
+        DistanceMatrix dm = DistanceMatrix.FromPoints(pts, 2);
+        var f = new FunctionRipsBifiltration(dm, Codensity.Compute(dm, 2, CodensityKind.GaussianKde, 0.3f), 0.8f);
+        BifilteredComplex complex = BifilteredComplex.FromFunctionRips(f, collapse: true);
+        complex = complex.Normalized(complex.Bounds);
+        int pairs = 0;
+        foreach (float delta in new[] { 0.05f, 0.02f })
+        {
+            LineBar[][]? previous = null;
+            for (float c = -1f; c <= 1f; c += delta)
+            {
+                LineBar[][] current = complex.LineBarcode(c, 1);
+                for (int d = 0; previous is not null && d <= 1; d++)
+                {
+                    (int[] expected, int expectedBroken) = KuhnVineMatching.Match(previous[d], current[d], delta, 2e-5f);
+                    (int[] actual, int broken) = VineMatching.Match(previous[d], current[d], delta, 2e-5f);
+                    Assert.Equal(expected, actual);
+                    Assert.Equal(expectedBroken, broken);
+                    pairs += previous[d].Length > 0 ? 1 : 0;
+                }
+
+                previous = current;
+            }
+        }
+
+        Assert.True(pairs > 100);
+    }
+
+    [Fact]
+    public void Match_IsAMaximumMatchingOfAdmissiblePairs_BruteForce()
+    {
+        var rng = new Random(7);
+        for (int trial = 0; trial < 400; trial++)
+        {
+            LineBar[] lower = RandomBars(rng, rng.Next(0, 7), 0f);
+            LineBar[] upper = RandomBars(rng, rng.Next(0, 7), rng.Next(3) * Delta / 8f);
+            (int[] map, int broken) = VineMatching.Match(lower, upper, Delta, Eta);
+            var used = new HashSet<int>();
+            for (int i = 0; i < lower.Length; i++)
+            {
+                if (map[i] >= 0)
+                {
+                    Assert.True(Admissible(lower[i], upper[map[i]]), $"trial {trial}: {lower[i]} → {upper[map[i]]} is not admissible");
+                    Assert.True(used.Add(map[i]));
+                }
+            }
+
+            Assert.Equal(MaximumMatching(lower, upper, 0, 0), used.Count);
+            int unmatchedLong = lower.Where((b, i) => b.Length > Delta + Eta && map[i] < 0).Count()
+                + upper.Where((b, j) => b.Length > Delta + Eta && !used.Contains(j)).Count();
+            Assert.Equal(unmatchedLong, broken);
+        }
+    }
+
+    private static bool Admissible(LineBar a, LineBar b) =>
+        b.Birth >= a.Birth - Delta - Eta && b.Birth <= a.Birth + Eta && KuhnVineMatching.DeathCompatible(a.Death, b.Death, Delta, Eta);
+
+    /// <summary>The largest matching size, by trying every partner (or none) for each lower bar in turn.</summary>
+    private static int MaximumMatching(LineBar[] lower, LineBar[] upper, int i, int usedMask)
+    {
+        if (i == lower.Length)
+        {
+            return 0;
+        }
+
+        int best = MaximumMatching(lower, upper, i + 1, usedMask);
+        for (int j = 0; j < upper.Length; j++)
+        {
+            if ((usedMask & (1 << j)) == 0 && Admissible(lower[i], upper[j]))
+            {
+                best = Math.Max(best, 1 + MaximumMatching(lower, upper, i + 1, usedMask | (1 << j)));
+            }
+        }
+
+        return best;
+    }
+}
