@@ -13,36 +13,37 @@ namespace Pipelines.Numerics.Topology;
 /// line's barcode. Found by augmenting paths (Kuhn): first from the lower line's long bars, then its short ones (both
 /// keep every matched vertex matched), then from the upper line's unmatched long bars, whose alternating paths may end
 /// by freeing a short upper bar. Long bars left unmatched (rounding ties) are counted as discontinuities.
-/// <para>
-/// Cost: the candidate lists are one flat (CSR) array per side, each lower bar's partners sorted by closeness. A
-/// search that fails leaves the matching unchanged and has explored the whole alternating closure of its start, none
-/// of which can reach a free (or, from the upper side, freeable) vertex; so its visited marks stay valid and are only
-/// cleared (a new stamp, no array cleared or allocated) after a search that augments. Later searches skip those
-/// vertices where Kuhn would re-explore them and fail again: the same augmenting paths, hence the same matching, with
-/// failed searches costing O(edges) in total between two augmentations instead of O(edges) each.
-/// </para>
 /// </remarks>
 internal sealed class VineMatching
 {
-    private readonly int[] _lowerStart;
-    private readonly int[] _lowerAdj;
-    private readonly int[] _upperStart;
-    private readonly int[] _upperAdj;
+    private readonly LineBar[] _lower;
+    private readonly LineBar[] _upper;
+    private readonly List<int>[] _adjLower;
+    private readonly List<int>[] _adjUpper;
     private readonly bool[] _mustUpper;
     private readonly int[] _matchLower;
     private readonly int[] _matchUpper;
-    private readonly int[] _seenUpper;
-    private readonly int[] _seenLower;
-    private int _stamp = 1;
+    private bool[] _visited = [];
 
     private VineMatching(LineBar[] lower, LineBar[] upper, float delta, float eta)
     {
+        _lower = lower;
+        _upper = upper;
+        _adjLower = new List<int>[lower.Length];
+        _adjUpper = new List<int>[upper.Length];
+        for (int i = 0; i < lower.Length; i++)
+        {
+            _adjLower[i] = [];
+        }
+
+        for (int j = 0; j < upper.Length; j++)
+        {
+            _adjUpper[j] = [];
+        }
+
         // Both lists are sorted by birth: scan the window of upper births in [a.Birth − δ − η, a.Birth + η].
-        // Prefer the closest partner (deterministic: then by index), sorted as one key each: the cost's bits (a
-        // non-negative float orders as its bits) above the index.
-        _lowerStart = new int[lower.Length + 1];
-        var keys = new List<ulong>(lower.Length * 2);
         int start = 0;
+        var keys = new List<ulong>();
         for (int i = 0; i < lower.Length; i++)
         {
             LineBar a = lower[i];
@@ -51,7 +52,9 @@ internal sealed class VineMatching
                 start++;
             }
 
-            int first = keys.Count;
+            // Prefer the closest partner (deterministic: then by index), sorted as one key each: the cost's bits (a
+            // non-negative float orders as its bits) above the index.
+            keys.Clear();
             for (int j = start; j < upper.Length && upper[j].Birth <= a.Birth + eta; j++)
             {
                 if (DeathCompatible(a.Death, upper[j].Death, delta, eta))
@@ -61,41 +64,18 @@ internal sealed class VineMatching
                 }
             }
 
-            keys.Sort(first, keys.Count - first, null);
-            _lowerStart[i + 1] = keys.Count;
-        }
-
-        // Lower side: each bar's partners closest first. Upper side: each bar's partners in increasing lower index
-        // (counting sort, stable in i).
-        _lowerAdj = new int[keys.Count];
-        _upperStart = new int[upper.Length + 1];
-        for (int e = 0; e < keys.Count; e++)
-        {
-            int j = (int)(uint)keys[e];
-            _lowerAdj[e] = j;
-            _upperStart[j + 1]++;
-        }
-
-        for (int j = 0; j < upper.Length; j++)
-        {
-            _upperStart[j + 1] += _upperStart[j];
-        }
-
-        _upperAdj = new int[keys.Count];
-        int[] fill = _upperStart[..^1];
-        for (int i = 0; i < lower.Length; i++)
-        {
-            for (int e = _lowerStart[i]; e < _lowerStart[i + 1]; e++)
+            keys.Sort();
+            foreach (ulong key in keys)
             {
-                _upperAdj[fill[_lowerAdj[e]]++] = i;
+                int j = (int)(uint)key;
+                _adjLower[i].Add(j);
+                _adjUpper[j].Add(i);
             }
         }
 
         _mustUpper = [.. upper.Select(b => b.Length > delta + eta)];
         _matchLower = new int[lower.Length];
         _matchUpper = new int[upper.Length];
-        _seenUpper = new int[upper.Length];
-        _seenLower = new int[lower.Length];
         Array.Fill(_matchLower, -1);
         Array.Fill(_matchUpper, -1);
     }
@@ -109,20 +89,20 @@ internal sealed class VineMatching
         {
             for (int i = 0; i < lower.Length; i++)
             {
-                if ((lower[i].Length > delta + eta) == (pass == 0) && m._matchLower[i] < 0 && m.AugmentFromLower(i))
+                if ((lower[i].Length > delta + eta) == (pass == 0) && m._matchLower[i] < 0)
                 {
-                    m._stamp++;
+                    m._visited = new bool[upper.Length];
+                    m.AugmentFromLower(i);
                 }
             }
         }
 
-        // The upper-side searches have their own marks (on lower bars) and success condition: a fresh stamp.
-        m._stamp++;
         for (int j = 0; j < upper.Length; j++)
         {
-            if (m._mustUpper[j] && m._matchUpper[j] < 0 && m.AugmentFromUpper(j))
+            if (m._mustUpper[j] && m._matchUpper[j] < 0)
             {
-                m._stamp++;
+                m._visited = new bool[lower.Length];
+                m.AugmentFromUpper(j);
             }
         }
 
@@ -142,15 +122,14 @@ internal sealed class VineMatching
 
     private bool AugmentFromLower(int i)
     {
-        for (int e = _lowerStart[i]; e < _lowerStart[i + 1]; e++)
+        foreach (int j in _adjLower[i])
         {
-            int j = _lowerAdj[e];
-            if (_seenUpper[j] == _stamp)
+            if (_visited[j])
             {
                 continue;
             }
 
-            _seenUpper[j] = _stamp;
+            _visited[j] = true;
             if (_matchUpper[j] < 0 || AugmentFromLower(_matchUpper[j]))
             {
                 _matchUpper[j] = i;
@@ -164,15 +143,14 @@ internal sealed class VineMatching
 
     private bool AugmentFromUpper(int j)
     {
-        for (int e = _upperStart[j]; e < _upperStart[j + 1]; e++)
+        foreach (int i in _adjUpper[j])
         {
-            int i = _upperAdj[e];
-            if (_seenLower[i] == _stamp)
+            if (_visited[i])
             {
                 continue;
             }
 
-            _seenLower[i] = _stamp;
+            _visited[i] = true;
             int r = _matchLower[i];
             if (r < 0 || AugmentFromUpper(r))
             {
