@@ -79,9 +79,10 @@ public static class EdgeCollapse
 
     /// <summary>
     /// The same collapse on a Rips graph in compressed rows (the grid route of a low-dimensional cloud: no n × n array
-    /// exists): the same edge order and shift times, common neighbourhoods by merging two sorted rows, val(w, x) by a
-    /// binary search in w's row. The result is the graph of the surviving edges with their new values, equal edge for
-    /// edge to <see cref="Collapse(DistanceMatrix, float)"/> on the distance matrix of the same graph.
+    /// exists): the same edge order and shift times, common neighbourhoods by merging two sorted rows, val(w, x) from
+    /// w's row spread into a scratch row of length n (cleared after each candidate w). The result is the graph of the
+    /// surviving edges with their new values, equal edge for edge to <see cref="Collapse(DistanceMatrix, float)"/> on
+    /// the distance matrix of the same graph.
     /// </summary>
     /// <param name="graph">The Rips graph (its distances are the edge values).</param>
     /// <param name="edgesAfter">The number of edges kept.</param>
@@ -111,11 +112,13 @@ public static class EdgeCollapse
         edges.Sort(static (a, b) => b.Value != a.Value ? b.Value.CompareTo(a.Value) : b.U != a.U ? b.U.CompareTo(a.U) : b.V.CompareTo(a.V));
         var common = new List<int>();
         var join = new float[n];
+        var row = new float[n];
+        Array.Fill(row, float.PositiveInfinity);
         var kept = new List<(int U, int V)>();
         var keptValue = new List<float>();
         foreach ((float t, int u, int v, int slot, int mirror) in edges)
         {
-            float shifted = ShiftTime(rowStart, adjacent, value, u, v, t, common, join);
+            float shifted = ShiftTime(rowStart, adjacent, value, u, v, t, common, join, row);
             value[slot] = shifted;
             value[mirror] = shifted;
         }
@@ -168,7 +171,7 @@ public static class EdgeCollapse
     }
 
     /// <summary><see cref="ShiftTime(float[], int, int, int, float, List{int}, float[])"/> on compressed rows.</summary>
-    private static float ShiftTime(int[] rowStart, int[] adjacent, float[] value, int u, int v, float t, List<int> common, float[] join)
+    private static float ShiftTime(int[] rowStart, int[] adjacent, float[] value, int u, int v, float t, List<int> common, float[] join, float[] row)
     {
         // x joins the common neighbourhood C at j_x = max(val(u, x), val(v, x)): merge the two descending rows.
         common.Clear();
@@ -212,6 +215,8 @@ public static class EdgeCollapse
                     break;
                 }
 
+                // w's row spread into the scratch row (val(w, x) in O(1)), cleared again below.
+                Spread(rowStart, adjacent, value, w, row);
                 bool dominates = true;
                 foreach (int x in common)
                 {
@@ -220,7 +225,7 @@ public static class EdgeCollapse
                         break;
                     }
 
-                    if (x != w && Value(rowStart, adjacent, value, w, x) > s)
+                    if (x != w && row[x] > s)
                     {
                         dominates = false;
                         break;
@@ -232,6 +237,8 @@ public static class EdgeCollapse
                     dominator = w;
                     break;
                 }
+
+                Clear(rowStart, adjacent, w, row);
             }
 
             if (dominator < 0)
@@ -242,11 +249,13 @@ public static class EdgeCollapse
             float next = float.PositiveInfinity;
             foreach (int x in common)
             {
-                if (x != dominator && join[x] > s && join[x] < next && Value(rowStart, adjacent, value, dominator, x) > join[x])
+                if (x != dominator && join[x] > s && join[x] < next && row[x] > join[x])
                 {
                     next = join[x];
                 }
             }
+
+            Clear(rowStart, adjacent, dominator, row);
 
             if (float.IsPositiveInfinity(next))
             {
@@ -257,10 +266,20 @@ public static class EdgeCollapse
         }
     }
 
-    private static float Value(int[] rowStart, int[] adjacent, float[] value, int w, int x)
+    private static void Spread(int[] rowStart, int[] adjacent, float[] value, int w, float[] row)
     {
-        int slot = Slot(rowStart, adjacent, w, x);
-        return slot < 0 ? float.PositiveInfinity : value[slot];
+        for (int p = rowStart[w]; p < rowStart[w + 1]; p++)
+        {
+            row[adjacent[p]] = value[p];
+        }
+    }
+
+    private static void Clear(int[] rowStart, int[] adjacent, int w, float[] row)
+    {
+        for (int p = rowStart[w]; p < rowStart[w + 1]; p++)
+        {
+            row[adjacent[p]] = float.PositiveInfinity;
+        }
     }
 
     /// <summary>The first time s ≥ t at which uv is not dominated in G_s (+∞ when it stays dominated).</summary>
