@@ -110,15 +110,12 @@ public static class EdgeCollapse
 
         // Decreasing value; ties by decreasing ids: the order of the dense collapse.
         edges.Sort(static (a, b) => b.Value != a.Value ? b.Value.CompareTo(a.Value) : b.U != a.U ? b.U.CompareTo(a.U) : b.V.CompareTo(a.V));
-        var common = new List<int>();
-        var join = new float[n];
-        var row = new float[n];
-        Array.Fill(row, float.PositiveInfinity);
+        var scratch = new Scratch(n);
         var kept = new List<(int U, int V)>();
         var keptValue = new List<float>();
         foreach ((float t, int u, int v, int slot, int mirror) in edges)
         {
-            float shifted = ShiftTime(rowStart, adjacent, value, u, v, t, common, join, row);
+            float shifted = ShiftTime(rowStart, adjacent, value, u, v, t, scratch);
             value[slot] = shifted;
             value[mirror] = shifted;
         }
@@ -170,9 +167,20 @@ public static class EdgeCollapse
         return -1;
     }
 
-    /// <summary><see cref="ShiftTime(float[], int, int, int, float, List{int}, float[])"/> on compressed rows.</summary>
-    private static float ShiftTime(int[] rowStart, int[] adjacent, float[] value, int u, int v, float t, List<int> common, float[] join, float[] row)
+    /// <summary>
+    /// <see cref="ShiftTime(float[], int, int, int, float, List{int}, float[])"/> on compressed rows; C sorted by
+    /// join time as 64-bit keys (a non-negative float orders as its bits), the previous edge's dominator tried first
+    /// (the shift time does not depend on which dominator is found).
+    /// </summary>
+    private static float ShiftTime(int[] rowStart, int[] adjacent, float[] value, int u, int v, float t, Scratch scratch)
     {
+        List<int> common = scratch.Common;
+        float[] join = scratch.Join;
+        float[] row = scratch.Row;
+        ulong[] keys = scratch.Keys;
+        int count = 0;
+        scratch.Stamp++;
+
         // x joins the common neighbourhood C at j_x = max(val(u, x), val(v, x)): merge the two descending rows.
         common.Clear();
         int p = rowStart[u];
@@ -187,7 +195,8 @@ public static class EdgeCollapse
                 if (!float.IsPositiveInfinity(jx))
                 {
                     join[a] = jx;
-                    common.Add(a);
+                    scratch.Member[a] = scratch.Stamp;
+                    keys[count++] = ((ulong)BitConverter.SingleToUInt32Bits(jx) << 32) | (uint)a;
                 }
 
                 p++;
@@ -203,48 +212,37 @@ public static class EdgeCollapse
             }
         }
 
-        common.Sort((a, b) => join[a].CompareTo(join[b]));
+        keys.AsSpan(0, count).Sort();
+        for (int k = 0; k < count; k++)
+        {
+            common.Add((int)(uint)keys[k]);
+        }
+
         float s = t;
         while (true)
         {
             int dominator = -1;
-            foreach (int w in common)
+            int last = scratch.LastDominator;
+            if (last >= 0 && scratch.Member[last] == scratch.Stamp && join[last] <= s && Dominates(rowStart, adjacent, value, last, common, join, row, s))
             {
-                if (join[w] > s)
-                {
-                    break;
-                }
+                dominator = last;
+            }
 
-                // w's row spread into the scratch row (val(w, x) in O(1)), cleared again below.
-                Spread(rowStart, adjacent, value, w, row);
-                bool dominates = true;
-                foreach (int x in common)
-                {
-                    if (join[x] > s)
-                    {
-                        break;
-                    }
-
-                    if (x != w && row[x] > s)
-                    {
-                        dominates = false;
-                        break;
-                    }
-                }
-
-                if (dominates)
+            for (int k = 0; dominator < 0 && k < common.Count && join[common[k]] <= s; k++)
+            {
+                int w = common[k];
+                if (w != last && Dominates(rowStart, adjacent, value, w, common, join, row, s))
                 {
                     dominator = w;
-                    break;
                 }
-
-                Clear(rowStart, adjacent, w, row);
             }
 
             if (dominator < 0)
             {
                 return s;
             }
+
+            scratch.LastDominator = dominator;
 
             float next = float.PositiveInfinity;
             foreach (int x in common)
@@ -263,6 +261,55 @@ public static class EdgeCollapse
             }
 
             s = next;
+        }
+    }
+
+    /// <summary>
+    /// Whether w dominates at time s (val(w, x) ≤ s for every other x ∈ C(s)); on true w's row stays spread in
+    /// <paramref name="row"/> (the caller clears it), on false it is cleared here.
+    /// </summary>
+    private static bool Dominates(int[] rowStart, int[] adjacent, float[] value, int w, List<int> common, float[] join, float[] row, float s)
+    {
+        Spread(rowStart, adjacent, value, w, row);
+        foreach (int x in common)
+        {
+            if (join[x] > s)
+            {
+                break;
+            }
+
+            if (x != w && row[x] > s)
+            {
+                Clear(rowStart, adjacent, w, row);
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Scratch space of the compressed-row collapse, reused across edges.</summary>
+    private sealed class Scratch(int n)
+    {
+        public List<int> Common { get; } = [];
+
+        public float[] Join { get; } = new float[n];
+
+        public float[] Row { get; } = Filled(n);
+
+        public ulong[] Keys { get; } = new ulong[n];
+
+        public int[] Member { get; } = new int[n];
+
+        public int Stamp { get; set; }
+
+        public int LastDominator { get; set; } = -1;
+
+        private static float[] Filled(int n)
+        {
+            var row = new float[n];
+            Array.Fill(row, float.PositiveInfinity);
+            return row;
         }
     }
 
