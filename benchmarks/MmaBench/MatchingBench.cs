@@ -39,8 +39,8 @@ internal static class MatchingBench
                 (int[] b, int bb) = library(p.Lower, p.Upper, delta, Eta);
                 return ba == bb && a.AsSpan().SequenceEqual(b);
             });
-            (double before, double after) = BestOf(Math.Max(repeat, 15), () => pairs.ForEach(p => KuhnMatching.Match(p.Lower, p.Upper, delta, Eta)), () => pairs.ForEach(p => library(p.Lower, p.Upper, delta, Eta)));
             (long searches, long visits) = (KuhnMatching.Searches, KuhnMatching.Visits);
+            (double before, double after) = BestOf(Math.Max(repeat, 15), () => pairs.ForEach(p => KuhnMatching.Match(p.Lower, p.Upper, delta, Eta)), () => pairs.ForEach(p => library(p.Lower, p.Upper, delta, Eta)));
             double bars = pairs.Average(p => p.Lower.Length);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{delta,6} {pairs.Count,6} {bars,9:F1} {searches,9} {visits / (double)Math.Max(1, searches),13:F1} {1000 * before,14:F2} {1000 * after,16:F2} {before / after,6:F2}x {(same ? "yes" : "NO"),5}"));
         }
