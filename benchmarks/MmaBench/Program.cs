@@ -10,6 +10,7 @@ namespace Pipelines.Benchmarks.Mma;
 /// TopologyBench's Hilbert case), H0 + H1, in one run; prints the ratio MMA / Hilbert.
 /// With --accuracy TU_FOLDER it then compares MMA and Hilbert features on that TU set (10-fold CV, same classifier).
 /// usage: dotnet run -c Release --project benchmarks/MmaBench -- [--repeat 3] [--points 200] [--accuracy ../shared/data/graphs/tu/MUTAG]
+/// With <c>--matching</c>: only the line-matching phase, before (plain Kuhn) and after, on the same barcodes (<see cref="MatchingBench"/>).
 /// </summary>
 public static class Program
 {
@@ -22,6 +23,13 @@ public static class Program
         DistanceMatrix dm = DistanceMatrix.FromPoints(pts, 2);
         float[] c = Codensity.Compute(dm, 2, CodensityKind.GaussianKde, 0.15f);
         var f = new FunctionRipsBifiltration(dm, c, Threshold);
+        if (args.Contains("--matching"))
+        {
+            // The line-matching phase alone, before (plain Kuhn) and after, side by side (MatchingBench).
+            MatchingBench.Run(f, repeat);
+            return 0;
+        }
+
         Console.WriteLine($"MmaBench  cores={Environment.ProcessorCount}  repeat={repeat} (median)  {n} points (noisy annulus), Rips threshold {Threshold}, KDE h=0.15, H0+H1");
         Console.WriteLine($"{"case",-34} {"seconds",9} {"lines",6} {"summands H0/H1",15} {"vs Hilbert 50x50",17}");
         FiltrationGrid g1 = FiltrationGrid.Fit(f.EdgeValues(), GridStrategy.Regular, 50);

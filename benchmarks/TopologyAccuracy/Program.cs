@@ -51,6 +51,8 @@ public static class Program
             Table.FixedRecipe = recipe >= 0 ? args[recipe + 1] : null;
             int candidates = Array.IndexOf(args, "--candidates");
             Table.Candidates = candidates >= 0 ? args[candidates + 1].Split(',') : null;
+            int select = Array.IndexOf(args, "--select");
+            Table.SelectInvariants = select >= 0 ? args[select + 1].Split(',') : null;
             if (args.Contains("--softmax"))
             {
                 Classifiers.Names = ["softmax", "1nn"];

@@ -12,6 +12,13 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        if (args.Contains("--collapse-route"))
+        {
+            // Edge collapse on the grid route vs the dense route, 2-D rows only (no Ripser/GUDHI needed).
+            CollapseRouteBench.Run(Arg(args, "--clouds2d") ?? Path.Combine(Path.GetTempPath(), "pipelines-topobench-2d"), int.Parse(Arg(args, "--repeat") ?? "5", CultureInfo.InvariantCulture));
+            return 0;
+        }
+
         if (Arg(args, "--series") is { } series)
         {
             SeriesBench.Run(series, int.Parse(Arg(args, "--count") ?? "20", CultureInfo.InvariantCulture), int.Parse(Arg(args, "--maxdim") ?? "1", CultureInfo.InvariantCulture), int.Parse(Arg(args, "--synthetic") ?? "0", CultureInfo.InvariantCulture));

@@ -9,9 +9,9 @@ namespace Pipelines.Numerics.Topology;
 /// apparent and emergent pairs for d ≥ 1 (Bauer 2021, "Ripser"). Coefficients in Z/2. Zero-length intervals are
 /// dropped; intervals alive at the threshold are reported with Death = +∞. Before any simplex is built the size of
 /// the complex is estimated (<see cref="RipsComplexEstimate"/>) and refused when over <see cref="RipsOptions.Budget"/>.
-/// A cloud of 1 to 3 dimensions with a finite threshold under a quarter of its extent (and neither collapse nor
-/// sparsification) never builds the n × n distance matrix: only pairs in neighbouring cells of a grid of side ≥
-/// threshold are measured (same arithmetic, so the same diagram).
+/// A cloud of 1 to 3 dimensions with a finite threshold under a quarter of its extent (and no sparsification) never
+/// builds the n × n distance matrix: only pairs in neighbouring cells of a grid of side ≥ threshold are measured (same
+/// arithmetic, so the same diagram), and an edge collapse then runs on that graph's compressed rows.
 /// With <see cref="RipsOptions.EdgeCollapse"/> the Rips graph is first edge-collapsed (same diagram); with
 /// <see cref="RipsOptions.SparseApproximation"/> it is first sparsified (<see cref="SparseRips"/>: an approximate
 /// diagram, every point within a factor 1/(1 − ε)).
@@ -30,10 +30,16 @@ public static class RipsPersistence
     {
         options ??= new RipsOptions();
         options.Validate();
-        if (options.Threshold is { } t && options.SparseApproximation is null && !options.CollapsesEdges && CellGrid.Pays(points, dimension, t))
+        if (options.Threshold is { } t && options.SparseApproximation is null && CellGrid.Pays(points, dimension, t))
         {
             DistanceMatrix.CheckPoints(points, dimension);
             RipsGraph graph = RipsGraph.FromPoints(points, dimension, t, degree => RipsComplexEstimate.FromDegrees(degree, t, options.MaxDimension, matrixBytes: 0).EnsureWithin(options.Budget));
+            if (options.CollapsesEdges)
+            {
+                // The collapse runs on the grid's compressed rows (same edge values as on the matrix route).
+                graph = EdgeCollapse.Collapse(graph, out _);
+            }
+
             return new PersistenceDiagram(options.MaxDimension, new RipsReducer(graph, null, options.MaxDimension, cancellationToken).Compute());
         }
 

@@ -35,6 +35,37 @@ public sealed class EdgeCollapseTests
         Assert.True(after < before / 2, $"{before} edges → {after}");
     }
 
+    [Theory]
+    [InlineData(11, 300, 2, 1, 0.12f)]
+    [InlineData(12, 250, 2, 2, 0.2f)]
+    [InlineData(13, 300, 3, 1, 0.2f)]
+    [InlineData(14, 200, 3, 2, 0.24f)]
+    [InlineData(15, 150, 1, 1, 0.05f)]
+    public void Collapse_OnTheGridRoute_EqualsTheMatrixRouteEdgeForEdgeAndKeepsTheDiagram(int seed, int n, int dim, int maxDim, float threshold)
+    {
+        // Thresholds under a quarter of the unit cube: RipsPersistence takes the cell-grid route (no n × n matrix).
+        float[] pts = Cloud(n, dim, seed);
+        Assert.True(CellGrid.Pays(pts, dim, threshold));
+        DistanceMatrix dm = DistanceMatrix.FromPoints(pts, dim);
+        (DistanceMatrix dense, int before, int after) = EdgeCollapse.Collapse(dm, threshold);
+        RipsGraph sparse = EdgeCollapse.Collapse(RipsGraph.FromPoints(pts, dim, threshold, _ => { }), out int kept);
+        Assert.Equal(after, kept);
+        Assert.Equal(after, sparse.EdgeCount);
+        Assert.True(after < before, $"{before} edges → {after}");
+        for (int i = 1; i < n; i++)
+        {
+            for (int j = 0; j < i; j++)
+            {
+                Assert.Equal(dense[i, j], sparse[i, j]);
+            }
+        }
+
+        var plain = new RipsOptions { MaxDimension = maxDim, Threshold = threshold, EdgeCollapse = EdgeCollapseMode.Off };
+        PersistenceDiagram expected = RipsPersistence.Compute(dm, plain);
+        Assert.Equal(Sorted(expected), Sorted(RipsPersistence.Compute(pts, dim, plain with { EdgeCollapse = EdgeCollapseMode.On })));
+        Assert.Equal(Sorted(expected), Sorted(RipsPersistence.Compute(dm, plain with { EdgeCollapse = EdgeCollapseMode.On })));
+    }
+
     [Fact]
     public void Collapse_OnlyDelaysEdgesToValuesOfOtherEdges()
     {
