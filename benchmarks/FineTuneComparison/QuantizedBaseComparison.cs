@@ -14,18 +14,29 @@ namespace Pipelines.Benchmarks.FineTuneComparison;
 /// base (<see cref="QuantizedBase"/>) against full-precision PiSSA and LoRA. One run per process (<c>qbase --run
 /// METHOD RANK SEED</c>) so that its peak RSS (VmHWM) is its own; results are appended to <c>qbase.jsonl</c> and
 /// <c>qbase --report</c> writes <c>qbase_table.md</c> and <c>qbase_loss_curves.png</c>. The init of a (method, rank) is
-/// seed-independent for PiSSA, QPiSSA and LoftQ and is cached as ONNX under <c>--cache</c>.
+/// seed-independent for PiSSA, QPiSSA and LoftQ and is cached as ONNX under <c>--cache</c>. The float rows CorDA-KPM,
+/// CorDA-IPM, Orthogonal, LoRA+rsLoRA, LoRA+DoRA and PiSSA+DoRA run on the same protocol, initialised by fine-tuning
+/// itself (as the main mode's <c>--methods</c>).
 /// </summary>
 internal static class QuantizedBaseComparison
 {
-    // name → (initializer method, quantized base)
-    private static readonly Dictionary<string, (LowRankMethod Method, bool Quantized)> s_methods = new(StringComparer.OrdinalIgnoreCase)
+    // name → how the run's adapters come about. Quantized = the int4 base (QuantizedBase); InTraining = the float
+    // methods that fine-tuning initialises itself (FineTuneModels.Prepare: CorDA's covariance from the first 8 training
+    // batches, DoRA's magnitude, rsLoRA's α/√r), the same protocol as the main mode's --methods; the others are
+    // initialised here and cached per (method, rank) where the init has no seed.
+    private static readonly Dictionary<string, QMethod> s_methods = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["LoRA"] = (LowRankMethod.Lora, false),
-        ["PiSSA"] = (LowRankMethod.Pissa, false),
-        ["QLoRA"] = (LowRankMethod.Lora, true),
-        ["QPiSSA"] = (LowRankMethod.Pissa, true),
-        ["LoftQ"] = (LowRankMethod.LoftQ, true),
+        ["LoRA"] = new(LowRankMethod.Lora),
+        ["PiSSA"] = new(LowRankMethod.Pissa),
+        ["QLoRA"] = new(LowRankMethod.Lora, Quantized: true),
+        ["QPiSSA"] = new(LowRankMethod.Pissa, Quantized: true),
+        ["LoftQ"] = new(LowRankMethod.LoftQ, Quantized: true),
+        ["CorDA-KPM"] = new(LowRankMethod.CordaKpm, InTraining: true),
+        ["CorDA-IPM"] = new(LowRankMethod.CordaIpm, InTraining: true),
+        ["Orthogonal"] = new(LowRankMethod.Orthogonal, InTraining: true),
+        ["LoRA+rsLoRA"] = new(LowRankMethod.Lora, RsLora: true, InTraining: true),
+        ["LoRA+DoRA"] = new(LowRankMethod.Lora, Dora: true, InTraining: true),
+        ["PiSSA+DoRA"] = new(LowRankMethod.Pissa, Dora: true, InTraining: true),
     };
 
     public static int Run(string[] args, Func<string, string> get, Func<string, int, int> getInt, Func<string, float, float> getFloat, string data, string outDir)
@@ -43,7 +54,14 @@ internal static class QuantizedBaseComparison
         string name = args[i + 1];
         int rank = int.Parse(args[i + 2], CultureInfo.InvariantCulture);
         int seed = int.Parse(args[i + 3], CultureInfo.InvariantCulture);
-        (LowRankMethod method, bool quantized) = s_methods[name];
+        if (!s_methods.TryGetValue(name, out QMethod? spec))
+        {
+            Console.Error.WriteLine($"Unknown qbase method '{name}' ({string.Join(", ", s_methods.Keys)}).");
+            return 2;
+        }
+
+        name = s_methods.Keys.First(k => string.Equals(k, name, StringComparison.OrdinalIgnoreCase)); // the table's spelling
+        (LowRankMethod method, bool quantized) = (spec.Method, spec.Quantized);
         float lr = getFloat("--lr", FineTuneOptions.Defaults.LearningRate);
         string key = $"{name} r{rank} s{seed} lr{Lr(lr)}";
         if (Read(jsonl).Any(r => r.Name == name && r.Rank == rank && r.Seed == seed && SameLr(r.LearningRate, lr)))
@@ -69,7 +87,11 @@ internal static class QuantizedBaseComparison
         bool seeded = method == LowRankMethod.Lora;
         string cached = Path.Combine(cache, $"{name}_r{rank}{(seeded ? $"_s{seed}" : "")}.onnx");
         OnnxModel encoder;
-        if (File.Exists(cached))
+        if (spec.InTraining)
+        {
+            encoder = OnnxModelIO.Load(files.ModelPath); // adapters added by fine-tuning's own initialisation
+        }
+        else if (File.Exists(cached))
         {
             encoder = OnnxModelIO.Load(cached);
         }
@@ -95,7 +117,9 @@ internal static class QuantizedBaseComparison
         // 2. Training: the library's defaults (lr, head lr, schedule), one epoch over the subset.
         var ft = new FineTuneOptions
         {
-            Method = method == LowRankMethod.LoftQ ? LowRankMethod.Lora : method, // the encoder carries its adapters; the method only names the run
+            Method = method == LowRankMethod.LoftQ ? LowRankMethod.Lora : method, // a pre-adapted encoder carries its adapters; the method only names the run
+            Dora = spec.Dora,
+            RsLora = spec.RsLora,
             Rank = rank,
             BatchSize = batch,
             MaxLength = maxLength,
@@ -120,6 +144,11 @@ internal static class QuantizedBaseComparison
             }
         });
         FineTuneResult r = TextClassifierFineTuning.Train(encoder, tokenizer, train, dev, ft, progress);
+        if (spec.InTraining)
+        {
+            initSeconds += r.InitializationSeconds;
+        }
+
         double stepSeconds = stepTimes.Count > 0 ? stepTimes.Skip(Math.Min(2, stepTimes.Count - 1)).Average() : double.NaN;
         var run = new QRun(key, name, rank, seed, ft.LearningRate, ft.HeadLearningRate ?? ft.LearningRate, train.Count, dev.Count, batch, maxLength, threads,
             [.. r.Losses], r.Validation!.Accuracy, r.Validation.MeanLoss, r.TrainableParameters, initSeconds, r.TrainingSeconds, stepSeconds, PeakRssMiB());
@@ -217,6 +246,8 @@ internal static class QuantizedBaseComparison
         public void Report(FineTuneProgress value) => action(value);
     }
 }
+
+internal sealed record QMethod(LowRankMethod Method, bool Quantized = false, bool Dora = false, bool RsLora = false, bool InTraining = false);
 
 internal sealed record QRun(
     string Key, string Name, int Rank, int Seed, float LearningRate, float HeadLearningRate, int TrainRows, int DevRows, int Batch, int MaxLength, int Threads,

@@ -5,7 +5,7 @@ using Pipelines.Benchmarks.PissaInit;
 using Pipelines.Onnx;
 
 // PiSSA-fast initialisation time and error: Pipelines (managed randomized SVD) vs torch.svd_lowrank (peft's routine),
-// side by side in one run. Usage: PissaInit [--quick] [--threads N] [--ref-dir DIR] [--breakdown RANK]
+// side by side in one run. Usage: PissaInit [--quick] [--threads N] [--ref-dir DIR] [--breakdown RANK] [--variants RANK]
 //   default: `lora init`'s initialisation (LowRankInitializer.Initialize, CLI defaults) vs ref_pissa.py at 1 and 2 threads;
 //   --all [--skip-netlib] [--openblas DIR]: the earlier per-matrix comparison (p, niter variants, one 4096² matrix).
 // --openblas DIR: a folder holding OpenBLAS's libblas.so.3/liblapack.so.3 (e.g. extracted from Debian's
@@ -28,6 +28,9 @@ for (int i = 0; i < args.Length; i++)
         case "--skip-netlib": skipNetlib = true; break;
         case "--breakdown":
             Breakdown.Run(PretrainedModels.MiniLm().ModelPath, int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture), threads);
+            return;
+        case "--variants":
+            VariantScan.Run(int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture), quick ? 3 : 7);
             return;
         case "--threads": threads = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); threadsGiven = true; break;
         case "--all": all = true; break;

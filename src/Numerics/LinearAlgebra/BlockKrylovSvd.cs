@@ -15,6 +15,10 @@ internal static class BlockKrylovSvd
     // σ_r / σ₁ below this: G's float rounding would blur V, so the caller falls back to subspace iteration.
     private const double MinSingularRatio = 1e-3;
 
+    // The Ritz step's subspace iteration on G (see TopEigenpairs): ℓ' = r + RitzOversampling columns, RitzIterations steps.
+    private const int RitzOversampling = 16;
+    private const int RitzIterations = 6;
+
     /// <summary>Rank-r factors; false for inputs it does not handle (rank-deficient A, a first block that is not of full rank).</summary>
     public static bool TryCompute(
         ReadOnlySpan<float> a, int m, int n, int l, RandomizedSvdOptions options, [NotNullWhen(true)] out SvdResult? svd, out int steps)
@@ -88,19 +92,9 @@ internal static class BlockKrylovSvd
             }
         }
 
-        double[] vectors = DenseSymmetricEigensolver.Decompose(g, kk, out double[] values); // ascending, column j ↔ values[j]
         float[] sigma = new float[k];
         float[] w = new float[kk * k]; // W_r, K×r: column t is the eigenvector of the t-th largest eigenvalue
-        for (int t = 0; t < k; t++)
-        {
-            int col = kk - 1 - t;
-            double lambda = values[col];
-            sigma[t] = (float)Math.Sqrt(Math.Max(0, lambda));
-            for (int row = 0; row < kk; row++)
-            {
-                w[(row * k) + t] = (float)vectors[(row * kk) + col];
-            }
-        }
+        TopEigenpairs(g, kk, k, options.Seed, threads, sigma, w);
 
         if (!(sigma[0] > 0) || sigma[k - 1] < MinSingularRatio * sigma[0])
         {
@@ -130,5 +124,79 @@ internal static class BlockKrylovSvd
         svd.FixSigns();
         steps = nb - 1;
         return true;
+    }
+
+    /// <summary>
+    /// The r largest eigenpairs of the K×K Gram matrix G (σ = √λ into <paramref name="sigma"/>, eigenvectors as the
+    /// columns of the K×r <paramref name="w"/>). K ≤ r + <see cref="RitzOversampling"/>: the dense eigensolver. Wider
+    /// spaces (e.g. r = 64, ℓ = 64, q = 2: K = 192), where the dense solver's O(K³) would outweigh the products saved:
+    /// <see cref="RitzIterations"/> steps of subspace iteration on G first (float GEMMs on ℓ' = r + <see
+    /// cref="RitzOversampling"/> columns; G's eigenvalues are σ², so each step contracts the unwanted directions by
+    /// (σ_ℓ'/σ_r)²), then Rayleigh–Ritz on the ℓ'×ℓ' matrix T = Xᵀ·G·X (one-sided Jacobi; T is positive semi-definite, so
+    /// its SVD is its eigendecomposition). The pairs stay exact Ritz pairs of A for span U (U·Σ·Vᵀ is A's orthogonal
+    /// projection onto span U, V orthonormal); only the choice of span U within span Q is approximate.
+    /// </summary>
+    private static void TopEigenpairs(double[] g, int kk, int k, ulong seed, int threads, float[] sigma, float[] w)
+    {
+        int lp = k + RitzOversampling;
+        if (kk <= lp)
+        {
+            double[] vectors = DenseSymmetricEigensolver.Decompose(g, kk, out double[] values); // ascending, column j ↔ values[j]
+            for (int t = 0; t < k; t++)
+            {
+                int col = kk - 1 - t;
+                sigma[t] = (float)Math.Sqrt(Math.Max(0, values[col]));
+                for (int row = 0; row < kk; row++)
+                {
+                    w[(row * k) + t] = (float)vectors[(row * kk) + col];
+                }
+            }
+
+            return;
+        }
+
+        float[] gf = new float[kk * kk];
+        for (int i = 0; i < gf.Length; i++)
+        {
+            gf[i] = (float)g[i];
+        }
+
+        var x = new Matrix(kk, lp);
+        new GaussianSampler(seed ^ 0x5EED_417Bu).FillBlocks(x.Data);
+        var y = new Matrix(kk, lp);
+        for (int it = 0; it <= RitzIterations; it++)
+        {
+            Gemm.Multiply(gf, false, x.Data, false, y.Data, kk, lp, kk, maxThreads: threads);
+            x = (it == RitzIterations ? CholeskyQr.TryFactor(y, threads, out Matrix? q, out _) : CholeskyQr.TryBasis(y, threads, out q))
+                ? q
+                : HouseholderQr.Factor(y).Q;
+        }
+
+        // T = Xᵀ·G·X (ℓ'×ℓ', symmetric positive semi-definite): its SVD is its eigendecomposition, S = λ descending.
+        Gemm.Multiply(gf, false, x.Data, false, y.Data, kk, lp, kk, maxThreads: threads);
+        var tm = new Matrix(lp, lp);
+        Gemm.Multiply(x.Data, true, y.Data, false, tm.Data, lp, lp, kk, maxThreads: threads);
+        for (int i = 0; i < lp; i++)
+        {
+            for (int j = 0; j < i; j++)
+            {
+                float mean = 0.5f * (tm[i, j] + tm[j, i]);
+                tm[i, j] = mean;
+                tm[j, i] = mean;
+            }
+        }
+
+        SvdResult eig = JacobiSvd.Compute(tm);
+        float[] top = new float[lp * k]; // ℓ'×r: the eigenvectors of T's r largest eigenvalues
+        for (int t = 0; t < k; t++)
+        {
+            sigma[t] = MathF.Sqrt(Math.Max(0f, eig.S[t]));
+            for (int row = 0; row < lp; row++)
+            {
+                top[(row * k) + t] = eig.U[row, t];
+            }
+        }
+
+        Gemm.Multiply(x.Data, false, top, false, w, kk, k, lp, maxThreads: threads);
     }
 }

@@ -62,6 +62,35 @@ public class BlockKrylovSvdTests
     }
 
     [Fact]
+    public void Compute_WideKrylovSpace_PartialRitzStep_GivesExactRitzPairs_AndBeatsSubspaceIteration()
+    {
+        // r = 6, ℓ = 6, q = 7: K = 48 > r + 16, so the Ritz step runs subspace iteration on G before its small
+        // eigenproblem. The pairs must still be Ritz pairs of A (Uᵀ·A = Σ·Vᵀ, U and V orthonormal), and the error at
+        // the same 2q + 2 products no larger than subspace iteration's, on a flat and on a decaying spectrum.
+        Matrix[] inputs = [TestMatrices.Gaussian(200, 150, 41), TestMatrices.WithSpectrum(200, 150, TestMatrices.Decaying(150, 0.97), 42)];
+        foreach (Matrix a in inputs)
+        {
+            double optimal = OptimalError(JacobiSvd.SingularValues(a), 6);
+            RandomizedSvdResult kry = RandomizedSvd.Compute(a, Options(6, 0, 7, 9, RangeFinder.BlockKrylov));
+            RandomizedSvdResult sub = RandomizedSvd.Compute(a, Options(6, 0, 7, 9, RangeFinder.SubspaceIteration));
+            double ek = Error(a, kry.Svd);
+            Assert.Equal(7, kry.PowerIterations);
+            Assert.True(ek <= Error(a, sub.Svd) * (1 + 1e-5), $"Krylov {ek} > subspace {Error(a, sub.Svd)}");
+            Assert.True(ek >= optimal * (1 - 1e-5) && ek <= optimal * 1.01, $"Krylov {ek} vs optimum {optimal}");
+            Assert.True(MatrixOps.OrthonormalityError(kry.Svd.U) < 1e-5);
+            Assert.True(MatrixOps.OrthonormalityError(kry.Svd.Vt.Transpose()) < 1e-4);
+            Matrix uta = MatrixOps.Multiply(kry.Svd.U, a, transposeA: true);
+            for (int t = 0; t < 6; t++)
+            {
+                for (int j = 0; j < a.Cols; j++)
+                {
+                    Assert.True(Math.Abs(uta[t, j] - (kry.Svd.S[t] * kry.Svd.Vt[t, j])) <= 1e-4 * kry.Svd.S[0], $"Uᵀ·A ≠ Σ·Vᵀ at ({t}, {j})");
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void Compute_SameSeed_SameResult()
     {
         Matrix a = TestMatrices.Gaussian(150, 90, 8);
