@@ -24,10 +24,17 @@ public abstract record Optimizer
 
     /// <summary>
     /// Whether <see cref="Update"/> is element-wise given the <see cref="Prepare"/> scalars (no reduction over a tensor,
-    /// slots shaped like the parameter): then it runs once over the concatenation of all parameters that share a
-    /// learning-rate multiplier and weight decay (<see cref="FlatOptimizerUpdate"/>) and its slots are stored flat, [n].
+    /// or only within blocks of <see cref="SegmentLength"/>): then it runs once over the concatenation of all parameters
+    /// that share a learning-rate multiplier and weight decay (<see cref="FlatOptimizerUpdate"/>), its slots
+    /// concatenated along their first axis (the default slot is stored flat, [n]).
     /// </summary>
     internal virtual bool ElementWise => false;
+
+    /// <summary>
+    /// The length of a parameter's segment of n elements in the flat buffers of <see cref="FlatOptimizerUpdate"/> (n, or n
+    /// zero-padded to whole blocks for a block-wise update).
+    /// </summary>
+    internal virtual long SegmentLength(long n) => n;
 
     /// <summary>
     /// The initial value of slot <paramref name="k"/> of <paramref name="parameter"/> (default: zeros of its element
@@ -165,6 +172,9 @@ internal sealed class OptimizerStep(GraphBuilder builder, TensorElementType type
     public long ElementCount(string parameter) => _counts[parameter];
 
     public void Register(OnnxTensor parameter) => _counts[parameter.Name] = OnnxTensor.ElementCountOf(parameter.Dims);
+
+    /// <summary>Registers the element count of a flat buffer <paramref name="name"/> (<see cref="FlatOptimizerUpdate"/>).</summary>
+    public void Register(string name, long count) => _counts[name] = count;
 
     public string Scalar(double value)
     {

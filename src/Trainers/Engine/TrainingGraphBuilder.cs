@@ -120,7 +120,7 @@ public static class TrainingGraphBuilder
             foreach (int[] group in Enumerable.Range(0, n).GroupBy(i => options.FlatOptimizerUpdate ? (Scale(i), Decays(i), 0) : (1.0, true, i)).Select(g => g.ToArray()))
             {
                 FlatOptimizerUpdate.Emit(b, os, options.Optimizer, shared, [.. group.Select(i => gg.Trainables[i])], [.. group.Select(i => grads[i])], clipScale,
-                    [.. group.Select(i => slotInputs[i])], Scale(group[0]), Decays(group[0]), [.. group.Select(i => parameterOutputs[i])], [.. group.Select(i => slotOutputs[i])]);
+                    [.. group.Select(i => slotInputs[i])], [.. group.Select(i => slotInitial[i].Select(t => t.Dims[0]).ToArray())], Scale(group[0]), Decays(group[0]), [.. group.Select(i => parameterOutputs[i])], [.. group.Select(i => slotOutputs[i])]);
             }
         }
 

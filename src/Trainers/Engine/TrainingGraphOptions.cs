@@ -80,11 +80,12 @@ public sealed record TrainingGraphOptions
     public ActivationCheckpointing ActivationCheckpointing { get; init; } = Defaults.ActivationCheckpointing;
 
     /// <summary>
-    /// An element-wise optimizer (AdamW, SGD) updates all parameters that share a learning-rate multiplier and weight
-    /// decay in one chain of kernels over their concatenation (p, g, m, v as flat buffers [Σnᵢ], split back afterwards)
-    /// instead of one chain per parameter: about 3 cheap kernels per parameter instead of about 18 for AdamW, the same
-    /// bits (default on). Off runs the same update per parameter, for A/B measurements; the state layout is the same
-    /// either way. 8-bit AdamW and Stable-SPAM always update per parameter (block codes and per-tensor statistics).
+    /// AdamW, SGD and 8-bit AdamW update all parameters that share a learning-rate multiplier and weight decay in one
+    /// chain of kernels over their concatenation (p, g, m, v as flat buffers [Σnᵢ], for 8-bit AdamW each tensor padded to
+    /// whole blocks; split back afterwards) instead of one chain per parameter: about 3 cheap kernels per parameter
+    /// instead of about 18 for AdamW, the same bits (default on). Off runs the same update per parameter, for A/B
+    /// measurements; the state layout is the same either way. Stable-SPAM always updates per parameter (its clipping
+    /// and normalisation reduce over each tensor).
     /// </summary>
     public bool FlatOptimizerUpdate { get; init; } = Defaults.FlatOptimizerUpdate;
 }

@@ -16,8 +16,18 @@ public class FlatOptimizerUpdateTests
         "adamw-orthogonal" => new AdamWOptimizer { WeightDecay = 0.01, OrthogonalGradient = true },
         "sgd" => new SgdOptimizer(0.9) { WeightDecay = 0.01 },
         "sgd-plain" => new SgdOptimizer(0),
+        "adamw8bit" => new AdamW8BitOptimizer(BlockSize: 16) { WeightDecay = 0.05 }, // 2·16, 16, 16·3, 3 elements: padded blocks
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
+
+    [Fact]
+    public void AdamW8Bit_Slots_KeepTheirBlockLayout()
+    {
+        TrainingGraph graph = Graph("adamw8bit", flat: true, groups: false);
+        Assert.Equal([2L, 16L], graph.State.Single(s => s.Input == "W1.adam8_m").Initial.Dims);
+        Assert.Equal([1L], graph.State.Single(s => s.Input == "b1.adam8_v_absmax").Initial.Dims);
+        Assert.Equal(5, graph.TrainStep.Graph.Nodes.Count(n => n.OpType == "Split" && n.Outputs.Count == 4)); // p and the 4 slots
+    }
 
     private static TrainingGraph Graph(string kind, bool flat, bool groups) => TrainingGraphBuilder.Build(
         TrainingData.Mlp(2, 16, 3, seed: 5),
@@ -37,7 +47,7 @@ public class FlatOptimizerUpdateTests
         (float[] x, long[] y) = TrainingData.Spirals(40, seed: 4);
         using var trainer = new Trainer(graph, new TrainerOptions { BatchSize = 16, Seed = 2, Schedule = new WarmupCosineSchedule(0.05, 3, steps) });
         trainer.Fit(TrainerTests.SpiralSource(x, y), steps);
-        return [.. graph.State.Select(s => MemoryMarshal.AsBytes(trainer.GetState<float>(s.Input).AsSpan()).ToArray())];
+        return [.. graph.State.Select(s => trainer.GetState<byte>(s.Input))];
     }
 
     [Theory]
@@ -46,6 +56,8 @@ public class FlatOptimizerUpdateTests
     [InlineData("adamw-orthogonal", true)]
     [InlineData("sgd", true)]
     [InlineData("sgd-plain", false)]
+    [InlineData("adamw8bit", true)]
+    [InlineData("adamw8bit", false)]
     public void Flat_IsBitIdenticalToPerParameter_WithFewerNodes(string kind, bool groups)
     {
         TrainingGraph flat = Graph(kind, flat: true, groups), perParameter = Graph(kind, flat: false, groups);
