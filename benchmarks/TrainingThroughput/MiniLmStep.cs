@@ -167,6 +167,7 @@ internal static class MiniLmStep
             Optimizer = new AdamWOptimizer(),
             FrozenWeights = precision,
             FuseFrozenTransposes = !args.Contains("--materialize-transposes"),
+            FlatOptimizerUpdate = !args.Contains("--per-tensor-optimizer"),
             ActivationCheckpointing = args.Contains("--checkpoint-blocks") ? ActivationCheckpointing.TransformerBlocks : ActivationCheckpointing.None,
         });
         return (graph, frozenBytes);

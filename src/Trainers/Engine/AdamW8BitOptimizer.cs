@@ -25,6 +25,11 @@ public sealed record AdamW8BitOptimizer(
 {
     internal override IReadOnlyList<string> Slots => ["adam8_m", "adam8_m_absmax", "adam8_v", "adam8_v_absmax"];
 
+    // the update works per block of B on the flattened, zero-padded parameter: parameters can share one buffer of whole blocks
+    internal override bool ElementWise => true;
+
+    internal override long SegmentLength(long n) => Math.Max(1, (n + BlockSize - 1) / BlockSize) * BlockSize;
+
     internal override OnnxTensor InitialSlot(int k, string name, OnnxTensor parameter, TensorElementType type)
     {
         long blocks = Blocks(parameter);

@@ -22,9 +22,26 @@ public abstract record Optimizer
     /// <summary>Names of the per-parameter state slots, e.g. <c>m</c>, <c>v</c>.</summary>
     internal abstract IReadOnlyList<string> Slots { get; }
 
-    /// <summary>The initial value of slot <paramref name="k"/> of <paramref name="parameter"/> (default: zeros shaped and typed like it).</summary>
+    /// <summary>
+    /// Whether <see cref="Update"/> is element-wise given the <see cref="Prepare"/> scalars (no reduction over a tensor,
+    /// or only within blocks of <see cref="SegmentLength"/>): then it runs once over the concatenation of all parameters
+    /// that share a learning-rate multiplier and weight decay (<see cref="FlatOptimizerUpdate"/>), its slots
+    /// concatenated along their first axis (the default slot is stored flat, [n]).
+    /// </summary>
+    internal virtual bool ElementWise => false;
+
+    /// <summary>
+    /// The length of a parameter's segment of n elements in the flat buffers of <see cref="FlatOptimizerUpdate"/> (n, or n
+    /// zero-padded to whole blocks for a block-wise update).
+    /// </summary>
+    internal virtual long SegmentLength(long n) => n;
+
+    /// <summary>
+    /// The initial value of slot <paramref name="k"/> of <paramref name="parameter"/> (default: zeros of its element
+    /// count, flat [n] for an <see cref="ElementWise"/> optimizer, else shaped like it).
+    /// </summary>
     internal virtual OnnxTensor InitialSlot(int k, string name, OnnxTensor parameter, TensorElementType type) =>
-        new(name, type, (long[])parameter.Dims.Clone(), new byte[parameter.RawData.Length]);
+        new(name, type, ElementWise ? [parameter.ElementCount] : (long[])parameter.Dims.Clone(), new byte[parameter.RawData.Length]);
 
     /// <summary>Emits the update of one parameter; returns the new parameter and new slot values.</summary>
     /// <param name="step">The emission context.</param>
@@ -52,6 +69,8 @@ public abstract record Optimizer
 public sealed record SgdOptimizer(double Momentum = 0.9) : Optimizer
 {
     internal override IReadOnlyList<string> Slots => Momentum == 0 ? [] : ["momentum"];
+
+    internal override bool ElementWise => true;
 
     internal override void Validate()
     {
@@ -90,6 +109,8 @@ public sealed record SgdOptimizer(double Momentum = 0.9) : Optimizer
 public sealed record AdamWOptimizer(double Beta1 = 0.9, double Beta2 = 0.999, double Epsilon = 1e-8) : Optimizer
 {
     internal override IReadOnlyList<string> Slots => ["adam_m", "adam_v"];
+
+    internal override bool ElementWise => true;
 
     internal override void Validate()
     {
@@ -151,6 +172,9 @@ internal sealed class OptimizerStep(GraphBuilder builder, TensorElementType type
     public long ElementCount(string parameter) => _counts[parameter];
 
     public void Register(OnnxTensor parameter) => _counts[parameter.Name] = OnnxTensor.ElementCountOf(parameter.Dims);
+
+    /// <summary>Registers the element count of a flat buffer <paramref name="name"/> (<see cref="FlatOptimizerUpdate"/>).</summary>
+    public void Register(string name, long count) => _counts[name] = count;
 
     public string Scalar(double value)
     {

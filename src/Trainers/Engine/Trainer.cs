@@ -413,7 +413,10 @@ public sealed class Trainer : IDisposable
                 throw new DataFormatException($"Checkpoint '{path}' has no tensor '{s.Input}'.");
             }
 
-            if (t.ElementType != s.Initial.ElementType || !t.Dims.SequenceEqual(s.Initial.Dims))
+            // optimizer slots of element-wise optimizers were stored shaped like their parameter before they were flat:
+            // the same elements in the same (row-major) order, so only the element count has to match
+            bool sameShape = t.Dims.SequenceEqual(s.Initial.Dims) || (s.Kind == StateKind.OptimizerSlot && s.Initial.Dims.Length == 1 && t.ElementCount == s.Initial.ElementCount);
+            if (t.ElementType != s.Initial.ElementType || !sameShape)
             {
                 throw new DataFormatException($"Checkpoint tensor '{s.Input}' is {t.Type}, the graph expects {s.Initial.Type}.");
             }

@@ -73,37 +73,82 @@ public static class TrainingGraphBuilder
         var os = new OptimizerStep(b, type, lr, stepInput) { Opset = step.OpsetVersion() ?? GraphBuilder.DefaultOpset };
 
         string[] grads = [.. gg.Trainables.Select(t => gg.Gradients[t.Name])];
-        if (options.ClipGlobalNorm is { } maxNorm)
+        bool flat = options.Optimizer.ElementWise;
+        string? clipScale = options.ClipGlobalNorm is { } maxNorm ? ClipScale(b, os, grads, maxNorm) : null;
+        if (clipScale is not null && (!flat || options.Optimizer.OrthogonalGradient))
         {
-            grads = Clip(b, os, grads, maxNorm);
+            // per tensor: ⊥Grad acts on the clipped gradient; the per-tensor optimizers take it shaped like the parameter
+            grads = [.. grads.Select(g => b.Op("Mul", g, clipScale))];
+            clipScale = null;
+        }
+
+        if (options.Optimizer.OrthogonalGradient)
+        {
+            grads = [.. gg.Trainables.Select((p, i) => OrthogonalGradient.Emit(b, os, p.Name, grads[i]))];
         }
 
         var state = new List<StateTensor>();
         var slotState = new List<StateTensor>();
         string[] shared = options.Optimizer.Prepare(os);
-        for (int i = 0; i < gg.Trainables.Count; i++)
+        int n = gg.Trainables.Count, slotCount = options.Optimizer.Slots.Count;
+        var slotInputs = new string[n][];
+        var slotInitial = new OnnxTensor[n][];
+        var parameterOutputs = new string[n];
+        var slotOutputs = new string[n][];
+        for (int i = 0; i < n; i++)
         {
             OnnxTensor p = gg.Trainables[i];
             os.Register(p);
-            string[] slotInputs = new string[options.Optimizer.Slots.Count];
-            var slotInitial = new OnnxTensor[slotInputs.Length];
-            for (int k = 0; k < slotInputs.Length; k++)
+            slotInputs[i] = new string[slotCount];
+            slotInitial[i] = new OnnxTensor[slotCount];
+            for (int k = 0; k < slotCount; k++)
             {
                 string slotName = FreeName(used, p.Name + "." + options.Optimizer.Slots[k]);
-                slotInitial[k] = options.Optimizer.InitialSlot(k, slotName, p, type);
-                slotInputs[k] = b.Input(slotName, slotInitial[k].ElementType, [.. slotInitial[k].Dims.Select(d => (Dim)d)]);
+                slotInitial[i][k] = options.Optimizer.InitialSlot(k, slotName, p, type);
+                slotInputs[i][k] = b.Input(slotName, slotInitial[i][k].ElementType, [.. slotInitial[i][k].Dims.Select(d => (Dim)d)]);
             }
 
-            double scale = options.LearningRateMultipliers.TryGetValue(p.Name, out double m) ? m : 1;
-            bool decays = options.WeightDecayParameters?.Contains(p.Name) ?? true;
-            string grad = options.Optimizer.OrthogonalGradient ? OrthogonalGradient.Emit(b, os, p.Name, grads[i]) : grads[i];
-            (string newP, string[] newSlots) = options.Optimizer.Update(os, shared, p.Name, grad, slotInputs, scale, decays);
-            string pOut = b.Output(newP, FreeName(used, p.Name + ".next"), p.Type);
-            state.Add(new StateTensor(p.Name, pOut, StateKind.Parameter, p.Clone()));
-            for (int k = 0; k < slotInputs.Length; k++)
+            parameterOutputs[i] = FreeName(used, p.Name + ".next");
+            slotOutputs[i] = [.. slotInputs[i].Select(s => FreeName(used, s + ".next"))];
+        }
+
+        double Scale(int i) => options.LearningRateMultipliers.TryGetValue(gg.Trainables[i].Name, out double m) ? m : 1;
+        bool Decays(int i) => options.WeightDecayParameters?.Contains(gg.Trainables[i].Name) ?? true;
+        if (flat)
+        {
+            // one update over the concatenation of every parameter with the same multiplier and decay (FlatOptimizerUpdate)
+            foreach (int[] group in Enumerable.Range(0, n).GroupBy(i => options.FlatOptimizerUpdate ? (Scale(i), Decays(i), 0) : (1.0, true, i)).Select(g => g.ToArray()))
             {
-                string sOut = b.Output(newSlots[k], FreeName(used, slotInputs[k] + ".next"), slotInitial[k].Type);
-                slotState.Add(new StateTensor(slotInputs[k], sOut, StateKind.OptimizerSlot, slotInitial[k]));
+                FlatOptimizerUpdate.Emit(b, os, options.Optimizer, shared, [.. group.Select(i => gg.Trainables[i])], [.. group.Select(i => grads[i])], clipScale,
+                    [.. group.Select(i => slotInputs[i])], [.. group.Select(i => slotInitial[i].Select(t => t.Dims[0]).ToArray())], Scale(group[0]), Decays(group[0]), [.. group.Select(i => parameterOutputs[i])], [.. group.Select(i => slotOutputs[i])]);
+            }
+        }
+
+        for (int i = 0; i < n; i++)
+        {
+            OnnxTensor p = gg.Trainables[i];
+            if (flat)
+            {
+                b.Graph.Outputs.Add(new ValueInfo(parameterOutputs[i], p.Type));
+                for (int k = 0; k < slotCount; k++)
+                {
+                    b.Graph.Outputs.Add(new ValueInfo(slotOutputs[i][k], slotInitial[i][k].Type));
+                }
+            }
+            else
+            {
+                (string newP, string[] newSlots) = options.Optimizer.Update(os, shared, p.Name, grads[i], slotInputs[i], Scale(i), Decays(i));
+                b.Output(newP, parameterOutputs[i], p.Type);
+                for (int k = 0; k < slotCount; k++)
+                {
+                    b.Output(newSlots[k], slotOutputs[i][k], slotInitial[i][k].Type);
+                }
+            }
+
+            state.Add(new StateTensor(p.Name, parameterOutputs[i], StateKind.Parameter, p.Clone()));
+            for (int k = 0; k < slotCount; k++)
+            {
+                slotState.Add(new StateTensor(slotInputs[i][k], slotOutputs[i][k], StateKind.OptimizerSlot, slotInitial[i][k]));
             }
         }
 
@@ -220,15 +265,14 @@ public static class TrainingGraphBuilder
         return name;
     }
 
-    // g_i ← g_i · min(1, c / (‖g‖₂ + 1e-6)), ‖g‖₂ over all gradients together
-    private static string[] Clip(GraphBuilder b, OptimizerStep os, string[] grads, double maxNorm)
+    // min(1, c / (‖g‖₂ + 1e-6)), ‖g‖₂ over all gradients together; each g_i is then multiplied by it
+    private static string ClipScale(GraphBuilder b, OptimizerStep os, string[] grads, double maxNorm)
     {
         string total = grads
             .Select(g => b.Op("ReduceSumSquare", [g], OnnxAttribute.Int("keepdims", 0)))
             .Aggregate((x, y) => b.Op("Add", x, y));
         string norm = b.Op("Sqrt", total);
-        string scale = b.Op("Min", os.Scalar(1), b.Op("Div", os.Scalar(maxNorm), b.Op("Add", norm, os.Scalar(1e-6))));
-        return [.. grads.Select(g => b.Op("Mul", g, scale))];
+        return b.Op("Min", os.Scalar(1), b.Op("Div", os.Scalar(maxNorm), b.Op("Add", norm, os.Scalar(1e-6))));
     }
 
     private static OnnxModel BuildEval(OnnxModel forward, IReadOnlyList<OnnxTensor> trainables)
