@@ -15,6 +15,14 @@ namespace Pipelines.Trainers;
 /// </summary>
 internal static class FlatOptimizerUpdate
 {
+    /// <summary>
+    /// Parameters of more elements than this update alone (a group of one, same state layout): concatenating them would
+    /// copy their values, gradients and slots every step (full fine-tuning of MiniLM: +139 MB peak resident memory, quiet
+    /// measurement, session 10) to save ≈ 15 kernel launches that are negligible beside element-wise work on ≥ 256 KB.
+    /// Every LoRA factor, bias, norm and SPE tensor is below it.
+    /// </summary>
+    internal const long MaxElements = 1 << 16;
+
     /// <param name="b">The train-step builder.</param>
     /// <param name="os">The emission context.</param>
     /// <param name="optimizer">The element-wise optimizer.</param>

@@ -116,8 +116,9 @@ public static class TrainingGraphBuilder
         bool Decays(int i) => options.WeightDecayParameters?.Contains(gg.Trainables[i].Name) ?? true;
         if (flat)
         {
-            // one update over the concatenation of every parameter with the same multiplier and decay (FlatOptimizerUpdate)
-            foreach (int[] group in Enumerable.Range(0, n).GroupBy(i => options.FlatOptimizerUpdate ? (Scale(i), Decays(i), 0) : (1.0, true, i)).Select(g => g.ToArray()))
+            // one update over the concatenation of every parameter with the same multiplier and decay (FlatOptimizerUpdate);
+            // a parameter above FlatOptimizerUpdate.MaxElements updates alone (same state layout, a group of one)
+            foreach (int[] group in Enumerable.Range(0, n).GroupBy(i => options.FlatOptimizerUpdate && gg.Trainables[i].ElementCount <= FlatOptimizerUpdate.MaxElements ? (Scale(i), Decays(i), 0) : (Scale(i), Decays(i), i + 1)).Select(g => g.ToArray()))
             {
                 FlatOptimizerUpdate.Emit(b, os, options.Optimizer, shared, [.. group.Select(i => gg.Trainables[i])], [.. group.Select(i => grads[i])], clipScale,
                     [.. group.Select(i => slotInputs[i])], [.. group.Select(i => slotInitial[i].Select(t => t.Dims[0]).ToArray())], Scale(group[0]), Decays(group[0]), [.. group.Select(i => parameterOutputs[i])], [.. group.Select(i => slotOutputs[i])]);

@@ -15,7 +15,7 @@ public sealed record TrainingGraphOptions
         /// <summary>Every activation kept for the backward pass.</summary>
         public const ActivationCheckpointing ActivationCheckpointing = Trainers.ActivationCheckpointing.None;
 
-        /// <summary>One optimizer update per group of parameters with the same rate multiplier and decay.</summary>
+        /// <summary>One optimizer update per group of parameters with the same rate multiplier and decay (parameters of up to 65,536 elements; larger ones update alone).</summary>
         public const bool FlatOptimizerUpdate = true;
     }
 
@@ -85,7 +85,8 @@ public sealed record TrainingGraphOptions
     /// whole blocks; split back afterwards) instead of one chain per parameter: about 3 cheap kernels per parameter
     /// instead of about 18 for AdamW, the same bits (default on). Off runs the same update per parameter, for A/B
     /// measurements; the state layout is the same either way. Stable-SPAM always updates per parameter (its clipping
-    /// and normalisation reduce over each tensor).
+    /// and normalisation reduce over each tensor), and so does any parameter of more than 65,536 elements (a full
+    /// fine-tuning weight matrix): concatenating it would copy megabytes per step to save a few kernel launches.
     /// </summary>
     public bool FlatOptimizerUpdate { get; init; } = Defaults.FlatOptimizerUpdate;
 }

@@ -74,6 +74,30 @@ public class FlatOptimizerUpdateTests
     }
 
     [Fact]
+    public void ParametersAboveTheCap_UpdateAlone_AndStayBitIdentical()
+    {
+        // W1 [2, 40000] and W2 [40000, 3] exceed FlatOptimizerUpdate.MaxElements and update alone; b1 [40000] and b2 [3]
+        // share one chain (a Concat of two for p, g, m, v and a Split in two for p, m, v)
+        TrainingGraph Build(bool flat) => TrainingGraphBuilder.Build(TrainingData.Mlp(2, 40_000, 3, seed: 5), new TrainingGraphOptions
+        {
+            Loss = new CrossEntropyLoss("logits"),
+            Trainables = s_mlpParams,
+            Optimizer = Create("adamw"),
+            FlatOptimizerUpdate = flat,
+        });
+        TrainingGraph capped = Build(flat: true), perParameter = Build(flat: false);
+        Assert.True(2 * 40_000 > FlatOptimizerUpdate.MaxElements && 40_000 <= FlatOptimizerUpdate.MaxElements);
+        Assert.Equal(4, capped.TrainStep.Graph.Nodes.Count(n => n.OpType == "Concat" && n.Name.StartsWith("Concat", StringComparison.Ordinal) && n.Inputs.Count == 2));
+        Assert.DoesNotContain(capped.TrainStep.Graph.Nodes, n => n.OpType == "Concat" && n.Inputs.Count > 2);
+        Assert.Equal(3, capped.TrainStep.Graph.Nodes.Count(n => n.OpType == "Split" && n.Outputs.Count == 2));
+        byte[][] a = Train(capped, 3), b = Train(perParameter, 3);
+        for (int i = 0; i < a.Length; i++)
+        {
+            Assert.True(a[i].AsSpan().SequenceEqual(b[i]), $"state '{capped.State[i].Input}' differs");
+        }
+    }
+
+    [Fact]
     public void Slots_AreFlat_AndConcatenatedOnce()
     {
         TrainingGraph graph = Graph("adamw", flat: true, groups: false);
