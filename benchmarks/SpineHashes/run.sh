@@ -10,8 +10,9 @@ P=$root/src/Cli/bin/Release/net10.0/linux-x64/pipelines
 w=$(mktemp -d)
 head -200 "$data/text/sst2/stsa.binary.train" > "$w/train200.txt"
 head -64 "$data/text/sst2/stsa.binary.dev" > "$w/dev64.txt"
-mkdir -p "$w/mini" && cp "$root/src/Cli/bin/Release/net10.0/linux-x64/pretrained/all-MiniLM-L6-v2/"* "$w/mini/"
 "$P" lora train --train "$w/train200.txt" --valid "$w/dev64.txt" --method pissa --rank 8 --max-steps 30 --batch-size 8 --seed 1 --out "$w/ft" --json > "$w/ft.json"
+# lora train (embedded model) has extracted MiniLM beside the CLI by now (PretrainedModels.MiniLm): copy it for lora init
+mkdir -p "$w/mini" && cp "$root/src/Cli/bin/Release/net10.0/linux-x64/pretrained/all-MiniLM-L6-v2/"* "$w/mini/"
 "$P" graph train --data "$data/graphs/tu/MUTAG" --pe spe --epochs 3 --hidden 32 --layers 3 --out "$w/gt" --json > "$w/gt.json"
 "$P" lora init --model "$w/mini/model.onnx" --method pissa-fast --rank 16 --seed 3 --out "$w/li" --json > "$w/li.json" 2>/dev/null
 echo "lora train, 30 steps     $(sha256sum < "$w/ft/model.onnx" | cut -c1-16)  (c9d694a: f25d42cbda8562c9)"
