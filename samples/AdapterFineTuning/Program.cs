@@ -27,7 +27,9 @@ if (args is ["reload", string folder])
 {
     var fresh = new MLContext(seed: 2);
     ITransformer loaded = fresh.Model.Load(Path.Combine(folder, "fine-tuned.zip"), out _);
-    PredictionEngine<Review, Prediction> engine = fresh.Model.CreatePredictionEngine<Review, Prediction>(loaded);
+    // Disposing the engine disposes the loaded model it owns: ML.NET wrote its ONNX graph to a temporary file on Load
+    // and deletes that file only on Dispose (finalizers do not run at exit).
+    using PredictionEngine<Review, Prediction> engine = fresh.Model.CreatePredictionEngine<Review, Prediction>(loaded);
     Console.WriteLine($"'{reviews[0].Text}' → class key {engine.Predict(reviews[0]).PredictedLabel}");
     return FreshProcess.Check(Path.Combine(folder, "scores.txt"), [.. reviews.SelectMany(r => engine.Predict(r).Values())]);
 }

@@ -17,7 +17,7 @@ if (args is ["reload", string folder, string data])
 {
     var fresh = new MLContext(seed: 2);
     ITransformer loaded = fresh.Model.Load(Path.Combine(folder, "gine-spe.zip"), out _);
-    PredictionEngine<Molecule, Prediction> engine = fresh.Model.CreatePredictionEngine<Molecule, Prediction>(loaded);
+    using PredictionEngine<Molecule, Prediction> engine = fresh.Model.CreatePredictionEngine<Molecule, Prediction>(loaded); // disposes the loaded model (and its temporary ONNX file)
     return FreshProcess.Check(Path.Combine(folder, "scores.txt"), [.. Molecule.Read(data).Select(m => engine.Predict(m).Score)]);
 }
 

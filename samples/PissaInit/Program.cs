@@ -20,7 +20,9 @@ string[] inputs = [BertInputs.InputIds, BertInputs.AttentionMask, BertInputs.Tok
 if (args is ["reload", string folder])
 {
     // A fresh process: load the saved pipeline and score the same sentences.
+    // Dispose the loaded model: ML.NET wrote its ONNX graph to a temporary file on Load and deletes it only on Dispose.
     ITransformer loaded = new MLContext(seed: 2).Model.Load(Path.Combine(folder, "pissa.zip"), out _);
+    using var owner = loaded as IDisposable;
     return FreshProcess.Check(Path.Combine(folder, "hidden.txt"), Tokens.Hidden(ml, loaded.Transform(data)));
 }
 

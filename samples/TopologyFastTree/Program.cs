@@ -16,7 +16,7 @@ if (args is ["reload", string folder])
     // The scoring app: load the pipeline, predict one cloud at a time.
     var fresh = new MLContext(seed: 2);
     ITransformer loaded = fresh.Model.Load(Path.Combine(folder, "topology-fasttree.zip"), out _);
-    PredictionEngine<Cloud, Prediction> engine = fresh.Model.CreatePredictionEngine<Cloud, Prediction>(loaded);
+    using PredictionEngine<Cloud, Prediction> engine = fresh.Model.CreatePredictionEngine<Cloud, Prediction>(loaded); // disposes the loaded model (and its temporary ONNX file)
     return FreshProcess.Check(Path.Combine(folder, "scores.txt"), [.. test.Select(c => engine.Predict(c).Score)]);
 }
 
