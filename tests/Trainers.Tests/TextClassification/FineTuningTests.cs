@@ -61,15 +61,7 @@ public sealed class FineTuningTests
         FineTuneResult full = TextClassifierFineTuning.Train(task.Encoder, task.Tokenizer, train, null, options);
 
         FineTuneOptions resumable = options with { CheckpointDirectory = dir.Path };
-        using var cts = new CancellationTokenSource();
-        var stopAtThree = new SyncProgress(p =>
-        {
-            if (p.Step == 3)
-            {
-                cts.Cancel();
-            }
-        });
-        Assert.Throws<OperationCanceledException>(() => TextClassifierFineTuning.Train(task.Encoder, task.Tokenizer, train, null, resumable, stopAtThree, cts.Token));
+        TrainUntilCancelledAt(3, task, train, resumable);
         Assert.True(FineTuneCheckpoint.Exists(dir.Path));
 
         FineTuneResult resumed = TextClassifierFineTuning.Train(task.Encoder, task.Tokenizer, train, null, resumable);
@@ -106,15 +98,7 @@ public sealed class FineTuningTests
         FineTuneResult full = TextClassifierFineTuning.Train(task.Encoder, task.Tokenizer, train, null, options);
 
         FineTuneOptions resumable = options with { CheckpointDirectory = dir.Path };
-        using var cts = new CancellationTokenSource();
-        var stopAtFour = new SyncProgress(p =>
-        {
-            if (p.Step == 4)
-            {
-                cts.Cancel();
-            }
-        });
-        Assert.Throws<OperationCanceledException>(() => TextClassifierFineTuning.Train(task.Encoder, task.Tokenizer, train, null, resumable, stopAtFour, cts.Token));
+        TrainUntilCancelledAt(4, task, train, resumable);
         FineTuneResult resumed = TextClassifierFineTuning.Train(task.Encoder, task.Tokenizer, train, null, resumable);
         Assert.Equal(full.Losses, resumed.Losses);
         Assert.Equal(full.OptimizerStateBytes, resumed.OptimizerStateBytes);
@@ -152,6 +136,21 @@ public sealed class FineTuningTests
     }
 
     /// <summary>Progress&lt;T&gt; posts to the thread pool; tests need the callback inline.</summary>
+    // Trains with a checkpoint folder and cancels once the given step has been reported: the run must stop with
+    // OperationCanceledException, leaving its checkpoint for the resume.
+    private static void TrainUntilCancelledAt(int step, TinyTextTask task, IReadOnlyList<LabeledSentence> train, FineTuneOptions resumable)
+    {
+        using var cts = new CancellationTokenSource();
+        var stop = new SyncProgress(p =>
+        {
+            if (p.Step == step)
+            {
+                cts.Cancel();
+            }
+        });
+        Assert.Throws<OperationCanceledException>(() => TextClassifierFineTuning.Train(task.Encoder, task.Tokenizer, train, null, resumable, stop, cts.Token));
+    }
+
     private sealed class SyncProgress(Action<FineTuneProgress> action) : IProgress<FineTuneProgress>
     {
         public void Report(FineTuneProgress value) => action(value);
