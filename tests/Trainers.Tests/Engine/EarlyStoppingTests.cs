@@ -9,19 +9,9 @@ public class EarlyStoppingTests
     // Lower is better: the best epoch is 2; epochs 3 and 4 do not improve, so patience 2 ends the run after epoch 4.
     private static readonly double[] s_metric = [0.5, 0.4, 0.45, 0.41, 0.2, 0.1, 0.05, 0.01];
 
-    private static TrainingRunOptions Options(string? dir, int patience) => new()
-    {
-        TotalSteps = 16,
-        StepsPerEpoch = 2,
-        CheckpointDirectory = dir,
-        Configuration = "early",
-        KeepBestEpoch = true,
-        Parameters = ["W1", "b1", "W2", "b2"],
-        Patience = patience,
-    };
+    private static TrainingRunOptions Options(string? dir, int patience) => ScriptedTask.RunOptions(dir, 16, "early") with { Patience = patience };
 
-    private static Trainer NewTrainer() =>
-        new(TrainerTests.SpiralGraph(new AdamWOptimizer()), new TrainerOptions { BatchSize = 16, Seed = 3, Schedule = new ConstantSchedule(0.01) });
+    private static Trainer NewTrainer() => ScriptedTask.NewTrainer();
 
     [Fact]
     public void Patience_StopsAfterEpochsWithoutImprovement_AndKeepsTheBestEpoch()

@@ -11,19 +11,9 @@ public class PlateauReductionTests
     private static readonly double[] s_metric = [0.5, 0.4, 0.45, 0.41, 0.42, 0.3, 0.35, 0.36, 0.37, 0.38, 0.1, 0.05];
     private static readonly PlateauReduction s_rule = new(Factor: 0.5, Patience: 2, MinScale: 0.2);
 
-    private static TrainingRunOptions Options(string? dir, PlateauReduction? plateau) => new()
-    {
-        TotalSteps = 24,
-        StepsPerEpoch = 2,
-        CheckpointDirectory = dir,
-        Configuration = "plateau",
-        KeepBestEpoch = true,
-        Parameters = ["W1", "b1", "W2", "b2"],
-        Plateau = plateau,
-    };
+    private static TrainingRunOptions Options(string? dir, PlateauReduction? plateau) => ScriptedTask.RunOptions(dir, 24, "plateau") with { Plateau = plateau };
 
-    private static Trainer NewTrainer() =>
-        new(TrainerTests.SpiralGraph(new AdamWOptimizer()), new TrainerOptions { BatchSize = 16, Seed = 3, Schedule = new ConstantSchedule(0.01) });
+    private static Trainer NewTrainer() => ScriptedTask.NewTrainer();
 
     private static EpochReport[] Reports(params bool[] best) => [.. best.Select((b, i) => new EpochReport(i + 1, 0, 0, 0, b))];
 
