@@ -26,17 +26,17 @@ internal static class QuantizedBaseComparison
     // initialised here and cached per (method, rank) where the init has no seed.
     private static readonly Dictionary<string, QMethod> s_methods = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["LoRA"] = new(LowRankMethod.Lora),
-        ["PiSSA"] = new(LowRankMethod.Pissa),
-        ["QLoRA"] = new(LowRankMethod.Lora, Quantized: true),
-        ["QPiSSA"] = new(LowRankMethod.Pissa, Quantized: true),
-        ["LoftQ"] = new(LowRankMethod.LoftQ, Quantized: true),
-        ["CorDA-KPM"] = new(LowRankMethod.CordaKpm, InTraining: true),
-        ["CorDA-IPM"] = new(LowRankMethod.CordaIpm, InTraining: true),
-        ["Orthogonal"] = new(LowRankMethod.Orthogonal, InTraining: true),
-        ["LoRA+rsLoRA"] = new(LowRankMethod.Lora, RsLora: true, InTraining: true),
-        ["LoRA+DoRA"] = new(LowRankMethod.Lora, Dora: true, InTraining: true),
-        ["PiSSA+DoRA"] = new(LowRankMethod.Pissa, Dora: true, InTraining: true),
+        ["LoRA"] = new(MethodSpec.Parse("Lora")),
+        ["PiSSA"] = new(MethodSpec.Parse("Pissa")),
+        ["QLoRA"] = new(MethodSpec.Parse("Lora"), Quantized: true),
+        ["QPiSSA"] = new(MethodSpec.Parse("Pissa"), Quantized: true),
+        ["LoftQ"] = new(MethodSpec.Parse("LoftQ"), Quantized: true),
+        ["CorDA-KPM"] = new(MethodSpec.Parse("CordaKpm"), InTraining: true),
+        ["CorDA-IPM"] = new(MethodSpec.Parse("CordaIpm"), InTraining: true),
+        ["Orthogonal"] = new(MethodSpec.Parse("Orthogonal"), InTraining: true),
+        ["LoRA+rsLoRA"] = new(MethodSpec.Parse("Lora+rslora"), InTraining: true),
+        ["LoRA+DoRA"] = new(MethodSpec.Parse("Lora+dora"), InTraining: true),
+        ["PiSSA+DoRA"] = new(MethodSpec.Parse("Pissa+dora"), InTraining: true),
     };
 
     public static int Run(string[] args, Func<string, string> get, Func<string, int, int> getInt, Func<string, float, float> getFloat, string data, string outDir)
@@ -61,7 +61,7 @@ internal static class QuantizedBaseComparison
         }
 
         name = s_methods.Keys.First(k => string.Equals(k, name, StringComparison.OrdinalIgnoreCase)); // the table's spelling
-        (LowRankMethod method, bool quantized) = (spec.Method, spec.Quantized);
+        (LowRankMethod method, bool quantized) = (spec.Spec.Method, spec.Quantized);
         float lr = getFloat("--lr", FineTuneOptions.Defaults.LearningRate);
         string key = $"{name} r{rank} s{seed} lr{Lr(lr)}";
         if (Read(jsonl).Any(r => r.Name == name && r.Rank == rank && r.Seed == seed && SameLr(r.LearningRate, lr)))
@@ -118,8 +118,8 @@ internal static class QuantizedBaseComparison
         var ft = new FineTuneOptions
         {
             Method = method == LowRankMethod.LoftQ ? LowRankMethod.Lora : method, // a pre-adapted encoder carries its adapters; the method only names the run
-            Dora = spec.Dora,
-            RsLora = spec.RsLora,
+            Dora = spec.Spec.Dora,
+            RsLora = spec.Spec.RsLora,
             Rank = rank,
             BatchSize = batch,
             MaxLength = maxLength,
@@ -247,7 +247,8 @@ internal static class QuantizedBaseComparison
     }
 }
 
-internal sealed record QMethod(LowRankMethod Method, bool Quantized = false, bool Dora = false, bool RsLora = false, bool InTraining = false);
+/// <summary>A qbase row: the method with its variants (the main mode's <see cref="MethodSpec"/>), on the int4 base or not, initialised here or by fine-tuning itself.</summary>
+internal sealed record QMethod(MethodSpec Spec, bool Quantized = false, bool InTraining = false);
 
 internal sealed record QRun(
     string Key, string Name, int Rank, int Seed, float LearningRate, float HeadLearningRate, int TrainRows, int DevRows, int Batch, int MaxLength, int Threads,
