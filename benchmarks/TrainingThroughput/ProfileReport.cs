@@ -19,6 +19,9 @@ internal static class ProfileReport
 {
     private static readonly string[] s_gemmOps = ["MatMul", "Gemm", "FusedMatMul", "FusedGemm"];
 
+    // int8 products of the frozen-base step (int8 weights, dynamically quantized activations); their operations are counted apart
+    private static readonly string[] s_int8Ops = ["DynamicQuantizeMatMul", "MatMulIntegerToFloat"];
+
     /// <summary>One node's kernel: its phase, op, input shapes, mean µs per step (warm-up steps left out) and FLOPs per run.</summary>
     private sealed record NodeTime(string Name, string Op, string Phase, string Shapes, double Us, double Flops);
 
@@ -142,6 +145,34 @@ internal static class ProfileReport
             Line(string.Create(inv, $"| {g.Key.Op} | {g.Key.Phase} | {m}×{k}×{nn}{(double.IsNaN(alone) ? " (batched)" : "")} | {g.Count()} | {us / 1000:F2} | {rate:F1} |{aloneCells} |"));
         }
 
+        List<NodeTime> int8 = [.. durations.Keys.Where(n => s_int8Ops.Contains(info[n].Op)).Select(n => nodes.First(x => x.Name == n))];
+        if (int8.Count > 0)
+        {
+            Line("");
+            Line($"## int8 products: in the step vs alone ({threads} thread{(threads == 1 ? "" : "s")})");
+            Line("");
+            double int8Us = int8.Sum(n => n.Us);
+            double int8Ops = int8.Sum(n => Int8Ops(info[n.Name].Inputs, info[n.Name].Output));
+            Line(string.Create(inv, $"{int8.Count} int8 product kernels (DynamicQuantizeMatMul, MatMulIntegerToFloat): {int8Ops / 1e9:F2} G int8 operations per step in {int8Us / 1000:F1} ms = **{int8Ops / int8Us / 1e3:F1} GOP/s**, {100 * int8Us / kernels:F1} % of kernel time. \"alone\" is one DynamicQuantizeMatMul [M, K]·[K, N] (int8 weights, per-column scales) in a session of its own, best of 20 runs; \"float alone\" the float MatMul of the same shape."));
+            Line("");
+            Line("| op | phase | M×K×N | nodes | ms/step | GOP/s in step | GOP/s alone | step ÷ alone | float GFLOP/s alone |");
+            Line("|---|---|---|---|---|---|---|---|---|");
+            var int8Cache = new Dictionary<(long, long, long), (double Int8, double Float)>();
+            foreach (IGrouping<(string Op, string Phase, (long M, long K, long N) Mkn), NodeTime> g in int8
+                .GroupBy(n => (n.Op, n.Phase, Int8Mkn(info[n.Name].Inputs, info[n.Name].Output))).OrderByDescending(g => g.Sum(n => n.Us)))
+            {
+                double us = g.Sum(n => n.Us);
+                (long m, long k, long nn) = g.Key.Mkn;
+                double rate = 2.0 * m * k * nn * g.Count() / us / 1e3;
+                if (!int8Cache.TryGetValue(g.Key.Mkn, out (double Int8, double Float) alone))
+                {
+                    int8Cache[g.Key.Mkn] = alone = (AloneRate(m, k, nn, threads, int8: true), AloneRate(m, k, nn, threads));
+                }
+
+                Line(string.Create(inv, $"| {g.Key.Op} | {g.Key.Phase} | {m}×{k}×{nn} | {g.Count()} | {us / 1000:F2} | {rate:F1} | {alone.Int8:F1} | {rate / alone.Int8:F2} | {alone.Float:F1} |"));
+            }
+        }
+
         if (output is null)
         {
             Console.Write(md.ToString());
@@ -220,14 +251,36 @@ internal static class ProfileReport
         return 2.0 * m * k * n;
     }
 
-    // GFLOP/s of one MatMul [M, K]·[K, N] (B a constant, as the frozen weights are) in a session of its own
-    private static double AloneRate(long m, long k, long n, int threads)
+    // M×K×N of an int8 product: A [.., K] (float for DynamicQuantizeMatMul, uint8 for MatMulIntegerToFloat), output [.., N]
+    // (B is pre-packed and often missing from the profile's shapes)
+    private static (long M, long K, long N) Int8Mkn(long[][] inputs, long[] output)
+    {
+        long n = output.Length > 0 ? output[^1] : 0;
+        long m = n > 0 ? output.Aggregate(1L, (x, y) => x * y) / n : 0;
+        return (m, inputs.Length > 0 && inputs[0].Length > 0 ? inputs[0][^1] : 0, n);
+    }
+
+    private static double Int8Ops(long[][] inputs, long[] output)
+    {
+        (long m, long k, long n) = Int8Mkn(inputs, output);
+        return 2.0 * m * k * n;
+    }
+
+    // G(FL)OP/s of one product [M, K]·[K, N] with B a constant, as the frozen weights are, in a session of its own: a float
+    // MatMul, or (int8) a DynamicQuantizeMatMul over int8 weights with per-column scales, as the frozen-base step runs it
+    private static double AloneRate(long m, long k, long n, int threads, bool int8 = false)
     {
         var rng = new Random(7);
         float[] w = [.. Enumerable.Range(0, (int)(k * n)).Select(_ => (float)(rng.NextDouble() - 0.5))];
         var gb = new GraphBuilder("gemm");
         string x = gb.Input("x", TensorElementType.Float, m, k);
-        gb.Output(gb.Op("MatMul", x, gb.Initializer(OnnxTensor.FromFloats("w", w, k, n))), "y", TensorType.Of(TensorElementType.Float, m, n));
+        string y = int8
+            ? gb.Node("DynamicQuantizeMatMul", [x,
+                gb.Initializer(OnnxTensor.Create<sbyte>("wq", TensorElementType.Int8, [.. w.Select(v => (sbyte)Math.Round(v * 254))], k, n)),
+                gb.Initializer(OnnxTensor.FromFloats("s", [.. Enumerable.Repeat(1f / 254, (int)n)], n)),
+                gb.Initializer(OnnxTensor.Create<sbyte>("z", TensorElementType.Int8, new sbyte[n], n))], domain: OnnxModel.MicrosoftDomain)[0]
+            : gb.Op("MatMul", x, gb.Initializer(OnnxTensor.FromFloats("w", w, k, n)));
+        gb.Output(y, "y", TensorType.Of(TensorElementType.Float, m, n));
         using OnnxSession session = OrtSessions.Create(gb.ToModel(), new SessionSettings { IntraOpThreads = threads, InterOpThreads = 1 });
         float[] input = [.. Enumerable.Range(0, (int)(m * k)).Select(_ => (float)(rng.NextDouble() - 0.5))];
         using var value = OrtValue.CreateTensorValueFromMemory(input, [m, k]);
