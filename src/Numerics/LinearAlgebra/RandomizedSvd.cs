@@ -227,7 +227,7 @@ public static class RandomizedSvd
         int probes = options.BoundProbes;
         int k = svd.Rank;
         float[] w = new float[n * probes];
-        new GaussianSampler(options.Seed ^ 0xB0B0B0B0UL).Fill(w);
+        new GaussianSampler(options.Seed ^ 0xB0B0B0B0UL).FillBlocks(w);
         float[] aw = new float[m * probes];
         Gemm.Multiply(a, false, w, false, aw, m, probes, n, maxThreads: options.MaxThreads);
         float[] vw = new float[k * probes];
@@ -238,16 +238,21 @@ public static class RandomizedSvd
         }
 
         Gemm.Multiply(svd.U.Data, false, vw, false, aw, m, probes, k, alpha: -1f, beta: 1f, maxThreads: options.MaxThreads);
-        double worst = 0;
-        for (int j = 0; j < probes; j++)
+        // Column norms, row by row (the same sums in the same order as column by column).
+        Span<double> sums = probes <= 64 ? stackalloc double[probes] : new double[probes];
+        for (int i = 0; i < m; i++)
         {
-            double sum = 0;
-            for (int i = 0; i < m; i++)
+            ReadOnlySpan<float> row = aw.AsSpan(i * probes, probes);
+            for (int j = 0; j < probes; j++)
             {
-                double v = aw[(i * probes) + j];
-                sum += v * v;
+                double v = row[j];
+                sums[j] += v * v;
             }
+        }
 
+        double worst = 0;
+        foreach (double sum in sums)
+        {
             worst = Math.Max(worst, Math.Sqrt(sum));
         }
 
