@@ -61,7 +61,7 @@ internal static class VariantScan
         Console.WriteLine($"lora init pissa-fast, r = {rank}, one thread, least process CPU of {reps} interleaved calls; torch's error at this rank: run the default mode");
         for (int v = 0; v < variants.Length; v++)
         {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {variants[v].Label,-28} {cpu[v] * 1000,7:F1} ms CPU   mean rel err {err[v]:F6}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {variants[v].Label,-28} {cpu[v] * 1000,7:F1} ms CPU   mean rel err {err[v]:F9}"));
         }
     }
 }

@@ -4,9 +4,10 @@ namespace Pipelines.Numerics.Graphs;
 
 /// <summary>
 /// Full eigendecomposition of a dense symmetric matrix (MathNet's Householder tridiagonalisation + implicit QL, the
-/// LAPACK <c>SYEV</c> approach), eigenvalues ascending.
+/// LAPACK <c>SYEV</c> approach), eigenvalues ascending; <see cref="Largest"/> is the own vectorised solver for the top
+/// eigenpairs of small matrices (the randomized SVD's Rayleigh–Ritz steps).
 /// </summary>
-internal static class DenseSymmetricEigensolver
+internal static partial class DenseSymmetricEigensolver
 {
     /// <summary>Decomposes the row-major <c>n×n</c> symmetric <paramref name="matrix"/> in float64.</summary>
     /// <param name="matrix">Row-major symmetric matrix (only read).</param>

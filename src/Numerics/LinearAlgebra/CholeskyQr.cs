@@ -128,8 +128,8 @@ internal static class CholeskyQr
         return d;
     }
 
-    // Upper triangle of YᵀY (ℓ×ℓ, row-major) in double, four rows of Y per pass over G.
-    private static double[] GramDouble(float[] y, int m, int l)
+    /// <summary>The upper triangle of YᵀY (ℓ×ℓ, row-major; the strict lower triangle is zero) in double, four rows of Y per pass over G.</summary>
+    public static double[] GramDouble(float[] y, int m, int l)
     {
         int w = Vector<double>.Count;
         int lp = (l + w - 1) / w * w;

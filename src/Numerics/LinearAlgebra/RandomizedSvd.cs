@@ -1,9 +1,12 @@
+using Pipelines.Numerics.Graphs;
+
 namespace Pipelines.Numerics.LinearAlgebra;
 
 /// <summary>
 /// Randomized truncated SVD (Halko, Martinsson &amp; Tropp 2011): Y = A·Ω with a seeded Gaussian Ω (n×ℓ), Q = qr(Y);
-/// q power iterations Q ← qr(A·Aᵀ·Q) (adaptive mode: Q ← qr(A·qr(Aᵀ·Q))); then B = QᵀA is factored exactly (through a QR of Bᵀ and a Jacobi SVD of
-/// its ℓ×ℓ factor) and U = Q·Ũ. This is the routine behind PiSSA's fast initialisation (torch.svd_lowrank), with
+/// q power iterations Q ← qr(A·Aᵀ·Q) (adaptive mode: Q ← qr(A·qr(Aᵀ·Q))); then B = QᵀA is factored exactly through the
+/// eigendecomposition of its ℓ×ℓ Gram matrix B·Bᵀ (a QR of Bᵀ and a Jacobi SVD of its ℓ×ℓ factor when the sketch is
+/// rank-deficient) and U = Q·Ũ. This is the routine behind PiSSA's fast initialisation (torch.svd_lowrank), with
 /// oversampling, an adaptive stopping rule and a-posteriori error figures added. The tall-skinny QRs run as
 /// Cholesky-QR (GEMM-bound; one pass for the intermediate bases, two for those that enter the result), with
 /// Householder QR as the fallback for ill-conditioned sketches.
@@ -11,6 +14,12 @@ namespace Pipelines.Numerics.LinearAlgebra;
 public static class RandomizedSvd
 {
     private static readonly double s_halkoFactor = 10.0 * Math.Sqrt(2.0 / Math.PI);
+
+    // λ_r/λ₁ (= (σ_r/σ₁)²) below which the Ritz step's Gram matrix is recomputed in double.
+    private const double FloatGramRatio = 1e-4;
+
+    // λ_r/λ₁ below which even the double Gram blurs V (ε_d·λ₁ against λ_r): the QR route instead.
+    private const double MinRitzRatio = 1e-10;
 
     /// <summary>Rank-r SVD of the m×n row-major matrix <paramref name="a"/>.</summary>
     /// <exception cref="ArgumentException">The span does not hold m·n elements.</exception>
@@ -85,7 +94,14 @@ public static class RandomizedSvd
             iterations++;
         }
 
-        // Bᵀ = Z = Q₂·R, R = U_R·Σ·V_Rᵀ ⇒ A ≈ Q·Bᵀᵀ = (Q·V_R)·Σ·(Q₂·U_R)ᵀ.
+        if (RitzFromGram(q, z, k, threads) is { } ritz)
+        {
+            double estimate = Residual(normSq, ritz.S, k);
+            double ritzBound = options.BoundProbes > 0 ? SpectralBound(a, m, n, ritz, options) : double.NaN;
+            return new RandomizedSvdResult(ritz, iterations, norm, estimate, ritzBound);
+        }
+
+        // Rank-deficient sketches: Bᵀ = Z = Q₂·R, R = U_R·Σ·V_Rᵀ ⇒ A ≈ Q·Bᵀᵀ = (Q·V_R)·Σ·(Q₂·U_R)ᵀ.
         // Tall-skinny QRs run as Cholesky-QR2 (GEMM-bound), falling back to Householder for ill-conditioned inputs.
         Matrix vt;
         SvdResult small;
@@ -118,6 +134,73 @@ public static class RandomizedSvd
         return Compute(a.Data, a.Rows, a.Cols, options);
     }
 
+    /// <summary>
+    /// Rayleigh–Ritz of A on span Q (m×ℓ, orthonormal) through the ℓ×ℓ Gram matrix of Z = Aᵀ·Q = Bᵀ (n×ℓ):
+    /// G = ZᵀZ = B·Bᵀ = W·Λ·Wᵀ (<see cref="DenseSymmetricEigensolver.Largest"/>), U = Q·W_r, σ = √λ, V = Z·W_r·Σ⁻¹, so
+    /// U·Σ·Vᵀ = Q·W_r·W_rᵀ·Qᵀ·A is A's orthogonal projection onto span U whatever the rounding of W. G comes from the float
+    /// GEMM, and again in double when λ_r/λ₁ &lt; <see cref="FloatGramRatio"/> (float rounding of G, ε_f·λ₁, would
+    /// then blur V's small directions). Null when λ_r ≤ 0 (rank-deficient sketch): the caller takes the QR route.
+    /// </summary>
+    internal static SvdResult? RitzFromGram(Matrix q, Matrix z, int k, int threads)
+    {
+        int n = z.Rows;
+        int l = z.Cols;
+        double[] g = new double[l * l];
+        float[] gf = new float[l * l];
+        Gemm.Multiply(z.Data, true, z.Data, false, gf, l, l, n, maxThreads: threads);
+        for (int i = 0; i < g.Length; i++)
+        {
+            g[i] = gf[i];
+        }
+
+        double[] lambda = new double[k];
+        double[] w = new double[l * k];
+        DenseSymmetricEigensolver.Largest(g, l, k, lambda, w);
+        if (!(lambda[k - 1] > 0) || lambda[k - 1] < FloatGramRatio * lambda[0])
+        {
+            double[] upper = CholeskyQr.GramDouble(z.Data, n, l);
+            for (int i = 0; i < l; i++)
+            {
+                for (int j = 0; j < i; j++)
+                {
+                    upper[(i * l) + j] = upper[(j * l) + i];
+                }
+            }
+
+            DenseSymmetricEigensolver.Largest(upper, l, k, lambda, w);
+            if (!(lambda[k - 1] > MinRitzRatio * lambda[0]))
+            {
+                return null;
+            }
+        }
+
+        float[] wf = new float[l * k];
+        for (int i = 0; i < wf.Length; i++)
+        {
+            wf[i] = (float)w[i];
+        }
+
+        var u = new Matrix(q.Rows, k);
+        Gemm.Multiply(q.Data, false, wf, false, u.Data, q.Rows, k, l, maxThreads: threads);
+        float[] s = new float[k];
+        for (int t = 0; t < k; t++)
+        {
+            s[t] = (float)Math.Sqrt(lambda[t]);
+            float inv = (float)(1.0 / Math.Sqrt(lambda[t]));
+            for (int i = 0; i < l; i++)
+            {
+                wf[(i * k) + t] *= inv;
+            }
+        }
+
+        // Vᵀ = (Z·W_r·Σ⁻¹)ᵀ = (W_r·Σ⁻¹)ᵀ·Zᵀ (k×n).
+        var vt = new Matrix(k, n);
+        Gemm.Multiply(wf, true, z.Data, true, vt.Data, k, n, l, maxThreads: threads);
+        var svd = new SvdResult(u, s, vt);
+        svd.FixSigns();
+        return svd;
+    }
+
     private static Matrix Basis(Matrix y, int threads, bool final) =>
         (final ? CholeskyQr.TryFactor(y, threads, out Matrix? q, out _) : CholeskyQr.TryBasis(y, threads, out q)) ? q : HouseholderQr.Factor(y).Q;
 
@@ -144,7 +227,7 @@ public static class RandomizedSvd
         int probes = options.BoundProbes;
         int k = svd.Rank;
         float[] w = new float[n * probes];
-        new GaussianSampler(options.Seed ^ 0xB0B0B0B0UL).Fill(w);
+        new GaussianSampler(options.Seed ^ 0xB0B0B0B0UL).FillBlocks(w);
         float[] aw = new float[m * probes];
         Gemm.Multiply(a, false, w, false, aw, m, probes, n, maxThreads: options.MaxThreads);
         float[] vw = new float[k * probes];
@@ -155,16 +238,21 @@ public static class RandomizedSvd
         }
 
         Gemm.Multiply(svd.U.Data, false, vw, false, aw, m, probes, k, alpha: -1f, beta: 1f, maxThreads: options.MaxThreads);
-        double worst = 0;
-        for (int j = 0; j < probes; j++)
+        // Column norms, row by row (the same sums in the same order as column by column).
+        Span<double> sums = probes <= 64 ? stackalloc double[probes] : new double[probes];
+        for (int i = 0; i < m; i++)
         {
-            double sum = 0;
-            for (int i = 0; i < m; i++)
+            ReadOnlySpan<float> row = aw.AsSpan(i * probes, probes);
+            for (int j = 0; j < probes; j++)
             {
-                double v = aw[(i * probes) + j];
-                sum += v * v;
+                double v = row[j];
+                sums[j] += v * v;
             }
+        }
 
+        double worst = 0;
+        foreach (double sum in sums)
+        {
             worst = Math.Max(worst, Math.Sqrt(sum));
         }
 

@@ -32,6 +32,27 @@ public class RandomizedSvdTests
         Assert.True(MatrixOps.OrthonormalityError(r.Svd.Vt.Transpose()) < 5e-6);
     }
 
+    [Theory]
+    [InlineData(0.97, 12)] // λ_r/λ₁ ≈ 0.5: the float Gram matrix
+    [InlineData(0.8, 25)] // λ_r/λ₁ = 0.8⁴⁸ ≈ 2·10⁻⁵: the Gram matrix again in double
+    public void Compute_SketchCoversTheRowSpace_MatchesJacobiSvd(double rate, int rank)
+    {
+        // ℓ = r + p = n: span Q is A's whole column space, so the Ritz step (eigenvectors of B·Bᵀ) is the exact SVD.
+        float[] sigma = TestMatrices.Decaying(40, rate);
+        Matrix a = TestMatrices.WithSpectrum(90, 40, sigma, 31);
+        RandomizedSvdResult r = RandomizedSvd.Compute(a, new RandomizedSvdOptions { Rank = rank, Oversampling = 40 - rank, PowerIterations = 1, Seed = 4 });
+        SvdResult exact = JacobiSvd.Compute(a).Slice(0, rank);
+        for (int i = 0; i < rank; i++)
+        {
+            Assert.True(Math.Abs(r.Svd.S[i] - exact.S[i]) <= 2e-6 * exact.S[0], $"σ[{i}] {r.Svd.S[i]} vs Jacobi {exact.S[i]}");
+        }
+
+        double diff = MatrixOps.DistanceFrobenius(r.Svd.Reconstruct().Data, exact.Reconstruct().Data);
+        Assert.True(diff <= 1e-5 * a.FrobeniusNorm(), $"‖U·S·Vᵀ − (Jacobi's)‖ = {diff}");
+        Assert.True(MatrixOps.OrthonormalityError(r.Svd.U) < 5e-6);
+        Assert.True(MatrixOps.OrthonormalityError(r.Svd.Vt.Transpose()) < 5e-6, $"VᵀV − I: {MatrixOps.OrthonormalityError(r.Svd.Vt.Transpose())}");
+    }
+
     [Fact]
     public void Compute_SameSeed_SameResult_DifferentSeed_Differs()
     {
