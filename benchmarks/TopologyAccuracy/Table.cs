@@ -208,28 +208,29 @@ internal static class Table
         foreach (string s in sets)
         {
             (float[][] tr, string[] trY, float[][] te, string[] teY) = split[s];
-            string best = candidates[0];
-            double bestCv = -1;
+            (string Invariant, RecipeFit Fit, string Classifier, double Cv, double Seconds)? chosen = null;
             foreach (string inv in candidates)
             {
                 var sw = Stopwatch.StartNew();
-                float[][] a = RecipeFeatures(inv, recipe, tr, trY, []).Train;
+                RecipeFit fit = FitRecipe(inv, recipe, tr);
                 double seconds = sw.Elapsed.TotalSeconds;
-                (string clf, double cv) = Select(a, trY, 5);
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{s,-18} {inv,-9} {a[0].Length,8} {clf,-10} {cv,8:F3} {seconds,11:F1}"));
-                if (cv > bestCv)
+                (string clf, double cv) = Select(fit.Train, trY, 5);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{s,-18} {inv,-9} {fit.Train[0].Length,8} {clf,-10} {cv,8:F3} {seconds,11:F1}"));
+                if (chosen is null || cv > chosen.Value.Cv)
                 {
-                    (best, bestCv) = (inv, cv);
+                    chosen = (inv, fit, clf, cv, sw.Elapsed.TotalSeconds);
                 }
             }
 
+            // The chosen candidate's fitted transformers, training features and classifier choice are reused: only the
+            // test split is featurised here.
             var watch = Stopwatch.StartNew();
-            (float[][] x, float[][] xt) = RecipeFeatures(best, recipe, tr, trY, te);
-            (string chosenClf, double chosenCv) = Select(x, trY, 5);
-            double acc = Accuracy(Classifiers.FitPredict(chosenClf, x, trY, xt), teY);
+            (string best, RecipeFit chosenFit, string chosenClf, double chosenCv, double selectionSeconds) = chosen!.Value;
+            float[][] x = chosenFit.Train;
+            double acc = Accuracy(Classifiers.FitPredict(chosenClf, x, trY, chosenFit.Apply(te)), teY);
             wins += acc >= dtw[s] ? 1 : 0;
             string line = string.Create(CultureInfo.InvariantCulture,
-                $"{s,-18} {best,-9} {x[0].Length,8} {chosenClf,-10} {chosenCv,8:F3} {acc,8:F3} {dtw[s],8:F3} {(acc >= dtw[s] ? "yes" : "no"),5} {watch.Elapsed.TotalSeconds,11:F1}");
+                $"{s,-18} {best,-9} {x[0].Length,8} {chosenClf,-10} {chosenCv,8:F3} {acc,8:F3} {dtw[s],8:F3} {(acc >= dtw[s] ? "yes" : "no"),5} {selectionSeconds + watch.Elapsed.TotalSeconds,11:F1}");
             Console.WriteLine($"  chosen: {line}");
             summary.Add(line);
         }
@@ -243,11 +244,31 @@ internal static class Table
     /// <summary>The family recipe's features of one invariant: the delay-embedding part and the sublevel × time parts, concatenated.</summary>
     private static (float[][] Train, float[][] Test) RecipeFeatures(string inv, UcrRecipe recipe, float[][] tr, string[] trY, float[][] te)
     {
-        int delay = recipe.DelayFor(tr[0].Length);
-        (float[][] a, float[][] b) = recipe.HasDelay ? SeriesFeatures(inv, tr, trY, te, delay, out _) : ([.. tr.Select(_ => Array.Empty<float>())], [.. te.Select(_ => Array.Empty<float>())]);
-        (float[][] sa, float[][] sb) = SublevelFeatures(inv, recipe, tr, te);
-        return (Concat(a, sa), Concat(b, sb));
+        RecipeFit fit = FitRecipe(inv, recipe, tr);
+        return (fit.Train, fit.Apply(te));
     }
+
+    /// <summary>
+    /// The family recipe's transformers of one invariant fitted on the training series (the delay-embedding part, then
+    /// the sublevel × time parts) and the training features; <see cref="RecipeFit.Apply"/> featurises other series the
+    /// same way, so a selection pass can keep its fit and featurise the test split later.
+    /// </summary>
+    private static RecipeFit FitRecipe(string inv, UcrRecipe recipe, float[][] tr)
+    {
+        List<TopologyTransformer> parts = recipe.HasDelay ? [SeriesFit(inv, tr, recipe.DelayFor(tr[0].Length))] : [];
+        parts.AddRange(SublevelFits(inv, recipe, tr));
+        var fit = new RecipeFit(parts, []);
+        return fit with { Train = fit.Apply(tr) };
+    }
+
+    /// <summary>Fitted parts of a recipe and the training features they give.</summary>
+    private sealed record RecipeFit(IReadOnlyList<TopologyTransformer> Parts, float[][] Train)
+    {
+        /// <summary>Each part's features of <paramref name="x"/>, concatenated in part order (no rows: none).</summary>
+        public float[][] Apply(float[][] x) => Parts.Aggregate((float[][])[.. x.Select(_ => Array.Empty<float>())], (a, t) => Concat(a, x.Length == 0 ? [] : t.FeaturizeMany(Rows(x))));
+    }
+
+    private static List<TopologySample> Rows(float[][] x) => [.. x.Select(v => new TopologySample(v, 0, string.Empty))];
 
     private static float[] ZNormalise(float[] s)
     {
@@ -259,11 +280,17 @@ internal static class Table
     /// <summary>Delay-embedding function-Rips features (rips-dtm preset, enclosing radius) fitted on the training series.</summary>
     private static (float[][] Train, float[][] Test) SeriesFeatures(string invariant, float[][] train, string[] trainY, float[][] test, int delay, out int length)
     {
+        TopologyTransformer t = SeriesFit(invariant, train, delay);
+        length = t.OutputLength;
+        return (t.FeaturizeMany(Rows(train)), test.Length == 0 ? [] : t.FeaturizeMany(Rows(test)));
+    }
+
+    /// <summary>The transformer of <see cref="SeriesFeatures"/>, fitted on the training series.</summary>
+    private static TopologyTransformer SeriesFit(string invariant, float[][] train, int delay)
+    {
         int points = train[0].Length - (2 * delay);
         int skip = invariant == "mma" ? Math.Max(1, (points + 99) / 100) : 1;
-        var input = new TimeSeriesInput(3, delay, skip);
-        List<TopologySample> Rows(float[][] x) => [.. x.Select(v => new TopologySample(v, 0, string.Empty))];
-        return Featurize(invariant, input, Rows(train), Rows(test), out length);
+        return Fitted(invariant, new TimeSeriesInput(3, delay, skip), Rows(train));
     }
 
     /// <summary>
@@ -272,25 +299,30 @@ internal static class Table
     /// </summary>
     private static (float[][] Train, float[][] Test) SublevelFeatures(string invariant, UcrRecipe recipe, float[][] train, float[][] test)
     {
-        List<TopologySample> Rows(float[][] x) => [.. x.Select(v => new TopologySample(v, 0, string.Empty))];
-        string inv = invariant == "mma" ? "hilbert" : invariant;
-        (float[][] a, float[][] b) = ([.. train.Select(_ => Array.Empty<float>())], [.. test.Select(_ => Array.Empty<float>())]);
-        foreach (SeriesFiltration part in recipe.Parts())
-        {
-            foreach (float bandwidth in recipe.Bandwidths)
-            {
-                (float[][] pa, float[][] pb) = Featurize(inv, new TimeSeriesInput(Filtration: part), Rows(train), Rows(test), out _, bandwidth: bandwidth, grid: recipe.Fine && inv != "rank" ? 40 : null);
-                (a, b) = (Concat(a, pa), Concat(b, pb));
-            }
-        }
+        var fit = new RecipeFit(SublevelFits(invariant, recipe, train), []);
+        return (fit.Apply(train), fit.Apply(test));
+    }
 
-        return (a, b);
+    /// <summary>The transformers of <see cref="SublevelFeatures"/>, one per part and bandwidth, fitted on the training series.</summary>
+    private static List<TopologyTransformer> SublevelFits(string invariant, UcrRecipe recipe, float[][] train)
+    {
+        string inv = invariant == "mma" ? "hilbert" : invariant;
+        return [.. recipe.Parts().SelectMany(part => recipe.Bandwidths.Select(bandwidth =>
+            Fitted(inv, new TimeSeriesInput(Filtration: part), Rows(train), bandwidth: bandwidth, grid: recipe.Fine && inv != "rank" ? 40 : null)))];
     }
 
     // ---------------------------------------------------------------- shared featurisation
 
     /// <summary>Features of one invariant through the public transformers (grids/box fitted on <paramref name="fit"/>).</summary>
     private static (float[][] Fit, float[][] Other) Featurize(string invariant, TopologyInput input, List<TopologySample> fit, List<TopologySample> other, out int length, BifiltrationPreset? preset = null, float bandwidth = 0.1f, int? grid = null)
+    {
+        TopologyTransformer t = Fitted(invariant, input, fit, preset, bandwidth, grid);
+        length = t.OutputLength;
+        return (t.FeaturizeMany(fit), other.Count == 0 ? [] : t.FeaturizeMany(other));
+    }
+
+    /// <summary>The transformer of <see cref="Featurize"/>, fitted on <paramref name="fit"/>.</summary>
+    private static TopologyTransformer Fitted(string invariant, TopologyInput input, List<TopologySample> fit, BifiltrationPreset? preset = null, float bandwidth = 0.1f, int? grid = null)
     {
         preset ??= BifiltrationPreset.RipsDtm;
         if (invariant == "mma")
@@ -306,9 +338,7 @@ internal static class Table
                 Resolution = 10,
                 Bandwidth = 0.05f,
             };
-            MmaTransformer t = MmaTransformer.Fit(mma, fit);
-            length = t.OutputLength;
-            return (t.FeaturizeMany(fit), other.Count == 0 ? [] : t.FeaturizeMany(other));
+            return MmaTransformer.Fit(mma, fit);
         }
 
         bool rank = invariant == "rank";
@@ -324,9 +354,7 @@ internal static class Table
             OutputResolution = grid is { } g ? SignedMeasureOptions.Defaults.OutputResolutionFor(g) : rank ? 6 : 10,
             Bandwidth = bandwidth,
         };
-        SignedMeasureTransformer s = SignedMeasureTransformer.Fit(options, fit);
-        length = s.OutputLength;
-        return (s.FeaturizeMany(fit), other.Count == 0 ? [] : s.FeaturizeMany(other));
+        return SignedMeasureTransformer.Fit(options, fit);
     }
 
     private static float[][] Concat(float[][] a, float[][] b) => [.. a.Zip(b, (x, y) => (float[])[.. x, .. y])];

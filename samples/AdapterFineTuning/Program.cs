@@ -60,7 +60,7 @@ Console.WriteLine($"after 4 steps: training accuracy {metrics.MicroAccuracy:F3},
 
 string dir = Directory.CreateTempSubdirectory("fine-tune-sample-").FullName;
 ml.Model.Save(model, data.Schema, Path.Combine(dir, "fine-tuned.zip"));
-PredictionEngine<Review, Prediction> predictor = ml.Model.CreatePredictionEngine<Review, Prediction>(model);
+using PredictionEngine<Review, Prediction> predictor = ml.Model.CreatePredictionEngine<Review, Prediction>(model); // disposes the model (and its temporary ONNX file)
 FreshProcess.Save(Path.Combine(dir, "scores.txt"), reviews.SelectMany(r => predictor.Predict(r).Values()));
 return FreshProcess.Run("reload", dir);
 

@@ -44,7 +44,7 @@ CalibratedBinaryClassificationMetrics metrics = ml.BinaryClassification.Evaluate
 Console.WriteLine($"GINE + SPE on {Path.GetFileName(tu)}: test accuracy {metrics.Accuracy:F3}, AUC {metrics.AreaUnderRocCurve:F3}");
 
 ml.Model.Save(model, train.Schema, Path.Combine(dir, "gine-spe.zip"));
-PredictionEngine<Molecule, Prediction> predictor = ml.Model.CreatePredictionEngine<Molecule, Prediction>(model);
+using PredictionEngine<Molecule, Prediction> predictor = ml.Model.CreatePredictionEngine<Molecule, Prediction>(model); // disposes the model (and its temporary ONNX file)
 FreshProcess.Save(Path.Combine(dir, "scores.txt"), molecules.Select(m => predictor.Predict(m).Score));
 return FreshProcess.Run("reload", dir, tu);
 

@@ -35,7 +35,7 @@ LowRankAdapterEstimator pissa = ml.Transforms.LowRank.InitializeAdapters(new Low
     ShapeDictionary = inputs.ToDictionary(i => i, _ => new[] { 1, Sequence }),
     Initialization = new LowRankOptions { Method = LowRankMethod.PissaFast, Rank = 8, Seed = 42 },
 });
-LowRankAdapterTransformer adapted = pissa.Fit(data);
+using LowRankAdapterTransformer adapted = pissa.Fit(data); // dispose: it holds an ONNX session and a temporary copy of the graph
 Console.WriteLine($"PiSSA: {adapted.Adapters.Adapters.Count} adapters, rank {adapted.Report.Layers.Sum(l => l.Rank)} in total");
 
 float[] hidden = Tokens.Hidden(ml, adapted.Transform(data));

@@ -34,6 +34,7 @@ var pipeline = ml.Transforms.Topology.SignedMeasure(new SignedMeasureOptions
     .AppendCacheCheckpoint(ml)                                     // features are computed once, not on every tree pass
     .Append(ml.BinaryClassification.Trainers.FastTree(numberOfLeaves: 4, numberOfTrees: 20, minimumExampleCountPerLeaf: 2));
 ITransformer model = pipeline.Fit(train);
+using var modelOwner = model as IDisposable; // the signed-measure step builds an ONNX scoring chain on Save; dispose releases it
 
 IDataView scored = model.Transform(ml.Data.LoadFromEnumerable(test));
 CalibratedBinaryClassificationMetrics metrics = ml.BinaryClassification.Evaluate(scored);

@@ -64,20 +64,44 @@ public static class EstimatorWorkout
     /// (c) Saves <paramref name="fitted"/> with <c>mlContext.Model.Save</c> to a file, loads it in a fresh
     /// <see cref="MLContext"/> and checks the recorded input schema (columns of ML.NET's own types: custom column types
     /// are not recorded), the output schema and every value on
-    /// <paramref name="data"/> (floats within <paramref name="tolerance"/>, absolute).
+    /// <paramref name="data"/> (floats within <paramref name="tolerance"/>, absolute); then disposes the loaded model and
+    /// checks that it left no file in the loading context's temporary folder (<c>Model.Load</c> writes each
+    /// <c>ApplyOnnxModel</c> step's graph to a file there and deletes it only on <c>Dispose</c>).
     /// </summary>
-    /// <returns>The loaded transformer.</returns>
-    public static ITransformer CheckModelSaveLoad(ITransformer fitted, IDataView data, double tolerance = 0)
+    public static void CheckModelSaveLoad(ITransformer fitted, IDataView data, double tolerance = 0)
+    {
+        using var temp = new TempDirectory();
+        (SaveLoad(fitted, data, tolerance, temp.Path) as IDisposable)?.Dispose();
+        AssertNoFileLeft(temp.Path);
+    }
+
+    /// <summary>Save → load in a context whose temporary folder is <paramref name="tempFolder"/>; checks (c); returns the loaded model.</summary>
+    private static ITransformer SaveLoad(ITransformer fitted, IDataView data, double tolerance, string tempFolder)
     {
         ArgumentNullException.ThrowIfNull(fitted);
         ArgumentNullException.ThrowIfNull(data);
         using var dir = new TempDirectory();
         string path = dir.File("model.zip");
         new MLContext(seed: 1).Model.Save(fitted, data.Schema, path);
-        ITransformer loaded = new MLContext(seed: 2).Model.Load(path, out DataViewSchema inputSchema);
-        AssertSameSchema(RecordableColumns(data.Schema), inputSchema);
-        AssertSameOutput(fitted.Transform(data), loaded.Transform(data), tolerance);
-        return loaded;
+        ITransformer loaded = new MLContext(seed: 2) { TempFilePath = tempFolder }.Model.Load(path, out DataViewSchema inputSchema);
+        try
+        {
+            AssertSameSchema(RecordableColumns(data.Schema), inputSchema);
+            AssertSameOutput(fitted.Transform(data), loaded.Transform(data), tolerance);
+            return loaded;
+        }
+        catch
+        {
+            (loaded as IDisposable)?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A disposed loaded model leaves no file in its context's temporary folder.</summary>
+    private static void AssertNoFileLeft(string tempFolder)
+    {
+        string[] left = Directory.GetFiles(tempFolder);
+        Assert.True(left.Length == 0, $"the disposed loaded model left {left.Length} file(s) in its temporary folder: {string.Join(", ", left.Select(Path.GetFileName))}");
     }
 
     /// <summary>
@@ -98,17 +122,23 @@ public static class EstimatorWorkout
 
     /// <summary>
     /// (c) and (d): <see cref="CheckModelSaveLoad"/>, then <see cref="CheckPredictionEngine{TRow}"/> over
-    /// <paramref name="fitted"/> and over the loaded transformer. <paramref name="data"/> must be readable as
-    /// <typeparamref name="TRow"/> (e.g. made by <c>LoadFromEnumerable&lt;TRow&gt;</c>).
+    /// <paramref name="fitted"/> and over the loaded transformer, which is then disposed and must leave no file in its
+    /// temporary folder. <paramref name="data"/> must be readable as <typeparamref name="TRow"/> (e.g. made by
+    /// <c>LoadFromEnumerable&lt;TRow&gt;</c>). The prediction engines own the transformers they are created over
+    /// (ML.NET's default), so <paramref name="fitted"/> is disposed too when it is <see cref="IDisposable"/>.
     /// </summary>
-    /// <returns>The loaded transformer.</returns>
-    public static ITransformer CheckMlNetConventions<TRow>(ITransformer fitted, IDataView data, double tolerance = 0)
+    public static void CheckMlNetConventions<TRow>(ITransformer fitted, IDataView data, double tolerance = 0)
         where TRow : class, new()
     {
-        ITransformer loaded = Phase("save → load", () => CheckModelSaveLoad(fitted, data, tolerance));
-        Phase("PredictionEngine over the fitted transformer", () => CheckPredictionEngine<TRow>(fitted, data, tolerance));
-        Phase("PredictionEngine over the loaded transformer", () => CheckPredictionEngine<TRow>(loaded, data, tolerance));
-        return loaded;
+        using var temp = new TempDirectory();
+        ITransformer loaded = Phase("save → load", () => SaveLoad(fitted, data, tolerance, temp.Path));
+        using (loaded as IDisposable)
+        {
+            Phase("PredictionEngine over the fitted transformer", () => CheckPredictionEngine<TRow>(fitted, data, tolerance));
+            Phase("PredictionEngine over the loaded transformer", () => CheckPredictionEngine<TRow>(loaded, data, tolerance));
+        }
+
+        AssertNoFileLeft(temp.Path);
     }
 
     private static T Phase<T>(string phase, Func<T> check)

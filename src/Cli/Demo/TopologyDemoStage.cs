@@ -61,7 +61,7 @@ internal sealed class TopologyDemoStage : IDemoStage
             OutputResolution = 10,
             Bandwidth = 0.1f,
         };
-        SignedMeasureTransformer topo = ml.Transforms.Topology.SignedMeasure(options).Fit(ml.Data.LoadFromEnumerable(train));
+        using SignedMeasureTransformer topo = ml.Transforms.Topology.SignedMeasure(options).Fit(ml.Data.LoadFromEnumerable(train));
         // Features are computed lazily: cache them, since the trainer makes several passes.
         IDataView trainFeatures = ml.Data.Cache(topo.Transform(ml.Data.LoadFromEnumerable(train)));
         IEstimator<ITransformer> classifier = ml.Transforms.Conversion.MapValueToKey("Label", "Rate")
@@ -168,7 +168,7 @@ internal sealed class TopologyDemoStage : IDemoStage
             InputColumnName = nameof(Molecule.Edges),
             Input = (GraphInput)preset.Input with { NodeCountColumnName = nameof(Molecule.Nodes), NodeLabelColumnName = nameof(Molecule.Atoms) },
         };
-        SignedMeasureTransformer chi = SignedMeasureTransformer.Fit(chiOptions, molecules.Rows);
+        using SignedMeasureTransformer chi = SignedMeasureTransformer.Fit(chiOptions, molecules.Rows);
         float[][] direct = chi.FeaturizeMany(molecules.Rows);
         IDataView molView = ml.Data.LoadFromEnumerable(molecules.Rows.Select(r => new Molecule { Edges = r.Values, Nodes = r.NodeCount, Atoms = r.NodeLabels! }));
         using var saved = new MemoryStream();

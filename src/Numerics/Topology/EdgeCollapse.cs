@@ -48,8 +48,7 @@ public static class EdgeCollapse
             }
         }
 
-        // Decreasing value; ties by decreasing ids (any order is correct, this one is deterministic).
-        edges.Sort(static (a, b) => b.Value != a.Value ? b.Value.CompareTo(a.Value) : b.U != a.U ? b.U.CompareTo(a.U) : b.V.CompareTo(a.V));
+        edges.Sort(VisitOrder);
         var common = new List<int>();
         var join = new float[n];
         int kept = 0;
@@ -76,6 +75,13 @@ public static class EdgeCollapse
 
         return (DistanceMatrix.Wrap(n, collapsed), edges.Count, kept);
     }
+
+    /// <summary>
+    /// The order both collapses visit edges in: decreasing value, ties by decreasing ids (any order is correct, this one
+    /// is deterministic).
+    /// </summary>
+    private static int VisitOrder((float Value, int U, int V) a, (float Value, int U, int V) b) =>
+        b.Value != a.Value ? b.Value.CompareTo(a.Value) : b.U != a.U ? b.U.CompareTo(a.U) : b.V.CompareTo(a.V);
 
     /// <summary>
     /// The same collapse on a Rips graph in compressed rows (the grid route of a low-dimensional cloud: no n × n array
@@ -108,8 +114,7 @@ public static class EdgeCollapse
             }
         }
 
-        // Decreasing value; ties by decreasing ids: the order of the dense collapse.
-        edges.Sort(static (a, b) => b.Value != a.Value ? b.Value.CompareTo(a.Value) : b.U != a.U ? b.U.CompareTo(a.U) : b.V.CompareTo(a.V));
+        edges.Sort(static (a, b) => VisitOrder((a.Value, a.U, a.V), (b.Value, b.U, b.V))); // the order of the dense collapse
         var scratch = new Scratch(n);
         var kept = new List<(int U, int V)>();
         var keptValue = new List<float>();

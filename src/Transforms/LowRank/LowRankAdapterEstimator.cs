@@ -2,6 +2,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Pipelines.Onnx;
 using Pipelines.Onnx.Runtime;
+using Pipelines.Transforms.MLNet;
 
 namespace Pipelines.Transforms.LowRank;
 
@@ -63,30 +64,31 @@ public sealed class LowRankAdapterEstimator : IEstimator<LowRankAdapterTransform
             calibration?.ForEach(b => b.Dispose());
         }
 
-        byte[] bytes = OnnxModelIO.ToBytes(adapted.Model);
-        ITransformer inner = Scorer(bytes).Fit(input);
+        using var files = new OnnxModelFiles();
+        ITransformer inner = OnnxModelFiles.FitAndReload(new MLContext(seed: 0), Scorer(files.Add(OnnxModelIO.ToBytes(adapted.Model))), input);
         return new LowRankAdapterTransformer(inner, adapted);
     }
 
     /// <summary>The output schema: the base model's outputs appended to the input (the adapters do not change them).</summary>
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema) =>
-        Scorer(OnnxModelIO.ToBytes(_options.LoadModel())).GetOutputSchema(inputSchema);
-
-    private IEstimator<ITransformer> Scorer(byte[] bytes)
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
-        var stream = new MemoryStream(bytes, writable: false);
-        return _options.ShapeDictionary is null
-            ? _catalog.ApplyOnnxModel(_options.OutputColumnNames.ToArray(), _options.InputColumnNames.ToArray(), stream)
-            : _catalog.ApplyOnnxModel(_options.OutputColumnNames.ToArray(), _options.InputColumnNames.ToArray(), stream, _options.ShapeDictionary, gpuDeviceId: null, fallbackToCpu: false);
+        using var files = new OnnxModelFiles();
+        return Scorer(files.Add(OnnxModelIO.ToBytes(_options.LoadModel()))).GetOutputSchema(inputSchema);
     }
+
+    private IEstimator<ITransformer> Scorer(string modelFile) => _options.ShapeDictionary is null
+        ? _catalog.ApplyOnnxModel(_options.OutputColumnNames.ToArray(), _options.InputColumnNames.ToArray(), modelFile)
+        : _catalog.ApplyOnnxModel(_options.OutputColumnNames.ToArray(), _options.InputColumnNames.ToArray(), modelFile, _options.ShapeDictionary, gpuDeviceId: null, fallbackToCpu: false);
 }
 
 /// <summary>
 /// Scores with the adapted ONNX model and exposes the adapter artifacts. Saving stores the inner ONNX transformer
 /// (ML.NET cannot load third-party transformer types), so a loaded model is ML.NET's ONNX transformer with the
 /// adapted graph inside: same outputs, the artifacts stay with this object (save them with <see cref="AdapterSet.Save"/>).
+/// Dispose it when done: the ONNX transformer holds an ONNX Runtime session and a temporary copy of the adapted graph,
+/// which it deletes on <see cref="Dispose"/> (a <c>PredictionEngine</c> created over it disposes it with the engine).
 /// </summary>
-public sealed class LowRankAdapterTransformer : ITransformer
+public sealed class LowRankAdapterTransformer : ITransformer, IDisposable
 {
     internal LowRankAdapterTransformer(ITransformer inner, AdaptedModel adapted)
     {
@@ -94,7 +96,7 @@ public sealed class LowRankAdapterTransformer : ITransformer
         Adapted = adapted;
     }
 
-    /// <summary>ML.NET's ONNX transformer over the adapted model.</summary>
+    /// <summary>ML.NET's ONNX transformer over the adapted model (a one-step chain, loaded back from memory so that its disposal deletes its temporary copy of the graph; see <see cref="OnnxModelFiles"/>).</summary>
     public ITransformer Inner { get; }
 
     /// <summary>The adapted model, adapters and report.</summary>
@@ -120,4 +122,7 @@ public sealed class LowRankAdapterTransformer : ITransformer
 
     /// <inheritdoc />
     void ICanSaveModel.Save(ModelSaveContext ctx) => Inner.Save(ctx);
+
+    /// <summary>Disposes <see cref="Inner"/> (its ONNX session and temporary model file).</summary>
+    public void Dispose() => (Inner as IDisposable)?.Dispose();
 }

@@ -14,9 +14,10 @@ internal static class KnownSizeVector
     /// <summary>
     /// Appends <paramref name="outputColumn"/> = <paramref name="inputColumn"/> reshaped to <c>(size)</c>: a 1-D output, so
     /// the column type is ML.NET's plain <c>Vector&lt;Single, size&gt;</c> (a <c>(1, size)</c> output would be the 2-D
-    /// <c>Vector&lt;Single, 1, size&gt;</c>).
+    /// <c>Vector&lt;Single, 1, size&gt;</c>). The one-node model is written to <paramref name="files"/> (fit the chain with
+    /// <see cref="OnnxModelFiles.FitAndReload"/>).
     /// </summary>
-    public static IEstimator<ITransformer> AppendKnownSize(this IEstimator<ITransformer> chain, MLContext context, string outputColumn, string inputColumn, int size)
+    public static IEstimator<ITransformer> AppendKnownSize(this IEstimator<ITransformer> chain, MLContext context, OnnxModelFiles files, string outputColumn, string inputColumn, int size)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(size);
         var b = new GraphBuilder("known_size_vector");
@@ -24,6 +25,6 @@ internal static class KnownSizeVector
         string reshaped = b.Op("Reshape", inputColumn, b.Int64s("shape", size));
         b.Output(reshaped, outputColumn, TensorType.Of(TensorElementType.Float, size));
         byte[] bytes = OnnxModelIO.ToBytes(b.ToModel());
-        return chain.Append(context.Transforms.ApplyOnnxModel([outputColumn], [inputColumn], new MemoryStream(bytes)));
+        return chain.Append(context.Transforms.ApplyOnnxModel([outputColumn], [inputColumn], files.Add(bytes)));
     }
 }

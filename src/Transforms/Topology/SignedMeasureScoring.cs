@@ -44,6 +44,7 @@ internal static class SignedMeasureScoring
     public static ITransformer Build(ITopologyRowMapper featurizer, byte[] state, Func<MLContext, IEstimator<ITransformer>> mapping)
     {
         var context = new MLContext(seed: 0);
+        using var files = new OnnxModelFiles();
         IEstimator<ITransformer> chain = context.Transforms.CopyColumns(Values, featurizer.InputColumnName);
         var input = new List<(string, DataViewType)> { (featurizer.InputColumnName, new VectorDataViewType(NumberDataViewType.Single)) };
         string[] dropped = [Values, Nodes, State, Raw, Features];
@@ -66,10 +67,10 @@ internal static class SignedMeasureScoring
 
         chain = chain.AppendState(context, State, Nodes, state)
             .Append(mapping(context))
-            .AppendKnownSize(context, Features, Raw, featurizer.OutputLength)
+            .AppendKnownSize(context, files, Features, Raw, featurizer.OutputLength)
             .Append(context.Transforms.CopyColumns(featurizer.OutputColumnName, Features))
             .Append(context.Transforms.DropColumns(dropped));
-        return chain.Fit(new EmptyDataView(EmptyDataView.SchemaOf([.. input])));
+        return OnnxModelFiles.FitAndReload(context, chain, new EmptyDataView(EmptyDataView.SchemaOf([.. input])));
     }
 }
 

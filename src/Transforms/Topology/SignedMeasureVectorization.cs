@@ -27,7 +27,9 @@ public static class SignedMeasureVectorization
     public static SignedMeasureFeatures Run(TopologyDataset data, SignedMeasureOptions options, IProgress<FeaturizationProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(data);
+#pragma warning disable CA2000 // returned to the caller in the record (no scoring chain is built here)
         SignedMeasureTransformer transformer = SignedMeasureTransformer.Fit(options, data.Rows);
+#pragma warning restore CA2000
         return new SignedMeasureFeatures(transformer, transformer.FeaturizeMany(data.Rows, progress, cancellationToken));
     }
 }

@@ -14,19 +14,20 @@ namespace Pipelines.Transforms.Topology;
 /// (<c>docs/formats/fitted-state-chains.md</c>), so <c>mlContext.Model.Load</c> restores it in a fresh process and
 /// <c>PredictionEngine</c> scores through it. Both give identical features.
 /// </summary>
-public abstract class TopologyTransformer : ITransformer
+/// <remarks>
+/// The chain (built on first use by <see cref="GetRowToRowMapper"/> or <c>mlContext.Model.Save</c>) holds an ONNX Runtime
+/// session and a temporary model file of ML.NET's <c>ApplyOnnxModel</c> step; <see cref="Dispose()"/> releases both (a
+/// <c>PredictionEngine</c> created over the transformer does so with the engine, ML.NET's default), and a later use
+/// builds the chain again.
+/// </remarks>
+public abstract class TopologyTransformer : ITransformer, IDisposable
 {
-    private readonly Lazy<ITransformer> _scoring;
+    private readonly object _scoringGate = new();
+    private ITransformer? _scoring;
 
     private protected TopologyTransformer(ITopologyRowMapper mapper)
     {
         Mapper = mapper;
-        _scoring = new Lazy<ITransformer>(() =>
-        {
-            using var state = new MemoryStream();
-            Save(state);
-            return SignedMeasureScoring.Build(mapper, state.ToArray(), Mapping);
-        });
     }
 
     /// <inheritdoc/>
@@ -53,7 +54,7 @@ public abstract class TopologyTransformer : ITransformer
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         TopologyDataView.CheckInput(inputSchema, Mapper);
-        return _scoring.Value.GetRowToRowMapper(inputSchema);
+        return Scoring().GetRowToRowMapper(inputSchema);
     }
 
     /// <inheritdoc/>
@@ -106,7 +107,30 @@ public abstract class TopologyTransformer : ITransformer
     }
 
     /// <summary>Saves the scoring chain (see the class remarks); <c>mlContext.Model.Load</c> restores it.</summary>
-    void ICanSaveModel.Save(ModelSaveContext ctx) => _scoring.Value.Save(ctx);
+    void ICanSaveModel.Save(ModelSaveContext ctx) => Scoring().Save(ctx);
+
+    /// <summary>Releases the scoring chain, if built (its ONNX session and temporary model file); a later use builds it again.</summary>
+    public void Dispose()
+    {
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Releases the scoring chain (see <see cref="Dispose()"/>).</summary>
+    /// <param name="disposing">False from a finalizer: nothing to release then (the chain is managed).</param>
+    protected virtual void Dispose(bool disposing)
+    {
+        if (!disposing)
+        {
+            return;
+        }
+
+        lock (_scoringGate)
+        {
+            (_scoring as IDisposable)?.Dispose();
+            _scoring = null;
+        }
+    }
 
     /// <summary>Writes the fitted transformer atomically in its own versioned format.</summary>
     /// <param name="path">Destination file.</param>
@@ -115,6 +139,21 @@ public abstract class TopologyTransformer : ITransformer
     /// <summary>Writes the fitted transformer to a stream in its own versioned format.</summary>
     /// <param name="stream">Destination.</param>
     public abstract void Save(Stream stream);
+
+    private ITransformer Scoring()
+    {
+        lock (_scoringGate)
+        {
+            if (_scoring is null)
+            {
+                using var state = new MemoryStream();
+                Save(state);
+                _scoring = SignedMeasureScoring.Build(Mapper, state.ToArray(), Mapping);
+            }
+
+            return _scoring;
+        }
+    }
 
     /// <summary>The custom mapping (under the transformer's own contract name) the saved chain computes features with.</summary>
     private protected abstract IEstimator<ITransformer> Mapping(MLContext context);

@@ -68,10 +68,12 @@ public sealed class GineEstimatorTests
         {
             var trained = new List<EpochReport>();
             var options = new GineTrainerOptions { Encoding = Encoding("rwse"), Backbone = s_small, Epochs = 2, BatchSize = 8, WarmupSteps = 1, Threads = 1, Batching = GraphBatching.SizeBucketed, CheckpointDirectory = dir };
-            float[] first = Scores(ml.Regression.Trainers.Gine(options with { Progress = new Recorder(trained) }).Fit(Regression(ml, graphs)).Transform(Regression(ml, graphs)));
+            using GineTransformer firstModel = ml.Regression.Trainers.Gine(options with { Progress = new Recorder(trained) }).Fit(Regression(ml, graphs));
+            float[] first = Scores(firstModel.Transform(Regression(ml, graphs)));
             Assert.True(File.Exists(Path.Combine(dir, "state.bin")));
             var replayed = new List<EpochReport>();
-            float[] again = Scores(ml.Regression.Trainers.Gine(options with { Progress = new Recorder(replayed) }).Fit(Regression(ml, graphs)).Transform(Regression(ml, graphs)));
+            using GineTransformer againModel = ml.Regression.Trainers.Gine(options with { Progress = new Recorder(replayed) }).Fit(Regression(ml, graphs));
+            float[] again = Scores(againModel.Transform(Regression(ml, graphs)));
             Assert.Equal(2, replayed.Count);
             Assert.Equal(trained, replayed); // the saved reports, wall times included: no epoch was trained again
             Assert.Equal(first, again);
@@ -104,7 +106,7 @@ public sealed class GineEstimatorTests
         var ml = new MLContext(1);
         List<Graph> graphs = TypedGraphs(24, seed: 5);
         GineEstimator estimator = ml.Regression.Trainers.Gine(new GineTrainerOptions { Encoding = Encoding(encoding), Backbone = s_small, Epochs = 1, BatchSize = 8, WarmupSteps = 1 });
-        GineTransformer model = estimator.Fit(Regression(ml, graphs));
+        using GineTransformer model = estimator.Fit(Regression(ml, graphs));
         float[] scores = Scores(model.Transform(Regression(ml, graphs)));
 
         using var predictor = new GraphPredictor(model.Model);
@@ -130,7 +132,7 @@ public sealed class GineEstimatorTests
             LearningRate = 1e-2f,
             WarmupSteps = 5,
         });
-        GineTransformer model = estimator.Fit(Regression(ml, train));
+        using GineTransformer model = estimator.Fit(Regression(ml, train));
         Assert.Equal(25, model.Reports.Count);
         Assert.True(model.Reports[^1].TrainLoss < 0.5 * model.Reports[0].TrainLoss, $"loss {model.Reports[0].TrainLoss:F3} → {model.Reports[^1].TrainLoss:F3}");
 
@@ -145,11 +147,12 @@ public sealed class GineEstimatorTests
         ml.Model.Save(model, Regression(ml, train).Schema, zip);
         var fresh = new MLContext(2);
         ITransformer loaded = fresh.Model.Load(zip, out _);
+        using var loadedOwner = loaded as IDisposable;
         float[] expected = Scores(scored);
         Assert.Equal(expected, Scores(loaded.Transform(Regression(fresh, test))));
 
         // Single-row scoring through ML.NET's prediction engine gives the same value.
-        var engine = fresh.Model.CreatePredictionEngine<RegressionRow, RegressionPrediction>(loaded);
+        using var engine = fresh.Model.CreatePredictionEngine<RegressionRow, RegressionPrediction>(loaded, new PredictionEngineOptions { OwnsTransformer = false });
         Assert.Equal(expected[3], engine.Predict(new RegressionRow { Graph = test[3], Label = 0 }).Score);
     }
 
@@ -170,7 +173,7 @@ public sealed class GineEstimatorTests
             LearningRate = 1e-2f,
             WarmupSteps = 5,
         });
-        GineTransformer model = estimator.Fit(Data(ml, train));
+        using GineTransformer model = estimator.Fit(Data(ml, train));
         IDataView scored = model.Transform(Data(ml, test));
         CalibratedBinaryClassificationMetrics metrics = ml.BinaryClassification.Evaluate(scored);
         double positive = test.Average(g => Label(g) ? 1.0 : 0.0);
@@ -181,6 +184,7 @@ public sealed class GineEstimatorTests
         string zip = dir.File("gine-binary.zip");
         ml.Model.Save(model, Data(ml, train).Schema, zip);
         ITransformer loaded = new MLContext(2).Model.Load(zip, out _);
+        using var loadedOwner = loaded as IDisposable;
         CalibratedBinaryClassificationMetrics again = ml.BinaryClassification.Evaluate(loaded.Transform(Data(ml, test)));
         Assert.Equal(metrics.Accuracy, again.Accuracy);
         Assert.Equal(metrics.AreaUnderRocCurve, again.AreaUnderRocCurve);
@@ -193,7 +197,7 @@ public sealed class GineEstimatorTests
         List<Graph> graphs = TypedGraphs(48, seed: 6);
         IDataView data = ml.Data.LoadFromEnumerable(graphs.Select(g => new MulticlassRow { Graph = g, Class = (uint)(g.NodeCount % 3) }));
         data = ml.Transforms.Conversion.MapValueToKey("Label", "Class").Fit(data).Transform(data);
-        GineTransformer model = ml.MulticlassClassification.Trainers.Gine(new GineTrainerOptions { Encoding = Encoding("lap"), Backbone = s_small, Epochs = 3, BatchSize = 16 }).Fit(data);
+        using GineTransformer model = ml.MulticlassClassification.Trainers.Gine(new GineTrainerOptions { Encoding = Encoding("lap"), Backbone = s_small, Epochs = 3, BatchSize = 16 }).Fit(data);
         IDataView scored = model.Transform(data);
         Assert.Equal(3UL, ((KeyDataViewType)scored.Schema[GineCatalog.PredictedLabelColumn].Type).Count);
         MulticlassClassificationMetrics metrics = ml.MulticlassClassification.Evaluate(scored);
@@ -331,7 +335,7 @@ public sealed class GineEstimatorTests
     public void Workout_SchemasAgree(string kind)
     {
         var ml = new MLContext(1);
-        EstimatorWorkout.CheckSchemas(WorkoutTrainer(ml, kind, Encoding("rwse")), WorkoutData(ml, kind));
+        using GineTransformer fitted = EstimatorWorkout.CheckSchemas(WorkoutTrainer(ml, kind, Encoding("rwse")), WorkoutData(ml, kind));
     }
 
     [Theory]
@@ -356,13 +360,14 @@ public sealed class GineEstimatorTests
     {
         var ml = new MLContext(1);
         IDataView data = WorkoutData(ml, kind);
-        ITransformer fitted = WorkoutTrainer(ml, kind, Encoding(encoding)).Fit(data);
-        _ = kind switch
+        using GineTransformer fitted = WorkoutTrainer(ml, kind, Encoding(encoding)).Fit(data);
+        Action<ITransformer, IDataView, double> check = kind switch
         {
-            "regression" => EstimatorWorkout.CheckMlNetConventions<RegressionRow>(fitted, data),
-            "binary" => EstimatorWorkout.CheckMlNetConventions<BinaryRow>(fitted, data),
-            _ => EstimatorWorkout.CheckMlNetConventions<MulticlassRow>(fitted, data),
+            "regression" => EstimatorWorkout.CheckMlNetConventions<RegressionRow>,
+            "binary" => EstimatorWorkout.CheckMlNetConventions<BinaryRow>,
+            _ => EstimatorWorkout.CheckMlNetConventions<MulticlassRow>,
         };
+        check(fitted, data, 0);
     }
 
     private sealed class UnlabeledRow

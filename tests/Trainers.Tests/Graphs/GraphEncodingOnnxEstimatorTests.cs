@@ -82,7 +82,9 @@ public sealed class GraphEncodingOnnxEstimatorTests
         var options = new GraphEncodingOptions("Graph", "PE", encoding, GraphEncodingReadout.Sum, spe);
         var ml = new MLContext(1);
         List<Graph> graphs = Degenerate();
-        float[][] actual = Column(ml.Transforms.GraphEncodingOnnx(options).Fit(Data(ml, graphs)).Transform(Data(ml, graphs)), "PE");
+        ITransformer onnx = ml.Transforms.GraphEncodingOnnx(options).Fit(Data(ml, graphs));
+        using var onnxOwner = onnx as IDisposable;
+        float[][] actual = Column(onnx.Transform(Data(ml, graphs)), "PE");
         using GraphEncodingTransformer managed = ml.Transforms.GraphEncoding(options).Fit(Data(ml, graphs));
         for (int i = 0; i < graphs.Count; i++)
         {
@@ -116,6 +118,7 @@ public sealed class GraphEncodingOnnxEstimatorTests
         var ml = new MLContext(1);
         List<Graph> graphs = Graphs(20, seed: 3);
         ITransformer onnx = ml.Transforms.GraphEncodingOnnx(options).Fit(Data(ml, graphs));
+        using var onnxOwner = onnx as IDisposable;
         float[][] actual = Column(onnx.Transform(Data(ml, graphs)), "PE");
 
         // Independent path: the managed GraphEncodingTransformer (PrecomputedEncoding / SpeEncoder, its own spectra).
@@ -134,6 +137,7 @@ public sealed class GraphEncodingOnnxEstimatorTests
         string zip = dir.File("pe.zip");
         ml.Model.Save(onnx, Data(ml, graphs).Schema, zip);
         ITransformer loaded = new MLContext(2).Model.Load(zip, out _);
+        using var loadedOwner = loaded as IDisposable;
         float[][] again = Column(loaded.Transform(Data(ml, graphs)), "PE");
         Assert.Equal(actual, again);
     }
@@ -144,7 +148,7 @@ public sealed class GraphEncodingOnnxEstimatorTests
         // φ/ρ trained by the GINE regression trainer become a fixed encoding column that an ML.NET trainer consumes.
         var ml = new MLContext(1);
         List<Graph> graphs = Graphs(48, seed: 4);
-        GineTransformer gine = ml.Regression.Trainers.Gine(new GineTrainerOptions
+        using GineTransformer gine = ml.Regression.Trainers.Gine(new GineTrainerOptions
         {
             Encoding = new SpeEncoding(6, s_spe),
             Backbone = new GineOptions(HiddenSize: 8, Layers: 1, Pooling: GraphPooling.Sum, HeadHiddenSize: 8),
@@ -156,13 +160,18 @@ public sealed class GraphEncodingOnnxEstimatorTests
         IEstimator<ITransformer> pipeline = ml.Transforms.GraphEncodingOnnx(gine.Model, "PE", readout: GraphEncodingReadout.Sum)
             .Append(ml.Regression.Trainers.Sdca(labelColumnName: "Label", featureColumnName: "PE", maximumNumberOfIterations: 20));
         ITransformer fitted = pipeline.Fit(Data(ml, graphs));
+        using var fittedOwner = fitted as IDisposable;
         RegressionMetrics metrics = ml.Regression.Evaluate(fitted.Transform(Data(ml, graphs)));
         Assert.True(double.IsFinite(metrics.MeanAbsoluteError));
 
         // The trained parameters are the ones used: the untrained φ/ρ give a different encoding.
-        float[][] trained = Column(ml.Transforms.GraphEncodingOnnx(gine.Model, "PE").Fit(Data(ml, graphs)).Transform(Data(ml, graphs)), "PE");
+        ITransformer trainedEncoding = ml.Transforms.GraphEncodingOnnx(gine.Model, "PE").Fit(Data(ml, graphs));
+        using var trainedOwner = trainedEncoding as IDisposable;
+        float[][] trained = Column(trainedEncoding.Transform(Data(ml, graphs)), "PE");
         var untrained = new GraphEncodingOptions("Graph", "PE", gine.Model.Definition.Encoding, GraphEncodingReadout.Mean, SpeParameters.Initialize(s_spe));
-        float[][] initial = Column(ml.Transforms.GraphEncodingOnnx(untrained).Fit(Data(ml, graphs)).Transform(Data(ml, graphs)), "PE");
+        ITransformer initialEncoding = ml.Transforms.GraphEncodingOnnx(untrained).Fit(Data(ml, graphs));
+        using var initialOwner = initialEncoding as IDisposable;
+        float[][] initial = Column(initialEncoding.Transform(Data(ml, graphs)), "PE");
         Assert.NotEqual(initial, trained);
     }
 
@@ -222,7 +231,7 @@ public sealed class GraphEncodingOnnxEstimatorTests
     public void Workout_SchemasAgree(string kind, GraphEncodingReadout readout)
     {
         var ml = new MLContext(1);
-        EstimatorWorkout.CheckSchemas(ml.Transforms.GraphEncodingOnnx(WorkoutOptions(kind, readout)), Data(ml, Graphs(8, seed: 3)));
+        using var fitted = EstimatorWorkout.CheckSchemas(ml.Transforms.GraphEncodingOnnx(WorkoutOptions(kind, readout)), Data(ml, Graphs(8, seed: 3))) as IDisposable;
     }
 
     [Fact]
@@ -252,7 +261,7 @@ public sealed class GraphEncodingOnnxEstimatorTests
         // GraphModel (GraphModel.Save/Load), from which the transform is rebuilt in a fresh context.
         var ml = new MLContext(1);
         IDataView data = Data(ml, Graphs(8, seed: 3));
-        GineTransformer trained = ml.Regression.Trainers.Gine(new GineTrainerOptions
+        using GineTransformer trained = ml.Regression.Trainers.Gine(new GineTrainerOptions
         {
             Encoding = new SpeEncoding(6, s_spe),
             Backbone = new GineOptions(HiddenSize: 8, Layers: 1, Pooling: GraphPooling.Sum, HeadHiddenSize: 8),

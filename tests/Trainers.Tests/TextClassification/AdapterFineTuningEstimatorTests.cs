@@ -28,8 +28,8 @@ public sealed class AdapterFineTuningEstimatorTests
             VocabPath = task.VocabPath,
             FineTune = new FineTuneOptions { Method = LowRankMethod.Lora, Rank = 2 },
         });
-        flat.Fit(train);
-        full.Fit(train);
+        using var flatModel = flat.Fit(train) as IDisposable;
+        using var fullModel = full.Fit(train) as IDisposable;
 
         Assert.Equal(full.LastResult!.TrainableParameters, flat.LastResult!.TrainableParameters);
         Assert.Equal(full.LastResult.Losses, flat.LastResult.Losses);
@@ -64,6 +64,7 @@ public sealed class AdapterFineTuningEstimatorTests
             },
         });
         ITransformer model = estimator.Fit(train);
+        using var modelOwner = model as IDisposable; // ML.NET's ApplyOnnxModel step keeps a temporary model file until disposed
         Assert.NotNull(estimator.LastResult);
 
         (float[][] scores, long[] predicted) = Predict(model.Transform(test));
@@ -75,6 +76,7 @@ public sealed class AdapterFineTuningEstimatorTests
         ml.Model.Save(model, train.Schema, zip);
         var fresh = new MLContext(seed: 2);
         ITransformer loaded = fresh.Model.Load(zip, out _);
+        using var loadedOwner = loaded as IDisposable;
         (float[][] reloaded, long[] predictedAgain) = Predict(loaded.Transform(test));
         Assert.Equal(predicted, predictedAgain);
         for (int i = 0; i < scores.Length; i++)
@@ -85,13 +87,16 @@ public sealed class AdapterFineTuningEstimatorTests
         // A fresh process without the tiny vocabulary: a loud error naming the tokenizer, never MiniLM's ids.
         TokenizationMapping.ClearRegistry();
         ITransformer orphan = new MLContext(seed: 3).Model.Load(zip, out _);
+        using var orphanOwner = orphan as IDisposable;
         Exception error = Assert.ThrowsAny<Exception>(() => Predict(orphan.Transform(test)));
         string messages = string.Join(" | ", Chain(error).Select(e => e.Message));
         Assert.Contains("not registered", messages, StringComparison.Ordinal);
         Assert.Contains(TextEncoderTokenizer.FromVocab(task.VocabPath, 8).Fingerprint, messages, StringComparison.Ordinal);
 
         TokenizationMapping.Register(TextEncoderTokenizer.FromVocab(task.VocabPath, 8));
-        (float[][] registered, _) = Predict(new MLContext(seed: 4).Model.Load(zip, out _).Transform(test));
+        ITransformer again = new MLContext(seed: 4).Model.Load(zip, out _);
+        using var againOwner = again as IDisposable;
+        (float[][] registered, _) = Predict(again.Transform(test));
         Assert.Equal(scores.Length, registered.Length);
         for (int i = 0; i < scores.Length; i++)
         {
@@ -198,7 +203,7 @@ public sealed class AdapterFineTuningEstimatorTests
         using var task = new TinyTextTask();
         using var dir = new TempDirectory();
         var ml = new MLContext(seed: 1);
-        EstimatorWorkout.CheckSchemas(WorkoutEstimator(ml, task, dir), WorkoutData(ml));
+        using var fitted = EstimatorWorkout.CheckSchemas(WorkoutEstimator(ml, task, dir), WorkoutData(ml)) as IDisposable;
     }
 
     [Fact]
@@ -231,7 +236,9 @@ public sealed class AdapterFineTuningEstimatorTests
         using var dir = new TempDirectory();
         var ml = new MLContext(seed: 1);
         IDataView data = WorkoutData(ml);
-        IDataView scored = WorkoutEstimator(ml, task, dir, steps: 20).Fit(data).Transform(data);
+        ITransformer model = WorkoutEstimator(ml, task, dir, steps: 20).Fit(data);
+        using var modelOwner = model as IDisposable;
+        IDataView scored = model.Transform(data);
         Assert.Equal(new KeyDataViewType(typeof(uint), 2), scored.Schema[AdapterFineTuningEstimator.PredictedLabelColumn].Type);
         Assert.Equal(new VectorDataViewType(NumberDataViewType.Single, 2), scored.Schema[AdapterFineTuningEstimator.ScoreColumn].Type);
         IDataView floatLabels = ml.Transforms.Conversion.ConvertType("Label", outputKind: DataKind.Single).Fit(scored).Transform(scored);
@@ -243,7 +250,9 @@ public sealed class AdapterFineTuningEstimatorTests
         Assert.Equal(predicted.Zip(labels, (p, y) => p == y ? 1.0 : 0.0).Average(), multi.MicroAccuracy, 6);
 
         IDataView binary = WorkoutBinaryData(ml);
-        IDataView binaryScored = WorkoutEstimator(ml, task, dir, steps: 20, binary: true).Fit(binary).Transform(binary);
+        ITransformer binaryModel = WorkoutEstimator(ml, task, dir, steps: 20, binary: true).Fit(binary);
+        using var binaryOwner = binaryModel as IDisposable;
+        IDataView binaryScored = binaryModel.Transform(binary);
         Assert.Equal(BooleanDataViewType.Instance, binaryScored.Schema[AdapterFineTuningEstimator.PredictedLabelColumn].Type);
         CalibratedBinaryClassificationMetrics metrics = ml.BinaryClassification.Evaluate(binaryScored);
         Assert.InRange(metrics.Accuracy, 0.0, 1.0);
@@ -277,6 +286,7 @@ public sealed class AdapterFineTuningEstimatorTests
             FineTune = new FineTuneOptions { Method = LowRankMethod.Lora, Rank = 2, BatchSize = 8, MaxLength = 8, Epochs = 2, Seed = 11 },
         });
         ITransformer model = estimator.Fit(data);
+        using var modelOwner = model as IDisposable;
         Assert.Equal([1, 2], epochs.Select(e => e.Epoch));
         (float[][] scores, long[] predicted) = Predict(model.Transform(data));
         string zip = dir.File("model.zip");
@@ -285,7 +295,9 @@ public sealed class AdapterFineTuningEstimatorTests
         // A fresh process: nothing registered, the vocabulary file gone.
         TokenizationMapping.ClearRegistry();
         File.Delete(task.VocabPath);
-        (float[][] reloaded, long[] predictedAgain) = Predict(new MLContext(seed: 5).Model.Load(zip, out _).Transform(data));
+        ITransformer loaded = new MLContext(seed: 5).Model.Load(zip, out _);
+        using var loadedOwner = loaded as IDisposable;
+        (float[][] reloaded, long[] predictedAgain) = Predict(loaded.Transform(data));
         Assert.Equal(predicted, predictedAgain);
         for (int i = 0; i < scores.Length; i++)
         {

@@ -38,7 +38,7 @@ public class LowRankAdapterEstimatorTests
         });
         Assert.Contains(estimator.GetOutputSchema(EstimatorWorkout.Shape(data.Schema)), c => c.Name == "Y");
 
-        LowRankAdapterTransformer fitted = estimator.Fit(data);
+        using LowRankAdapterTransformer fitted = estimator.Fit(data);
         Assert.Equal(2, fitted.Adapters.Adapters.Count);
         Assert.Equal(2, fitted.Report.Layers.Count);
         float[] expected = TinyModel.Run(model, x);
@@ -50,6 +50,7 @@ public class LowRankAdapterEstimatorTests
         stream.Position = 0;
         var ml2 = new MLContext(seed: 2);
         ITransformer loaded = ml2.Model.Load(stream, out _);
+        using var loadedOwner = loaded as IDisposable; // ML.NET deletes its temporary copy of the graph on Dispose
         float[] reloaded = ml2.Data.CreateEnumerable<Scored>(loaded.Transform(data), reuseRowObject: false).SelectMany(s => s.Y).ToArray();
         Assert.Equal(scored, reloaded);
     }
@@ -62,7 +63,7 @@ public class LowRankAdapterEstimatorTests
         Row[] rows = Enumerable.Range(0, 24).Select(i => new Row { X = x.AsSpan(i * TinyModel.In, TinyModel.In).ToArray() }).ToArray();
         IDataView data = ml.Data.LoadFromEnumerable(rows);
         OnnxModel model = TinyModel.Create();
-        LowRankAdapterTransformer fitted = ml.Transforms.LowRank.InitializeAdapters(new LowRankAdapterOptions
+        using LowRankAdapterTransformer fitted = ml.Transforms.LowRank.InitializeAdapters(new LowRankAdapterOptions
         {
             Model = model,
             InputColumnNames = ["X"],
@@ -111,7 +112,7 @@ public class LowRankAdapterEstimatorTests
     public void Workout_SchemasAgree(LowRankMethod method)
     {
         var ml = new MLContext(seed: 1);
-        EstimatorWorkout.CheckSchemas(WorkoutEstimator(ml, method), WorkoutData(ml));
+        using LowRankAdapterTransformer fitted = EstimatorWorkout.CheckSchemas(WorkoutEstimator(ml, method), WorkoutData(ml));
     }
 
     [Fact]
@@ -120,7 +121,8 @@ public class LowRankAdapterEstimatorTests
         var ml = new MLContext(seed: 1);
         IDataView invalid = ml.Data.LoadFromEnumerable(new[] { new WrongRow { Z = new float[TinyModel.In] } });
         EstimatorWorkout.CheckInvalidInput(WorkoutEstimator(ml), invalid, "X");
-        EstimatorWorkout.CheckInvalidInput(WorkoutEstimator(ml).Fit(WorkoutData(ml)), invalid, "X");
+        using LowRankAdapterTransformer fitted = WorkoutEstimator(ml).Fit(WorkoutData(ml));
+        EstimatorWorkout.CheckInvalidInput(fitted, invalid, "X");
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using Pipelines.Onnx;
 using Pipelines.Transforms.Graphs;
 using Pipelines.Transforms.Graphs.MLNet;
 using Pipelines.Transforms.Graphs.Spe;
+using Pipelines.Transforms.MLNet;
 
 namespace Pipelines.Trainers.Graphs.MLNet;
 
@@ -60,7 +61,8 @@ public sealed class GineEstimator : IEstimator<GineTransformer>
         var progress = new ForwardingProgress(reports, _options.Progress);
         PrecomputedEncoding[] encodings = PrecomputedEncoding.ComputeMany(graphs, definition.Encoding);
         GraphModel model = GraphTrainer.Train(definition, new GraphSplit(graphs, encodings), null, _options.TrainerOptions, progress);
-        ITransformer chain = ScoringEstimator(model).Fit(input);
+        using var files = new OnnxModelFiles();
+        ITransformer chain = OnnxModelFiles.FitAndReload(_context, ScoringEstimator(model, files), input);
         return new GineTransformer(model, chain, _kind, reports);
     }
 
@@ -76,14 +78,15 @@ public sealed class GineEstimator : IEstimator<GineTransformer>
         GraphModelDefinition def = Definition(new GraphSchema(Math.Max(1, _options.NodeTypeCount), Math.Max(1, _options.EdgeTypeCount), 0, classes));
         SpeParameters? spe = def.Encoding is SpeEncoding s ? SpeParameters.Initialize(s.SpeOptions) : null;
         var untrained = new GraphModel(def, GraphModelBuilder.InitializeBackbone(def), spe);
-        return ScoringEstimator(untrained).GetOutputSchema(inputSchema);
+        using var files = new OnnxModelFiles();
+        return ScoringEstimator(untrained, files).GetOutputSchema(inputSchema);
     }
 
     /// <summary>The ML.NET chain that scores <paramref name="model"/>.</summary>
-    internal IEstimator<ITransformer> ScoringEstimator(GraphModel model)
+    internal IEstimator<ITransformer> ScoringEstimator(GraphModel model, OnnxModelFiles files)
     {
         OnnxModel scoring = GraphScoringModel.Build(model, _kind);
-        byte[] bytes = OnnxModelIO.ToBytes(scoring);
+        string modelFile = files.Add(OnnxModelIO.ToBytes(scoring));
         var temporary = new List<string> { GraphScoringColumns.Graph, GraphScoringColumns.NodeTypes, GraphScoringColumns.NodeAttributes, GraphScoringColumns.EdgeTypes, GraphScoringColumns.Components };
         IEstimator<ITransformer> chain = _context.Transforms.CopyColumns(GraphScoringColumns.Graph, _options.GraphColumnName);
         if (GraphScoringModel.NeedsSpectrum(model.Definition.Encoding))
@@ -98,7 +101,7 @@ public sealed class GineEstimator : IEstimator<GineTransformer>
 
         string[] outputs = GraphScoringModel.Outputs(_kind);
         temporary.AddRange(outputs);
-        chain = chain.Append(_context.Transforms.ApplyOnnxModel(outputs, GraphScoringModel.Inputs(model.Definition), new MemoryStream(bytes)));
+        chain = chain.Append(_context.Transforms.ApplyOnnxModel(outputs, GraphScoringModel.Inputs(model.Definition), modelFile));
         switch (_kind)
         {
             case GraphPredictionKind.Regression:

@@ -10,7 +10,12 @@ namespace Pipelines.Trainers.Graphs.MLNet;
 /// part, output unwrapping — so <c>mlContext.Model.Save</c> writes that chain and <c>mlContext.Model.Load</c> returns it
 /// (an ML.NET <c>TransformerChain</c> scoring identically; <see cref="Model"/> is not part of the zip).
 /// </summary>
-public sealed class GineTransformer : ITransformer
+/// <remarks>
+/// Dispose it when done: ML.NET's <c>ApplyOnnxModel</c> step holds an ONNX Runtime session and a temporary copy of the
+/// graph, which it deletes on <see cref="Dispose"/> (a <c>PredictionEngine</c> created over the transformer disposes it
+/// with the engine, ML.NET's default).
+/// </remarks>
+public sealed class GineTransformer : ITransformer, IDisposable
 {
     private readonly ITransformer _chain;
 
@@ -48,4 +53,7 @@ public sealed class GineTransformer : ITransformer
 
     /// <summary>Saves the scoring chain (what <c>mlContext.Model.Load</c> restores).</summary>
     void ICanSaveModel.Save(ModelSaveContext ctx) => _chain.Save(ctx);
+
+    /// <summary>Disposes the scoring chain (its ONNX session and temporary model file).</summary>
+    public void Dispose() => (_chain as IDisposable)?.Dispose();
 }

@@ -3,6 +3,7 @@ using Pipelines.Onnx;
 using Pipelines.Transforms.Graphs;
 using Pipelines.Transforms.Graphs.MLNet;
 using Pipelines.Transforms.Graphs.Spe;
+using Pipelines.Transforms.MLNet;
 
 namespace Pipelines.Trainers.Graphs.MLNet;
 
@@ -21,7 +22,6 @@ public sealed class GraphEncodingOnnxEstimator : IEstimator<ITransformer>
 
     private readonly MLContext _context;
     private readonly GraphEncodingOptions _options;
-    private readonly IEstimator<ITransformer> _chain;
 
     internal GraphEncodingOnnxEstimator(MLContext context, GraphEncodingOptions options)
     {
@@ -41,7 +41,6 @@ public sealed class GraphEncodingOnnxEstimator : IEstimator<ITransformer>
         GraphDataViewType.Register();
         _context = context;
         _options = options;
-        _chain = Chain();
     }
 
     /// <summary>The options.</summary>
@@ -52,7 +51,8 @@ public sealed class GraphEncodingOnnxEstimator : IEstimator<ITransformer>
     {
         ArgumentNullException.ThrowIfNull(input);
         GraphEncodingTransformer.CheckInput(input.Schema, _options.InputColumnName);
-        return _chain.Fit(input);
+        using var files = new OnnxModelFiles();
+        return OnnxModelFiles.FitAndReload(_context, Chain(files), input);
     }
 
     /// <inheritdoc />
@@ -60,13 +60,14 @@ public sealed class GraphEncodingOnnxEstimator : IEstimator<ITransformer>
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         GraphEncodingTransformer.CheckInput(inputSchema, _options.InputColumnName);
-        return _chain.GetOutputSchema(inputSchema);
+        using var files = new OnnxModelFiles();
+        return Chain(files).GetOutputSchema(inputSchema);
     }
 
-    private IEstimator<ITransformer> Chain()
+    private IEstimator<ITransformer> Chain(OnnxModelFiles files)
     {
         OnnxModel model = Build(_options.Encoding, _options.SpeParameters, _options.Readout);
-        byte[] bytes = OnnxModelIO.ToBytes(model);
+        string modelFile = files.Add(OnnxModelIO.ToBytes(model));
         string[] inputs = GraphScoringModel.Inputs(null, _options.Encoding);
         var temporary = new List<string> { GraphScoringColumns.Graph, GraphScoringColumns.NodeTypes, GraphScoringColumns.NodeAttributes, GraphScoringColumns.EdgeTypes, GraphScoringColumns.Components, EncodingOutput };
         IEstimator<ITransformer> chain = _context.Transforms.CopyColumns(GraphScoringColumns.Graph, _options.InputColumnName);
@@ -80,7 +81,7 @@ public sealed class GraphEncodingOnnxEstimator : IEstimator<ITransformer>
             chain = chain.Append(_context.Transforms.CustomMapping(new GraphStructureMapping().GetMapping(), GraphStructureMapping.ContractName));
         }
 
-        return chain.Append(_context.Transforms.ApplyOnnxModel([EncodingOutput], inputs, new MemoryStream(bytes)))
+        return chain.Append(_context.Transforms.ApplyOnnxModel([EncodingOutput], inputs, modelFile))
             .Append(_context.Transforms.CopyColumns(_options.OutputColumnName, EncodingOutput))
             .Append(_context.Transforms.DropColumns([.. temporary]));
     }

@@ -3,6 +3,7 @@ using Microsoft.ML.Data;
 using Pipelines.Onnx;
 using Pipelines.Trainers.MLNet;
 using Pipelines.Transforms.Graphs.MLNet;
+using Pipelines.Transforms.MLNet;
 
 namespace Pipelines.Trainers.TextClassification.MLNet;
 
@@ -65,7 +66,8 @@ public sealed class AdapterFineTuningEstimator : IEstimator<ITransformer>
         FineTuneResult result = TextClassifierFineTuning.Train(encoder, tokenizer, rows, null, _options.FineTune, epochs: _options.Progress);
         LastResult = result;
         TokenizationMapping.Register(tokenizer);
-        return BuildEstimator(ScoringModel(result.Classifier, _binary), tokenizer).Fit(input);
+        using var files = new OnnxModelFiles();
+        return OnnxModelFiles.FitAndReload(_context, BuildEstimator(ScoringModel(result.Classifier, _binary), tokenizer, files), input);
     }
 
     /// <inheritdoc />
@@ -86,7 +88,8 @@ public sealed class AdapterFineTuningEstimator : IEstimator<ITransformer>
         // SchemaShape.Column cannot be constructed outside ML.NET: ask the same chain, built on the untrained head.
         OnnxModel untrained = ClassifierGraph.AddHead(OnnxModelIO.Load(_options.ModelPath), FineTuneModels.HeadOptions(_options.FineTune));
         TextEncoderTokenizer tokenizer = TextEncoderTokenizer.FromVocab(_options.VocabPath, _options.FineTune.MaxLength);
-        return BuildEstimator(ScoringModel(untrained, _binary), tokenizer).GetOutputSchema(inputSchema);
+        using var files = new OnnxModelFiles();
+        return BuildEstimator(ScoringModel(untrained, _binary), tokenizer, files).GetOutputSchema(inputSchema);
     }
 
     /// <summary>
@@ -123,23 +126,23 @@ public sealed class AdapterFineTuningEstimator : IEstimator<ITransformer>
         return model;
     }
 
-    private IEstimator<ITransformer> BuildEstimator(OnnxModel scoring, TextEncoderTokenizer tokenizer)
+    private IEstimator<ITransformer> BuildEstimator(OnnxModel scoring, TextEncoderTokenizer tokenizer, OnnxModelFiles files)
     {
-        byte[] bytes = OnnxModelIO.ToBytes(scoring);
+        string modelFile = files.Add(OnnxModelIO.ToBytes(scoring));
         string[] inputs = scoring.Graph.RuntimeInputs().Select(i => i.Name).ToArray();
         IEstimator<ITransformer> chain = _context.Transforms.CopyColumns(TokenizationMapping.TextColumn, _options.TextColumnName)
             .Append(_context.Transforms.Expression(TokenizationMapping.TokenizerColumn, TokenizerExpression(tokenizer), TokenizationMapping.TextColumn))
             .Append(_context.Transforms.CustomMapping(new TokenizationMapping().GetMapping(), TokenizationMapping.ContractName));
         if (_binary)
         {
-            return chain.Append(_context.Transforms.ApplyOnnxModel([GraphScoringColumns.ScoreVector, GraphScoringColumns.ProbabilityVector], inputs, new MemoryStream(bytes)))
+            return chain.Append(_context.Transforms.ApplyOnnxModel([GraphScoringColumns.ScoreVector, GraphScoringColumns.ProbabilityVector], inputs, modelFile))
                 .Append(_context.Transforms.CustomMapping(new GraphBinaryScoreMapping().GetMapping(), GraphBinaryScoreMapping.ContractName))
                 .Append(_context.Transforms.DropColumns(GraphScoringColumns.ScoreVector, GraphScoringColumns.ProbabilityVector));
         }
 
         int classes = _options.FineTune.ClassCount;
         IDataView keys = _context.Data.LoadFromEnumerable(Enumerable.Range(1, classes).Select(i => new GraphPredictedIndex { PredictedIndex = (uint)i }));
-        return chain.Append(_context.Transforms.ApplyOnnxModel([GraphScoringColumns.ScoreVector, GraphScoringColumns.PredictedKeyVector], inputs, new MemoryStream(bytes)))
+        return chain.Append(_context.Transforms.ApplyOnnxModel([GraphScoringColumns.ScoreVector, GraphScoringColumns.PredictedKeyVector], inputs, modelFile))
             .Append(_context.Transforms.CustomMapping(new GraphPredictedIndexMapping().GetMapping(), GraphPredictedIndexMapping.ContractName))
             .Append(_context.Transforms.Conversion.MapValueToKey(PredictedLabelColumn, GraphScoringColumns.PredictedIndex, keyData: keys))
             .Append(_context.Transforms.CopyColumns(ScoreColumn, GraphScoringColumns.ScoreVector))

@@ -36,6 +36,7 @@ internal static class GraphEncodingScoring
     {
         GraphDataViewType.Register();
         var context = new MLContext(seed: 0);
+        using var files = new OnnxModelFiles();
         byte[] state = JsonSerializer.SerializeToUtf8Bytes(GraphEncodingState.Of(options), s_json);
         IEstimator<ITransformer> chain = context.Transforms.CopyColumns(GraphScoringColumns.Graph, options.InputColumnName)
             .Append(context.Transforms.CustomMapping(new GraphNodeCountMapping().GetMapping(), GraphNodeCountMapping.ContractName))
@@ -45,14 +46,14 @@ internal static class GraphEncodingScoring
         string result = Raw;
         if (options.Readout != GraphEncodingReadout.Nodes)
         {
-            chain = chain.AppendKnownSize(context, Pooled, Raw, options.Encoding.Width);
+            chain = chain.AppendKnownSize(context, files, Pooled, Raw, options.Encoding.Width);
             temporary.Add(Pooled);
             result = Pooled;
         }
 
         chain = chain.Append(context.Transforms.CopyColumns(options.OutputColumnName, result))
             .Append(context.Transforms.DropColumns([.. temporary]));
-        return chain.Fit(new EmptyDataView(EmptyDataView.SchemaOf((options.InputColumnName, GraphDataViewType.Instance))));
+        return OnnxModelFiles.FitAndReload(context, chain, new EmptyDataView(EmptyDataView.SchemaOf((options.InputColumnName, GraphDataViewType.Instance))));
     }
 }
 

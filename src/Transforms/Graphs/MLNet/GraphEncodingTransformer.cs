@@ -185,7 +185,14 @@ public sealed class GraphEncodingTransformer : ITransformer, IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => _spe?.Dispose();
+    public void Dispose()
+    {
+        _spe?.Dispose();
+        if (_scoring.IsValueCreated)
+        {
+            (_scoring.Value as IDisposable)?.Dispose(); // its known-size ApplyOnnxModel step and temporary model file
+        }
+    }
 
     internal static void CheckInput(DataViewSchema schema, string name)
     {

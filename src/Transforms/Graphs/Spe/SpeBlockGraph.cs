@@ -49,10 +49,7 @@ public static class SpeBlockGraph
     {
         ArgumentNullException.ThrowIfNull(b);
         ArgumentNullException.ThrowIfNull(parameters);
-        SpeOptions o = parameters.Options;
-        parameters.AddInitializers(b, elementType);
-        string one = b.Scalar(1.0, elementType, "spe_one");
-        bool norm = o.Normalization == SpeNormalization.BatchNorm;
+        (SpeOptions o, string one, bool norm) = SpeGraph.Begin(b, parameters, elementType);
         OnnxAttribute zero = OnnxAttribute.Tensor("value", elementType == TensorElementType.Double
             ? OnnxTensor.FromDoubles("value", [0.0], 1)
             : OnnxTensor.FromFloats("value", [0f], 1));
@@ -63,24 +60,10 @@ public static class SpeBlockGraph
         string? graphT = o.PhiKind == SpePhiKind.MaskedDeepSets
             ? b.Op("Transpose", [SpeBlockTensorNames.EigenvalueGraph], OnnxAttribute.IntList("perm", 1, 0))
             : null; // (D,B)
-        for (int layer = 0; layer < o.PhiLayers; layer++)
-        {
-            string y = b.Op("MatMul", x, $"spe.phi.{layer}.w");
-            if (graphT is not null)
-            {
-                // per-graph Σ over its eigenvalues, broadcast back: (D,B)@((B,D)@x)
-                string pooled = b.Op("MatMul", graphT, b.Op("MatMul", SpeBlockTensorNames.EigenvalueGraph, x));
-                y = b.Op("Add", y, b.Op("MatMul", pooled, $"spe.phi.{layer}.w_sum"));
-            }
-
-            y = b.Op("Add", y, $"spe.phi.{layer}.b");
-            if (norm && layer < o.PhiLayers - 1)
-            {
-                y = MaskedBatchNorm.Append(b, y, null, SpeGraph.PhiNorm(layer), [0, 2], mode, elementType);
-            }
-
-            x = layer < o.PhiLayers - 1 ? b.Op("Relu", y) : y;
-        }
+        Func<string, string>? pool = graphT is null
+            ? null
+            : h => b.Op("MatMul", graphT, b.Op("MatMul", SpeBlockTensorNames.EigenvalueGraph, h)); // per-graph Σ over its eigenvalues, broadcast back: (D,B)@((B,D)@x)
+        x = SpeGraph.Phi(b, x, o, norm, pool, mask: null, mode, elementType);
 
         int m = o.EigenvalueFunctions;
         string z = b.Op("Transpose", [b.Op("Reshape", x, b.Int64s("spe_block_phi_out", m, -1))], OnnxAttribute.IntList("perm", 1, 0)); // (D,m)
@@ -97,16 +80,7 @@ public static class SpeBlockGraph
             string c = b.Op("Shape", h);
             string msg = b.Op("Gather", [h, SpeBlockTensorNames.PairEdgeSource], OnnxAttribute.Int("axis", 0));
             string agg = b.ScatterAddRows(b.Op("ConstantOfShape", [c], zero), SpeBlockTensorNames.PairEdgeTarget, msg);
-            string u = b.Op("Add", b.Op("Mul", h, b.Op("Add", one, $"spe.rho.{layer}.eps")), agg);
-            u = b.Op("Add", b.Op("MatMul", u, $"spe.rho.{layer}.w0"), $"spe.rho.{layer}.b0");
-            u = b.Op("Relu", norm ? PairNorm(b, u, SpeGraph.RhoNorm(layer, 0), mode, elementType) : u);
-            u = b.Op("Add", b.Op("MatMul", u, $"spe.rho.{layer}.w1"), $"spe.rho.{layer}.b1");
-            if (norm && layer < o.RhoLayers - 1)
-            {
-                u = PairNorm(b, u, SpeGraph.RhoNorm(layer, 1), mode, elementType);
-            }
-
-            h = layer < o.RhoLayers - 1 ? b.Op("Relu", u) : u;
+            h = SpeGraph.RhoLayer(b, h, agg, one, layer, o, norm, (u, names) => PairNorm(b, u, names, mode, elementType));
         }
 
         // PE_i = Σ_j M[j,i] h[(j,i)]: (V,p)

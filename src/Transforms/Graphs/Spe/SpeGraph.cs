@@ -58,34 +58,16 @@ public static class SpeGraph
     {
         ArgumentNullException.ThrowIfNull(b);
         ArgumentNullException.ThrowIfNull(parameters);
-        SpeOptions o = parameters.Options;
-        parameters.AddInitializers(b, elementType);
-        string one = b.Scalar(1.0, elementType, "spe_one");
-        bool norm = o.Normalization == SpeNormalization.BatchNorm;
+        (SpeOptions o, string one, bool norm) = Begin(b, parameters, elementType);
 
-        // φ: λ (B,K) → (B,1,K,1) → per-ℓ networks → (B,m,K,1) → (B,m,K).
+        // φ: λ (B,K) → (B,1,K,1) → per-ℓ networks → (B,m,K,1) → (B,m,K). BatchNorm per (ℓ, channel) over the real
+        // eigenvalues of the batch: (B,m,K,h) reduced over B and K.
         string x = b.Op("Unsqueeze", SpeTensorNames.Eigenvalues, b.Int64s("spe_axes_1_3", 1, 3));
         string maskBk = b.Op("Unsqueeze", SpeTensorNames.EigenvalueMask, b.Int64s("spe_axes_1_3", 1, 3)); // (B,1,K,1)
-        for (int layer = 0; layer < o.PhiLayers; layer++)
-        {
-            string y = b.Op("MatMul", x, $"spe.phi.{layer}.w");
-            if (o.PhiKind == SpePhiKind.MaskedDeepSets)
-            {
-                // Σ over real eigenvalues only: (B,m|1,1,fin) @ (m,fin,fout).
-                string masked = b.Op("Mul", x, maskBk);
-                string pooled = b.Op("ReduceSum", [masked, b.Int64s("spe_axis_2", 2)], OnnxAttribute.Int("keepdims", 1));
-                y = b.Op("Add", y, b.Op("MatMul", pooled, $"spe.phi.{layer}.w_sum"));
-            }
-
-            y = b.Op("Add", y, $"spe.phi.{layer}.b");
-            if (norm && layer < o.PhiLayers - 1)
-            {
-                // per (ℓ, channel) over the real eigenvalues of the batch: (B,m,K,h) reduced over B and K
-                y = MaskedBatchNorm.Append(b, y, maskBk, PhiNorm(layer), [0, 2], mode, elementType);
-            }
-
-            x = layer < o.PhiLayers - 1 ? b.Op("Relu", y) : y;
-        }
+        Func<string, string>? pool = o.PhiKind == SpePhiKind.MaskedDeepSets
+            ? h => b.Op("ReduceSum", [b.Op("Mul", h, maskBk), b.Int64s("spe_axis_2", 2)], OnnxAttribute.Int("keepdims", 1)) // Σ over real eigenvalues only: (B,m|1,1,fin)
+            : null;
+        x = Phi(b, x, o, norm, pool, maskBk, mode, elementType);
 
         string z = b.Op("Squeeze", x, b.Int64s("spe_axis_3", 3)); // (B,m,K)
         z = b.Op("Mul", z, b.Op("Unsqueeze", SpeTensorNames.EigenvalueMask, b.Int64s("spe_axis_1", 1))); // mask padded λ
@@ -106,17 +88,7 @@ public static class SpeGraph
         for (int layer = 0; layer < o.RhoLayers; layer++)
         {
             string agg = b.Op("MatMul", a4, h); // (B,N_j,N_i,c): Σ_u A[i,u] h[j,u]
-            string self = b.Op("Mul", h, b.Op("Add", one, $"spe.rho.{layer}.eps"));
-            string u = b.Op("Add", self, agg);
-            u = b.Op("Add", b.Op("MatMul", u, $"spe.rho.{layer}.w0"), $"spe.rho.{layer}.b0");
-            u = b.Op("Relu", norm ? MaskedBatchNorm.Append(b, u, pairs, RhoNorm(layer, 0), [0, 1, 2], mode, elementType) : u);
-            u = b.Op("Add", b.Op("MatMul", u, $"spe.rho.{layer}.w1"), $"spe.rho.{layer}.b1");
-            if (norm && layer < o.RhoLayers - 1)
-            {
-                u = MaskedBatchNorm.Append(b, u, pairs, RhoNorm(layer, 1), [0, 1, 2], mode, elementType);
-            }
-
-            h = layer < o.RhoLayers - 1 ? b.Op("Relu", u) : u;
+            h = RhoLayer(b, h, agg, one, layer, o, norm, (u, names) => MaskedBatchNorm.Append(b, u, pairs, names, [0, 1, 2], mode, elementType));
         }
 
         // PE_i = Σ_j M[j,i] h[j,i,:], then zero padded rows.
@@ -131,6 +103,58 @@ public static class SpeGraph
 
         string nm = b.Op("Unsqueeze", SpeTensorNames.NodeMask, b.Int64s("spe_axis_2", 2));
         return b.Op("Mul", pe, nm);
+    }
+
+    /// <summary>What both layouts start with: the options, φ/ρ as initializers, the constant 1 and whether BatchNorm is on.</summary>
+    internal static (SpeOptions Options, string One, bool Norm) Begin(GraphBuilder b, SpeParameters parameters, TensorElementType elementType)
+    {
+        parameters.AddInitializers(b, elementType);
+        return (parameters.Options, b.Scalar(1.0, elementType, "spe_one"), parameters.Options.Normalization == SpeNormalization.BatchNorm);
+    }
+
+    /// <summary>
+    /// φ's stack on <paramref name="x"/> (<c>(·,m|1,K,fin)</c>): per layer <c>x W (+ pool(x) W_sum) + b</c>, BatchNorm
+    /// (masked by <paramref name="mask"/>, statistics over axes 0 and 2) and ReLU between layers; <paramref name="pool"/>
+    /// is masked DeepSets' Σ over a graph's eigenvalues, or <see langword="null"/> (element-wise MLP).
+    /// </summary>
+    internal static string Phi(GraphBuilder b, string x, SpeOptions o, bool norm, Func<string, string>? pool, string? mask, NormalizationMode mode, TensorElementType elementType)
+    {
+        for (int layer = 0; layer < o.PhiLayers; layer++)
+        {
+            string y = b.Op("MatMul", x, $"spe.phi.{layer}.w");
+            if (pool is not null)
+            {
+                y = b.Op("Add", y, b.Op("MatMul", pool(x), $"spe.phi.{layer}.w_sum"));
+            }
+
+            y = b.Op("Add", y, $"spe.phi.{layer}.b");
+            if (norm && layer < o.PhiLayers - 1)
+            {
+                y = MaskedBatchNorm.Append(b, y, mask, PhiNorm(layer), [0, 2], mode, elementType);
+            }
+
+            x = layer < o.PhiLayers - 1 ? b.Op("Relu", y) : y;
+        }
+
+        return x;
+    }
+
+    /// <summary>
+    /// One GIN layer of ρ: <c>MLP((1+ε) h + agg)</c> (two Linears, ReLU between; <paramref name="normalize"/> after each
+    /// but the last layer's second), then ReLU unless it is the last layer.
+    /// </summary>
+    internal static string RhoLayer(GraphBuilder b, string h, string agg, string one, int layer, SpeOptions o, bool norm, Func<string, BatchNormNames, string> normalize)
+    {
+        string u = b.Op("Add", b.Op("Mul", h, b.Op("Add", one, $"spe.rho.{layer}.eps")), agg);
+        u = b.Op("Add", b.Op("MatMul", u, $"spe.rho.{layer}.w0"), $"spe.rho.{layer}.b0");
+        u = b.Op("Relu", norm ? normalize(u, RhoNorm(layer, 0)) : u);
+        u = b.Op("Add", b.Op("MatMul", u, $"spe.rho.{layer}.w1"), $"spe.rho.{layer}.b1");
+        if (norm && layer < o.RhoLayers - 1)
+        {
+            u = normalize(u, RhoNorm(layer, 1));
+        }
+
+        return layer < o.RhoLayers - 1 ? b.Op("Relu", u) : u;
     }
 
     /// <summary>The BatchNorm after φ's hidden layer <paramref name="layer"/>: statistics shape <c>(1, m, 1, h)</c>.</summary>
