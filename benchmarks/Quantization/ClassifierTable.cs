@@ -15,7 +15,7 @@ using Pipelines.Onnx.Runtime;
 /// </summary>
 internal static class ClassifierTable
 {
-    public static List<ExportReport> Run(string classifierPath, TextEncoderInputs text, List<(int Label, string Text)> dev, IReadOnlyList<TensorBatch> calibration, string outDir, string? only)
+    public static List<ExportReport> Run(string classifierPath, TextEncoderInputs text, List<(int Label, string Text)> dev, IReadOnlyList<TensorBatch> calibration, string outDir, string? only, string b1Sentence)
     {
         OnnxModel loaded = OnnxModelIO.Load(classifierPath);
         (OnnxModel model, IReadOnlyList<MergedAdapter> merged) = AdapterMerger.Merge(loaded);
@@ -24,7 +24,7 @@ internal static class ClassifierTable
         Console.Error.WriteLine($"{classifierPath}: {merged.Count} adapters merged; outputs {string.Join(", ", model.Graph.Outputs.Select(o => o.Name))}");
 
         IReadOnlyList<TensorBatch> evaluation = text.Batches(dev.Select(d => d.Text).ToList(), 32);
-        TensorBatch b1 = text.Batch([dev[0].Text]);
+        TensorBatch b1 = text.Batch([b1Sentence]);
         TensorBatch b32 = text.Batch(dev.Take(32).Select(d => d.Text).ToList());
         var evalOptions = new EvaluationOptions
         {

@@ -29,6 +29,8 @@ internal static class LeverTable
             ("mixed-budget", mixed with { EightBit = Vf(5) with { SizeBudget = 0.17 } }),
             ("mixed-budget-hqq", mixed with { EightBit = Vf(5) with { SizeBudget = 0.17 }, Search = BlockScaleSearch.Hqq }),
             ("default", new QuantizationOptions()),
+            ("default-acc0", new QuantizationOptions { AccuracyLevel = 0 }),
+            ("default-acc1", new QuantizationOptions { AccuracyLevel = 1 }),
             ("mixed-vf4", mixed with { EightBit = Vf(4) }),
             ("mixed-vf5-hqq", mixed with { EightBit = Vf(5), Search = BlockScaleSearch.Hqq }),
             ("mixed-vf5-gptqln", mixed with { EightBit = Vf(5), Rounding = WeightRounding.GptqLayerNorm }),

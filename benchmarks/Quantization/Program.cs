@@ -77,7 +77,9 @@ if (args.Contains("--qpissa"))
 string? classifierPath = args.FirstOrDefault(a => a.StartsWith("--classifier=", StringComparison.Ordinal))?["--classifier=".Length..];
 Func<float[], int> classifier = classifierPath is null ? TrainHead(files.ModelPath, text, train) : _ => 0;
 IReadOnlyList<TensorBatch> evaluation = text.Batches(dev.Select(d => d.Text).ToList(), 32);
-TensorBatch b1 = text.Batch([dev[0].Text]);
+string b1Sentence = LatencySentence.Pick(dev, args);
+Console.Error.WriteLine($"batch-1 latency sentence ({b1Sentence.Split(' ').Length} words): {b1Sentence}");
+TensorBatch b1 = text.Batch([b1Sentence]);
 TensorBatch b32 = text.Batch(dev.Take(32).Select(d => d.Text).ToList());
 IReadOnlyList<TensorBatch> calibration = text.Batches(train.Take(128).Select(t => t.Text).ToList(), 16);
 
@@ -110,7 +112,7 @@ if (args.Contains("--variants"))
 bool fast = args.Contains("--fast");
 if (classifierPath is not null)
 {
-    rows.AddRange(ClassifierTable.Run(classifierPath, text, dev, calibration, outDir, only));
+    rows.AddRange(ClassifierTable.Run(classifierPath, text, dev, calibration, outDir, only, b1Sentence));
     formats = [];
 }
 
