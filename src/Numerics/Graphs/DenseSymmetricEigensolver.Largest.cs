@@ -301,10 +301,10 @@ internal static partial class DenseSymmetricEigensolver
                     Vector512<double> vs = Vector512.Create(ss[t]);
                     Vector512<double> x0 = Vector512.Create<double>(zt[(row + p)..]);
                     Vector512<double> x1 = Vector512.Create<double>(zt[(row + p + 8)..]);
-                    Vector512.FusedMultiplyAdd(vs, x0, vc * c0).CopyTo(zt[(below + p)..]);
-                    Vector512.FusedMultiplyAdd(vs, x1, vc * c1).CopyTo(zt[(below + p + 8)..]);
-                    c0 = Vector512.FusedMultiplyAdd(vc, x0, -(vs * c0));
-                    c1 = Vector512.FusedMultiplyAdd(vc, x1, -(vs * c1));
+                    Fma.Of(vs, x0, vc * c0).CopyTo(zt[(below + p)..]);
+                    Fma.Of(vs, x1, vc * c1).CopyTo(zt[(below + p + 8)..]);
+                    c0 = Fma.Of(vc, x0, -(vs * c0));
+                    c1 = Fma.Of(vc, x1, -(vs * c1));
                 }
 
                 c0.CopyTo(zt[(row + p)..]);
@@ -322,8 +322,8 @@ internal static partial class DenseSymmetricEigensolver
                     Vector512<double> vc = Vector512.Create(cs[t]);
                     Vector512<double> vs = Vector512.Create(ss[t]);
                     Vector512<double> x0 = Vector512.Create<double>(zt[(row + p)..]);
-                    Vector512.FusedMultiplyAdd(vs, x0, vc * c0).CopyTo(zt[(below + p)..]);
-                    c0 = Vector512.FusedMultiplyAdd(vc, x0, -(vs * c0));
+                    Fma.Of(vs, x0, vc * c0).CopyTo(zt[(below + p)..]);
+                    c0 = Fma.Of(vc, x0, -(vs * c0));
                 }
 
                 c0.CopyTo(zt[(row + p)..]);

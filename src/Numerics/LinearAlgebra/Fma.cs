@@ -41,4 +41,12 @@ internal static class Fma
 #else
         System.Runtime.Intrinsics.X86.Avx512F.IsSupported ? System.Runtime.Intrinsics.X86.Avx512F.FusedMultiplyAdd(a, b, c) : (a * b) + c;
 #endif
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<double> Of(Vector512<double> a, Vector512<double> b, Vector512<double> c) =>
+#if NET9_0_OR_GREATER
+        Vector512.FusedMultiplyAdd(a, b, c);
+#else
+        System.Runtime.Intrinsics.X86.Avx512F.IsSupported ? System.Runtime.Intrinsics.X86.Avx512F.FusedMultiplyAdd(a, b, c) : (a * b) + c;
+#endif
 }
