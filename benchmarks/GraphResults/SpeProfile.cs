@@ -171,7 +171,9 @@ internal static class SpeProfile
         double? noneCpu = null;
         foreach (string config in configs)
         {
-            string[] parts = config.Split(':');
+            // a trailing ":bucketed" groups graphs of similar size into batches (GraphBatching.SizeBucketed) instead of the shuffled order
+            bool bucketed = config.EndsWith(":bucketed", StringComparison.Ordinal);
+            string[] parts = (bucketed ? config[..^":bucketed".Length] : config).Split(':');
             GraphEncoding enc = GraphEncoding.Create(Enum.Parse<GraphEncodingKind>(parts[0], ignoreCase: true), k, 1);
             GineOptions bb = backbone;
             if (enc is SpeEncoding s)
@@ -188,7 +190,7 @@ internal static class SpeProfile
             var marks = new List<(double Cpu, double Wall)>();
             var watch = Stopwatch.StartNew();
             marks.Add((Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds, 0));
-            _ = GraphTrainer.Train(def, split, validSplit, new GraphTrainerOptions(Epochs: epochs, Seed: 1, Threads: 1), new Progress(_ => marks.Add((Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds, watch.Elapsed.TotalSeconds))));
+            _ = GraphTrainer.Train(def, split, validSplit, new GraphTrainerOptions(Epochs: epochs, Seed: 1, Threads: 1, Batching: bucketed ? GraphBatching.SizeBucketed : GraphTrainerOptions.Defaults.Batching), new Progress(_ => marks.Add((Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds, watch.Elapsed.TotalSeconds))));
             double first = marks[1].Cpu - marks[0].Cpu;
             double cpu = (marks[^1].Cpu - marks[1].Cpu) / (epochs - 1);
             double wall = (marks[^1].Wall - marks[1].Wall) / (epochs - 1);
