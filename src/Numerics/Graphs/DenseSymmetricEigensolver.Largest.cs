@@ -103,6 +103,38 @@ internal static partial class DenseSymmetricEigensolver
         }
     }
 
+    /// <summary>
+    /// <see cref="Largest(Span{double}, int, int, Span{double}, Span{double})"/> with the eigenvectors rounded to float, as
+    /// the randomized SVD's Rayleigh–Ritz steps multiply them (float GEMMs).
+    /// </summary>
+    /// <param name="matrix">Row-major symmetric matrix; overwritten.</param>
+    /// <param name="n">Its order.</param>
+    /// <param name="k">Eigenpairs wanted, 0 ≤ k ≤ n.</param>
+    /// <param name="values">The k largest eigenvalues, descending.</param>
+    /// <param name="vectors">Row-major <c>(n, k)</c>: column t is the unit eigenvector of <c>values[t]</c>.</param>
+    public static void Largest(Span<double> matrix, int n, int k, Span<double> values, Span<float> vectors)
+    {
+        if (n < 0 || k < 0 || vectors.Length < n * k)
+        {
+            throw new ArgumentException($"Largest({k}) of an order-{n} matrix needs {n * k} vector elements.", nameof(vectors));
+        }
+
+        double[] exact = ArrayPool<double>.Shared.Rent(n * k);
+        try
+        {
+            Span<double> v = exact.AsSpan(0, n * k);
+            Largest(matrix, n, k, values, v);
+            for (int i = 0; i < v.Length; i++)
+            {
+                vectors[i] = (float)v[i];
+            }
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(exact);
+        }
+    }
+
     // A = Q·T·Qᵀ, T = tridiag(e, d, e) with e[j] = T[j, j+1]; reflector j (H = I − β·v·vᵀ on indices j+1…) is stored in
     // row j of a, right of the diagonal. The trailing block is updated in full (both triangles) as row updates.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -211,7 +243,7 @@ internal static partial class DenseSymmetricEigensolver
                 }
 
                 double g = (d[l + 1] - d[l]) / (2.0 * e[l]);
-                double r = Hypot(g, 1.0);
+                double r = double.Hypot(g, 1.0);
                 g = d[mm] - d[l] + (e[l] / (g + (g >= 0 ? r : -r)));
                 double s = 1.0;
                 double c = 1.0;
@@ -257,20 +289,6 @@ internal static partial class DenseSymmetricEigensolver
         }
 
         return true;
-    }
-
-    private static double Hypot(double a, double b)
-    {
-        double x = Math.Abs(a);
-        double y = Math.Abs(b);
-        double big = Math.Max(x, y);
-        if (big == 0)
-        {
-            return 0;
-        }
-
-        double small = Math.Min(x, y) / big;
-        return big * Math.Sqrt(1.0 + (small * small));
     }
 
     // Rotation t (t = 0 … count−1) acts on rows i = top−1−t and i + 1: [zᵢ₊₁; zᵢ] ← [s·zᵢ + c·zᵢ₊₁; c·zᵢ − s·zᵢ₊₁]. The

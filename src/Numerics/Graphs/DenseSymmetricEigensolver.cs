@@ -4,7 +4,7 @@ namespace Pipelines.Numerics.Graphs;
 
 /// <summary>
 /// Full eigendecomposition of a dense symmetric matrix (MathNet's Householder tridiagonalisation + implicit QL, the
-/// LAPACK <c>SYEV</c> approach), eigenvalues ascending; <see cref="Largest"/> is the own vectorised solver for the top
+/// LAPACK <c>SYEV</c> approach), eigenvalues ascending; <see cref="Largest(Span{double}, int, int, Span{double}, Span{double})"/> is the own vectorised solver for the top
 /// eigenpairs of small matrices (the randomized SVD's Rayleigh–Ritz steps).
 /// </summary>
 internal static partial class DenseSymmetricEigensolver

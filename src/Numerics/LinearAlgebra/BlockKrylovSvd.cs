@@ -133,7 +133,7 @@ internal static class BlockKrylovSvd
     /// <summary>
     /// The r largest eigenpairs of the K×K Gram matrix G (σ = √λ into <paramref name="sigma"/>, eigenvectors as the
     /// columns of the K×r <paramref name="w"/>). K ≤ max(r + <see cref="RitzOversampling"/>, <see cref="ExactRitzOrder"/>):
-    /// exact, <see cref="DenseSymmetricEigensolver.Largest"/> on G. Wider spaces (e.g. r = 64, ℓ = 64, q = 2: K = 192),
+    /// exact, <see cref="DenseSymmetricEigensolver.Largest(Span{double}, int, int, Span{double}, Span{float})"/> on G. Wider spaces (e.g. r = 64, ℓ = 64, q = 2: K = 192),
     /// where the dense solver's O(K³) would outweigh the products saved: <see cref="RitzIterations"/> steps of subspace
     /// iteration on G first (float GEMMs on ℓ' = r + <see cref="RitzOversampling"/> columns; G's eigenvalues are σ², so
     /// each step contracts the unwanted directions by (σ_ℓ'/σ_r)²), then Rayleigh–Ritz on the ℓ'×ℓ' matrix T = Xᵀ·G·X
@@ -143,24 +143,25 @@ internal static class BlockKrylovSvd
     private static void TopEigenpairs(double[] g, int kk, int k, ulong seed, int threads, float[] sigma, float[] w)
     {
         int lp = k + RitzOversampling;
+        double[] lambda = new double[k]; // descending, column t of w ↔ lambda[t]
         if (kk <= Math.Max(lp, ExactRitzOrder))
         {
-            double[] values = new double[k];
-            double[] vectors = new double[kk * k];
-            DenseSymmetricEigensolver.Largest(g, kk, k, values, vectors); // descending, column t ↔ values[t]
-            for (int t = 0; t < k; t++)
-            {
-                sigma[t] = (float)Math.Sqrt(Math.Max(0, values[t]));
-            }
-
-            for (int i = 0; i < w.Length; i++)
-            {
-                w[i] = (float)vectors[i];
-            }
-
-            return;
+            DenseSymmetricEigensolver.Largest(g, kk, k, lambda, w);
+        }
+        else
+        {
+            PartialRitz(g, kk, k, lp, seed, threads, lambda, w);
         }
 
+        for (int t = 0; t < k; t++)
+        {
+            sigma[t] = (float)Math.Sqrt(Math.Max(0, lambda[t]));
+        }
+    }
+
+    // Subspace iteration on G (ℓ' = lp columns), then the exact eigenpairs of T = Xᵀ·G·X, mapped back: W = X·W_T.
+    private static void PartialRitz(double[] g, int kk, int k, int lp, ulong seed, int threads, double[] lambda, float[] w)
+    {
         float[] gf = new float[kk * kk];
         for (int i = 0; i < gf.Length; i++)
         {
@@ -191,20 +192,8 @@ internal static class BlockKrylovSvd
             }
         }
 
-        double[] lambda = new double[k];
-        double[] eig = new double[lp * k];
-        DenseSymmetricEigensolver.Largest(tm, lp, k, lambda, eig);
         float[] top = new float[lp * k]; // ℓ'×r: the eigenvectors of T's r largest eigenvalues
-        for (int t = 0; t < k; t++)
-        {
-            sigma[t] = (float)Math.Sqrt(Math.Max(0, lambda[t]));
-        }
-
-        for (int i = 0; i < top.Length; i++)
-        {
-            top[i] = (float)eig[i];
-        }
-
+        DenseSymmetricEigensolver.Largest(tm, lp, k, lambda, top);
         Gemm.Multiply(x.Data, false, top, false, w, kk, k, lp, maxThreads: threads);
     }
 }

@@ -136,7 +136,7 @@ public static class RandomizedSvd
 
     /// <summary>
     /// Rayleigh–Ritz of A on span Q (m×ℓ, orthonormal) through the ℓ×ℓ Gram matrix of Z = Aᵀ·Q = Bᵀ (n×ℓ):
-    /// G = ZᵀZ = B·Bᵀ = W·Λ·Wᵀ (<see cref="DenseSymmetricEigensolver.Largest"/>), U = Q·W_r, σ = √λ, V = Z·W_r·Σ⁻¹, so
+    /// G = ZᵀZ = B·Bᵀ = W·Λ·Wᵀ (<see cref="DenseSymmetricEigensolver.Largest(Span{double}, int, int, Span{double}, Span{float})"/>), U = Q·W_r, σ = √λ, V = Z·W_r·Σ⁻¹, so
     /// U·Σ·Vᵀ = Q·W_r·W_rᵀ·Qᵀ·A is A's orthogonal projection onto span U whatever the rounding of W. G comes from the float
     /// GEMM, and again in double when λ_r/λ₁ &lt; <see cref="FloatGramRatio"/> (float rounding of G, ε_f·λ₁, would
     /// then blur V's small directions). Null when λ_r ≤ 0 (rank-deficient sketch): the caller takes the QR route.
@@ -154,8 +154,8 @@ public static class RandomizedSvd
         }
 
         double[] lambda = new double[k];
-        double[] w = new double[l * k];
-        DenseSymmetricEigensolver.Largest(g, l, k, lambda, w);
+        float[] wf = new float[l * k];
+        DenseSymmetricEigensolver.Largest(g, l, k, lambda, wf);
         if (!(lambda[k - 1] > 0) || lambda[k - 1] < FloatGramRatio * lambda[0])
         {
             double[] upper = CholeskyQr.GramDouble(z.Data, n, l);
@@ -167,17 +167,11 @@ public static class RandomizedSvd
                 }
             }
 
-            DenseSymmetricEigensolver.Largest(upper, l, k, lambda, w);
+            DenseSymmetricEigensolver.Largest(upper, l, k, lambda, wf);
             if (!(lambda[k - 1] > MinRitzRatio * lambda[0]))
             {
                 return null;
             }
-        }
-
-        float[] wf = new float[l * k];
-        for (int i = 0; i < wf.Length; i++)
-        {
-            wf[i] = (float)w[i];
         }
 
         var u = new Matrix(q.Rows, k);
