@@ -13,8 +13,10 @@ internal static class LatencySentence
             return dev[0].Text;
         }
 
-        int[] words = dev.Select(d => d.Text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length).ToArray();
+        int[] words = dev.Select(d => Words(d.Text)).ToArray();
         int median = words.Order().ElementAt(words.Length / 2);
         return dev[Array.IndexOf(words, median)].Text;
     }
+
+    public static int Words(string sentence) => sentence.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
 }

@@ -78,7 +78,7 @@ string? classifierPath = args.FirstOrDefault(a => a.StartsWith("--classifier=", 
 Func<float[], int> classifier = classifierPath is null ? TrainHead(files.ModelPath, text, train) : _ => 0;
 IReadOnlyList<TensorBatch> evaluation = text.Batches(dev.Select(d => d.Text).ToList(), 32);
 string b1Sentence = LatencySentence.Pick(dev, args);
-Console.Error.WriteLine($"batch-1 latency sentence ({b1Sentence.Split(' ').Length} words): {b1Sentence}");
+Console.Error.WriteLine($"batch-1 latency sentence ({LatencySentence.Words(b1Sentence)} words): {b1Sentence}");
 TensorBatch b1 = text.Batch([b1Sentence]);
 TensorBatch b32 = text.Batch(dev.Take(32).Select(d => d.Text).ToList());
 IReadOnlyList<TensorBatch> calibration = text.Batches(train.Take(128).Select(t => t.Text).ToList(), 16);
