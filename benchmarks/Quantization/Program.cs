@@ -33,9 +33,11 @@ var text = new TextEncoderInputs(files.VocabPath);
 static List<(int Label, string Text)> Read(string path, int limit) => File.ReadLines(path)
     .Where(l => l.Length > 2).Take(limit).Select(l => (l[0] - '0', l[2..])).ToList();
 
-var dev = Read(Path.Combine(sst2, "stsa.binary.dev"), devLimit);
+// --split=test evaluates on the 1,821 SST-2 test sentences instead of the 872 dev sentences (a second held-out set).
+string split = args.FirstOrDefault(a => a.StartsWith("--split=", StringComparison.Ordinal))?["--split=".Length..] ?? "dev";
+var dev = Read(Path.Combine(sst2, $"stsa.binary.{split}"), devLimit);
 var train = Read(Path.Combine(sst2, "stsa.binary.train"), 2000);
-Console.Error.WriteLine($"SST-2: {dev.Count} dev sentences, {train.Count} train sentences for the label head; output dir {outDir}");
+Console.Error.WriteLine($"SST-2: {dev.Count} {split} sentences, {train.Count} train sentences for the label head; output dir {outDir}");
 
 if (args.Contains("--weight-error"))
 {
@@ -57,7 +59,7 @@ if (args.FirstOrDefault(a => a.StartsWith("--probe", StringComparison.Ordinal)) 
 
 if (args.FirstOrDefault(a => a.StartsWith("--levers", StringComparison.Ordinal)) is string levers)
 {
-    LeverTable.Run(model, files.ModelPath, text.Batches(dev.Select(d => d.Text).ToList(), 32), outDir, levers.Contains('=') ? levers[(levers.IndexOf('=') + 1)..] : null);
+    LeverTable.Run(model, files.ModelPath, text.Batches(dev.Select(d => d.Text).ToList(), 32), outDir, levers.Contains('=') ? levers[(levers.IndexOf('=') + 1)..] : null, text.Batches(train.Take(128).Select(t => t.Text).ToList(), 16));
     return 0;
 }
 
@@ -90,6 +92,11 @@ var quantizer = new ModelQuantizer();
 (string Name, QuantizationOptions Options)[] formats =
 [
     ("int4-default", new QuantizationOptions()),
+    ("int4-nearest", new QuantizationOptions { Rounding = WeightRounding.Nearest }),
+    ("int4-b64", new QuantizationOptions { BlockSize = 64 }),
+    ("int4-b128", new QuantizationOptions { BlockSize = 128 }),
+    ("int4-b64-vf6", new QuantizationOptions { BlockSize = 64, EightBit = new EightBitWeights(new HashSet<WeightRole> { WeightRole.Value, WeightRole.FfnIn }, 6) }),
+    ("int4-b128-vfa5", new QuantizationOptions { BlockSize = 128, EightBit = new EightBitWeights(new HashSet<WeightRole> { WeightRole.Value, WeightRole.FfnIn, WeightRole.AttentionOutput }, 5) }),
     ("int4-budget", new QuantizationOptions { EightBit = QuantizationOptions.Defaults.EightBit with { SizeBudget = 0.17 } }),
     ("int4", new QuantizationOptions { Format = ExportFormat.Int4, BlockSize = 32, Search = BlockScaleSearch.Mse, EightBit = EightBitWeights.None, EmbeddingBlockSize = 0 }),
     ("int4-gptq", new QuantizationOptions { Format = ExportFormat.Int4, BlockSize = 32, Search = BlockScaleSearch.Mse, EightBit = EightBitWeights.None, EmbeddingBlockSize = 0, Rounding = WeightRounding.Gptq }),

@@ -59,6 +59,11 @@ public static class OnnxExporter
             QuantizationOptions withAdapters = q with
             {
                 ExcludedInitializers = new HashSet<string>(q.ExcludedInitializers.Concat(result.AdapterInitializers), StringComparer.Ordinal),
+
+                // The adapters were fit against the nearest-rounded residual of QPiSSA's loop (WeightRoundTrip); the default
+                // data-free GPTQ would round the residual differently and undo that fit, so the residual keeps nearest
+                // rounding (the artifact's metadata says so). GPTQ from sample inputs stays as asked.
+                Rounding = q.Rounding == WeightRounding.GptqSynthetic ? WeightRounding.Nearest : q.Rounding,
             };
             QuantizationResult quantized = new ModelQuantizer().Quantize(result.Model, withAdapters, ranges, Statistics(result.Model, options, q));
             return new ExportResult(quantized.Model, merged, quantized.Decisions, result);

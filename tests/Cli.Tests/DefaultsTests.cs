@@ -77,6 +77,7 @@ public sealed class DefaultsTests
         Assert.Equal(q.EmbeddingBlockSize, p.GetValue<int>("--embedding-block"));
         Assert.Equal(q.EightBit.LastLayers, p.GetValue<int>("--int8-layers"));
         Assert.Equal(q.EightBit.SizeBudget, p.GetValue<double>("--int8-budget"));
+        Assert.Equal(q.Rounding, p.GetValue<WeightRounding>("--rounding"));
         Assert.Equal(e.QPissaIterations, p.GetValue<int>("--qpissa-iters"));
         Assert.Equal(e.Format, Commands.ExportCommand.ParseFormat(p.GetValue<string>("--quantize")!));
     }

@@ -39,7 +39,8 @@ internal static class ExportCommand
         var int8Roles = new Option<string[]>("--int8-roles") { Description = $"int4: weight roles kept at 8 bits in the last --int8-layers layers (q, k, v, o, ffn-in, ffn-out; default {QuantizationOptions.Defaults.EightBit.RolesText}).", AllowMultipleArgumentsPerToken = true };
         var int8Layers = new Option<int>("--int8-layers") { Description = "int4 with --int8-budget 0: how many of the last layers keep --int8-roles at 8 bits (0: pure 4-bit).", DefaultValueFactory = _ => QuantizationOptions.Defaults.EightBit.LastLayers };
         var int8Budget = new Option<double>("--int8-budget") { Description = $"int4: size budget as a fraction of the float weights (default {QuantizationOptions.Defaults.EightBitSizeBudget}); the MatMul weights with the most data-free probe sensitivity per extra byte get 8 bits within it. 0: the role rule (--int8-roles in the last --int8-layers layers).", DefaultValueFactory = _ => QuantizationOptions.Defaults.EightBitSizeBudget };
-        var gptq = new Option<bool>("--gptq") { Description = "4-bit: GPTQ rounding of MatMul weights, from input statistics over the --calibration sentences (or built-in ones)." };
+        var gptq = new Option<bool>("--gptq") { Description = "4-bit: GPTQ rounding of MatMul weights, from input statistics over the --calibration sentences (or built-in ones); same as --rounding Gptq." };
+        var rounding = new Option<WeightRounding>("--rounding") { Description = $"4-bit MatMul weights: Nearest, Gptq (needs --calibration or built-in sentences), GptqLayerNorm or GptqSynthetic (GPTQ over synthetic token sequences from the vocabulary, no data; default {QuantizationOptions.Defaults.Rounding}).", DefaultValueFactory = _ => QuantizationOptions.Defaults.Rounding };
         var evalFile = new Option<FileInfo?>("--eval") { Description = "Labelled sentences ('<label> <sentence>' per line, e.g. SST-2 stsa.binary.dev): report float and artifact accuracy and label agreement (classifier models with a probabilities or logits output)." };
         var accuracy = new Option<int>("--accuracy-level") { Description = "MatMulNBits accuracy_level (0 unset, 4 = int8 activations, fastest).", DefaultValueFactory = _ => QuantizationOptions.Defaults.AccuracyLevel };
         var calibration = new Option<FileInfo?>("--calibration") { Description = "Sample sentences (one per line) for int8-qdq calibration and for the report." };
@@ -60,7 +61,7 @@ internal static class ExportCommand
         var output = new Option<FileInfo>("--out") { Description = "The ONNX file to write (*.onnx), or a model folder to write (model.onnx, vocab.txt, pipelines.json).", Required = true };
         var command = new Command("export", "Merge adapters and export float, fp16, int8 or 4-bit ONNX; report size, latency and fidelity against the float model.")
         {
-            model, quantize, block, symmetric, search, hqqIterations, embeddingBlock, int8Roles, int8Layers, int8Budget, gptq, evalFile, accuracy, calibration, vocab, rank, iterations, keep, noEmbeddings, exclude, merge, noReport, reportDir,
+            model, quantize, block, symmetric, search, hqqIterations, embeddingBlock, int8Roles, int8Layers, int8Budget, gptq, rounding, evalFile, accuracy, calibration, vocab, rank, iterations, keep, noEmbeddings, exclude, merge, noReport, reportDir,
             triton, tritonName, tritonBatch, tritonInstances, tritonKind, output,
         };
         CommandRunner.SetHandler(command, (parsed, console) =>
@@ -85,7 +86,7 @@ internal static class ExportCommand
                 {
                     SizeBudget = parsed.GetValue(int8Budget),
                 },
-                Rounding = parsed.GetValue(gptq) ? WeightRounding.Gptq : WeightRounding.Nearest,
+                Rounding = parsed.GetValue(gptq) ? WeightRounding.Gptq : parsed.GetValue(rounding),
                 AccuracyLevel = parsed.GetValue(accuracy),
                 KeepFirstAndLastLayersFloat = parsed.GetValue(keep),
                 QuantizeEmbeddings = !parsed.GetValue(noEmbeddings),
@@ -135,6 +136,12 @@ internal static class ExportCommand
             if (parsed.GetValue(vocab) is { } givenVocab && source.Manifest?.Tokenizer is { } tokenizer)
             {
                 source.RefuseConflict("--vocab", $"(SHA-256 {ModelFolder.Sha256File(givenVocab.FullName)})", $"(SHA-256 {tokenizer.VocabularySha256})");
+            }
+
+            if (q.Rounding == WeightRounding.GptqSynthetic && vocabPath is not null)
+            {
+                // The synthetic sequences' [CLS], [SEP] and word ids come from the model's own vocabulary.
+                q = q with { SyntheticInputs = Pipelines.Export.Calibration.SyntheticTokens.FromVocabulary(vocabPath) };
             }
 
             (IReadOnlyList<TensorBatch>? samples, string? why) = Samples(floatModel, sentences, vocabPath);
@@ -193,7 +200,10 @@ internal static class ExportCommand
                         evaluation = evaluation with { LabelOutput = labelled.Output, Classifier = LabelledEvaluation.ArgMax, Labels = labelled.Labels };
                     }
 
-                    report = ExportEvaluator.Evaluate(ModelQuantizer.FormatName(q with { Format = format }),
+                    // The name the quantizer wrote into the artifact: the rounding it actually used (GptqSynthetic rounds a
+                    // model it cannot feed synthetic sequences to nearest).
+                    string name = result.Model.Metadata.FirstOrDefault(kv => kv.Key == "pipelines.quantization").Value ?? ModelQuantizer.FormatName(q with { Format = format });
+                    report = ExportEvaluator.Evaluate(name,
                         floatPath, writtenPath, labelled?.Batches ?? samples, b1, samples.Count > 1 || samples[0].Rows > 1 ? samples[0] : null, evaluation);
                     Render(console, report);
                 }

@@ -31,7 +31,7 @@ public static class QuantizedBase
     public const string MetadataKey = "pipelines.quantized_base";
 
     /// <summary>The base quantizer: <see cref="ExportFormat.Int4Qdq"/> with the export's block size, zero points and scale search; embeddings stay float.</summary>
-    public static QuantizationOptions DefaultOptions { get; } = new() { Format = ExportFormat.Int4Qdq, QuantizeEmbeddings = false };
+    public static QuantizationOptions DefaultOptions { get; } = new() { Format = ExportFormat.Int4Qdq, QuantizeEmbeddings = false, Rounding = WeightRounding.Nearest };
 
     /// <summary>
     /// deq(Q(·)) of <paramref name="options"/>' MatMul quantizer for the initialisers' loop (<c>LoftQOptions.RoundTrip</c>):

@@ -44,7 +44,14 @@ public sealed class ModelQuantizer
 
         QuantizerRegistry registry = _registry ?? QuantizerRegistry.ForFormat(options);
         HashSet<string> keepFloat = FloatNodes(copy, options);
-        var context = new QuantizationContext(copy, options, ranges, hessians);
+        if (options.Rounding == WeightRounding.GptqSynthetic && options.Format is ExportFormat.Int4 or ExportFormat.Int4Qdq && !SyntheticTokens.CanFill(model))
+        {
+            // No input_ids to make synthetic sequences for, or inputs they cannot fill: nearest rounding, and the metadata
+            // below says so.
+            options = options with { Rounding = WeightRounding.Nearest };
+        }
+
+        var context = new QuantizationContext(copy, options, ranges, hessians, model);
         var decisions = new List<NodeDecision>();
         var nodes = new List<OnnxNode>(copy.Graph.Nodes.Count);
         foreach (OnnxNode node in copy.Graph.Nodes.ToList())
@@ -104,6 +111,7 @@ public sealed class ModelQuantizer
     {
         WeightRounding.Gptq => " gptq",
         WeightRounding.GptqLayerNorm => " gptq-layernorm",
+        WeightRounding.GptqSynthetic => " gptq-synthetic",
         _ => "",
     };
 

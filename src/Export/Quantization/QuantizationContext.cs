@@ -8,10 +8,18 @@ public sealed class QuantizationContext
     private readonly GraphBuilder _builder;
     private readonly Dictionary<string, OnnxTensor> _initializers;
     private readonly Dictionary<string, string> _sharedValues = new(StringComparer.Ordinal);
+    private readonly OnnxModel? _original;
     private InputHessians? _layerNormHessians;
+    private InputHessians? _syntheticHessians;
 
-    internal QuantizationContext(OnnxModel model, QuantizationOptions options, ActivationRanges? ranges, InputHessians? hessians = null)
+    /// <param name="model">The copy being rewritten.</param>
+    /// <param name="options">The options.</param>
+    /// <param name="ranges">Calibrated activation ranges, if any.</param>
+    /// <param name="hessians">MatMul input statistics from sample inputs, if any.</param>
+    /// <param name="original">The unmodified model, run for <see cref="WeightRounding.GptqSynthetic"/>'s statistics.</param>
+    internal QuantizationContext(OnnxModel model, QuantizationOptions options, ActivationRanges? ranges, InputHessians? hessians = null, OnnxModel? original = null)
     {
+        _original = original;
         // Chosen before any node is rewritten: the allocation's size estimate reads the float initializers only.
         EightBitWeights = options.Format == ExportFormat.Int4 ? EightBitAllocation.Select(model, options) : new HashSet<string>(StringComparer.Ordinal);
         Model = model;
@@ -39,6 +47,36 @@ public sealed class QuantizationContext
 
     /// <summary>Data-free Hessian proxies of LayerNorm-fed MatMul inputs (<see cref="WeightRounding.GptqLayerNorm"/>), built on first use.</summary>
     public InputHessians LayerNormHessians => _layerNormHessians ??= InputHessians.FromLayerNorms(Model);
+
+    /// <summary>
+    /// Input statistics of every MatMul over <see cref="QuantizationOptions.SyntheticInputs"/> (<see cref="WeightRounding.GptqSynthetic"/>),
+    /// measured on the unmodified model on first use; <see langword="null"/> when synthetic sequences cannot feed it
+    /// (<see cref="SyntheticTokens.CanFill"/>).
+    /// </summary>
+    public InputHessians? SyntheticHessians
+    {
+        get
+        {
+            OnnxModel source = _original ?? Model;
+            if (_syntheticHessians is null && SyntheticTokens.CanFill(source))
+            {
+                IReadOnlyList<Onnx.Runtime.TensorBatch> batches = Options.SyntheticInputs.Batches(source);
+                try
+                {
+                    _syntheticHessians = InputHessians.Collect(source, batches);
+                }
+                finally
+                {
+                    foreach (Onnx.Runtime.TensorBatch b in batches)
+                    {
+                        b.Dispose();
+                    }
+                }
+            }
+
+            return _syntheticHessians;
+        }
+    }
 
     /// <summary>The float initializer feeding input <paramref name="index"/> of <paramref name="node"/>, if it is one.</summary>
     public OnnxTensor? ConstantInput(OnnxNode node, int index) =>

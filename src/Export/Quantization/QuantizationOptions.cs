@@ -32,6 +32,12 @@ public sealed record QuantizationOptions
         public const double EightBitSizeBudget = 0;
 
         /// <summary>
+        /// How 4-bit MatMul weights are rounded: GPTQ over the input statistics of synthetic token sequences (no data needed;
+        /// text encoders only, other models round to nearest).
+        /// </summary>
+        public const WeightRounding Rounding = WeightRounding.GptqSynthetic;
+
+        /// <summary>
         /// <see cref="ExportFormat.Int4"/>: 8-bit codes, block 128, for the value projections and feed-forward up-projections
         /// of the last 5 layers (the role rule), or, with a positive <see cref="EightBitWeights.SizeBudget"/>, for the weights
         /// the data-free probe picks within that budget.
@@ -83,9 +89,16 @@ public sealed record QuantizationOptions
 
     /// <summary>
     /// 4-bit formats: how MatMul weights are rounded; <see cref="WeightRounding.Gptq"/> needs input statistics
-    /// (<see cref="Calibration.InputHessians"/>) from sample inputs.
+    /// (<see cref="Calibration.InputHessians"/>) from sample inputs, <see cref="WeightRounding.GptqSynthetic"/> (the default)
+    /// makes its own from <see cref="SyntheticInputs"/>.
     /// </summary>
-    public WeightRounding Rounding { get; init; } = WeightRounding.Nearest;
+    public WeightRounding Rounding { get; init; } = Defaults.Rounding;
+
+    /// <summary>
+    /// <see cref="WeightRounding.GptqSynthetic"/>: the token sequences whose activations give the input statistics (default:
+    /// BERT's uncased WordPiece layout; <see cref="Calibration.SyntheticTokens.FromVocabulary"/> reads another vocab.txt).
+    /// </summary>
+    public Calibration.SyntheticTokens SyntheticInputs { get; init; } = new();
 
     /// <summary>
     /// <see cref="ExportFormat.Int4"/>: MatMul weights stored with 8-bit codes (<c>MatMulNBits</c> <c>bits = 8</c>, same blocks) —
@@ -145,6 +158,7 @@ public sealed record QuantizationOptions
         }
 
         ArgumentNullException.ThrowIfNull(Hqq);
+        ArgumentNullException.ThrowIfNull(SyntheticInputs);
         ArgumentNullException.ThrowIfNull(EightBit);
         EightBit.Validate();
 

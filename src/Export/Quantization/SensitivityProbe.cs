@@ -1,3 +1,4 @@
+using Pipelines.Export.Calibration;
 using Pipelines.Onnx.Runtime;
 using Pipelines.Onnx.Text;
 
@@ -66,10 +67,14 @@ public static class SensitivityProbe
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(weights);
         ArgumentNullException.ThrowIfNull(degrade);
-        OnnxTensor table = VocabularyTable(model) ?? throw new ArgumentException("The model has no int64 input_ids read by an embedding table; the sensitivity probe needs one.", nameof(model));
+        if (!CanProbe(model))
+        {
+            throw new ArgumentException("The model has no int64 input_ids read by an embedding table; the sensitivity probe needs one.", nameof(model));
+        }
+
         OnnxModel copy = model.Clone();
         Dictionary<string, OnnxTensor> inits = copy.Graph.InitializerMap();
-        using var batch = Tokens(copy, (int)table.Dims[0], sequences, length, seed);
+        using TensorBatch batch = SyntheticTokens.Uniform(sequences, length, seed).Batches(copy, sequences)[0];
         var originals = new Dictionary<string, float[]>(StringComparer.Ordinal);
         foreach (string name in weights.Distinct())
         {
@@ -102,33 +107,6 @@ public static class SensitivityProbe
         }
 
         return result;
-    }
-
-    private static TensorBatch Tokens(OnnxModel model, int vocabulary, int sequences, int length, int seed)
-    {
-        var rng = new Random(seed);
-        var ids = new long[sequences * length];
-        for (int i = 0; i < ids.Length; i++)
-        {
-            ids[i] = rng.Next(vocabulary);
-        }
-
-#pragma warning disable CA2000 // returned to the caller, who disposes it
-        var batch = new TensorBatch();
-#pragma warning restore CA2000
-        batch.Add(BertInputs.InputIds, ids, sequences, length);
-        var declared = model.Graph.RuntimeInputs().Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
-        if (declared.Contains(BertInputs.AttentionMask))
-        {
-            batch.Add(BertInputs.AttentionMask, Enumerable.Repeat(1L, ids.Length).ToArray(), sequences, length);
-        }
-
-        if (declared.Contains(BertInputs.TokenTypeIds))
-        {
-            batch.Add(BertInputs.TokenTypeIds, new long[ids.Length], sequences, length);
-        }
-
-        return batch;
     }
 
     /// <summary>The output per sequence, mean-pooled over axis 1 when it is <c>[B, S, D]</c>, else flattened per row.</summary>

@@ -20,4 +20,15 @@ public enum WeightRounding
     /// fed by anything else keep <see cref="Nearest"/>.
     /// </summary>
     GptqLayerNorm,
+
+    /// <summary>
+    /// GPTQ without data, the default: the second moments of every MatMul's input are measured on synthetic token sequences
+    /// (<see cref="QuantizationOptions.SyntheticInputs"/>: ids from a Zipf law over vocabulary rank, no sample inputs), then each
+    /// weight is rounded as <see cref="Gptq"/> does. On all-MiniLM-L6-v2 with the default int4 export it moves the mean cosine
+    /// to the float model on SST-2 dev sentences from 0.987 (<see cref="Nearest"/>) to 0.991 (GPTQ over 128 real sentences:
+    /// 0.992). Models that synthetic sequences cannot feed (<see cref="Calibration.SyntheticTokens.CanFill"/>: no <c>input_ids</c>
+    /// read by an embedding table, or other inputs) keep <see cref="Nearest"/>, and the artifact's <c>pipelines.quantization</c>
+    /// metadata says so; a vocabulary smaller than the synthetic ids is refused with the ids and the fix.
+    /// </summary>
+    GptqSynthetic,
 }

@@ -27,6 +27,7 @@ public class EightBitAllocationTests
         EightBit = new EightBitWeights(new HashSet<WeightRole>(), 0, 32) { SizeBudget = budget },
         Search = BlockScaleSearch.MinMax,
         EmbeddingBlockSize = 32,
+        Rounding = WeightRounding.Nearest,
     };
 
     [Fact]

@@ -23,6 +23,11 @@ internal static class Int4MatMulWeight
             return Gptq.QuantizeColumns(w.AsSpan<float>(), k, n, h, bs, bits, o.Symmetric, o.Search, o.GptqDamping);
         }
 
+        if (o.Rounding == WeightRounding.GptqSynthetic && context.SyntheticHessians is { } synthetic && synthetic.TryGet(node.Inputs[0], out ReadOnlySpan<double> hs, out int sk, out _) && sk == k)
+        {
+            return Gptq.QuantizeColumns(w.AsSpan<float>(), k, n, hs, bs, bits, o.Symmetric, o.Search, o.GptqDamping);
+        }
+
         if (o.Rounding == WeightRounding.GptqLayerNorm && context.LayerNormHessians.TryGet(node.Inputs[0], out ReadOnlySpan<double> proxy, out int pk, out _) && pk == k)
         {
             return Gptq.QuantizeColumns(w.AsSpan<float>(), k, n, proxy, bs, bits, o.Symmetric, o.Search, o.GptqDamping);
