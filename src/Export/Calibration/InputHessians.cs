@@ -164,14 +164,23 @@ public sealed class InputHessians
 
         List<string> targets = [.. sizes.Keys];
         var sums = targets.ToDictionary(t => t, t => (H: new double[sizes[t] * sizes[t]], Tokens: 0L), StringComparer.Ordinal);
+
+        // Scratch reused across batches and targets (large arrays: allocating them per batch grew the process by hundreds of MB).
+        var products = new Dictionary<int, float[]>();
+        float[] rows = [];
         ActivationProbe.Run(model, targets, batches, (batch, results) =>
         {
             for (int i = 0; i < targets.Count; i++)
             {
                 int k = sizes[targets[i]];
-                float[] x = RealTokens(results[i].GetTensorDataAsSpan<float>(), k, BertInputs.AttentionMaskOf(batch), out int tokens);
+                ReadOnlySpan<float> x = RealTokens(results[i].GetTensorDataAsSpan<float>(), k, BertInputs.AttentionMaskOf(batch), ref rows, out int tokens);
                 var (h, count) = sums[targets[i]];
-                Accumulate(x, tokens, k, h);
+                if (!products.TryGetValue(k, out float[]? xtx))
+                {
+                    products[k] = xtx = new float[k * k];
+                }
+
+                Accumulate(x, tokens, k, h, xtx);
                 sums[targets[i]] = (h, count + tokens);
             }
         });
@@ -191,39 +200,45 @@ public sealed class InputHessians
         return new InputHessians(map);
     }
 
-    /// <summary>The rows <c>[tokens, K]</c> of an activation whose attention-mask entry is 1 (all rows when the shapes do not line up).</summary>
-    private static float[] RealTokens(ReadOnlySpan<float> activation, int k, long[]? mask, out int tokens)
+    /// <summary>
+    /// The rows <c>[tokens, K]</c> of an activation whose attention-mask entry is 1: the activation itself when every row is
+    /// real (or the shapes do not line up), else the real rows copied into <paramref name="buffer"/> (grown as needed).
+    /// </summary>
+    private static ReadOnlySpan<float> RealTokens(ReadOnlySpan<float> activation, int k, long[]? mask, ref float[] buffer, out int tokens)
     {
         int rows = activation.Length / k;
-        if (mask is null || mask.Length != rows)
+        if (mask is null || mask.Length != rows || !mask.Contains(0L))
         {
             tokens = rows;
-            return activation.ToArray();
+            return activation[..(rows * k)];
         }
 
         tokens = mask.Count(m => m != 0);
-        var x = new float[tokens * k];
+        if (buffer.Length < tokens * k)
+        {
+            buffer = new float[tokens * k];
+        }
+
         int t = 0;
         for (int r = 0; r < rows; r++)
         {
             if (mask[r] != 0)
             {
-                activation.Slice(r * k, k).CopyTo(x.AsSpan(t++ * k, k));
+                activation.Slice(r * k, k).CopyTo(buffer.AsSpan(t++ * k, k));
             }
         }
 
-        return x;
+        return buffer.AsSpan(0, tokens * k);
     }
 
-    /// <summary><c>H += XᵀX</c> for X <c>[tokens, K]</c> (float GEMM per batch, accumulated in double).</summary>
-    private static void Accumulate(float[] x, int tokens, int k, double[] h)
+    /// <summary><c>H += XᵀX</c> for X <c>[tokens, K]</c> (float GEMM per batch into <paramref name="xtx"/> <c>[K, K]</c>, accumulated in double).</summary>
+    private static void Accumulate(ReadOnlySpan<float> x, int tokens, int k, double[] h, float[] xtx)
     {
         if (tokens == 0)
         {
             return;
         }
 
-        var xtx = new float[k * k];
         Gemm.Multiply(x, true, x, false, xtx, k, k, tokens, 1f, 0f, 1);
         for (int i = 0; i < xtx.Length; i++)
         {

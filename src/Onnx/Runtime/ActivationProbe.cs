@@ -16,7 +16,8 @@ internal sealed class ActivationProbe : IDisposable
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(values);
-        OnnxModel probe = model.Clone();
+        // Only outputs are added: the copy shares the initializers' data with the model (no second copy of the weights).
+        OnnxModel probe = model.CloneSharingData();
         var outputs = new HashSet<string>(probe.Graph.Outputs.Select(o => o.Name), StringComparer.Ordinal);
         foreach (string v in values.Where(outputs.Add))
         {
