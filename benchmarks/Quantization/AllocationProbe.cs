@@ -214,29 +214,4 @@ internal static class AllocationProbe
 
         return dq;
     }
-
-    /// <summary>Random token sequences: [CLS] + uniform ids of the vocabulary's word-piece range + [SEP], fixed seed.</summary>
-    public static List<TensorBatch> Probe(int sequences, int length, int vocab, int seed)
-    {
-        var rng = new Random(seed);
-        var batches = new List<TensorBatch>();
-        for (int s0 = 0; s0 < sequences; s0 += 32)
-        {
-            int rows = Math.Min(32, sequences - s0);
-            var ids = new long[rows * length];
-            var mask = new long[rows * length];
-            for (int i = 0; i < rows; i++)
-            {
-                for (int j = 0; j < length; j++)
-                {
-                    ids[(i * length) + j] = j == 0 ? 101 : j == length - 1 ? 102 : rng.Next(999, vocab);
-                    mask[(i * length) + j] = 1;
-                }
-            }
-
-            batches.Add(new TensorBatch().Add("input_ids", ids, rows, length).Add("attention_mask", mask, rows, length).Add("token_type_ids", new long[rows * length], rows, length));
-        }
-
-        return batches;
-    }
 }

@@ -53,7 +53,7 @@ if (args.Contains("--sensitivity"))
 
 if (args.FirstOrDefault(a => a.StartsWith("--probe", StringComparison.Ordinal)) is string probeArg)
 {
-    AllocationProbe.Run(model, text.Batches(dev.Select(d => d.Text).ToList(), 32), AllocationProbe.Probe(64, 32, 30522, 18), probeArg.Contains('=') ? probeArg[(probeArg.IndexOf('=') + 1)..] : null);
+    AllocationProbe.Run(model, text.Batches(dev.Select(d => d.Text).ToList(), 32), [.. new SyntheticTokens { Sequences = 64, Distribution = TokenDistribution.Uniform, FirstWordId = 999 }.Batches(model)], probeArg.Contains('=') ? probeArg[(probeArg.IndexOf('=') + 1)..] : null);
     return 0;
 }
 
