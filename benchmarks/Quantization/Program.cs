@@ -93,6 +93,8 @@ var quantizer = new ModelQuantizer();
 [
     ("int4-default", new QuantizationOptions()),
     ("int4-nearest", new QuantizationOptions { Rounding = WeightRounding.Nearest }),
+    ("int4-dyn8", new QuantizationOptions { EightBit = QuantizationOptions.Defaults.EightBit with { Kernel = EightBitKernel.DynamicInt8 } }),
+    ("int4-b128-vfa5-dyn8", new QuantizationOptions { BlockSize = 128, EightBit = new EightBitWeights(new HashSet<WeightRole> { WeightRole.Value, WeightRole.FfnIn, WeightRole.AttentionOutput }, 5) { Kernel = EightBitKernel.DynamicInt8 } }),
     ("int4-b64", new QuantizationOptions { BlockSize = 64 }),
     ("int4-b128", new QuantizationOptions { BlockSize = 128 }),
     ("int4-b64-vf6", new QuantizationOptions { BlockSize = 64, EightBit = new EightBitWeights(new HashSet<WeightRole> { WeightRole.Value, WeightRole.FfnIn }, 6) }),

@@ -78,6 +78,7 @@ public sealed class DefaultsTests
         Assert.Equal(q.EightBit.LastLayers, p.GetValue<int>("--int8-layers"));
         Assert.Equal(q.EightBit.SizeBudget, p.GetValue<double>("--int8-budget"));
         Assert.Equal(q.Rounding, p.GetValue<WeightRounding>("--rounding"));
+        Assert.Equal(q.EightBit.Kernel, p.GetValue<EightBitKernel>("--int8-kernel"));
         Assert.Equal(e.QPissaIterations, p.GetValue<int>("--qpissa-iters"));
         Assert.Equal(e.Format, Commands.ExportCommand.ParseFormat(p.GetValue<string>("--quantize")!));
     }

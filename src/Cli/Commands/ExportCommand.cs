@@ -39,6 +39,7 @@ internal static class ExportCommand
         var int8Roles = new Option<string[]>("--int8-roles") { Description = $"int4: weight roles kept at 8 bits in the last --int8-layers layers (q, k, v, o, ffn-in, ffn-out; default {QuantizationOptions.Defaults.EightBit.RolesText}).", AllowMultipleArgumentsPerToken = true };
         var int8Layers = new Option<int>("--int8-layers") { Description = "int4 with --int8-budget 0: how many of the last layers keep --int8-roles at 8 bits (0: pure 4-bit).", DefaultValueFactory = _ => QuantizationOptions.Defaults.EightBit.LastLayers };
         var int8Budget = new Option<double>("--int8-budget") { Description = $"int4: size budget as a fraction of the float weights (default {QuantizationOptions.Defaults.EightBitSizeBudget}); the MatMul weights with the most data-free probe sensitivity per extra byte get 8 bits within it. 0: the role rule (--int8-roles in the last --int8-layers layers).", DefaultValueFactory = _ => QuantizationOptions.Defaults.EightBitSizeBudget };
+        var int8Kernel = new Option<EightBitKernel>("--int8-kernel") { Description = "int4: how the 8-bit weights run: MatMulNBits (block-wise, the default) or DynamicInt8 (int8 GEMM with activations quantized per tensor at run time: faster, lower fidelity; not with --int8-budget).", DefaultValueFactory = _ => QuantizationOptions.Defaults.EightBit.Kernel };
         var gptq = new Option<bool>("--gptq") { Description = "4-bit: GPTQ rounding of MatMul weights, from input statistics over the --calibration sentences (or built-in ones); same as --rounding Gptq." };
         var rounding = new Option<WeightRounding>("--rounding") { Description = $"4-bit MatMul weights: Nearest, Gptq (needs --calibration or built-in sentences), GptqLayerNorm or GptqSynthetic (GPTQ over synthetic token sequences from the vocabulary, no data; default {QuantizationOptions.Defaults.Rounding}).", DefaultValueFactory = _ => QuantizationOptions.Defaults.Rounding };
         var evalFile = new Option<FileInfo?>("--eval") { Description = "Labelled sentences ('<label> <sentence>' per line, e.g. SST-2 stsa.binary.dev): report float and artifact accuracy and label agreement (classifier models with a probabilities or logits output)." };
@@ -61,7 +62,7 @@ internal static class ExportCommand
         var output = new Option<FileInfo>("--out") { Description = "The ONNX file to write (*.onnx), or a model folder to write (model.onnx, vocab.txt, pipelines.json).", Required = true };
         var command = new Command("export", "Merge adapters and export float, fp16, int8 or 4-bit ONNX; report size, latency and fidelity against the float model.")
         {
-            model, quantize, block, symmetric, search, hqqIterations, embeddingBlock, int8Roles, int8Layers, int8Budget, gptq, rounding, evalFile, accuracy, calibration, vocab, rank, iterations, keep, noEmbeddings, exclude, merge, noReport, reportDir,
+            model, quantize, block, symmetric, search, hqqIterations, embeddingBlock, int8Roles, int8Layers, int8Budget, int8Kernel, gptq, rounding, evalFile, accuracy, calibration, vocab, rank, iterations, keep, noEmbeddings, exclude, merge, noReport, reportDir,
             triton, tritonName, tritonBatch, tritonInstances, tritonKind, output,
         };
         CommandRunner.SetHandler(command, (parsed, console) =>
@@ -85,6 +86,7 @@ internal static class ExportCommand
                     parsed.GetValue(int8Layers))
                 {
                     SizeBudget = parsed.GetValue(int8Budget),
+                    Kernel = parsed.GetValue(int8Kernel),
                 },
                 Rounding = parsed.GetValue(gptq) ? WeightRounding.Gptq : parsed.GetValue(rounding),
                 AccuracyLevel = parsed.GetValue(accuracy),

@@ -4,10 +4,13 @@ namespace Pipelines.Export.Quantization.Operators;
 /// <c>Y = A·W</c> → <c>com.microsoft::MatMulNBits(A, B, scales[, zero_points])</c>, W quantized to 4 bits block-wise along K
 /// per output column. Layout (verified on ORT 1.31 CPU): <c>B</c> uint8 <c>[N, k_blocks, block/2]</c> (low nibble first),
 /// <c>scales</c> <c>[N·k_blocks]</c>, <c>zero_points</c> uint8 <c>[N·ceil(k_blocks/2)]</c> (absent → 8). Weights selected by
-/// <see cref="QuantizationOptions.EightBit"/> get <c>bits = 8</c>: <c>B</c> <c>[N, k_blocks, block]</c>, <c>zero_points</c> <c>[N·k_blocks]</c> (absent → 128).
+/// <see cref="QuantizationOptions.EightBit"/> get <c>bits = 8</c>: <c>B</c> <c>[N, k_blocks, block]</c>, <c>zero_points</c> <c>[N·k_blocks]</c> (absent → 128),
+/// or, with <see cref="EightBitKernel.DynamicInt8"/>, the int8-dynamic form of <see cref="MatMulIntegerQuantizer"/>.
 /// </summary>
 internal sealed class MatMulNBitsQuantizer : IOperatorQuantizer
 {
+    private static readonly MatMulIntegerQuantizer s_dynamicInt8 = new();
+
     /// <inheritdoc />
     public string OpType => "MatMul";
 
@@ -21,6 +24,11 @@ internal sealed class MatMulNBitsQuantizer : IOperatorQuantizer
         OnnxTensor w = context.ConstantInput(node, 1)!;
         int k = (int)w.Dims[0], n = (int)w.Dims[1];
         int bits = context.EightBitWeights.Contains(w.Name) ? 8 : 4;
+        if (bits == 8 && o.EightBit.Kernel == EightBitKernel.DynamicInt8)
+        {
+            return s_dynamicInt8.Quantize(context, node);
+        }
+
         int blockSize = bits == 8 ? o.EightBit.BlockSizeFor(k) : o.BlockSize;
         BlockQuantizedRows q = Int4MatMulWeight.Quantize(context, node, w, bits, blockSize);
         int blocks = q.BlocksPerRow;
