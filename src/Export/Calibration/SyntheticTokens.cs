@@ -36,7 +36,7 @@ public sealed record SyntheticTokens
         /// <summary>The first whole word ("the") of BERT's uncased vocabulary.</summary>
         public const int FirstWordId = 1996;
 
-        /// <summary>Offset of the Zipf law over rank (flattens the head: "the" is drawn ≈ 10 % of the time, not ≈ 50 %).</summary>
+        /// <summary>Offset of the Zipf law over rank (flattens the head: over BERT's 28,526 words "the" is drawn ≈ 1.2 % of the time, ≈ 9 % with offset 1).</summary>
         public const double ZipfOffset = 10;
     }
 
