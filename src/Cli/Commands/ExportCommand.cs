@@ -2,6 +2,7 @@ using System.CommandLine;
 using Pipelines.Cli.Infrastructure;
 using Pipelines.Cli.Plots;
 using Pipelines.Export;
+using Pipelines.Export.Calibration;
 using Pipelines.Export.Evaluation;
 using Pipelines.Export.QPissa;
 using Pipelines.Export.Quantization;
@@ -143,7 +144,7 @@ internal static class ExportCommand
             if (q.Rounding == WeightRounding.GptqSynthetic && vocabPath is not null)
             {
                 // The synthetic sequences' [CLS], [SEP] and word ids come from the model's own vocabulary.
-                q = q with { SyntheticInputs = Pipelines.Export.Calibration.SyntheticTokens.FromVocabulary(vocabPath) };
+                q = q with { SyntheticInputs = SyntheticTokens.FromVocabulary(vocabPath) };
             }
 
             (IReadOnlyList<TensorBatch>? samples, string? why) = Samples(floatModel, sentences, vocabPath);
@@ -204,7 +205,7 @@ internal static class ExportCommand
 
                     // The name the quantizer wrote into the artifact: the rounding it actually used (GptqSynthetic rounds a
                     // model it cannot feed synthetic sequences to nearest).
-                    string name = result.Model.Metadata.FirstOrDefault(kv => kv.Key == "pipelines.quantization").Value ?? ModelQuantizer.FormatName(q with { Format = format });
+                    string name = result.Model.Metadata.FirstOrDefault(kv => kv.Key == ModelQuantizer.MetadataKey).Value ?? ModelQuantizer.FormatName(q with { Format = format });
                     report = ExportEvaluator.Evaluate(name,
                         floatPath, writtenPath, labelled?.Batches ?? samples, b1, samples.Count > 1 || samples[0].Rows > 1 ? samples[0] : null, evaluation);
                     Render(console, report);

@@ -8,6 +8,9 @@ namespace Pipelines.Export.Quantization;
 /// </summary>
 public sealed class ModelQuantizer
 {
+    /// <summary>The artifact's metadata key holding <see cref="FormatName"/> of the options actually applied.</summary>
+    public const string MetadataKey = "pipelines.quantization";
+
     private readonly QuantizerRegistry? _registry;
 
     /// <summary>Creates a quantizer using <paramref name="registry"/>, or the format's default registry when null.</summary>
@@ -88,7 +91,7 @@ public sealed class ModelQuantizer
             copy.EnsureOpset(OnnxModel.MicrosoftDomain, 1);
         }
 
-        copy.SetMetadata("pipelines.quantization", FormatName(options));
+        copy.SetMetadata(MetadataKey, FormatName(options));
         return new QuantizationResult(copy, decisions);
     }
 

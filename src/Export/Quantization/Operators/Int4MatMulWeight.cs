@@ -1,3 +1,5 @@
+using Pipelines.Export.Calibration;
+
 namespace Pipelines.Export.Quantization.Operators;
 
 /// <summary>The 4-bit (or 8-bit) codes of a MatMul weight <c>W[K, N]</c>, by the options' <see cref="WeightRounding"/>.</summary>
@@ -23,12 +25,14 @@ internal static class Int4MatMulWeight
             return Gptq.QuantizeColumns(w.AsSpan<float>(), k, n, h, bs, bits, o.Symmetric, o.Search, o.GptqDamping);
         }
 
-        if (o.Rounding == WeightRounding.GptqSynthetic && context.SyntheticHessians is { } synthetic && synthetic.TryGet(node.Inputs[0], out ReadOnlySpan<double> hs, out int sk, out _) && sk == k)
+        // The data-free statistics (MatMuls they do not cover keep nearest rounding).
+        InputHessians? dataFree = o.Rounding switch
         {
-            return Gptq.QuantizeColumns(w.AsSpan<float>(), k, n, hs, bs, bits, o.Symmetric, o.Search, o.GptqDamping);
-        }
-
-        if (o.Rounding == WeightRounding.GptqLayerNorm && context.LayerNormHessians.TryGet(node.Inputs[0], out ReadOnlySpan<double> proxy, out int pk, out _) && pk == k)
+            WeightRounding.GptqSynthetic => context.SyntheticHessians,
+            WeightRounding.GptqLayerNorm => context.LayerNormHessians,
+            _ => null,
+        };
+        if (dataFree is not null && dataFree.TryGet(node.Inputs[0], out ReadOnlySpan<double> proxy, out int pk, out _) && pk == k)
         {
             return Gptq.QuantizeColumns(w.AsSpan<float>(), k, n, proxy, bs, bits, o.Symmetric, o.Search, o.GptqDamping);
         }
